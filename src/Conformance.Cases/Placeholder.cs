@@ -1,0 +1,2 @@
+namespace Conformance.Cases;
+internal static class CasesAssembly { }

@@ -1,0 +1,3 @@
+using Conformance.Harness;
+Console.WriteLine($"srv6conf {HarnessInfo.Version}");
+return 0;
