@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Idempotent set-up: installs what this project needs and is missing, and does nothing else.
+# Called by run-suite.sh and run-tests.sh; safe to run again at any time.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+log() { printf 'setup: %s\n' "$*" >&2; }
+
+# Debian packages: what each is for.
+#   libpcap0.8       tester ports (SharpPcap loads libpcap.so)
+#   openssh-server   sshd inside the reference lab's DUT namespace
+#   openssh-client   ssh-keygen for per-lab host and user keys
+#   iproute2         namespaces, veths, seg6/seg6local routes
+#   nftables         reference DUT filters and the O-flag emulation
+#   tshark           independent dissector (oracle) in the harness tests
+#   python3-scapy    second independent packet oracle
+#   tcpdump, tcpreplay  capture cross-checks and the injection benchmark
+#   chromium         headless browser for the report's browser test (Playwright)
+#   procps, psmisc   process checks during teardown
+#   iputils-ping, traceroute  the DUT's own ping/traceroute (OAM cases) and lab checks
+pkgs=(libpcap0.8 openssh-server openssh-client iproute2 nftables tshark python3-scapy tcpdump tcpreplay chromium procps psmisc iputils-ping traceroute)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if [ "$(id -u)" != 0 ]; then
+    log "missing Debian packages: ${missing[*]} — run this as root (the reference lab needs root anyway)."
+    exit 2
+  fi
+  log "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections 2>/dev/null || true
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# The .NET SDK is not packaged by Debian 12; it must be on PATH (see README, "Requirements").
+if ! command -v dotnet >/dev/null 2>&1; then
+  log "the .NET SDK (10.0) is not on PATH. Install it (https://dot.net) and run again."
+  exit 2
+fi
+
+# The Allure report generator (npm, pinned by reporting/package-lock.json; runs offline once installed).
+if [ -f "$here/reporting/package-lock.json" ]; then
+  if ! command -v npm >/dev/null 2>&1; then
+    log "installing Node.js and npm (for the Allure report generator)"
+    apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+  fi
+  stamp="$here/reporting/node_modules/.lock-sha256"
+  want=$(sha256sum "$here/reporting/package-lock.json" | cut -d' ' -f1)
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    log "installing the report generator (npm ci in reporting/)"
+    (cd "$here/reporting" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    echo "$want" > "$stamp"
+  fi
+fi
+
+# sshd's privilege-separation directory (the lab's sshd runs inside a namespace but needs it).
+mkdir -p /run/sshd

@@ -1,0 +1,91 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.NetworkInformation;
+
+namespace Conformance.Harness.Tester;
+
+/// <summary>
+/// The few ND (RFC 4861) frames a tester port needs: recognising a Neighbor Solicitation and
+/// answering it with a Neighbor Advertisement for an address the port owns.
+/// </summary>
+public static class NeighborDiscovery
+{
+    private const int EthLen = 14;
+
+    /// <summary>If the frame is an Ethernet/IPv6 Neighbor Solicitation (no extension headers), returns its target.</summary>
+    public static bool TryParseSolicitation(ReadOnlySpan<byte> f, out IPAddress target, out IPAddress source, out PhysicalAddress sourceMac)
+    {
+        target = IPAddress.IPv6None; source = IPAddress.IPv6None; sourceMac = PhysicalAddress.None;
+        if (f.Length < EthLen + 40 + 24) return false;
+        if (BinaryPrimitives.ReadUInt16BigEndian(f[12..]) != 0x86DD) return false;
+        var ip = f[EthLen..];
+        if (ip[6] != 58 || ip[7] != 255) return false; // ICMPv6, hop limit 255 (RFC 4861 §7.1.1)
+        var icmp = ip[40..];
+        if (icmp[0] != 135 || icmp[1] != 0) return false;
+        target = new IPAddress(icmp.Slice(8, 16));
+        source = new IPAddress(ip.Slice(8, 16));
+        sourceMac = new PhysicalAddress(f.Slice(6, 6).ToArray());
+        return true;
+    }
+
+    /// <summary>Builds a solicited, override Neighbor Advertisement from <paramref name="mac"/> for <paramref name="target"/>.</summary>
+    public static byte[] BuildAdvertisement(PhysicalAddress mac, IPAddress target, IPAddress solicitor, PhysicalAddress solicitorMac)
+    {
+        bool dad = solicitor.Equals(IPAddress.IPv6Any);
+        var dst = dad ? IPAddress.Parse("ff02::1") : solicitor;
+        var dstMac = dad ? new byte[] { 0x33, 0x33, 0, 0, 0, 1 } : solicitorMac.GetAddressBytes();
+        const int icmpLen = 32; // 24 + target link-layer address option (8)
+        var f = new byte[EthLen + 40 + icmpLen];
+        dstMac.CopyTo(f, 0);
+        mac.GetAddressBytes().CopyTo(f, 6);
+        f[12] = 0x86; f[13] = 0xDD;
+        var ip = f.AsSpan(EthLen);
+        ip[0] = 0x60;
+        BinaryPrimitives.WriteUInt16BigEndian(ip[4..], icmpLen);
+        ip[6] = 58; ip[7] = 255;
+        target.GetAddressBytes().CopyTo(ip[8..]);
+        dst.GetAddressBytes().CopyTo(ip[24..]);
+        var icmp = ip[40..];
+        icmp[0] = 136;
+        icmp[4] = dad ? (byte)0x20 : (byte)0x60; // S (not for DAD replies) and O
+        target.GetAddressBytes().CopyTo(icmp[8..]);
+        icmp[24] = 2; icmp[25] = 1; // target link-layer address, 8 octets
+        mac.GetAddressBytes().CopyTo(icmp[26..]);
+        ushort sum = Icmpv6Checksum(ip.Slice(8, 16), ip.Slice(24, 16), icmp);
+        BinaryPrimitives.WriteUInt16BigEndian(icmp[2..], sum);
+        return f;
+    }
+
+    internal static ushort Icmpv6Checksum(ReadOnlySpan<byte> src, ReadOnlySpan<byte> dst, ReadOnlySpan<byte> icmp)
+    {
+        uint sum = 0;
+        static uint Add(uint s, ReadOnlySpan<byte> b)
+        {
+            for (int i = 0; i + 1 < b.Length; i += 2) s += (uint)(b[i] << 8 | b[i + 1]);
+            if ((b.Length & 1) == 1) s += (uint)(b[^1] << 8);
+            return s;
+        }
+        sum = Add(sum, src); sum = Add(sum, dst);
+        sum += (uint)icmp.Length; sum += 58;
+        var copy = icmp.ToArray(); copy[2] = 0; copy[3] = 0;
+        sum = Add(sum, copy);
+        while (sum >> 16 != 0) sum = (sum & 0xffff) + (sum >> 16);
+        return (ushort)~sum;
+    }
+
+    /// <summary>
+    /// True for the DUT's own control-plane chatter that a case does not count: ND (RS, RA, NS,
+    /// NA, redirect) and MLD (queries, reports), possibly behind a hop-by-hop header.
+    /// </summary>
+    public static bool IsControlPlaneNoise(ReadOnlySpan<byte> f)
+    {
+        if (f.Length < EthLen + 40) return false;
+        if (BinaryPrimitives.ReadUInt16BigEndian(f[12..]) != 0x86DD) return f.Length >= 14 && BinaryPrimitives.ReadUInt16BigEndian(f[12..]) == 0x0806; // ARP
+        var ip = f[EthLen..];
+        int nh = ip[6]; int off = 40;
+        if (nh == 0 && ip.Length >= off + 8) { nh = ip[off]; off += (ip[off + 1] + 1) * 8; }
+        if (nh != 58 || ip.Length < off + 1) return false;
+        byte type = ip[off];
+        return type is 130 or 131 or 132 or 133 or 134 or 135 or 136 or 137 or 143;
+    }
+}
