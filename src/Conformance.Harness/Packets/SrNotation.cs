@@ -228,7 +228,7 @@ public static class SrNotation
             bool looksLiteral = tok.Contains(':') || (tok.Contains('.') && char.IsDigit(tok[0]));
             if (looksLiteral)
             {
-                if (!IPAddress.TryParse(tok, out var a) || a.ScopeId != 0)
+                if (!IPAddress.TryParse(tok, out var a) || (a.AddressFamily == AddressFamily.InterNetworkV6 && a.ScopeId != 0))
                     Fail($"bad address '{tok}'", at);
                 return a!;
             }
