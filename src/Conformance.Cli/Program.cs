@@ -1,3 +1,9 @@
+using System.CommandLine;
+using Conformance.Cli.Commands;
 using Conformance.Harness;
-Console.WriteLine($"srv6conf {HarnessInfo.Version}");
-return 0;
+
+var root = new RootCommand($"srv6conf {HarnessInfo.Version}: SRv6 conformance suite tools (decode captures, SRv6 ping/traceroute, reference lab)")
+{
+    DecodeCommand.Create(),
+};
+return root.Parse(args).Invoke();
