@@ -67,14 +67,21 @@ public static partial class ProfileLoader
     {
         var walker = new YamlWalker(source);
         var stream = new YamlStream();
+        var parser = new TrackingParser(new Parser(new StringReader(text)));
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(parser);
         }
         catch (YamlException e)
         {
             throw new ProfileException(new ProfileError(source, (int)e.Start.Line, (int)e.Start.Column, "",
                 $"YAML syntax error: {StripMarks(e)}"));
+        }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner fails this way on some malformed input (e.g. an unclosed '[' at the end of a line).
+            throw new ProfileException(new ProfileError(source, parser.LastLine, parser.LastColumn, "",
+                "YAML syntax error after this position: the YAML could not be read (unclosed '[', '{' or quote?)"));
         }
 
         if (stream.Documents.Count == 0 || YamlWalker.IsNull(stream.Documents[0].RootNode))
@@ -140,5 +147,25 @@ public static partial class ProfileLoader
             if (File.Exists(Path.Combine(candidate, "profile.schema.json"))) return candidate;
         }
         return null;
+    }
+
+    /// <summary>Remembers where the last successfully parsed event ended, for errors YamlDotNet reports without a position.</summary>
+    private sealed class TrackingParser(IParser inner) : IParser
+    {
+        public int LastLine { get; private set; } = 1;
+        public int LastColumn { get; private set; } = 1;
+
+        public YamlDotNet.Core.Events.ParsingEvent? Current => inner.Current;
+
+        public bool MoveNext()
+        {
+            var moved = inner.MoveNext();
+            if (moved && inner.Current is { } e)
+            {
+                LastLine = (int)e.End.Line;
+                LastColumn = (int)e.End.Column;
+            }
+            return moved;
+        }
     }
 }
