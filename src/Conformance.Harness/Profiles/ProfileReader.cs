@@ -161,7 +161,7 @@ internal sealed partial class ProfileReader(YamlWalker w, string? baseDirectory,
     {
         var hasKey = a.Contains("key_file");
         var hasPassword = a.Contains("password_env");
-        if (hasKey == hasPassword)
+        if (hasKey == hasPassword && !(a.HadForbiddenKey && !hasKey))
         {
             w.Error(a.Node, a.Path, hasKey
                 ? "set exactly one of key_file and password_env, not both"

@@ -49,6 +49,8 @@ internal sealed partial class YamlWalker(string file)
             return null;
         }
         var values = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
+        var misspelled = new HashSet<string>(StringComparer.Ordinal);
+        var hadForbidden = false;
         foreach (var (keyNode, value) in map.Children)
         {
             if (keyNode is not YamlScalarNode { Value: { } key })
@@ -65,14 +67,16 @@ internal sealed partial class YamlWalker(string file)
             if (special is not null)
             {
                 Error(keyNode, Join(path, key), special);
+                hadForbidden = true;
                 continue;
             }
             var suggestion = Suggest(key, allowed);
+            if (suggestion is not null) misspelled.Add(suggestion);
             Error(keyNode, Join(path, key),
                 $"unknown key '{key}'{(suggestion is null ? "" : $"; did you mean '{suggestion}'?")} " +
                 $"(allowed here: {string.Join(", ", allowed)})");
         }
-        return new Section(this, map, path, values);
+        return new Section(this, map, path, values) { Misspelled = misspelled, HadForbiddenKey = hadForbidden };
     }
 
     /// <summary>The items of a list, with their field paths (<c>path[i]</c>).</summary>
@@ -280,6 +284,12 @@ internal sealed class Section(YamlWalker walker, YamlMappingNode node, string pa
     public YamlMappingNode Node { get; } = node;
     public string Path { get; } = path;
 
+    /// <summary>Allowed keys that an unknown key was reported as a likely misspelling of (no second "missing" error for them).</summary>
+    public IReadOnlySet<string> Misspelled { get; init; } = new HashSet<string>();
+
+    /// <summary>A forbidden key (e.g. a literal password) was found in this mapping.</summary>
+    public bool HadForbiddenKey { get; init; }
+
     public string P(string key) => YamlWalker.Join(Path, key);
 
     /// <summary>True when the key is written (even with an empty value).</summary>
@@ -295,7 +305,7 @@ internal sealed class Section(YamlWalker walker, YamlMappingNode node, string pa
         if (n is not null) return n;
         if (values.TryGetValue(key, out var empty))
             W.Error(empty, P(key), $"is empty; expected {expected}");
-        else
+        else if (!Misspelled.Contains(key))
             W.Error(Node, P(key), $"required field '{key}' is missing in '{(Path.Length == 0 ? "(top level)" : Path)}'; expected {expected}");
         return null;
     }

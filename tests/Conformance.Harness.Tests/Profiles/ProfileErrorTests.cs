@@ -20,6 +20,7 @@ public class ProfileErrorTests
         var yaml = Mutate(ValidSsh, "    hostname: r1", "    hostnme: r1");
         var e = ParseFails(yaml);
         AssertError(e, LineOf(yaml, "hostnme"), "testbed.identity.hostnme", "did you mean 'hostname'?");
+        Assert.That(e.Errors, Has.Count.EqualTo(1), "no second 'hostname is missing' error for the misspelled key");
     }
 
     [Test]
@@ -105,7 +106,7 @@ public class ProfileErrorTests
         var yaml = Mutate(ValidSsh, "      password_env: DUT_PW", "      password: hunter2");
         var e = ParseFails(yaml);
         AssertError(e, LineOf(yaml, "password: hunter2"), "testbed.ssh.auth.password", "password_env");
-        AssertError(e, LineOf(yaml, "password: hunter2"), "testbed.ssh.auth", "exactly one of key_file");
+        Assert.That(e.Errors, Has.Count.EqualTo(1));
         Assert.That(e.Message, Does.Not.Contain("hunter2"));
     }
 
@@ -244,6 +245,7 @@ public class ProfileErrorTests
     public void Message_HasOneLinePerErrorAndAHint()
     {
         var yaml = Mutate(ValidSsh, "    hostname: r1", "    hostnme: r1");
+        yaml = Mutate(yaml, "  flavors: [PSP]", "  flavors: [PSP, XYZ]");
         var lines = ParseFails(yaml).Message.Split('\n');
         Assert.That(lines[0], Does.Match(@"^\d+ profile errors:$"));
         Assert.That(lines[1..^1], Has.All.Match(@"^test\.yaml:\d+:\d+: [a-z_.\[\]0-9]+: .+"));
