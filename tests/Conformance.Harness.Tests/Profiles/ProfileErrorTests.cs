@@ -152,6 +152,28 @@ public class ProfileErrorTests
         AssertError(ParseFails(yaml), LineOf(yaml, "end_psp"), "parameters.sids.end_psp.flavors", "RFC 8986 §4.16");
     }
 
+    [Test]
+    public void EndXWithoutNextHop_IsRejected()
+    {
+        var yaml = Mutate(ValidSsh, "    end: { behavior: End,", "    end_x: { behavior: End.X, address: '2001:db8:b:1:c2::' }\n    end: { behavior: End,");
+        AssertError(ParseFails(yaml), LineOf(yaml, "end_x"), "parameters.sids.end_x.next_hop", "required field 'next_hop' is missing");
+    }
+
+    [Test]
+    public void OFlagCollectorPort_MustNameATesterPort()
+    {
+        var yaml = Mutate(ValidSsh, "  traffic:", "  o_flag:\n    collector_port: t9\n  traffic:");
+        AssertError(ParseFails(yaml), LineOf(yaml, "t9"), "parameters.o_flag.collector_port", "no tester port named 't9'");
+    }
+
+    [TestCase("host: 300.1.1.1")]
+    [TestCase("host: bad_host!")]
+    public void BadSshHost(string line)
+    {
+        var yaml = Mutate(ValidSsh, "host: 192.0.2.10", line);
+        AssertError(ParseFails(yaml), LineOf(yaml, line), "testbed.ssh.host", "neither an IP address nor a valid DNS name");
+    }
+
     [TestCase("max_packets_per_case: 1000001", "parameters.traffic.max_packets_per_case", "1000000")]
     [TestCase("max_rate_pps: 2000000", "parameters.traffic.max_rate_pps", "1000000")]
     [TestCase("max_duration_s: 601", "parameters.traffic.max_duration_s", "600")]
