@@ -1,0 +1,590 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+using System.Text.RegularExpressions;
+using YamlDotNet.RepresentationModel;
+
+namespace Conformance.Harness.Profiles;
+
+/// <summary>Walks one profile document, validating as it builds the model. Collects every error.</summary>
+internal sealed partial class ProfileReader(YamlWalker w, string? baseDirectory, ProfileLoadOptions options)
+{
+    private const AddressFamily V6 = AddressFamily.InterNetworkV6;
+    private const AddressFamily V4 = AddressFamily.InterNetwork;
+
+    private static string? LiteralSecret(string key) => key.ToLowerInvariant() switch
+    {
+        "password" or "pass" or "passwd" or "secret" =>
+            "a literal password must not be written in a profile; put it in an environment variable and write " +
+            "'password_env: VARIABLE_NAME' under testbed.ssh.auth instead",
+        "passphrase" or "key_passphrase" =>
+            "a literal key passphrase must not be written in a profile; put it in an environment variable and write " +
+            "'key_passphrase_env: VARIABLE_NAME' under testbed.ssh.auth instead",
+        _ => null,
+    };
+
+    public (string Name, string? Description, int FormatVersion, Testbed Testbed, Capabilities Capabilities,
+        Parameters Parameters, IReadOnlyList<KnownDeviation> Deviations)? Read(YamlNode root)
+    {
+        var top = w.Mapping(root, "", ProfileKeys.Top, LiteralSecret);
+        if (top is null) return null;
+
+        var name = top.String("profile", true, "the profile's name, e.g. reference-lab");
+        var description = top.String("description", false);
+        var version = top.Integer("format_version", true, 1, int.MaxValue);
+        if (version is not null and not Profile.CurrentFormatVersion)
+            w.Error(top.Get("format_version")!, "format_version",
+                $"format_version {version} is not supported; this harness reads format_version: {Profile.CurrentFormatVersion}");
+
+        var testbed = top.Mapping("testbed", true, ProfileKeys.Testbed, LiteralSecret) is { } tb ? ReadTestbed(tb) : null;
+        var caps = top.Mapping("capabilities", true, ProfileKeys.Capabilities) is { } c ? ReadCapabilities(c) : null;
+        var parameters = top.Mapping("parameters", true, ProfileKeys.Parameters) is { } p ? ReadParameters(p, caps, testbed) : null;
+        var deviations = ReadDeviations(top);
+
+        if (w.Errors.Count > 0 || name is null || version is null || testbed is null || caps is null || parameters is null)
+            return null;
+        return (name, description, (int)version, testbed, caps, parameters, deviations);
+    }
+
+    // ---------------- testbed ----------------
+
+    private Testbed? ReadTestbed(Section s)
+    {
+        TestbedKind? kind = null;
+        if (s.String("kind", true, "'reference-lab' or 'ssh'") is { } k)
+        {
+            kind = k switch { "reference-lab" => TestbedKind.ReferenceLab, "ssh" => TestbedKind.Ssh, _ => null };
+            if (kind is null)
+                w.Error(s.Get("kind")!, s.P("kind"), $"unknown kind '{k}'; expected 'reference-lab' or 'ssh'");
+        }
+        var platform = s.String("platform", true, "a platform id such as linux, frr, iosxr or junos");
+        if (platform is not null && !PlatformId().IsMatch(platform))
+            w.Error(s.Get("platform")!, s.P("platform"), "expected a lower-case platform id such as linux, frr, iosxr or junos");
+
+        DutIdentity? identity = null;
+        if (s.Mapping("identity", true, ProfileKeys.Identity) is { } id)
+        {
+            var hostname = id.String("hostname", true, "the hostname the DUT reports");
+            var serial = id.String("serial", false);
+            var pattern = id.String("platform_version_pattern", false, "a regular expression matched against the DUT's version output");
+            if (pattern is not null)
+            {
+                try { _ = new Regex(pattern, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)); }
+                catch (ArgumentException e)
+                {
+                    w.Error(id.Get("platform_version_pattern")!, id.P("platform_version_pattern"), $"is not a valid regular expression: {e.Message}");
+                    pattern = null;
+                }
+            }
+            if (hostname is not null)
+                identity = new DutIdentity { Hostname = hostname, Serial = serial, PlatformVersionPattern = pattern };
+        }
+
+        var ssh = ReadSsh(s, kind);
+        var ports = ReadTesterPorts(s, kind);
+
+        if (kind is null || platform is null || identity is null || ports is null) return null;
+        return new Testbed { Kind = kind.Value, Platform = platform, Identity = identity, Ssh = ssh, TesterPorts = ports };
+    }
+
+    private SshSettings? ReadSsh(Section testbed, TestbedKind? kind)
+    {
+        var s = testbed.Mapping("ssh", kind == TestbedKind.Ssh, ProfileKeys.Ssh, LiteralSecret);
+        if (s is null) return null;
+
+        var lab = kind == TestbedKind.ReferenceLab;
+        if (lab)
+        {
+            foreach (var generated in new[] { "host", "host_key_sha256", "auth" })
+            {
+                if (s.Contains(generated))
+                    w.Error(s.Get(generated) ?? s.Node, s.P(generated),
+                        $"must not be set for kind 'reference-lab': the lab generates the management address, host key and user key " +
+                        "at run time (only port, user and the timeouts may be set here)");
+            }
+        }
+
+        string? host = null;
+        if (!lab && s.String("host", true, "the DUT's management IP address or DNS name") is { } h)
+        {
+            if (YamlWalker.TryParseStrictAddress(h, out _) || (Hostname().IsMatch(h) && !h.TrimEnd('.').Split('.').All(l => l.All(char.IsAsciiDigit))))
+                host = h;
+            else
+                w.Error(s.Get("host")!, s.P("host"), $"'{h}' is neither an IP address nor a valid DNS name");
+        }
+        var port = s.Integer("port", false, 1, 65535) ?? SshSettings.DefaultPort;
+        var user = s.String("user", !lab, "the SSH user name");
+
+        SshAuth? auth = null;
+        if (!lab && s.Mapping("auth", true, ProfileKeys.Auth, LiteralSecret) is { } a) auth = ReadAuth(a);
+
+        string? fingerprint = null;
+        if (!lab && s.String("host_key_sha256", true, "the pinned host key fingerprint 'SHA256:' + 43 base64 characters (ssh-keygen -lf)") is { } fp)
+        {
+            if (IsValidFingerprint(fp))
+                fingerprint = fp;
+            else
+                w.Error(s.Get("host_key_sha256")!, s.P("host_key_sha256"),
+                    "expected an OpenSSH SHA-256 fingerprint: 'SHA256:' followed by 43 base64 characters without '=' padding " +
+                    "(get it with: ssh-keyscan -t ed25519 HOST | ssh-keygen -lf -)");
+        }
+
+        var defaults = new SshSettings();
+        var connect = s.Integer("connect_timeout_s", false, 1, 600, " seconds");
+        var command = s.Integer("command_timeout_s", false, 1, 3600, " seconds");
+        var keepalive = s.Integer("keepalive_s", false, 0, 3600, " seconds");
+        return new SshSettings
+        {
+            Host = host,
+            Port = (int)port,
+            User = user,
+            Auth = auth,
+            HostKeySha256 = fingerprint,
+            ConnectTimeout = connect is { } c ? TimeSpan.FromSeconds(c) : defaults.ConnectTimeout,
+            CommandTimeout = command is { } m ? TimeSpan.FromSeconds(m) : defaults.CommandTimeout,
+            KeepAlive = keepalive is { } ka ? TimeSpan.FromSeconds(ka) : defaults.KeepAlive,
+        };
+    }
+
+    internal static bool IsValidFingerprint(string fp)
+    {
+        if (!fp.StartsWith("SHA256:", StringComparison.Ordinal)) return false;
+        var b64 = fp["SHA256:".Length..];
+        if (b64.Length != 43 || !Base64Chars().IsMatch(b64)) return false;
+        var buffer = new byte[33];
+        if (!Convert.TryFromBase64String(b64 + "=", buffer, out var written) || written != 32) return false;
+        // The last character carries 2 bits of data; the 4 padding bits must be zero (canonical encoding).
+        return Convert.ToBase64String(buffer, 0, 32).TrimEnd('=') == b64;
+    }
+
+    private SshAuth? ReadAuth(Section a)
+    {
+        var hasKey = a.Contains("key_file");
+        var hasPassword = a.Contains("password_env");
+        if (hasKey == hasPassword && !(a.HadForbiddenKey && !hasKey))
+        {
+            w.Error(a.Node, a.Path, hasKey
+                ? "set exactly one of key_file and password_env, not both"
+                : "set exactly one of key_file (path to a private key) or password_env (name of an environment variable holding the password)");
+        }
+        var keyFile = a.String("key_file", false, "the path of an SSH private key (relative to the profile file allowed)");
+        var passwordEnv = EnvName(a, "password_env");
+        var passphraseEnv = EnvName(a, "key_passphrase_env");
+        if (passphraseEnv is not null && !hasKey)
+            w.Error(a.Get("key_passphrase_env")!, a.P("key_passphrase_env"), "key_passphrase_env only makes sense together with key_file");
+
+        string? keyPath = null;
+        if (keyFile is not null)
+        {
+            var expanded = keyFile.StartsWith("~/", StringComparison.Ordinal)
+                ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), keyFile[2..])
+                : keyFile;
+            keyPath = Path.IsPathRooted(expanded) || baseDirectory is null ? expanded : Path.GetFullPath(Path.Combine(baseDirectory, expanded));
+        }
+        return new SshAuth
+        {
+            KeyFile = keyFile,
+            KeyFilePath = keyPath,
+            PasswordEnv = passwordEnv,
+            KeyPassphraseEnv = passphraseEnv,
+            PasswordEnvLocation = a.Get("password_env") is { } pn ? w.Location(pn) : null,
+            KeyPassphraseEnvLocation = a.Get("key_passphrase_env") is { } kn ? w.Location(kn) : null,
+        };
+    }
+
+    private string? EnvName(Section a, string key)
+    {
+        if (a.Get(key) is not { } node) return null;
+        if (node is YamlScalarNode { Value: { } v } && EnvVarName().IsMatch(v)) return v;
+        // Do not echo the value: it may be a password typed in the wrong place.
+        w.Error(node, a.P(key), "expected the NAME of an environment variable (letters, digits, '_', e.g. DUT_SSH_PASSWORD), not the secret itself");
+        return null;
+    }
+
+    private List<TesterPort>? ReadTesterPorts(Section testbed, TestbedKind? kind)
+    {
+        var items = testbed.Sequence("tester_ports", true, "tester ports");
+        if (items is null) return null;
+        if (items.Count == 0)
+            w.Error(testbed.Get("tester_ports") ?? testbed.Node, testbed.P("tester_ports"), "at least one tester port is needed");
+
+        var physical = kind == TestbedKind.Ssh;
+        var ports = new List<TesterPort>();
+        var names = new Dictionary<string, int>(StringComparer.Ordinal);
+        var interfaces = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (node, path) in items)
+        {
+            var s = w.Mapping(node, path, ProfileKeys.TesterPort);
+            if (s is null) continue;
+            var name = s.String("name", true, "a port name such as t1");
+            if (name is not null && !Identifier().IsMatch(name))
+            {
+                w.Error(s.Get("name")!, s.P("name"), "expected a short name of letters, digits, '_' or '-', such as t1");
+                name = null;
+            }
+            if (name is not null && !names.TryAdd(name, (int)node.Start.Line))
+                w.Error(s.Get("name")!, s.P("name"), $"duplicate tester port name '{name}' (first used on line {names[name]})");
+
+            var iface = s.String("interface", physical, "the tester NIC name, e.g. enp3s0f0");
+            if (iface is not null && (iface.Length > 15 || iface.Any(ch => char.IsWhiteSpace(ch) || ch == '/')))
+                w.Error(s.Get("interface")!, s.P("interface"), "expected a Linux interface name (at most 15 characters, no '/' or spaces)");
+            else if (iface is not null && !interfaces.TryAdd(iface, (int)node.Start.Line))
+                w.Error(s.Get("interface")!, s.P("interface"), $"tester interface '{iface}' is already used by another port (line {interfaces[iface]})");
+
+            var dutIface = s.String("dut_interface", true, "the DUT interface facing this tester port");
+            PortRole? role = null;
+            if (s.String("role", true, "'internal' or 'external'") is { } r)
+            {
+                role = r switch { "internal" => PortRole.Internal, "external" => PortRole.External, _ => null };
+                if (role is null) w.Error(s.Get("role")!, s.P("role"), $"unknown role '{r}'; expected 'internal' or 'external'");
+            }
+            var testerV6 = s.InterfaceAddress("tester_ipv6", true, V6);
+            var dutV6 = s.Address("dut_ipv6", true, V6);
+            var testerV4 = s.InterfaceAddress("tester_ipv4", false, V4);
+            var dutV4 = s.Address("dut_ipv4", false, V4);
+            CheckSameLink(s, testerV6, dutV6, "tester_ipv6", "dut_ipv6");
+            CheckSameLink(s, testerV4, dutV4, "tester_ipv4", "dut_ipv4");
+            if ((testerV4 is null) != (dutV4 is null) && s.Contains("tester_ipv4") != s.Contains("dut_ipv4"))
+                w.Error(s.Node, path, "set both tester_ipv4 and dut_ipv4, or neither");
+
+            PhysicalAddress? mac = null;
+            if (s.String("tester_mac", false, "a MAC address such as 02:00:00:00:00:01") is { } m)
+            {
+                if (MacAddress().IsMatch(m)) mac = PhysicalAddress.Parse(m.Replace(':', '-'));
+                else w.Error(s.Get("tester_mac")!, s.P("tester_mac"), $"'{m}' is not a MAC address; expected six colon-separated hex bytes such as 02:00:00:00:00:01");
+            }
+            var dedicated = s.Boolean("dedicated", physical);
+
+            if (name is null || dutIface is null || role is null || testerV6 is null || dutV6 is null) continue;
+            ports.Add(new TesterPort
+            {
+                Name = name, Interface = iface, DutInterface = dutIface, Role = role.Value,
+                TesterIpv6 = testerV6, DutIpv6 = dutV6, TesterIpv4 = testerV4, DutIpv4 = dutV4, TesterMac = mac,
+                Dedicated = dedicated ?? !physical,
+            });
+        }
+        return ports;
+    }
+
+    private void CheckSameLink(Section s, InterfaceAddress? tester, IPAddress? dut, string testerKey, string dutKey)
+    {
+        if (tester is null || dut is null) return;
+        if (!tester.Network.Contains(dut))
+            w.Error(s.Get(dutKey)!, s.P(dutKey), $"{dut} is not on the link {tester.Network} given by {testerKey}");
+        else if (tester.Address.Equals(dut))
+            w.Error(s.Get(dutKey)!, s.P(dutKey), $"{dut} is the same address as {testerKey}");
+    }
+
+    // ---------------- capabilities (PICS) ----------------
+
+    private Capabilities? ReadCapabilities(Section s)
+    {
+        var behaviors = Names<SrBehavior>(s, "behaviors", "behavior", SrVocabulary.BehaviorNames, SrVocabulary.TryParseBehavior);
+        var flavors = Names<SrFlavor>(s, "flavors", "flavor", SrVocabulary.FlavorNames, SrVocabulary.TryParseFlavor);
+        var headends = Names<HeadendBehavior>(s, "headends", "headend behavior", SrVocabulary.HeadendNames, SrVocabulary.TryParseHeadend);
+
+        var oam = new OamCapabilities();
+        if (s.Mapping("oam", false, ProfileKeys.Oam) is { } o)
+        {
+            oam = new OamCapabilities
+            {
+                OFlagProcessing = o.Boolean("o_flag_processing", false) ?? false,
+                OFlagRateLimit = o.Boolean("o_flag_rate_limit", false) ?? false,
+                PingToSid = o.Boolean("ping_to_sid", false) ?? false,
+                TracerouteToSid = o.Boolean("traceroute_to_sid", false) ?? false,
+            };
+        }
+        var icmp = new IcmpErrorCapabilities();
+        if (s.Mapping("icmp_errors", false, ProfileKeys.IcmpErrors) is { } i)
+        {
+            icmp = new IcmpErrorCapabilities
+            {
+                ParameterProblem = i.Boolean("parameter_problem", false) ?? false,
+                TimeExceeded = i.Boolean("time_exceeded", false) ?? false,
+                PacketTooBig = i.Boolean("packet_too_big", false) ?? false,
+            };
+        }
+        var hmac = new HmacCapabilities();
+        if (s.Mapping("hmac", false, ProfileKeys.Hmac) is { } h)
+        {
+            var supported = h.Boolean("supported", true);
+            var algorithms = Names<HmacAlgorithm>(h, "algorithms", "HMAC algorithm", SrVocabulary.HmacAlgorithmNames, SrVocabulary.TryParseHmacAlgorithm, required: false);
+            if (supported == true && algorithms is { Count: 0 })
+                w.Error(h.Get("algorithms") ?? h.Node, h.P("algorithms"), $"hmac.supported is true: list the supported algorithms ({string.Join(", ", SrVocabulary.HmacAlgorithmNames)})");
+            if (supported == false && algorithms is { Count: > 0 })
+                w.Error(h.Get("algorithms")!, h.P("algorithms"), "algorithms are listed but hmac.supported is false");
+            hmac = new HmacCapabilities { Supported = supported ?? false, Algorithms = algorithms ?? [] };
+        }
+        var filtering = s.Boolean("sr_domain_filtering", false) ?? false;
+        var counters = s.Boolean("per_sid_counters", false) ?? false;
+
+        if (behaviors is null || flavors is null || headends is null) return null;
+        return new Capabilities
+        {
+            Behaviors = behaviors, Flavors = flavors, Headends = headends, Oam = oam, IcmpErrors = icmp, Hmac = hmac,
+            SrDomainFiltering = filtering, PerSidCounters = counters,
+        };
+    }
+
+    private delegate bool TryParse<T>(string name, out T value);
+
+    private HashSet<T>? Names<T>(Section s, string key, string what, IReadOnlyList<string> known, TryParse<T> parse, bool required = true)
+        where T : struct
+    {
+        var items = s.Sequence(key, required, $"{what} names");
+        if (items is null) return required ? null : [];
+        var set = new HashSet<T>();
+        foreach (var (node, path) in items)
+        {
+            if (ParseName(node, path, what, known, parse) is { } v && !set.Add(v))
+                w.Error(node, path, $"{what} '{((YamlScalarNode)node).Value}' is listed twice");
+        }
+        return set;
+    }
+
+    private T? ParseName<T>(YamlNode node, string path, string what, IReadOnlyList<string> known, TryParse<T> parse) where T : struct
+    {
+        var text = w.String(node, path, $"a {what} name ({string.Join(", ", known)})");
+        if (text is null) return null;
+        if (parse(text, out var v)) return v;
+        var suggestion = YamlWalker.Suggest(text, known);
+        w.Error(node, path, $"unknown {what} '{text}'{(suggestion is null ? "" : $"; did you mean '{suggestion}'?")} (allowed: {string.Join(", ", known)})");
+        return null;
+    }
+
+    // ---------------- parameters (PIXIT) ----------------
+
+    private Parameters? ReadParameters(Section s, Capabilities? caps, Testbed? testbed)
+    {
+        var block = s.Prefix("sid_block", true, V6);
+        var locator = s.Prefix("locator", true, V6);
+        if (block is { } b && locator is { } l && (l.PrefixLength < b.PrefixLength || !b.Contains(l.BaseAddress)))
+            w.Error(s.Get("locator")!, s.P("locator"), $"locator {l} is not inside sid_block {b}");
+
+        var sids = new Dictionary<string, SidDefinition>(StringComparer.Ordinal);
+        var sidsSection = s.Require("sids", "a mapping of SID names to { behavior, flavors, address, … }");
+        if (sidsSection is YamlMappingNode sidMap)
+        {
+            var addresses = new Dictionary<IPAddress, string>();
+            foreach (var (keyNode, value) in sidMap.Children)
+            {
+                var name = (keyNode as YamlScalarNode)?.Value ?? "";
+                var path = $"parameters.sids.{name}";
+                if (!Identifier().IsMatch(name))
+                {
+                    w.Error(keyNode, path, "SID names must be letters, digits, '_' or '-' (e.g. end_psp)");
+                    continue;
+                }
+                var sid = ReadSid(value, path, name, locator, caps);
+                if (sid is null) continue;
+                if (!addresses.TryAdd(sid.Address, name))
+                    w.Error(value, $"{path}.address", $"address {sid.Address} is already used by SID '{addresses[sid.Address]}'");
+                sids[name] = sid;
+            }
+        }
+        else if (sidsSection is not null)
+        {
+            w.Error(sidsSection, "parameters.sids", $"expected a mapping of SID names to SID definitions; got {YamlWalker.Describe(sidsSection)}");
+        }
+
+        var named = new Dictionary<string, IPAddress>(StringComparer.Ordinal);
+        if (s.Get("addresses") is { } addrNode)
+        {
+            if (addrNode is YamlMappingNode addrMap)
+            {
+                foreach (var (keyNode, value) in addrMap.Children)
+                {
+                    var name = (keyNode as YamlScalarNode)?.Value ?? "";
+                    var path = $"parameters.addresses.{name}";
+                    if (!Identifier().IsMatch(name)) { w.Error(keyNode, path, "address names must be letters, digits, '_' or '-'"); continue; }
+                    var text = w.String(value, path, "an IPv6 or IPv4 address");
+                    if (text is null) continue;
+                    if (YamlWalker.TryParseStrictAddress(text, out var a)) named[name] = a;
+                    else w.Error(value, path, $"'{text}' is not a valid IP address");
+                }
+            }
+            else
+            {
+                w.Error(addrNode, "parameters.addresses", $"expected a mapping of names to addresses (e.g. A: 2001:db8:0:1::2); got {YamlWalker.Describe(addrNode)}");
+            }
+        }
+
+        OFlagParameters? oflag = null;
+        if (s.Mapping("o_flag", false, ProfileKeys.OFlag) is { } o)
+        {
+            var collector = o.String("collector_port", false, "the name of the tester port that collects O-flag copies (e.g. t3)");
+            if (collector is not null && testbed is not null && testbed.TesterPorts.All(p => p.Name != collector))
+                w.Error(o.Get("collector_port")!, o.P("collector_port"),
+                    $"no tester port named '{collector}' (defined: {string.Join(", ", testbed.TesterPorts.Select(p => p.Name))})");
+            oflag = new OFlagParameters
+            {
+                RatePerSecond = (int)(o.Integer("rate_per_second", false, 1, 1_000_000, " per second") ?? 10),
+                Burst = (int)(o.Integer("burst", false, 1, 1_000_000) ?? 10),
+                CollectorPort = collector,
+            };
+        }
+
+        var timeouts = new TimeoutParameters();
+        if (s.Mapping("timeouts", false, ProfileKeys.Timeouts) is { } t)
+        {
+            timeouts = new TimeoutParameters
+            {
+                Capture = t.Integer("capture_ms", false, 1, 600_000, " ms") is { } c ? TimeSpan.FromMilliseconds(c) : timeouts.Capture,
+                SshCommand = t.Integer("ssh_command_ms", false, 1, 3_600_000, " ms") is { } m ? TimeSpan.FromMilliseconds(m) : timeouts.SshCommand,
+            };
+        }
+
+        var traffic = new TrafficLimits();
+        if (s.Mapping("traffic", false, ProfileKeys.Traffic) is { } tr)
+        {
+            const string note = "a safety bound of the harness";
+            traffic = new TrafficLimits
+            {
+                MaxPacketsPerCase = (int)(tr.Integer("max_packets_per_case", false, 1, TrafficLimits.MaxPacketsPerCaseLimit, " packets", note) ?? traffic.MaxPacketsPerCase),
+                MaxRatePps = (int)(tr.Integer("max_rate_pps", false, 1, TrafficLimits.MaxRatePpsLimit, " packets/s", note) ?? traffic.MaxRatePps),
+                MaxDuration = tr.Integer("max_duration_s", false, 1, TrafficLimits.MaxDurationSecondsLimit, " s", note) is { } d
+                    ? TimeSpan.FromSeconds(d) : traffic.MaxDuration,
+            };
+        }
+
+        if (block is null || locator is null) return null;
+        return new Parameters
+        {
+            SidBlock = block.Value, Locator = locator.Value, Sids = sids, Addresses = named, OFlag = oflag,
+            Timeouts = timeouts, Traffic = traffic,
+            SidsLocation = sidsSection is null ? null : w.Location(sidsSection),
+            AddressesLocation = s.Get("addresses") is { } an ? w.Location(an) : null,
+        };
+    }
+
+    private SidDefinition? ReadSid(YamlNode node, string path, string name, IPNetwork? locator, Capabilities? caps)
+    {
+        var s = w.Mapping(node, path, ProfileKeys.Sid);
+        if (s is null) return null;
+
+        SrBehavior? behavior = s.Require("behavior", $"a behavior name ({string.Join(", ", SrVocabulary.BehaviorNames)})") is { } bn
+            ? ParseName<SrBehavior>(bn, s.P("behavior"), "behavior", SrVocabulary.BehaviorNames, SrVocabulary.TryParseBehavior)
+            : null;
+        if (behavior is { } claimed && caps is not null && !caps.Supports(claimed))
+            w.Error(s.Get("behavior")!, s.P("behavior"), $"{claimed.Name()} is not claimed in capabilities.behaviors; add it there or remove this SID");
+
+        var flavors = Names<SrFlavor>(s, "flavors", "flavor", SrVocabulary.FlavorNames, SrVocabulary.TryParseFlavor, required: false) ?? [];
+        foreach (var f in flavors)
+        {
+            if (caps is not null && !caps.SupportsFlavor(f))
+                w.Error(s.Get("flavors")!, s.P("flavors"), $"flavor {f.Name()} is not claimed in capabilities.flavors");
+            if (behavior is { } b && !SrVocabulary.FlavorAppliesTo(f, b))
+                w.Error(s.Get("flavors")!, s.P("flavors"), $"flavor {f.Name()} is defined only for End, End.X and End.T (RFC 8986 §4.16), not {b.Name()}");
+        }
+
+        var address = s.Address("address", true, V6);
+        if (address is not null && locator is { } loc && !loc.Contains(address))
+            w.Error(s.Get("address")!, s.P("address"), $"SID {address} is not inside the locator {loc}");
+
+        IPAddress? nextHop = null;
+        if (s.Get("next_hop") is { } nh)
+        {
+            var family = behavior == SrBehavior.EndDX4 ? V4 : V6;
+            nextHop = w.Address(nh, s.P("next_hop"), family);
+        }
+        var iface = s.String("interface", false, "a DUT interface name");
+        var table = s.String("table", false, "a routing table / VRF name or id");
+
+        var segments = new List<IPAddress>();
+        if (s.Sequence("segments", false, "IPv6 SIDs") is { } segs)
+        {
+            foreach (var (sn, sp) in segs)
+                if (w.Address(sn, sp, V6) is { } a) segments.Add(a);
+        }
+
+        switch (behavior)
+        {
+            case SrBehavior.EndX or SrBehavior.EndDX6 or SrBehavior.EndDX4 when !s.Contains("next_hop"):
+                s.Require("next_hop", behavior == SrBehavior.EndDX4 ? "the IPv4 next hop of the cross-connect" : "the IPv6 next hop (adjacency)");
+                break;
+            case SrBehavior.EndDX2 when iface is null:
+                s.Require("interface", "the outgoing L2 interface of End.DX2");
+                break;
+            case SrBehavior.EndT when table is null:
+                s.Require("table", "the lookup table of End.T");
+                break;
+            case SrBehavior.EndB6Encaps or SrBehavior.EndB6EncapsRed when segments.Count == 0 && !s.Contains("segments"):
+                s.Require("segments", "the segment list of the bound SR policy");
+                break;
+        }
+
+        if (behavior is null || address is null) return null;
+        return new SidDefinition
+        {
+            Name = name, Behavior = behavior.Value, Flavors = flavors, Address = address,
+            NextHop = nextHop, Interface = iface, Table = table, Segments = segments,
+        };
+    }
+
+    // ---------------- known deviations ----------------
+
+    private List<KnownDeviation> ReadDeviations(Section top)
+    {
+        var result = new List<KnownDeviation>();
+        var items = top.Sequence("known_deviations", false, "known deviations");
+        if (items is null) return result;
+        var ids = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var (node, path) in items)
+        {
+            var s = w.Mapping(node, path, ProfileKeys.Deviation);
+            if (s is null) continue;
+            var id = s.String("id", true, "a short identifier such as DEV-001");
+            if (id is not null && !ids.TryAdd(id, (int)node.Start.Line))
+                w.Error(s.Get("id")!, s.P("id"), $"duplicate known deviation id '{id}' (first used on line {ids[id]})");
+
+            var purposes = new List<string>();
+            var tpItems = s.Sequence("test_purposes", true, "test purpose ids");
+            if (tpItems is not null)
+            {
+                if (tpItems.Count == 0)
+                    w.Error(s.Get("test_purposes") ?? s.Node, s.P("test_purposes"),
+                        "a known deviation must reference at least one test purpose id; it otherwise applies to nothing");
+                foreach (var (tn, tp) in tpItems)
+                {
+                    if (w.String(tn, tp, "a test purpose id") is not { } tpId) continue;
+                    if (options.KnownTestPurposes is { } known && !known.Contains(tpId))
+                    {
+                        var suggestion = YamlWalker.Suggest(tpId, known);
+                        w.Error(tn, tp, $"references test purpose '{tpId}', which does not exist in the test suite" +
+                            (suggestion is null ? "" : $"; did you mean '{suggestion}'?"));
+                        continue;
+                    }
+                    purposes.Add(tpId);
+                }
+            }
+            var rfc = s.String("rfc", true, "the RFC and section, e.g. \"RFC 8754 §4.3.1.1\"");
+            var requirement = s.String("requirement", true, "the requirement sentence quoted from the RFC");
+            var observed = s.String("observed", true, "what the DUT does instead");
+            var reason = s.String("reason", true, "why the deviation is accepted");
+            if (id is null || rfc is null || requirement is null || observed is null || reason is null) continue;
+            result.Add(new KnownDeviation
+            {
+                Id = id, TestPurposes = purposes, Rfc = rfc, Requirement = requirement, Observed = observed, Reason = reason,
+            });
+        }
+        return result;
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9_.-]*$")]
+    private static partial Regex PlatformId();
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]*$")]
+    private static partial Regex Identifier();
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
+    private static partial Regex EnvVarName();
+
+    [GeneratedRegex("^[A-Za-z0-9+/]{43}$")]
+    private static partial Regex Base64Chars();
+
+    [GeneratedRegex("^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$")]
+    private static partial Regex MacAddress();
+
+    [GeneratedRegex(@"^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$")]
+    private static partial Regex Hostname();
+}

@@ -1,0 +1,168 @@
+using System.Net;
+using System.Text.Json;
+using Conformance.Harness.Profiles;
+using NUnit.Framework;
+using static Conformance.Harness.Tests.Profiles.ProfileTestSupport;
+
+namespace Conformance.Harness.Tests.Profiles;
+
+[TestFixture]
+public class ShippedProfilesTests
+{
+    private static readonly string[] Shipped = ["reference-lab.yaml", "example-ssh-router.yaml"];
+
+    private static Profile LoadShipped(string name) => ProfileLoader.Load(Path.Combine(ProfilesDir, name));
+
+    [TestCaseSource(nameof(Shipped))]
+    public void ShippedProfileLoadsWithoutErrors(string name)
+    {
+        var p = LoadShipped(name);
+        Assert.That(p.Name, Is.EqualTo(Path.GetFileNameWithoutExtension(name)));
+        Assert.That(p.Sha256, Does.Match("^[0-9a-f]{64}$"));
+    }
+
+    [TestCaseSource(nameof(Shipped))]
+    public void ShippedProfilePointsAtTheSchema(string name) =>
+        Assert.That(File.ReadLines(Path.Combine(ProfilesDir, name)).First(),
+            Is.EqualTo("# yaml-language-server: $schema=./profile.schema.json"));
+
+    [TestCaseSource(nameof(Shipped))]
+    public void ShippedProfileUsesDocumentationAddressesOnly(string name)
+    {
+        var p = LoadShipped(name);
+        var v6 = IPNetwork.Parse("2001:db8::/32");
+        IPNetwork[] v4 = [IPNetwork.Parse("192.0.2.0/24"), IPNetwork.Parse("198.51.100.0/24"), IPNetwork.Parse("203.0.113.0/24")];
+        bool Doc(IPAddress a) => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? v6.Contains(a) : v4.Any(n => n.Contains(a));
+        var all = p.Testbed.TesterPorts.SelectMany(t => new[] { t.TesterIpv6.Address, t.DutIpv6, t.TesterIpv4?.Address, t.DutIpv4 })
+            .Concat(p.Parameters.Sids.Values.SelectMany(s => s.Segments.Append(s.Address).Append(s.NextHop)))
+            .Concat(p.Parameters.Addresses.Values)
+            .Append(p.Parameters.SidBlock.BaseAddress).Append(p.Parameters.Locator.BaseAddress)
+            .OfType<IPAddress>().ToList();
+        Assert.That(all.Where(a => !Doc(a)), Is.Empty);
+    }
+
+    [Test]
+    public void ReferenceLab_MatchesTheLabPlan()
+    {
+        var p = LoadShipped("reference-lab.yaml");
+        Assert.Multiple(() =>
+        {
+            Assert.That(p.Testbed.Kind, Is.EqualTo(TestbedKind.ReferenceLab));
+            Assert.That(p.Testbed.Ssh?.Host, Is.Null);
+            Assert.That(p.Testbed.TesterPorts.Select(t => (t.Name, t.Role)),
+                Is.EqualTo(new[] { ("t1", PortRole.Internal), ("t2", PortRole.Internal), ("t3", PortRole.External) }));
+            Assert.That(p.Testbed.TesterPorts[1].TesterIpv6.ToString(), Is.EqualTo("2001:db8:0:2::2/64"));
+            Assert.That(p.Testbed.TesterPorts[0].DutIpv6, Is.EqualTo(IPAddress.Parse("2001:db8:0:1::1")));
+            Assert.That(p.Parameters.SidBlock.ToString(), Is.EqualTo("2001:db8:b::/48"));
+            Assert.That(p.Parameters.Locator.ToString(), Is.EqualTo("2001:db8:b:1::/64"));
+            Assert.That(p.GetAddress("D"), Is.EqualTo(IPAddress.Parse("2001:db8:d::1")));
+            foreach (var (sid, address) in new[]
+            {
+                ("end", "2001:db8:b:1:e::"), ("end_psp", "2001:db8:b:1:e1::"), ("end_usp", "2001:db8:b:1:e2::"),
+                ("end_usd", "2001:db8:b:1:e3::"), ("end_x", "2001:db8:b:1:c2::"), ("end_dt6", "2001:db8:b:1:d6::"),
+                ("end_dt4", "2001:db8:b:1:d4::"), ("end_dx6", "2001:db8:b:1:d66::"), ("end_dx4", "2001:db8:b:1:d44::"),
+                ("end_dt46", "2001:db8:b:1:d46::"), ("end_t", "2001:db8:b:1:71::"), ("end_b6_encaps", "2001:db8:b:1:b6::"),
+            })
+            {
+                Assert.That(p.GetSid(sid).Address, Is.EqualTo(IPAddress.Parse(address)), sid);
+            }
+            Assert.That(p.Capabilities.Behaviors, Has.Count.EqualTo(10));
+            Assert.That(p.Claims("End.DX2"), Is.False);
+            Assert.That(p.Claims("NEXT-C-SID"), Is.True);
+            Assert.That(p.Claims("REPLACE-C-SID"), Is.False);
+            Assert.That(p.Claims("H.Encaps.L2.Red"), Is.True);
+            Assert.That(p.Claims("hmac.sha1") && p.Claims("hmac.sha256"), Is.True);
+            Assert.That(p.Claims("oam.o_flag_processing") && p.Claims("sr_domain_filtering") && p.Claims("per_sid_counters"), Is.True);
+            Assert.That(p.Claims("icmp_errors.packet_too_big"), Is.True);
+            Assert.That(p.KnownDeviations, Is.Empty);
+        });
+    }
+
+    [Test]
+    public void ExampleSshRouter_IsAPhysicalSshBinding()
+    {
+        var p = LoadShipped("example-ssh-router.yaml");
+        Assert.Multiple(() =>
+        {
+            Assert.That(p.Testbed.Kind, Is.EqualTo(TestbedKind.Ssh));
+            Assert.That(p.Testbed.Platform, Is.EqualTo("iosxr"));
+            Assert.That(p.Testbed.Ssh!.Auth!.PasswordEnv, Is.EqualTo("DUT_SSH_PASSWORD"));
+            Assert.That(p.Testbed.Ssh.HostKeySha256, Does.StartWith("SHA256:"));
+            Assert.That(p.Testbed.TesterPorts, Has.All.Matches<TesterPort>(t => t.Dedicated && t.Interface is not null));
+            Assert.That(p.Testbed.Identity.PlatformVersionRegex!.IsMatch("Cisco IOS XR Software, Version 7.11.2"), Is.True);
+        });
+    }
+
+    // ---------------- schema <-> loader drift ----------------
+
+    private static JsonDocument LoadSchema() => JsonDocument.Parse(File.ReadAllText(Path.Combine(ProfilesDir, "profile.schema.json")));
+
+    /// <summary>Object sections of the schema, keyed like <see cref="ProfileLoader.AcceptedKeys"/>.</summary>
+    private static Dictionary<string, (string[] Keys, bool Closed)> SchemaSections(JsonElement root)
+    {
+        var result = new Dictionary<string, (string[], bool)>();
+        JsonElement Resolve(JsonElement n)
+        {
+            while (n.ValueKind == JsonValueKind.Object && n.TryGetProperty("$ref", out var r))
+            {
+                n = root;
+                foreach (var part in r.GetString()!.TrimStart('#', '/').Split('/')) n = n.GetProperty(part);
+            }
+            return n;
+        }
+        void Walk(JsonElement n, string path)
+        {
+            n = Resolve(n);
+            if (n.ValueKind != JsonValueKind.Object) return;
+            if (n.TryGetProperty("properties", out var props))
+            {
+                var closed = n.TryGetProperty("additionalProperties", out var ap) && ap.ValueKind == JsonValueKind.False;
+                result[path] = (props.EnumerateObject().Select(p => p.Name).ToArray(), closed);
+                foreach (var p in props.EnumerateObject()) Walk(p.Value, path.Length == 0 ? p.Name : $"{path}.{p.Name}");
+            }
+            if (n.TryGetProperty("items", out var items)) Walk(items, path + "[]");
+            if (n.TryGetProperty("additionalProperties", out var map) && map.ValueKind == JsonValueKind.Object) Walk(map, path + ".*");
+        }
+        Walk(root, "");
+        return result;
+    }
+
+    [Test]
+    public void Schema_DeclaresDraft2020_12()
+    {
+        using var doc = LoadSchema();
+        Assert.That(doc.RootElement.GetProperty("$schema").GetString(), Is.EqualTo("https://json-schema.org/draft/2020-12/schema"));
+    }
+
+    [Test]
+    public void Schema_AndLoader_AcceptTheSameKeys()
+    {
+        using var doc = LoadSchema();
+        var schema = SchemaSections(doc.RootElement);
+        Assert.That(schema.Keys, Is.EquivalentTo(ProfileLoader.AcceptedKeys.Keys), "same set of sections");
+        Assert.Multiple(() =>
+        {
+            foreach (var (section, keys) in ProfileLoader.AcceptedKeys)
+            {
+                if (!schema.TryGetValue(section, out var s)) continue;
+                Assert.That(s.Keys, Is.EquivalentTo(keys), $"keys of section '{section}'");
+                Assert.That(s.Closed, Is.True, $"section '{section}' must have additionalProperties: false");
+            }
+        });
+    }
+
+    [Test]
+    public void Schema_AndLoader_UseTheSameVocabularies()
+    {
+        using var doc = LoadSchema();
+        var caps = doc.RootElement.GetProperty("properties").GetProperty("capabilities").GetProperty("properties");
+        string[] Enum(JsonElement e) => e.GetProperty("items").GetProperty("enum").EnumerateArray().Select(x => x.GetString()!).ToArray();
+        Assert.Multiple(() =>
+        {
+            Assert.That(Enum(caps.GetProperty("behaviors")), Is.EqualTo(SrVocabulary.BehaviorNames));
+            Assert.That(Enum(caps.GetProperty("flavors")), Is.EqualTo(SrVocabulary.FlavorNames));
+            Assert.That(Enum(caps.GetProperty("headends")), Is.EqualTo(SrVocabulary.HeadendNames));
+            Assert.That(Enum(caps.GetProperty("hmac").GetProperty("properties").GetProperty("algorithms")), Is.EqualTo(SrVocabulary.HmacAlgorithmNames));
+        });
+    }
+}
