@@ -20,7 +20,8 @@ public enum FixturePhase
 /// and no call ever throws into test code because of reporting.
 /// </summary>
 /// <remarks>
-/// Step status: the lambda forms (<c>Evidence.Step(name, () =&gt; ...)</c>) see exceptions and set failed (assertion),
+/// Async bodies use <c>StepAsync</c> (a separate name so that a throwing lambda never binds to a Task overload and
+/// gets silently dropped). Step status: the lambda forms (<c>Evidence.Step(name, () =&gt; ...)</c>) see exceptions and set failed (assertion),
 /// skipped (Ignore), broken (anything else) and rethrow. The <c>using</c> form cannot see an exception passing
 /// through <c>Dispose</c>; it is passed unless <see cref="StepScope.Fail"/>/<see cref="StepScope.Broken"/> was
 /// called, and a step still open when the test ends takes the test's status.
@@ -56,7 +57,7 @@ public static class Evidence
         catch (Exception ex) { s.FromException(ex); throw; }
     }
 
-    public static async Task Step(string name, Func<Task> body)
+    public static async Task StepAsync(string name, Func<Task> body)
     {
         ArgumentNullException.ThrowIfNull(body);
         using var s = Step(name);
@@ -64,7 +65,7 @@ public static class Evidence
         catch (Exception ex) { s.FromException(ex); throw; }
     }
 
-    public static async Task<T> Step<T>(string name, Func<Task<T>> body)
+    public static async Task<T> StepAsync<T>(string name, Func<Task<T>> body)
     {
         ArgumentNullException.ThrowIfNull(body);
         using var s = Step(name);
