@@ -7,9 +7,9 @@ public static class RunReport
     public static IReadOnlyList<AllureCategory> Categories { get; } =
     [
         new("Known deviation", "Failures declared as documented deviations of this DUT (statusDetails.known).",
-            ["failed"], "(?s)KNOWN:.*"),
+            ["failed"], @"^KNOWN:[\s\S]*"),
         new("DUT non-conformance", "An assertion about the DUT's behaviour failed (verdict: fail).",
-            ["failed"], "(?s)FAIL:.*"),
+            ["failed"], @"^FAIL:[\s\S]*"),
         new("Testbed or harness problem", "No verdict could be drawn: testbed/harness error, timeout or inconclusive.",
             ["broken"]),
         new("Not claimed by profile", "Capability not claimed in the PICS/profile, or not run (verdict: not applicable).",
