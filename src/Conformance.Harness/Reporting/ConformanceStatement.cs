@@ -1,0 +1,374 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Conformance.Harness.Reporting;
+
+/// <summary>An evidence file of a run, relative to the run folder, with its SHA-256.</summary>
+public sealed record EvidenceFile(string Name, string Path, string MimeType, string? Sha256);
+
+/// <summary>The verdict of one test purpose (all its results, e.g. parameterized cases, combined).</summary>
+public sealed record TestPurposeVerdict
+{
+    public required string TestPurposeId { get; init; }
+    public string? Title { get; init; }
+    public string? Rfc { get; init; }
+    public string? Section { get; init; }
+    public string Level { get; init; } = "UNSPECIFIED";
+    /// <summary>pass | fail | inconclusive | not-applicable (worst of its results, in that order of severity).</summary>
+    public required string Verdict { get; init; }
+    public bool KnownDeviation { get; init; }
+    public IReadOnlyList<string> KnownDeviationIds { get; init; } = [];
+    public IReadOnlyList<string> Messages { get; init; } = [];
+    public int Results { get; init; }
+    public IReadOnlyList<EvidenceFile> Evidence { get; init; } = [];
+}
+
+/// <summary>Counts of test-purpose verdicts in one group (a level, or a level of one RFC).</summary>
+public sealed record VerdictSummary
+{
+    public int Total { get; init; }
+    public int Passed { get; init; }
+    public int Failed { get; init; }
+    public int Inconclusive { get; init; }
+    public int NotApplicable { get; init; }
+    public int KnownDeviations { get; init; }
+    /// <summary>Applicable = Total − NotApplicable.</summary>
+    public int Applicable => Total - NotApplicable;
+    /// <summary>"10/12 passed".</summary>
+    public string Text => $"{Passed}/{Applicable} passed" + (NotApplicable > 0 ? $", {NotApplicable} not applicable" : "")
+        + (KnownDeviations > 0 ? $", {KnownDeviations} known deviation(s)" : "");
+}
+
+/// <summary>conformance-statement.json.</summary>
+public sealed record ConformanceStatementDocument
+{
+    public string Run { get; init; } = "";
+    public string GeneratedAt { get; init; } = "";
+    public string SuiteVersion { get; init; } = HarnessInfo.Version;
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Pics { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, VerdictSummary> SummaryByLevel { get; init; } = new Dictionary<string, VerdictSummary>();
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, VerdictSummary>> SummaryByRfc { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, VerdictSummary>>();
+    public IReadOnlyList<TestPurposeVerdict> TestPurposes { get; init; } = [];
+}
+
+/// <summary>
+/// Builds the conformance statement of a run from its allure-results: per test purpose the clause, level,
+/// verdict, known-deviation flag and evidence files with SHA-256, a summary by level and by RFC, the PICS, and
+/// <c>SHA256SUMS</c> over every file of the run folder (sha256sum -c compatible).
+/// </summary>
+public static class ConformanceStatement
+{
+    public const string JsonFileName = "conformance-statement.json";
+    public const string MarkdownFileName = "conformance-statement.md";
+    public const string SumsFileName = "SHA256SUMS";
+
+    private static readonly string[] VerdictOrder = ["fail", "inconclusive", "pass", "not-applicable"];
+    private static readonly string[] LevelOrder = ["MUST", "SHOULD", "MAY", "UNSPECIFIED"];
+
+    private static readonly JsonSerializerOptions OutJson = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DictionaryKeyPolicy = null,
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    /// <summary>Reads every <c>*-result.json</c> at the top level of an allure-results folder.</summary>
+    public static IReadOnlyList<AllureResult> ReadResults(string resultsDirectory) =>
+        Directory.EnumerateFiles(resultsDirectory, "*-result.json", SearchOption.TopDirectoryOnly)
+            .OrderBy(f => f, StringComparer.Ordinal)
+            .Select(f => JsonSerializer.Deserialize<AllureResult>(File.ReadAllText(f), AllureJson.Read)
+                         ?? throw new InvalidDataException($"empty result file {f}"))
+            .ToList();
+
+    /// <summary>Reads environment.properties (simple key=value lines, as the writer produces them).</summary>
+    public static IReadOnlyDictionary<string, string> ReadEnvironment(string resultsDirectory)
+    {
+        var path = Path.Combine(resultsDirectory, "environment.properties");
+        var env = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        if (!File.Exists(path)) return env;
+        foreach (var line in File.ReadAllLines(path))
+        {
+            if (line.Length == 0 || line[0] is '#' or '!') continue;
+            int i = 0;
+            while (i < line.Length && line[i] != '=') i += line[i] == '\\' ? 2 : 1;
+            if (i >= line.Length) continue;
+            env[Unescape(line[..i])] = Unescape(line[(i + 1)..]);
+        }
+        return env;
+    }
+
+    /// <summary>
+    /// Builds the statement. <paramref name="runDirectory"/> (optional) is where attachment sources are looked up
+    /// (under allure-results/) to hash them.
+    /// </summary>
+    public static ConformanceStatementDocument Build(IEnumerable<AllureResult> results, IReadOnlyDictionary<string, string>? pics,
+        string? runDirectory = null, string? runId = null, IReadOnlyDictionary<string, string>? environment = null, DateTimeOffset? now = null)
+    {
+        var tps = results
+            .GroupBy(r => r.Label("testPurposeId") ?? r.FullName, StringComparer.Ordinal)
+            .Select(g => Verdict(g.Key, [.. g], runDirectory))
+            .OrderBy(t => LevelRank(t.Level)).ThenBy(t => t.TestPurposeId, StringComparer.Ordinal)
+            .ToList();
+
+        var byLevel = tps.GroupBy(t => t.Level).OrderBy(g => LevelRank(g.Key))
+            .ToDictionary(g => g.Key, g => Summarize(g));
+        var byRfc = tps.GroupBy(t => t.Rfc ?? "(no RFC)").OrderBy(g => g.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<string, VerdictSummary>)g.GroupBy(t => t.Level)
+                .OrderBy(x => LevelRank(x.Key)).ToDictionary(x => x.Key, x => Summarize(x)));
+
+        return new ConformanceStatementDocument
+        {
+            Run = runId ?? (runDirectory is null ? "" : new DirectoryInfo(runDirectory).Name),
+            GeneratedAt = (now ?? DateTimeOffset.UtcNow).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            Environment = environment ?? new Dictionary<string, string>(),
+            Pics = pics is null ? new SortedDictionary<string, string>(StringComparer.Ordinal) : new SortedDictionary<string, string>(pics.ToDictionary(), StringComparer.Ordinal),
+            SummaryByLevel = byLevel,
+            SummaryByRfc = byRfc,
+            TestPurposes = tps,
+        };
+    }
+
+    /// <summary>
+    /// Reads <c>&lt;runDirectory&gt;/allure-results</c>, writes conformance-statement.json and .md into the run folder,
+    /// then SHA256SUMS over all files of the run. Returns the document.
+    /// </summary>
+    public static ConformanceStatementDocument Write(string runDirectory, IReadOnlyDictionary<string, string>? pics = null)
+    {
+        var results = Path.Combine(runDirectory, "allure-results");
+        if (!Directory.Exists(results)) throw new DirectoryNotFoundException($"no allure-results in {runDirectory}");
+        var doc = Build(ReadResults(results), pics, runDirectory, environment: ReadEnvironment(results));
+        File.WriteAllText(Path.Combine(runDirectory, JsonFileName), SecretRedactor.Redact(JsonSerializer.Serialize(doc, OutJson)) + "\n");
+        File.WriteAllText(Path.Combine(runDirectory, MarkdownFileName), SecretRedactor.Redact(ToMarkdown(doc)));
+        WriteSha256Sums(runDirectory);
+        return doc;
+    }
+
+    /// <summary>Writes SHA256SUMS ("&lt;hex&gt;  &lt;relative path&gt;" lines, sorted) over every file under the run folder but itself.</summary>
+    public static string WriteSha256Sums(string runDirectory)
+    {
+        var root = Path.GetFullPath(runDirectory);
+        var sb = new StringBuilder();
+        foreach (var file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
+                     .Select(f => Path.GetRelativePath(root, f).Replace('\\', '/'))
+                     .Where(f => f != SumsFileName)
+                     .OrderBy(f => f, StringComparer.Ordinal))
+        {
+            sb.Append(Sha256File(Path.Combine(root, file))).Append("  ").Append(file).Append('\n');
+        }
+        var path = Path.Combine(root, SumsFileName);
+        File.WriteAllText(path, sb.ToString());
+        return path;
+    }
+
+    public static string Sha256File(string path)
+    {
+        using var s = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(s));
+    }
+
+    public static string ToMarkdown(ConformanceStatementDocument doc)
+    {
+        var sb = new StringBuilder();
+        sb.Append("# SRv6 conformance statement\n\n");
+        sb.Append("- Run: `").Append(doc.Run).Append("`\n- Generated: ").Append(doc.GeneratedAt)
+          .Append("\n- Suite version: ").Append(doc.SuiteVersion).Append("\n\n");
+        if (doc.Environment.Count > 0)
+        {
+            sb.Append("## Implementation under test\n\n| Key | Value |\n|---|---|\n");
+            foreach (var (k, v) in doc.Environment) sb.Append("| ").Append(Cell(k)).Append(" | ").Append(Cell(v)).Append(" |\n");
+            sb.Append('\n');
+        }
+        sb.Append("## Summary by requirement level\n\n");
+        foreach (var (level, s) in doc.SummaryByLevel) sb.Append("- **").Append(level).Append(":** ").Append(s.Text).Append('\n');
+        sb.Append("\n## Summary by RFC\n\n| RFC | Level | Passed | Failed | Inconclusive | Not applicable | Known deviations |\n|---|---|---|---|---|---|---|\n");
+        foreach (var (rfc, levels) in doc.SummaryByRfc)
+            foreach (var (level, s) in levels)
+                sb.Append(CultureInfo.InvariantCulture, $"| {Cell(rfc)} | {level} | {s.Passed}/{s.Applicable} | {s.Failed} | {s.Inconclusive} | {s.NotApplicable} | {s.KnownDeviations} |\n");
+        sb.Append("\n## PICS (capabilities claimed)\n\n");
+        if (doc.Pics.Count == 0) sb.Append("_none given_\n");
+        else
+        {
+            sb.Append("| Capability | Support |\n|---|---|\n");
+            foreach (var (k, v) in doc.Pics) sb.Append("| ").Append(Cell(k)).Append(" | ").Append(Cell(v)).Append(" |\n");
+        }
+        sb.Append("\n## Test purposes\n\n| Test purpose | Reference | Level | Verdict | Known deviation | Results | Evidence |\n|---|---|---|---|---|---|---|\n");
+        foreach (var t in doc.TestPurposes)
+        {
+            var reference = $"{t.Rfc} {(string.IsNullOrEmpty(t.Section) ? "" : "§" + t.Section)}".Trim();
+            var known = t.KnownDeviation ? "yes (" + string.Join(", ", t.KnownDeviationIds) + ")" : "no";
+            sb.Append(CultureInfo.InvariantCulture, $"| {Cell(t.TestPurposeId)} | {Cell(reference)} | {t.Level} | **{t.Verdict.ToUpperInvariant()}** | {Cell(known)} | {t.Results} | {t.Evidence.Count} |\n");
+        }
+        sb.Append("\n## Evidence files\n\n");
+        foreach (var t in doc.TestPurposes.Where(t => t.Evidence.Count > 0))
+        {
+            sb.Append("### ").Append(t.TestPurposeId).Append("\n\n");
+            foreach (var m in t.Messages) sb.Append("> ").Append(m.Split('\n')[0]).Append("\n\n");
+            foreach (var e in t.Evidence)
+                sb.Append("- `").Append(e.Path).Append("` (").Append(e.Name).Append(", ").Append(e.MimeType).Append(") sha256 `")
+                  .Append(e.Sha256 ?? "missing").Append("`\n");
+            sb.Append('\n');
+        }
+        return sb.ToString();
+    }
+
+    private static TestPurposeVerdict Verdict(string id, IReadOnlyList<AllureResult> rs, string? runDirectory)
+    {
+        static string V(AllureResult r) => r.Status switch
+        {
+            AllureStatus.Passed => "pass",
+            AllureStatus.Failed => "fail",
+            AllureStatus.Broken => "inconclusive",
+            _ => "not-applicable",
+        };
+        var verdicts = rs.Select(V).ToList();
+        var worst = VerdictOrder.First(v => verdicts.Contains(v) || v == "not-applicable");
+        var failed = rs.Where(r => r.Status == AllureStatus.Failed).ToList();
+        bool known = failed.Count > 0 && failed.All(r => r.StatusDetails?.Known == true);
+        var first = rs[0];
+        var evidence = new List<EvidenceFile>();
+        foreach (var r in rs)
+            foreach (var a in AllAttachments(r))
+            {
+                var rel = "allure-results/" + a.Source;
+                string? sha = null;
+                if (runDirectory is not null)
+                {
+                    var full = Path.Combine(runDirectory, "allure-results", a.Source);
+                    if (File.Exists(full)) sha = Sha256File(full);
+                }
+                evidence.Add(new EvidenceFile(a.Name, rel, a.Type, sha));
+            }
+        return new TestPurposeVerdict
+        {
+            TestPurposeId = id,
+            Title = first.Label("story") ?? first.Name,
+            Rfc = first.Label("epic"),
+            Section = first.Label("rfcSection"),
+            Level = first.Label("requirementLevel") ?? "UNSPECIFIED",
+            Verdict = worst,
+            KnownDeviation = known,
+            KnownDeviationIds = [.. rs.SelectMany(r => r.Labels).Where(l => l.Name == "knownDeviation").Select(l => l.Value).Distinct()],
+            Messages = [.. rs.Select(r => r.StatusDetails?.Message).OfType<string>().Where(m => m.Length > 0).Distinct()],
+            Results = rs.Count,
+            Evidence = evidence,
+        };
+    }
+
+    private static IEnumerable<AllureAttachment> AllAttachments(AllureResult r)
+    {
+        foreach (var a in r.Attachments) yield return a;
+        var stack = new Stack<AllureStep>(r.Steps.AsEnumerable().Reverse());
+        while (stack.Count > 0)
+        {
+            var s = stack.Pop();
+            foreach (var a in s.Attachments) yield return a;
+            for (int i = s.Steps.Count - 1; i >= 0; i--) stack.Push(s.Steps[i]);
+        }
+    }
+
+    private static VerdictSummary Summarize(IEnumerable<TestPurposeVerdict> tps)
+    {
+        var l = tps.ToList();
+        return new VerdictSummary
+        {
+            Total = l.Count,
+            Passed = l.Count(t => t.Verdict == "pass"),
+            Failed = l.Count(t => t.Verdict == "fail"),
+            Inconclusive = l.Count(t => t.Verdict == "inconclusive"),
+            NotApplicable = l.Count(t => t.Verdict == "not-applicable"),
+            KnownDeviations = l.Count(t => t.KnownDeviation),
+        };
+    }
+
+    private static int LevelRank(string level) { var i = Array.IndexOf(LevelOrder, level); return i < 0 ? LevelOrder.Length : i; }
+
+    private static string Cell(string s) => s.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
+
+    private static string Unescape(string s)
+    {
+        var sb = new StringBuilder(s.Length);
+        for (int i = 0; i < s.Length; i++)
+        {
+            if (s[i] != '\\' || i + 1 >= s.Length) { sb.Append(s[i]); continue; }
+            char c = s[++i];
+            switch (c)
+            {
+                case 'n': sb.Append('\n'); break;
+                case 'r': sb.Append('\r'); break;
+                case 't': sb.Append('\t'); break;
+                case 'u' when i + 4 < s.Length:
+                    sb.Append((char)int.Parse(s.AsSpan(i + 1, 4), NumberStyles.HexNumber, CultureInfo.InvariantCulture)); i += 4; break;
+                default: sb.Append(c); break;
+            }
+        }
+        return sb.ToString();
+    }
+}
+
+/// <summary>
+/// Console entry point for <c>srv6conf report statement --run reports/&lt;run&gt; [--pics pics.json]</c>
+/// (the CLI passes the arguments after "report"). pics.json is an object of capability → value (bool/string/number).
+/// Exit codes: 0 written, 2 usage error, 1 other error.
+/// </summary>
+public static class ReportCommand
+{
+    public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        if (args.Count == 0 || args[0] != "statement")
+        {
+            stderr.WriteLine("usage: report statement --run <run-dir> [--pics <pics.json>]");
+            return 2;
+        }
+        string? run = null, pics = null;
+        for (int i = 1; i < args.Count; i++)
+        {
+            switch (args[i])
+            {
+                case "--run" when i + 1 < args.Count: run = args[++i]; break;
+                case "--pics" when i + 1 < args.Count: pics = args[++i]; break;
+                default:
+                    stderr.WriteLine($"unknown or incomplete option: {args[i]}");
+                    return 2;
+            }
+        }
+        if (run is null) { stderr.WriteLine("--run <run-dir> is required"); return 2; }
+        try
+        {
+            var doc = ConformanceStatement.Write(run, pics is null ? null : ReadPics(pics));
+            foreach (var (level, s) in doc.SummaryByLevel) stdout.WriteLine($"{level}: {s.Text}");
+            stdout.WriteLine(Path.Combine(run, ConformanceStatement.JsonFileName));
+            stdout.WriteLine(Path.Combine(run, ConformanceStatement.MarkdownFileName));
+            stdout.WriteLine(Path.Combine(run, ConformanceStatement.SumsFileName));
+            return 0;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or InvalidDataException)
+        {
+            stderr.WriteLine($"report statement failed: {SecretRedactor.Redact(ex.Message)}");
+            return 1;
+        }
+    }
+
+    public static IReadOnlyDictionary<string, string> ReadPics(string path)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        var d = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var p in doc.RootElement.EnumerateObject())
+            d[p.Name] = p.Value.ValueKind switch
+            {
+                JsonValueKind.String => p.Value.GetString() ?? "",
+                JsonValueKind.True => "yes",
+                JsonValueKind.False => "no",
+                _ => p.Value.GetRawText(),
+            };
+        return d;
+    }
+}

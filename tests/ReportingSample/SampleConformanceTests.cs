@@ -1,0 +1,115 @@
+using Conformance.Harness;
+using Conformance.Harness.Reporting;
+using NUnit.Framework;
+
+[assembly: AllureResults]
+
+namespace ReportingSample;
+
+/// <summary>One result of each verdict kind, plus a parameterized test with two cases.</summary>
+[TestFixture]
+public class SampleConformanceTests
+{
+    public const string Secret = "hunter2-Sup3rS3cret";
+
+    [OneTimeSetUp]
+    public void LabUp()
+    {
+        SecretRedactor.Register(Secret);
+        using (Evidence.FixtureStep("Lab up", FixturePhase.SetUp))
+        {
+            Evidence.AttachText("lab-topology", $"r1 <-> dut <-> r2\nssh password={Secret}\n");
+        }
+        using (Evidence.FixtureStep("Configure DUT", FixturePhase.SetUp)) { }
+        RunReport.WriteRunFiles(new Dictionary<string, string>
+        {
+            ["DUT.platform"] = "linux-srv6",
+            ["DUT.model"] = "SampleRouter 9000 / SampleOS 1.2.3",
+            ["DUT.kernel"] = "6.12.0",
+            ["Profile"] = "sample-profile",
+            ["Profile.sha256"] = new string('a', 64),
+            ["Suite.version"] = HarnessInfo.Version,
+            ["Suite.commit"] = "0000000",
+        }, new ExecutorInfo { Name = "srv6conf", ReportName = "SRv6 conformance (sample)", BuildName = "sample run", BuildOrder = 1 });
+    }
+
+    [OneTimeTearDown]
+    public void LabDown()
+    {
+        using (Evidence.FixtureStep("Rollback DUT", FixturePhase.TearDown)) { }
+        using (Evidence.FixtureStep("Lab down", FixturePhase.TearDown)) { }
+    }
+
+    [Test]
+    [TestPurpose(Id = "SAMPLE-END-BV-01", Rfc = "RFC 8986", Section = "4.1", Level = RequirementLevel.Must,
+        Requirement = "When N receives a packet whose IPv6 DA is S and S is a local End SID, N does the End behaviour.",
+        Stimulus = "IPv6 packet with SRH, SL=1, DA = End SID of the DUT", Expected = "Forwarded with SL=0 and DA = next segment",
+        Feature = "End")]
+    public void EndDecrementsSegmentsLeft()
+    {
+        Evidence.Parameter("dutPort", 40000 + Environment.ProcessId % 1000, excluded: true);
+        Evidence.Step("Configure DUT", () => Evidence.AttachText("ssh transcript", $"$ login\npassword: {Secret}\nok\n"));
+        using (Evidence.Step("Send probe and capture"))
+        {
+            Evidence.Attach("capture", SamplePcap.OnePacket(), Evidence.PcapMime);
+        }
+        Evidence.Step("Check", () => Assert.That(0, Is.EqualTo(0)));
+    }
+
+    [Test]
+    [TestPurpose(Id = "SAMPLE-END-BI-02", Rfc = "RFC 8754", Section = "4.3.1.1", Level = RequirementLevel.Must,
+        Requirement = "If Segments Left is 0 the node must process the next header.", Stimulus = "SRH with SL=0",
+        Expected = "Upper-layer header processed", Feature = "SRH")]
+    public void SegmentsLeftZeroIsProcessed()
+    {
+        using (Evidence.Step("Send probe and capture"))
+        {
+            Evidence.Attach("dut-egress", SamplePcap.OnePacket(), Evidence.PcapMime);
+        }
+        Evidence.Step("Check egress", () =>
+            Assert.That(3, Is.EqualTo(2), "DUT forwarded the packet with Segments Left = 3"));
+    }
+
+    [Test]
+    [TestPurpose(Id = "SAMPLE-HMAC-BV-03", Rfc = "RFC 8754", Section = "2.1.2", Level = RequirementLevel.Should,
+        Requirement = "HMAC TLV processing.", Feature = "HMAC")]
+    public void TestbedFails()
+    {
+        Evidence.Step("Bring up traffic generator", () =>
+            throw new TestbedException($"traffic generator did not answer on the control link (login admin/{Secret})", null));
+    }
+
+    [Test]
+    [TestPurpose(Id = "SAMPLE-ENDX-BV-04", Rfc = "RFC 8986", Section = "4.2", Level = RequirementLevel.May, Feature = "End.X")]
+    public void NotClaimed()
+    {
+        Assert.Ignore("capability End.X not claimed by profile sample-profile");
+    }
+
+    public static IEnumerable<TestCaseData> FlavourCases()
+    {
+        yield return new TestCaseData("PSP", 1);
+        yield return new TestCaseData("USD", 2);
+    }
+
+    [TestCaseSource(nameof(FlavourCases))]
+    [TestPurpose(Id = "SAMPLE-FLV-BV-05", Rfc = "RFC 8986", Section = "4.16", Level = RequirementLevel.Should, Feature = "Flavours")]
+    public void FlavourBehaviour(string flavour, int segmentsLeft)
+    {
+        Evidence.Step($"Probe flavour {flavour}", () => Assert.That(segmentsLeft, Is.GreaterThan(0)));
+    }
+}
+
+internal static class SamplePcap
+{
+    /// <summary>A minimal little-endian pcap with one 14-byte Ethernet frame.</summary>
+    public static byte[] OnePacket()
+    {
+        var ms = new MemoryStream();
+        var w = new BinaryWriter(ms);
+        w.Write(0xa1b2c3d4u); w.Write((ushort)2); w.Write((ushort)4); w.Write(0); w.Write(0u); w.Write(65535u); w.Write(1u);
+        w.Write(0u); w.Write(0u); w.Write(14u); w.Write(14u);
+        w.Write(new byte[] { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0x86, 0xdd });
+        return ms.ToArray();
+    }
+}
