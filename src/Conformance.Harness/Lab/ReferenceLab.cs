@@ -355,6 +355,9 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
         return (r.ExitCode, r.Stdout, r.Stderr);
     }
 
+    /// <summary>Test hook: stop treating <paramref name="lab"/> as live in this process (so cleanup may take it).</summary>
+    internal static void ForgetLive(ReferenceLab lab) => Live.TryRemove(lab.RunId, out _);
+
     // ------------------------------------------------------------------ teardown
 
     public void Dispose()
