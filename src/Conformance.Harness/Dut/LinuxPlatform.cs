@@ -11,11 +11,13 @@ namespace Conformance.Harness.Dut;
 /// </summary>
 public sealed partial class LinuxPlatform : IDutPlatform
 {
-    /// <summary>Sysctls always part of a snapshot (per-interface keys for every interface).</summary>
-    public const string TrackedSysctlPattern =
-        @"^net\.ipv6\.conf\.[^.]+\.(forwarding|seg6_enabled|seg6_require_hmac|accept_dad|disable_ipv6)$" +
-        @"|^net\.ipv4\.conf\.[^.]+\.(rp_filter|forwarding)$" +
-        @"|^net\.ipv6\.icmp\.ratelimit$|^net\.ipv4\.(ip_forward|icmp_ratelimit)$|^net\.ipv6\.seg6_flowlabel$";
+    /// <summary>Sysctls always part of a snapshot (paths under /proc/sys, globs expanded by the DUT's shell).</summary>
+    public static readonly IReadOnlyList<string> TrackedSysctlPaths =
+    [
+        "net/ipv6/conf/*/forwarding", "net/ipv6/conf/*/seg6_enabled", "net/ipv6/conf/*/seg6_require_hmac",
+        "net/ipv6/conf/*/accept_dad", "net/ipv6/conf/*/disable_ipv6", "net/ipv4/conf/*/rp_filter", "net/ipv4/conf/*/forwarding",
+        "net/ipv6/icmp/ratelimit", "net/ipv4/ip_forward", "net/ipv4/icmp_ratelimit", "net/ipv6/seg6_flowlabel",
+    ];
 
     public const string RoutesV6 = "routes6", RoutesV4 = "routes4", AddrV6 = "addr6", AddrV4 = "addr4",
         RulesV6 = "rules6", RulesV4 = "rules4", Links = "links", Vrfs = "vrfs", Nft = "nft", Sysctls = "sysctls";
@@ -58,7 +60,7 @@ public sealed partial class LinuxPlatform : IDutPlatform
             $"echo '### {Links}'", "ip -o link show",
             $"echo '### {Vrfs}'", "ip -o -d link show type vrf 2>/dev/null",
             $"echo '### {Nft}'", "nft list ruleset 2>/dev/null",
-            $"echo '### {Sysctls}'", $"sysctl -a -r '{TrackedSysctlPattern}' 2>/dev/null",
+            $"echo '### {Sysctls}'", $"(cd /proc/sys && grep -H . {string.Join(' ', TrackedSysctlPaths)} 2>/dev/null)",
             extra.Length > 0 ? $"sysctl -e{extra} 2>/dev/null" : "true",
             "true");
         var r = await _session.RunAsync(script, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -157,6 +159,9 @@ public sealed partial class LinuxPlatform : IDutPlatform
 
     private static string NormalizeSysctl(string line)
     {
+        // "net/ipv6/conf/eth1/seg6_enabled:1" (grep -H under /proc/sys) or "net.ipv6.conf.eth1.seg6_enabled = 1" (sysctl)
+        if (line.StartsWith("net/", StringComparison.Ordinal) && line.IndexOf(':') is var colon and > 0)
+            return $"{line[..colon].Replace('/', '.')}={Collapse(line[(colon + 1)..])}";
         var eq = line.IndexOf('=');
         return eq < 0 ? "" : $"{line[..eq].Trim()}={Collapse(line[(eq + 1)..])}";
     }

@@ -301,7 +301,16 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var a in new[] { "netns", "exec", Namespace, SshdPath, "-D", "-f", SshdConfigPath, "-E", SshdLogPath }) psi.ArgumentList.Add(a);
+        // sshd runs in the DUT network namespace and in a private mount namespace where root's home is an
+        // empty per-run directory: the host's ~/.bashrc (sourced by bash for every SSH command) stays out of the DUT.
+        var home = Path.Combine(RunDirectory, "home");
+        Directory.CreateDirectory(home);
+        foreach (var a in new[]
+                 {
+                     "netns", "exec", Namespace, "unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
+                     "mount --bind \"$1\" /root && exec \"$2\" -D -f \"$3\" -E \"$4\"", "sh", home, SshdPath, SshdConfigPath, SshdLogPath,
+                 })
+            psi.ArgumentList.Add(a);
         _sshd = Process.Start(psi) ?? throw new TestbedException("Cannot start sshd.");
         _sshd.StandardInput.Close();
         _ = _sshd.StandardOutput.ReadToEndAsync(CancellationToken.None);
