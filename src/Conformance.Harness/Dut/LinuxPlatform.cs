@@ -272,10 +272,16 @@ public sealed partial class LinuxPlatform : IDutPlatform
         return sb.ToString();
     }
 
-    public async Task<IReadOnlyList<string>> VerifyRollbackAsync(DutSnapshot before, CancellationToken cancellationToken = default)
+    /// <summary>Diff between <paramref name="before"/> and a fresh snapshot, without any alarm (e.g. to see what a config changed).</summary>
+    public async Task<IReadOnlyList<string>> DiffAsync(DutSnapshot before, CancellationToken cancellationToken = default)
     {
         var now = await SnapshotAsync(cancellationToken).ConfigureAwait(false);
-        var diff = before.DiffTo(now);
+        return before.DiffTo(now);
+    }
+
+    public async Task<IReadOnlyList<string>> VerifyRollbackAsync(DutSnapshot before, CancellationToken cancellationToken = default)
+    {
+        var diff = await DiffAsync(before, cancellationToken).ConfigureAwait(false);
         if (diff.Count > 0)
         {
             _session.Transcript.Note("ROLLBACK INCOMPLETE: the DUT differs from its state before the test:\n" + string.Join("\n", diff));

@@ -17,6 +17,18 @@ public sealed record SshDutOptions
     public TimeSpan KeepAliveInterval { get; init; } = TimeSpan.FromSeconds(15);
     public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Returns a copy using password authentication with the password read from environment variable
+    /// <paramref name="variable"/> (the profile names the variable, never the password).
+    /// </summary>
+    public SshDutOptions WithPasswordFromEnvironment(string variable)
+    {
+        var password = Environment.GetEnvironmentVariable(variable);
+        if (string.IsNullOrEmpty(password))
+            throw new TestbedException($"SSH password for {User}@{HostPort}: environment variable '{variable}' is not set or empty.");
+        return this with { Password = password, PrivateKeyPath = null, PrivateKeyPassphrase = null };
+    }
+
     /// <summary>Never prints secrets.</summary>
     public override string ToString() =>
         $"{User}@{HostPort} ({(PrivateKeyPath is not null ? "publickey " + PrivateKeyPath : "password")}, host key {HostKeySha256})";

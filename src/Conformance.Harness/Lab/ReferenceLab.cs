@@ -202,7 +202,6 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
         for (var i = 1; i <= Spec.Ports.Count; i++) inNs.AppendLine($"link set {NamePrefix}{RunId}d{i} name {Spec.Ports[i - 1].DutInterface}");
         inNs.AppendLine($"link set {NamePrefix}{RunId}n name {DutManagementInterface}");
         inNs.AppendLine($"addr add {ManagementAddress}/64 dev {DutManagementInterface} nodad");
-        inNs.AppendLine($"link set {DutManagementInterface} up");
         Proc.RunChecked("ip", ["-n", ns, "-batch", "-"], inNs.ToString());
 
         // The management link carries SSH only: the DUT never forwards to or from it.
@@ -232,6 +231,9 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
     {
         var script = new StringBuilder();
         script.AppendLine("set -e");
+        // Management link: no DAD (its link-local would stay tentative for a while and show up in snapshots).
+        script.AppendLine($"sysctl -q -w net.ipv6.conf.{DutManagementInterface}.accept_dad=0");
+        script.AppendLine($"ip link set {DutManagementInterface} up");
         var sysctls = Spec.Sysctls.Concat(AppliedConfig.Sysctls).ToList();
         if (sysctls.Count > 0) script.AppendLine("sysctl -q -w " + string.Join(' ', sysctls.Select(s => $"{s.Key}={s.Value}")));
         foreach (var c in AppliedConfig.Commands) script.AppendLine($"echo '+ {c.Replace("'", "'\\''")}' >&2; {c}");
@@ -255,6 +257,7 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
                 $"Applying the DUT configuration in {Namespace} failed (exit {r.ExitCode}, fault mode {FaultMode}). Last lines:\n  " +
                 string.Join("\n  ", trace.TakeLast(4)));
         }
+        _sysctls.Add(new AppliedSysctl("dut", $"net.ipv6.conf.{DutManagementInterface}.accept_dad", "0"));
         foreach (var s in sysctls) _sysctls.Add(new AppliedSysctl("dut", s.Key, s.Value));
         var macs = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Ports = Ports.Select((p, i) => p with { DutMac = i < macs.Length ? macs[i].Trim() : "" }).ToList();

@@ -45,7 +45,7 @@ public class LinuxPlatformTests
         Assert.That(before.Section(LinuxPlatform.Sysctls), Does.Contain("net.ipv6.conf.eth3.seg6_enabled = 1".Replace(" = ", "=")));
 
         await platform.ApplyAsync(TestConfig);
-        var applied = await platform.VerifyRollbackAsync(before);
+        var applied = await platform.DiffAsync(before);
         Assert.That(applied, Has.Some.Contains("2001:db8:100::99"));
         Assert.That(applied, Has.Some.Contains("srv6conf_test"));
         Assert.That(applied, Has.Some.Contains("net.ipv6.conf.eth3.seg6_enabled=0"));

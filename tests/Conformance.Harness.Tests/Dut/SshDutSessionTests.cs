@@ -61,12 +61,21 @@ public class SshDutSessionTests
     {
         const string secret = "not-the-password-42";
         var transcript = new Transcript();
-        var opts = _lab.CreateSshOptions() with { PrivateKeyPath = null, Password = secret };
+        Environment.SetEnvironmentVariable("SRV6CONF_TEST_DUT_PASSWORD", secret);
+        SshDutOptions opts;
+        try { opts = _lab.CreateSshOptions().WithPasswordFromEnvironment("SRV6CONF_TEST_DUT_PASSWORD"); }
+        finally { Environment.SetEnvironmentVariable("SRV6CONF_TEST_DUT_PASSWORD", null); }
+        Assert.That(opts.ToString(), Does.Not.Contain(secret));
         var ex = Assert.ThrowsAsync<DutConnectionException>(() => SshDutSession.ConnectAsync(opts, transcript));
         Assert.That(ex!.Failure, Is.EqualTo(DutConnectionFailure.Authentication));
         Assert.That(ex.Message, Does.Contain("'root'").And.Contain("password").And.Contain(opts.HostPort).And.Contain("Hint"));
         Assert.That(ex.Message + transcript.ToText(), Does.Not.Contain(secret));
     }
+
+    [Test]
+    public void MissingPasswordVariable_IsAClearError() =>
+        Assert.That(() => _lab.CreateSshOptions().WithPasswordFromEnvironment("SRV6CONF_TEST_UNSET_VARIABLE"),
+            Throws.InstanceOf<TestbedException>().With.Message.Contains("SRV6CONF_TEST_UNSET_VARIABLE"));
 
     [Test]
     public void WrongKey_GivesAClearAuthError()
