@@ -1,0 +1,36 @@
+using System.Text.Json;
+
+namespace Conformance.Harness.Lab;
+
+/// <summary>What a running lab writes to <c>/run/srv6conf/&lt;id&gt;.json</c> so that a later run can clean it up.</summary>
+public sealed record LabState(
+    string RunId,
+    int OwnerPid,
+    long OwnerStartTime,
+    string Namespace,
+    IReadOnlyList<string> RootLinks,
+    string RunDirectory,
+    DateTimeOffset CreatedUtc)
+{
+    private static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Options);
+
+    public static LabState? FromJson(string json)
+    {
+        try { return JsonSerializer.Deserialize<LabState>(json, Options); }
+        catch (JsonException) { return null; }
+    }
+}
+
+/// <summary>A lab found in the state directory (for the CLI's "list labs").</summary>
+public sealed record LabInfo(string RunId, int OwnerPid, bool OwnerAlive, string Namespace, bool NamespaceExists, DateTimeOffset CreatedUtc, string StateFile);
+
+/// <summary>A sysctl the lab set, where ("dut" namespace or "root" for the tester-side veth ends).</summary>
+public sealed record AppliedSysctl(string Scope, string Key, string Value)
+{
+    public override string ToString() => $"[{Scope}] {Key}={Value}";
+}
+
+/// <summary>A tester port as built: the root-namespace interface the harness injects/captures on, and the DUT end.</summary>
+public sealed record LabPort(LabPortSpec Spec, string TesterInterface, string TesterMac, string DutInterface, string DutMac);

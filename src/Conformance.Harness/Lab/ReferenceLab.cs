@@ -1,0 +1,536 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using Conformance.Harness.Dut;
+
+namespace Conformance.Harness.Lab;
+
+/// <summary>
+/// The reference DUT: a Linux network namespace <c>s6c-&lt;id&gt;-dut</c> with one veth per tester port
+/// (tester end in the root namespace, IPv6 disabled, no IPv4 address; DUT end renamed to the spec's
+/// interface name), a management veth carrying SSH only (fd00:5e6c:0:XXXX::/64), and an sshd inside the
+/// namespace with per-run host and user keys. Everything the lab makes carries the run id; teardown and
+/// <see cref="CleanupLeftovers"/> only touch what a state file in <see cref="StateDirectory"/> names.
+/// </summary>
+public sealed class ReferenceLab : IDisposable, IAsyncDisposable
+{
+    public const string StateDirectory = "/run/srv6conf";
+    public const string NamePrefix = "s6c";
+    public const string ManagementPrefix = "fd00:5e6c";
+    public const string DutManagementInterface = "mgmt0";
+    public const string SshdPath = "/usr/sbin/sshd";
+    private const string MgmtFilterTable = "s6c_mgmt";
+
+    private static readonly ConcurrentDictionary<string, ReferenceLab> Live = new();
+    private static readonly object HookLock = new();
+    private static bool _hooksInstalled;
+    private static readonly List<PosixSignalRegistration> SignalRegistrations = [];
+
+    private readonly List<AppliedSysctl> _sysctls = [];
+    private readonly LabState _state;
+    private Process? _sshd;
+    private int _disposed;
+
+    private ReferenceLab(string runId, ReferenceLabSpec spec, LabFaultMode faultMode, DutConfig config, LabState state)
+    {
+        RunId = runId;
+        Spec = spec;
+        FaultMode = faultMode;
+        AppliedConfig = config;
+        _state = state;
+        Namespace = NamespaceName(runId);
+        RunDirectory = state.RunDirectory;
+        ManagementSubnet = $"{ManagementPrefix}:0:{runId[..4]}::/64";
+        HostManagementAddress = IPAddress.Parse($"{ManagementPrefix}:0:{runId[..4]}::1");
+        ManagementAddress = IPAddress.Parse($"{ManagementPrefix}:0:{runId[..4]}::2");
+        ManagementInterface = $"{NamePrefix}{runId}m";
+        PrivateKeyPath = Path.Combine(RunDirectory, "id_ed25519");
+        HostKeyPath = Path.Combine(RunDirectory, "ssh_host_ed25519_key");
+        SshdConfigPath = Path.Combine(RunDirectory, "sshd_config");
+        SshdPidFile = Path.Combine(RunDirectory, "sshd.pid");
+        SshdLogPath = Path.Combine(RunDirectory, "sshd.log");
+    }
+
+    public string RunId { get; }
+    public ReferenceLabSpec Spec { get; }
+    public LabFaultMode FaultMode { get; }
+    /// <summary>The configuration actually applied (the spec's config after the fault mode's transformation).</summary>
+    public DutConfig AppliedConfig { get; }
+    public string Namespace { get; }
+    public string RunDirectory { get; }
+    public IReadOnlyList<LabPort> Ports { get; private set; } = [];
+    public string ManagementSubnet { get; }
+    /// <summary>Root-namespace side of the management veth.</summary>
+    public string ManagementInterface { get; }
+    public IPAddress HostManagementAddress { get; }
+    /// <summary>The DUT's management address (sshd listens here only).</summary>
+    public IPAddress ManagementAddress { get; }
+    public int SshPort => 22;
+    public string SshUser => "root";
+    public string PrivateKeyPath { get; }
+    public string HostKeyPath { get; }
+    public string HostKeySha256 { get; private set; } = "";
+    public string SshdConfigPath { get; }
+    public string SshdPidFile { get; }
+    public string SshdLogPath { get; }
+    public int? SshdPid => _sshd is { HasExited: false } p ? p.Id : null;
+    public string StateFile => StateFilePath(RunId);
+    /// <summary>Every sysctl the lab set (DUT namespace and root-side tester ends), in order.</summary>
+    public IReadOnlyList<AppliedSysctl> Sysctls => _sysctls;
+    public TimeSpan StartupDuration { get; private set; }
+    public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
+    /// <summary>All root-namespace links of this run.</summary>
+    public IEnumerable<string> RootLinks => _state.RootLinks;
+
+    public static string NamespaceName(string runId) => $"{NamePrefix}-{runId}-dut";
+    public static string StateFilePath(string runId) => Path.Combine(StateDirectory, runId + ".json");
+
+    /// <summary>SSH options to reach this lab's DUT with the per-lab key and pinned host key.</summary>
+    public SshDutOptions CreateSshOptions() => new()
+    {
+        Host = ManagementAddress.ToString(),
+        Port = SshPort,
+        User = SshUser,
+        PrivateKeyPath = PrivateKeyPath,
+        HostKeySha256 = HostKeySha256,
+    };
+
+    // ------------------------------------------------------------------ start
+
+    /// <summary>Brings the lab up (cleaning leftovers of dead runs first). Throws <see cref="TestbedException"/> on failure, after tearing down what was built.</summary>
+    public static async Task<ReferenceLab> StartAsync(ReferenceLabSpec spec, LabFaultMode? faultMode = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (!OperatingSystem.IsLinux()) throw new PlatformNotSupportedException("The reference lab needs Linux network namespaces.");
+        Validate(spec);
+        var sw = Stopwatch.StartNew();
+        CleanupLeftovers();
+        EnsureHooks();
+        Directory.CreateDirectory(StateDirectory);
+
+        var runId = NewRunId();
+        faultMode ??= LabFaultMode.None;
+        var config = faultMode.Apply(spec.Config);
+        var runDir = Path.Combine(StateDirectory, runId);
+        Directory.CreateDirectory(runDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        File.SetUnixFileMode(runDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var links = spec.Ports.Select((_, i) => $"{NamePrefix}{runId}t{i + 1}").Append($"{NamePrefix}{runId}m").ToList();
+        var state = new LabState(runId, Environment.ProcessId, Proc.StartTime(Environment.ProcessId) ?? 0,
+            NamespaceName(runId), links, runDir, DateTimeOffset.UtcNow);
+        // The state file goes first: if we die half-way, the next run cleans up.
+        File.WriteAllText(StateFilePath(runId), state.ToJson());
+
+        var lab = new ReferenceLab(runId, spec, faultMode, config, state);
+        Live[runId] = lab;
+        try
+        {
+            var keys = Task.Run(lab.GenerateKeys, cancellationToken);
+            lab.BuildTopology();
+            lab.ApplyDutConfig();
+            await keys.ConfigureAwait(false);
+            await lab.StartSshdAsync(cancellationToken).ConfigureAwait(false);
+            lab.StartupDuration = sw.Elapsed;
+            return lab;
+        }
+        catch (Exception e)
+        {
+            try { lab.Dispose(); } catch (Exception te) { e = new AggregateException(e, te); }
+            if (e is TestbedException or OperationCanceledException) throw;
+            throw new TestbedException($"Reference lab {runId} failed to start: {e.Message}", e);
+        }
+    }
+
+    private static void Validate(ReferenceLabSpec spec)
+    {
+        if (spec.Ports.Count is < 1 or > 9) throw new ArgumentException("A reference lab needs 1..9 tester ports.", nameof(spec));
+        foreach (var p in spec.Ports)
+        {
+            if (p.DutInterface.Length is 0 or > 15 || p.DutInterface == DutManagementInterface || p.DutInterface.Contains('/') || p.DutInterface.Contains(' '))
+                throw new ArgumentException($"Invalid DUT interface name '{p.DutInterface}'.", nameof(spec));
+        }
+        if (spec.Ports.Select(p => p.DutInterface).Distinct().Count() != spec.Ports.Count)
+            throw new ArgumentException("DUT interface names must be unique.", nameof(spec));
+    }
+
+    private static string NewRunId()
+    {
+        var taken = ListLabs().Select(l => l.RunId[..4]).ToHashSet();
+        while (true)
+        {
+            var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3));
+            if (!taken.Contains(id[..4]) && !File.Exists(StateFilePath(id))) return id;
+        }
+    }
+
+    private void BuildTopology()
+    {
+        var ns = Namespace;
+        Proc.RunChecked("ip", ["netns", "add", ns]);
+
+        var root = new StringBuilder();
+        for (var i = 1; i <= Spec.Ports.Count; i++)
+        {
+            root.AppendLine($"link add {NamePrefix}{RunId}t{i} type veth peer name {NamePrefix}{RunId}d{i}");
+            root.AppendLine($"link set {NamePrefix}{RunId}d{i} netns {ns}");
+        }
+        root.AppendLine($"link add {ManagementInterface} type veth peer name {NamePrefix}{RunId}n");
+        root.AppendLine($"link set {NamePrefix}{RunId}n netns {ns}");
+        Proc.RunChecked("ip", ["-batch", "-"], root.ToString());
+
+        // Tester ends: no IPv6 stack (disabled before link up), never answer ARP, no IPv4 address.
+        for (var i = 1; i <= Spec.Ports.Count; i++)
+        {
+            var ifName = $"{NamePrefix}{RunId}t{i}";
+            SetRootSysctl($"net.ipv6.conf.{ifName}.disable_ipv6", "1");
+            SetRootSysctl($"net.ipv4.conf.{ifName}.arp_ignore", "8");
+        }
+        SetRootSysctl($"net.ipv4.conf.{ManagementInterface}.arp_ignore", "8");
+        var up = new StringBuilder();
+        for (var i = 1; i <= Spec.Ports.Count; i++) up.AppendLine($"link set {NamePrefix}{RunId}t{i} up");
+        up.AppendLine($"addr add {HostManagementAddress}/64 dev {ManagementInterface} nodad");
+        up.AppendLine($"link set {ManagementInterface} up");
+        Proc.RunChecked("ip", ["-batch", "-"], up.ToString());
+
+        var inNs = new StringBuilder();
+        inNs.AppendLine("link set lo up");
+        for (var i = 1; i <= Spec.Ports.Count; i++) inNs.AppendLine($"link set {NamePrefix}{RunId}d{i} name {Spec.Ports[i - 1].DutInterface}");
+        inNs.AppendLine($"link set {NamePrefix}{RunId}n name {DutManagementInterface}");
+        inNs.AppendLine($"addr add {ManagementAddress}/64 dev {DutManagementInterface} nodad");
+        Proc.RunChecked("ip", ["-n", ns, "-batch", "-"], inNs.ToString());
+
+        // The management link carries SSH only: the DUT never forwards to or from it.
+        Proc.RunChecked("ip", ["netns", "exec", ns, "nft", "-f", "-"],
+            $$"""
+            table inet {{MgmtFilterTable}} {
+              chain forward {
+                type filter hook forward priority -100; policy accept;
+                iifname "{{DutManagementInterface}}" drop
+                oifname "{{DutManagementInterface}}" drop
+              }
+            }
+            """);
+
+        Ports = Spec.Ports.Select((p, i) => new LabPort(p, $"{NamePrefix}{RunId}t{i + 1}",
+            File.ReadAllText($"/sys/class/net/{NamePrefix}{RunId}t{i + 1}/address").Trim(),
+            p.DutInterface, "")).ToList();
+    }
+
+    private void SetRootSysctl(string key, string value)
+    {
+        File.WriteAllText("/proc/sys/" + key.Replace('.', '/'), value);
+        _sysctls.Add(new AppliedSysctl("root", key, value));
+    }
+
+    private void ApplyDutConfig()
+    {
+        var script = new StringBuilder();
+        script.AppendLine("set -e");
+        // Management link: no DAD (its link-local would stay tentative for a while and show up in snapshots).
+        script.AppendLine($"sysctl -q -w net.ipv6.conf.{DutManagementInterface}.accept_dad=0");
+        script.AppendLine($"ip link set {DutManagementInterface} up");
+        var sysctls = Spec.Sysctls.Concat(AppliedConfig.Sysctls).ToList();
+        if (sysctls.Count > 0) script.AppendLine("sysctl -q -w " + string.Join(' ', sysctls.Select(s => $"{s.Key}={s.Value}")));
+        foreach (var c in AppliedConfig.Commands) script.AppendLine($"echo '+ {c.Replace("'", "'\\''")}' >&2; {c}");
+        if (Spec.StaticNeighbours)
+        {
+            foreach (var port in Ports)
+            {
+                script.AppendLine($"ip -6 neigh replace {StripPrefix(port.Spec.TesterIPv6)} lladdr {port.TesterMac} dev {port.DutInterface} nud permanent");
+                if (port.Spec.TesterIPv4 is { } v4)
+                    script.AppendLine($"ip -4 neigh replace {StripPrefix(v4)} lladdr {port.TesterMac} dev {port.DutInterface} nud permanent");
+            }
+        }
+        foreach (var port in Ports) script.AppendLine($"cat /sys/class/net/{port.DutInterface}/address");
+        var path = Path.Combine(RunDirectory, "dut-config.sh");
+        File.WriteAllText(path, script.ToString());
+        var r = Proc.Run("ip", ["netns", "exec", Namespace, "/bin/sh", path], timeoutMs: 30000);
+        if (r.ExitCode != 0)
+        {
+            var trace = r.Stderr.Trim().Split('\n');
+            throw new TestbedException(
+                $"Applying the DUT configuration in {Namespace} failed (exit {r.ExitCode}, fault mode {FaultMode}). Last lines:\n  " +
+                string.Join("\n  ", trace.TakeLast(4)));
+        }
+        _sysctls.Add(new AppliedSysctl("dut", $"net.ipv6.conf.{DutManagementInterface}.accept_dad", "0"));
+        foreach (var s in sysctls) _sysctls.Add(new AppliedSysctl("dut", s.Key, s.Value));
+        var macs = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Ports = Ports.Select((p, i) => p with { DutMac = i < macs.Length ? macs[i].Trim() : "" }).ToList();
+    }
+
+    private static string StripPrefix(string address) => address.Split('/')[0];
+
+    private void GenerateKeys()
+    {
+        var host = Task.Run(() => Proc.RunChecked("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", $"srv6conf-{RunId}-host", "-f", HostKeyPath]));
+        Proc.RunChecked("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", $"srv6conf-{RunId}-user", "-f", PrivateKeyPath]);
+        host.GetAwaiter().GetResult();
+        File.Copy(PrivateKeyPath + ".pub", Path.Combine(RunDirectory, "authorized_keys"), overwrite: true);
+        HostKeySha256 = SshFingerprint.FromPublicKeyFile(HostKeyPath + ".pub");
+    }
+
+    private async Task StartSshdAsync(CancellationToken ct)
+    {
+        Directory.CreateDirectory("/run/sshd"); // privilege separation directory required by sshd
+        File.WriteAllText(SshdConfigPath,
+            $"""
+            # srv6conf reference lab {RunId}: management access to the DUT namespace only.
+            ListenAddress [{ManagementAddress}]:{SshPort}
+            HostKey {HostKeyPath}
+            PidFile {SshdPidFile}
+            AuthorizedKeysFile {Path.Combine(RunDirectory, "authorized_keys")}
+            PermitRootLogin prohibit-password
+            PubkeyAuthentication yes
+            PasswordAuthentication no
+            KbdInteractiveAuthentication no
+            UsePAM no
+            StrictModes no
+            UseDNS no
+            X11Forwarding no
+            AllowTcpForwarding no
+            PrintMotd no
+            LogLevel VERBOSE
+            MaxStartups 50
+            """ + "\n");
+        var psi = new ProcessStartInfo("ip")
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        // sshd runs in the DUT network namespace and in a private mount namespace where root's home is an
+        // empty per-run directory: the host's ~/.bashrc (sourced by bash for every SSH command) stays out of the DUT.
+        var home = Path.Combine(RunDirectory, "home");
+        Directory.CreateDirectory(home);
+        foreach (var a in new[]
+                 {
+                     "netns", "exec", Namespace, "unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
+                     "mount --bind \"$1\" /root && exec \"$2\" -D -f \"$3\" -E \"$4\"", "sh", home, SshdPath, SshdConfigPath, SshdLogPath,
+                 })
+            psi.ArgumentList.Add(a);
+        _sshd = Process.Start(psi) ?? throw new TestbedException("Cannot start sshd.");
+        _sshd.StandardInput.Close();
+        _ = _sshd.StandardOutput.ReadToEndAsync(CancellationToken.None);
+        _ = _sshd.StandardError.ReadToEndAsync(CancellationToken.None);
+
+        var sw = Stopwatch.StartNew();
+        var endpoint = new IPEndPoint(ManagementAddress, SshPort);
+        while (true)
+        {
+            ct.ThrowIfCancellationRequested();
+            if (_sshd.HasExited)
+            {
+                throw new TestbedException($"sshd in {Namespace} exited with code {_sshd.ExitCode}: {ReadLogTail()}");
+            }
+            using var probe = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                cts.CancelAfter(200);
+                await probe.ConnectAsync(endpoint, cts.Token).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception e) when (e is SocketException or OperationCanceledException && !ct.IsCancellationRequested)
+            {
+                if (sw.Elapsed > TimeSpan.FromSeconds(10))
+                    throw new TestbedException($"sshd in {Namespace} does not accept TCP on [{ManagementAddress}]:{SshPort} after 10 s: {ReadLogTail()}");
+                await Task.Delay(10, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private string ReadLogTail()
+    {
+        try { return string.Join(" | ", File.ReadAllLines(SshdLogPath).TakeLast(5)); }
+        catch (IOException) { return "(no sshd log)"; }
+    }
+
+    // ------------------------------------------------------------------ test helpers
+
+    /// <summary>Kills sshd and every process in the DUT namespace (its SSH sessions): a simulated DUT crash.</summary>
+    public void KillSshd()
+    {
+        KillNamespaceProcesses(Namespace, RunDirectory);
+        _sshd?.WaitForExit(2000);
+    }
+
+    /// <summary>Runs a command inside the DUT namespace directly (no SSH); for tests and diagnostics.</summary>
+    public (int ExitCode, string Stdout, string Stderr) Exec(params string[] command)
+    {
+        var r = Proc.Run("ip", ["netns", "exec", Namespace, .. command]);
+        return (r.ExitCode, r.Stdout, r.Stderr);
+    }
+
+    /// <summary>Test hook: stop treating <paramref name="lab"/> as live in this process (so cleanup may take it).</summary>
+    internal static void ForgetLive(ReferenceLab lab) => Live.TryRemove(lab.RunId, out _);
+
+    // ------------------------------------------------------------------ teardown
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        Live.TryRemove(RunId, out _);
+        var errors = Teardown(_state);
+        if (_sshd is not null)
+        {
+            _sshd.WaitForExit(1000);
+            _sshd.Dispose();
+        }
+        if (errors.Count > 0)
+            throw new TestbedException($"Teardown of reference lab {RunId} was incomplete:\n  " + string.Join("\n  ", errors));
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Removes everything a state file names. Returns the problems (empty = clean).</summary>
+    private static List<string> Teardown(LabState state)
+    {
+        var errors = new List<string>();
+        void Try(string what, Action action)
+        {
+            try { action(); }
+            catch (Exception e) { errors.Add($"{what}: {e.Message}"); }
+        }
+
+        if (!IsOurs(state))
+        {
+            errors.Add($"state file for '{state.RunId}' does not follow the naming scheme; refusing to touch it");
+            return errors;
+        }
+        Try("kill processes", () => KillNamespaceProcesses(state.Namespace, state.RunDirectory));
+        Try("delete links", () =>
+        {
+            var prefix = NamePrefix + state.RunId;
+            var present = Directory.Exists("/sys/class/net")
+                ? Directory.EnumerateFileSystemEntries("/sys/class/net").Select(Path.GetFileName).OfType<string>().ToList()
+                : [];
+            foreach (var link in present.Where(l => l.StartsWith(prefix, StringComparison.Ordinal) && l.Length <= 15))
+            {
+                var r = Proc.Run("ip", ["link", "del", link]);
+                if (r.ExitCode != 0 && Directory.Exists($"/sys/class/net/{link}")) errors.Add($"ip link del {link}: {r.Stderr.Trim()}");
+            }
+        });
+        Try("delete namespace", () =>
+        {
+            if (File.Exists($"/run/netns/{state.Namespace}"))
+            {
+                var r = Proc.Run("ip", ["netns", "del", state.Namespace]);
+                if (r.ExitCode != 0) errors.Add($"ip netns del {state.Namespace}: {r.Stderr.Trim()}");
+            }
+        });
+        Try("remove run directory", () =>
+        {
+            if (Directory.Exists(state.RunDirectory)) Directory.Delete(state.RunDirectory, recursive: true);
+        });
+        if (errors.Count == 0) Try("remove state file", () => File.Delete(StateFilePath(state.RunId)));
+        return errors;
+    }
+
+    private static bool IsOurs(LabState s) =>
+        s.RunId.Length == 6 && s.RunId.All(Uri.IsHexDigit)
+        && s.Namespace == NamespaceName(s.RunId)
+        && s.RunDirectory == Path.Combine(StateDirectory, s.RunId)
+        && s.RootLinks.All(l => l.StartsWith(NamePrefix + s.RunId, StringComparison.Ordinal));
+
+    /// <summary>Kills every process inside our namespace, plus any sshd started with our run directory's config.</summary>
+    private static void KillNamespaceProcesses(string ns, string runDir)
+    {
+        var pids = new HashSet<int>();
+        if (File.Exists($"/run/netns/{ns}"))
+        {
+            var r = Proc.Run("ip", ["netns", "pids", ns]);
+            foreach (var line in r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+                if (int.TryParse(line.Trim(), out var pid) && pid != Environment.ProcessId) pids.Add(pid);
+        }
+        var pidFile = Path.Combine(runDir, "sshd.pid");
+        if (File.Exists(pidFile) && int.TryParse(File.ReadAllText(pidFile).Trim(), out var sshdPid)
+            && Proc.CommandLine(sshdPid).Contains(Path.Combine(runDir, "sshd_config"), StringComparison.Ordinal))
+            pids.Add(sshdPid);
+        foreach (var pid in Proc.FindByCommandLine(Path.Combine(runDir, "sshd_config"))) pids.Add(pid);
+        foreach (var pid in pids) Proc.Kill(pid, Proc.SIGKILL);
+        if (!Proc.WaitGone(pids, 3000))
+            throw new TestbedException($"processes still alive in {ns}: {string.Join(", ", pids.Where(Proc.IsAlive))}");
+    }
+
+    // ------------------------------------------------------------------ leftovers
+
+    /// <summary>
+    /// Tears down labs whose owning process is gone (per their state files in <see cref="StateDirectory"/>).
+    /// Only names derived from a state file's run id are touched. Returns the run ids removed.
+    /// </summary>
+    public static IReadOnlyList<string> CleanupLeftovers()
+    {
+        var removed = new List<string>();
+        if (!Directory.Exists(StateDirectory)) return removed;
+        foreach (var file in Directory.EnumerateFiles(StateDirectory, "*.json"))
+        {
+            var state = ReadState(file);
+            if (state is null || OwnerAlive(state) || Live.ContainsKey(state.RunId)) continue;
+            var errors = Teardown(state);
+            if (errors.Count == 0) removed.Add(state.RunId);
+            else Console.Error.WriteLine($"srv6conf: cleanup of leftover lab {state.RunId} incomplete: {string.Join("; ", errors)}");
+        }
+        return removed;
+    }
+
+    /// <summary>Every lab with a state file, live or not.</summary>
+    public static IReadOnlyList<LabInfo> ListLabs()
+    {
+        if (!Directory.Exists(StateDirectory)) return [];
+        return Directory.EnumerateFiles(StateDirectory, "*.json")
+            .Select(f => (File: f, State: ReadState(f)))
+            .Where(x => x.State is not null)
+            .Select(x => new LabInfo(x.State!.RunId, x.State.OwnerPid, OwnerAlive(x.State), x.State.Namespace,
+                File.Exists($"/run/netns/{x.State.Namespace}"), x.State.CreatedUtc, x.File))
+            .OrderBy(l => l.CreatedUtc)
+            .ToList();
+    }
+
+    private static LabState? ReadState(string file)
+    {
+        try
+        {
+            var s = LabState.FromJson(File.ReadAllText(file));
+            return s is not null && IsOurs(s) && Path.GetFileNameWithoutExtension(file) == s.RunId ? s : null;
+        }
+        catch (IOException) { return null; }
+    }
+
+    private static bool OwnerAlive(LabState s) =>
+        Proc.IsAlive(s.OwnerPid) && (s.OwnerStartTime == 0 || Proc.StartTime(s.OwnerPid) == s.OwnerStartTime);
+
+    // ------------------------------------------------------------------ signals
+
+    private static void EnsureHooks()
+    {
+        lock (HookLock)
+        {
+            if (_hooksInstalled) return;
+            _hooksInstalled = true;
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => TeardownAllLive();
+            Console.CancelKeyPress += (_, _) => TeardownAllLive();
+            foreach (var sig in new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGHUP, PosixSignal.SIGQUIT })
+                SignalRegistrations.Add(PosixSignalRegistration.Create(sig, _ => TeardownAllLive()));
+        }
+    }
+
+    /// <summary>Tears down every lab of this process (used by the exit/signal hooks).</summary>
+    public static void TeardownAllLive()
+    {
+        foreach (var lab in Live.Values.ToList())
+        {
+            try { lab.Dispose(); }
+            catch (Exception e) { Console.Error.WriteLine($"srv6conf: {e.Message}"); }
+        }
+    }
+}

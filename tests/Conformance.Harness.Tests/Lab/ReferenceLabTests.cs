@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using Conformance.Harness.Dut;
+using Conformance.Harness.Lab;
+using NUnit.Framework;
+
+namespace Conformance.Harness.Tests.Lab;
+
+[TestFixture, Category("Lab"), NonParallelizable]
+public class ReferenceLabTests
+{
+    [SetUp]
+    public void Require() => LabTestSupport.RequireLab();
+
+    [Test]
+    public async Task LabUp_SshWithKey_SeesSids_TeardownLeavesNothing()
+    {
+        var spec = ReferenceLabSpec.CreateDefault();
+        var sw = Stopwatch.StartNew();
+        var lab = await ReferenceLab.StartAsync(spec);
+        var up = sw.Elapsed;
+        string runId = lab.RunId;
+        try
+        {
+            Assert.That(lab.Namespace, Is.EqualTo($"s6c-{runId}-dut"));
+            Assert.That(lab.Ports.Select(p => p.TesterInterface), Is.EqualTo(new[] { $"s6c{runId}t1", $"s6c{runId}t2", $"s6c{runId}t3" }));
+            Assert.That(lab.Ports.All(p => p.TesterInterface.Length <= 15));
+            // Tester ends: IPv6 disabled, no addresses at all.
+            foreach (var p in lab.Ports)
+            {
+                Assert.That(File.ReadAllText($"/proc/sys/net/ipv6/conf/{p.TesterInterface}/disable_ipv6").Trim(), Is.EqualTo("1"));
+                var addrs = LabTestSupport.Run("ip", "-o", "addr", "show", "dev", p.TesterInterface).Stdout;
+                Assert.That(addrs.Trim(), Is.Empty, $"{p.TesterInterface} must have no address");
+            }
+            Assert.That(lab.ManagementAddress.ToString(), Does.StartWith("fd00:5e6c:0:"));
+            Assert.That(lab.Sysctls.Select(s => s.ToString()), Does.Contain("[dut] net.ipv6.conf.all.forwarding=1"));
+            Assert.That(lab.Sysctls.Select(s => s.ToString()), Does.Contain("[dut] net.ipv6.conf.eth1.seg6_enabled=1"));
+            Assert.That(lab.Sysctls.Select(s => s.ToString()), Does.Contain("[dut] net.ipv6.conf.eth2.accept_dad=0"));
+            Assert.That(lab.Ports.Select(p => p.DutMac), Has.All.Match("^[0-9a-f:]{17}$"));
+            Assert.That(LabTestSupport.Run("stat", "-c", "%a", lab.RunDirectory).Stdout.Trim(), Is.EqualTo("700"));
+            Assert.That(ReferenceLab.ListLabs().Any(l => l.RunId == runId && l.OwnerAlive && l.NamespaceExists));
+
+            await using var ssh = await SshDutSession.ConnectAsync(lab.CreateSshOptions());
+            var routes = await ssh.RunAsync("ip -6 route show");
+            Assert.That(routes.ExitCode, Is.EqualTo(0), routes.Stderr);
+            foreach (var role in new[] { "end", "end-psp", "end-x", "end-t", "end-dt6", "end-dx6" })
+                Assert.That(routes.Stdout, Does.Contain(lab.AppliedConfig.Sid(role) + " ").And.Contain("encap seg6local"), role);
+            Assert.That(routes.Stdout, Does.Contain("2001:db8:d::/64 via 2001:db8:0:2::2 dev eth2"));
+            // The commands really run inside the DUT namespace.
+            var links = await ssh.RunAsync("ip -o link show");
+            Assert.That(links.Stdout, Does.Contain("eth1").And.Contain("eth3").And.Contain("mgmt0").And.Not.Contain("eth0:"));
+            var identity = await new LinuxPlatform(ssh).ReadIdentityAsync();
+            Assert.That(identity.KernelRelease, Is.Not.Empty);
+        }
+        finally
+        {
+            sw.Restart();
+            await lab.DisposeAsync();
+            TestContext.Out.WriteLine($"lab up {up.TotalMilliseconds:0} ms (internal {lab.StartupDuration.TotalMilliseconds:0} ms), down {sw.Elapsed.TotalMilliseconds:0} ms");
+        }
+        LabTestSupport.AssertNothingLeft(runId);
+        Assert.DoesNotThrow(lab.Dispose, "teardown is idempotent");
+    }
+
+    [Test]
+    public async Task CleanupLeftovers_RemovesDeadRuns_AndLeavesLookAlikesAlone()
+    {
+        LabTestSupport.Run("ip", "link", "del", "zz-other");
+        Assert.That(LabTestSupport.Run("ip", "link", "add", "zz-other", "type", "veth", "peer", "name", "zz-other-p").ExitCode, Is.EqualTo(0));
+        try
+        {
+            var lab = await ReferenceLab.StartAsync(ReferenceLabSpec.CreateDefault());
+            var runId = lab.RunId;
+            var sshdPid = lab.SshdPid;
+            Assert.That(sshdPid, Is.Not.Null);
+            try
+            {
+                // Simulate a killed run: the state file now names a dead owner (a `sleep` we start and kill).
+                using var sleeper = Process.Start("sleep", "60");
+                var deadPid = sleeper.Id;
+                sleeper.Kill();
+                sleeper.WaitForExit();
+                var json = File.ReadAllText(lab.StateFile);
+                var state = LabState.FromJson(json)!;
+                File.WriteAllText(lab.StateFile, (state with { OwnerPid = deadPid, OwnerStartTime = 1 }).ToJson());
+
+                // CleanupLeftovers never touches labs live in this process; make this one look like another process's.
+                ReferenceLab.ForgetLive(lab);
+                var removed = ReferenceLab.CleanupLeftovers();
+                Assert.That(removed, Does.Contain(runId));
+                LabTestSupport.AssertNothingLeft(runId);
+                Assert.That(Directory.Exists("/sys/class/net/zz-other"), Is.True, "look-alike interface must survive");
+                Assert.That(Directory.Exists("/sys/class/net/zz-other-p"), Is.True, "look-alike interface must survive");
+            }
+            finally
+            {
+                lab.Dispose();
+            }
+        }
+        finally
+        {
+            LabTestSupport.Run("ip", "link", "del", "zz-other");
+        }
+    }
+
+    [Test]
+    public async Task FaultMode_EndWithoutPsp_ProgramsThePspSidWithoutFlavor()
+    {
+        await using var lab = await ReferenceLab.StartAsync(ReferenceLabSpec.CreateDefault(), LabFaultMode.EndWithoutPsp);
+        var psp = lab.AppliedConfig.Sid("end-psp");
+        var (exit, stdout, _) = lab.Exec("ip", "-6", "route", "show", psp);
+        Assert.That(exit, Is.EqualTo(0));
+        Assert.That(stdout, Does.Contain("encap seg6local action End "));
+        Assert.That(stdout, Does.Not.Contain("psp"));
+        // The correct lab does have it.
+        Assert.That(ReferenceLabSpec.CreateDefault().Config.RouteCommandFor("end-psp"), Does.Contain("flavors psp"));
+    }
+
+    [Test]
+    public async Task FaultModes_NoIcmpErrors_And_Seg6Disabled_AreApplied()
+    {
+        await using (var lab = await ReferenceLab.StartAsync(ReferenceLabSpec.CreateDefault(), LabFaultMode.NoIcmpErrors))
+        {
+            var (_, nft, _) = lab.Exec("nft", "list", "ruleset");
+            Assert.That(nft, Does.Contain(LabFaultMode.FaultTable).And.Contain("drop"));
+        }
+        await using (var lab = await ReferenceLab.StartAsync(ReferenceLabSpec.CreateDefault(), LabFaultMode.Seg6Disabled))
+        {
+            var (_, v, _) = lab.Exec("sysctl", "-n", "net.ipv6.conf.eth1.seg6_enabled");
+            Assert.That(v.Trim(), Is.EqualTo("0"));
+        }
+    }
+
+    [Test]
+    public async Task StaticNeighbours_PointAtTheTesterMacs()
+    {
+        await using var lab = await ReferenceLab.StartAsync(ReferenceLabSpec.CreateDefault(staticNeighbours: true));
+        var (_, neigh, _) = lab.Exec("ip", "-6", "neigh", "show", "dev", "eth2");
+        Assert.That(neigh, Does.Contain($"2001:db8:0:2::2 lladdr {lab.Ports[1].TesterMac} PERMANENT"));
+    }
+}
+
+[TestFixture]
+public class LabFaultModeTests
+{
+    private static readonly DutConfig Config = ReferenceLabSpec.CreateDefault().Config;
+
+    [Test]
+    public void None_IsIdentity() => Assert.That(LabFaultMode.None.Apply(Config), Is.SameAs(Config));
+
+    [Test]
+    public void SidMissing_RemovesOnlyTheEndRoute()
+    {
+        var c = LabFaultMode.SidMissing.Apply(Config);
+        Assert.That(c.IndexOfRouteFor(Config.Sid("end")), Is.EqualTo(-1));
+        Assert.That(c.Commands, Has.Count.EqualTo(Config.Commands.Count - 1));
+    }
+
+    [Test]
+    public void EndAsEndX_UsesTheEndXNextHop() =>
+        Assert.That(LabFaultMode.EndAsEndX.Apply(Config).RouteCommandFor("end"), Does.Contain("action End.X nh6 2001:db8:0:2::2 count"));
+
+    [Test]
+    public void Seg6Disabled_ZeroesEverySeg6Sysctl()
+    {
+        var c = LabFaultMode.Seg6Disabled.Apply(Config);
+        var values = c.Sysctls.Where(s => s.Key.EndsWith(".seg6_enabled", StringComparison.Ordinal)).Select(s => s.Value).ToList();
+        Assert.That(values, Has.Count.EqualTo(4));
+        Assert.That(values, Has.All.EqualTo("0"));
+    }
+
+    [Test]
+    public void Parse_IsCaseInsensitive_AndNamesKnownModes()
+    {
+        Assert.That(LabFaultMode.Parse("endwithoutpsp"), Is.SameAs(LabFaultMode.EndWithoutPsp));
+        Assert.That(() => LabFaultMode.Parse("Nope"), Throws.ArgumentException.With.Message.Contains("EndWithoutPsp"));
+    }
+}
