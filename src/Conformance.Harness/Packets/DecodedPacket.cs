@@ -177,6 +177,11 @@ public sealed class DecodedPacket
     public InnerLayer Inner { get; internal set; } = new UnknownLayer();
     /// <summary>Bytes after the IP payload (e.g. Ethernet padding).</summary>
     public byte[] TrailingBytes { get; internal set; } = [];
+    /// <summary>
+    /// Everything found while decoding. Encapsulated packets (next header 41/143) share the top-level list, so the
+    /// top-level packet holds all of them; layer names of inner headers are prefixed with "inner.". The quoted packet
+    /// of an ICMPv6 error keeps its own list (a quoted packet is normally truncated on purpose).
+    /// </summary>
     public List<Malformation> Malformations { get; init; } = [];
 
     /// <summary>Destination used in upper-layer pseudo-headers: segment [0] when an SRH with SL &gt; 0 is present, else the IPv6 destination.</summary>
