@@ -146,6 +146,7 @@ public static class PacketJson
                 o["checksum"] = (int)v4.HeaderChecksum;
                 o["checksum_valid"] = v4.ChecksumValid;
                 o["payload_hex"] = PacketDiff.Hex(v4.Payload);
+                o["upper"] = v4.Upper is null ? null : Inner(v4.Upper, depth + 1);
                 break;
             case EthernetLayer el:
                 var eth = el.Packet.Ethernet;
