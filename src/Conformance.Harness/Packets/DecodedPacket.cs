@@ -115,7 +115,8 @@ public sealed class Ipv6Layer : InnerLayer
     public required DecodedPacket Packet { get; init; }
 }
 
-/// <summary>IPv4 packet (next header 4 inside IPv6, or the outer packet itself). Its payload is not decoded further.</summary>
+/// <summary>IPv4 packet (next header 4 inside IPv6, or the outer packet itself). UDP and TCP in an unfragmented
+/// packet are decoded into <see cref="Upper"/>; anything else stays in <see cref="Payload"/>.</summary>
 public sealed class Ipv4Layer : InnerLayer
 {
     public override string Kind => "ipv4";
@@ -134,6 +135,8 @@ public sealed class Ipv4Layer : InnerLayer
     public required IPAddress Dst { get; init; }
     public byte[] Options { get; init; } = [];
     public byte[] Payload { get; init; } = [];
+    /// <summary>Decoded UDP/TCP layer (null for other protocols or fragments).</summary>
+    public InnerLayer? Upper { get; init; }
 }
 
 /// <summary>Encapsulated Ethernet frame (next header 143, RFC 8986 L2 encapsulation).</summary>
@@ -177,6 +180,11 @@ public sealed class DecodedPacket
     public InnerLayer Inner { get; internal set; } = new UnknownLayer();
     /// <summary>Bytes after the IP payload (e.g. Ethernet padding).</summary>
     public byte[] TrailingBytes { get; internal set; } = [];
+    /// <summary>
+    /// Everything found while decoding. Encapsulated packets (next header 41/143) share the top-level list, so the
+    /// top-level packet holds all of them; layer names of inner headers are prefixed with "inner.". The quoted packet
+    /// of an ICMPv6 error keeps its own list (a quoted packet is normally truncated on purpose).
+    /// </summary>
     public List<Malformation> Malformations { get; init; } = [];
 
     /// <summary>Destination used in upper-layer pseudo-headers: segment [0] when an SRH with SL &gt; 0 is present, else the IPv6 destination.</summary>

@@ -291,6 +291,43 @@ public static class PacketDecoder
                 };
             }
             case 17:
+            case 6:
+                return DecodeTransport(f, next, cur, end, src, pseudoDst, prefix, sink);
+            case 41:
+            case 4:
+            case 143:
+            {
+                if (depth + 1 >= MaxDepth)
+                {
+                    sink.Error(prefix + "ipv6", "next_header", cur, $"nesting too deep (more than {MaxDepth} levels); next header {next} not decoded");
+                    return new UnknownLayer { Offset = cur, Bytes = bytes.ToArray(), Number = next };
+                }
+                if (next == 4)
+                    return DecodeIpv4(f, cur, end, prefix + "inner.", sink);
+                if (next == 143)
+                    return new EthernetLayer
+                    {
+                        Offset = cur, Bytes = bytes.ToArray(),
+                        Packet = DecodeLink(f, cur, end, LinkKind.Ethernet, prefix + "inner.", depth + 1, sink, topLevel: false),
+                    };
+                var inner = new DecodedPacket { Link = LinkKind.RawIp, Offset = cur, Length = end - cur, Malformations = sink.List };
+                DecodeIpv6(f, cur, end, inner, prefix + "inner.", depth + 1, sink, topLevel: false);
+                return new Ipv6Layer { Offset = cur, Bytes = bytes.ToArray(), Packet = inner };
+            }
+            case 59:
+                return new NoNextHeaderLayer { Offset = cur, Bytes = bytes.ToArray() };
+            default:
+                return new UnknownLayer { Offset = cur, Bytes = bytes.ToArray(), Number = next };
+        }
+    }
+
+    private static InnerLayer DecodeTransport(ReadOnlySpan<byte> f, byte next, int cur, int end, IPAddress src, IPAddress pseudoDst,
+        string prefix, MalformationSink sink)
+    {
+        var bytes = f[cur..end];
+        switch (next)
+        {
+            case 17:
             {
                 string layer = prefix + "udp";
                 if (bytes.Length < 8)
@@ -302,8 +339,10 @@ public static class PacketDecoder
                 ushort checksum = BinaryPrimitives.ReadUInt16BigEndian(bytes[6..]);
                 if (length != bytes.Length)
                     sink.Error(layer, "length", cur + 4, $"UDP length {length} does not match the {bytes.Length} octets present");
-                bool valid = checksum != 0 && InternetChecksum.Verify(src, pseudoDst, 17, bytes);
-                if (checksum == 0)
+                bool v4 = src.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork;
+                // Over IPv4 a zero checksum means "not computed" (RFC 768); over IPv6 it is not allowed (RFC 8200 §8.1).
+                bool valid = checksum == 0 ? v4 : InternetChecksum.Verify(src, pseudoDst, 17, bytes);
+                if (checksum == 0 && !v4)
                     sink.Error(layer, "checksum", cur + 6, "UDP checksum 0 is not allowed over IPv6");
                 else if (!valid)
                     sink.Error(layer, "checksum", cur + 6, $"checksum 0x{checksum:x4} is wrong (pseudo-header destination {Rfc5952.Format(pseudoDst)})");
@@ -343,29 +382,6 @@ public static class PacketDecoder
                     Options = bytes[20..hdrLen].ToArray(), Data = bytes[hdrLen..].ToArray(),
                 };
             }
-            case 41:
-            case 4:
-            case 143:
-            {
-                if (depth + 1 >= MaxDepth)
-                {
-                    sink.Error(prefix + "ipv6", "next_header", cur, $"nesting too deep (more than {MaxDepth} levels); next header {next} not decoded");
-                    return new UnknownLayer { Offset = cur, Bytes = bytes.ToArray(), Number = next };
-                }
-                if (next == 4)
-                    return DecodeIpv4(f, cur, end, prefix + "inner.", sink);
-                if (next == 143)
-                    return new EthernetLayer
-                    {
-                        Offset = cur, Bytes = bytes.ToArray(),
-                        Packet = DecodeLink(f, cur, end, LinkKind.Ethernet, prefix + "inner.", depth + 1, sink, topLevel: false),
-                    };
-                var inner = new DecodedPacket { Link = LinkKind.RawIp, Offset = cur, Length = end - cur, Malformations = sink.List };
-                DecodeIpv6(f, cur, end, inner, prefix + "inner.", depth + 1, sink, topLevel: false);
-                return new Ipv6Layer { Offset = cur, Bytes = bytes.ToArray(), Packet = inner };
-            }
-            case 59:
-                return new NoNextHeaderLayer { Offset = cur, Bytes = bytes.ToArray() };
             default:
                 return new UnknownLayer { Offset = cur, Bytes = bytes.ToArray(), Number = next };
         }
@@ -403,12 +419,18 @@ public static class PacketDecoder
         if (!valid)
             sink.Error(layer, "checksum", pos + 10, $"header checksum 0x{checksum:x4} is wrong");
         ushort fragWord = BinaryPrimitives.ReadUInt16BigEndian(bytes[6..]);
+        var v4src = new IPAddress(bytes.Slice(12, 4));
+        var v4dst = new IPAddress(bytes.Slice(16, 4));
+        InnerLayer? upper = null;
+        if (bytes[9] is 17 or 6 && (fragWord & 0x3FFF) == 0)
+            upper = DecodeTransport(f, bytes[9], pos + hdrLen, pos + payloadEnd, v4src, v4dst, prefix, sink);
         return new Ipv4Layer
         {
+            Upper = upper,
             Offset = pos, Bytes = bytes.ToArray(), Version = version, HeaderLength = ihl, Tos = bytes[1], TotalLength = total,
             Identification = BinaryPrimitives.ReadUInt16BigEndian(bytes[4..]), FlagBits = (byte)(fragWord >> 13),
             FragmentOffset = (ushort)(fragWord & 0x1FFF), Ttl = bytes[8], Protocol = bytes[9], HeaderChecksum = checksum,
-            ChecksumValid = valid, Src = new IPAddress(bytes.Slice(12, 4)), Dst = new IPAddress(bytes.Slice(16, 4)),
+            ChecksumValid = valid, Src = v4src, Dst = v4dst,
             Options = bytes[20..hdrLen].ToArray(), Payload = bytes[hdrLen..payloadEnd].ToArray(),
         };
     }

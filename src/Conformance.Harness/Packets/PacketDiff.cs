@@ -171,6 +171,12 @@ public static class PacketDiff
                 Add(k + "checksum_valid", v4.ChecksumValid ? "true" : "false");
                 Add(k + "options_hex", Hex(v4.Options));
                 Add(k + "payload_hex", Hex(v4.Payload));
+                if (v4.Upper is { } up)
+                {
+                    var sub = new DecodedPacket { Inner = up, Malformations = [] };
+                    foreach (var (path, value) in Flatten(sub))
+                        o.Add((prefix + k + "upper." + path["inner.".Length..], value));
+                }
                 break;
             case Ipv6Layer v6 when depth < PacketDecoder.MaxDepth:
                 FlattenInto(v6.Packet, prefix + "inner.", o, depth + 1);

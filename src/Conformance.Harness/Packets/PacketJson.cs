@@ -4,7 +4,10 @@ using System.Text.Json.Nodes;
 
 namespace Conformance.Harness.Packets;
 
-/// <summary>The public "decode --format json" projection of a <see cref="DecodedPacket"/>.</summary>
+/// <summary>
+/// The public "decode --format json" projection of a <see cref="DecodedPacket"/>. Numbers are stored as int
+/// (long for 32-bit unsigned fields) so that in-memory readers can use GetValue&lt;int&gt;/GetValue&lt;long&gt;.
+/// </summary>
 public static class PacketJson
 {
     public static JsonObject ToJsonObject(DecodedPacket packet, int index)
@@ -35,11 +38,11 @@ public static class PacketJson
             {
                 ["src"] = Rfc5952.Format(ip.Src),
                 ["dst"] = Rfc5952.Format(ip.Dst),
-                ["hop_limit"] = ip.HopLimit,
-                ["next_header"] = ip.NextHeader,
-                ["traffic_class"] = ip.TrafficClass,
-                ["flow_label"] = ip.FlowLabel,
-                ["payload_length"] = ip.PayloadLength,
+                ["hop_limit"] = (int)ip.HopLimit,
+                ["next_header"] = (int)ip.NextHeader,
+                ["traffic_class"] = (int)ip.TrafficClass,
+                ["flow_label"] = (int)ip.FlowLabel,
+                ["payload_length"] = (int)ip.PayloadLength,
             }
             : null;
         o["srh"] = p.Srh is { } s ? Srh(s) : null;
@@ -54,20 +57,20 @@ public static class PacketJson
         foreach (var t in s.Tlvs)
             tlvs.Add(new JsonObject
             {
-                ["type"] = t.Type,
+                ["type"] = (int)t.Type,
                 ["length"] = t.Length is int l ? l : null,
                 ["value_hex"] = PacketDiff.Hex(t.Value),
             });
         return new JsonObject
         {
-            ["next_header"] = s.NextHeader,
+            ["next_header"] = (int)s.NextHeader,
             ["hdr_ext_len"] = s.EffectiveHdrExtLenSafe(),
-            ["routing_type"] = s.RoutingType,
-            ["segments_left"] = s.SegmentsLeft,
-            ["last_entry"] = s.EffectiveLastEntry,
-            ["flags"] = s.Flags,
+            ["routing_type"] = (int)s.RoutingType,
+            ["segments_left"] = (int)s.SegmentsLeft,
+            ["last_entry"] = (int)s.EffectiveLastEntry,
+            ["flags"] = (int)s.Flags,
             ["o_flag"] = s.OFlag,
-            ["tag"] = s.Tag,
+            ["tag"] = (int)s.Tag,
             ["segments"] = segs,
             ["tlvs"] = tlvs,
         };
@@ -81,14 +84,14 @@ public static class PacketJson
         switch (layer)
         {
             case Icmpv6Layer c:
-                o["type"] = c.Type;
-                o["code"] = c.Code;
-                o["checksum"] = c.Checksum;
+                o["type"] = (int)c.Type;
+                o["code"] = (int)c.Code;
+                o["checksum"] = (int)c.Checksum;
                 o["checksum_valid"] = c.ChecksumValid;
-                if (c.EchoId is ushort id) o["id"] = id;
-                if (c.EchoSeq is ushort seq) o["seq"] = seq;
-                if (c.Mtu is uint mtu) o["mtu"] = mtu;
-                if (c.Pointer is uint ptr) o["pointer"] = ptr;
+                if (c.EchoId is ushort id) o["id"] = (int)id;
+                if (c.EchoSeq is ushort seq) o["seq"] = (int)seq;
+                if (c.Mtu is uint mtu) o["mtu"] = (long)mtu;
+                if (c.Pointer is uint ptr) o["pointer"] = (long)ptr;
                 o["data_hex"] = PacketDiff.Hex(c.Data);
                 if (c.IsError)
                 {
@@ -102,21 +105,21 @@ public static class PacketJson
                 }
                 break;
             case UdpLayer u:
-                o["src_port"] = u.SrcPort;
-                o["dst_port"] = u.DstPort;
-                o["length"] = u.Length;
-                o["checksum"] = u.Checksum;
+                o["src_port"] = (int)u.SrcPort;
+                o["dst_port"] = (int)u.DstPort;
+                o["length"] = (int)u.Length;
+                o["checksum"] = (int)u.Checksum;
                 o["checksum_valid"] = u.ChecksumValid;
                 o["data_hex"] = PacketDiff.Hex(u.Data);
                 break;
             case TcpLayer t:
-                o["src_port"] = t.SrcPort;
-                o["dst_port"] = t.DstPort;
-                o["seq"] = t.Seq;
-                o["ack"] = t.Ack;
-                o["flags"] = (ushort)t.Flags;
-                o["window"] = t.Window;
-                o["checksum"] = t.Checksum;
+                o["src_port"] = (int)t.SrcPort;
+                o["dst_port"] = (int)t.DstPort;
+                o["seq"] = (long)t.Seq;
+                o["ack"] = (long)t.Ack;
+                o["flags"] = (int)(ushort)t.Flags;
+                o["window"] = (int)t.Window;
+                o["checksum"] = (int)t.Checksum;
                 o["checksum_valid"] = t.ChecksumValid;
                 o["data_hex"] = PacketDiff.Hex(t.Data);
                 break;
@@ -124,31 +127,32 @@ public static class PacketJson
                 var ip = v6.Packet.Ipv6;
                 o["src"] = ip is null ? null : Rfc5952.Format(ip.Src);
                 o["dst"] = ip is null ? null : Rfc5952.Format(ip.Dst);
-                o["hop_limit"] = ip?.HopLimit;
-                o["next_header"] = ip?.NextHeader;
-                o["traffic_class"] = ip?.TrafficClass;
-                o["flow_label"] = ip?.FlowLabel;
-                o["payload_length"] = ip?.PayloadLength;
+                o["hop_limit"] = (int?)ip?.HopLimit;
+                o["next_header"] = (int?)ip?.NextHeader;
+                o["traffic_class"] = (int?)ip?.TrafficClass;
+                o["flow_label"] = (int?)ip?.FlowLabel;
+                o["payload_length"] = (int?)ip?.PayloadLength;
                 o["srh"] = v6.Packet.Srh is { } s ? Srh(s) : null;
                 o["inner"] = depth < PacketDecoder.MaxDepth ? Inner(v6.Packet.Inner, depth + 1) : null;
                 break;
             case Ipv4Layer v4:
                 o["src"] = v4.Src.ToString();
                 o["dst"] = v4.Dst.ToString();
-                o["ttl"] = v4.Ttl;
-                o["protocol"] = v4.Protocol;
-                o["tos"] = v4.Tos;
-                o["identification"] = v4.Identification;
-                o["total_length"] = v4.TotalLength;
-                o["checksum"] = v4.HeaderChecksum;
+                o["ttl"] = (int)v4.Ttl;
+                o["protocol"] = (int)v4.Protocol;
+                o["tos"] = (int)v4.Tos;
+                o["identification"] = (int)v4.Identification;
+                o["total_length"] = (int)v4.TotalLength;
+                o["checksum"] = (int)v4.HeaderChecksum;
                 o["checksum_valid"] = v4.ChecksumValid;
                 o["payload_hex"] = PacketDiff.Hex(v4.Payload);
+                o["upper"] = v4.Upper is null ? null : Inner(v4.Upper, depth + 1);
                 break;
             case EthernetLayer el:
                 var eth = el.Packet.Ethernet;
                 o["dst_mac"] = eth is null ? null : Mac(eth.Destination);
                 o["src_mac"] = eth is null ? null : Mac(eth.Source);
-                o["ethertype"] = eth?.EtherType;
+                o["ethertype"] = (int?)eth?.EtherType;
                 if (depth < PacketDecoder.MaxDepth)
                 {
                     var q = new JsonObject();

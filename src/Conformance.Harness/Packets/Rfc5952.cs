@@ -19,11 +19,13 @@ public static class Rfc5952
             groups[i] = (b[2 * i] << 8) | b[2 * i + 1];
 
         var sb = new StringBuilder(41);
-        // RFC 5952 §5: IPv4-mapped addresses keep the embedded IPv4 address in dotted-decimal.
-        if (groups[0] == 0 && groups[1] == 0 && groups[2] == 0 && groups[3] == 0 && groups[4] == 0 && groups[5] == 0xFFFF)
-        {
-            sb.Append("::ffff:").Append(b[12]).Append('.').Append(b[13]).Append('.').Append(b[14]).Append('.').Append(b[15]);
-        }
+        // RFC 5952 §5: mixed notation for the well-known embedding prefixes: IPv4-mapped ::ffff:0:0/96 (RFC 4291)
+        // and IPv4-translated ::ffff:0:0:0/96 (RFC 2765).
+        bool zeroHead = groups[0] == 0 && groups[1] == 0 && groups[2] == 0 && groups[3] == 0;
+        if (zeroHead && groups[4] == 0 && groups[5] == 0xFFFF)
+            AppendV4(sb.Append("::ffff:"), b);
+        else if (zeroHead && groups[4] == 0xFFFF && groups[5] == 0)
+            AppendV4(sb.Append("::ffff:0:"), b);
         else
         {
             // §4.2.2/§4.2.3: compress the longest run (length >= 2) of zero groups, the first one on ties.
@@ -53,4 +55,7 @@ public static class Rfc5952
             sb.Append('%').Append(address.ScopeId);
         return sb.ToString();
     }
+
+    private static void AppendV4(StringBuilder sb, byte[] b) =>
+        sb.Append(b[12]).Append('.').Append(b[13]).Append('.').Append(b[14]).Append('.').Append(b[15]);
 }

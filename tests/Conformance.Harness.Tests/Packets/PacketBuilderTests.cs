@@ -109,6 +109,12 @@ public class PacketBuilderTests
         Assert.That(((Ipv4Layer)d.Inner).ChecksumValid, Is.True);
         Assert.That(d.Notation, Does.EndWith("(192.0.2.1,198.51.100.1)"));
         Assert.That(d.Malformations, Is.Empty);
+        var udp = (UdpLayer)((Ipv4Layer)d.Inner).Upper!;
+        Assert.That((udp.SrcPort, udp.ChecksumValid), Is.EqualTo(((ushort)53, true)));
+        Assert.That(PacketDiff.Flatten(d).Select(x => x.Path), Does.Contain("inner.ipv4.upper.udp.checksum_valid"));
+        byte[] bad = new PacketBuilder().RawIp().Ipv6(A, S1).Srh([S1], 0)
+            .Encapsulate(new PacketBuilder().Ipv4("192.0.2.1", "198.51.100.1").Udp(53, 53, [1, 2, 3]).WithChecksum(7)).Build();
+        Assert.That(PacketDecoder.Decode(bad, LinkKind.RawIp).Malformations.Single().Layer, Is.EqualTo("inner.udp"));
     }
 
     [Test]

@@ -86,11 +86,13 @@ public class PacketDiffJsonTests
         var ip = o["ipv6"]!.AsObject();
         Assert.That(ip.Select(kv => kv.Key), Is.EqualTo(new[] { "src", "dst", "hop_limit", "next_header", "traffic_class", "flow_label", "payload_length" }));
         Assert.That(ip["src"]!.GetValue<string>(), Is.EqualTo("2001:db8:a::1"));
-        Assert.That(ip["flow_label"]!.GetValue<uint>(), Is.EqualTo(0x12345));
+        Assert.That(ip["flow_label"]!.GetValue<int>(), Is.EqualTo(0x12345));
+        Assert.That(ip["hop_limit"]!.GetValue<int>(), Is.EqualTo(64));
         var srh = o["srh"]!.AsObject();
         Assert.That(srh.Select(kv => kv.Key), Is.EqualTo(new[] { "next_header", "hdr_ext_len", "routing_type", "segments_left", "last_entry", "flags", "o_flag", "tag", "segments", "tlvs" }));
         Assert.That(srh["segments"]!.AsArray().Select(x => x!.GetValue<string>()), Is.EqualTo(new[] { "fc00:1::1", "fc00:2::1" }));
         Assert.That(srh["o_flag"]!.GetValue<bool>(), Is.True);
+        Assert.That(srh["tag"]!.GetValue<int>(), Is.EqualTo(5));
         Assert.That(srh["hdr_ext_len"]!.GetValue<int>(), Is.EqualTo(5));
         var tlv = srh["tlvs"]![0]!.AsObject();
         Assert.That(tlv.Select(kv => kv.Key), Is.EqualTo(new[] { "type", "length", "value_hex" }));
@@ -99,6 +101,46 @@ public class PacketDiffJsonTests
         Assert.That(o["inner"]!["checksum_valid"]!.GetValue<bool>(), Is.True);
         Assert.That(o["notation"]!.GetValue<string>(), Is.EqualTo("(2001:db8:a::1,fc00:2::1)(fc00:1::1,fc00:2::1;SL=1)"));
         Assert.That(o["malformations"]!.AsArray(), Is.Empty);
+    }
+
+    [Test]
+    public void GlobIgnoresEverySegment()
+    {
+        var expected = PacketDecoder.Decode(Stimulus().Build());
+        var srh = new SegmentRoutingHeader { Segments = [A, A], SegmentsLeft = 1 };
+        srh.Tlvs.AddRange([new RawTlv(9, [1, 2, 3, 4]), new PadNTlv(0)]);
+        byte[] f = new PacketBuilder().Ipv6(A, S2).Srh(srh).IcmpEchoRequest(3, 4, [5, 6]).WithChecksum(((Icmpv6Layer)expected.Inner).Checksum).Build();
+        var received = PacketDecoder.Decode(f);
+        var paths = PacketDiff.Compare(expected, received, "srh.segments[*]", "malformations", "*.checksum_valid").Select(d => d.Path);
+        Assert.That(paths, Is.Empty);
+    }
+
+    [Test]
+    public void JsonOfEncapsulatedPacket()
+    {
+        var inner = new PacketBuilder().Ipv6(S2, A, 17).Srh([A], 0).Udp(7, 8, [1]);
+        var d = PacketDecoder.Decode(new PacketBuilder().Ipv6(A, S1).Srh([S1], 0).Encapsulate(inner).Build());
+        var o = PacketJson.ToJsonObject(d, 1);
+        var i = o["inner"]!.AsObject();
+        Assert.That(i["kind"]!.GetValue<string>(), Is.EqualTo("ipv6"));
+        Assert.That(i["src"]!.GetValue<string>(), Is.EqualTo("fc00:2::1"));
+        Assert.That(i["hop_limit"]!.GetValue<int>(), Is.EqualTo(17));
+        Assert.That(i["srh"]!["segments"]![0]!.GetValue<string>(), Is.EqualTo("2001:db8:a::1"));
+        Assert.That(i["inner"]!["kind"]!.GetValue<string>(), Is.EqualTo("udp"));
+        Assert.That(i["inner"]!["checksum_valid"]!.GetValue<bool>(), Is.True);
+        Assert.That(o["notation"]!.GetValue<string>(), Is.EqualTo("(2001:db8:a::1,fc00:1::1)(fc00:1::1;SL=0)(fc00:2::1,2001:db8:a::1)(2001:db8:a::1;SL=0)"));
+    }
+
+    [Test]
+    public void VlanTaggedFrameDecodes()
+    {
+        byte[] f = new PacketBuilder().Ipv6(A, S1).Udp(1, 2, [3]).Build();
+        byte[] tagged = [.. f[..12], 0x81, 0x00, 0x00, 0x64, .. f[12..]];
+        var d = PacketDecoder.Decode(tagged);
+        Assert.That(d.Ethernet!.VlanTags, Is.EqualTo(new ushort[] { 100 }));
+        Assert.That(d.Ipv6!.Offset, Is.EqualTo(18));
+        Assert.That(d.Malformations, Is.Empty);
+        Assert.That(PacketDiff.Flatten(d).Select(x => x.Path), Does.Contain("ethernet.vlan[0]"));
     }
 
     [Test]
@@ -120,7 +162,11 @@ public class PacketDiffJsonTests
     [TestCase("2001:DB8::AB", "2001:db8::ab")]
     [TestCase("::ffff:0:0", "::ffff:0.0.0.0")]
     [TestCase("::ffff:192.0.2.1", "::ffff:192.0.2.1")]
-    [TestCase("::ffff:0:c000:201", "::ffff:0:c000:201")]
+    [TestCase("::ffff:0:c000:201", "::ffff:0:192.0.2.1")]
+    [TestCase("::1:ffff:0:c000:201", "::1:ffff:0:c000:201")]
+    [TestCase("64:ff9b::c000:201", "64:ff9b::c000:201")]
+    [TestCase("2001:db8:0:0:0:0:2:1", "2001:db8::2:1")]
+    [TestCase("2001:db8::1%3", "2001:db8::1%3")]
     [TestCase("::c000:201", "::c000:201")]
     [TestCase("1:0:0:0:0:0:0:0", "1::")]
     [TestCase("fe80::1:0:0:0", "fe80::1:0:0:0")]

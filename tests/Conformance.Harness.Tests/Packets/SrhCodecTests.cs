@@ -50,6 +50,7 @@ public class SrhCodecTests
         yield return new("explicit LE beyond the list kept", () => { var s = Srh(3, 1); s.LastEntry = 3; return s; });
         yield return new("SL > LE+1 kept", () => Srh(2, 9));
         yield return new("routing type 3 kept", () => { var s = Srh(2, 1); s.RoutingType = 3; return s; });
+        yield return new("0 segments (hdr ext len 0, LE wraps to 255)", () => Srh(0, 0));
     }
 
     private static void AssertFieldsEqual(SegmentRoutingHeader expected, SegmentRoutingHeader actual)
