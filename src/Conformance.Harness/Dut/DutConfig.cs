@@ -86,6 +86,12 @@ public sealed partial record DutConfig(
     public DutConfig WithSysctls(Func<string, bool> predicate, string value) =>
         this with { Sysctls = Sysctls.Select(s => predicate(s.Key) ? s with { Value = value } : s).ToList() };
 
+    /// <summary>Returns a copy with the sysctl <paramref name="key"/> set to <paramref name="value"/> (replacing an existing value for the key, else appended).</summary>
+    public DutConfig WithSysctl(string key, string value) =>
+        Sysctls.Any(s => s.Key == key)
+            ? WithSysctls(k => k == key, value)
+            : this with { Sysctls = [.. Sysctls, new SysctlSetting(key, value)] };
+
     /// <summary>Returns a copy with <paramref name="extra"/> commands appended.</summary>
     public DutConfig WithExtraCommands(params string[] extra) => this with { Commands = [.. Commands, .. extra] };
 

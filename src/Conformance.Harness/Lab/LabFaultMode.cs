@@ -67,8 +67,13 @@ public sealed partial class LabFaultMode
         "ForwardingDisabled", "IPv6 forwarding off: the DUT acts as a host.",
         c => c.WithSysctls(k => k == "net.ipv6.conf.all.forwarding", "0"));
 
+    public static LabFaultMode HmacRequired { get; } = new(
+        "HmacRequired", "seg6_require_hmac=1 on every tester-facing interface: SRH packets without a valid HMAC TLV are dropped.",
+        c => c.Sysctls.Where(s => s.Key.EndsWith(".seg6_enabled", StringComparison.Ordinal) && !s.Key.Contains(".all.", StringComparison.Ordinal))
+            .Aggregate(c, (acc, s) => acc.WithSysctl(s.Key.Replace(".seg6_enabled", ".seg6_require_hmac", StringComparison.Ordinal), "1")));
+
     public static IReadOnlyList<LabFaultMode> All { get; } =
-        [None, EndWithoutPsp, SidMissing, EndAsEndX, NoIcmpErrors, Seg6Disabled, ForwardingDisabled];
+        [None, EndWithoutPsp, SidMissing, EndAsEndX, NoIcmpErrors, Seg6Disabled, ForwardingDisabled, HmacRequired];
 
     /// <summary>Case-insensitive lookup by name.</summary>
     public static LabFaultMode Parse(string name) =>

@@ -24,7 +24,12 @@ public sealed record LabState(
 }
 
 /// <summary>A lab found in the state directory (for the CLI's "list labs").</summary>
-public sealed record LabInfo(string RunId, int OwnerPid, bool OwnerAlive, string Namespace, bool NamespaceExists, DateTimeOffset CreatedUtc, string StateFile);
+public sealed record LabInfo(string RunId, int OwnerPid, bool OwnerAlive, string Namespace, bool NamespaceExists, DateTimeOffset CreatedUtc, string StateFile)
+{
+    /// <summary>One line for a CLI listing.</summary>
+    public override string ToString() =>
+        $"{RunId}  {(OwnerAlive ? "live" : "LEFTOVER")}  owner pid {OwnerPid}  {Namespace}{(NamespaceExists ? "" : " (namespace gone)")}  since {CreatedUtc.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'}";
+}
 
 /// <summary>A sysctl the lab set, where ("dut" namespace or "root" for the tester-side veth ends).</summary>
 public sealed record AppliedSysctl(string Scope, string Key, string Value)

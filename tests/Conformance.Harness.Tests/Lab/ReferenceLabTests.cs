@@ -38,6 +38,9 @@ public class ReferenceLabTests
             Assert.That(lab.Ports.Select(p => p.DutMac), Has.All.Match("^[0-9a-f:]{17}$"));
             Assert.That(LabTestSupport.Run("stat", "-c", "%a", lab.RunDirectory).Stdout.Trim(), Is.EqualTo("700"));
             Assert.That(ReferenceLab.ListLabs().Any(l => l.RunId == runId && l.OwnerAlive && l.NamespaceExists));
+            // The management link never forwards test traffic.
+            var (_, ruleset, _) = lab.Exec("nft", "list", "table", "inet", "s6c_mgmt");
+            Assert.That(ruleset, Does.Contain("iifname \"mgmt0\" drop").And.Contain("oifname \"mgmt0\" drop"));
 
             await using var ssh = await SshDutSession.ConnectAsync(lab.CreateSshOptions());
             var routes = await ssh.RunAsync("ip -6 route show");
@@ -166,6 +169,21 @@ public class LabFaultModeTests
         var values = c.Sysctls.Where(s => s.Key.EndsWith(".seg6_enabled", StringComparison.Ordinal)).Select(s => s.Value).ToList();
         Assert.That(values, Has.Count.EqualTo(4));
         Assert.That(values, Has.All.EqualTo("0"));
+    }
+
+    [Test]
+    public void HmacRequired_AddsRequireHmacPerTesterInterface()
+    {
+        var c = LabFaultMode.HmacRequired.Apply(Config);
+        Assert.That(c.Sysctls.Where(s => s.Key.EndsWith(".seg6_require_hmac", StringComparison.Ordinal)).Select(s => s.ToString()),
+            Is.EquivalentTo(new[] { "net.ipv6.conf.eth1.seg6_require_hmac=1", "net.ipv6.conf.eth2.seg6_require_hmac=1", "net.ipv6.conf.eth3.seg6_require_hmac=1" }));
+    }
+
+    [Test]
+    public void EveryFaultMode_ChangesTheConfig()
+    {
+        foreach (var mode in LabFaultMode.All.Where(m => m != LabFaultMode.None))
+            Assert.That(mode.Apply(Config).ToLines(), Is.Not.EqualTo(Config.ToLines()), mode.Name);
     }
 
     [Test]
