@@ -21,6 +21,9 @@ internal sealed class FieldChecker
             Failures.Add($"{where}: {field}: harness {Show(harness)} vs oracle {Show(oracle)}");
     }
 
+    /// <summary>Same as <see cref="Eq"/> with the oracle's value first.</summary>
+    public void Want(string where, string field, object? oracle, object? harness) => Eq(where, field, harness, oracle);
+
     public void Fail(string where, string problem) => Failures.Add($"{where}: {problem}");
 
     public void AssertNoFailures(string oracle) =>
