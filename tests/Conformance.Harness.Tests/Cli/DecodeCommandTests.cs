@@ -161,7 +161,9 @@ public class DecodeCommandTests
             Assert.That(found, Is.GreaterThanOrEqualTo(0), $"packet {i} notation {notation} after offset {at} in:\n{stdout}");
             at = found + notation.Length;
         }
-        Assert.That(stdout, Does.Contain("(fc00::9,fc00::3,fc00::2;SL=1)").Or.Contain("SL=1"));
+        // Independent of the decoder: the literal RFC 5952 notation of packet 0, on the line numbered 0.
+        Assert.That(stdout, Does.Contain("    0  (2001:db8::1:0:0:1,fc00::2)(fc00::9,fc00::3,fc00::2;SL=1)"));
+        Assert.That(stdout, Does.Contain("    3  "));
         Assert.That(stderr, Is.Empty);
     }
 
