@@ -24,7 +24,7 @@ public sealed record LinuxSrv6Parameters(
 
 /// <summary>
 /// Renders <c>dut-configs/linux/*.conf</c> into a <see cref="DutConfig"/>:
-/// base.conf, port.conf per port (+ port-ipv4.conf where the port has IPv4), srv6-endpoints.conf, routes.conf.
+/// base.conf, sysctls.conf, port.conf and port-sysctls.conf per port (+ port-ipv4.conf where the port has IPv4), srv6-endpoints.conf, routes.conf.
 /// </summary>
 public static class LinuxConfigTemplates
 {
@@ -32,11 +32,11 @@ public static class LinuxConfigTemplates
     public static class Roles
     {
         public const string End = "end";
-        public const string EndPsp = "end-psp";
-        public const string EndX = "end-x";
-        public const string EndT = "end-t";
-        public const string EndDt6 = "end-dt6";
-        public const string EndDx6 = "end-dx6";
+        public const string EndPsp = "end_psp";
+        public const string EndX = "end_x";
+        public const string EndT = "end_t";
+        public const string EndDt6 = "end_dt6";
+        public const string EndDx6 = "end_dx6";
     }
 
     /// <summary>
@@ -71,11 +71,8 @@ public static class LinuxConfigTemplates
         void Add(string file, Dictionary<string, string> values) =>
             lines.AddRange(TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(Path.Combine(dir, file), values)));
 
-        Add("base.conf", new()
-        {
-            ["dut_loopback"] = p.DutLoopback,
-            ["seg6_enabled_all"] = ports.Any(x => x.Seg6Enabled) ? "1" : "0",
-        });
+        Add("base.conf", new() { ["dut_loopback"] = p.DutLoopback });
+        Add("sysctls.conf", new() { ["seg6_enabled_all"] = ports.Any(x => x.Seg6Enabled) ? "1" : "0" });
         foreach (var port in ports)
         {
             var values = new Dictionary<string, string>
@@ -85,6 +82,7 @@ public static class LinuxConfigTemplates
                 ["seg6_enabled"] = port.Seg6Enabled ? "1" : "0",
             };
             Add("port.conf", values);
+            Add("port-sysctls.conf", values);
             if (port.DutIPv4 is not null)
             {
                 values["dut_ipv4"] = port.DutIPv4;

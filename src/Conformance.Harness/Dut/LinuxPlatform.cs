@@ -261,9 +261,13 @@ public sealed partial class LinuxPlatform : IDutPlatform
         var sb = new StringBuilder();
         if (RouteTypes.Contains(t[0])) { sb.Append(t[0]).Append(' '); i = 1; }
         sb.Append(t[i]);
+        // An encap's own attributes (e.g. "action End.T table 100") come before the route's "dev":
+        // the route's table and metric are looked for after it.
+        var encap = Array.IndexOf(t, "encap", i + 1);
+        var devAt = encap > 0 ? Array.IndexOf(t, "dev", encap) : -1;
         string? Value(string key)
         {
-            var k = Array.IndexOf(t, key, i + 1);
+            var k = Array.IndexOf(t, key, key != "dev" && devAt > 0 ? devAt : i + 1);
             return k > 0 && k + 1 < t.Length ? t[k + 1] : null;
         }
         sb.Append(" table ").Append(Value("table") ?? "main");

@@ -305,13 +305,14 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
             RedirectStandardError = true,
         };
         // sshd runs in the DUT network namespace and in a private mount namespace where root's home is an
-        // empty per-run directory: the host's ~/.bashrc (sourced by bash for every SSH command) stays out of the DUT.
+        // empty per-run directory: the host's ~/.bashrc (sourced by bash for every SSH command) stays out of the DUT;
+        // and in its own UTS namespace, so the DUT has its own host name (the identity the profile pins).
         var home = Path.Combine(RunDirectory, "home");
         Directory.CreateDirectory(home);
         foreach (var a in new[]
                  {
-                     "netns", "exec", Namespace, "unshare", "--mount", "--propagation", "private", "/bin/sh", "-c",
-                     "mount --bind \"$1\" /root && exec \"$2\" -D -f \"$3\" -E \"$4\"", "sh", home, SshdPath, SshdConfigPath, SshdLogPath,
+                     "netns", "exec", Namespace, "unshare", "--mount", "--uts", "--propagation", "private", "/bin/sh", "-c",
+                     "hostname \"$5\" && mount --bind \"$1\" /root && exec \"$2\" -D -f \"$3\" -E \"$4\"", "sh", home, SshdPath, SshdConfigPath, SshdLogPath, Spec.Hostname,
                  })
             psi.ArgumentList.Add(a);
         _sshd = Process.Start(psi) ?? throw new TestbedException("Cannot start sshd.");

@@ -27,7 +27,8 @@ public sealed record ReferenceLabSpec(
     string Locator,
     IReadOnlyList<SysctlSetting> Sysctls,
     DutConfig Config,
-    bool StaticNeighbours = false)
+    bool StaticNeighbours = false,
+    string Hostname = "dut")
 {
     public const string DefaultLocator = "2001:db8:100::/48";
     public const string DefaultLoopback = "2001:db8:ff::1/128";

@@ -56,6 +56,36 @@ public static class NeighborDiscovery
         return f;
     }
 
+    /// <summary>If the frame is an ARP request (Ethernet/IPv4), returns the address asked for and who asks.</summary>
+    public static bool TryParseArpRequest(ReadOnlySpan<byte> f, out IPAddress target, out IPAddress sender, out PhysicalAddress senderMac)
+    {
+        target = IPAddress.None; sender = IPAddress.None; senderMac = PhysicalAddress.None;
+        if (f.Length < EthLen + 28 || BinaryPrimitives.ReadUInt16BigEndian(f[12..]) != 0x0806) return false;
+        var a = f[EthLen..];
+        if (BinaryPrimitives.ReadUInt16BigEndian(a) != 1 || BinaryPrimitives.ReadUInt16BigEndian(a[2..]) != 0x0800 || a[4] != 6 || a[5] != 4) return false;
+        if (BinaryPrimitives.ReadUInt16BigEndian(a[6..]) != 1) return false; // request
+        senderMac = new PhysicalAddress(a.Slice(8, 6).ToArray());
+        sender = new IPAddress(a.Slice(14, 4));
+        target = new IPAddress(a.Slice(24, 4));
+        return true;
+    }
+
+    /// <summary>Builds the ARP reply (RFC 826) giving <paramref name="mac"/> for <paramref name="target"/>.</summary>
+    public static byte[] BuildArpReply(PhysicalAddress mac, IPAddress target, IPAddress asker, PhysicalAddress askerMac)
+    {
+        var f = new byte[EthLen + 28];
+        askerMac.GetAddressBytes().CopyTo(f, 0);
+        mac.GetAddressBytes().CopyTo(f, 6);
+        f[12] = 0x08; f[13] = 0x06;
+        var a = f.AsSpan(EthLen);
+        a[1] = 1; a[2] = 0x08; a[3] = 0x00; a[4] = 6; a[5] = 4; a[7] = 2; // Ethernet, IPv4, reply
+        mac.GetAddressBytes().CopyTo(a[8..]);
+        target.GetAddressBytes().CopyTo(a[14..]);
+        askerMac.GetAddressBytes().CopyTo(a[18..]);
+        asker.GetAddressBytes().CopyTo(a[24..]);
+        return f;
+    }
+
     internal static ushort Icmpv6Checksum(ReadOnlySpan<byte> src, ReadOnlySpan<byte> dst, ReadOnlySpan<byte> icmp)
     {
         uint sum = 0;

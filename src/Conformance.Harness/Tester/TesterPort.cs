@@ -12,8 +12,8 @@ public sealed record TesterPortBinding(string Name, string Interface, IReadOnlyL
 
 /// <summary>
 /// One tester port: injects frames (one, a burst, a paced stream — always bounded), captures with
-/// a BPF filter, and answers Neighbor Solicitations for its own addresses so the DUT can resolve
-/// its next hops. Every frame sent is kept as evidence.
+/// a BPF filter, and answers Neighbor Solicitations (and ARP requests) for its own addresses so the DUT can
+/// resolve its next hops. Every frame sent is kept as evidence.
 /// </summary>
 public sealed class TesterPort : IDisposable
 {
@@ -30,7 +30,7 @@ public sealed class TesterPort : IDisposable
     public PhysicalAddress Mac { get; }
     public IReadOnlyList<IPAddress> OwnedAddresses { get; }
     public TrafficLimits Limits { get; }
-    /// <summary>Neighbor Advertisements sent by the ND responder since the port opened.</summary>
+    /// <summary>Neighbor Advertisements and ARP replies sent by the responder since the port opened.</summary>
     public long NdAnswered => Interlocked.Read(ref _ndAnswered);
 
     private TesterPort(TesterPortBinding b, TrafficLimits limits)
@@ -150,9 +150,18 @@ public sealed class TesterPort : IDisposable
             catch { if (_closing) return; Thread.Sleep(10); continue; }
             if (st != GetPacketStatus.PacketRead) continue;
             var data = pc.Data;
-            if (!NeighborDiscovery.TryParseSolicitation(data, out var target, out var src, out var srcMac)) continue;
-            if (!OwnedAddresses.Any(a => a.Equals(target))) continue;
-            var na = NeighborDiscovery.BuildAdvertisement(Mac, target, src, srcMac);
+            byte[] na;
+            if (NeighborDiscovery.TryParseSolicitation(data, out var target, out var src, out var srcMac))
+            {
+                if (!OwnedAddresses.Any(a => a.Equals(target))) continue;
+                na = NeighborDiscovery.BuildAdvertisement(Mac, target, src, srcMac);
+            }
+            else if (NeighborDiscovery.TryParseArpRequest(data, out var target4, out var asker, out var askerMac))
+            {
+                if (!OwnedAddresses.Any(a => a.Equals(target4))) continue;
+                na = NeighborDiscovery.BuildArpReply(Mac, target4, asker, askerMac);
+            }
+            else continue;
             try
             {
                 lock (_txLock) _tx.SendPacket(na);

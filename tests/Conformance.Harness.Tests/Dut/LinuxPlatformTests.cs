@@ -116,6 +116,9 @@ public class LinuxPlatformParsingTests
             Is.EqualTo("2001:db8:100::99 table main dev eth1 metric 1024"));
         Assert.That(LinuxPlatform.RouteKey("unreachable 2001:db8:e::/64 dev lo table 100 metric 1024 pref medium"),
             Is.EqualTo("unreachable 2001:db8:e::/64 table 100 dev lo metric 1024"));
+        // The encap's own "table" (End.T's lookup table) is not the route's table.
+        Assert.That(LinuxPlatform.RouteKey("2001:db8:b:1:71:: encap seg6local action End.T table 100 dev veth-t1 metric 1024 pref medium"),
+            Is.EqualTo("2001:db8:b:1:71:: table main dev veth-t1 metric 1024"));
     }
 
     [Test]

@@ -26,7 +26,7 @@ public class TemplateAndConfigTests
     public void DefaultConfig_ProgramsEverySidWithCount_AndSplitsSysctls()
     {
         var c = ReferenceLabSpec.CreateDefault().Config;
-        Assert.That(c.Sids.Keys, Is.EquivalentTo(new[] { "end", "end-psp", "end-x", "end-t", "end-dt6", "end-dx6" }));
+        Assert.That(c.Sids.Keys, Is.EquivalentTo(new[] { "end", "end_psp", "end_x", "end_t", "end_dt6", "end_dx6" }));
         foreach (var role in c.Sids.Keys) Assert.That(c.RouteCommandFor(role), Does.Contain("encap seg6local").And.Contain(" count "), role);
         Assert.That(c.Sysctls, Does.Contain(new SysctlSetting("net.ipv6.conf.all.forwarding", "1")));
         Assert.That(c.Sysctls, Does.Contain(new SysctlSetting("net.ipv6.conf.eth3.accept_dad", "0")));

@@ -45,7 +45,7 @@ public class ReferenceLabTests
             await using var ssh = await SshDutSession.ConnectAsync(lab.CreateSshOptions());
             var routes = await ssh.RunAsync("ip -6 route show");
             Assert.That(routes.ExitCode, Is.EqualTo(0), routes.Stderr);
-            foreach (var role in new[] { "end", "end-psp", "end-x", "end-t", "end-dt6", "end-dx6" })
+            foreach (var role in new[] { "end", "end_psp", "end_x", "end_t", "end_dt6", "end_dx6" })
                 Assert.That(routes.Stdout, Does.Contain(lab.AppliedConfig.Sid(role) + " ").And.Contain("encap seg6local"), role);
             Assert.That(routes.Stdout, Does.Contain("2001:db8:d::/64 via 2001:db8:0:2::2 dev eth2"));
             // The commands really run inside the DUT namespace.
@@ -109,13 +109,13 @@ public class ReferenceLabTests
     public async Task FaultMode_EndWithoutPsp_ProgramsThePspSidWithoutFlavor()
     {
         await using var lab = await ReferenceLab.StartAsync(ReferenceLabSpec.CreateDefault(), LabFaultMode.EndWithoutPsp);
-        var psp = lab.AppliedConfig.Sid("end-psp");
+        var psp = lab.AppliedConfig.Sid("end_psp");
         var (exit, stdout, _) = lab.Exec("ip", "-6", "route", "show", psp);
         Assert.That(exit, Is.EqualTo(0));
         Assert.That(stdout, Does.Contain("encap seg6local action End "));
         Assert.That(stdout, Does.Not.Contain("psp"));
         // The correct lab does have it.
-        Assert.That(ReferenceLabSpec.CreateDefault().Config.RouteCommandFor("end-psp"), Does.Contain("flavors psp"));
+        Assert.That(ReferenceLabSpec.CreateDefault().Config.RouteCommandFor("end_psp"), Does.Contain("flavors psp"));
     }
 
     [Test]

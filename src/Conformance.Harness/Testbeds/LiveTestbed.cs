@@ -1,0 +1,190 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Conformance.Harness.Dut;
+using Conformance.Harness.Lab;
+using Conformance.Harness.Profiles;
+using Conformance.Harness.Tester;
+using ProfilePort = Conformance.Harness.Profiles.TesterPort;
+using TesterPort = Conformance.Harness.Tester.TesterPort;
+
+namespace Conformance.Harness.Testbeds;
+
+/// <summary>
+/// A profile bound to a running DUT: for the reference lab the harness builds the DUT first; then,
+/// for any DUT, it connects over SSH (host key pinned), checks the device is the one the profile
+/// names before touching anything, snapshots its state, applies the suite's configuration, and
+/// opens the tester ports. Disposal rolls the DUT back and verifies the rollback by diffing a
+/// fresh snapshot against the first; a lab is torn down.
+/// </summary>
+public sealed class LiveTestbed : IAsyncDisposable
+{
+    private bool _disposed;
+
+    public Profile Profile { get; }
+    public ReferenceLab? Lab { get; }
+    public LabFaultMode Fault { get; }
+    public SshDutSession Session { get; }
+    public IDutPlatform Platform { get; }
+    public Transcript Transcript => Session.Transcript;
+    public Dut.DutIdentity Identity { get; }
+    public DutSnapshot Baseline { get; }
+    /// <summary>The suite's configuration as applied (after the fault mode, if any).</summary>
+    public DutConfig Config { get; }
+    public IReadOnlyDictionary<string, TesterPort> Ports { get; }
+    /// <summary>What differed after rollback (empty when the DUT is back as it was); set on disposal.</summary>
+    public IReadOnlyList<string>? RollbackDiff { get; private set; }
+    public TimeSpan StartupDuration { get; private set; }
+
+    private LiveTestbed(Profile profile, ReferenceLab? lab, LabFaultMode fault, SshDutSession session, IDutPlatform platform,
+        Dut.DutIdentity identity, DutSnapshot baseline, DutConfig config, IReadOnlyDictionary<string, TesterPort> ports)
+    {
+        Profile = profile; Lab = lab; Fault = fault; Session = session; Platform = platform;
+        Identity = identity; Baseline = baseline; Config = config; Ports = ports;
+    }
+
+    /// <summary>The tester port bound to a profile port name (t1, t2…).</summary>
+    public TesterPort Port(string name) => Ports.TryGetValue(name, out var p) ? p
+        : throw new ArgumentException($"the profile {Profile.Name} has no tester port '{name}' (have {string.Join(", ", Ports.Keys)}).");
+
+    public static async Task<LiveTestbed> StartAsync(Profile profile, LabFaultMode? fault = null, CancellationToken ct = default)
+    {
+        var started = DateTime.UtcNow;
+        fault ??= LabFaultMode.None;
+        ReferenceLab? lab = null;
+        SshDutSession? session = null;
+        IDutPlatform? platform = null;
+        DutSnapshot? baseline = null;
+        var ports = new Dictionary<string, TesterPort>();
+        try
+        {
+            if (profile.Testbed.Kind == TestbedKind.ReferenceLab)
+            {
+                var spec = ProfileDutConfig.LabSpec(profile) with { Hostname = profile.Testbed.Identity.Hostname };
+                lab = await ReferenceLab.StartAsync(spec, LabFaultMode.None, ct).ConfigureAwait(false);
+            }
+            var options = lab is not null ? LabSshOptions(lab, profile) : SshOptions(profile);
+            var transcript = new Transcript();
+            foreach (var secret in profile.SecretValues()) transcript.AddSecret(secret);
+            if (options.PrivateKeyPath is { } key && File.Exists(key)) transcript.AddSecretFileContent(File.ReadAllText(key));
+            session = await SshDutSession.ConnectAsync(options, transcript, ct).ConfigureAwait(false);
+            platform = profile.Testbed.Platform switch
+            {
+                "linux" => new LinuxPlatform(session),
+                var other => throw new TestbedException($"testbed.platform '{other}' has no DUT driver yet (only 'linux'). " +
+                    "The cases, profiles and tester ports are platform-neutral: add a driver implementing IDutPlatform and dut-configs/" + other + "/."),
+            };
+            var identity = await platform.ReadIdentityAsync(ct).ConfigureAwait(false);
+            CheckIdentity(profile, identity, options.HostPort);
+
+            baseline = await platform.SnapshotAsync(ct).ConfigureAwait(false);
+            var config = fault.Apply(ProfileDutConfig.Srv6(profile));
+            transcript.Note($"applying the suite's configuration (fault mode {fault.Name}): {config.Sysctls.Count} sysctls, {config.Commands.Count} commands");
+            await platform.ApplyAsync(config, ct).ConfigureAwait(false);
+
+            var limits = new Tester.TrafficLimits(profile.Parameters.Traffic.MaxPacketsPerCase, profile.Parameters.Traffic.MaxRatePps,
+                profile.Parameters.Traffic.MaxDuration);
+            for (int i = 0; i < profile.Testbed.TesterPorts.Count; i++)
+            {
+                var p = profile.Testbed.TesterPorts[i];
+                string nic = lab is not null ? lab.Ports[i].TesterInterface
+                    : p.Interface ?? throw new TestbedException($"testbed.tester_ports[{i}].interface is required for an ssh testbed.");
+                ports[p.Name] = TesterPort.Open(new TesterPortBinding(p.Name, nic, OwnedAddresses(profile, p), Dedicated: lab is not null || p.Dedicated), limits);
+            }
+            var tb = new LiveTestbed(profile, lab, fault, session, platform, identity, baseline, config, ports);
+            tb.StartupDuration = DateTime.UtcNow - started;
+            return tb;
+        }
+        catch
+        {
+            foreach (var p in ports.Values) p.Dispose();
+            if (platform is not null && baseline is not null)
+            {
+                try { await platform.RollbackAsync(baseline, CancellationToken.None).ConfigureAwait(false); } catch { /* reported by the original error */ }
+            }
+            session?.Dispose();
+            lab?.Dispose();
+            throw;
+        }
+    }
+
+    private static SshDutOptions LabSshOptions(ReferenceLab lab, Profile profile)
+    {
+        var ssh = profile.Testbed.Ssh;
+        var o = lab.CreateSshOptions();
+        return ssh is null ? o : o with { ConnectTimeout = ssh.ConnectTimeout, CommandTimeout = ssh.CommandTimeout, KeepAliveInterval = ssh.KeepAlive };
+    }
+
+    private static SshDutOptions SshOptions(Profile profile)
+    {
+        var ssh = profile.Testbed.Ssh ?? throw new TestbedException($"{profile.SourcePath}: testbed.ssh is required for a DUT of kind ssh.");
+        var auth = ssh.Auth ?? throw new TestbedException($"{profile.SourcePath}: testbed.ssh.auth is required.");
+        var o = new SshDutOptions
+        {
+            Host = ssh.Host ?? throw new TestbedException($"{profile.SourcePath}: testbed.ssh.host is required."),
+            Port = ssh.Port,
+            User = ssh.User ?? throw new TestbedException($"{profile.SourcePath}: testbed.ssh.user is required."),
+            HostKeySha256 = ssh.HostKeySha256 ?? throw new TestbedException($"{profile.SourcePath}: testbed.ssh.host_key_sha256 is required (pin the router's host key)."),
+            ConnectTimeout = ssh.ConnectTimeout,
+            CommandTimeout = ssh.CommandTimeout,
+            KeepAliveInterval = ssh.KeepAlive,
+        };
+        if (auth.KeyFilePath is { } keyFile)
+        {
+            if (!File.Exists(keyFile))
+                throw new TestbedException($"{profile.SourcePath}: testbed.ssh.auth.key_file '{keyFile}' does not exist.");
+            return o with { PrivateKeyPath = keyFile, PrivateKeyPassphrase = auth.KeyPassphraseEnv is null ? null : auth.ResolveKeyPassphrase() };
+        }
+        return o with { Password = auth.ResolvePassword() };
+    }
+
+    /// <summary>Stops before configuring anything if the device is not the one the profile names.</summary>
+    public static void CheckIdentity(Profile profile, Dut.DutIdentity identity, string where)
+    {
+        var want = profile.Testbed.Identity;
+        var problems = new List<string>();
+        if (!string.Equals(want.Hostname, identity.Hostname, StringComparison.Ordinal))
+            problems.Add($"hostname is '{identity.Hostname}', the profile names '{want.Hostname}' (testbed.identity.hostname)");
+        var version = $"{identity.Platform} {identity.KernelRelease} {identity.OperatingSystem}";
+        if (want.PlatformVersionPattern is { } pattern && !Regex.IsMatch(version, pattern))
+            problems.Add($"platform/version '{version}' does not match testbed.identity.platform_version_pattern '{pattern}'");
+        if (problems.Count > 0)
+            throw new TestbedException($"{where} is not the device the profile {profile.Name} names, so nothing was configured: " +
+                string.Join("; ", problems) + ". Check the address in the profile, or correct testbed.identity.");
+    }
+
+    /// <summary>Addresses the tester answers ND/ARP for on a port: its own, and the profile's named addresses in its subnets.</summary>
+    public static IReadOnlyList<IPAddress> OwnedAddresses(Profile profile, ProfilePort p)
+    {
+        var owned = new List<IPAddress> { p.TesterIpv6.Address };
+        if (p.TesterIpv4 is { } v4) owned.Add(v4.Address);
+        foreach (var a in profile.Parameters.Addresses.Values)
+        {
+            bool inV6 = p.TesterIpv6.Network.Contains(a);
+            bool inV4 = p.TesterIpv4 is { } n4 && a.AddressFamily == n4.Address.AddressFamily && n4.Network.Contains(a);
+            if ((inV6 || inV4) && !owned.Contains(a)) owned.Add(a);
+        }
+        return owned;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        foreach (var p in Ports.Values) p.Dispose();
+        try
+        {
+            await Platform.RollbackAsync(Baseline, CancellationToken.None).ConfigureAwait(false);
+            RollbackDiff = await Platform.VerifyRollbackAsync(Baseline, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            RollbackDiff = [$"rollback failed: {e.Message}"];
+            Console.Error.WriteLine($"srv6conf: ROLLBACK FAILED on {Session.Options.HostPort}: {e.Message}");
+        }
+        finally
+        {
+            Session.Dispose();
+            if (Lab is not null) await Lab.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

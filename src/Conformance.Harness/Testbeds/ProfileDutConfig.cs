@@ -1,0 +1,119 @@
+using System.Net;
+using System.Net.Sockets;
+using Conformance.Harness.Dut;
+using Conformance.Harness.Lab;
+using Conformance.Harness.Profiles;
+using Conformance.Harness.Templates;
+
+namespace Conformance.Harness.Testbeds;
+
+/// <summary>
+/// Renders a profile into the DUT's configuration from <c>dut-configs/&lt;platform&gt;/</c>:
+/// <list type="bullet">
+/// <item>the infrastructure (interfaces, addresses, global sysctls): what a real router already has
+/// before the suite connects; the reference lab applies it when it builds the DUT;</item>
+/// <item>the suite's SRv6 configuration (one template per behaviour for every SID of the profile, and
+/// the routes of the DUT's surroundings): applied over SSH, snapshotted before and rolled back after.</item>
+/// </list>
+/// </summary>
+public static class ProfileDutConfig
+{
+    public static string TemplateDirectory(string platform)
+    {
+        var linux = LinuxConfigTemplates.FindDirectory();
+        var dir = Path.Combine(Path.GetDirectoryName(linux)!, platform);
+        if (!Directory.Exists(dir))
+            throw new TestbedException($"no configuration templates for platform '{platform}' (looked in {dir}). " +
+                "Add dut-configs/<platform>/ with one template per SRv6 behaviour, or use platform: linux.");
+        return dir;
+    }
+
+    /// <summary>The reference lab's DUT infrastructure: loopback, per-port addresses and sysctls.</summary>
+    public static ReferenceLabSpec LabSpec(Profile profile)
+    {
+        var dir = TemplateDirectory("linux");
+        var lines = new List<string>();
+        var ports = profile.Testbed.TesterPorts;
+        lines.AddRange(TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(Path.Combine(dir, "base.conf"), new Dictionary<string, string>
+        {
+            ["dut_loopback"] = Loopback(profile) + "/128",
+        })));
+        foreach (var p in ports)
+        {
+            var v = new Dictionary<string, string>
+            {
+                ["dut_if"] = p.DutInterface,
+                ["dut_ipv6"] = $"{p.DutIpv6}/{p.TesterIpv6.PrefixLength}",
+            };
+            lines.AddRange(TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(Path.Combine(dir, "port.conf"), v)));
+            if (p.DutIpv4 is not null && p.TesterIpv4 is not null)
+            {
+                v["dut_ipv4"] = $"{p.DutIpv4}/{p.TesterIpv4.PrefixLength}";
+                lines.AddRange(TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(Path.Combine(dir, "port-ipv4.conf"), v)));
+            }
+        }
+        var labPorts = ports.Select(p => new LabPortSpec(p.Name, p.DutInterface, p.TesterIpv6.ToString(),
+            $"{p.DutIpv6}/{p.TesterIpv6.PrefixLength}", p.TesterIpv4?.ToString(),
+            p.DutIpv4 is null || p.TesterIpv4 is null ? null : $"{p.DutIpv4}/{p.TesterIpv4.PrefixLength}")).ToList();
+        return new ReferenceLabSpec(labPorts, Loopback(profile) + "/128", profile.Parameters.Locator.ToString(), [], DutConfig.FromLines(lines));
+    }
+
+    /// <summary>A local address of the DUT that is not a SID: the locator's ::1.</summary>
+    public static IPAddress Loopback(Profile profile)
+    {
+        var b = profile.Parameters.Locator.BaseAddress.GetAddressBytes();
+        b[^1] = 1;
+        return new IPAddress(b);
+    }
+
+    /// <summary>The SRv6 configuration of the profile (SIDs and surrounding routes), applied and rolled back over SSH.</summary>
+    public static DutConfig Srv6(Profile profile)
+    {
+        var dir = TemplateDirectory(profile.Testbed.Platform);
+        var lines = new List<string>();
+        var ports = profile.Testbed.TesterPorts;
+        var sids = new Dictionary<string, string>();
+        lines.AddRange(TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(Path.Combine(dir, "sysctls.conf"),
+            new Dictionary<string, string> { ["seg6_enabled_all"] = "1" })));
+        foreach (var p in ports)
+            lines.AddRange(TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(Path.Combine(dir, "port-sysctls.conf"),
+                new Dictionary<string, string> { ["dut_if"] = p.DutInterface, ["seg6_enabled"] = "1" })));
+        foreach (var sid in profile.Parameters.Sids.Values.OrderBy(s => s.Name, StringComparer.Ordinal))
+        {
+            var behavior = sid.Behavior.Name();
+            var file = Path.Combine(dir, "sid", behavior + ".conf");
+            if (!File.Exists(file))
+                throw new TestbedException($"parameters.sids.{sid.Name}: no template for behaviour {behavior} on platform {profile.Testbed.Platform} ({file}).");
+            var egress = sid.Interface ?? (sid.NextHop is { } nh ? EgressFor(profile, nh) : null) ?? ports[0].DutInterface;
+            var values = new Dictionary<string, string>
+            {
+                ["sid"] = sid.Address.ToString(),
+                ["flavors"] = sid.Flavors.Count == 0 ? "" : " flavors " + string.Join(',', sid.Flavors.Select(f => f.Name().ToLowerInvariant())),
+                ["next_hop"] = sid.NextHop?.ToString() ?? "",
+                ["interface"] = egress,
+                ["dev"] = ports[0].DutInterface,
+                ["table"] = sid.Table ?? "254",
+                ["segments"] = string.Join(',', sid.Segments),
+            };
+            lines.AddRange(TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(file, values)));
+            sids[sid.Name] = sid.Address.ToString();
+        }
+        var routes = Path.Combine(dir, "lab-routes.conf");
+        if (profile.Testbed.Kind == TestbedKind.ReferenceLab && File.Exists(routes))
+        {
+            var v = new Dictionary<string, string>();
+            foreach (var p in ports)
+            {
+                v[$"{p.Name}_tester_ipv6"] = p.TesterIpv6.Address.ToString();
+                v[$"{p.Name}_dut_if"] = p.DutInterface;
+            }
+            lines.AddRange(TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(routes, v)));
+        }
+        return DutConfig.FromLines(lines, sids);
+    }
+
+    private static string? EgressFor(Profile profile, IPAddress nextHop) =>
+        profile.Testbed.TesterPorts.FirstOrDefault(p =>
+            nextHop.AddressFamily == AddressFamily.InterNetworkV6 ? p.TesterIpv6.Network.Contains(nextHop)
+            : p.TesterIpv4 is { } v4 && v4.Network.Contains(nextHop))?.DutInterface;
+}

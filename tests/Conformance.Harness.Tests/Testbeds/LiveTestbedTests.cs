@@ -1,0 +1,60 @@
+using Conformance.Harness.Lab;
+using Conformance.Harness.Profiles;
+using Conformance.Harness.Testbeds;
+using Conformance.Harness.Tests.Profiles;
+using NUnit.Framework;
+
+namespace Conformance.Harness.Tests.Testbeds;
+
+[TestFixture, Category("Lab"), NonParallelizable]
+public class LiveTestbedTests
+{
+    private static Profile ReferenceProfile() => ProfileLoader.Load(Path.Combine(ProfileTestSupport.ProfilesDir, "reference-lab.yaml"));
+
+    [Test]
+    public async Task ReferenceProfileComesUpConfiguredAndRollsBackLeavingNothing()
+    {
+        var profile = ReferenceProfile();
+        string ns, runId;
+        await using (var tb = await LiveTestbed.StartAsync(profile))
+        {
+            ns = tb.Lab!.Namespace; runId = tb.Lab.RunId;
+            Assert.That(tb.Identity.Hostname, Is.EqualTo("dut"), "the lab DUT has its own host name");
+            var routes = (await tb.Session.RunCheckedAsync("ip -6 route show")).Stdout;
+            foreach (var sid in profile.Parameters.Sids.Values)
+                Assert.That(routes, Does.Contain(sid.Address.ToString()), $"SID {sid.Name} programmed over SSH");
+            Assert.That(tb.Ports.Keys, Is.EquivalentTo(new[] { "t1", "t2", "t3" }));
+            var fwd = (await tb.Session.RunCheckedAsync("sysctl -n net.ipv6.conf.all.forwarding")).Stdout.Trim();
+            Assert.That(fwd, Is.EqualTo("1"));
+            await tb.DisposeAsync();
+            Assert.That(tb.RollbackDiff, Is.Empty, "rollback restored the DUT exactly");
+        }
+        Assert.That(Support.Sh.Run("ip", "netns", "list"), Does.Not.Contain(ns));
+        Assert.That(Support.Sh.Run("ip", "-o", "link", "show"), Does.Not.Contain($"s6c{runId}"));
+    }
+
+    [Test]
+    public void IdentityMismatchStopsBeforeConfiguring()
+    {
+        var profile = ReferenceProfile();
+        // The lab names its DUT after the profile, so point the profile at a different platform instead.
+        var wrong = profile with { Testbed = profile.Testbed with { Identity = profile.Testbed.Identity with { PlatformVersionPattern = "^JUNOS " } } };
+        var e = Assert.ThrowsAsync<TestbedException>(async () => await LiveTestbed.StartAsync(wrong));
+        Assert.That(e!.Message, Does.Contain("^JUNOS").And.Contain("Linux").And.Contain("nothing was configured"));
+        // and the hostname check itself
+        var id = new Conformance.Harness.Dut.DutIdentity("pe1.example", "6.1", "Debian", "Linux x86_64");
+        var h = Assert.Throws<TestbedException>(() => LiveTestbed.CheckIdentity(profile, id, "[fd00::2]:22"));
+        Assert.That(h!.Message, Does.Contain("'pe1.example'").And.Contain("'dut'").And.Contain("testbed.identity.hostname"));
+        Assert.That(ReferenceLab.ListLabs().Where(l => l.OwnerPid == Environment.ProcessId && l.NamespaceExists), Is.Empty, "the lab was torn down");
+    }
+
+    [Test]
+    public void FaultModeChangesOnlyWhatItNames()
+    {
+        var cfg = ProfileDutConfig.Srv6(ReferenceProfile());
+        var faulty = LabFaultMode.EndWithoutPsp.Apply(cfg);
+        Assert.That(cfg.RouteCommandFor("end_psp"), Does.Contain("flavors psp"));
+        Assert.That(faulty.RouteCommandFor("end_psp"), Does.Not.Contain("flavors"));
+        Assert.That(faulty.Commands.Except(cfg.Commands).Count(), Is.EqualTo(1));
+    }
+}
