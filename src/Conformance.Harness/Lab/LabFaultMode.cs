@@ -72,8 +72,22 @@ public sealed partial class LabFaultMode
         c => c.Sysctls.Where(s => s.Key.EndsWith(".seg6_enabled", StringComparison.Ordinal) && !s.Key.Contains(".all.", StringComparison.Ordinal))
             .Aggregate(c, (acc, s) => acc.WithSysctl(s.Key.Replace(".seg6_enabled", ".seg6_require_hmac", StringComparison.Ordinal), "1")));
 
+    public static LabFaultMode EndWithPsp { get; } = new(
+        "EndWithPsp", "The plain End SID is programmed with the psp flavor: it pops the SRH where it must not.",
+        c => c.WithRouteFor(LinuxConfigTemplates.Roles.End, r => r.Replace(" action End ", " action End flavors psp ", StringComparison.Ordinal)));
+
+    /// <summary>
+    /// Not a fault but a variant: the End SID is a local address of the DUT (with seg6_enabled=1), so the
+    /// kernel's IPv6 input path (the RFC 8754 segment endpoint) processes the SRH instead of seg6local.
+    /// That path answers SL=0 packets locally and sends Parameter Problem for SL &gt; LE+1, where the
+    /// seg6local End action drops silently: the variant shows those cases can pass on a conforming DUT.
+    /// </summary>
+    public static LabFaultMode EndAsLocalAddress { get; } = new(
+        "EndAsLocalAddress", "Variant: the End SID is a local address (kernel SRH processing, seg6_enabled=1) instead of a seg6local route.",
+        c => c.WithRouteFor(LinuxConfigTemplates.Roles.End, r => $"ip -6 addr add {r.Split(' ', StringSplitOptions.RemoveEmptyEntries)[4].Split('/')[0]}/128 dev lo"));
+
     public static IReadOnlyList<LabFaultMode> All { get; } =
-        [None, EndWithoutPsp, SidMissing, EndAsEndX, NoIcmpErrors, Seg6Disabled, ForwardingDisabled, HmacRequired];
+        [None, EndWithoutPsp, SidMissing, EndAsEndX, NoIcmpErrors, Seg6Disabled, ForwardingDisabled, HmacRequired, EndWithPsp, EndAsLocalAddress];
 
     /// <summary>Case-insensitive lookup by name.</summary>
     public static LabFaultMode Parse(string name) =>

@@ -56,6 +56,48 @@ public static class NeighborDiscovery
         return f;
     }
 
+    /// <summary>Builds a Neighbor Solicitation from <paramref name="mac"/>/<paramref name="source"/> for <paramref name="target"/> (to its solicited-node group).</summary>
+    public static byte[] BuildSolicitation(PhysicalAddress mac, IPAddress source, IPAddress target)
+    {
+        var t = target.GetAddressBytes();
+        var group = new byte[16] { 0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff, t[13], t[14], t[15] };
+        const int icmpLen = 32;
+        var f = new byte[EthLen + 40 + icmpLen];
+        new byte[] { 0x33, 0x33, 0xff, t[13], t[14], t[15] }.CopyTo(f, 0);
+        mac.GetAddressBytes().CopyTo(f, 6);
+        f[12] = 0x86; f[13] = 0xDD;
+        var ip = f.AsSpan(EthLen);
+        ip[0] = 0x60;
+        BinaryPrimitives.WriteUInt16BigEndian(ip[4..], icmpLen);
+        ip[6] = 58; ip[7] = 255;
+        source.GetAddressBytes().CopyTo(ip[8..]);
+        group.CopyTo(ip[24..]);
+        var icmp = ip[40..];
+        icmp[0] = 135;
+        t.CopyTo(icmp[8..]);
+        icmp[24] = 1; icmp[25] = 1; // source link-layer address
+        mac.GetAddressBytes().CopyTo(icmp[26..]);
+        BinaryPrimitives.WriteUInt16BigEndian(icmp[2..], Icmpv6Checksum(ip.Slice(8, 16), ip.Slice(24, 16), icmp));
+        return f;
+    }
+
+    /// <summary>If the frame is a Neighbor Advertisement for <paramref name="target"/>, returns the advertised link-layer address.</summary>
+    public static bool TryParseAdvertisement(ReadOnlySpan<byte> f, IPAddress target, out PhysicalAddress mac)
+    {
+        mac = PhysicalAddress.None;
+        if (f.Length < EthLen + 40 + 24 || BinaryPrimitives.ReadUInt16BigEndian(f[12..]) != 0x86DD) return false;
+        var ip = f[EthLen..];
+        if (ip[6] != 58) return false;
+        var icmp = ip[40..];
+        if (icmp[0] != 136 || !new IPAddress(icmp.Slice(8, 16)).Equals(target)) return false;
+        for (int o = 24; o + 8 <= icmp.Length && icmp[o + 1] > 0; o += icmp[o + 1] * 8)
+        {
+            if (icmp[o] == 2) { mac = new PhysicalAddress(icmp.Slice(o + 2, 6).ToArray()); return true; }
+        }
+        mac = new PhysicalAddress(f.Slice(6, 6).ToArray()); // no option: the frame's source
+        return true;
+    }
+
     /// <summary>If the frame is an ARP request (Ethernet/IPv4), returns the address asked for and who asks.</summary>
     public static bool TryParseArpRequest(ReadOnlySpan<byte> f, out IPAddress target, out IPAddress sender, out PhysicalAddress senderMac)
     {

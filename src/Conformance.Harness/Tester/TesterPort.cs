@@ -137,6 +137,30 @@ public sealed class TesterPort : IDisposable
         lock (_txLock) { var l = _sent.ToList(); _sent.Clear(); return l; }
     }
 
+    /// <summary>
+    /// Resolves the DUT's link-layer address for <paramref name="target"/> the way a host would: a
+    /// Neighbor Solicitation from <paramref name="source"/> (an address the port owns), retried up
+    /// to three times, and the Neighbor Advertisement's target link-layer address.
+    /// </summary>
+    public async Task<PhysicalAddress> ResolveAsync(IPAddress target, IPAddress source, TimeSpan timeout)
+    {
+        using var cap = StartCapture("icmp6");
+        var ns = NeighborDiscovery.BuildSolicitation(Mac, source, target);
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            lock (_txLock) _tx.SendPacket(ns);
+            PhysicalAddress? found = null;
+            await cap.WaitAsync(fs =>
+            {
+                foreach (var f in fs)
+                    if (NeighborDiscovery.TryParseAdvertisement(f.Data, target, out var m)) { found = m; return true; }
+                return false;
+            }, timeout / 3).ConfigureAwait(false);
+            if (found is not null) return found;
+        }
+        throw new TestbedException($"tester port {Name}: no Neighbor Advertisement for {target} within {timeout.TotalSeconds:0.#} s (is the DUT interface up and addressed?).");
+    }
+
     /// <summary>Starts a capture of inbound frames matching <paramref name="bpf"/> (null = everything inbound).</summary>
     public PortCapture StartCapture(string? bpf = null) => new(this, bpf);
 
