@@ -36,16 +36,9 @@ public class ReportBrowserTests
 
         var runDir = Path.Combine(_run.RunDir, "rendered-run");
         SampleRunTests.CopyDir(_run.ResultsDir, Path.Combine(runDir, "allure-results"));
-        var psi = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(_run.RepoRoot, "scripts", "render-report.sh"));
-        psi.ArgumentList.Add(runDir);
-        psi.Environment["SRV6CONF_HISTORY"] = Path.Combine(_run.RunDir, "history.jsonl");
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromMinutes(5))) { p.Kill(true); Assert.Fail("render-report.sh timed out"); }
-        Assert.That(p.ExitCode, Is.Zero, "render-report.sh failed:\n" + await stderr);
-        _index = (await stdout).Trim().Split('\n').Last();
+        var (exit, stdout, stderr) = RenderReportTests.Render(_run.RepoRoot, runDir, Path.Combine(_run.RunDir, "history.jsonl"));
+        Assert.That(exit, Is.Zero, "render-report.sh failed:\n" + stderr);
+        _index = stdout.Split('\n').Last();
         Assert.That(_index, Is.EqualTo(Path.Combine(runDir, "html", "index.html")));
         Assert.That(File.Exists(_index));
 
