@@ -42,4 +42,17 @@ RUN_NAME="$(basename "$run_dir")" OUT="$out" HISTORY="$history" BASE="$reporting
 export ALLURE_NO_ANALYTICS=1 ALLURE_TELEMETRY_DISABLED=1 DO_NOT_TRACK=1 CI="${CI:-true}"
 ( cd "$run_dir" && "$allure" generate --config "$config" "$results" ) >&2
 [[ -f "$out/index.html" ]] || { echo "generator wrote no $out/index.html" >&2; exit 1; }
+
+# Allure 3's Awesome template always embeds a Google Analytics tag (ALLURE_NO_ANALYTICS only affects the
+# allure2 plugin in 3.18.0). A conformance report must not call out when opened: strip it, and fail if any
+# reference is left.
+INDEX="$out/index.html" node -e '
+  const fs = require("fs");
+  const f = process.env.INDEX;
+  let html = fs.readFileSync(f, "utf8");
+  html = html.replace(/<script async src="https:\/\/www\.googletagmanager\.com\/gtag\/js[^"]*"><\/script>/g, "");
+  html = html.replace(/<script>\s*window\.dataLayer = window\.dataLayer[\s\S]*?<\/script>/g, "");
+  if (/googletagmanager|gtag\(/.test(html)) { console.error("analytics tag still present in " + f); process.exit(1); }
+  fs.writeFileSync(f, html);
+'
 echo "$out/index.html"

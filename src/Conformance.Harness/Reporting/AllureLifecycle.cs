@@ -270,22 +270,48 @@ internal static class AllureLifecycle
             return;
         }
 
-        // Tests NUnit never ran because a OneTimeSetUp above them failed: report them as broken, not absent.
-        var outcome = result.Outcome;
-        if (outcome.Status == TestStatus.Failed && outcome.Site is FailureSite.SetUp or FailureSite.Parent)
+        // An assembly-level action gets suite events for the assembly only (not per fixture). At the end of the
+        // assembly: report the tests NUnit never ran because a OneTimeSetUp above them failed (they must show up as
+        // broken, not be absent), and close the fixture containers with their fixtures' outcomes.
+        var resultTree = TestExecutionContext.CurrentContext.CurrentResult;
+        if (test.IsSuite && test.Parent is null || test.TestType is "Assembly" or "TestAssembly")
+            SweepAtAssemblyEnd(writer, resultTree);
+        else if (Fixtures.TryRemove(test.Id, out var fixture))
+            fixture.Finish(StepStatusFor(result.Outcome), result.Message);
+    }
+
+    private static AllureStatus StepStatusFor(ResultState outcome)
+    {
+        var v = AllureStatusMapper.Map(outcome);
+        return v.Status == AllureStatus.Failed ? AllureStatus.Broken : v.Status;
+    }
+
+    private static void SweepAtAssemblyEnd(AllureResultsWriter writer, ITestResult root)
+    {
+        var byId = new Dictionary<string, ITestResult>(StringComparer.Ordinal);
+        var stack = new Stack<ITestResult>();
+        stack.Push(root);
+        while (stack.Count > 0)
         {
-            foreach (var leaf in Leaves(test).Where(l => !Finished.ContainsKey(l.Id) && l.RunState is RunState.Runnable))
-            {
-                var scope = CreateScope(writer, leaf, Now());
-                scope.Finish(ResultState.Error.WithSite(FailureSite.Parent), $"OneTimeSetUp of {test.Name} failed: {result.Message}", result.StackTrace, Now());
-                Finished[leaf.Id] = 0;
-                foreach (var f in AncestorFixtures(leaf)) f.AddChild(scope.Result.Uuid);
-            }
+            var r = stack.Pop();
+            byId[r.Test.Id] = r;
+            foreach (var c in r.Children) stack.Push(c);
         }
-        if (Fixtures.TryRemove(test.Id, out var fixture))
+        foreach (var r in byId.Values.Where(r => !r.Test.IsSuite && !Finished.ContainsKey(r.Test.Id)).OrderBy(r => r.Test.FullName, StringComparer.Ordinal))
         {
-            var v = AllureStatusMapper.Map(outcome);
-            fixture.Finish(v.Status == AllureStatus.Failed ? AllureStatus.Broken : v.Status, result.Message);
+            // Never executed. Statically ignored/explicit tests write nothing (as the official adapter); tests cut
+            // off by a failed OneTimeSetUp (or cancelled) are reported with the outcome NUnit gave them.
+            if (r.ResultState.Status is TestStatus.Skipped or TestStatus.Passed) continue;
+            var scope = CreateScope(writer, r.Test, r.StartTime == default ? Now() : new DateTimeOffset(r.StartTime).ToUnixTimeMilliseconds());
+            scope.Finish(r.ResultState.Site == FailureSite.Test ? r.ResultState.WithSite(FailureSite.Parent) : r.ResultState, r.Message, r.StackTrace, Now());
+            Finished[r.Test.Id] = 0;
+            foreach (var f in AncestorFixtures(r.Test)) f.AddChild(scope.Result.Uuid);
+        }
+        foreach (var id in Fixtures.Keys.ToList())
+        {
+            if (!Fixtures.TryRemove(id, out var f)) continue;
+            var outcome = byId.TryGetValue(id, out var fr) ? fr.ResultState : ResultState.Success;
+            f.Finish(StepStatusFor(outcome), fr?.Message);
         }
     }
 

@@ -10,17 +10,23 @@ namespace Conformance.Harness.Tests.Reporting;
 /// </summary>
 internal static class SampleRun
 {
-    private static readonly Lazy<Outcome> Run = new(Execute, LazyThreadSafetyMode.ExecutionAndPublication);
+    public const string MainFilter = "TestCategory!=SetUpProblems";
+    public const string SetUpProblemsFilter = "TestCategory=SetUpProblems";
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Outcome>> Runs = new();
 
     public sealed record Outcome(string RepoRoot, string RunDir, string ResultsDir, int ExitCode, string Output);
 
-    public static Outcome Get() => Run.Value;
+    /// <summary>The main sample run (one result of each verdict kind).</summary>
+    public static Outcome Get() => Get(MainFilter);
+
+    public static Outcome Get(string filter) =>
+        Runs.GetOrAdd(filter, f => new Lazy<Outcome>(() => Execute(f), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
 
     public static string RepoRoot =>
         AllureResultsLocator.FindRepoRoot(TestContext.CurrentContext.TestDirectory)
         ?? throw new InvalidOperationException("Conformance.sln not found above the test directory");
 
-    private static Outcome Execute()
+    private static Outcome Execute(string filter)
     {
         var root = RepoRoot;
         var runDir = Path.Combine(Path.GetTempPath(), "srv6conf-sample-" + Guid.NewGuid().ToString("N")[..12]);
@@ -36,7 +42,7 @@ internal static class SampleRun
         foreach (var a in new[]
                  {
                      "test", Path.Combine(root, "tests", "ReportingSample", "ReportingSample.csproj"), "-nologo",
-                     "--disable-build-servers", "--logger", "trx;LogFileName=sample.trx",
+                     "--disable-build-servers", "--filter", filter, "--logger", "trx;LogFileName=sample.trx",
                      "--logger", $"junit;LogFilePath={Path.Combine(runDir, "junit", "sample-junit.xml")}",
                      "--results-directory", Path.Combine(runDir, "trx"),
                  })
