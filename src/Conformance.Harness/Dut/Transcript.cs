@@ -85,10 +85,13 @@ public sealed class Transcript
         return text;
     }
 
-    public string ToText()
+    public string ToText() => ToText(0);
+
+    /// <summary>The entries from index <paramref name="from"/> on (e.g. the part of a run that one case caused).</summary>
+    public string ToText(int from)
     {
         var sb = new StringBuilder();
-        foreach (var e in Entries)
+        foreach (var e in Entries.Skip(from))
         {
             var ts = e.StartedUtc.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
             if (e.Note is not null && e.Command.Length == 0)

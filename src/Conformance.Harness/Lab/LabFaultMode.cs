@@ -86,8 +86,12 @@ public sealed partial class LabFaultMode
         "EndAsLocalAddress", "Variant: the End SID is a local address (kernel SRH processing, seg6_enabled=1) instead of a seg6local route.",
         c => c.WithRouteFor(LinuxConfigTemplates.Roles.End, r => $"ip -6 addr add {r.Split(' ', StringSplitOptions.RemoveEmptyEntries)[4].Split('/')[0]}/128 dev lo"));
 
+    public static LabFaultMode PspSidMissing { get; } = new(
+        "PspSidMissing", "The End SID with the PSP flavor is not programmed.",
+        c => c.WithRouteFor(LinuxConfigTemplates.Roles.EndPsp, _ => null));
+
     public static IReadOnlyList<LabFaultMode> All { get; } =
-        [None, EndWithoutPsp, SidMissing, EndAsEndX, NoIcmpErrors, Seg6Disabled, ForwardingDisabled, HmacRequired, EndWithPsp, EndAsLocalAddress];
+        [None, EndWithoutPsp, SidMissing, EndAsEndX, NoIcmpErrors, Seg6Disabled, ForwardingDisabled, HmacRequired, EndWithPsp, EndAsLocalAddress, PspSidMissing];
 
     /// <summary>Case-insensitive lookup by name.</summary>
     public static LabFaultMode Parse(string name) =>

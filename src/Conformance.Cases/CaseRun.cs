@@ -1,0 +1,126 @@
+using System.Net.NetworkInformation;
+using Conformance.Harness;
+using Conformance.Harness.Lab;
+using Conformance.Harness.Profiles;
+using Conformance.Harness.Reporting;
+using Conformance.Harness.Testbeds;
+using NUnit.Framework;
+
+[assembly: AllureResults]
+[assembly: NonParallelizable]
+
+namespace Conformance.Cases;
+
+/// <summary>
+/// One testbed for the whole run: the profile named by SRV6CONF_PROFILE (default
+/// profiles/reference-lab.yaml) is bound to its DUT once — for the reference lab the harness builds
+/// the DUT — and every case reconfigures only what it needs. SRV6CONF_FAULT brings the reference
+/// lab up deliberately wrong (negative controls). At the end the DUT is rolled back and the rollback
+/// verified; a lab is torn down.
+/// </summary>
+[SetUpFixture]
+public sealed class CaseRun
+{
+    private static LiveTestbed? _testbed;
+    private static Exception? _setupError;
+    private static readonly Dictionary<string, PhysicalAddress> DutMacs = new();
+
+    public static Profile? Profile { get; private set; }
+
+    public static LiveTestbed Testbed => _testbed ?? throw new TestbedException(
+        "the testbed did not come up, so no case can be judged: " + (_setupError?.Message ?? "set-up did not run"), _setupError);
+
+    public static PhysicalAddress DutMac(string port) => DutMacs.TryGetValue(port, out var m) ? m
+        : throw new TestbedException($"the DUT's MAC address on {port} was not resolved.");
+
+    public static string ProfilePath =>
+        Environment.GetEnvironmentVariable("SRV6CONF_PROFILE") is { Length: > 0 } p ? Path.GetFullPath(p)
+        : Path.Combine(AllureResultsLocator.FindRepoRoot(AppContext.BaseDirectory) ?? Directory.GetCurrentDirectory(), "profiles", "reference-lab.yaml");
+
+    public static LabFaultMode Fault =>
+        Environment.GetEnvironmentVariable("SRV6CONF_FAULT") is { Length: > 0 } f ? LabFaultMode.Parse(f) : LabFaultMode.None;
+
+    [OneTimeSetUp]
+    public async Task BringUpAsync()
+    {
+        try
+        {
+            using (Evidence.FixtureStep($"Load profile {ProfilePath}", FixturePhase.SetUp))
+                Profile = ProfileLoader.Load(ProfilePath);
+            foreach (var s in Profile.SecretValues()) SecretRedactor.Register(s);
+            var fault = Fault;
+            if (fault != LabFaultMode.None && Profile.Testbed.Kind != TestbedKind.ReferenceLab)
+                throw new TestbedException($"SRV6CONF_FAULT={fault.Name} only applies to the reference lab, not to {Profile.Name}.");
+            using (var step = Evidence.FixtureStep($"Bring up the testbed ({Profile.Testbed.Kind}, fault mode {fault.Name})", FixturePhase.SetUp))
+            {
+                _testbed = await LiveTestbed.StartAsync(Profile, fault);
+                Evidence.AttachText("DUT configuration applied", string.Join('\n', _testbed.Config.ToLines()));
+                Evidence.AttachText("DUT state before (snapshot)", _testbed.Baseline.ToText());
+            }
+            using (Evidence.FixtureStep("Resolve the DUT's MAC address on every tester port (ND)", FixturePhase.SetUp))
+            {
+                foreach (var p in Profile.Testbed.TesterPorts)
+                    DutMacs[p.Name] = await _testbed.Port(p.Name).ResolveAsync(p.DutIpv6, p.TesterIpv6.Address, Profile.Parameters.Timeouts.Capture * 3);
+            }
+            // For the harness's own tests: make the DUT's management access die after set-up, so every
+            // case that needs the DUT must end broken (inconclusive), never failed.
+            if (Environment.GetEnvironmentVariable("SRV6CONF_TESTBED_FAULT") == "kill-sshd-after-setup")
+                _testbed.Lab?.KillSshd();
+            RunReport.WriteRunFiles(RunEnvironment(), new ExecutorInfo
+            {
+                Name = "srv6conf",
+                Type = Environment.GetEnvironmentVariable("SRV6CONF_RUN_TYPE") ?? "manual",
+                BuildName = AllureResultsLocator.RunId,
+                ReportName = $"SRv6 conformance: {Profile.Name}",
+                BuildUrl = Environment.GetEnvironmentVariable("SRV6CONF_BUILD_URL"),
+            });
+        }
+        catch (Exception e)
+        {
+            _setupError = e;
+            throw;
+        }
+    }
+
+    private static Dictionary<string, string> RunEnvironment()
+    {
+        var tb = _testbed!;
+        var env = new Dictionary<string, string>
+        {
+            ["profile"] = Profile!.Name,
+            ["profile.sha256"] = Profile.Sha256,
+            ["dut.kind"] = Profile.Testbed.Kind.ToString(),
+            ["dut.platform"] = Profile.Testbed.Platform,
+            ["dut.hostname"] = tb.Identity.Hostname,
+            ["dut.os"] = tb.Identity.OperatingSystem,
+            ["dut.kernel"] = tb.Identity.KernelRelease,
+            ["dut.machine"] = tb.Identity.Platform,
+            ["lab.fault_mode"] = tb.Fault.Name,
+            ["suite.version"] = HarnessInfo.Version,
+            ["suite.commit"] = Environment.GetEnvironmentVariable("SRV6CONF_GIT_COMMIT") ?? "unknown",
+        };
+        if (tb.Lab is { } lab)
+        {
+            env["lab.run_id"] = lab.RunId;
+            env["lab.sysctls"] = string.Join(' ', lab.Sysctls.Select(s => s.ToString()));
+        }
+        env["dut.sysctls"] = string.Join(' ', tb.Config.Sysctls.Select(s => s.ToString()));
+        return env;
+    }
+
+    [OneTimeTearDown]
+    public async Task TearDownAsync()
+    {
+        if (_testbed is null) return;
+        using (Evidence.FixtureStep("Roll the DUT back and verify; tear the lab down", FixturePhase.TearDown))
+        {
+            await _testbed.DisposeAsync();
+            Evidence.AttachText("DUT transcript (whole run)", _testbed.Transcript.ToText());
+            var diff = _testbed.RollbackDiff ?? [];
+            Evidence.AttachText("Rollback verification", diff.Count == 0 ? "DUT state after rollback equals the snapshot taken before the run." : string.Join('\n', diff));
+            if (diff.Count > 0)
+                throw new TestbedException($"ROLLBACK INCOMPLETE on the DUT: {diff.Count} difference(s): {string.Join("; ", diff.Take(5))}");
+        }
+        _testbed = null;
+    }
+}

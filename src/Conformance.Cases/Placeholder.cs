@@ -1,2 +1,0 @@
-namespace Conformance.Cases;
-internal static class CasesAssembly { }

@@ -1,0 +1,52 @@
+using System.Net;
+using Conformance.Cases.Rfc8986;
+using Conformance.Cases.Support;
+using Conformance.Harness.Reporting;
+using Conformance.Harness.Verdicts;
+using NUnit.Framework;
+
+namespace Conformance.Cases.Rfc8754;
+
+/// <summary>RFC 8754 §4: how segment endpoints and transit nodes treat the SRH.</summary>
+[TestFixture, Category("SRH")]
+public sealed class SrhProcessingCases : ConformanceCase
+{
+    private const int Probes = 10;
+
+    [Test]
+    [TestPurpose(Id = "TP-SRH-BI-01", Rfc = "RFC 8754", Section = "4.3.1.1", Level = RequirementLevel.Must, Feature = "SRH",
+        Title = "Segments Left greater than Last Entry + 1: Parameter Problem pointing at Segments Left, packet discarded",
+        Requirement = "If ((Last Entry > max_last_entry) or (Segments Left is greater than (Last Entry+1)) { Send an ICMP Parameter Problem, Code 0, message to the Source Address, pointing to the Segments Left field, and discard the packet.",
+        Stimulus = "10 × (A,S)(D,N2,S;SL=4) ICMPv6 echo request into t1: Last Entry 2 and Hdr Ext Len 6 are consistent with the three segments, Segments Left 4 > Last Entry + 1",
+        Expected = "10 × ICMPv6 Parameter Problem code 0, pointer 43 (the Segments Left octet), to A out of t1 from a DUT address, quoting the packet; nothing out of t2")]
+    public async Task SegmentsLeftBeyondLastEntryIsAParameterProblem()
+    {
+        Require("End");
+        Require("icmp_errors.parameter_problem");
+        IPAddress a = Address("A"), d = Address("D"), n2 = Address("N2"), s = Sid("end");
+        var stimuli = Enumerable.Range(0, Probes).Select(i =>
+            Into("t1").Ipv6(a, s).Srh([d, n2, s], 4).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
+        const uint pointerToSegmentsLeft = 40 + 3;
+        var expected = stimuli.Select((st, i) => Icmp.Error(OutOf("t1"), "t1", st, PortSpec("t1").DutIpv6, 4, 0, pointerToSegmentsLeft, $"Parameter Problem for probe {i}")).ToList();
+        var j = await ExchangeAsync("t1", stimuli, expected);
+        EndCases.CheckErrorSources(j);
+        Verdict(j, "An SRH with SL > LE+1 was not answered with Parameter Problem code 0 pointing at Segments Left, or was not discarded.");
+    }
+
+    [Test]
+    [TestPurpose(Id = "TP-TRANSIT-BV-01", Rfc = "RFC 8754", Section = "4.2", Level = RequirementLevel.Must, Feature = "Transit",
+        Title = "A transit node forwards on the DA and leaves the SRH untouched",
+        Requirement = "Any other transit node MUST NOT inspect the underneath routing header and MUST forward the packet toward the DA according to its IPv6 routing table.",
+        Stimulus = "10 × (A,N2)(D,N2;SL=1) ICMPv6 echo request into t1 (N2 is not a SID of the DUT; it is routed via t2)",
+        Expected = "10 × the same packet out of t2 with hop limit 63 and every other field, the SRH included, unchanged; nothing else")]
+    public async Task TransitNodeLeavesTheSrhUntouched()
+    {
+        IPAddress a = Address("A"), d = Address("D"), n2 = Address("N2");
+        var stimuli = Enumerable.Range(0, Probes).Select(i =>
+            Into("t1").Ipv6(a, n2, 64, 0x2e, 0x12345).Srh([d, n2], 1, h => h.Tag = 0x5a5a).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
+        var expected = Enumerable.Range(0, Probes).Select(i => new ExpectedPacket("t2",
+            OutOf("t2").Ipv6(a, n2, 63, 0x2e, 0x12345).Srh([d, n2], 1, h => h.Tag = 0x5a5a).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build(),
+            $"probe {i} forwarded as transit", [])).ToList();
+        Verdict(await ExchangeAsync("t1", stimuli, expected), "The transit node did not forward the packet unchanged but for the hop limit.");
+    }
+}

@@ -1,0 +1,72 @@
+using System.Net;
+using Conformance.Cases.Support;
+using Conformance.Harness.Reporting;
+using Conformance.Harness.Verdicts;
+using NUnit.Framework;
+
+namespace Conformance.Cases.Rfc8986;
+
+/// <summary>RFC 8986 §4.16.1 PSP: Penultimate Segment Pop of the SRH.</summary>
+[TestFixture, Category("PSP")]
+public sealed class PspCases : ConformanceCase
+{
+    private const int Probes = 10;
+    private const byte TrafficClass = 0x2e;
+    private const uint FlowLabel = 0x12345;
+
+    [Test]
+    [TestPurpose(Id = "TP-PSP-BV-01", Rfc = "RFC 8986", Section = "4.16.1.2", Level = RequirementLevel.Must, Feature = "PSP",
+        Title = "End with PSP at the penultimate segment removes the SRH",
+        Requirement = "S14.1. If (updated SL == 0) { S14.2. Update the Next Header field in the preceding header to the Next Header value of the SRH S14.3. Decrease the IPv6 header Payload Length by 8*(Hdr Ext Len+1) S14.4. Remove the SRH from the extension header chain S14.5. }",
+        Stimulus = "10 × (A,S)(D,S;SL=1) ICMPv6 echo request into t1 (S = the End SID with the PSP flavor)",
+        Expected = "10 × (A,D) without SRH out of t2: next header 58, payload length reduced by the SRH's 8*(Hdr Ext Len+1), hop limit 63, ICMPv6 message and checksum unchanged; nothing else")]
+    public async Task PspAtPenultimateSegmentPopsTheSrh()
+    {
+        Require("End");
+        Require("PSP");
+        IPAddress a = Address("A"), d = Address("D"), s = Sid("end_psp");
+        var stimuli = Enumerable.Range(0, Probes).Select(i =>
+            Into("t1").Ipv6(a, s, 64, TrafficClass, FlowLabel).Srh([d, s], 1).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
+        var expected = Enumerable.Range(0, Probes).Select(i => new ExpectedPacket("t2",
+            OutOf("t2").Ipv6(a, d, 63, TrafficClass, FlowLabel).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build(),
+            $"probe {i} with the SRH popped", [])).ToList();
+        Verdict(await ExchangeAsync("t1", stimuli, expected), "PSP did not remove the SRH at the penultimate segment exactly as S14.1–S14.5 say.");
+    }
+
+    [Test]
+    [TestPurpose(Id = "TP-PSP-BV-02", Rfc = "RFC 8986", Section = "4.16.1.2", Level = RequirementLevel.Must, Feature = "PSP",
+        Title = "End with PSP keeps the SRH when it is not the penultimate segment",
+        Requirement = "S14.1. If (updated SL == 0) {",
+        Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1 (S = the End SID with PSP; after it SL=1)",
+        Expected = "10 × (A,N2)(D,N2,S;SL=1) out of t2 with the SRH kept, hop limit 63; nothing else")]
+    public async Task PspKeepsTheSrhBeforeThePenultimateSegment()
+    {
+        Require("End");
+        Require("PSP");
+        IPAddress a = Address("A"), d = Address("D"), n2 = Address("N2"), s = Sid("end_psp");
+        var stimuli = Enumerable.Range(0, Probes).Select(i =>
+            Into("t1").Ipv6(a, s, 64, TrafficClass, FlowLabel).Srh([d, n2, s], 2).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
+        var expected = Enumerable.Range(0, Probes).Select(i => new ExpectedPacket("t2",
+            OutOf("t2").Ipv6(a, n2, 63, TrafficClass, FlowLabel).Srh([d, n2, s], 1).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build(),
+            $"probe {i} with the SRH kept", [])).ToList();
+        Verdict(await ExchangeAsync("t1", stimuli, expected), "An End SID with PSP popped the SRH although the updated SL was not 0.");
+    }
+
+    [Test]
+    [TestPurpose(Id = "TP-PSP-BI-01", Rfc = "RFC 8986", Section = "4.1", Level = RequirementLevel.Must, Feature = "PSP",
+        Title = "End without PSP keeps the SRH at the penultimate segment",
+        Requirement = "S13. Decrement Segments Left by 1 S14. Update IPv6 DA with Segment List[Segments Left] S15. Resubmit the packet to the egress IPv6 FIB lookup and transmission to the new destination",
+        Stimulus = "10 × (A,S)(D,S;SL=1) ICMPv6 echo request into t1 (S = the End SID without any flavor)",
+        Expected = "10 × (A,D)(D,S;SL=0) out of t2 with the SRH kept, hop limit 63; nothing else")]
+    public async Task EndWithoutPspKeepsTheSrhAtThePenultimateSegment()
+    {
+        Require("End");
+        IPAddress a = Address("A"), d = Address("D"), s = Sid("end");
+        var stimuli = Enumerable.Range(0, Probes).Select(i =>
+            Into("t1").Ipv6(a, s, 64, TrafficClass, FlowLabel).Srh([d, s], 1).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
+        var expected = Enumerable.Range(0, Probes).Select(i => new ExpectedPacket("t2",
+            OutOf("t2").Ipv6(a, d, 63, TrafficClass, FlowLabel).Srh([d, s], 0).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build(),
+            $"probe {i} with the SRH kept (SL=0)", [])).ToList();
+        Verdict(await ExchangeAsync("t1", stimuli, expected), "An End SID without PSP removed the SRH or changed it beyond SL and DA.");
+    }
+}

@@ -1,0 +1,148 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Reflection;
+using Conformance.Harness;
+using Conformance.Harness.Capture;
+using Conformance.Harness.Packets;
+using Conformance.Harness.Profiles;
+using Conformance.Harness.Reporting;
+using Conformance.Harness.Tester;
+using Conformance.Harness.Testbeds;
+using Conformance.Harness.Verdicts;
+using NUnit.Framework;
+
+namespace Conformance.Cases.Support;
+
+/// <summary>
+/// What every conformance case shares: the run's testbed and profile, capability checks (an
+/// unclaimed capability skips the case with the reason), the profile's SIDs and addresses, frame
+/// builders addressed to and from the DUT, one stimulus/response exchange over all tester ports
+/// with its evidence, and the verdict (a listed known deviation is marked known, still failed).
+/// </summary>
+public abstract class ConformanceCase
+{
+    private int _transcriptStart;
+
+    protected static LiveTestbed Testbed => CaseRun.Testbed;
+    protected static Profile Profile => Testbed.Profile;
+
+    /// <summary>The [TestPurpose] of the running case.</summary>
+    protected static TestPurposeAttribute Purpose =>
+        TestContext.CurrentContext.Test.Method?.GetCustomAttributes<TestPurposeAttribute>(false).FirstOrDefault()
+        ?? throw new InvalidOperationException($"{TestContext.CurrentContext.Test.FullName} has no [TestPurpose].");
+
+    [SetUp]
+    public void BeginCase()
+    {
+        _transcriptStart = Testbed.Transcript.Entries.Count;
+        Evidence.Parameter("profile", Profile.Name, excluded: true);
+    }
+
+    [TearDown]
+    public void EndCase()
+    {
+        if (CaseRunIsUp)
+        {
+            if (Testbed.Transcript.Entries.Count > _transcriptStart)
+                Evidence.AttachText("DUT transcript (this case)", Testbed.Transcript.ToText(_transcriptStart));
+        }
+    }
+
+    private static bool CaseRunIsUp { get { try { _ = CaseRun.Testbed; return true; } catch (TestbedException) { return false; } } }
+
+    /// <summary>Skips the case (verdict: not applicable) unless the profile claims the capability.</summary>
+    protected static void Require(string capability)
+    {
+        if (!Profile.Claims(capability))
+            Assert.Ignore($"N/A: the profile {Profile.Name} does not claim {capability} (capabilities in {Path.GetFileName(Profile.SourcePath)}).");
+    }
+
+    /// <summary>The address of a SID the profile defines; a claimed capability without its SID is a profile problem (broken).</summary>
+    protected static IPAddress Sid(string name) =>
+        Profile.Parameters.Sids.TryGetValue(name, out var s) ? s.Address
+        : throw new TestbedException($"{Profile.SourcePath}: the case needs parameters.sids.{name}, which the profile does not define.");
+
+    protected static IPAddress Address(string name) =>
+        Profile.Parameters.Addresses.TryGetValue(name, out var a) ? a
+        : throw new TestbedException($"{Profile.SourcePath}: the case needs parameters.addresses.{name}, which the profile does not define.");
+
+    protected static Conformance.Harness.Profiles.TesterPort PortSpec(string port) => Profile.GetTesterPort(port);
+    protected static PhysicalAddress TesterMac(string port) => Testbed.Port(port).Mac;
+    protected static PhysicalAddress DutMac(string port) => CaseRun.DutMac(port);
+
+    /// <summary>The DUT's own addresses (interfaces and the loopback) — valid sources for packets the DUT originates.</summary>
+    protected static IReadOnlyList<IPAddress> DutAddresses =>
+        [.. Profile.Testbed.TesterPorts.Select(p => p.DutIpv6), ProfileDutConfig.Loopback(Profile), .. Profile.Parameters.Sids.Values.Select(s => s.Address)];
+
+    /// <summary>A frame the tester sends into the DUT on <paramref name="port"/>.</summary>
+    protected static PacketBuilder Into(string port) => new PacketBuilder().Ethernet(TesterMac(port), DutMac(port));
+
+    /// <summary>A frame the DUT sends out of <paramref name="port"/> to the tester.</summary>
+    protected static PacketBuilder OutOf(string port) => new PacketBuilder().Ethernet(DutMac(port), TesterMac(port));
+
+    /// <summary>A distinct echo payload for probe <paramref name="i"/>, so each reception ties to its stimulus.</summary>
+    protected static byte[] ProbeData(int i) => System.Text.Encoding.ASCII.GetBytes($"srv6conf probe {i:D4} {Purpose.Id}".PadRight(40, '.'));
+
+    /// <summary>Echo identifier for this case (stable per test purpose, so captures of reruns line up).</summary>
+    protected static ushort EchoId => (ushort)(Purpose.Id.Aggregate(17, (h, c) => h * 31 + c) & 0xffff);
+
+    /// <summary>
+    /// Sends the stimuli on <paramref name="port"/> while capturing on every tester port, waits for
+    /// the expected packets (deadline: the profile's capture time-out) and a quiet period for
+    /// anything unexpected, then judges. Evidence: pcapng of the exchange, stimuli and receptions in
+    /// notation, the expected packets, and the capture reconciliation.
+    /// </summary>
+    protected static async Task<Judgement> ExchangeAsync(string port, IReadOnlyList<byte[]> stimuli, IReadOnlyList<ExpectedPacket> expected, TimeSpan? quiet = null)
+    {
+        TrafficResult result;
+        var countersBefore = await Evidence.StepAsync("Read the DUT's per-SID counters", () => Testbed.Platform.ReadCountersAsync());
+        using (Evidence.Step($"Inject {stimuli.Count} packet(s) on {port}, capture on {string.Join(", ", Testbed.Ports.Keys)}"))
+        {
+            using var session = new TrafficSession(Testbed.Ports.Values);
+            session.Send(port, stimuli);
+            result = await session.CompleteAsync(got => Judge.Exchange(new TrafficResult([], got, [], [], false, TimeSpan.Zero), expected).Missing.Count == 0,
+                Profile.Parameters.Timeouts.Capture, quiet ?? TimeSpan.FromMilliseconds(300));
+            Evidence.AttachText("Capture reconciliation", result.Reconciliation(expected.Count));
+        }
+        var countersAfter = await Evidence.StepAsync("Read the DUT's per-SID counters again", () => Testbed.Platform.ReadCountersAsync());
+        Evidence.AttachText("Per-SID counters (packets before → after)", string.Join('\n', countersAfter.OrderBy(c => c.Key, StringComparer.Ordinal)
+            .Select(c => $"{c.Key}: {(countersBefore.TryGetValue(c.Key, out var b) ? b.Packets : 0)} → {c.Value.Packets} (errors {c.Value.Errors})")));
+        var pcap = Path.Combine(Path.GetTempPath(), $"srv6conf-{Guid.NewGuid():N}.pcapng");
+        try
+        {
+            PcapFile.WritePcapNg(pcap, result.All);
+            Evidence.AttachFile($"{Purpose.Id} exchange.pcapng", pcap, Evidence.PcapMime);
+        }
+        finally { File.Delete(pcap); }
+        Evidence.AttachText("Stimuli (notation)", string.Join('\n', stimuli.Select((s, i) => $"{i,3} {port}: {PacketDecoder.Decode(s).Notation}")));
+        Evidence.AttachText("Expected (notation)", expected.Count == 0 ? "nothing on any port"
+            : string.Join('\n', expected.Select(e => $"{e.Port}: {e.Decoded.Notation}  ({e.Description}; not compared: {(e.IgnoredFields.Count == 0 ? "-" : string.Join(", ", e.IgnoredFields))})")));
+        Evidence.AttachText("Received (notation)", result.Received.Count == 0 ? "nothing on any port"
+            : string.Join('\n', result.Received.Select(f => $"{f.Port}: {PacketDecoder.Decode(f.Data).Notation}")));
+        var judgement = Judge.Exchange(result, expected);
+        using (var step = Evidence.Step("Compare field by field"))
+        {
+            if (!judgement.Pass)
+            {
+                Evidence.AttachText("Expected vs received (field differences)", judgement.Explain(400));
+                step.Fail(judgement.Explain(3));
+            }
+        }
+        return judgement;
+    }
+
+    /// <summary>Fails the case unless the exchange went exactly as expected.</summary>
+    protected static void Verdict(Judgement j, string requirementShort)
+    {
+        if (!j.Pass) Fail($"{requirementShort}\n{j.Explain()}");
+    }
+
+    /// <summary>A DUT non-conformance: FAIL, marked known when the profile lists it as a known deviation.</summary>
+    protected static void Fail(string message)
+    {
+        var deviation = Profile.DeviationsFor(Purpose.Id).FirstOrDefault();
+        if (deviation is not null)
+            Evidence.MarkKnownDeviation(deviation.Id, $"{deviation.Observed} — {deviation.Reason}");
+        Assert.Fail(message);
+    }
+}
