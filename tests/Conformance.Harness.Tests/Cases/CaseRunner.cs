@@ -1,0 +1,80 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using Conformance.Harness.Reporting;
+
+namespace Conformance.Harness.Tests.Cases;
+
+/// <summary>One test purpose's outcome in a run of the conformance cases, as the Allure results record it.</summary>
+public sealed record CaseOutcome(string PurposeId, string Status, bool Known, string Message);
+
+/// <summary>
+/// Runs the real conformance cases (src/Conformance.Cases, built alongside these tests) against the
+/// reference lab in a separate process, with the lab brought up in a given mode, and reads every
+/// test purpose's verdict back from the Allure results. One run per mode, shared by the tests.
+/// </summary>
+public static class CaseRunner
+{
+    private static readonly ConcurrentDictionary<string, Lazy<Task<IReadOnlyDictionary<string, CaseOutcome>>>> Runs = new();
+    private static readonly SemaphoreSlim TwoAtATime = new(2);
+
+    public static string CasesAssembly
+    {
+        get
+        {
+            var here = new DirectoryInfo(AppContext.BaseDirectory); // tests/Conformance.Harness.Tests/bin/<cfg>/net10.0/
+            var tfm = here.Name;
+            var cfg = here.Parent!.Name;
+            var root = AllureResultsLocator.FindRepoRoot(AppContext.BaseDirectory) ?? throw new InvalidOperationException("Conformance.sln not found");
+            var dll = Path.Combine(root, "src", "Conformance.Cases", "bin", cfg, tfm, "Conformance.Cases.dll");
+            return File.Exists(dll) ? dll : throw new FileNotFoundException($"build the solution first: {dll} is missing", dll);
+        }
+    }
+
+    public static Task<IReadOnlyDictionary<string, CaseOutcome>> RunAsync(string labMode, string? testbedFault = null) =>
+        Runs.GetOrAdd($"{labMode}/{testbedFault}", _ => new Lazy<Task<IReadOnlyDictionary<string, CaseOutcome>>>(() => RunOnceAsync(labMode, testbedFault))).Value;
+
+    private static async Task<IReadOnlyDictionary<string, CaseOutcome>> RunOnceAsync(string labMode, string? testbedFault)
+    {
+        await TwoAtATime.WaitAsync();
+        try
+        {
+            var dir = Path.Combine(Path.GetTempPath(), $"srv6conf-cases-{labMode}-{testbedFault ?? "ok"}-{Guid.NewGuid().ToString("N")[..8]}");
+            var results = Path.Combine(dir, "allure-results");
+            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(CasesAssembly)! };
+            foreach (var a in new[] { "test", CasesAssembly, "--logger", "trx", "--results-directory", dir }) psi.ArgumentList.Add(a);
+            psi.Environment["SRV6CONF_FAULT"] = labMode;
+            psi.Environment["SRV6CONF_ALLURE_RESULTS"] = results;
+            psi.Environment["SRV6CONF_RUN_ID"] = $"harness-{labMode}";
+            psi.Environment.Remove("SRV6CONF_PROFILE");
+            if (testbedFault is not null) psi.Environment["SRV6CONF_TESTBED_FAULT"] = testbedFault;
+            using var p = Process.Start(psi)!;
+            var stdout = p.StandardOutput.ReadToEndAsync();
+            var stderr = p.StandardError.ReadToEndAsync();
+            using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(10));
+            await p.WaitForExitAsync(cts.Token);
+            var outcomes = new Dictionary<string, CaseOutcome>();
+            if (Directory.Exists(results))
+            {
+                foreach (var f in Directory.GetFiles(results, "*-result.json"))
+                {
+                    using var doc = JsonDocument.Parse(File.ReadAllText(f));
+                    var r = doc.RootElement;
+                    var id = r.GetProperty("labels").EnumerateArray()
+                        .Where(l => l.GetProperty("name").GetString() == "testPurposeId").Select(l => l.GetProperty("value").GetString()).FirstOrDefault();
+                    if (id is null) continue;
+                    bool known = r.TryGetProperty("statusDetails", out var sd) && sd.TryGetProperty("known", out var k) && k.ValueKind == JsonValueKind.True;
+                    string msg = sd.ValueKind == JsonValueKind.Object && sd.TryGetProperty("message", out var m) ? m.GetString() ?? "" : "";
+                    outcomes[id] = new CaseOutcome(id, r.GetProperty("status").GetString()!, known, msg);
+                }
+            }
+            if (outcomes.Count == 0)
+                throw new InvalidOperationException($"the case run ({labMode}) produced no results; exit {p.ExitCode}\n{await stdout}\n{await stderr}");
+            TestContextLog($"case run {labMode}/{testbedFault ?? "-"}: " + string.Join(", ", outcomes.Values.OrderBy(o => o.PurposeId).Select(o => $"{o.PurposeId}={o.Status}{(o.Known ? "(known)" : "")}")));
+            return outcomes;
+        }
+        finally { TwoAtATime.Release(); }
+    }
+
+    private static void TestContextLog(string line) => NUnit.Framework.TestContext.Progress.WriteLine(line);
+}
