@@ -13,7 +13,7 @@ public sealed record TesterPortBinding(string Name, string Interface, IReadOnlyL
 /// <summary>
 /// One tester port: injects frames (one, a burst, a paced stream — always bounded), captures with
 /// a BPF filter, and answers Neighbor Solicitations for its own addresses so the DUT can resolve
-/// its next hops. Every frame sent is kept as evidence.
+/// its next hops. Every frame sent is kept as evidence (load streams may opt out with keepEvidence:false).
 /// </summary>
 public sealed partial class TesterPort : IDisposable
 {
