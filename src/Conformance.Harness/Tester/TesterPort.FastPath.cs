@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using Conformance.Harness.Capture;
+
+namespace Conformance.Harness.Tester;
+
+/// <summary>
+/// The tester port's fast transmit path: bursts and paced streams go through a
+/// <see cref="RawSocketInjector"/> (AF_PACKET + sendmmsg) when one could be opened; single
+/// frames and ND answers stay on the libpcap handle. Evidence is the same as on the slow path
+/// (one <see cref="Frame"/> per frame sent, stamped when its batch was handed to the kernel),
+/// unless the caller passes keepEvidence:false for a load stream.
+/// </summary>
+public sealed partial class TesterPort
+{
+    private readonly RawSocketInjector? _fast;
+
+    /// <summary>True when bursts and paced streams use the raw-socket fast path.</summary>
+    public bool FastPath => _fast is not null;
+
+    /// <summary>Set S6C_NO_FAST_TX=1 to force the libpcap path (for comparison or a kernel without AF_PACKET).</summary>
+    private static RawSocketInjector? OpenFastPath(string ifname)
+    {
+        if (Environment.GetEnvironmentVariable("S6C_NO_FAST_TX") == "1") return null;
+        // No qdisc bypass: frames sent through the fast path stay visible to taps on the tester interface.
+        try { return RawSocketInjector.Open(ifname, qdiscBypass: false); }
+        catch (TestbedException) { return null; }
+    }
+
+    private int SendBurstFast(IReadOnlyList<byte[]> frames, string? comment, bool keepEvidence)
+    {
+        var deadline = Stopwatch.StartNew();
+        int sent = 0;
+        lock (_txLock)
+        {
+            while (sent < frames.Count)
+            {
+                if (deadline.Elapsed > Limits.Duration) throw new TestbedException($"burst on {Name} exceeded {Limits.Duration}.");
+                int n = Math.Min(RawSocketInjector.BatchSize, frames.Count - sent);
+                try { _fast!.SendBatch(frames, sent, n); }
+                catch (TestbedException e) { throw new TestbedException($"tester port {Name} ({Interface}): send failed: {e.Message}", e); }
+                if (keepEvidence) Record(frames, sent, n, comment, sent);
+                sent += n;
+            }
+        }
+        return sent;
+    }
+
+    private long SendPacedFast(Func<long, byte[]> make, long count, double ratePps, CancellationToken ct, bool keepEvidence)
+    {
+        var clock = Stopwatch.StartNew();
+        var batch = new List<byte[]>(RawSocketInjector.BatchSize);
+        long sent = 0;
+        while (sent < count && !ct.IsCancellationRequested)
+        {
+            if (clock.Elapsed > Limits.Duration) break;
+            // Frames due by now (the schedule is sent/rate): send them as one batch per tick.
+            double now = clock.Elapsed.TotalSeconds;
+            long due = Math.Min(count, (long)(now * ratePps) + 1);
+            if (due <= sent)
+            {
+                double wait = sent / ratePps - now;
+                if (wait > 0.002) Thread.Sleep(TimeSpan.FromSeconds(wait - 0.001));
+                else if (ratePps >= 10_000) Thread.Sleep(1); // high rate: one batch per ~1 ms tick, no core spent spinning
+                else Thread.SpinWait(50);
+                continue;
+            }
+            int n = (int)Math.Min(RawSocketInjector.BatchSize, due - sent);
+            batch.Clear();
+            for (int i = 0; i < n; i++) batch.Add(make(sent + i));
+            lock (_txLock)
+            {
+                try { _fast!.SendBatch(batch, 0, n); }
+                catch (TestbedException e) { throw new TestbedException($"tester port {Name} ({Interface}): send failed: {e.Message}", e); }
+                if (keepEvidence) Record(batch, 0, n, null, 0);
+            }
+            sent += n;
+        }
+        return sent;
+    }
+
+    // Caller holds _txLock.
+    private void Record(IReadOnlyList<byte[]> frames, int start, int n, string? comment, int firstIndex)
+    {
+        var at = DateTime.UtcNow;
+        for (int i = 0; i < n; i++)
+            _sent.Add(new Frame(at, frames[start + i], Name, FrameDirection.Sent, comment is null ? null : $"{comment} #{firstIndex + i}"));
+    }
+}
