@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Reflection;
 using System.Text.Json;
 using Conformance.Harness.Reporting;
 
@@ -31,11 +32,37 @@ public static class CaseRunner
         }
     }
 
-    public static Task<IReadOnlyDictionary<string, CaseOutcome>> RunAsync(string labMode, string? testbedFault = null) =>
-        Runs.GetOrAdd($"{labMode}/{testbedFault}", _ => new Lazy<Task<IReadOnlyDictionary<string, CaseOutcome>>>(() => RunOnceAsync(labMode, testbedFault))).Value;
+    /// <summary>Test purpose id → the case method implementing it, read from the built cases assembly.</summary>
+    public static IReadOnlyDictionary<string, MethodInfo> Purposes => _purposes.Value;
+    private static readonly Lazy<IReadOnlyDictionary<string, MethodInfo>> _purposes = new(() =>
+        Assembly.LoadFrom(CasesAssembly).GetTypes().SelectMany(t => t.GetMethods())
+            .Select(m => (m, tp: m.GetCustomAttribute<TestPurposeAttribute>()))
+            .Where(x => x.tp is not null)
+            .ToDictionary(x => x.tp!.Id, x => x.m));
 
-    private static async Task<IReadOnlyDictionary<string, CaseOutcome>> RunOnceAsync(string labMode, string? testbedFault)
+    /// <summary>
+    /// Runs the cases for <paramref name="purposes"/> (all when null) with the lab in
+    /// <paramref name="labMode"/>. Runs are cached by mode and purpose set, so tests sharing a mode
+    /// share one lab run.
+    /// </summary>
+    public static Task<IReadOnlyDictionary<string, CaseOutcome>> RunAsync(string labMode, string? testbedFault = null, IEnumerable<string>? purposes = null)
     {
+        var set = purposes?.Distinct().Order(StringComparer.Ordinal).ToList();
+        var key = $"{labMode}/{testbedFault}/{(set is null ? "*" : string.Join(',', set))}";
+        return Runs.GetOrAdd(key, _ => new Lazy<Task<IReadOnlyDictionary<string, CaseOutcome>>>(() => RunOnceAsync(labMode, testbedFault, set))).Value;
+    }
+
+    private static string? Filter(IReadOnlyList<string>? purposes)
+    {
+        if (purposes is null) return null;
+        var missing = purposes.Where(p => !Purposes.ContainsKey(p)).ToList();
+        if (missing.Count > 0) throw new ArgumentException($"no case implements {string.Join(", ", missing)}");
+        return string.Join('|', purposes.Select(p => $"FullyQualifiedName={Purposes[p].DeclaringType!.FullName}.{Purposes[p].Name}"));
+    }
+
+    private static async Task<IReadOnlyDictionary<string, CaseOutcome>> RunOnceAsync(string labMode, string? testbedFault, IReadOnlyList<string>? purposes)
+    {
+        var filter = Filter(purposes);
         await TwoAtATime.WaitAsync();
         try
         {
@@ -43,6 +70,7 @@ public static class CaseRunner
             var results = Path.Combine(dir, "allure-results");
             var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(CasesAssembly)! };
             foreach (var a in new[] { "test", CasesAssembly, "--logger", "trx", "--results-directory", dir }) psi.ArgumentList.Add(a);
+            if (filter is not null) { psi.ArgumentList.Add("--filter"); psi.ArgumentList.Add(filter); }
             psi.Environment["SRV6CONF_FAULT"] = labMode;
             psi.Environment["SRV6CONF_ALLURE_RESULTS"] = results;
             psi.Environment["SRV6CONF_RUN_ID"] = $"harness-{labMode}";
