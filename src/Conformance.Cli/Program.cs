@@ -2,8 +2,11 @@ using System.CommandLine;
 using Conformance.Cli.Commands;
 using Conformance.Harness;
 
-var root = new RootCommand($"srv6conf {HarnessInfo.Version}: SRv6 conformance suite tools (decode captures, SRv6 ping/traceroute, reference lab)")
+var root = new RootCommand($"srv6conf {HarnessInfo.Version}: SRv6 conformance suite tools (decode captures, reference lab, profiles, reports)")
 {
     DecodeCommand.Create(),
+    LabCommands.Create(),
+    ProfileCommands.Create(),
+    ReportCommands.Create(),
 };
-return root.Parse(args).Invoke();
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,67 @@
+using System.CommandLine;
+using System.Text.Json;
+using Conformance.Harness.Profiles;
+using Conformance.Harness.Reporting;
+
+namespace Conformance.Cli.Commands;
+
+/// <summary>`srv6conf report statement --run DIR [--profile FILE]`: the conformance statement, its manifest, and the run's verdict gate.</summary>
+internal static class ReportCommands
+{
+    public static Command Create()
+    {
+        var run = new Option<string>("--run") { Description = "the run directory (reports/<run>) holding allure-results", Required = true };
+        var profile = new Option<string?>("--profile") { Description = "the profile of the run: its capabilities become the PICS of the statement" };
+        var statement = new Command("statement", "Write conformance-statement.json/.md and SHA256SUMS for a run; exit 1 when a test purpose failed (not a listed known deviation) or was inconclusive") { run, profile };
+        statement.SetAction(pr => Statement(pr.GetValue(run)!, pr.GetValue(profile), Console.Out, Console.Error));
+        return new Command("report", "Reports of a run") { statement };
+    }
+
+    public static int Statement(string runDir, string? profilePath, TextWriter stdout, TextWriter stderr)
+    {
+        IReadOnlyDictionary<string, string>? pics = null;
+        if (profilePath is not null)
+        {
+            try { pics = Pics(ProfileLoader.Load(profilePath)); }
+            catch (ProfileException e) { stderr.WriteLine(e.Message); return 2; }
+        }
+        ConformanceStatementDocument doc;
+        try { doc = ConformanceStatement.Write(runDir, pics); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or InvalidDataException)
+        {
+            stderr.WriteLine($"srv6conf report statement: {SecretRedactor.Redact(e.Message)}");
+            return 2;
+        }
+        foreach (var (level, s) in doc.SummaryByLevel) stdout.WriteLine($"{level,-6} {s.Text}");
+        var regressions = doc.TestPurposes.Where(t => (t.Verdict == "fail" && !t.KnownDeviation) || t.Verdict == "inconclusive").ToList();
+        var known = doc.TestPurposes.Count(t => t.Verdict == "fail" && t.KnownDeviation);
+        stdout.WriteLine($"test purposes: {doc.TestPurposes.Count}, failed (not known) {doc.TestPurposes.Count(t => t.Verdict == "fail" && !t.KnownDeviation)}, " +
+            $"known deviations {known}, inconclusive {doc.TestPurposes.Count(t => t.Verdict == "inconclusive")}");
+        foreach (var r in regressions) stdout.WriteLine($"  {r.Verdict.ToUpperInvariant()}: {r.TestPurposeId} {r.Title}");
+        stdout.WriteLine(Path.Combine(runDir, ConformanceStatement.MarkdownFileName));
+        return regressions.Count == 0 ? 0 : 1;
+    }
+
+    /// <summary>The PICS: what the profile claims, one line per capability.</summary>
+    public static IReadOnlyDictionary<string, string> Pics(Profile p)
+    {
+        var c = p.Capabilities;
+        var d = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["behaviors"] = string.Join(", ", c.Behaviors.Select(b => b.Name()).Order(StringComparer.Ordinal)),
+            ["flavors"] = string.Join(", ", c.Flavors.Select(f => f.Name()).Order(StringComparer.Ordinal)),
+            ["headends"] = string.Join(", ", c.Headends.Select(h => h.Name()).Order(StringComparer.Ordinal)),
+            ["oam.o_flag_processing"] = c.Oam.OFlagProcessing.ToString().ToLowerInvariant(),
+            ["oam.o_flag_rate_limit"] = c.Oam.OFlagRateLimit.ToString().ToLowerInvariant(),
+            ["oam.ping_to_sid"] = c.Oam.PingToSid.ToString().ToLowerInvariant(),
+            ["oam.traceroute_to_sid"] = c.Oam.TracerouteToSid.ToString().ToLowerInvariant(),
+            ["icmp_errors.parameter_problem"] = c.IcmpErrors.ParameterProblem.ToString().ToLowerInvariant(),
+            ["icmp_errors.time_exceeded"] = c.IcmpErrors.TimeExceeded.ToString().ToLowerInvariant(),
+            ["icmp_errors.packet_too_big"] = c.IcmpErrors.PacketTooBig.ToString().ToLowerInvariant(),
+            ["hmac"] = c.Hmac.Supported ? string.Join(", ", c.Hmac.Algorithms.Select(a => a.Name()).Order(StringComparer.Ordinal)) : "false",
+            ["sr_domain_filtering"] = c.SrDomainFiltering.ToString().ToLowerInvariant(),
+            ["per_sid_counters"] = c.PerSidCounters.ToString().ToLowerInvariant(),
+        };
+        return d;
+    }
+}
