@@ -119,6 +119,13 @@ public abstract class ConformanceCase
             : string.Join('\n', expected.Select(e => $"{e.Port}: {e.Decoded.Notation}  ({e.Description}; not compared: {(e.IgnoredFields.Count == 0 ? "-" : string.Join(", ", e.IgnoredFields))})")));
         Evidence.AttachText("Received (notation)", result.Received.Count == 0 ? "nothing on any port"
             : string.Join('\n', result.Received.Select(f => $"{f.Port}: {PacketDecoder.Decode(f.Data).Notation}")));
+        var fields = new System.Text.Json.Nodes.JsonArray(result.Received.Select((f, i) =>
+        {
+            var o = PacketJson.ToJsonObject(PacketDecoder.Decode(f.Data), i);
+            o["port"] = f.Port;
+            return (System.Text.Json.Nodes.JsonNode?)o;
+        }).ToArray());
+        Evidence.AttachText("Received (decoded fields).json", fields.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }), Evidence.JsonMime);
         var judgement = Judge.Exchange(result, expected);
         using (var step = Evidence.Step("Compare field by field"))
         {
