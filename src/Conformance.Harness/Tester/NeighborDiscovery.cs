@@ -151,8 +151,10 @@ public static class NeighborDiscovery
     /// </summary>
     public static bool IsControlPlaneNoise(ReadOnlySpan<byte> f)
     {
-        if (f.Length < EthLen + 40) return false;
-        if (BinaryPrimitives.ReadUInt16BigEndian(f[12..]) != 0x86DD) return f.Length >= 14 && BinaryPrimitives.ReadUInt16BigEndian(f[12..]) == 0x0806; // ARP
+        if (f.Length < EthLen) return false;
+        var etherType = BinaryPrimitives.ReadUInt16BigEndian(f[12..]);
+        if (etherType == 0x0806) return true; // ARP
+        if (etherType != 0x86DD || f.Length < EthLen + 40) return false;
         var ip = f[EthLen..];
         int nh = ip[6]; int off = 40;
         if (nh == 0 && ip.Length >= off + 8) { nh = ip[off]; off += (ip[off + 1] + 1) * 8; }

@@ -62,3 +62,28 @@ public class TesterPortTests
         Assert.DoesNotThrow(() => limits.CheckCount(100, "x"));
     }
 }
+
+[TestFixture, Category("Lab"), NonParallelizable]
+public class ArpResponderTests
+{
+    [Test]
+    public void ArpResponderLetsTheFarEndResolveAnIpv4NextHop()
+    {
+        using var veth = new VethPair();
+        veth.Ns("ip", "-4", "addr", "add", "198.51.100.1/24", "dev", veth.FarIf);
+        using var port = TesterPort.Open(new TesterPortBinding("t2", veth.TesterIf, [IPAddress.Parse("198.51.100.2")]));
+        Sh.Try("ip", "netns", "exec", veth.Namespace, "ping", "-4", "-c", "2", "-i", "0.3", "-W", "1", "198.51.100.2");
+        var neigh = veth.Ns("ip", "-4", "neigh", "show", "198.51.100.2");
+        var mac = string.Join(':', Enumerable.Range(0, 6).Select(i => port.Mac.ToString().Substring(i * 2, 2))).ToLowerInvariant();
+        Assert.That(neigh, Does.Contain(mac), $"the far end resolved 198.51.100.2 to the tester port's MAC: {neigh}");
+        Assert.That(port.NdAnswered, Is.GreaterThanOrEqualTo(1));
+    }
+
+    [Test]
+    public void ArpIsControlPlaneChatter()
+    {
+        var req = new byte[42];
+        req[12] = 0x08; req[13] = 0x06;
+        Assert.That(NeighborDiscovery.IsControlPlaneNoise(req), Is.True);
+    }
+}
