@@ -90,8 +90,62 @@ public sealed partial class LabFaultMode
         "PspSidMissing", "The End SID with the PSP flavor is not programmed.",
         c => c.WithRouteFor(LinuxConfigTemplates.Roles.EndPsp, _ => null));
 
+    // --- behaviours (End.X, End.T, End.DX*, End.DT6, End.B6.Encaps, headends) ---
+
+    [GeneratedRegex(@"\baction End\.X nh6 \S+")]
+    private static partial Regex EndXActionRegex();
+
+    [GeneratedRegex(@"\btable \S+")]
+    private static partial Regex TableRegex();
+
+    [GeneratedRegex(@"^ip -4 route add 203\.0\.113\.128/25 via (\S+) dev (\S+)$")]
+    private static partial Regex T3Ipv4RouteRegex();
+
+    public static LabFaultMode EndXAsEnd { get; } = new(
+        "EndXAsEnd", "The End.X SID is programmed as plain End: the next segment goes where the FIB says (t3), not to the adjacency (t2).",
+        c => c.WithRouteFor("end_x", r => EndXActionRegex().Replace(r, "action End")));
+
+    public static LabFaultMode EndTMainTable { get; } = new(
+        "EndTMainTable", "The End.T SID looks up the main table (254) instead of the profile's table.",
+        c => c.WithRouteFor("end_t", r => TableRegex().Replace(r, "table 254")));
+
+    public static LabFaultMode EndDt6MainTable { get; } = new(
+        "EndDt6MainTable", "The End.DT6 SID looks the inner packet up in the main table (254) instead of the profile's table.",
+        c => c.WithRouteFor("end_dt6", r => TableRegex().Replace(r, "table 254")));
+
+    public static LabFaultMode EndDx6AsDt6 { get; } = new(
+        "EndDx6AsDt6", "The End.DX6 SID is programmed as End.DT6 on the main table: the inner packet is looked up (t3) instead of cross-connected (t2).",
+        c => c.WithRouteFor("end_dx6", r => Regex.Replace(r, @"\baction End\.DX6 nh6 \S+", "action End.DT6 table 254")));
+
+    public static LabFaultMode EndDx4WrongAdjacency { get; } = new(
+        "EndDx4WrongAdjacency", "The End.DX4 SID cross-connects to the IPv4 next hop behind t3 instead of the profile's next hop.",
+        c =>
+        {
+            var m = c.Commands.Select(x => T3Ipv4RouteRegex().Match(x)).FirstOrDefault(x => x.Success)
+                ?? throw new InvalidOperationException("EndDx4WrongAdjacency needs the lab route for 203.0.113.128/25 (lab-routes.conf).");
+            return c.WithRouteFor("end_dx4", r => Regex.Replace(Regex.Replace(r, @"\bnh4 \S+", "nh4 " + m.Groups[1].Value), @"\bdev \S+$", "dev " + m.Groups[2].Value));
+        });
+
+    public static LabFaultMode EndB6AsEnd { get; } = new(
+        "EndB6AsEnd", "The End.B6.Encaps SID is programmed as plain End: no encapsulation in the bound policy.",
+        c => c.WithRouteFor("end_b6_encaps", r => Regex.Replace(r, @"\baction End\.B6\.Encaps srh segs \S+", "action End")));
+
+    public static LabFaultMode HeadendsMissing { get; } = new(
+        "HeadendsMissing", "No headend SR policy is programmed (the steered prefixes have no route).",
+        c => c with { Commands = c.Commands.Where(x => !x.Contains(" encap seg6 mode ", StringComparison.Ordinal)).ToList() });
+
+    public static LabFaultMode HeadendsNotReduced { get; } = new(
+        "HeadendsNotReduced", "The reduced headend policies (encap.red, l2encap.red) are programmed without the reduction (encap, l2encap).",
+        c => c with { Commands = c.Commands.Select(x => x.Replace(" mode encap.red ", " mode encap ", StringComparison.Ordinal).Replace(" mode l2encap.red ", " mode l2encap ", StringComparison.Ordinal)).ToList() });
+
+    public static LabFaultMode FlowLabelZero { get; } = new(
+        "FlowLabelZero", "net.ipv6.seg6_flowlabel=0: encapsulating headends set the outer flow label to 0 for every flow.",
+        c => c.WithSysctl("net.ipv6.seg6_flowlabel", "0"));
+
     public static IReadOnlyList<LabFaultMode> All { get; } =
-        [None, EndWithoutPsp, SidMissing, EndAsEndX, NoIcmpErrors, Seg6Disabled, ForwardingDisabled, HmacRequired, EndWithPsp, EndAsLocalAddress, PspSidMissing];
+        [None, EndWithoutPsp, SidMissing, EndAsEndX, NoIcmpErrors, Seg6Disabled, ForwardingDisabled, HmacRequired, EndWithPsp, EndAsLocalAddress, PspSidMissing,
+         // --- behaviours ---
+         EndXAsEnd, EndTMainTable, EndDt6MainTable, EndDx6AsDt6, EndDx4WrongAdjacency, EndB6AsEnd, HeadendsMissing, HeadendsNotReduced, FlowLabelZero];
 
     /// <summary>Case-insensitive lookup by name.</summary>
     public static LabFaultMode Parse(string name) =>

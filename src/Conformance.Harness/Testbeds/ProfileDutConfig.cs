@@ -106,8 +106,13 @@ public static class ProfileDutConfig
             {
                 v[$"{p.Name}_tester_ipv6"] = p.TesterIpv6.Address.ToString();
                 v[$"{p.Name}_dut_if"] = p.DutInterface;
+                if (p.TesterIpv4 is { } v4) v[$"{p.Name}_tester_ipv4"] = v4.Address.ToString();
             }
             lines.AddRange(TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(routes, v)));
+            // Headend SR policies (RFC 8986 §5) for the lab's fixed documentation prefixes.
+            var headends = Path.Combine(dir, "headends.conf");
+            if (File.Exists(headends))
+                lines.AddRange(TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(headends, v)));
         }
         return DutConfig.FromLines(lines, sids);
     }

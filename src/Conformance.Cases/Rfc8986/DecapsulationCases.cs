@@ -1,0 +1,101 @@
+using System.Net;
+using Conformance.Cases.Support;
+using Conformance.Harness.Packets;
+using Conformance.Harness.Reporting;
+using Conformance.Harness.Verdicts;
+using NUnit.Framework;
+
+namespace Conformance.Cases.Rfc8986;
+
+/// <summary>
+/// RFC 8986 §4.4 End.DX6 and §4.5 End.DX4 (decapsulation and cross-connect to a next hop), the
+/// decapsulation behaviours' SRH check (Segments Left must be 0) and §4.1.1 (an upper-layer header
+/// the SID does not accept). The lab routes the inner destinations via t3, the cross-connects'
+/// next hops are on t2.
+/// </summary>
+[TestFixture, Category("Decapsulation")]
+public sealed class DecapsulationCases : ConformanceCase
+{
+    private const int Probes = 10;
+    private const byte TrafficClass = 0x2e;
+    private const uint FlowLabel = 0x12345;
+
+    [Test]
+    [TestPurpose(Id = "TP-DX6-BV-01", Rfc = "RFC 8986", Section = "4.4", Level = RequirementLevel.Must, Feature = "End.DX6",
+        Title = "End.DX6 removes the outer header and forwards the inner IPv6 packet to its adjacency",
+        Requirement = "S01. If (Upper-Layer header type == 41(IPv6) ) { S02. Remove the outer IPv6 header with all its extension headers S03. Forward the exposed IPv6 packet to the L3 adjacency J",
+        Stimulus = "10 × (A,DX6)(DX6;SL=0)(A,D3) ICMPv6 echo request (inner hop limit 64, traffic class 0x2e, flow label 0x12345) into t1 (J = the next hop on t2; the FIB routes D3 via t3)",
+        Expected = "10 × the inner packet (A,D3) alone out of t2 (to J), hop limit 63 (forwarded once), every other field as sent; nothing out of t3 or anywhere else")]
+    public async Task EndDx6CrossConnectsTheInnerPacket()
+    {
+        Require("End.DX6");
+        IPAddress a = Address("A"), d3 = Address("D3"), dx6 = Sid("end_dx6");
+        var stimuli = Enumerable.Range(0, Probes).Select(i =>
+            Into("t1").Ipv6(a, dx6).Srh([dx6], 0)
+                .Encapsulate(new PacketBuilder().Ipv6(a, d3, 64, TrafficClass, FlowLabel).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i))).Build()).ToList();
+        var expected = Enumerable.Range(0, Probes).Select(i => new ExpectedPacket("t2",
+            OutOf("t2").Ipv6(a, d3, 63, TrafficClass, FlowLabel).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build(),
+            $"inner packet {i} to the adjacency", [])).ToList();
+        Verdict(await ExchangeAsync("t1", stimuli, expected), "End.DX6 did not decapsulate and send the intact inner packet to its adjacency on t2.");
+    }
+
+    [Test]
+    [TestPurpose(Id = "TP-DX4-BV-01", Rfc = "RFC 8986", Section = "4.5", Level = RequirementLevel.Must, Feature = "End.DX4",
+        Title = "End.DX4 removes the outer header and forwards the inner IPv4 packet to its adjacency",
+        Requirement = "S01. If (Upper-Layer header type == 4(IPv4) ) { S02. Remove the outer IPv6 header with all its extension headers S03. Forward the exposed IPv4 packet to the IPv4 L3 adjacency J",
+        Stimulus = "10 × (A,DX4)(DX4;SL=0)(A4,D4X) ICMP echo request (TTL 64, TOS 0x2e, identification 0x4242+i) into t1 (J = the IPv4 next hop on t2; the FIB routes D4X via t3)",
+        Expected = "10 × the inner IPv4 packet alone out of t2 (to J), TTL 63 and header checksum updated (forwarded once), every other field as sent; nothing out of t3 or anywhere else")]
+    public async Task EndDx4CrossConnectsTheInnerPacket()
+    {
+        Require("End.DX4");
+        IPAddress a = Address("A"), a4 = Address("A4"), d4x = Address("D4X"), dx4 = Sid("end_dx4");
+        static PacketBuilder Inner(PacketBuilder b, IPAddress s, IPAddress d, byte ttl, int i) =>
+            b.Ipv4(s, d, ttl, 0x2e, (ushort)(0x4242 + i)).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i));
+        var stimuli = Enumerable.Range(0, Probes).Select(i =>
+            Into("t1").Ipv6(a, dx4).Srh([dx4], 0).Encapsulate(Inner(new PacketBuilder(), a4, d4x, 64, i)).Build()).ToList();
+        var expected = Enumerable.Range(0, Probes).Select(i => new ExpectedPacket("t2",
+            Inner(OutOf("t2"), a4, d4x, 63, i).Build(), $"inner IPv4 packet {i} to the adjacency", [])).ToList();
+        Verdict(await ExchangeAsync("t1", stimuli, expected), "End.DX4 did not decapsulate and send the intact inner IPv4 packet to its adjacency on t2.");
+    }
+
+    [Test]
+    [TestPurpose(Id = "TP-DECAP-BI-01", Rfc = "RFC 8986", Section = "4.4", Level = RequirementLevel.Must, Feature = "End.DX6",
+        Title = "A decapsulating SID (End.DX6) with Segments Left > 0: Parameter Problem pointing at Segments Left, packet discarded",
+        Requirement = "S02. If (Segments Left != 0) { S03. Send an ICMP Parameter Problem to the Source Address with Code 0 (Erroneous header field encountered) and Pointer set to the Segments Left field, interrupt packet processing, and discard the packet. S04. }",
+        Stimulus = "10 × (A,DX6)(N2,DX6;SL=1)(A,D3) ICMPv6 echo request into t1",
+        Expected = "10 × ICMPv6 Parameter Problem code 0, pointer 43 (the Segments Left octet), to A out of t1 from a DUT address, quoting the packet; nothing out of t2 or t3")]
+    public async Task DecapsulationWithSegmentsLeftIsAParameterProblem()
+    {
+        Require("End.DX6");
+        Require("icmp_errors.parameter_problem");
+        IPAddress a = Address("A"), n2 = Address("N2"), d3 = Address("D3"), dx6 = Sid("end_dx6");
+        var stimuli = Enumerable.Range(0, Probes).Select(i =>
+            Into("t1").Ipv6(a, dx6).Srh([n2, dx6], 1)
+                .Encapsulate(new PacketBuilder().Ipv6(a, d3).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i))).Build()).ToList();
+        const uint pointerToSegmentsLeft = 40 + 3;
+        var expected = stimuli.Select((st, i) => Icmp.Error(OutOf("t1"), "t1", st, PortSpec("t1").DutIpv6, 4, 0, pointerToSegmentsLeft, $"Parameter Problem for probe {i}")).ToList();
+        var j = await ExchangeAsync("t1", stimuli, expected);
+        EndCases.CheckErrorSources(j);
+        Verdict(j, "End.DX6 with SL > 0 was not answered with Parameter Problem code 0 pointing at Segments Left, or was not discarded.");
+    }
+
+    [Test]
+    [TestPurpose(Id = "TP-ULH-BI-01", Rfc = "RFC 8986", Section = "4.1.1", Level = RequirementLevel.Must, Feature = "End",
+        Title = "An upper-layer header the End SID does not accept (UDP): Parameter Problem code 4 pointing at it",
+        Requirement = "S01. If (Upper-Layer header type is allowed by local configuration) { S02. Proceed to process the Upper-Layer header S03. } Else { S04. Send an ICMP Parameter Problem to the Source Address with Code 4 (SR Upper-layer Header Error) and Pointer set to the offset of the Upper-Layer header, interrupt packet processing, and discard the packet. S05. }",
+        Stimulus = "10 × (A,S)(S,N2;SL=0) UDP (40000+i)→9 into t1 (S = the End SID; the reference configuration does not allow UDP at its End SID)",
+        Expected = "10 × ICMPv6 Parameter Problem code 4, pointer 80 (40 + the 40-octet SRH: the UDP header), to A out of t1 from a DUT address, quoting the packet; nothing out of t2 or t3")]
+    public async Task DisallowedUpperLayerHeaderIsAParameterProblem()
+    {
+        Require("End");
+        Require("icmp_errors.parameter_problem");
+        IPAddress a = Address("A"), n2 = Address("N2"), s = Sid("end");
+        var stimuli = Enumerable.Range(0, Probes).Select(i =>
+            Into("t1").Ipv6(a, s).Srh([s, n2], 0).Udp((ushort)(40000 + i), 9, ProbeData(i)).Build()).ToList();
+        const uint pointerToUpperLayer = 40 + 8 + 2 * 16;
+        var expected = stimuli.Select((st, i) => Icmp.Error(OutOf("t1"), "t1", st, PortSpec("t1").DutIpv6, 4, 4, pointerToUpperLayer, $"Parameter Problem (code 4) for probe {i}")).ToList();
+        var j = await ExchangeAsync("t1", stimuli, expected);
+        EndCases.CheckErrorSources(j);
+        Verdict(j, "UDP at an End SID with SL=0 was not answered with Parameter Problem code 4 pointing at the upper-layer header, or was not discarded.");
+    }
+}

@@ -1,0 +1,172 @@
+using System.Net;
+using Conformance.Cases.Support;
+using Conformance.Harness.Packets;
+using Conformance.Harness.Reporting;
+using Conformance.Harness.Verdicts;
+using NUnit.Framework;
+
+namespace Conformance.Cases.Rfc8986;
+
+/// <summary>
+/// RFC 8986 §5 headends, against the SR policies of dut-configs/linux/headends.conf (fixed
+/// documentation prefixes 2001:db8:e:1..5::/64 steered into policies of S1 = N2 behind t2 and
+/// S2 = N3). The headend source T is the one the DUT is configured with: the DUT's address on the
+/// egress port t2 (no `ip sr tunsrc`). Outer hop limit and traffic class are the tunnel entry
+/// point's to set (RFC 2473) and are not compared; the outer flow label has its own purpose.
+/// </summary>
+[TestFixture, Category("Headend")]
+public sealed class HeadendCases : ConformanceCase
+{
+    private const int Probes = 10;
+    private const byte TrafficClass = 0x2e;
+    private const uint FlowLabel = 0x12345;
+
+    private static readonly IPAddress Encaps = IPAddress.Parse("2001:db8:e:1::1"), EncapsRed1 = IPAddress.Parse("2001:db8:e:2::1"),
+        EncapsRed2 = IPAddress.Parse("2001:db8:e:3::1"), L2Encaps = IPAddress.Parse("2001:db8:e:4::1"), L2EncapsRed = IPAddress.Parse("2001:db8:e:5::1");
+
+    internal static readonly string[] OuterFieldsLeftToTheDut = ["ipv6.hop_limit", "ipv6.traffic_class", "ipv6.flow_label"];
+
+    private static IPAddress T => PortSpec("t2").DutIpv6;
+
+    private static PacketBuilder InnerPacket(IPAddress dst, byte hopLimit, int i) =>
+        new PacketBuilder().Ipv6(Address("A"), dst, hopLimit, TrafficClass, FlowLabel).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i));
+
+    private static List<byte[]> Stimuli(IPAddress dst) =>
+        Enumerable.Range(0, Probes).Select(i => Into("t1").Ipv6(Address("A"), dst, 64, TrafficClass, FlowLabel).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
+
+    private static async Task<Judgement> EncapsulatedExchange(IPAddress dst, Func<PacketBuilder, PacketBuilder> outer, byte innerHopLimit, string[] ignored, string what)
+    {
+        var expected = Enumerable.Range(0, Probes).Select(i => new ExpectedPacket("t2",
+            outer(OutOf("t2")).Encapsulate(InnerPacket(dst, innerHopLimit, i)).Build(), $"probe {i} {what}", ignored)).ToList();
+        return await ExchangeAsync("t1", Stimuli(dst), expected);
+    }
+
+    [Test]
+    [TestPurpose(Id = "TP-HENCAPS-BV-01", Rfc = "RFC 8986", Section = "5.1", Level = RequirementLevel.Must, Feature = "H.Encaps",
+        Title = "H.Encaps pushes an outer IPv6 header (SA = T, DA = S1) with an SRH carrying the policy, the inner packet intact",
+        Requirement = "S01. Push an IPv6 header with its own SRH S02. Set outer IPv6 SA = T and outer IPv6 DA = S1 S03. Set outer Payload Length, Traffic Class, Hop Limit, and Flow Label fields S04. Set the outer Next Header value S06. Submit the packet to the IPv6 module for transmission to S1",
+        Stimulus = "10 × (A,E1) ICMPv6 echo request, hop limit 64, traffic class 0x2e, flow label 0x12345, into t1 (E1 in 2001:db8:e:1::/64, steered into the policy <N2, N3>)",
+        Expected = "10 × (T,N2)(N3,N2;SL=1) next header 41 carrying (A,E1) with traffic class, flow label and ICMPv6 message as sent, out of t2 (T = the DUT's address on t2); outer hop limit, traffic class and flow label not compared (RFC 2473, RFC 6437: TP-HENCAPS-BV-03); inner hop limit not compared here (TP-HENCAPS-BV-02); nothing else")]
+    public async Task HEncapsPushesTheOuterHeaderAndSrh()
+    {
+        Require("H.Encaps");
+        IPAddress n2 = Address("N2"), n3 = Address("N3");
+        var j = await EncapsulatedExchange(Encaps, o => o.Ipv6(T, n2).Srh([n3, n2], 1), 63, [.. OuterFieldsLeftToTheDut, "inner.ipv6.hop_limit"], "encapsulated in <N2, N3>");
+        Verdict(j, "H.Encaps did not encapsulate the packet in (T,S1)(S2,S1;SL=1) with the inner packet intact.");
+    }
+
+    [Test]
+    [TestPurpose(Id = "TP-HENCAPS-BV-02", Rfc = "RFC 8986", Section = "5.1", Level = RequirementLevel.Must, Feature = "H.Encaps",
+        Title = "H.Encaps decrements the inner IPv6 hop limit",
+        Requirement = "S05. Decrement inner IPv6 Hop Limit or IPv4 TTL",
+        Stimulus = "10 × (A,E1) ICMPv6 echo request with hop limit 64 into t1",
+        Expected = "10 × encapsulated packets out of t2 as in TP-HENCAPS-BV-01 whose inner hop limit is 63; nothing else")]
+    public async Task HEncapsDecrementsTheInnerHopLimit()
+    {
+        Require("H.Encaps");
+        IPAddress n2 = Address("N2"), n3 = Address("N3");
+        var j = await EncapsulatedExchange(Encaps, o => o.Ipv6(T, n2).Srh([n3, n2], 1), 63, OuterFieldsLeftToTheDut, "encapsulated, inner hop limit 63");
+        Verdict(j, "H.Encaps did not decrement the inner hop limit (S05), or the packet differs otherwise.");
+    }
+
+    [Test]
+    [TestPurpose(Id = "TP-HENCAPS-BV-03", Rfc = "RFC 6437", Section = "3", Level = RequirementLevel.Should, Feature = "H.Encaps",
+        Title = "H.Encaps sets the outer flow label per inner flow: one label per flow, different flows different labels",
+        Requirement = "it is RECOMMENDED that source hosts support the flow label by setting the flow label field for all packets of a given flow to the same value chosen from an approximation to a discrete uniform distribution.",
+        Stimulus = "4 flows × 10 UDP packets (A,E1) sport 41000+f → dport 5000, inner flow label 0, into t1 (RFC 8986 §5.1 sets the outer flow label as per RFC 6437; the encapsulating headend is the source of the outer packet)",
+        Expected = "40 encapsulated packets out of t2, as in TP-HENCAPS-BV-01; within each flow every outer flow label is the same and not 0, and the 4 flows have 4 different labels; nothing else")]
+    public async Task HEncapsFlowLabelFollowsTheInnerFlow()
+    {
+        Require("H.Encaps");
+        const int flows = 4;
+        IPAddress a = Address("A"), n2 = Address("N2"), n3 = Address("N3");
+        static byte[] Data(int f, int i) => System.Text.Encoding.ASCII.GetBytes($"{f:D2}{i:D4}fl srv6conf".PadRight(32, '.'));
+        PacketBuilder Udp(PacketBuilder b, byte hl, int f, int i) => b.Ipv6(a, Encaps, hl).Udp((ushort)(41000 + f), 5000, Data(f, i));
+        var stimuli = new List<byte[]>();
+        var expected = new List<ExpectedPacket>();
+        for (int i = 0; i < Probes; i++)
+            for (int f = 0; f < flows; f++)
+            {
+                stimuli.Add(Udp(Into("t1"), 64, f, i).Build());
+                expected.Add(new ExpectedPacket("t2", OutOf("t2").Ipv6(T, n2).Srh([n3, n2], 1).Encapsulate(Udp(new PacketBuilder(), 63, f, i)).Build(),
+                    $"flow {f} packet {i}", [.. OuterFieldsLeftToTheDut, "inner.ipv6.hop_limit"]));
+            }
+        var j = await ExchangeAsync("t1", stimuli, expected);
+        var labels = j.Matched.GroupBy(m => ((UdpLayer)((Ipv6Layer)m.ReceivedDecoded.Inner!).Packet.Inner!).SrcPort)
+            .ToDictionary(g => g.Key, g => g.Select(m => m.ReceivedDecoded.Ipv6!.FlowLabel).Distinct().ToList());
+        Evidence.AttachText("Outer flow labels per inner flow", string.Join('\n', labels.OrderBy(k => k.Key).Select(k => $"sport {k.Key}: {string.Join(", ", k.Value.Select(l => $"0x{l:x5}"))}")));
+        Verdict(j, "H.Encaps did not encapsulate every packet of the flows as expected.");
+        var problems = new List<string>();
+        foreach (var (port, ls) in labels)
+        {
+            if (ls.Count != 1) problems.Add($"flow with source port {port} got {ls.Count} different outer labels");
+            else if (ls[0] == 0) problems.Add($"flow with source port {port} got outer flow label 0 (unlabelled)");
+        }
+        var perFlow = labels.Values.Where(l => l.Count == 1).Select(l => l[0]).ToList();
+        if (perFlow.Distinct().Count() != perFlow.Count) problems.Add($"different flows share an outer flow label ({string.Join(", ", perFlow.Select(l => $"0x{l:x5}"))})");
+        if (problems.Count > 0) Fail("The outer flow label does not follow the inner flow: " + string.Join("; ", problems));
+    }
+
+    [Test]
+    [TestPurpose(Id = "TP-HENCAPS-BV-04", Rfc = "RFC 8986", Section = "5.2", Level = RequirementLevel.May, Feature = "H.Encaps.Red",
+        Title = "H.Encaps.Red with a single-segment policy omits the SRH",
+        Requirement = "The push of the SRH MAY be omitted when the SRv6 Policy only contains one segment and there is no need to use any flag, tag, or TLV.",
+        Stimulus = "10 × (A,E2) ICMPv6 echo request, hop limit 64, traffic class 0x2e, flow label 0x12345, into t1 (E2 in 2001:db8:e:2::/64, policy <N2> configured as H.Encaps.Red)",
+        Expected = "10 × (T,N2) next header 41 without SRH carrying (A,E2) as sent, out of t2; outer hop limit, traffic class, flow label and inner hop limit not compared; nothing else")]
+    public async Task HEncapsRedSingleSegmentOmitsTheSrh()
+    {
+        Require("H.Encaps.Red");
+        var j = await EncapsulatedExchange(EncapsRed1, o => o.Ipv6(T, Address("N2")), 63, [.. OuterFieldsLeftToTheDut, "inner.ipv6.hop_limit"], "encapsulated in <N2> without SRH");
+        Verdict(j, "H.Encaps.Red with a one-segment policy did not encapsulate in (T,S1) without an SRH.");
+    }
+
+    [Test]
+    [TestPurpose(Id = "TP-HENCAPS-BV-05", Rfc = "RFC 8986", Section = "5.2", Level = RequirementLevel.Must, Feature = "H.Encaps.Red",
+        Title = "H.Encaps.Red excludes the first SID from the pushed SRH",
+        Requirement = "H.Encaps.Red reduces the length of the SRH by excluding the first SID in the pushed SRH. In this way, the first SID is only placed in the Destination Address field of the pushed IPv6 header.",
+        Stimulus = "10 × (A,E3) ICMPv6 echo request into t1 (E3 in 2001:db8:e:3::/64, policy <N2, N3> configured as H.Encaps.Red)",
+        Expected = "10 × (T,N2)(N3;SL=1) — Last Entry 0, Segments Left 1 — next header 41 carrying (A,E3) as sent, out of t2; outer hop limit, traffic class, flow label and inner hop limit not compared; nothing else")]
+    public async Task HEncapsRedExcludesTheFirstSid()
+    {
+        Require("H.Encaps.Red");
+        IPAddress n2 = Address("N2"), n3 = Address("N3");
+        var j = await EncapsulatedExchange(EncapsRed2, o => o.Ipv6(T, n2).Srh([n3], 1), 63, [.. OuterFieldsLeftToTheDut, "inner.ipv6.hop_limit"], "encapsulated in the reduced SRH (N3;SL=1)");
+        Verdict(j, "H.Encaps.Red did not encapsulate in (T,S1)(S2;SL=1) with the first SID only in the DA.");
+    }
+
+    private static async Task<Judgement> L2Exchange(IPAddress dst, Func<PacketBuilder, PacketBuilder> outer, string what)
+    {
+        var stimuli = Stimuli(dst);
+        var expected = Enumerable.Range(0, Probes).Select(i => new ExpectedPacket("t2",
+            outer(OutOf("t2")).EncapsulateEthernet(Into("t1").Ipv6(Address("A"), dst, 64, TrafficClass, FlowLabel).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i))).Build(),
+            $"frame {i} {what}", OuterFieldsLeftToTheDut)).ToList();
+        return await ExchangeAsync("t1", stimuli, expected);
+    }
+
+    [Test]
+    [TestPurpose(Id = "TP-HENCAPS-BV-06", Rfc = "RFC 8986", Section = "5.3", Level = RequirementLevel.Must, Feature = "H.Encaps.L2",
+        Title = "H.Encaps.L2 encapsulates the received Ethernet frame (next header 143)",
+        Requirement = "The H.Encaps.L2 behavior encapsulates a received Ethernet [IEEE.802.3_2018] frame and its attached VLAN header, if present, in an IPv6 packet with an SRH. The Ethernet frame becomes the payload of the new IPv6 packet.",
+        Stimulus = "10 × Ethernet frames (tester t1 MAC → DUT t1 MAC) carrying (A,E4) ICMPv6 echo request into t1 (E4 in 2001:db8:e:4::/64, steered into the L2 policy <N2, N3>; Linux needs an IP route to steer a frame, so the frame is an IPv6 packet routed to the policy)",
+        Expected = "10 × (T,N2)(N3,N2;SL=1) with SRH next header 143 whose payload is the received frame byte for byte (MACs, EtherType, the inner packet with hop limit 64), out of t2; outer hop limit, traffic class, flow label not compared; nothing else")]
+    public async Task HEncapsL2EncapsulatesTheFrame()
+    {
+        Require("H.Encaps.L2");
+        IPAddress n2 = Address("N2"), n3 = Address("N3");
+        Verdict(await L2Exchange(L2Encaps, o => o.Ipv6(T, n2).Srh([n3, n2], 1), "encapsulated in <N2, N3>"),
+            "H.Encaps.L2 did not carry the received Ethernet frame intact in (T,S1)(S2,S1;SL=1) with next header 143.");
+    }
+
+    [Test]
+    [TestPurpose(Id = "TP-HENCAPS-BV-07", Rfc = "RFC 8986", Section = "5.4", Level = RequirementLevel.May, Feature = "H.Encaps.L2.Red",
+        Title = "H.Encaps.L2.Red with a single-segment policy omits the SRH (next header 143 in the outer header)",
+        Requirement = "The H.Encaps.L2.Red behavior is an optimization of the H.Encaps.L2 behavior. ... The push of the SRH MAY be omitted when the SRv6 Policy only contains one segment and there is no need to use any flag, tag, or TLV.",
+        Stimulus = "10 × Ethernet frames carrying (A,E5) ICMPv6 echo request into t1 (E5 in 2001:db8:e:5::/64, L2 policy <N2> configured as H.Encaps.L2.Red)",
+        Expected = "10 × (T,N2) without SRH, next header 143, whose payload is the received frame byte for byte, out of t2; outer hop limit, traffic class, flow label not compared; nothing else")]
+    public async Task HEncapsL2RedOmitsTheSrh()
+    {
+        Require("H.Encaps.L2.Red");
+        Verdict(await L2Exchange(L2EncapsRed, o => o.Ipv6(T, Address("N2")), "encapsulated in <N2> without SRH"),
+            "H.Encaps.L2.Red with a one-segment policy did not carry the received frame intact in (T,S1) with next header 143 and no SRH.");
+    }
+}
