@@ -27,6 +27,15 @@ public class CaseVerdictTests
         ("TP-PSP-BI-01", "None", "EndWithPsp", "the plain End SID pops the SRH"),
         ("TP-SRH-BI-01", "EndAsLocalAddress", "SidMissing", "the End SID is not programmed"),
         ("TP-TRANSIT-BV-01", "None", "ForwardingDisabled", "the DUT does not forward"),
+        // --- SRv6 OAM (RFC 9259) ---
+        ("TP-OFLAG-BV-01", "None", "OFlagCleared", "the forwarded data packet loses its O-flag"),
+        ("TP-OFLAG-BV-02", "None", "OFlagNotProcessed", "the DUT claims O-flag processing but exports nothing"),
+        ("TP-OFLAG-BI-01", "None", "OFlagCopiesAll", "packets without the O-flag are copied too"),
+        ("TP-OFLAG-BV-03", "EndAsLocalAddress", "OFlagCopyAnswered", "the copy is evaluated again by the DUT's stack: two echo replies (plain lab: DEV-LINUX-101)"),
+        ("TP-OFLAG-BV-04", "None", "OFlagNoRateLimit", "every O-flag packet is punted: no rate limit"),
+        ("TP-OFLAG-BV-05", "None", "EndWithoutPsp", "the PSP SID keeps the SRH, so the O-flag reaches the ultimate segment"),
+        ("TP-OFLAG-BV-06", "None", "OFlagNotProcessed", "the ultimate segment exports nothing"),
+        ("TP-OFLAG-BI-02", "None", "OFlagCopiesAll", "a packet without SRH (no O-flag) is copied"),
     ];
 
     /// <summary>Purposes for which no lab mode passes: they are judged on the plain lab as known deviations.</summary>
