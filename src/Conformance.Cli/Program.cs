@@ -5,5 +5,7 @@ using Conformance.Harness;
 var root = new RootCommand($"srv6conf {HarnessInfo.Version}: SRv6 conformance suite tools (decode captures, SRv6 ping/traceroute, reference lab)")
 {
     DecodeCommand.Create(),
+    PingCommand.Create(),
+    TracerouteCommand.Create(),
 };
-return root.Parse(args).Invoke();
+return await root.Parse(args).InvokeAsync();
