@@ -36,6 +36,7 @@ public class CaseVerdictTests
         ("TP-OFLAG-BV-05", "None", "EndWithoutPsp", "the PSP SID keeps the SRH, so the O-flag reaches the ultimate segment"),
         ("TP-OFLAG-BV-06", "None", "OFlagNotProcessed", "the ultimate segment exports nothing"),
         ("TP-OFLAG-BI-02", "None", "OFlagCopiesAll", "a packet without SRH (no O-flag) is copied"),
+        ("TP-PING-BV-01", "EndAsLocalAddress", "SidMissing", "the SID is not programmed (plain lab: DEV-LINUX-102)"),
     ];
 
     /// <summary>Purposes for which no lab mode passes: they are judged on the plain lab as known deviations.</summary>
