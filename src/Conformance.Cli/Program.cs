@@ -8,5 +8,7 @@ var root = new RootCommand($"srv6conf {HarnessInfo.Version}: SRv6 conformance su
     LabCommands.Create(),
     ProfileCommands.Create(),
     ReportCommands.Create(),
+    PingCommand.Create(),
+    TracerouteCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

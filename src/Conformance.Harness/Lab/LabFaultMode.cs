@@ -142,10 +142,66 @@ public sealed partial class LabFaultMode
         "FlowLabelZero", "net.ipv6.seg6_flowlabel=0: encapsulating headends set the outer flow label to 0 for every flow.",
         c => c.WithSysctl("net.ipv6.seg6_flowlabel", "0"));
 
+    // --- SRv6 OAM (RFC 9259) ---
+    // Transformations of the reference lab's O-flag emulation (dut-configs/linux/oam-oflag.conf, nftables
+    // table srv6conf_oam): each breaks one sentence of RFC 9259 §2.1.1.
+
+    private const string OamTable = "srv6conf_oam";
+    private const string OFlagMatch = "ip6 nexthdr 43 @nh,336,8 4 @nh,360,8 '&' 0x20 == 0x20 ";
+
+    [GeneratedRegex(@"limit rate \d+/second burst \d+ packets ")]
+    private static partial Regex LimitRegex();
+
+    private static DutConfig WithOamRule(DutConfig c, Func<string, IEnumerable<string>> change)
+    {
+        var i = c.Commands.ToList().FindIndex(x => x.StartsWith($"nft add rule ip6 {OamTable} ", StringComparison.Ordinal));
+        if (i < 0) throw new InvalidOperationException("the configuration has no O-flag emulation rule (does the profile claim oam.o_flag_processing?).");
+        var commands = c.Commands.ToList();
+        var replacement = change(commands[i]).ToList();
+        commands.RemoveAt(i);
+        commands.InsertRange(i, replacement);
+        return c with { Commands = commands };
+    }
+
+    public static LabFaultMode OFlagNotProcessed { get; } = new(
+        "OFlagNotProcessed", "The O-flag emulation is absent (the DUT claims O-flag processing but ignores the flag): no copy is exported.",
+        c => c with { Commands = c.Commands.Where(x => !x.Contains($" ip6 {OamTable}", StringComparison.Ordinal)).ToList() });
+
+    public static LabFaultMode OFlagNoRateLimit { get; } = new(
+        "OFlagNoRateLimit", "The O-flag emulation copies every O-flag packet: no punt rate limit.",
+        c => WithOamRule(c, r => [LimitRegex().Replace(r, "")]));
+
+    public static LabFaultMode OFlagCopiesAll { get; } = new(
+        "OFlagCopiesAll", "The O-flag emulation copies every packet to a local SID, O-flag or not, SRH or not.",
+        c => WithOamRule(c, r => [r.Replace(OFlagMatch, "", StringComparison.Ordinal)]));
+
+    public static LabFaultMode OFlagCleared { get; } = new(
+        "OFlagCleared", "After the O-flag copy, an nftables rule clears the SRH Flags of every packet: the forwarded data packet is changed.",
+        c => c.WithExtraCommands(
+            $"nft add table ip6 {FaultTable}",
+            $"nft add chain ip6 {FaultTable} pre '{{ type filter hook prerouting priority -250; policy accept; }}'",
+            $"nft add rule ip6 {FaultTable} pre ip6 nexthdr 43 @nh,336,8 4 @nh,360,8 set 0"));
+
+    /// <summary>
+    /// On top of the variant <see cref="EndAsLocalAddress"/> (so the End SID answers an echo at SL=0), the
+    /// O-flag copy is also handed back to the DUT's own IPv6 stack through lo, which evaluates it again.
+    /// </summary>
+    public static LabFaultMode OFlagCopyAnswered { get; } = new(
+        "OFlagCopyAnswered", "Variant EndAsLocalAddress plus a fault: the O-flag copy is also handed to the DUT's own IPv6 stack (via lo), which answers it (seg6_enabled on lo): an echo request is answered twice.",
+        c => WithOamRule(EndAsLocalAddress.Apply(c).WithSysctl("net.ipv6.conf.lo.seg6_enabled", "1"), r =>
+        {
+            var own = r.Replace(" ip6 daddr ", " iifname != \"lo\" ip6 daddr ", StringComparison.Ordinal);
+            var loop = Regex.Replace(own, @"dup to \S+ device \S+ comment .*$", "dup to ::1 device lo");
+            return [own, loop];
+        }));
+
+
     public static IReadOnlyList<LabFaultMode> All { get; } =
         [None, EndWithoutPsp, SidMissing, EndAsEndX, NoIcmpErrors, Seg6Disabled, ForwardingDisabled, HmacRequired, EndWithPsp, EndAsLocalAddress, PspSidMissing,
          // --- behaviours ---
-         EndXAsEnd, EndTMainTable, EndDt6MainTable, EndDx6AsDt6, EndDx4WrongAdjacency, EndB6AsEnd, HeadendsMissing, HeadendsNotReduced, FlowLabelZero];
+         EndXAsEnd, EndTMainTable, EndDt6MainTable, EndDx6AsDt6, EndDx4WrongAdjacency, EndB6AsEnd, HeadendsMissing, HeadendsNotReduced, FlowLabelZero,
+        // --- SRv6 OAM (RFC 9259) ---
+        OFlagNotProcessed, OFlagNoRateLimit, OFlagCopiesAll, OFlagCleared, OFlagCopyAnswered];
 
     /// <summary>Case-insensitive lookup by name.</summary>
     public static LabFaultMode Parse(string name) =>

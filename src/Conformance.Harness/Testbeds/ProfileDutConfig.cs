@@ -114,7 +114,38 @@ public static class ProfileDutConfig
             if (File.Exists(headends))
                 lines.AddRange(TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(headends, v)));
         }
+        lines.AddRange(OFlagEmulation(profile, dir));
         return DutConfig.FromLines(lines, sids);
+    }
+
+    /// <summary>nftables table of the reference lab's O-flag emulation (RFC 9259 §2.1.1); deleted on rollback.</summary>
+    public const string OamTable = "srv6conf_oam";
+
+    /// <summary>
+    /// The reference lab's emulated O-flag processing (oam-oflag.conf): only for a reference lab whose
+    /// profile claims oam.o_flag_processing (a real DUT's claim is its own, never emulated by the suite).
+    /// The rate limit is rendered only when the profile also claims oam.o_flag_rate_limit.
+    /// </summary>
+    private static IEnumerable<string> OFlagEmulation(Profile profile, string dir)
+    {
+        var file = Path.Combine(dir, "oam-oflag.conf");
+        if (profile.Testbed.Kind != TestbedKind.ReferenceLab || !profile.Claims("oam.o_flag_processing") || !File.Exists(file)) return [];
+        var o = profile.Parameters.OFlag
+            ?? throw new TestbedException($"{profile.SourcePath}: capabilities.oam.o_flag_processing is claimed but parameters.o_flag (collector_port, rate_per_second, burst) is missing.");
+        var collector = o.CollectorPort is { } cp ? profile.GetTesterPort(cp)
+            : throw new TestbedException($"{profile.SourcePath}: parameters.o_flag.collector_port is required for O-flag processing.");
+        if (profile.Parameters.Sids.Count == 0) return [];
+        var limit = profile.Claims("oam.o_flag_rate_limit")
+            ? (o.RatePerSecond > 0 ? $"limit rate {o.RatePerSecond}/second burst {Math.Max(o.Burst, 1)} packets "
+                : throw new TestbedException($"{profile.SourcePath}: oam.o_flag_rate_limit is claimed but parameters.o_flag.rate_per_second is not positive."))
+            : "";
+        return TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(file, new Dictionary<string, string>
+        {
+            ["sids"] = string.Join(", ", profile.Parameters.Sids.Values.Select(s => s.Address.ToString()).Distinct().Order(StringComparer.Ordinal)),
+            ["limit"] = limit,
+            ["collector"] = collector.TesterIpv6.Address.ToString(),
+            ["collector_if"] = collector.DutInterface,
+        }));
     }
 
     private static string? EgressFor(Profile profile, IPAddress nextHop) =>

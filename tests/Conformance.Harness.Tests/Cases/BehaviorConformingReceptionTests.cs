@@ -9,7 +9,7 @@ using NUnit.Framework;
 namespace Conformance.Harness.Tests.Cases;
 
 /// <summary>
-/// For the behaviour purposes no Linux configuration passes (DEV-LINUX-040…045), show offline that the
+/// For the behaviour purposes no Linux configuration passes (DEV-LINUX-010…045), show offline that the
 /// expectation the case builds accepts an RFC-conforming reception and rejects what Linux does: the
 /// same <see cref="Icmp.Error"/> / expected frames and <see cref="Judge"/>, on hand-made receptions.
 /// </summary>
@@ -36,7 +36,7 @@ public class BehaviorConformingReceptionTests
         byte[] Stim(IPAddress da, byte sl) => Into().Ipv6(A, da, 1).Srh([D, N3, X], sl).IcmpEchoRequest(7, 1, [1, 2, 3]).Build();
         var expected = Error(Stim(X, 2), 3, 0, 0);
         Assert.That(JudgeReceived(expected, ("t1", Reply(Stim(X, 2), 3, 0, 0))).Pass, Is.True);
-        Assert.That(JudgeReceived(expected, ("t1", Reply(Stim(N3, 1), 3, 0, 0))).Pass, Is.False, "DEV-LINUX-040: quote after End.X processing");
+        Assert.That(JudgeReceived(expected, ("t1", Reply(Stim(N3, 1), 3, 0, 0))).Pass, Is.False, "DEV-LINUX-010: quote after End.X processing");
     }
 
     [Test]
@@ -45,7 +45,7 @@ public class BehaviorConformingReceptionTests
         var stim = Into().Ipv6(A, Dx6).Srh([N2, Dx6], 1).Encapsulate(new PacketBuilder().Ipv6(A, D3).IcmpEchoRequest(7, 1, [1, 2, 3])).Build();
         var expected = Error(stim, 4, 0, 43);
         Assert.That(JudgeReceived(expected, ("t1", Reply(stim, 4, 0, 43))).Pass, Is.True);
-        Assert.That(JudgeReceived(expected).Pass, Is.False, "DEV-LINUX-041: silent drop");
+        Assert.That(JudgeReceived(expected).Pass, Is.False, "DEV-LINUX-011: silent drop");
         Assert.That(JudgeReceived(expected, ("t1", Reply(stim, 4, 0, 42))).Pass, Is.False, "a wrong pointer fails");
     }
 
@@ -55,7 +55,7 @@ public class BehaviorConformingReceptionTests
         var stim = Into().Ipv6(A, S).Srh([S, N2], 0).Udp(40000, 9, [1, 2, 3, 4, 5, 6, 7, 8]).Build();
         var expected = Error(stim, 4, 4, 80);
         Assert.That(JudgeReceived(expected, ("t1", Reply(stim, 4, 4, 80))).Pass, Is.True);
-        Assert.That(JudgeReceived(expected).Pass, Is.False, "DEV-LINUX-042: silent drop");
+        Assert.That(JudgeReceived(expected).Pass, Is.False, "DEV-LINUX-012: silent drop");
         Assert.That(JudgeReceived(expected, ("t1", Reply(stim, 4, 0, 80))).Pass, Is.False, "code 0 instead of 4 fails");
     }
 
@@ -65,7 +65,7 @@ public class BehaviorConformingReceptionTests
         var stim = Into().Ipv6(A, E1).IcmpEchoRequest(7, 1, new byte[1452]).Build();
         var expected = Error(stim, 2, 0, 1420);
         Assert.That(JudgeReceived(expected, ("t1", Reply(stim, 2, 0, 1420))).Pass, Is.True);
-        Assert.That(JudgeReceived(expected).Pass, Is.False, "DEV-LINUX-045: no Packet Too Big");
+        Assert.That(JudgeReceived(expected).Pass, Is.False, "DEV-LINUX-015: no Packet Too Big");
         Assert.That(JudgeReceived(expected, ("t1", Reply(stim, 2, 0, 1500))).Pass, Is.False, "the link MTU without the encapsulation fails");
     }
 
@@ -78,7 +78,7 @@ public class BehaviorConformingReceptionTests
             .Encapsulate(new PacketBuilder().Ipv6(A, N2, innerHl).Srh([D, N2, B6], 1).IcmpEchoRequest(7, 1, [1, 2, 3])).Build();
         var expected = new ExpectedPacket("t2", Out(63, 64), "B6", OuterLeftToTheDut);
         Assert.That(JudgeReceived(expected, ("t2", Out(63, 17))).Pass, Is.True);
-        Assert.That(JudgeReceived(expected, ("t2", Out(64, 63))).Pass, Is.False, "DEV-LINUX-043: inner hop limit not decremented");
+        Assert.That(JudgeReceived(expected, ("t2", Out(64, 63))).Pass, Is.False, "DEV-LINUX-013: inner hop limit not decremented");
     }
 
     [Test]
@@ -88,6 +88,6 @@ public class BehaviorConformingReceptionTests
             .Encapsulate(new PacketBuilder().Ipv6(A, E1, innerHl, 0x2e, 0x12345).IcmpEchoRequest(7, 1, [1, 2, 3])).Build();
         var expected = new ExpectedPacket("t2", Out(63, 64), "H.Encaps", ["ipv6.hop_limit", "ipv6.traffic_class", "ipv6.flow_label"]);
         Assert.That(JudgeReceived(expected, ("t2", Out(63, 200))).Pass, Is.True);
-        Assert.That(JudgeReceived(expected, ("t2", Out(64, 63))).Pass, Is.False, "DEV-LINUX-044: inner hop limit not decremented");
+        Assert.That(JudgeReceived(expected, ("t2", Out(64, 63))).Pass, Is.False, "DEV-LINUX-014: inner hop limit not decremented");
     }
 }

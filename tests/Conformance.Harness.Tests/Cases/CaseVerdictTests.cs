@@ -29,29 +29,39 @@ public class CaseVerdictTests
         ("TP-TRANSIT-BV-01", "None", "ForwardingDisabled", "the DUT does not forward"),
         // --- behaviours (End.X, End.T, End.DT6, End.DX6, End.DX4, decapsulation, End.B6.Encaps, headends, MTU) ---
         ("TP-ENDX-BV-01", "None", "EndXAsEnd", "End.X programmed as End: the FIB sends the next segment out of t3"),
-        ("TP-ENDX-BI-01", "None", "NoIcmpErrors", "no known Linux mode passes (DEV-LINUX-040); offline proof in BehaviorConformingReceptionTests"),
+        ("TP-ENDX-BI-01", "None", "NoIcmpErrors", "no known Linux mode passes (DEV-LINUX-010); offline proof in BehaviorConformingReceptionTests"),
         ("TP-ENDT-BV-01", "None", "EndTMainTable", "End.T looks up the main table (t3) instead of table 100 (t2)"),
         ("TP-DT6-BV-01", "None", "EndDt6MainTable", "End.DT6 looks up the main table (t3) instead of table 100 (t2)"),
         ("TP-DX6-BV-01", "None", "EndDx6AsDt6", "End.DX6 programmed as a main-table lookup: the inner packet leaves by t3"),
-        ("TP-DX4-BV-01", "None", "EndDx4WrongAdjacency", "End.DX4 cross-connects to the next hop behind t3"),
-        ("TP-DECAP-BI-01", "None", "NoIcmpErrors", "no known Linux mode passes (DEV-LINUX-041); offline proof in BehaviorConformingReceptionTests"),
-        ("TP-ULH-BI-01", "None", "NoIcmpErrors", "no known Linux mode passes (DEV-LINUX-042); offline proof in BehaviorConformingReceptionTests"),
+        ("TP-DX4-BV-01", "None", "EndDx4WrongAdjacency", "End.DX4 cross-connects to the next hop behind t3; no Linux mode passes (DEV-LINUX-016: ARP for the inner destination)"),
+        ("TP-DECAP-BI-01", "None", "NoIcmpErrors", "no known Linux mode passes (DEV-LINUX-011); offline proof in BehaviorConformingReceptionTests"),
+        ("TP-ULH-BI-01", "None", "NoIcmpErrors", "no known Linux mode passes (DEV-LINUX-012); offline proof in BehaviorConformingReceptionTests"),
         ("TP-B6-BV-01", "None", "EndB6AsEnd", "End.B6.Encaps programmed as End: no encapsulation"),
-        ("TP-B6-BV-02", "None", "EndB6AsEnd", "no known Linux mode passes (DEV-LINUX-043); offline proof in BehaviorConformingReceptionTests"),
+        ("TP-B6-BV-02", "None", "EndB6AsEnd", "no known Linux mode passes (DEV-LINUX-013); offline proof in BehaviorConformingReceptionTests"),
         ("TP-HENCAPS-BV-01", "None", "HeadendsMissing", "no headend policy programmed"),
-        ("TP-HENCAPS-BV-02", "None", "HeadendsMissing", "no known Linux mode passes (DEV-LINUX-044); offline proof in BehaviorConformingReceptionTests"),
+        ("TP-HENCAPS-BV-02", "None", "HeadendsMissing", "no known Linux mode passes (DEV-LINUX-014); offline proof in BehaviorConformingReceptionTests"),
         ("TP-HENCAPS-BV-03", "None", "FlowLabelZero", "seg6_flowlabel=0: every flow gets outer flow label 0"),
         ("TP-HENCAPS-BV-04", "None", "HeadendsNotReduced", "encap.red programmed as encap: the SRH is pushed"),
         ("TP-HENCAPS-BV-05", "None", "HeadendsNotReduced", "encap.red programmed as encap: the first SID stays in the SRH"),
         ("TP-HENCAPS-BV-06", "None", "HeadendsMissing", "no headend policy programmed"),
         ("TP-HENCAPS-BV-07", "None", "HeadendsNotReduced", "l2encap.red programmed as l2encap: the SRH is pushed"),
-        ("TP-MTU-BI-01", "None", "NoIcmpErrors", "no known Linux mode passes (DEV-LINUX-045); offline proof in BehaviorConformingReceptionTests"),
+        ("TP-MTU-BI-01", "None", "NoIcmpErrors", "no known Linux mode passes (DEV-LINUX-015); offline proof in BehaviorConformingReceptionTests"),
+        // --- SRv6 OAM (RFC 9259) ---
+        ("TP-OFLAG-BV-01", "None", "OFlagCleared", "the forwarded data packet loses its O-flag"),
+        ("TP-OFLAG-BV-02", "None", "OFlagNotProcessed", "the DUT claims O-flag processing but exports nothing"),
+        ("TP-OFLAG-BI-01", "None", "OFlagCopiesAll", "packets without the O-flag are copied too"),
+        ("TP-OFLAG-BV-03", "EndAsLocalAddress", "OFlagCopyAnswered", "the copy is evaluated again by the DUT's stack: two echo replies (plain lab: DEV-LINUX-020)"),
+        ("TP-OFLAG-BV-04", "None", "OFlagNoRateLimit", "every O-flag packet is punted: no rate limit"),
+        ("TP-OFLAG-BV-05", "None", "EndWithoutPsp", "the PSP SID keeps the SRH, so the O-flag reaches the ultimate segment"),
+        ("TP-OFLAG-BV-06", "None", "OFlagNotProcessed", "the ultimate segment exports nothing"),
+        ("TP-OFLAG-BI-02", "None", "OFlagCopiesAll", "a packet without SRH (no O-flag) is copied"),
+        ("TP-PING-BV-01", "EndAsLocalAddress", "SidMissing", "the SID is not programmed (plain lab: DEV-LINUX-021)"),
     ];
 
     /// <summary>Purposes for which no lab mode passes: they are judged on the plain lab as known deviations.</summary>
     private static readonly HashSet<string> NeverPassOnLinux = ["TP-END-BI-01",
         // --- behaviours ---
-        "TP-ENDX-BI-01", "TP-DECAP-BI-01", "TP-ULH-BI-01", "TP-B6-BV-02", "TP-HENCAPS-BV-02", "TP-MTU-BI-01"];
+        "TP-ENDX-BI-01", "TP-DECAP-BI-01", "TP-ULH-BI-01", "TP-B6-BV-02", "TP-HENCAPS-BV-02", "TP-MTU-BI-01", "TP-DX4-BV-01"];
 
     public static IEnumerable<TestCaseData> Controls() => Table
         .Select(r => new TestCaseData(r.Purpose, r.PassMode, r.FailMode).SetArgDisplayNames(r.Purpose, r.PassMode, r.FailMode).SetDescription(r.Why));

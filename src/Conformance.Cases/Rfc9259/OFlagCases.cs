@@ -1,0 +1,295 @@
+using System.Net;
+using Conformance.Cases.Support;
+using Conformance.Harness;
+using Conformance.Harness.Capture;
+using Conformance.Harness.Packets;
+using Conformance.Harness.Reporting;
+using Conformance.Harness.Tester;
+using Conformance.Harness.Testbeds;
+using Conformance.Harness.Verdicts;
+using NUnit.Framework;
+
+namespace Conformance.Cases.Rfc9259;
+
+/// <summary>
+/// RFC 9259 §2.1 / §2.1.1: the O-flag (SRH Flags bit 2, mask 0x20). Texts quoted from
+/// shared/seeds/draft-ietf-6man-spring-srv6-oam-10.txt, the text the project treats as RFC 9259.
+/// The export is observed on the profile's collector port (parameters.o_flag.collector_port): the
+/// expected export is the packet as received by the SID (its hop limit is not compared — the RFC
+/// does not define the export's format, and the reference lab's nf_dup decrements it).
+/// </summary>
+[TestFixture, Category("OAM"), Category("O-flag")]
+public sealed class OFlagCases : ConformanceCase
+{
+    private const int Probes = 10;
+    private const byte TrafficClass = 0x2e;
+    private const uint FlowLabel = 0x12345;
+
+    private static string Collector => Profile.Parameters.OFlag?.CollectorPort
+        ?? throw new TestbedException($"{Profile.SourcePath}: the case needs parameters.o_flag.collector_port.");
+
+    private static bool ClaimsOFlag => Profile.Claims("oam.o_flag_processing");
+
+    /// <summary>The export of one received packet on the collector port: the packet as the SID received it.</summary>
+    private static ExpectedPacket Export(byte[] stimulusFrame, string what) =>
+        new(Collector, [.. TesterMac(Collector).GetAddressBytes(), .. DutMac(Collector).GetAddressBytes(), .. stimulusFrame.AsSpan(12)],
+            $"O-flag export of {what}", ["ipv6.hop_limit"]);
+
+    /// <summary>
+    /// Waits until a token-bucket punt limiter has refilled (burst / rate seconds), so that a case
+    /// expecting up to `burst` exports is not judged on a bucket an earlier case drained.
+    /// </summary>
+    private static Task RefillAsync()
+    {
+        var o = Profile.Parameters.OFlag;
+        if (o is null || o.RatePerSecond <= 0 || !Profile.Claims("oam.o_flag_rate_limit")) return Task.CompletedTask;
+        return Task.Delay(TimeSpan.FromSeconds((double)Math.Max(o.Burst, Probes) / o.RatePerSecond + 0.3));
+    }
+
+    [Test]
+    [TestPurpose(Id = "TP-OFLAG-BV-01", Rfc = "RFC 9259", Section = "2.1.1", Level = RequirementLevel.Must, Feature = "O-flag",
+        Title = "A packet with the O-flag is forwarded exactly like one without it, the flag unchanged",
+        Requirement = "If a node does not support the O-flag, then upon reception it simply ignores it. [...] Timestamp or any other metadata is not carried in the packet forwarded to the next hop.",
+        Stimulus = "10 × (A,S)(D,S;SL=1) and 10 × (A,S)(D,S;SL=1;O-flag) ICMPv6 echo requests, interleaved, into t1 (S = the End SID)",
+        Expected = "20 × (A,D)(D,S;SL=0) out of t2, hop limit 63, Flags as sent (O-flag still set where it was), nothing else changed; if the profile claims oam.o_flag_processing, also one export of each O-flag packet on the collector port; nothing else")]
+    public async Task OFlagPacketIsForwardedLikeAnyOther()
+    {
+        Require("End");
+        IPAddress a = Address("A"), d = Address("D"), s = Sid("end");
+        await RefillAsync();
+        var stimuli = new List<byte[]>();
+        var expected = new List<ExpectedPacket>();
+        for (int i = 0; i < 2 * Probes; i++)
+        {
+            bool o = i % 2 == 1;
+            var st = Into("t1").Ipv6(a, s, 64, TrafficClass, FlowLabel).Srh([d, s], 1, h => h.OFlag = o).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build();
+            stimuli.Add(st);
+            expected.Add(new ExpectedPacket("t2", OutOf("t2").Ipv6(a, d, 63, TrafficClass, FlowLabel).Srh([d, s], 0, h => h.OFlag = o)
+                .IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build(), $"probe {i}{(o ? " (O-flag)" : "")} forwarded", []));
+            if (o && ClaimsOFlag) expected.Add(Export(st, $"probe {i}"));
+        }
+        Evidence.Parameter("o_flag_processing claimed", ClaimsOFlag);
+        Verdict(await ExchangeAsync("t1", stimuli, expected), "A packet with the O-flag was not forwarded exactly like one without it (flag, header or payload changed, or packet lost).");
+    }
+
+    [Test]
+    [TestPurpose(Id = "TP-OFLAG-BV-02", Rfc = "RFC 9259", Section = "2.1.1", Level = RequirementLevel.May, Feature = "O-flag",
+        Title = "At a local SID, a packet with the O-flag is copied to the OAM process and the original forwarded unchanged",
+        Requirement = "S01.1. IF O-flag is set and local configuration permits O-flag processing { a. Make a copy of the packet. b. Send the copied packet, along with a timestamp to the OAM process for telemetry data collection and export. ;; Ref1 } Ref1: [...] Timestamp or any other metadata is not carried in the packet forwarded to the next hop.",
+        Stimulus = "10 × (A,S)(D,N2,S;SL=2;O-flag) ICMPv6 echo request into t1 (S = the End.X SID towards t2)",
+        Expected = "10 × (A,N2)(D,N2,S;SL=1;O-flag) out of t2, hop limit 63, nothing else changed; 10 exports (the packet as received) on the collector port; nothing else")]
+    public async Task OFlagPacketIsCopiedAndForwardedUnchanged()
+    {
+        Require("End.X");
+        Require("oam.o_flag_processing");
+        IPAddress a = Address("A"), d = Address("D"), n2 = Address("N2"), s = Sid("end_x");
+        await RefillAsync();
+        var stimuli = Enumerable.Range(0, Probes).Select(i =>
+            Into("t1").Ipv6(a, s, 64, TrafficClass, FlowLabel).Srh([d, n2, s], 2, h => h.OFlag = true).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
+        var expected = Enumerable.Range(0, Probes).SelectMany(i => new[]
+        {
+            new ExpectedPacket("t2", OutOf("t2").Ipv6(a, n2, 63, TrafficClass, FlowLabel).Srh([d, n2, s], 1, h => h.OFlag = true)
+                .IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build(), $"probe {i} forwarded with the O-flag", []),
+            Export(stimuli[i], $"probe {i}"),
+        }).ToList();
+        Verdict(await ExchangeAsync("t1", stimuli, expected), "O-flag packets at a local SID were not each exported once to the collector with the original forwarded unchanged.");
+    }
+
+    [Test]
+    [TestPurpose(Id = "TP-OFLAG-BI-01", Rfc = "RFC 9259", Section = "2.1.1", Level = RequirementLevel.Must, Feature = "O-flag",
+        Title = "A packet without the O-flag is not copied to the OAM process",
+        Requirement = "S01.1. IF O-flag is set and local configuration permits O-flag processing { a. Make a copy of the packet.",
+        Stimulus = "10 × (A,S)(D,S;SL=1) ICMPv6 echo request, O-flag clear, into t1 (S = the End SID)",
+        Expected = "10 × (A,D)(D,S;SL=0) out of t2, hop limit 63; nothing on the collector port or anywhere else")]
+    public async Task PacketWithoutOFlagIsNotCopied()
+    {
+        Require("End");
+        IPAddress a = Address("A"), d = Address("D"), s = Sid("end");
+        await RefillAsync();
+        var stimuli = Enumerable.Range(0, Probes).Select(i =>
+            Into("t1").Ipv6(a, s, 64, TrafficClass, FlowLabel).Srh([d, s], 1).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
+        var expected = Enumerable.Range(0, Probes).Select(i => new ExpectedPacket("t2",
+            OutOf("t2").Ipv6(a, d, 63, TrafficClass, FlowLabel).Srh([d, s], 0).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build(),
+            $"probe {i} forwarded", [])).ToList();
+        Verdict(await ExchangeAsync("t1", stimuli, expected), "A packet without the O-flag was copied (or not forwarded as End requires).");
+    }
+
+    [Test]
+    [TestPurpose(Id = "TP-OFLAG-BV-03", Rfc = "RFC 9259", Section = "2.1.1", Level = RequirementLevel.Must, Feature = "O-flag",
+        Title = "The OAM process does not answer the copy: an O-flag echo request gets exactly one reply, from the ultimate destination",
+        Requirement = "The OAM process MUST NOT process the copy of the packet or respond to any upper-layer header (like ICMP, UDP, etc.) payload to prevent multiple evaluations of the datagram.",
+        Stimulus = "10 × (A,S)(S,N2;SL=0;O-flag) ICMPv6 echo request into t1 (S = the End SID as the final segment: the DUT is the ultimate destination)",
+        Expected = "10 × ICMPv6 echo reply (S,A) out of t1, exactly one per request (DUT-chosen hop limit, flow label, traffic class not compared); 10 exports on the collector port; nothing else")]
+    public async Task OFlagCopyIsNotAnswered()
+    {
+        // The DUT must be the ultimate destination and the packet must reach it at a local SID with
+        // the O-flag: the End SID at SL=0 (RFC 8986 §4.1.1 S01-S02 answers the echo). The Linux
+        // seg6local End does not process the upper layer at SL=0 (DEV-LINUX-001), so on the plain lab
+        // this fails as a known deviation (DEV-LINUX-020); the lab variant EndAsLocalAddress passes.
+        Require("End");
+        Require("oam.o_flag_processing");
+        IPAddress a = Address("A"), n2 = Address("N2"), s = Sid("end");
+        await RefillAsync();
+        var stimuli = Enumerable.Range(0, Probes).Select(i =>
+            Into("t1").Ipv6(a, s, 64, TrafficClass, FlowLabel).Srh([s, n2], 0, h => h.OFlag = true).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
+        var expected = Enumerable.Range(0, Probes).SelectMany(i => new[]
+        {
+            new ExpectedPacket("t1", OutOf("t1").Ipv6(s, a).IcmpEchoReply(EchoId, (ushort)i, ProbeData(i)).Build(),
+                $"the one echo reply {i} from the ultimate destination", ["ipv6.hop_limit", "ipv6.flow_label", "ipv6.traffic_class"]),
+            Export(stimuli[i], $"probe {i}"),
+        }).ToList();
+        Verdict(await ExchangeAsync("t1", stimuli, expected), "An O-flag echo request was not answered exactly once by the ultimate destination (a second reply means the copy was evaluated).");
+    }
+
+    [Test]
+    [TestPurpose(Id = "TP-OFLAG-BV-04", Rfc = "RFC 9259", Section = "2.1.1", Level = RequirementLevel.Should, Feature = "O-flag",
+        Title = "Packets punted to the OAM process are rate-limited to the configured rate; the data path loses nothing",
+        Requirement = "The processing node SHOULD rate-limit the number of packets punted to the OAM process to a configurable rate.",
+        Stimulus = "(A,S)(D,S;SL=1;O-flag) UDP probes into t1 at 10 × parameters.o_flag.rate_per_second for 5 s (reference lab: 100 pps, 500 probes; S = the End SID)",
+        Expected = "all 500 forwarded (A,D)(D,S;SL=0;O-flag) out of t2 unchanged but for the hop limit; on the collector port at most rate × 5 s + burst exports over the interval, at most rate + burst in any one-second bin, and at least one; each export a copy of a probe; nothing else")]
+    public async Task OFlagPuntsAreRateLimited()
+    {
+        Require("End");
+        Require("oam.o_flag_processing");
+        Require("oam.o_flag_rate_limit");
+        var o = Profile.Parameters.OFlag ?? throw new TestbedException($"{Profile.SourcePath}: the case needs parameters.o_flag.");
+        if (o.RatePerSecond <= 0) throw new TestbedException($"{Profile.SourcePath}: parameters.o_flag.rate_per_second must be positive.");
+        const double Seconds = 5;
+        double pps = 10.0 * o.RatePerSecond;
+        long count = (long)(pps * Seconds);
+        IPAddress a = Address("A"), d = Address("D"), s = Sid("end");
+        Evidence.Parameter("configured rate (pps)", o.RatePerSecond);
+        Evidence.Parameter("configured burst", o.Burst);
+        Evidence.Parameter("offered rate (pps)", pps);
+        await RefillAsync();
+
+        byte[] Probe(long i) => Into("t1").Ipv6(a, s, 64, TrafficClass, FlowLabel).Srh([d, s], 1, h => h.OFlag = true)
+            .Udp(33434, (ushort)(40000 + i), ProbeData((int)i)).Build();
+        var stimuli = Enumerable.Range(0, (int)count).Select(i => Probe(i)).ToList();
+        TrafficResult result;
+        using (Evidence.Step($"Offer {count} O-flag probes at {pps} pps on t1 for {Seconds} s, capture on {string.Join(", ", Testbed.Ports.Keys)}"))
+        {
+            using var session = new TrafficSession(Testbed.Ports.Values);
+            session.SendPaced("t1", i => stimuli[(int)i], count, pps);
+            result = await session.CompleteAsync(got => got.Count(f => f.Port == "t2") >= count, Profile.Parameters.Timeouts.Capture * 2, TimeSpan.FromMilliseconds(500));
+            Evidence.AttachText("Capture reconciliation", result.Reconciliation((int)count));
+        }
+        var pcap = Path.Combine(Path.GetTempPath(), $"srv6conf-{Guid.NewGuid():N}.pcapng");
+        try { PcapFile.WritePcapNg(pcap, result.All); Evidence.AttachFile($"{Purpose.Id} exchange.pcapng", pcap, Evidence.PcapMime); }
+        finally { File.Delete(pcap); }
+
+        // Data path: every probe forwarded exactly (field by field); exports judged separately by count.
+        var data = result with { Received = result.Received.Where(f => f.Port != Collector).ToList() };
+        var expectedData = Enumerable.Range(0, (int)count).Select(i => new ExpectedPacket("t2",
+            OutOf("t2").Ipv6(a, d, 63, TrafficClass, FlowLabel).Srh([d, s], 0, h => h.OFlag = true).Udp(33434, (ushort)(40000 + i), ProbeData(i)).Build(),
+            $"probe {i} forwarded", [])).ToList();
+        var dataJudgement = Judge.Exchange(data, expectedData);
+
+        var sentAt = result.Sent.Select(f => f.TimestampUtc).DefaultIfEmpty(DateTime.UtcNow).ToList();
+        DateTime t0 = sentAt.Min(), t1 = sentAt.Max();
+        var exports = result.On(Collector);
+        var probeIps = stimuli.Select(st => st.AsSpan(14).ToArray()).ToList();
+        var notCopies = exports.Where(f => !IsCopyOfAProbe(f.Data, probeIps)).ToList();
+        double duration = Math.Max((t1 - t0).TotalSeconds, 1e-3);
+        double allowed = o.RatePerSecond * Math.Ceiling(duration) + o.Burst;
+        var bins = exports.GroupBy(f => Math.Max(0, (int)Math.Floor((f.TimestampUtc - t0).TotalSeconds))).OrderBy(g => g.Key).Select(g => (Second: g.Key, Count: g.Count())).ToList();
+        var overfullBins = bins.Where(b => b.Count > o.RatePerSecond + o.Burst).ToList();
+        // Measured sustained export rate: what was exported beyond the initial burst, over the offered interval.
+        double measured = Math.Max(exports.Count - o.Burst, 0) / duration;
+        double ratio = measured / o.RatePerSecond;
+        Evidence.Parameter("exports", exports.Count);
+        Evidence.Parameter("measured/configured rate", ratio.ToString("F3", System.Globalization.CultureInfo.InvariantCulture));
+        Evidence.AttachText("Rate-limit measurement",
+            $"offered {result.Sent.Count} O-flag probes at {pps} pps over {duration:F3} s; forwarded on t2 {data.On("t2").Count}; exports on {Collector}: {exports.Count} " +
+            $"(allowed at most rate × ⌈duration⌉ + burst = {o.RatePerSecond} × {Math.Ceiling(duration)} + {o.Burst} = {allowed})\n" +
+            $"sustained export rate beyond the burst: {measured:F2}/s vs configured {o.RatePerSecond}/s → ratio {ratio:F3} (goal 1.00 ± 0.05; informative)\n" +
+            "exports per one-second bin (from the first probe): " + string.Join(", ", bins.Select(b => $"[{b.Second}] {b.Count}")) + "\n" +
+            $"frames on {Collector} that are no copy of a probe: {notCopies.Count}");
+
+        var problems = new List<string>();
+        if (!dataJudgement.Pass) problems.Add("data path: " + dataJudgement.Explain(6));
+        if (exports.Count == 0) problems.Add("no export at all: O-flag packets were not punted to the OAM process");
+        if (exports.Count > allowed) problems.Add($"{exports.Count} exports in {duration:F2} s exceed rate × duration + burst = {allowed}");
+        if (overfullBins.Count > 0) problems.Add("one-second bins over rate + burst: " + string.Join(", ", overfullBins.Select(b => $"[{b.Second}] {b.Count}")));
+        if (notCopies.Count > 0) problems.Add($"{notCopies.Count} frame(s) on {Collector} are not copies of a probe");
+        if (problems.Count > 0) Fail("O-flag punts were not rate-limited to the configured rate (or the data path suffered):\n" + string.Join('\n', problems));
+    }
+
+    private static bool IsCopyOfAProbe(byte[] frame, List<byte[]> probeIps)
+    {
+        if (frame.Length < 14 + 40) return false;
+        var ip = frame.AsSpan(14);
+        foreach (var p in probeIps)
+        {
+            // The whole IPv6 packet but the hop limit (byte 7), which the export may change.
+            if (ip.Length == p.Length && ip[..7].SequenceEqual(p.AsSpan(0, 7)) && ip[8..].SequenceEqual(p.AsSpan(8))) return true;
+        }
+        return false;
+    }
+
+    [Test]
+    [TestPurpose(Id = "TP-OFLAG-BV-05", Rfc = "RFC 9259", Section = "2.1.1", Level = RequirementLevel.Should, Feature = "O-flag",
+        Title = "At a PSP SID as penultimate segment the O-flag packet is copied and the SRH removed, so the ultimate segment sees no O-flag",
+        Requirement = "If the telemetry data from the ultimate segment in the segment-list is required, a penultimate segment SHOULD NOT be a Penultimate Segment Pop (PSP) SID. When the penultimate segment is a PSP SID, the SRH will be removed and the O-flag will not be processed at the ultimate segment.",
+        Stimulus = "10 × (A,S)(D,S;SL=1;O-flag) ICMPv6 echo request into t1 (S = the End SID with the PSP flavor; the DUT is the penultimate node, D behind t2 the ultimate)",
+        Expected = "10 × (A,D) without SRH out of t2, hop limit 63 (nothing the ultimate segment could process); 10 exports of the packet as received on the collector port (the DUT's own processing of S); nothing else")]
+    public async Task PspPenultimateRemovesTheOFlagWithTheSrh()
+    {
+        Require("End");
+        Require("PSP");
+        Require("oam.o_flag_processing");
+        IPAddress a = Address("A"), d = Address("D"), s = Sid("end_psp");
+        await RefillAsync();
+        var stimuli = Enumerable.Range(0, Probes).Select(i =>
+            Into("t1").Ipv6(a, s, 64, TrafficClass, FlowLabel).Srh([d, s], 1, h => h.OFlag = true).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
+        var expected = Enumerable.Range(0, Probes).SelectMany(i => new[]
+        {
+            new ExpectedPacket("t2", OutOf("t2").Ipv6(a, d, 63, TrafficClass, FlowLabel).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build(),
+                $"probe {i} with the SRH (and its O-flag) popped", []),
+            Export(stimuli[i], $"probe {i} at the PSP SID"),
+        }).ToList();
+        Verdict(await ExchangeAsync("t1", stimuli, expected), "At a PSP penultimate SID the O-flag packet was not copied once and forwarded without its SRH.");
+    }
+
+    [Test]
+    [TestPurpose(Id = "TP-OFLAG-BV-06", Rfc = "RFC 9259", Section = "2.1.1", Level = RequirementLevel.May, Feature = "O-flag",
+        Title = "The ultimate segment processes the O-flag when the penultimate segment was not a PSP SID",
+        Requirement = "When N receives a packet whose IPv6 DA is S and S is a local SID, the line S01 of the pseudo-code associated with the SID S, as defined in section 4.3.1.1 of [RFC8754], is appended as follows for the O-flag processing. S01.1. IF O-flag is set and local configuration permits O-flag processing { a. Make a copy of the packet. b. Send the copied packet, along with a timestamp to the OAM process for telemetry data collection and export.",
+        Stimulus = "10 × (A,S)(S,N2;SL=0;O-flag)(A,D) ICMPv6 echo request into t1 (S = the End.DT6 SID, the ultimate segment; the penultimate N2 kept the SRH)",
+        Expected = "10 × inner (A,D) out of t2, hop limit 63; 10 exports of the packet as received on the collector port; nothing else")]
+    public async Task UltimateSegmentProcessesTheOFlag()
+    {
+        Require("End.DT6");
+        Require("oam.o_flag_processing");
+        IPAddress a = Address("A"), d = Address("D"), n2 = Address("N2"), s = Sid("end_dt6");
+        await RefillAsync();
+        var stimuli = Enumerable.Range(0, Probes).Select(i =>
+            Into("t1").Ipv6(a, s, 64, TrafficClass, FlowLabel).Srh([s, n2], 0, h => h.OFlag = true)
+                .Encapsulate(new PacketBuilder().Ipv6(a, d, 64).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i))).Build()).ToList();
+        var expected = Enumerable.Range(0, Probes).SelectMany(i => new[]
+        {
+            new ExpectedPacket("t2", OutOf("t2").Ipv6(a, d, 63).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build(), $"inner packet {i} decapsulated", []),
+            Export(stimuli[i], $"probe {i} at the ultimate segment"),
+        }).ToList();
+        Verdict(await ExchangeAsync("t1", stimuli, expected), "The ultimate segment did not export each O-flag packet it received with an SRH.");
+    }
+
+    [Test]
+    [TestPurpose(Id = "TP-OFLAG-BI-02", Rfc = "RFC 9259", Section = "2.1.1", Level = RequirementLevel.Must, Feature = "O-flag",
+        Title = "The ultimate segment exports nothing for a packet whose SRH a PSP penultimate segment removed",
+        Requirement = "When the penultimate segment is a PSP SID, the SRH will be removed and the O-flag will not be processed at the ultimate segment.",
+        Stimulus = "10 × (A,S)(A,D) ICMPv6 echo request without SRH into t1 (S = the End.DT6 SID, the ultimate segment, after a PSP penultimate segment)",
+        Expected = "10 × inner (A,D) out of t2, hop limit 63; nothing on the collector port or anywhere else")]
+    public async Task UltimateSegmentAfterPspExportsNothing()
+    {
+        Require("End.DT6");
+        IPAddress a = Address("A"), d = Address("D"), s = Sid("end_dt6");
+        await RefillAsync();
+        var stimuli = Enumerable.Range(0, Probes).Select(i =>
+            Into("t1").Ipv6(a, s, 64, TrafficClass, FlowLabel)
+                .Encapsulate(new PacketBuilder().Ipv6(a, d, 64).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i))).Build()).ToList();
+        var expected = Enumerable.Range(0, Probes).Select(i => new ExpectedPacket("t2",
+            OutOf("t2").Ipv6(a, d, 63).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build(), $"inner packet {i} decapsulated", [])).ToList();
+        Verdict(await ExchangeAsync("t1", stimuli, expected), "The ultimate segment exported (or mishandled) a packet that carried no SRH and so no O-flag.");
+    }
+}
