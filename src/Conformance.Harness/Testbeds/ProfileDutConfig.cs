@@ -154,6 +154,7 @@ public static class ProfileDutConfig
     {
         var lines = new List<string>();
         if (!profile.Claims("hmac") || profile.Parameters.HmacKeys.Count == 0) return lines;
+        EnsureLabHmacSecrets(profile);
         foreach (var k in profile.Parameters.HmacKeys)
             lines.AddRange(TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(Path.Combine(dir, "hmac-key.conf"), new Dictionary<string, string>
             {
