@@ -47,6 +47,7 @@ public sealed class CaseRun
         {
             using (Evidence.FixtureStep($"Load profile {ProfilePath}", FixturePhase.SetUp))
                 Profile = ProfileLoader.Load(ProfilePath);
+            ProfileDutConfig.EnsureLabHmacSecrets(Profile);
             foreach (var s in Profile.SecretValues()) SecretRedactor.Register(s);
             var fault = Fault;
             if (fault != LabFaultMode.None && Profile.Testbed.Kind != TestbedKind.ReferenceLab)

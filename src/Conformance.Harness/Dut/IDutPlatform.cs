@@ -3,8 +3,8 @@ namespace Conformance.Harness.Dut;
 /// <summary>Per-SID packet counters (seg6local <c>count</c>).</summary>
 public sealed record SidCounters(long Packets, long Bytes, long Errors);
 
-/// <summary>Who the DUT says it is (identity check, report).</summary>
-public sealed record DutIdentity(string Hostname, string KernelRelease, string OperatingSystem, string Platform);
+/// <summary>Who the DUT says it is (identity check, report). <paramref name="Serial"/>: null when the driver cannot read one.</summary>
+public sealed record DutIdentity(string Hostname, string KernelRelease, string OperatingSystem, string Platform, string? Serial = null);
 
 /// <summary>
 /// The DUT state the suite may touch, as sections of normalised lines (routes, addresses, rules, links,

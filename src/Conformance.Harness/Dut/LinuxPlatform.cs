@@ -22,6 +22,10 @@ public sealed partial class LinuxPlatform : IDutPlatform
     public const string RoutesV6 = "routes6", RoutesV4 = "routes4", AddrV6 = "addr6", AddrV4 = "addr4",
         RulesV6 = "rules6", RulesV4 = "rules4", Links = "links", Vrfs = "vrfs", Nft = "nft", Sysctls = "sysctls";
 
+    /// <summary>Snapshot section of the SRv6 HMAC key ids and algorithms ("hmac 1 algo sha256") — never the secrets,
+    /// which <c>ip sr hmac show</c> prints and which therefore are cut off on the DUT before the output is read.</summary>
+    public const string HmacKeys = "hmackeys";
+
     private static readonly string[] RouteTypes = ["unicast", "local", "broadcast", "multicast", "anycast", "blackhole", "unreachable", "prohibit", "throw", "nat"];
 
     private readonly SshDutSession _session;
@@ -60,6 +64,7 @@ public sealed partial class LinuxPlatform : IDutPlatform
             $"echo '### {Links}'", "ip -o link show",
             $"echo '### {Vrfs}'", "ip -o -d link show type vrf 2>/dev/null",
             $"echo '### {Nft}'", "nft list ruleset 2>/dev/null",
+            $"echo '### {HmacKeys}'", "(ip sr hmac show 2>/dev/null | awk '$1 == \"hmac\" {print $1, $2, $3, $4}')",
             $"echo '### {Sysctls}'", $"(cd /proc/sys && grep -H . {string.Join(' ', TrackedSysctlPaths)} 2>/dev/null)",
             extra.Length > 0 ? $"sysctl -e{extra} 2>/dev/null" : "true",
             "true");
@@ -93,6 +98,8 @@ public sealed partial class LinuxPlatform : IDutPlatform
             [Links] = Get(Links).Select(NormalizeLink).Distinct().ToList(),
             [Vrfs] = Get(Vrfs).Select(NormalizeLink).Distinct().ToList(),
             [Nft] = NormalizeNft(Get(Nft)),
+            [HmacKeys] = Get(HmacKeys).Select(Collapse).Where(l => l.StartsWith("hmac ", StringComparison.Ordinal))
+                .Select(l => string.Join(' ', l.Split(' ').Take(4))).Distinct().Order(StringComparer.Ordinal).ToList(),
             [Sysctls] = Get(Sysctls).Select(NormalizeSysctl).Where(l => l.Length > 0).Distinct().Order(StringComparer.Ordinal).ToList(),
         };
         return new DutSnapshot(taken, sections);
@@ -206,6 +213,12 @@ public sealed partial class LinuxPlatform : IDutPlatform
         foreach (var t in now.Section(Nft).Where(l => l.StartsWith("table ", StringComparison.Ordinal) && !l.Contains(':')))
         {
             if (!tablesBefore.Contains(t)) cmds.Add($"nft delete {t}");
+        }
+        // HMAC keys the run added: a blank secret deletes the key id (iproute2 "blank to delete").
+        foreach (var k in Added(HmacKeys))
+        {
+            var t = k.Split(' ');
+            if (t.Length >= 4) cmds.Add($"printf '\\n' | ip sr hmac set {t[1]} {t[3]}");
         }
         var linksBefore = before.Section(Links).Select(l => l.Split(' ')).ToDictionary(p => p[0], p => p[1]);
         foreach (var l in now.Section(Links).Select(l => l.Split(' ')))
@@ -331,13 +344,22 @@ public sealed partial class LinuxPlatform : IDutPlatform
         return result;
     }
 
+    /// <summary>
+    /// The Linux DUT's serial for <c>testbed.identity.serial</c>: the DMI product serial when the machine exposes
+    /// a real one (hardware routers, most servers; readable by root only), else /etc/machine-id (systemd's
+    /// per-installation id — the reference lab's DUT shares the host's, so its profile names no serial).
+    /// </summary>
+    public const string SerialCommand =
+        "(s=$(cat /sys/class/dmi/id/product_serial 2>/dev/null | tr -d '[:space:]'); " +
+        "case \"$s\" in ''|0|None|'Not Specified'|'To be filled by O.E.M.'|'Default string') cat /etc/machine-id 2>/dev/null || echo ;; *) echo \"$s\" ;; esac)";
+
     public async Task<DutIdentity> ReadIdentityAsync(CancellationToken cancellationToken = default)
     {
         var r = await _session.RunCheckedAsync(
-            "hostname; uname -r; (. /etc/os-release 2>/dev/null && echo \"$PRETTY_NAME\") || echo unknown; uname -sm",
+            "hostname; uname -r; (. /etc/os-release 2>/dev/null && echo \"$PRETTY_NAME\") || echo unknown; uname -sm; " + SerialCommand,
             cancellationToken: cancellationToken).ConfigureAwait(false);
         var l = r.Stdout.Split('\n').Select(x => x.Trim()).ToList();
         string At(int i) => i < l.Count ? l[i] : "";
-        return new DutIdentity(At(0), At(1), At(2), At(3));
+        return new DutIdentity(At(0), At(1), At(2), At(3), At(4) is { Length: > 0 } serial ? serial : null);
     }
 }

@@ -196,12 +196,61 @@ public sealed partial class LabFaultMode
         }));
 
 
+    // --- SR-domain filtering and security (edge-filter*.conf, hmac-key.conf): each omits one rule ---
+
+    private static DutConfig WithoutCommands(DutConfig c, string marker) =>
+        c with { Commands = c.Commands.Where(l => !l.Contains(marker, StringComparison.Ordinal)).ToList() };
+
+    public static LabFaultMode EdgeFilterWithoutSidBlockRule { get; } = new(
+        "EdgeFilterWithoutSidBlockRule", "The edge filter lacks the rule dropping packets to the SID block from external interfaces (RFC 8754 §5.1 #1).",
+        c => WithoutCommands(c, "\"edge-sid-block\""));
+
+    public static LabFaultMode EdgeFilterWithoutRfc9602Rule { get; } = new(
+        "EdgeFilterWithoutRfc9602Rule", "The edge filter lacks the rule dropping packets to 5f00::/16 from external interfaces (RFC 9602).",
+        c => WithoutCommands(c, "\"edge-rfc9602\""));
+
+    public static LabFaultMode EdgeFilterWithoutSrhToLocalRule { get; } = new(
+        "EdgeFilterWithoutSrhToLocalRule", "The edge filter lacks the rule dropping SRH packets from outside addressed to the node's own addresses.",
+        c => WithoutCommands(c, "\"edge-srh-to-local\""));
+
+    public static LabFaultMode EdgeFilterWithoutSourceCheck { get; } = new(
+        "EdgeFilterWithoutSourceCheck", "The per-node rule dropping packets to local SIDs from sources outside the SR domain is missing (RFC 8754 §5.1 #2).",
+        c => WithoutCommands(c, "\"node-source-check\""));
+
+    [GeneratedRegex(@"\biifname\s+(\S+)")]
+    private static partial Regex IifnameRegex();
+
+    /// <summary>The edge rules are (wrongly) applied to every tester-facing interface, the internal ones included.</summary>
+    public static LabFaultMode EdgeFilterOnInternalPorts { get; } = new(
+        "EdgeFilterOnInternalPorts", "The SID-block edge rule is also applied on the internal interfaces: SRv6 traffic from inside is dropped.",
+        c =>
+        {
+            var interfaces = c.Sysctls.Select(s => s.Key.Split('.')).Where(k => k.Length == 5 && k[0] == "net" && k[1] == "ipv6" && k[4] == "seg6_enabled" && k[3] != "all")
+                .Select(k => k[3]).Distinct().ToList();
+            var commands = new List<string>();
+            foreach (var l in c.Commands)
+            {
+                commands.Add(l);
+                if (!l.Contains("\"edge-sid-block\"", StringComparison.Ordinal)) continue;
+                var own = IifnameRegex().Match(l).Groups[1].Value;
+                commands.AddRange(interfaces.Where(i => i != own).Select(i => IifnameRegex().Replace(l, $"iifname {i}")));
+            }
+            return c with { Commands = commands };
+        });
+
+    public static LabFaultMode HmacKeyMissing { get; } = new(
+        "HmacKeyMissing", "The DUT has none of the profile's HMAC keys: every HMAC TLV fails verification.",
+        c => WithoutCommands(c, "ip sr hmac set"));
+
+
     public static IReadOnlyList<LabFaultMode> All { get; } =
         [None, EndWithoutPsp, SidMissing, EndAsEndX, NoIcmpErrors, Seg6Disabled, ForwardingDisabled, HmacRequired, EndWithPsp, EndAsLocalAddress, PspSidMissing,
          // --- behaviours ---
          EndXAsEnd, EndTMainTable, EndDt6MainTable, EndDx6AsDt6, EndDx4WrongAdjacency, EndB6AsEnd, HeadendsMissing, HeadendsNotReduced, FlowLabelZero,
         // --- SRv6 OAM (RFC 9259) ---
-        OFlagNotProcessed, OFlagNoRateLimit, OFlagCopiesAll, OFlagCleared, OFlagCopyAnswered];
+        OFlagNotProcessed, OFlagNoRateLimit, OFlagCopiesAll, OFlagCleared, OFlagCopyAnswered,
+         // --- SR-domain filtering and security ---
+         EdgeFilterWithoutSidBlockRule, EdgeFilterWithoutRfc9602Rule, EdgeFilterWithoutSrhToLocalRule, EdgeFilterWithoutSourceCheck, EdgeFilterOnInternalPorts, HmacKeyMissing];
 
     /// <summary>Case-insensitive lookup by name.</summary>
     public static LabFaultMode Parse(string name) =>

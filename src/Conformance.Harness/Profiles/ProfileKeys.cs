@@ -18,7 +18,8 @@ internal static class ProfileKeys
     public static readonly string[] Oam = ["o_flag_processing", "o_flag_rate_limit", "ping_to_sid", "traceroute_to_sid"];
     public static readonly string[] IcmpErrors = ["parameter_problem", "time_exceeded", "packet_too_big"];
     public static readonly string[] Hmac = ["supported", "algorithms"];
-    public static readonly string[] Parameters = ["sid_block", "locator", "sids", "addresses", "o_flag", "timeouts", "traffic"];
+    public static readonly string[] Parameters = ["sid_block", "locator", "sids", "addresses", "o_flag", "timeouts", "traffic", "hmac_keys", "inside_sources"];
+    public static readonly string[] HmacKey = ["key_id", "algorithm", "secret_env"];
     public static readonly string[] Sid = ["behavior", "flavors", "address", "next_hop", "interface", "table", "segments"];
     public static readonly string[] OFlag = ["rate_per_second", "burst", "collector_port"];
     public static readonly string[] Timeouts = ["capture_ms", "ssh_command_ms"];
@@ -42,6 +43,7 @@ internal static class ProfileKeys
         ["parameters.o_flag"] = OFlag,
         ["parameters.timeouts"] = Timeouts,
         ["parameters.traffic"] = Traffic,
+        ["parameters.hmac_keys[]"] = HmacKey,
         ["known_deviations[]"] = Deviation,
     };
 }

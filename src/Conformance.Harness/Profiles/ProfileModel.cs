@@ -94,14 +94,16 @@ public sealed record Profile
         KnownDeviations.Where(d => d.TestPurposes.Contains(testPurposeId, StringComparer.Ordinal)).ToArray();
 
     /// <summary>
-    /// The secret values that can currently be resolved from the environment (SSH password, key passphrase),
+    /// The secret values that can currently be resolved from the environment (SSH password, key passphrase, HMAC keys),
     /// so reporters can redact them. Never contains empty strings.
     /// </summary>
     public IReadOnlyList<string> SecretValues()
     {
-        var auth = Testbed.Ssh?.Auth;
-        if (auth is null) return [];
         var list = new List<string>();
+        foreach (var k in Parameters.HmacKeys)
+            if (k.TryResolveSecret() is { } hs) list.Add(hs);
+        var auth = Testbed.Ssh?.Auth;
+        if (auth is null) return list;
         foreach (var name in new[] { auth.PasswordEnv, auth.KeyPassphraseEnv })
         {
             if (name is null) continue;
@@ -297,8 +299,36 @@ public sealed record Parameters
     public OFlagParameters? OFlag { get; init; }
     public TimeoutParameters Timeouts { get; init; } = new();
     public TrafficLimits Traffic { get; init; } = new();
+    /// <summary>HMAC keys (RFC 8754 §2.1.2) the DUT is configured with; the secrets stay in environment variables.</summary>
+    public IReadOnlyList<HmacKey> HmacKeys { get; init; } = [];
+    /// <summary>
+    /// Source prefixes inside the SR domain (RFC 8754 §5.1: only these may send to the domain's SIDs).
+    /// Empty when the profile does not declare a source-address policy.
+    /// </summary>
+    public IReadOnlyList<IPNetwork> InsideSources { get; init; } = [];
     public SourceLocation? SidsLocation { get; init; }
     public SourceLocation? AddressesLocation { get; init; }
+}
+
+/// <summary>
+/// An HMAC key of the DUT (RFC 8754 §2.1.2): key id, algorithm, and the NAME of the environment variable
+/// holding the secret — never the secret itself.
+/// </summary>
+public sealed record HmacKey
+{
+    public required uint KeyId { get; init; }
+    public required HmacAlgorithm Algorithm { get; init; }
+    public required string SecretEnv { get; init; }
+    public SourceLocation? Location { get; init; }
+
+    /// <summary>The secret, or null when the variable is unset or empty.</summary>
+    public string? TryResolveSecret() => Environment.GetEnvironmentVariable(SecretEnv) is { Length: > 0 } v ? v : null;
+
+    /// <summary>The secret from <see cref="SecretEnv"/>; an unset variable is a profile error naming it.</summary>
+    public string ResolveSecret() => TryResolveSecret() ?? throw new ProfileException(new ProfileError(
+        Location?.File ?? "profile", Location?.Line ?? 0, Location?.Column ?? 0, "parameters.hmac_keys[].secret_env",
+        $"environment variable '{SecretEnv}' is not set (or empty); it must hold the secret of HMAC key {KeyId}, " +
+        $"e.g. `read -rs {SecretEnv} && export {SecretEnv}` before running"));
 }
 
 /// <summary>One SID instantiated on the DUT.</summary>

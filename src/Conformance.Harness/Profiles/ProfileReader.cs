@@ -447,14 +447,59 @@ internal sealed partial class ProfileReader(YamlWalker w, string? baseDirectory,
             };
         }
 
+        var hmacKeys = ReadHmacKeys(s, caps);
+        var insideSources = new List<IPNetwork>();
+        if (s.Sequence("inside_sources", false, "IPv6 prefixes") is { } srcItems)
+        {
+            foreach (var (node, path) in srcItems)
+                if (w.Prefix(node, path, V6) is { } n) insideSources.Add(n);
+        }
+
         if (block is null || locator is null) return null;
         return new Parameters
         {
             SidBlock = block.Value, Locator = locator.Value, Sids = sids, Addresses = named, OFlag = oflag,
-            Timeouts = timeouts, Traffic = traffic,
+            Timeouts = timeouts, Traffic = traffic, HmacKeys = hmacKeys, InsideSources = insideSources,
             SidsLocation = sidsSection is null ? null : w.Location(sidsSection),
             AddressesLocation = s.Get("addresses") is { } an ? w.Location(an) : null,
         };
+    }
+
+    private static string? LiteralHmacSecret(string key) => key.ToLowerInvariant() switch
+    {
+        "secret" or "key" or "password" or "value" =>
+            "a literal HMAC secret must not be written in a profile; put it in an environment variable and write " +
+            "'secret_env: VARIABLE_NAME' instead",
+        _ => null,
+    };
+
+    private List<HmacKey> ReadHmacKeys(Section s, Capabilities? caps)
+    {
+        var keys = new List<HmacKey>();
+        if (s.Sequence("hmac_keys", false, "HMAC keys") is not { } items) return keys;
+        var ids = new Dictionary<long, int>();
+        foreach (var (node, path) in items)
+        {
+            var k = w.Mapping(node, path, ProfileKeys.HmacKey, LiteralHmacSecret);
+            if (k is null) continue;
+            var id = k.Integer("key_id", true, 1, uint.MaxValue, "", "RFC 8754 §2.1.2: a 32-bit key id; 0 is not a key");
+            if (id is { } i && !ids.TryAdd(i, (int)node.Start.Line))
+                w.Error(k.Get("key_id")!, k.P("key_id"), $"duplicate HMAC key id {i} (first used on line {ids[i]})");
+            HmacAlgorithm? alg = null;
+            if (k.String("algorithm", true, $"an HMAC algorithm ({string.Join(", ", SrVocabulary.HmacAlgorithmNames)})") is { } an)
+            {
+                if (SrVocabulary.TryParseHmacAlgorithm(an, out var a)) alg = a;
+                else w.Error(k.Get("algorithm")!, k.P("algorithm"), $"unknown HMAC algorithm '{an}' (known: {string.Join(", ", SrVocabulary.HmacAlgorithmNames)})");
+                if (alg is { } a2 && caps is not null && !(caps.Hmac.Supported && caps.Hmac.Algorithms.Contains(a2)))
+                    w.Error(k.Get("algorithm")!, k.P("algorithm"), $"capabilities.hmac does not claim {an}; claim it or remove the key");
+            }
+            if (!k.Contains("secret_env"))
+                w.Error(k.Node, k.Path, "secret_env is required: the NAME of the environment variable holding the key's secret");
+            var env = EnvName(k, "secret_env");
+            if (id is not null && alg is not null && env is not null)
+                keys.Add(new HmacKey { KeyId = (uint)id, Algorithm = alg.Value, SecretEnv = env, Location = w.Location(node) });
+        }
+        return keys;
     }
 
     private SidDefinition? ReadSid(YamlNode node, string path, string name, IPNetwork? locator, Capabilities? caps)

@@ -62,6 +62,8 @@ public sealed class LiveTestbed : IAsyncDisposable
                 var spec = ProfileDutConfig.LabSpec(profile) with { Hostname = profile.Testbed.Identity.Hostname };
                 lab = await ReferenceLab.StartAsync(spec, LabFaultMode.None, ct).ConfigureAwait(false);
             }
+            ProfileDutConfig.EnsureLabHmacSecrets(profile);
+            foreach (var secret in profile.SecretValues()) Reporting.SecretRedactor.Register(secret);
             var options = lab is not null ? LabSshOptions(lab, profile) : SshOptions(profile);
             var transcript = new Transcript();
             foreach (var secret in profile.SecretValues()) transcript.AddSecret(secret);
@@ -147,6 +149,13 @@ public sealed class LiveTestbed : IAsyncDisposable
         var version = $"{identity.Platform} {identity.KernelRelease} {identity.OperatingSystem}";
         if (want.PlatformVersionPattern is { } pattern && !Regex.IsMatch(version, pattern))
             problems.Add($"platform/version '{version}' does not match testbed.identity.platform_version_pattern '{pattern}'");
+        if (want.Serial is { } serial)
+        {
+            if (identity.Serial is null)
+                problems.Add($"the profile names serial '{serial}' (testbed.identity.serial) but the device reports none");
+            else if (!string.Equals(serial.Trim(), identity.Serial.Trim(), StringComparison.OrdinalIgnoreCase))
+                problems.Add($"serial is '{identity.Serial}', the profile names '{serial}' (testbed.identity.serial)");
+        }
         if (problems.Count > 0)
             throw new TestbedException($"{where} is not the device the profile {profile.Name} names, so nothing was configured: " +
                 string.Join("; ", problems) + ". Check the address in the profile, or correct testbed.identity.");

@@ -98,6 +98,8 @@ public static class ProfileDutConfig
             lines.AddRange(TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(file, values)));
             sids[sid.Name] = sid.Address.ToString();
         }
+        lines.AddRange(EdgeFilter(profile, dir));
+        lines.AddRange(HmacKeys(profile, dir));
         var routes = Path.Combine(dir, "lab-routes.conf");
         if (profile.Testbed.Kind == TestbedKind.ReferenceLab && File.Exists(routes))
         {
@@ -146,6 +148,70 @@ public static class ProfileDutConfig
             ["collector"] = collector.TesterIpv6.Address.ToString(),
             ["collector_if"] = collector.DutInterface,
         }));
+    }
+
+    /// <summary>nftables table of the SR-domain edge filter (RFC 8754 §5.1, RFC 9602); rolled back like any new table.</summary>
+    public const string EdgeTable = "srv6conf_edge";
+
+    /// <summary>
+    /// SR-domain filtering when the profile claims <c>sr_domain_filtering</c>: edge-filter.conf once, edge-filter-port.conf
+    /// per external tester port, edge-filter-source.conf per internal port when <c>parameters.inside_sources</c> is declared.
+    /// </summary>
+    public static IReadOnlyList<string> EdgeFilter(Profile profile, string dir)
+    {
+        var lines = new List<string>();
+        if (!profile.Claims("sr_domain_filtering")) return lines;
+        var external = profile.Testbed.TesterPorts.Where(p => p.Role == PortRole.External).ToList();
+        var internalPorts = profile.Testbed.TesterPorts.Where(p => p.Role != PortRole.External).ToList();
+        if (external.Count == 0 && profile.Parameters.InsideSources.Count == 0) return lines;
+        lines.AddRange(TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(Path.Combine(dir, "edge-filter.conf"), new Dictionary<string, string>())));
+        foreach (var p in external)
+            lines.AddRange(TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(Path.Combine(dir, "edge-filter-port.conf"), new Dictionary<string, string>
+            {
+                ["dut_if"] = p.DutInterface,
+                ["sid_block"] = profile.Parameters.SidBlock.ToString(),
+            })));
+        if (profile.Parameters.InsideSources.Count > 0)
+            foreach (var p in internalPorts)
+                lines.AddRange(TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(Path.Combine(dir, "edge-filter-source.conf"), new Dictionary<string, string>
+                {
+                    ["dut_if"] = p.DutInterface,
+                    ["locator"] = profile.Parameters.Locator.ToString(),
+                    ["inside_sources"] = string.Join(", ", profile.Parameters.InsideSources),
+                })));
+        return lines;
+    }
+
+    /// <summary>
+    /// The profile's HMAC keys (hmac-key.conf per key) when the profile claims HMAC. The secret is read from the key's
+    /// environment variable here; callers register <see cref="Profile.SecretValues"/> with the transcript and the report.
+    /// </summary>
+    public static IReadOnlyList<string> HmacKeys(Profile profile, string dir)
+    {
+        var lines = new List<string>();
+        if (!profile.Claims("hmac") || profile.Parameters.HmacKeys.Count == 0) return lines;
+        EnsureLabHmacSecrets(profile);
+        foreach (var k in profile.Parameters.HmacKeys)
+            lines.AddRange(TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(Path.Combine(dir, "hmac-key.conf"), new Dictionary<string, string>
+            {
+                ["key_id"] = k.KeyId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["algorithm"] = k.Algorithm.Name(),
+                ["secret_quoted"] = "'" + k.ResolveSecret().Replace("'", "'\\''", StringComparison.Ordinal) + "'",
+            })));
+        return lines;
+    }
+
+    /// <summary>
+    /// For the reference lab only: an HMAC key whose environment variable is unset gets a per-run random secret
+    /// (32 random octets, hex) in this process's environment, so the lab and the cases share it. A real DUT's
+    /// secret must come from the operator.
+    /// </summary>
+    public static void EnsureLabHmacSecrets(Profile profile)
+    {
+        if (profile.Testbed.Kind != TestbedKind.ReferenceLab) return;
+        foreach (var k in profile.Parameters.HmacKeys)
+            if (k.TryResolveSecret() is null)
+                Environment.SetEnvironmentVariable(k.SecretEnv, Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
     }
 
     private static string? EgressFor(Profile profile, IPAddress nextHop) =>

@@ -10,20 +10,27 @@ namespace Conformance.Harness.Tester;
 /// </summary>
 public static class TesterInterlock
 {
-    public static void Verify(string interfaceName, bool dedicated)
+    public static void Verify(string interfaceName, bool dedicated) =>
+        Verify(interfaceName, dedicated, name => Directory.Exists($"/sys/class/net/{name}"), Ip);
+
+    /// <summary>
+    /// The check with the host's view injected (tests): <paramref name="exists"/> tells whether an interface exists,
+    /// <paramref name="ip"/> runs <c>ip -j ARGS</c> and returns its JSON.
+    /// </summary>
+    internal static void Verify(string interfaceName, bool dedicated, Func<string, bool> exists, Func<string[], JsonElement> ip)
     {
-        if (!Directory.Exists($"/sys/class/net/{interfaceName}"))
+        if (!exists(interfaceName))
             throw new TestbedException($"tester port interface '{interfaceName}' does not exist on this host. Check the profile's testbed.tester_ports[].interface.");
         if (dedicated) return;
         foreach (var family in new[] { "-4", "-6" })
         {
-            var routes = Ip(family, "route", "show", "default");
+            var routes = ip([family, "route", "show", "default"]);
             if (routes.EnumerateArray().Any(r => r.TryGetProperty("dev", out var d) && d.GetString() == interfaceName))
                 throw new InvalidOperationException(
                     $"refusing to transmit on '{interfaceName}': it carries this host's default route ({family}). " +
                     "Tester ports must be dedicated NICs; if this one really is, mark it `dedicated: true` in the profile.");
         }
-        var addrs = Ip("-j", "addr", "show", "dev", interfaceName);
+        var addrs = ip(["-j", "addr", "show", "dev", interfaceName]);
         foreach (var link in addrs.EnumerateArray())
         {
             if (!link.TryGetProperty("addr_info", out var infos)) continue;
@@ -38,7 +45,7 @@ public static class TesterInterlock
         }
     }
 
-    private static JsonElement Ip(params string[] args)
+    private static JsonElement Ip(string[] args)
     {
         var psi = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true };
         if (args[0] != "-j") psi.ArgumentList.Add("-j");

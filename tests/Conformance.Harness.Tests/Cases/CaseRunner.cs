@@ -60,13 +60,26 @@ public static class CaseRunner
         return string.Join('|', purposes.Select(p => $"FullyQualifiedName={Purposes[p].DeclaringType!.FullName}.{Purposes[p].Name}"));
     }
 
-    private static async Task<IReadOnlyDictionary<string, CaseOutcome>> RunOnceAsync(string labMode, string? testbedFault, IReadOnlyList<string>? purposes)
+    /// <summary>
+    /// A run that is not shared or cached, with extra environment variables for the case process (e.g. a secret set
+    /// to a known canary), returning the outcomes and the directory every file of the run was written to.
+    /// </summary>
+    public static async Task<(IReadOnlyDictionary<string, CaseOutcome> Outcomes, string Directory)> RunWithEnvironmentAsync(
+        string labMode, IEnumerable<string> purposes, IReadOnlyDictionary<string, string> environment)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"srv6conf-cases-{labMode}-env-{Guid.NewGuid().ToString("N")[..8]}");
+        var outcomes = await RunOnceAsync(labMode, null, purposes.Distinct().Order(StringComparer.Ordinal).ToList(), environment, dir);
+        return (outcomes, dir);
+    }
+
+    private static async Task<IReadOnlyDictionary<string, CaseOutcome>> RunOnceAsync(string labMode, string? testbedFault, IReadOnlyList<string>? purposes,
+        IReadOnlyDictionary<string, string>? environment = null, string? directory = null)
     {
         var filter = Filter(purposes);
         await TwoAtATime.WaitAsync();
         try
         {
-            var dir = Path.Combine(Path.GetTempPath(), $"srv6conf-cases-{labMode}-{testbedFault ?? "ok"}-{Guid.NewGuid().ToString("N")[..8]}");
+            var dir = directory ?? Path.Combine(Path.GetTempPath(), $"srv6conf-cases-{labMode}-{testbedFault ?? "ok"}-{Guid.NewGuid().ToString("N")[..8]}");
             var results = Path.Combine(dir, "allure-results");
             var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(CasesAssembly)! };
             foreach (var a in new[] { "test", CasesAssembly, "--logger", "trx", "--results-directory", dir }) psi.ArgumentList.Add(a);
@@ -76,6 +89,7 @@ public static class CaseRunner
             psi.Environment["SRV6CONF_RUN_ID"] = $"harness-{labMode}";
             psi.Environment.Remove("SRV6CONF_PROFILE");
             if (testbedFault is not null) psi.Environment["SRV6CONF_TESTBED_FAULT"] = testbedFault;
+            foreach (var (k, v) in environment ?? new Dictionary<string, string>()) psi.Environment[k] = v;
             using var p = Process.Start(psi)!;
             var stdout = p.StandardOutput.ReadToEndAsync();
             var stderr = p.StandardError.ReadToEndAsync();

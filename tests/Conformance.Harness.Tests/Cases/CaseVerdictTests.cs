@@ -56,12 +56,30 @@ public class CaseVerdictTests
         ("TP-OFLAG-BV-06", "None", "OFlagNotProcessed", "the ultimate segment exports nothing"),
         ("TP-OFLAG-BI-02", "None", "OFlagCopiesAll", "a packet without SRH (no O-flag) is copied"),
         ("TP-PING-BV-01", "EndAsLocalAddress", "SidMissing", "the SID is not programmed (plain lab: DEV-LINUX-021)"),
+        // --- SR-domain filtering and security ---
+        ("TP-EDGE-BI-01", "None", "EdgeFilterWithoutSidBlockRule", "the edge rule for the SID block is missing: End forwards the packet from outside"),
+        ("TP-EDGE-BI-02", "None", "EdgeFilterWithoutRfc9602Rule", "the edge rule for 5f00::/16 is missing: the DUT answers Destination Unreachable"),
+        ("TP-EDGE-BI-03", "None", "EdgeFilterWithoutSrhToLocalRule", "the edge rule for SRH to local addresses is missing: the kernel processes the SRH and forwards to D"),
+        ("TP-EDGE-BV-01", "None", "EdgeFilterOnInternalPorts", "the SID-block rule is also on the internal interfaces"),
+        ("TP-SRCADDR-BI-01", "None", "EdgeFilterWithoutSourceCheck", "the per-node source check is missing: End forwards the packet"),
+        ("TP-HMAC-BV-01", "None", "HmacKeyMissing", "no Linux mode passes (DEV-LINUX-004: the kernel ignores an RFC 8754 HMAC TLV without its legacy H flag); offline proof in HmacConformingReceptionTests"),
+        ("TP-HMAC-BV-02", "None", "HmacKeyMissing", "no Linux mode passes (DEV-LINUX-004); offline proof in HmacConformingReceptionTests"),
+        ("TP-HMAC-BV-03", "None", "SidMissing", "the End SID is not programmed: Destination Unreachable instead of forwarding"),
+        ("TP-HMAC-BI-01", "None", "HmacKeyMissing", "no Linux mode passes (DEV-LINUX-005: an RFC 8754 HMAC TLV is not verified); offline proof in HmacConformingReceptionTests"),
+        ("TP-HMAC-BI-02", "None", "HmacKeyMissing", "no Linux mode passes (DEV-LINUX-005); offline proof in HmacConformingReceptionTests"),
+        ("TP-HMAC-BI-03", "None", "HmacKeyMissing", "no Linux mode passes (DEV-LINUX-005); offline proof in HmacConformingReceptionTests"),
+        ("TP-HMAC-BI-04", "None", "SidMissing", "the End SID is not programmed: Destination Unreachable comes back"),
+        ("TP-HMAC-BI-05", "None", "HmacKeyMissing", "no Linux mode passes (DEV-LINUX-005); offline proof in HmacConformingReceptionTests"),
+        ("TP-HMAC-BI-06", "None", "SidMissing", "the End SID is not programmed: Destination Unreachable comes back"),
+        ("TP-SEG6EN-BV-01", "None", "Seg6Disabled", "SRH processing is off on the ingress interface"),
     ];
 
     /// <summary>Purposes for which no lab mode passes: they are judged on the plain lab as known deviations.</summary>
     private static readonly HashSet<string> NeverPassOnLinux = ["TP-END-BI-01",
         // --- behaviours ---
-        "TP-ENDX-BI-01", "TP-DECAP-BI-01", "TP-ULH-BI-01", "TP-B6-BV-02", "TP-HENCAPS-BV-02", "TP-MTU-BI-01", "TP-DX4-BV-01"];
+        "TP-ENDX-BI-01", "TP-DECAP-BI-01", "TP-ULH-BI-01", "TP-B6-BV-02", "TP-HENCAPS-BV-02", "TP-MTU-BI-01", "TP-DX4-BV-01",
+        // --- SR-domain filtering and security ---
+        "TP-HMAC-BV-01", "TP-HMAC-BV-02", "TP-HMAC-BI-01", "TP-HMAC-BI-02", "TP-HMAC-BI-03", "TP-HMAC-BI-05"];
 
     public static IEnumerable<TestCaseData> Controls() => Table
         .Select(r => new TestCaseData(r.Purpose, r.PassMode, r.FailMode).SetArgDisplayNames(r.Purpose, r.PassMode, r.FailMode).SetDescription(r.Why));

@@ -1,0 +1,123 @@
+using System.Net;
+using Conformance.Harness.Reporting;
+using Conformance.Harness.Verdicts;
+using NUnit.Framework;
+
+namespace Conformance.Cases.Security;
+
+/// <summary>
+/// RFC 8754 §5.1 (and RFC 9602's SRv6 SID space 5f00::/16): nodes outside the SR domain cannot use the
+/// domain's SIDs. Stimuli come in on the profile's external tester port (role: external), with the
+/// tester's own address there as the outside source X; nothing may come out of any tester port.
+/// The same stimulus on an internal port is processed (the filter is on the edge only).
+/// </summary>
+[TestFixture, Category("Security"), Category("SrDomain")]
+public sealed class EdgeFilteringCases : SecurityCase
+{
+    private const string IngressFilter = "Any packet entering the SR domain and destined to a SID within the SR domain is dropped.";
+
+    private static string ExternalPort =>
+        Profile.Testbed.TesterPorts.FirstOrDefault(p => p.Role == Harness.Profiles.PortRole.External)?.Name
+        ?? throw new Harness.TestbedException($"{Profile.SourcePath}: the case needs a tester port with role: external (the SR domain's outside).");
+
+    private static IPAddress OutsideSource => PortSpec(ExternalPort).TesterIpv6.Address;
+
+    [Test]
+    [TestPurpose(Id = "TP-EDGE-BI-01", Rfc = "RFC 8754", Section = "5.1", Level = RequirementLevel.Must, Feature = "SR domain",
+        Title = "A packet from outside the SR domain to a SID of the domain is dropped at the edge",
+        Requirement = IngressFilter,
+        Stimulus = "10 × (X,S)(D,N2,S;SL=2) ICMPv6 echo request into the external port t3 (X = the tester's address on t3, S = the End SID inside parameters.sid_block)",
+        Expected = "nothing out of any tester port (not forwarded to N2 on t2, no ICMPv6 error); the DUT's edge drop counter rises where exposed")]
+    public async Task PacketToASidFromOutsideIsDropped()
+    {
+        Require("sr_domain_filtering");
+        Require("End");
+        IPAddress x = OutsideSource, d = Address("D"), n2 = Address("N2"), s = Sid("end");
+        var port = ExternalPort;
+        var stimuli = Enumerable.Range(0, Probes).Select(i =>
+            Into(port).Ipv6(x, s).Srh([d, n2, s], 2).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
+        await ExpectDroppedAsync(port, stimuli, "A packet from outside to a SID in the SID block was not dropped at the edge.");
+    }
+
+    [Test]
+    [TestPurpose(Id = "TP-EDGE-BI-02", Rfc = "RFC 8754", Section = "5.1", Level = RequirementLevel.Must, Feature = "SR domain",
+        Title = "A packet from outside the SR domain to the RFC 9602 SRv6 SID space 5f00::/16 is dropped at the edge",
+        Requirement = IngressFilter,
+        Stimulus = "10 × (X,5f00:0:1:e::)(D,5f00:0:1:e::;SL=1) ICMPv6 echo request into the external port t3",
+        Expected = "nothing out of any tester port (no forwarding, no ICMPv6 error); the DUT's edge drop counter rises where exposed")]
+    public async Task PacketToTheSrv6SidSpaceFromOutsideIsDropped()
+    {
+        Require("sr_domain_filtering");
+        IPAddress x = OutsideSource, d = Address("D"), s = IPAddress.Parse("5f00:0:1:e::");
+        var port = ExternalPort;
+        var stimuli = Enumerable.Range(0, Probes).Select(i =>
+            Into(port).Ipv6(x, s).Srh([d, s], 1).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
+        await ExpectDroppedAsync(port, stimuli, "A packet from outside to 5f00::/16 (RFC 9602 SRv6 SID space) was not dropped at the edge.");
+    }
+
+    [Test]
+    [TestPurpose(Id = "TP-EDGE-BI-03", Rfc = "RFC 8754", Section = "5.1", Level = RequirementLevel.Must, Feature = "SR domain",
+        Title = "An SRH packet from outside addressed to an interface address of the node (a segment, RFC 8754 §3.3) is dropped",
+        Requirement = IngressFilter,
+        Stimulus = "10 × (X,I3)(D,I3;SL=1) ICMPv6 echo request into the external port t3 (I3 = the DUT's own address on t3, outside the SID block)",
+        Expected = "nothing out of any tester port (the SRH is not processed: nothing forwarded to D on t2); the DUT's edge drop counter rises where exposed")]
+    public async Task SrhToAnInterfaceAddressFromOutsideIsDropped()
+    {
+        Require("sr_domain_filtering");
+        var port = ExternalPort;
+        IPAddress x = OutsideSource, d = Address("D"), i3 = PortSpec(port).DutIpv6;
+        var stimuli = Enumerable.Range(0, Probes).Select(i =>
+            Into(port).Ipv6(x, i3).Srh([d, i3], 1).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
+        await ExpectDroppedAsync(port, stimuli, "An SRH packet from outside addressed to the node's interface address was not dropped.");
+    }
+
+    [Test]
+    [TestPurpose(Id = "TP-EDGE-BV-01", Rfc = "RFC 8754", Section = "5.1", Level = RequirementLevel.Must, Feature = "SR domain",
+        Title = "The edge filter applies to external interfaces only: the same SID packet from inside is processed",
+        Requirement = "Configure each external interface of each edge node of the domain with an inbound infrastructure access list (IACL) that drops any incoming packet with a destination address in S/s",
+        Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into the internal port t1 (the stimulus of TP-EDGE-BI-01 from an inside source)",
+        Expected = "10 × (A,N2)(D,N2,S;SL=1) out of t2 with hop limit 63, every other field unchanged; nothing else on any port")]
+    public async Task TheSamePacketFromInsideIsProcessed()
+    {
+        Require("sr_domain_filtering");
+        Require("End");
+        IPAddress a = Address("A"), d = Address("D"), n2 = Address("N2"), s = Sid("end");
+        var stimuli = Enumerable.Range(0, Probes).Select(i =>
+            Into("t1").Ipv6(a, s).Srh([d, n2, s], 2).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
+        var expected = Enumerable.Range(0, Probes).Select(i => new ExpectedPacket("t2",
+            OutOf("t2").Ipv6(a, n2, 63).Srh([d, n2, s], 1).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build(),
+            $"probe {i} at the next segment", [])).ToList();
+        var j = await ExchangeAsync("t1", stimuli, expected);
+        await AttachFilterCountersAsync();
+        Verdict(j, "A packet to a SID from an internal interface was not processed (the edge filter must be on external interfaces only).");
+    }
+
+    [Test]
+    [TestPurpose(Id = "TP-SRCADDR-BI-01", Rfc = "RFC 8754", Section = "5.1", Level = RequirementLevel.Must, Feature = "SR domain",
+        Title = "A packet to a local SID from a source outside the SR domain is dropped on an internal interface",
+        Requirement = "The distributed protection in #1 is complemented with per-node protection, dropping packets to SIDs from source addresses outside the SR domain.",
+        Stimulus = "10 × (Y,S)(D,N2,S;SL=2) ICMPv6 echo request into the internal port t1, Y outside parameters.inside_sources (the first address after them inside 2001:db8::/32)",
+        Expected = "nothing out of any tester port (not forwarded to N2); the DUT's drop counter rises where exposed")]
+    public async Task PacketToASidFromAnOutsideSourceIsDroppedInside()
+    {
+        Require("sr_domain_filtering");
+        Require("End");
+        if (Profile.Parameters.InsideSources.Count == 0)
+            Assert.Ignore($"N/A: the profile {Profile.Name} declares no parameters.inside_sources (the SR domain's source prefixes).");
+        IPAddress y = OutsideOf(Profile.Parameters.InsideSources), d = Address("D"), n2 = Address("N2"), s = Sid("end");
+        var stimuli = Enumerable.Range(0, Probes).Select(i =>
+            Into("t1").Ipv6(y, s).Srh([d, n2, s], 2).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
+        await ExpectDroppedAsync("t1", stimuli, $"A packet to a SID from {y}, outside the SR domain's sources, was not dropped.");
+    }
+
+    /// <summary>A documentation address (2001:db8::/32) in none of <paramref name="inside"/>.</summary>
+    internal static IPAddress OutsideOf(IReadOnlyList<IPNetwork> inside)
+    {
+        for (var hi = 0xffff; hi >= 0; hi -= 0x101)
+        {
+            var candidate = IPAddress.Parse($"2001:db8:{hi:x}::5");
+            if (!inside.Any(n => n.Contains(candidate))) return candidate;
+        }
+        throw new Harness.TestbedException("parameters.inside_sources cover all of 2001:db8::/32: no documentation address is left as an outside source.");
+    }
+}

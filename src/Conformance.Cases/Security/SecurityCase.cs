@@ -1,0 +1,84 @@
+using System.Net;
+using Conformance.Cases.Support;
+using Conformance.Harness;
+using Conformance.Harness.Dut;
+using Conformance.Harness.Packets;
+using Conformance.Harness.Profiles;
+using Conformance.Harness.Reporting;
+using Conformance.Harness.Testbeds;
+using Conformance.Harness.Verdicts;
+using NUnit.Framework;
+
+namespace Conformance.Cases.Security;
+
+/// <summary>
+/// What the SR-domain filtering and HMAC cases share: "the DUT must drop these" exchanges (nothing
+/// may come out of any tester port; an ICMPv6 error the RFC allows may be named as tolerated), the
+/// DUT-side drop counters as evidence where the platform exposes them, and the HMAC policy of an
+/// ingress interface for the duration of a case.
+/// </summary>
+public abstract class SecurityCase : ConformanceCase
+{
+    protected const int Probes = 10;
+
+    /// <summary>Settle time after the last stimulus before "nothing came out" is believed.</summary>
+    protected static readonly TimeSpan DropQuiet = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Sends <paramref name="stimuli"/> into <paramref name="port"/> and fails unless nothing at all comes out of any
+    /// tester port, except frames <paramref name="tolerated"/> accepts (e.g. an ICMPv6 error the RFC says SHOULD be sent).
+    /// </summary>
+    protected static async Task ExpectDroppedAsync(string port, IReadOnlyList<byte[]> stimuli, string requirementShort,
+        Func<DecodedPacket, string, bool>? tolerated = null)
+    {
+        var j = await ExchangeAsync(port, stimuli, [], DropQuiet);
+        await AttachFilterCountersAsync();
+        var leaks = j.Unexpected.Where(u => tolerated is null || !tolerated(u.Decoded, u.Frame.Port)).ToList();
+        if (leaks.Count > 0)
+            Fail($"{requirementShort}\n{leaks.Count} packet(s) came out of the DUT:\n" +
+                 string.Join('\n', leaks.Take(5).Select(u => $"- {u.Frame.Port}: {u.Decoded.Notation}")));
+    }
+
+    /// <summary>An ICMPv6 Parameter Problem code 0 from a DUT address back out of the ingress port (RFC 8754 §2.1.2.1: SHOULD, rate limited).</summary>
+    protected static Func<DecodedPacket, string, bool> ParameterProblemBackOut(string port) => (d, p) =>
+        p == port && d.Inner is Icmpv6Layer { Type: 4, Code: 0 } && d.Ipv6 is { } ip && DutAddresses.Contains(ip.Src);
+
+    /// <summary>
+    /// Evidence only (the verdict is what the tester ports saw): the Linux reference's nftables drop counters of the
+    /// suite's edge-filter table. Other platforms expose theirs differently; nothing is attached for them.
+    /// </summary>
+    protected static async Task AttachFilterCountersAsync()
+    {
+        if (Profile.Testbed.Platform != "linux") return;
+        var r = await Testbed.Session.RunAsync($"nft list table ip6 {ProfileDutConfig.EdgeTable} 2>/dev/null || echo 'no table {ProfileDutConfig.EdgeTable}'");
+        Evidence.AttachText("DUT filter counters (nft)", r.Stdout);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> with the DUT's HMAC policy on <paramref name="port"/>'s interface set to
+    /// <paramref name="mode"/> (Linux: net.ipv6.conf.IF.seg6_require_hmac, -1 ignore, 0 verify if present, 1 require),
+    /// rendered from dut-configs/&lt;platform&gt;/hmac-policy.conf, and puts the previous value back afterwards.
+    /// </summary>
+    protected static async Task WithHmacPolicyAsync(string port, int mode, Func<Task> body)
+    {
+        var dir = ProfileDutConfig.TemplateDirectory(Profile.Testbed.Platform);
+        var iface = PortSpec(port).DutInterface;
+        DutConfig Render(string m) => DutConfig.FromLines(Conformance.Harness.Templates.TemplateRenderer.CommandLines(
+            Conformance.Harness.Templates.TemplateRenderer.RenderFile(Path.Combine(dir, "hmac-policy.conf"),
+                new Dictionary<string, string> { ["dut_if"] = iface, ["mode"] = m })));
+        string previous = "0";
+        if (Profile.Testbed.Platform == "linux")
+            previous = (await Testbed.Session.RunCheckedAsync($"sysctl -n net.ipv6.conf.{iface}.seg6_require_hmac")).Stdout.Trim();
+        await Evidence.StepAsync($"Set the HMAC policy of {iface} to {mode} (was {previous})", () => Testbed.Platform.ApplyAsync(Render(mode.ToString(System.Globalization.CultureInfo.InvariantCulture))));
+        try { await body(); }
+        finally { await Testbed.Platform.ApplyAsync(Render(previous)); }
+    }
+
+    /// <summary>The profile's HMAC key for <paramref name="algorithm"/>; a claimed algorithm without a key is a profile problem (broken).</summary>
+    protected static (uint KeyId, HmacAlgorithm Algorithm, byte[] Secret) HmacKeyFor(HmacAlgorithm algorithm)
+    {
+        var k = Profile.Parameters.HmacKeys.FirstOrDefault(k => k.Algorithm == algorithm)
+            ?? throw new TestbedException($"{Profile.SourcePath}: the case needs parameters.hmac_keys with algorithm {algorithm.Name()}, which the profile does not define.");
+        return (k.KeyId, k.Algorithm, System.Text.Encoding.UTF8.GetBytes(k.ResolveSecret()));
+    }
+}

@@ -1,0 +1,32 @@
+using System.Net;
+using Conformance.Harness.Reporting;
+using Conformance.Harness.Verdicts;
+using NUnit.Framework;
+
+namespace Conformance.Cases.Security;
+
+/// <summary>
+/// RFC 8754 §3.3/§4.3: a node whose own interface address is the DA of an SRH packet is a segment endpoint.
+/// On the Linux reference this is the kernel's SRH processing, which is only on where net.ipv6.conf.*.seg6_enabled
+/// is 1 (see README.md next to this file); seg6local SIDs do not depend on it.
+/// </summary>
+[TestFixture, Category("Security"), Category("SRH")]
+public sealed class Seg6EnabledCases : SecurityCase
+{
+    [Test]
+    [TestPurpose(Id = "TP-SEG6EN-BV-01", Rfc = "RFC 8754", Section = "4.3.1.1", Level = RequirementLevel.Must, Feature = "SRH",
+        Title = "An SRH packet addressed to an interface address of the node (SRv6 enabled on the ingress interface) moves to the next segment",
+        Requirement = "S14. Decrement Segments Left by 1. S15. Copy Segment List[Segments Left] from the SRH to the destination address of the IPv6 header. ... S20. Decrement the Hop Limit by 1 S21. Resubmit the packet to the IPv6 module for transmission to the new destination.",
+        Stimulus = "10 × (A,I1)(D,I1;SL=1) ICMPv6 echo request into the internal port t1 (I1 = the DUT's own address on t1, not a SID)",
+        Expected = "10 × (A,D)(D,I1;SL=0) out of t2 with hop limit 63, every other field unchanged; nothing else on any port")]
+    public async Task SrhToAnInterfaceAddressIsProcessed()
+    {
+        IPAddress a = Address("A"), d = Address("D"), i1 = PortSpec("t1").DutIpv6;
+        var stimuli = Enumerable.Range(0, Probes).Select(i =>
+            Into("t1").Ipv6(a, i1).Srh([d, i1], 1).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
+        var expected = Enumerable.Range(0, Probes).Select(i => new ExpectedPacket("t2",
+            OutOf("t2").Ipv6(a, d, 63).Srh([d, i1], 0).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build(),
+            $"probe {i} at the last segment", [])).ToList();
+        Verdict(await ExchangeAsync("t1", stimuli, expected), "An SRH packet addressed to the node's interface address was not moved to the next segment.");
+    }
+}
