@@ -167,6 +167,7 @@ public sealed class OFlagCases : ConformanceCase
             .Udp(33434, (ushort)(40000 + i), ProbeData((int)i)).Build();
         var stimuli = Enumerable.Range(0, (int)count).Select(i => Probe(i)).ToList();
         TrafficResult result;
+        var countersBefore = await Evidence.StepAsync("Read the DUT's per-SID counters", () => Testbed.Platform.ReadCountersAsync());
         using (Evidence.Step($"Offer {count} O-flag probes at {pps} pps on t1 for {Seconds} s, capture on {string.Join(", ", Testbed.Ports.Keys)}"))
         {
             using var session = new TrafficSession(Testbed.Ports.Values);
@@ -174,6 +175,9 @@ public sealed class OFlagCases : ConformanceCase
             result = await session.CompleteAsync(got => got.Count(f => f.Port == "t2") >= count, Profile.Parameters.Timeouts.Capture * 2, TimeSpan.FromMilliseconds(500));
             Evidence.AttachText("Capture reconciliation", result.Reconciliation((int)count));
         }
+        var countersAfter = await Evidence.StepAsync("Read the DUT's per-SID counters again", () => Testbed.Platform.ReadCountersAsync());
+        Evidence.AttachText("Per-SID counters (packets before → after)", string.Join('\n', countersAfter.OrderBy(c => c.Key, StringComparer.Ordinal)
+            .Select(c => $"{c.Key}: {(countersBefore.TryGetValue(c.Key, out var b) ? b.Packets : 0)} → {c.Value.Packets} (errors {c.Value.Errors})")));
         var pcap = Path.Combine(Path.GetTempPath(), $"srv6conf-{Guid.NewGuid():N}.pcapng");
         try { PcapFile.WritePcapNg(pcap, result.All); Evidence.AttachFile($"{Purpose.Id} exchange.pcapng", pcap, Evidence.PcapMime); }
         finally { File.Delete(pcap); }
