@@ -90,8 +90,15 @@ public sealed partial class LabFaultMode
         "PspSidMissing", "The End SID with the PSP flavor is not programmed.",
         c => c.WithRouteFor(LinuxConfigTemplates.Roles.EndPsp, _ => null));
 
+    // --- SRH processing (wip/srh) ---
+    public static LabFaultMode EndWithoutCounters { get; } = new(
+        "EndWithoutCounters", "The End SID is programmed without per-SID counters (seg6local without `count`): it forwards but counts nothing.",
+        c => c.WithRouteFor(LinuxConfigTemplates.Roles.End, r => r.Replace(" count ", " ", StringComparison.Ordinal)));
+
     public static IReadOnlyList<LabFaultMode> All { get; } =
-        [None, EndWithoutPsp, SidMissing, EndAsEndX, NoIcmpErrors, Seg6Disabled, ForwardingDisabled, HmacRequired, EndWithPsp, EndAsLocalAddress, PspSidMissing];
+        [None, EndWithoutPsp, SidMissing, EndAsEndX, NoIcmpErrors, Seg6Disabled, ForwardingDisabled, HmacRequired, EndWithPsp, EndAsLocalAddress, PspSidMissing,
+            // --- SRH processing (wip/srh) ---
+            EndWithoutCounters];
 
     /// <summary>Case-insensitive lookup by name.</summary>
     public static LabFaultMode Parse(string name) =>
