@@ -42,6 +42,7 @@ public class CaseVerdictTests
         ("TP-LOCAL-BV-01", "None", "Seg6Disabled", "seg6_enabled=0: Linux drops every SRH packet to a local address, even with SL=0"),
         ("TP-LOCAL-BI-01", "None", "Seg6Disabled", "no known Linux mode passes (DEV-LINUX-041: seg6_enabled=1 acts as End, =0 drops silently); the judgement of a conforming reply is shown offline in SrhConformingReplyTests"),
         ("TP-COUNTERS-BV-01", "None", "EndWithoutCounters", "the End SID forwards but keeps no counter"),
+        ("TP-COUNTERS-BV-02", "None", "EndWithoutCounters", "the End SID keeps no counter at all"),
     ];
 
     /// <summary>Purposes for which no lab mode passes: they are judged on the plain lab as known deviations.</summary>
