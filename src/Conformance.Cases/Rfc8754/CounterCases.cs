@@ -6,7 +6,10 @@ using NUnit.Framework;
 
 namespace Conformance.Cases.Rfc8754;
 
-/// <summary>RFC 8986 §6: per-SID traffic counters, read through the DUT driver around one exchange.</summary>
+/// <summary>
+/// RFC 8986 §6: per-SID traffic counters, read through the DUT driver around one exchange.
+/// Requirement text: RFC 8986 §6 from knowledge (catalogue RFC8986-6-COUNTERS, listed Unverified); level SHOULD.
+/// </summary>
 [TestFixture, Category("Counters")]
 public sealed class CounterCases : ConformanceCase
 {

@@ -10,6 +10,7 @@ namespace Conformance.Cases.Rfc8754;
 /// RFC 8754 §4.3.1.1 / RFC 8986 §4.1: the segment endpoint with Segments Left &gt; 0 over segment lists
 /// of several lengths, and what it must leave alone (upper-layer checksum, payload length). The
 /// payload-length recomputation of PSP is TP-PSP-BV-01 (PspCases), not repeated here.
+/// Requirement text: RFC 8986 §4.1 S12–S15 as quoted in the catalogue (RFC8986-4.1-UPDATE-DA, verified as a quotation from a secondary source).
 /// </summary>
 [TestFixture, Category("SRH")]
 public sealed class SrhEndpointCases : ConformanceCase

@@ -11,6 +11,7 @@ namespace Conformance.Cases.Rfc8754;
 /// RFC 8754 §2 Flags: unused bits are ignored on receipt (and so left as they are). The O-flag
 /// (RFC 9259 §2.1): whether or not the DUT processes it, the data packet itself is forwarded as
 /// without it and keeps the flag — O-flag processing works on a copy (RFC 9259 §2.1.1 S01.1).
+/// Requirement text: the U-flags sentence is draft-ietf-6man-segment-routing-header-15 §2 (published RFC 8754 wording NOT verified); RFC 9259 §2.1.1 S01.1 is the catalogue's RFC9259-2.1.1-S01.1 (checked against the last draft).
 /// </summary>
 [TestFixture, Category("SRH"), Category("Flags")]
 public sealed class SrhFlagsCases : ConformanceCase

@@ -16,6 +16,7 @@ namespace Conformance.Cases.Rfc8754;
 /// Type. So a conforming DUT does NOT act as a segment endpoint for a plain interface address — what
 /// Linux does when seg6_enabled=1 (every local address behaves like End; known deviation), and with
 /// seg6_enabled=0 Linux drops SRH packets to local addresses silently whatever Segments Left says.
+/// Requirement text: the two Segments-Left sentences match draft-ietf-6man-segment-routing-header-15 §4.3.2 and RFC 8200 §4.4; the lead-in ("represents a local interface and is not a locally instantiated SRv6 SID") is the published wording from knowledge, NOT verified (the draft says "represents a local interface, not locally instantiated as an SRv6 SID").
 /// </summary>
 [TestFixture, Category("SRH"), Category("LocalInterface")]
 public sealed class SrhLocalInterfaceCases : ConformanceCase

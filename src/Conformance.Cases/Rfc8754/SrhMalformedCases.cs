@@ -14,6 +14,7 @@ namespace Conformance.Cases.Rfc8754;
 /// Not covered, deliberately: a TLV overrunning the header and a Hdr Ext Len beyond the IPv6 payload
 /// — neither RFC 8754 (TLV processing is local configuration, §4.3.1.1 S06–S08) nor RFC 8200 states a
 /// required reaction for them, so no test purpose could cite a requirement sentence.
+/// Requirement text: RFC 8986 §4.1 S08–S11 as in the catalogue (RFC8986-4.1-PARAM-PROBLEM, verified as a quotation); the same logic is RFC 8754 §4.3.1.1 (checked against draft-ietf-6man-segment-routing-header-15 only).
 /// </summary>
 [TestFixture, Category("SRH")]
 public sealed class SrhMalformedCases : ConformanceCase

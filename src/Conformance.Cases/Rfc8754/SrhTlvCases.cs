@@ -13,6 +13,7 @@ namespace Conformance.Cases.Rfc8754;
 /// leaves it as it is: the TLV area must come out octet for octet as it went in. (The high-order
 /// bit of the type only tells which TLVs MAY change en route — for AH ICV computation — it gives a
 /// node that does not recognise the type no licence to change or drop it.)
+/// Requirement text: checked against draft-ietf-6man-segment-routing-header-15 §2.1/§2.1.1 (the draft writes "An 8 bit value"), NOT against the published RFC 8754; the high-order-bit semantics are in the same draft section.
 /// </summary>
 [TestFixture, Category("SRH"), Category("TLV")]
 public sealed class SrhTlvCases : ConformanceCase

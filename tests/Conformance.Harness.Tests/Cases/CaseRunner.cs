@@ -124,7 +124,7 @@ public static class CaseRunner
     private static CaseOutcome Worst(CaseOutcome a, CaseOutcome b)
     {
         var worst = Rank(b.Status) > Rank(a.Status) ? b : a;
-        bool known = worst.Status != "failed" || ((a.Status != "failed" || a.Known) && (b.Status != "failed" || b.Known));
+        bool known = worst.Status == "failed" && (a.Status != "failed" || a.Known) && (b.Status != "failed" || b.Known);
         return worst with { Known = known, Message = a.Message == b.Message || a.Message.Length == 0 ? b.Message : b.Message.Length == 0 ? a.Message : $"{a.Message}\n{b.Message}" };
     }
 
