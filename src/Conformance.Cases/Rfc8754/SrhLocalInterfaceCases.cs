@@ -57,13 +57,9 @@ public sealed class SrhLocalInterfaceCases : ConformanceCase
         IPAddress a = Address("A"), d = Address("D"), n2 = Address("N2"), l = LocalAddress;
         var stimuli = Enumerable.Range(0, Probes).Select(i =>
             Into("t1").Ipv6(a, l).Srh([d, n2, l], 2).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
-        var expected = Expected(stimuli, PortSpec("t1").DutIpv6);
+        var expected = stimuli.Select((st, i) => Icmp.Error(OutOf("t1"), "t1", st, PortSpec("t1").DutIpv6, 4, 0, PointerToRoutingType, $"Parameter Problem for probe {i}")).ToList();
         var j = await ExchangeAsync("t1", stimuli, expected);
         EndCases.CheckErrorSources(j);
         Verdict(j, "An SRH with SL>0 to a local address that is not a SID was not answered with Parameter Problem code 0 pointing at the Routing Type, or was not discarded.");
     }
-
-    /// <summary>What TP-LOCAL-BI-01 expects for its stimuli (public to the offline proof in the harness tests).</summary>
-    internal static List<ExpectedPacket> Expected(IReadOnlyList<byte[]> stimuli, IPAddress dutSource) =>
-        stimuli.Select((st, i) => Icmp.Error(OutOf("t1"), "t1", st, dutSource, 4, 0, PointerToRoutingType, $"Parameter Problem for probe {i}")).ToList();
 }
