@@ -71,6 +71,16 @@ public sealed class SrhTlvCases : ConformanceCase
         EndPassesTlvsAsync(Unknown, "End did not ignore TLVs of unrecognised types (dropped the packet, answered an error, or changed the TLVs).");
 
     [Test]
+    [TestPurpose(Id = "TP-TLV-BV-03", Rfc = "RFC 8754", Section = "2.1.1", Level = RequirementLevel.Must, Feature = "TLV",
+        Title = "End accepts a TLV area ending in a single Pad1 (one octet of padding) and forwards it unchanged",
+        Requirement = "Padding TLVs are ignored by a node processing the SRH TLV, even if more than one is present.",
+        Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1 with TLVs: type 0x7b with 5 octets of value (7 octets), then one Pad1 (1 octet) to the 8-octet boundary",
+        Expected = "10 × (A,N2)(D,N2,S;SL=1) out of t2, hop limit 63, the TLV area octet for octet as sent; nothing else")]
+    public Task EndAcceptsATrailingPad1() =>
+        EndPassesTlvsAsync(i => [new RawTlv(UnknownImmutableType, [0x0e, 0x1d, (byte)i, 0x03, 0x04]), new Pad1Tlv()],
+            "End did not accept an SRH whose TLV area ends with a single Pad1 octet, or changed it.");
+
+    [Test]
     [TestPurpose(Id = "TP-TRANSIT-BV-02", Rfc = "RFC 8754", Section = "4.2", Level = RequirementLevel.Must, Feature = "Transit",
         Title = "A transit node forwards an SRH with padding and unrecognised TLVs untouched",
         Requirement = "Any other transit node MUST NOT inspect the underneath routing header and MUST forward the packet toward the DA according to its IPv6 routing table.",

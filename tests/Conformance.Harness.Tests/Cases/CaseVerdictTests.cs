@@ -35,6 +35,7 @@ public class CaseVerdictTests
         ("TP-SRH-BI-04", "None", "SidMissing", "no known Linux mode passes (DEV-LINUX-040); the judgement of a conforming reply is shown offline in SrhConformingReplyTests"),
         ("TP-TLV-BV-01", "None", "SidMissing", "the End SID is not programmed"),
         ("TP-TLV-BV-02", "None", "SidMissing", "the End SID is not programmed"),
+        ("TP-TLV-BV-03", "EndAsLocalAddress", "SidMissing", "the End SID is not programmed (plain seg6local drops it: DEV-LINUX-042)"),
         ("TP-TRANSIT-BV-02", "None", "ForwardingDisabled", "the DUT does not forward"),
         ("TP-FLAGS-BV-01", "None", "SidMissing", "the End SID is not programmed"),
         ("TP-FLAGS-BV-02", "None", "SidMissing", "the End SID is not programmed"),
