@@ -40,6 +40,9 @@ public sealed class SrhTlvCases : ConformanceCase
         new PadNTlv(0),
     ];
 
+    /// <summary>A 7-octet unrecognised TLV, then one Pad1 octet: 8 octets.</summary>
+    internal static List<SrhTlv> TrailingPad1(int i) => [new RawTlv(UnknownImmutableType, [0x0e, 0x1d, (byte)i, 0x03, 0x04]), new Pad1Tlv()];
+
     private async Task EndPassesTlvsAsync(Func<int, List<SrhTlv>> tlvs, string failure)
     {
         Require("End");
@@ -77,19 +80,19 @@ public sealed class SrhTlvCases : ConformanceCase
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1 with TLVs: type 0x7b with 5 octets of value (7 octets), then one Pad1 (1 octet) to the 8-octet boundary",
         Expected = "10 × (A,N2)(D,N2,S;SL=1) out of t2, hop limit 63, the TLV area octet for octet as sent; nothing else")]
     public Task EndAcceptsATrailingPad1() =>
-        EndPassesTlvsAsync(i => [new RawTlv(UnknownImmutableType, [0x0e, 0x1d, (byte)i, 0x03, 0x04]), new Pad1Tlv()],
+        EndPassesTlvsAsync(TrailingPad1,
             "End did not accept an SRH whose TLV area ends with a single Pad1 octet, or changed it.");
 
     [Test]
     [TestPurpose(Id = "TP-TRANSIT-BV-02", Rfc = "RFC 8754", Section = "4.2", Level = RequirementLevel.Must, Feature = "Transit",
         Title = "A transit node forwards an SRH with padding and unrecognised TLVs untouched",
         Requirement = "Any other transit node MUST NOT inspect the underneath routing header and MUST forward the packet toward the DA according to its IPv6 routing table.",
-        Stimulus = "10 × (A,N2)(D,N2;SL=1) ICMPv6 echo request into t1 (N2 not a SID of the DUT, routed via t2), with TLVs 0x7b, 0xfb, PadN(0) (probes 0–4) or Pad1, PadN(5) (probes 5–9)",
+        Stimulus = "10 × (A,N2)(D,N2;SL=1) ICMPv6 echo request into t1 (N2 not a SID of the DUT, routed via t2), with TLVs 0x7b, 0xfb, PadN(0) (probes 0–3), Pad1, PadN(5) (probes 4–6), or a 7-octet 0x7b TLV and a single trailing Pad1 (probes 7–9)",
         Expected = "10 × the same packet out of t2 with hop limit 63 and every other field, the SRH and its TLVs included, unchanged; nothing else")]
     public async Task TransitNodeForwardsTlvsUntouched()
     {
         IPAddress a = Address("A"), d = Address("D"), n2 = Address("N2");
-        List<SrhTlv> Tlvs(int i) => i < Probes / 2 ? Unknown(i) : Padding();
+        List<SrhTlv> Tlvs(int i) => i switch { < 4 => Unknown(i), < 7 => Padding(), _ => TrailingPad1(i) };
         var stimuli = Enumerable.Range(0, Probes).Select(i =>
             Into("t1").Ipv6(a, n2, 64, TrafficClass, FlowLabel).Srh([d, n2], 1, h => h.Tlvs = Tlvs(i)).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
         var expected = Enumerable.Range(0, Probes).Select(i => new ExpectedPacket("t2",
