@@ -11,9 +11,11 @@ namespace Conformance.Cases.Rfc8754;
 /// Malformed SRHs at the End SID (RFC 8986 §4.1 S08–S11, RFC 8754 §4.3.1.1): every inconsistency
 /// between Hdr Ext Len, Last Entry and Segments Left that the pseudocode tests. TP-SRH-BI-01
 /// (SrhProcessingCases) covers SL &gt; LE+1 with LE consistent with the list.
-/// Not covered, deliberately: a TLV overrunning the header and a Hdr Ext Len beyond the IPv6 payload
-/// — neither RFC 8754 (TLV processing is local configuration, §4.3.1.1 S06–S08) nor RFC 8200 states a
-/// required reaction for them, so no test purpose could cite a requirement sentence.
+/// A Hdr Ext Len beyond the IPv6 payload is judged by RFC 4443 §3.4 (RFC 8200 names no reaction to a
+/// truncated extension header): MUST discard, SHOULD send Parameter Problem — so the case requires the
+/// discard and accepts, but does not require, a Parameter Problem code 0 (the pointer is left to the DUT).
+/// Not covered, deliberately: a TLV overrunning the header — RFC 8754 leaves TLV processing to local
+/// configuration (§4.3.1.1 S06–S08), so no requirement sentence names a reaction.
 /// Requirement text: RFC 8986 §4.1 S08–S11 as in the catalogue (RFC8986-4.1-PARAM-PROBLEM, verified as a quotation); the same logic is RFC 8754 §4.3.1.1 (checked against draft-ietf-6man-segment-routing-header-15 only).
 /// </summary>
 [TestFixture, Category("SRH")]
@@ -74,5 +76,24 @@ public sealed class SrhMalformedCases : ConformanceCase
         var stimuli = Enumerable.Range(0, Probes).Select(i =>
             Into("t1").Ipv6(a, s).Srh([d, n2, s], 2, h => h.LastEntry = 0).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
         await ExpectParameterProblemAsync(stimuli, "An SRH with SL > LE+1 (LE smaller than the list) was not answered with Parameter Problem code 0 pointing at Segments Left, or was not discarded.");
+    }
+    [Test]
+    [TestPurpose(Id = "TP-SRH-BI-05", Rfc = "RFC 4443", Section = "3.4", Level = RequirementLevel.Must, Feature = "SRH",
+        Title = "Hdr Ext Len beyond the end of the IPv6 payload: the packet is discarded (a Parameter Problem code 0 is allowed, not required)",
+        Requirement = "If an IPv6 node processing a packet finds a problem with a field in the IPv6 header or extension headers such that it cannot complete processing the packet, it MUST discard the packet and SHOULD originate an ICMPv6 Parameter Problem message to the packet's source, indicating the type and location of the problem.",
+        Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1, Last Entry 2 (consistent), but Hdr Ext Len 20: the SRH claims 168 octets, the IPv6 payload is 104",
+        Expected = "nothing out of t2 or t3; on t1 at most one ICMPv6 Parameter Problem code 0 per probe to A (SHOULD; its pointer is the DUT's choice) and nothing else")]
+    public async Task HdrExtLenBeyondThePayloadIsDiscarded()
+    {
+        Require("End");
+        IPAddress a = Address("A"), d = Address("D"), n2 = Address("N2"), s = Sid("end");
+        var stimuli = Enumerable.Range(0, Probes).Select(i =>
+            Into("t1").Ipv6(a, s).Srh([d, n2, s], 2, h => h.HdrExtLen = 20).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
+        var j = await ExchangeAsync("t1", stimuli, []);
+        var errors = j.Unexpected.Where(u => u.Frame.Port == "t1" && u.Decoded.Inner is Conformance.Harness.Packets.Icmpv6Layer { Type: 4, Code: 0 }
+            && u.Decoded.Ipv6!.Dst.Equals(a) && DutAddresses.Contains(u.Decoded.Ipv6.Src)).ToList();
+        if (errors.Count > Probes) Fail($"{errors.Count} Parameter Problems for {Probes} probes.");
+        Verdict(j with { Unexpected = [.. j.Unexpected.Except(errors)] },
+            "A packet whose SRH runs past the end of the IPv6 payload was not discarded (forwarded, or answered otherwise than with Parameter Problem code 0).");
     }
 }

@@ -33,6 +33,7 @@ public class CaseVerdictTests
         ("TP-SRH-BI-02", "None", "SidMissing", "no known Linux mode passes (DEV-LINUX-040); the judgement of a conforming reply is shown offline in SrhConformingReplyTests"),
         ("TP-SRH-BI-03", "None", "SidMissing", "no known Linux mode passes (DEV-LINUX-040); the judgement of a conforming reply is shown offline in SrhConformingReplyTests"),
         ("TP-SRH-BI-04", "None", "SidMissing", "no known Linux mode passes (DEV-LINUX-040); the judgement of a conforming reply is shown offline in SrhConformingReplyTests"),
+        ("TP-SRH-BI-05", "None", "EndSidRoutedOnwards", "the SID's address is routed on as plain IPv6: the truncated SRH is forwarded"),
         ("TP-TLV-BV-01", "None", "SidMissing", "the End SID is not programmed"),
         ("TP-TLV-BV-02", "None", "SidMissing", "the End SID is not programmed"),
         ("TP-TLV-BV-03", "EndAsLocalAddress", "SidMissing", "the End SID is not programmed (plain seg6local drops it: DEV-LINUX-042)"),

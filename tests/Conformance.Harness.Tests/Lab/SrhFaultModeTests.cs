@@ -23,4 +23,12 @@ public class SrhFaultModeTests
         Assert.That(c.Commands, Has.Count.EqualTo(Rendered.Commands.Count));
         Assert.That(LabFaultMode.Parse("EndWithoutCounters"), Is.SameAs(LabFaultMode.EndWithoutCounters));
     }
+
+    [Test]
+    public void EndSidRoutedOnwards_ReplacesTheEndSidByAPlainRouteToTheEndXNextHop()
+    {
+        var c = LabFaultMode.EndSidRoutedOnwards.Apply(Rendered);
+        Assert.That(c.RouteCommandFor("end"), Is.EqualTo($"ip -6 route add {Rendered.Sid("end")}/128 via 2001:db8:0:2::2 dev veth-t2"));
+        Assert.That(c.Commands, Has.Count.EqualTo(Rendered.Commands.Count));
+    }
 }
