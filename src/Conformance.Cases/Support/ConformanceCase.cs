@@ -92,7 +92,16 @@ public abstract class ConformanceCase
     /// anything unexpected, then judges. Evidence: pcapng of the exchange, stimuli and receptions in
     /// notation, the expected packets, and the capture reconciliation.
     /// </summary>
-    protected static async Task<Judgement> ExchangeAsync(string port, IReadOnlyList<byte[]> stimuli, IReadOnlyList<ExpectedPacket> expected, TimeSpan? quiet = null)
+    protected static async Task<Judgement> ExchangeAsync(string port, IReadOnlyList<byte[]> stimuli, IReadOnlyList<ExpectedPacket> expected, TimeSpan? quiet = null) =>
+        (await ExchangeWithCountersAsync(port, stimuli, expected, quiet)).Judgement;
+
+    /// <summary>
+    /// <see cref="ExchangeAsync"/>, also returning how much each per-SID packet counter rose during the
+    /// exchange (normalised SID address → after − before; a SID whose counter is absent afterwards is
+    /// not listed, one that appeared during the exchange counts from 0).
+    /// </summary>
+    protected static async Task<(Judgement Judgement, IReadOnlyDictionary<string, long> CounterDeltas)> ExchangeWithCountersAsync(
+        string port, IReadOnlyList<byte[]> stimuli, IReadOnlyList<ExpectedPacket> expected, TimeSpan? quiet = null)
     {
         TrafficResult result;
         var countersBefore = await Evidence.StepAsync("Read the DUT's per-SID counters", () => Testbed.Platform.ReadCountersAsync());
@@ -135,7 +144,8 @@ public abstract class ConformanceCase
                 step.Fail(judgement.Explain(3));
             }
         }
-        return judgement;
+        var deltas = countersAfter.ToDictionary(c => c.Key, c => c.Value.Packets - (countersBefore.TryGetValue(c.Key, out var b) ? b.Packets : 0), StringComparer.Ordinal);
+        return (judgement, deltas);
     }
 
     /// <summary>Fails the case unless the exchange went exactly as expected.</summary>

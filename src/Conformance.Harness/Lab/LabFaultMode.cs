@@ -243,6 +243,25 @@ public sealed partial class LabFaultMode
         c => WithoutCommands(c, "ip sr hmac set"));
 
 
+    // --- SRH processing (wip/srh) ---
+    public static LabFaultMode EndWithoutCounters { get; } = new(
+        "EndWithoutCounters", "The End SID is programmed without per-SID counters (seg6local without `count`): it forwards but counts nothing.",
+        c => c.WithRouteFor(LinuxConfigTemplates.Roles.End, r => r.Replace(" count ", " ", StringComparison.Ordinal)));
+
+    [GeneratedRegex(@"\bdev\s+(\S+)")]
+    private static partial Regex DevRegex();
+
+    public static LabFaultMode EndSidRoutedOnwards { get; } = new(
+        "EndSidRoutedOnwards", "The End SID is not instantiated: its address is a plain route to the End.X next hop, so the DUT forwards such packets as a transit node without looking at the SRH.",
+        c =>
+        {
+            var endX = c.RouteCommandFor(LinuxConfigTemplates.Roles.EndX);
+            var nh = Nh6Regex().Match(endX).Groups[1].Value;
+            var dev = DevRegex().Match(endX).Groups[1].Value;
+            return c.WithRouteFor(LinuxConfigTemplates.Roles.End, r => $"ip -6 route add {r.Split(' ', StringSplitOptions.RemoveEmptyEntries)[4]} via {nh} dev {dev}");
+        });
+
+
     public static IReadOnlyList<LabFaultMode> All { get; } =
         [None, EndWithoutPsp, SidMissing, EndAsEndX, NoIcmpErrors, Seg6Disabled, ForwardingDisabled, HmacRequired, EndWithPsp, EndAsLocalAddress, PspSidMissing,
          // --- behaviours ---
@@ -250,7 +269,9 @@ public sealed partial class LabFaultMode
         // --- SRv6 OAM (RFC 9259) ---
         OFlagNotProcessed, OFlagNoRateLimit, OFlagCopiesAll, OFlagCleared, OFlagCopyAnswered,
          // --- SR-domain filtering and security ---
-         EdgeFilterWithoutSidBlockRule, EdgeFilterWithoutRfc9602Rule, EdgeFilterWithoutSrhToLocalRule, EdgeFilterWithoutSourceCheck, EdgeFilterOnInternalPorts, HmacKeyMissing];
+         EdgeFilterWithoutSidBlockRule, EdgeFilterWithoutRfc9602Rule, EdgeFilterWithoutSrhToLocalRule, EdgeFilterWithoutSourceCheck, EdgeFilterOnInternalPorts, HmacKeyMissing,
+            // --- SRH processing (wip/srh) ---
+            EndWithoutCounters, EndSidRoutedOnwards];
 
     /// <summary>Case-insensitive lookup by name.</summary>
     public static LabFaultMode Parse(string name) =>

@@ -57,7 +57,19 @@ public static class CaseRunner
         if (purposes is null) return null;
         var missing = purposes.Where(p => !Purposes.ContainsKey(p)).ToList();
         if (missing.Count > 0) throw new ArgumentException($"no case implements {string.Join(", ", missing)}");
-        return string.Join('|', purposes.Select(p => $"FullyQualifiedName={Purposes[p].DeclaringType!.FullName}.{Purposes[p].Name}"));
+        return string.Join('|', purposes.Select(p => MethodFilter(Purposes[p])));
+    }
+
+    /// <summary>
+    /// A parameterised case ([TestCase]) runs as Method(args): its FullyQualifiedName is never equal to
+    /// Class.Method, so it is selected by substring (the NUnit adapter's filter parser rejects an
+    /// unbalanced "(" even escaped). A longer method name sharing the prefix would also run: harmless,
+    /// outcomes are keyed by test purpose.
+    /// </summary>
+    private static string MethodFilter(MethodInfo m)
+    {
+        var name = $"{m.DeclaringType!.FullName}.{m.Name}";
+        return m.GetParameters().Length == 0 ? $"FullyQualifiedName={name}" : $"FullyQualifiedName~{name}";
     }
 
     /// <summary>
@@ -107,7 +119,10 @@ public static class CaseRunner
                     if (id is null) continue;
                     bool known = r.TryGetProperty("statusDetails", out var sd) && sd.TryGetProperty("known", out var k) && k.ValueKind == JsonValueKind.True;
                     string msg = sd.ValueKind == JsonValueKind.Object && sd.TryGetProperty("message", out var m) ? m.GetString() ?? "" : "";
-                    outcomes[id] = new CaseOutcome(id, r.GetProperty("status").GetString()!, known, msg);
+                    var outcome = new CaseOutcome(id, r.GetProperty("status").GetString()!, known, msg);
+                    // A parameterised purpose has one result per parameter set: keep the worst (broken >
+                    // failed > skipped > passed), known only if every failed set is known.
+                    outcomes[id] = outcomes.TryGetValue(id, out var seen) ? Worst(seen, outcome) : outcome;
                 }
             }
             if (outcomes.Count == 0)
@@ -116,6 +131,15 @@ public static class CaseRunner
             return outcomes;
         }
         finally { TwoAtATime.Release(); }
+    }
+
+    private static int Rank(string status) => status switch { "passed" => 0, "skipped" => 1, "failed" => 2, _ => 3 };
+
+    private static CaseOutcome Worst(CaseOutcome a, CaseOutcome b)
+    {
+        var worst = Rank(b.Status) > Rank(a.Status) ? b : a;
+        bool known = worst.Status == "failed" && (a.Status != "failed" || a.Known) && (b.Status != "failed" || b.Known);
+        return worst with { Known = known, Message = a.Message == b.Message || a.Message.Length == 0 ? b.Message : b.Message.Length == 0 ? a.Message : $"{a.Message}\n{b.Message}" };
     }
 
     private static void TestContextLog(string line) => NUnit.Framework.TestContext.Progress.WriteLine(line);

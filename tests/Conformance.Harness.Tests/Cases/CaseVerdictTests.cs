@@ -72,6 +72,24 @@ public class CaseVerdictTests
         ("TP-HMAC-BI-05", "None", "HmacKeyMissing", "no Linux mode passes (DEV-LINUX-005); offline proof in HmacConformingReceptionTests"),
         ("TP-HMAC-BI-06", "None", "SidMissing", "the End SID is not programmed: Destination Unreachable comes back"),
         ("TP-SEG6EN-BV-01", "None", "Seg6Disabled", "SRH processing is off on the ingress interface"),
+        // --- SRH processing (wip/srh) ---
+        ("TP-SRH-BV-02", "None", "SidMissing", "the End SID is not programmed (every segments=N parameter set)"),
+        ("TP-SRH-BV-03", "None", "SidMissing", "the End SID is not programmed"),
+        ("TP-SRH-BI-02", "None", "SidMissing", "no known Linux mode passes (DEV-LINUX-040); the judgement of a conforming reply is shown offline in SrhConformingReplyTests"),
+        ("TP-SRH-BI-03", "None", "SidMissing", "no known Linux mode passes (DEV-LINUX-040); the judgement of a conforming reply is shown offline in SrhConformingReplyTests"),
+        ("TP-SRH-BI-04", "None", "SidMissing", "no known Linux mode passes (DEV-LINUX-040); the judgement of a conforming reply is shown offline in SrhConformingReplyTests"),
+        ("TP-SRH-BI-05", "None", "EndSidRoutedOnwards", "the SID's address is routed on as plain IPv6: the truncated SRH is forwarded"),
+        ("TP-TLV-BV-01", "None", "SidMissing", "the End SID is not programmed"),
+        ("TP-TLV-BV-02", "None", "SidMissing", "the End SID is not programmed"),
+        ("TP-TLV-BV-03", "EndAsLocalAddress", "SidMissing", "the End SID is not programmed (plain seg6local drops it: DEV-LINUX-042)"),
+        ("TP-TRANSIT-BV-02", "None", "ForwardingDisabled", "the DUT does not forward"),
+        ("TP-FLAGS-BV-01", "None", "SidMissing", "the End SID is not programmed"),
+        ("TP-FLAGS-BV-02", "None", "SidMissing", "the End SID is not programmed"),
+        ("TP-TRANSIT-BV-03", "None", "ForwardingDisabled", "the DUT does not forward"),
+        ("TP-LOCAL-BV-01", "None", "Seg6Disabled", "seg6_enabled=0: Linux drops every SRH packet to a local address, even with SL=0"),
+        ("TP-LOCAL-BI-01", "None", "Seg6Disabled", "no known Linux mode passes (DEV-LINUX-041: seg6_enabled=1 acts as End, =0 drops silently); the judgement of a conforming reply is shown offline in SrhConformingReplyTests"),
+        ("TP-COUNTERS-BV-01", "None", "EndWithoutCounters", "the End SID forwards but keeps no counter"),
+        ("TP-COUNTERS-BV-02", "None", "EndWithoutCounters", "the End SID keeps no counter at all"),
     ];
 
     /// <summary>Purposes for which no lab mode passes: they are judged on the plain lab as known deviations.</summary>
@@ -79,7 +97,9 @@ public class CaseVerdictTests
         // --- behaviours ---
         "TP-ENDX-BI-01", "TP-DECAP-BI-01", "TP-ULH-BI-01", "TP-B6-BV-02", "TP-HENCAPS-BV-02", "TP-MTU-BI-01", "TP-DX4-BV-01",
         // --- SR-domain filtering and security ---
-        "TP-HMAC-BV-01", "TP-HMAC-BV-02", "TP-HMAC-BI-01", "TP-HMAC-BI-02", "TP-HMAC-BI-03", "TP-HMAC-BI-05"];
+        "TP-HMAC-BV-01", "TP-HMAC-BV-02", "TP-HMAC-BI-01", "TP-HMAC-BI-02", "TP-HMAC-BI-03", "TP-HMAC-BI-05",
+        // --- SRH processing (wip/srh) ---
+        "TP-SRH-BI-02", "TP-SRH-BI-03", "TP-SRH-BI-04", "TP-LOCAL-BI-01"];
 
     public static IEnumerable<TestCaseData> Controls() => Table
         .Select(r => new TestCaseData(r.Purpose, r.PassMode, r.FailMode).SetArgDisplayNames(r.Purpose, r.PassMode, r.FailMode).SetDescription(r.Why));

@@ -1,0 +1,78 @@
+using System.Net;
+using Conformance.Cases.Support;
+using Conformance.Harness.Packets;
+using Conformance.Harness.Reporting;
+using Conformance.Harness.Verdicts;
+using NUnit.Framework;
+
+namespace Conformance.Cases.Rfc8754;
+
+/// <summary>
+/// RFC 8754 §2 Flags: unused bits are ignored on receipt (and so left as they are). The O-flag
+/// (RFC 9259 §2.1): whether or not the DUT processes it, the data packet itself is forwarded as
+/// without it and keeps the flag — O-flag processing works on a copy (RFC 9259 §2.1.1 S01.1).
+/// Requirement text: the U-flags sentence is draft-ietf-6man-segment-routing-header-15 §2 (published RFC 8754 wording NOT verified); RFC 9259 §2.1.1 S01.1 is the catalogue's RFC9259-2.1.1-S01.1 (checked against the last draft).
+/// </summary>
+[TestFixture, Category("SRH"), Category("Flags")]
+public sealed class SrhFlagsCases : ConformanceCase
+{
+    private const int Probes = 10;
+    private const byte TrafficClass = 0x2e;
+    private const uint FlowLabel = 0x12345;
+
+    /// <summary>Every flag bit but the O-flag (0x20, RFC 9259): none is defined by RFC 8754.</summary>
+    internal const byte UnknownFlags = 0xff & ~SegmentRoutingHeader.OFlagMask;
+
+    private async Task<Judgement> EndExchangeAsync(byte flags, ushort tag)
+    {
+        Require("End");
+        IPAddress a = Address("A"), d = Address("D"), n2 = Address("N2"), s = Sid("end");
+        var stimuli = Enumerable.Range(0, Probes).Select(i =>
+            Into("t1").Ipv6(a, s, 64, TrafficClass, FlowLabel).Srh([d, n2, s], 2, h => { h.Flags = flags; h.Tag = tag; }).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
+        var expected = Enumerable.Range(0, Probes).Select(i => new ExpectedPacket("t2",
+            OutOf("t2").Ipv6(a, n2, 63, TrafficClass, FlowLabel).Srh([d, n2, s], 1, h => { h.Flags = flags; h.Tag = tag; }).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build(),
+            $"probe {i} at the next segment, flags 0x{flags:x2} kept", [])).ToList();
+        return await ExchangeAsync("t1", stimuli, expected);
+    }
+
+    [Test]
+    [TestPurpose(Id = "TP-FLAGS-BV-01", Rfc = "RFC 8754", Section = "2", Level = RequirementLevel.Must, Feature = "Flags",
+        Title = "End ignores unused flag bits on receipt and forwards them unchanged",
+        Requirement = "U: Unused and for future use. MUST be 0 on transmission and ignored on receipt.",
+        Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1 with SRH flags 0xdf (every bit but the O-flag) and tag 0x0bad",
+        Expected = "10 × (A,N2)(D,N2,S;SL=1) out of t2, hop limit 63, flags 0xdf and tag 0x0bad as sent; nothing else")]
+    public async Task EndIgnoresUnusedFlagBits() =>
+        Verdict(await EndExchangeAsync(UnknownFlags, 0x0bad), "End did not ignore the unused SRH flag bits (dropped, answered an error, or changed them).");
+
+    [Test]
+    [TestPurpose(Id = "TP-FLAGS-BV-02", Rfc = "RFC 9259", Section = "2.1.1", Level = RequirementLevel.Must, Feature = "Flags",
+        Title = "End forwards a data packet carrying the O-flag exactly as without it, flag kept",
+        Requirement = "S01.1. IF O-flag is set and local configuration permits O-flag processing { a. Make a copy of the packet. b. Send the copied packet, along with a timestamp to the OAM process for telemetry data collection and export. ;; Ref1 } Ref1: An implementation SHOULD copy and record the timestamp as soon as possible during packet processing. Timestamp or any other metadata is not carried in the packet forwarded to the next hop.",
+        Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1 with the O-flag (0x20) set",
+        Expected = "10 × (A,N2)(D,N2,S;SL=1) out of t2, hop limit 63, O-flag still set, all else unchanged; nothing else — except, when the profile claims O-flag processing, the OAM copies on the profile's collector port, which this case does not judge (see the OAM cases)")]
+    public async Task EndForwardsTheOFlagDataPacketUnchanged()
+    {
+        var j = await EndExchangeAsync(SegmentRoutingHeader.OFlagMask, 0);
+        if (Profile.Claims("oam.o_flag_processing") && Profile.Parameters.OFlag?.CollectorPort is { } collector)
+            j = j with { Unexpected = [.. j.Unexpected.Where(u => u.Frame.Port != collector)] };
+        Verdict(j, "End did not forward the O-flag data packet as it forwards one without the flag, or cleared the flag.");
+    }
+
+    [Test]
+    [TestPurpose(Id = "TP-TRANSIT-BV-03", Rfc = "RFC 8754", Section = "4.2", Level = RequirementLevel.Must, Feature = "Transit",
+        Title = "A transit node forwards an SRH with flags (O-flag and unused bits) and a tag untouched",
+        Requirement = "Any other transit node MUST NOT inspect the underneath routing header and MUST forward the packet toward the DA according to its IPv6 routing table.",
+        Stimulus = "10 × (A,N2)(D,N2;SL=1) ICMPv6 echo request into t1 (N2 not a SID of the DUT), SRH flags 0xff (O-flag and every unused bit) on probes 0–4, 0xdf on probes 5–9, tag 0x5a5a",
+        Expected = "10 × the same packet out of t2 with hop limit 63 and every other field, flags and tag included, unchanged; nothing else")]
+    public async Task TransitNodeForwardsFlagsUntouched()
+    {
+        IPAddress a = Address("A"), d = Address("D"), n2 = Address("N2");
+        static byte Flags(int i) => i < Probes / 2 ? (byte)0xff : UnknownFlags;
+        var stimuli = Enumerable.Range(0, Probes).Select(i =>
+            Into("t1").Ipv6(a, n2, 64, TrafficClass, FlowLabel).Srh([d, n2], 1, h => { h.Flags = Flags(i); h.Tag = 0x5a5a; }).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
+        var expected = Enumerable.Range(0, Probes).Select(i => new ExpectedPacket("t2",
+            OutOf("t2").Ipv6(a, n2, 63, TrafficClass, FlowLabel).Srh([d, n2], 1, h => { h.Flags = Flags(i); h.Tag = 0x5a5a; }).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build(),
+            $"probe {i} forwarded as transit, flags 0x{Flags(i):x2} kept", [])).ToList();
+        Verdict(await ExchangeAsync("t1", stimuli, expected), "The transit node did not forward the SRH flags and tag unchanged.");
+    }
+}
