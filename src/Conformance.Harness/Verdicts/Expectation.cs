@@ -28,8 +28,12 @@ public sealed record MatchedPacket(ExpectedPacket Expected, Frame Received, Deco
 public sealed record Judgement(
     IReadOnlyList<MatchedPacket> Matched,
     IReadOnlyList<ExpectedPacket> Missing,
-    IReadOnlyList<(Frame Frame, DecodedPacket Decoded, string Why)> Unexpected)
+    IReadOnlyList<(Frame Frame, DecodedPacket Decoded, string Why)> Unexpected,
+    IReadOnlyList<(Frame Frame, DecodedPacket Decoded)>? Stragglers = null)
 {
+    /// <summary>Late packets caused by an earlier exchange (another case's probes): kept as evidence, not judged here.</summary>
+    public IReadOnlyList<(Frame Frame, DecodedPacket Decoded)> LateFromEarlierCases => Stragglers ?? [];
+
     public bool Pass => Missing.Count == 0 && Unexpected.Count == 0 && Matched.All(m => m.Exact);
 
     /// <summary>A readable account, field by field, for the failure message and the evidence.</summary>
@@ -37,7 +41,8 @@ public sealed record Judgement(
     {
         var lines = new List<string>();
         int exact = Matched.Count(m => m.Exact);
-        lines.Add($"expected {Matched.Count + Missing.Count} packet(s): {exact} exact, {Matched.Count - exact} with differences, {Missing.Count} missing; {Unexpected.Count} unexpected");
+        lines.Add($"expected {Matched.Count + Missing.Count} packet(s): {exact} exact, {Matched.Count - exact} with differences, {Missing.Count} missing; {Unexpected.Count} unexpected" +
+            (LateFromEarlierCases.Count > 0 ? $" ({LateFromEarlierCases.Count} late packet(s) of earlier cases not judged)" : ""));
         foreach (var m in Matched.Where(m => !m.Exact).Take(5))
         {
             lines.Add($"- {m.Expected.Description} on {m.Expected.Port}: received {m.ReceivedDecoded.Notation}");
@@ -52,15 +57,26 @@ public sealed record Judgement(
 /// <summary>Matches what the tester ports received against the expected packets.</summary>
 public static class Judge
 {
-    public static Judgement Exchange(TrafficResult result, IReadOnlyList<ExpectedPacket> expected)
+    /// <param name="fromEarlierExchange">
+    /// Recognises a reception caused by an earlier exchange (e.g. an ICMP error quoting another
+    /// case's probe that the DUT sent seconds later); such packets are set aside as evidence instead
+    /// of counting as unexpected here. Null: every reception is judged.
+    /// </param>
+    public static Judgement Exchange(TrafficResult result, IReadOnlyList<ExpectedPacket> expected, Func<DecodedPacket, bool>? fromEarlierExchange = null)
     {
         var pending = expected.ToList();
         var matched = new List<MatchedPacket>();
         var unexpected = new List<(Frame, DecodedPacket, string)>();
+        var late = new List<(Frame, DecodedPacket)>();
         foreach (var f in result.Received)
         {
             var d = PacketDecoder.Decode(f.Data);
             var key = ProbeKey.Of(d);
+            if (fromEarlierExchange is not null && !pending.Any(e => e.Key == key) && fromEarlierExchange(d))
+            {
+                late.Add((f, d));
+                continue;
+            }
             var candidates = pending.Where(e => e.Key == key && key is not null).ToList();
             var here = candidates.FirstOrDefault(e => e.Port == f.Port);
             if (here is null)
@@ -73,6 +89,6 @@ public static class Judge
             pending.Remove(here);
             matched.Add(new MatchedPacket(here, f, d, PacketDiff.Compare(here.Decoded, d, [.. here.IgnoredFields])));
         }
-        return new Judgement(matched, pending, unexpected);
+        return new Judgement(matched, pending, unexpected, late);
     }
 }

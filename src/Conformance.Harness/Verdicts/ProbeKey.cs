@@ -35,6 +35,13 @@ public static class ProbeKey
         {
             case 1 when b.Length >= 8 && b[0] is 0 or 8:
                 return $"echo:{BinaryPrimitives.ReadUInt16BigEndian(b.AsSpan(4))}:{BinaryPrimitives.ReadUInt16BigEndian(b.AsSpan(6))}";
+            case 1 when b.Length >= 8 + 20 && b[0] is 3 or 11 or 12:
+                // ICMPv4 error: the quoted IPv4 header and the first 8 octets of what it carried (an echo's id and sequence)
+                var quoted = b.AsSpan(8);
+                int ihl = (quoted[0] & 0x0f) * 4;
+                if (quoted[9] == 1 && ihl >= 20 && quoted.Length >= ihl + 8 && quoted[ihl] is 0 or 8)
+                    return $"icmp4-{b[0]}/{b[1]}<echo:{BinaryPrimitives.ReadUInt16BigEndian(quoted[(ihl + 4)..])}:{BinaryPrimitives.ReadUInt16BigEndian(quoted[(ihl + 6)..])}";
+                return $"icmp4-{b[0]}/{b[1]}";
             case 17 when b.Length >= 8:
                 var data = b.AsSpan(8);
                 return $"udp:{BinaryPrimitives.ReadUInt16BigEndian(b)}:{BinaryPrimitives.ReadUInt16BigEndian(b.AsSpan(2))}:{Convert.ToHexStringLower(data[..Math.Min(8, data.Length)])}";
