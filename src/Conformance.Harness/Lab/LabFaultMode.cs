@@ -195,6 +195,21 @@ public sealed partial class LabFaultMode
             return [own, loop];
         }));
 
+    // --- SRv6 OAM ping/traceroute ---
+
+    /// <summary>
+    /// The End SID's /64 (the reference lab's locator) is made a local prefix in the main table: every address of
+    /// the locator without a SID of its own (the /128 SID routes stay more specific) is answered like a local address.
+    /// </summary>
+    public static LabFaultMode LocatorLocal { get; } = new(
+        "LocatorLocal", "The locator (/64 of the End SID) is a local prefix: addresses without a SID are answered instead of discarded.",
+        c =>
+        {
+            var b = System.Net.IPAddress.Parse(c.Sid(LinuxConfigTemplates.Roles.End)).GetAddressBytes();
+            Array.Clear(b, 8, 8);
+            return c.WithExtraCommands($"ip -6 route add local {new System.Net.IPAddress(b)}/64 dev lo table main");
+        });
+
 
     // --- SR-domain filtering and security (edge-filter*.conf, hmac-key.conf): each omits one rule ---
 
@@ -250,7 +265,9 @@ public sealed partial class LabFaultMode
         // --- SRv6 OAM (RFC 9259) ---
         OFlagNotProcessed, OFlagNoRateLimit, OFlagCopiesAll, OFlagCleared, OFlagCopyAnswered,
          // --- SR-domain filtering and security ---
-         EdgeFilterWithoutSidBlockRule, EdgeFilterWithoutRfc9602Rule, EdgeFilterWithoutSrhToLocalRule, EdgeFilterWithoutSourceCheck, EdgeFilterOnInternalPorts, HmacKeyMissing];
+         EdgeFilterWithoutSidBlockRule, EdgeFilterWithoutRfc9602Rule, EdgeFilterWithoutSrhToLocalRule, EdgeFilterWithoutSourceCheck, EdgeFilterOnInternalPorts, HmacKeyMissing,
+         // --- SRv6 OAM ping/traceroute ---
+         LocatorLocal];
 
     /// <summary>Case-insensitive lookup by name.</summary>
     public static LabFaultMode Parse(string name) =>

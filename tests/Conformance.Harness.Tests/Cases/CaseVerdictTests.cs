@@ -72,6 +72,11 @@ public class CaseVerdictTests
         ("TP-HMAC-BI-05", "None", "HmacKeyMissing", "no Linux mode passes (DEV-LINUX-005); offline proof in HmacConformingReceptionTests"),
         ("TP-HMAC-BI-06", "None", "SidMissing", "the End SID is not programmed: Destination Unreachable comes back"),
         ("TP-SEG6EN-BV-01", "None", "Seg6Disabled", "SRH processing is off on the ingress interface"),
+        // --- SRv6 OAM ping/traceroute ---
+        ("TP-PING-BV-02", "EndAsLocalAddress", "SidMissing", "the target SID is not programmed (plain lab: DEV-LINUX-050)"),
+        ("TP-PING-BI-01", "None", "LocatorLocal", "the locator is a local prefix: the uninstantiated SID answers the echo request"),
+        ("TP-TRACE-BV-01", "None", "NoIcmpErrors", "the DUT's Time Exceeded errors are dropped"),
+        ("TP-TRACE-BV-02", "EndAsLocalAddress", "SidMissing", "the target SID is not programmed: no route instead of Port Unreachable (plain lab: DEV-LINUX-051)"),
     ];
 
     /// <summary>Purposes for which no lab mode passes: they are judged on the plain lab as known deviations.</summary>
