@@ -1,8 +1,10 @@
 using System.Net;
 using Conformance.Cases.Support;
 using Conformance.Harness;
+using Conformance.Harness.Capture;
 using Conformance.Harness.Packets;
 using Conformance.Harness.Reporting;
+using Conformance.Harness.Tester;
 using Conformance.Harness.Testbeds;
 using Conformance.Harness.Verdicts;
 using NUnit.Framework;
@@ -81,6 +83,80 @@ public sealed class PingCases : ConformanceCase
         Evidence.AttachText("Tolerated Destination Unreachable errors", $"{quoted.Count} of {stimuli.Count} probes");
         if (leaks.Count > 0)
             Fail($"A ping to an address of the locator that is not an instantiated SID was not discarded ({leaks.Count} packet(s) came out of the DUT):\n" + string.Join('\n', leaks.Take(6)));
+    }
+
+    private const string OriginatedPrefix = "2001:db8:d:9::/64";
+    private const string OriginatedTarget = "2001:db8:d:9::1";
+
+    [Test]
+    [TestPurpose(Id = "TP-PING-BV-03", Rfc = "RFC 9259", Section = "3.1.1", Level = RequirementLevel.Must, Feature = "Ping via a segment list",
+        Title = "The DUT as ingress pings an address via a segment list: its echo requests carry an SRH with the SID list",
+        Requirement = "If an SRv6-capable ingress node wants to ping an IPv6 address via an arbitrary segment list <S1, S2, S3>, it needs to initiate ICMPv6 ping with an SR header containing the SID list <S1, S2, S3>.",
+        Stimulus = "on the DUT (over SSH, Linux only): an SR policy 2001:db8:d:9::/64 → H.Encaps segs <N2> out of t2 (ip -6 route ... encap seg6 mode encap), then `ping -6 -c 3 -W 1 2001:db8:d:9::1`; the tester does not answer",
+        Expected = "3 × (P,N2)(N2;SL=0)(P,T) ICMPv6 echo request out of t2 (P = a DUT address, T = 2001:db8:d:9::1), one identifier, sequences 1, 2, 3; outer/inner hop limit, flow label, traffic class, echo identifier and data not compared (the DUT's choice); nothing else on any port; the DUT's ping reports 3 packets transmitted")]
+    public async Task DutPingsViaASegmentList()
+    {
+        Require("H.Encaps");
+        if (Profile.Testbed.Platform != "linux")
+            Assert.Ignore($"N/A: the case drives the DUT's own ping and SR policy with Linux commands; platform {Profile.Testbed.Platform} has none.");
+        IPAddress n2 = Address("N2"), target = IPAddress.Parse(OriginatedTarget);
+        var dev = PortSpec("t2").DutInterface;
+        const int Count = 3;
+        TrafficResult result;
+        string pingOutput;
+        await Evidence.StepAsync($"Add the SR policy {OriginatedPrefix} → segs {n2} on the DUT",
+            () => Testbed.Session.RunCheckedAsync($"ip -6 route add {OriginatedPrefix} encap seg6 mode encap segs {n2} dev {dev}"));
+        try
+        {
+            using (Evidence.Step($"Ping {OriginatedTarget} from the DUT, capture on {string.Join(", ", Testbed.Ports.Keys)}"))
+            {
+                using var session = new TrafficSession(Testbed.Ports.Values);
+                var r = await Testbed.Session.RunAsync($"ping -6 -c {Count} -i 0.5 -W 1 {OriginatedTarget}");
+                pingOutput = r.Stdout + r.Stderr;
+                Evidence.AttachText("DUT ping output", pingOutput);
+                result = await session.CompleteAsync(got => got.Count(f => f.Port == "t2") >= Count, Profile.Parameters.Timeouts.Capture, TimeSpan.FromMilliseconds(500));
+                Evidence.AttachText("Capture reconciliation", result.Reconciliation(Count));
+            }
+        }
+        finally
+        {
+            await Testbed.Session.RunAsync($"ip -6 route del {OriginatedPrefix}");
+        }
+        var pcap = Path.Combine(Path.GetTempPath(), $"srv6conf-{Guid.NewGuid():N}.pcapng");
+        try { PcapFile.WritePcapNg(pcap, result.All); Evidence.AttachFile($"{Purpose.Id} exchange.pcapng", pcap, Evidence.PcapMime); }
+        finally { File.Delete(pcap); }
+        Evidence.AttachText("Received (notation)", result.Received.Count == 0 ? "nothing on any port"
+            : string.Join('\n', result.Received.Select(f => $"{f.Port}: {PacketDecoder.Decode(f.Data).Notation}")));
+
+        // The expected frames take what the RFC leaves to the DUT from the first probe seen (sources, echo
+        // identifier, data) and fix everything else: outer DA N2, the SRH <N2> with SL=0, the inner destination.
+        var first = result.Received.Select(f => PacketDecoder.Decode(f.Data))
+            .FirstOrDefault(d => d.Inner is Ipv6Layer { Packet.Inner: Icmpv6Layer { Type: 128 } });
+        var problems = new List<string>();
+        var expected = new List<ExpectedPacket>();
+        if (first is { Ipv6: { } outer, Inner: Ipv6Layer { Packet: { Ipv6: { } inner, Inner: Icmpv6Layer echo } } })
+        {
+            if (!DutAddresses.Contains(outer.Src)) problems.Add($"outer source {outer.Src} is not an address of the DUT");
+            if (!DutAddresses.Contains(inner.Src)) problems.Add($"inner source {inner.Src} is not an address of the DUT");
+            var id = echo.EchoId ?? 0;
+            foreach (var f in result.Received.Select(f => PacketDecoder.Decode(f.Data)))
+                if (f.Inner is Ipv6Layer { Packet.Inner: Icmpv6Layer { Type: 128 } e } && e.EchoId == id && e.EchoSeq is >= 1 and <= Count)
+                    expected.Add(new ExpectedPacket("t2", OutOf("t2").Ipv6(outer.Src, n2, 64).Srh([n2], 0)
+                        .Encapsulate(new PacketBuilder().Ipv6(inner.Src, target, 64).IcmpEchoRequest(id, e.EchoSeq.Value, e.Data)).Build(),
+                        $"echo request {e.EchoSeq} in the SR policy", ["ipv6.hop_limit", "ipv6.flow_label", "ipv6.traffic_class", "inner.ipv6.hop_limit", "inner.ipv6.flow_label", "inner.ipv6.traffic_class"]));
+            var seqs = expected.Select(x => ((Icmpv6Layer)((Ipv6Layer)x.Decoded.Inner).Packet.Inner).EchoSeq!.Value).Order().ToList();
+            if (!seqs.SequenceEqual(Enumerable.Range(1, Count).Select(i => (ushort)i)))
+                problems.Add($"echo requests with identifier {id} had sequences [{string.Join(", ", seqs)}], expected 1..{Count} once each");
+        }
+        else problems.Add("no encapsulated ICMPv6 echo request was captured");
+        var j = Judge.Exchange(result, expected);
+        if (!j.Pass) problems.Add(j.Explain(8));
+        var transmitted = System.Text.RegularExpressions.Regex.Match(pingOutput, @"(\d+) packets transmitted");
+        if (!transmitted.Success) throw new TestbedException($"the DUT's ping output has no \"packets transmitted\" line:\n{pingOutput}");
+        if (transmitted.Groups[1].Value != Count.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            problems.Add($"the DUT's ping reports {transmitted.Groups[1].Value} packets transmitted, expected {Count}");
+        if (problems.Count > 0)
+            Fail("The DUT's ping via a segment list did not send its echo requests with an SRH containing the SID list:\n" + string.Join('\n', problems));
     }
 
     /// <summary>

@@ -210,6 +210,24 @@ public sealed partial class LabFaultMode
             return c.WithExtraCommands($"ip -6 route add local {new System.Net.IPAddress(b)}/64 dev lo table main");
         });
 
+    [GeneratedRegex(@"^ip -6 route add 2001:db8:b:2::/64 via \S+ dev \S+$")]
+    private static partial Regex DownstreamMainRouteRegex();
+
+    [GeneratedRegex(@"^ip -6 route add 2001:db8:b:3::/64 via (\S+) dev (\S+)$")]
+    private static partial Regex T3DownstreamRouteRegex();
+
+    /// <summary>The main-table route to the downstream node's locator (N2, lab-routes.conf) points at t3's neighbour instead of t2's.</summary>
+    public static LabFaultMode DownstreamViaT3 { get; } = new(
+        "DownstreamViaT3", "The DUT's main-table route to the downstream SRv6 node (2001:db8:b:2::/64, N2) goes out of t3 instead of t2.",
+        c =>
+        {
+            var t3 = c.Commands.Select(x => T3DownstreamRouteRegex().Match(x)).FirstOrDefault(x => x.Success)
+                ?? throw new InvalidOperationException("DownstreamViaT3 needs the lab route for 2001:db8:b:3::/64 (lab-routes.conf).");
+            if (!c.Commands.Any(x => DownstreamMainRouteRegex().IsMatch(x))) throw new InvalidOperationException("DownstreamViaT3 needs the lab route for 2001:db8:b:2::/64 (lab-routes.conf).");
+            return c with { Commands = c.Commands.Select(x => DownstreamMainRouteRegex().IsMatch(x)
+                ? $"ip -6 route add 2001:db8:b:2::/64 via {t3.Groups[1].Value} dev {t3.Groups[2].Value}" : x).ToList() };
+        });
+
 
     // --- SR-domain filtering and security (edge-filter*.conf, hmac-key.conf): each omits one rule ---
 
@@ -267,7 +285,7 @@ public sealed partial class LabFaultMode
          // --- SR-domain filtering and security ---
          EdgeFilterWithoutSidBlockRule, EdgeFilterWithoutRfc9602Rule, EdgeFilterWithoutSrhToLocalRule, EdgeFilterWithoutSourceCheck, EdgeFilterOnInternalPorts, HmacKeyMissing,
          // --- SRv6 OAM ping/traceroute ---
-         LocatorLocal];
+         LocatorLocal, DownstreamViaT3];
 
     /// <summary>Case-insensitive lookup by name.</summary>
     public static LabFaultMode Parse(string name) =>

@@ -77,6 +77,7 @@ public class CaseVerdictTests
         ("TP-PING-BI-01", "None", "LocatorLocal", "the locator is a local prefix: the uninstantiated SID answers the echo request"),
         ("TP-TRACE-BV-01", "None", "NoIcmpErrors", "the DUT's Time Exceeded errors are dropped"),
         ("TP-TRACE-BV-02", "EndAsLocalAddress", "SidMissing", "the target SID is not programmed: no route instead of Port Unreachable (plain lab: DEV-LINUX-051)"),
+        ("TP-PING-BV-03", "None", "DownstreamViaT3", "the DUT's route to N2 points at t3: the SR policy's echo requests leave by the wrong port"),
     ];
 
     /// <summary>Purposes for which no lab mode passes: they are judged on the plain lab as known deviations.</summary>
