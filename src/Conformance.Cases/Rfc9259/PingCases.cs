@@ -1,6 +1,11 @@
 using System.Net;
 using Conformance.Cases.Support;
+using Conformance.Harness;
+using Conformance.Harness.Capture;
+using Conformance.Harness.Packets;
 using Conformance.Harness.Reporting;
+using Conformance.Harness.Tester;
+using Conformance.Harness.Testbeds;
 using Conformance.Harness.Verdicts;
 using NUnit.Framework;
 
@@ -28,5 +33,163 @@ public sealed class PingCases : ConformanceCase
             OutOf("t1").Ipv6(s, a).IcmpEchoReply(EchoId, (ushort)i, ProbeData(i)).Build(),
             $"echo reply {i} from the SID", ["ipv6.hop_limit", "ipv6.flow_label", "ipv6.traffic_class"])).ToList();
         Verdict(await ExchangeAsync("t1", stimuli, expected), "A ping to a locally instantiated SID (DA, no SRH) was not answered by the SID.");
+    }
+
+    [Test]
+    [TestPurpose(Id = "TP-PING-BV-02", Rfc = "RFC 9259", Section = "3.1.2", Level = RequirementLevel.Must, Feature = "Ping to a SID",
+        Title = "Ping to a locally programmed SID as the last segment of a segment list (SRH, Segments Left 0) is answered by the SID",
+        Requirement = "When node N4 receives the packet, it processes the target SID (2001:db8:B:4::). [...] If the target SID (2001:db8:B:4::) is locally instantiated, the node processes the upper layer header. As part of the upper layer header processing node N4 respond to the ICMPv6 echo request message and responds with the echo reply message. The echo reply message is IP routed.",
+        Stimulus = "10 × (A,S)(S,N2;SL=0) ICMPv6 echo request into t1 (S = the End SID as Segment List[0], the target; N2 = the via SID an upstream node already executed, as N1's (2001:db8:B:4::, 2001:db8:B:2:C31::; SL=1) arrives at N4)",
+        Expected = "10 × ICMPv6 echo reply (S,A) out of t1 — source S, the request's destination (RFC 4443 §4.2) — with the same identifier, sequence and data (DUT-chosen hop limit, flow label, traffic class not compared); nothing else")]
+    public async Task PingToASidAsLastSegmentIsAnswered()
+    {
+        // The packet reaches the target SID with SL=0 (RFC 8986 §4.1.1 S01-S02: the upper layer is processed).
+        // The Linux seg6local End drops SL=0 packets (DEV-LINUX-001); listed as DEV-LINUX-050, the lab
+        // variant EndAsLocalAddress (the SID a local address, kernel SRH processing) answers.
+        Require("End");
+        Require("oam.ping_to_sid");
+        IPAddress a = Address("A"), n2 = Address("N2"), s = Sid("end");
+        var stimuli = Enumerable.Range(0, Probes).Select(i =>
+            Into("t1").Ipv6(a, s).Srh([s, n2], 0).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
+        var expected = Enumerable.Range(0, Probes).Select(i => new ExpectedPacket("t1",
+            OutOf("t1").Ipv6(s, a).IcmpEchoReply(EchoId, (ushort)i, ProbeData(i)).Build(),
+            $"echo reply {i} from the target SID", ["ipv6.hop_limit", "ipv6.flow_label", "ipv6.traffic_class"])).ToList();
+        Verdict(await ExchangeAsync("t1", stimuli, expected), "A ping to a locally instantiated SID as the last segment (SRH, SL=0) was not answered by the SID.");
+    }
+
+    [Test]
+    [TestPurpose(Id = "TP-PING-BI-01", Rfc = "RFC 9259", Section = "3.1.2", Level = RequirementLevel.Must, Feature = "Ping to a SID",
+        Title = "Ping to an address of the DUT's locator that is not an instantiated SID is discarded: no echo reply, nothing forwarded",
+        Requirement = "When node N4 receives the packet, it processes the target SID (2001:db8:B:4::). o If the target SID (2001:db8:B:4::) is not locally instantiated, the packet is discarded",
+        Stimulus = "10 × (A,U) ICMPv6 echo request without SRH and 10 × (A,U)(U,N2;SL=0) into t1, interleaved (U = an address inside the DUT's locator with no SID: parameters.addresses.UNPROGRAMMED_SID, else one derived from the locator that is no profile SID and not the loopback)",
+        Expected = "no echo reply and nothing forwarded out of any port; tolerated: at most one ICMPv6 Destination Unreachable (any code but 2 beyond scope and 4 port unreachable) per probe, from a DUT address to A out of t1, quoting the probe (RFC 4443 §3.1: a packet that cannot be delivered SHOULD get one)")]
+    public async Task PingToAnUninstantiatedSidIsDiscarded()
+    {
+        Require("oam.ping_to_sid");
+        IPAddress a = Address("A"), n2 = Address("N2"), u = UnprogrammedSid();
+        Evidence.Parameter("uninstantiated SID", u.ToString());
+        var stimuli = Enumerable.Range(0, 2 * Probes).Select(i => (i % 2 == 0
+            ? Into("t1").Ipv6(a, u)
+            : Into("t1").Ipv6(a, u).Srh([u, n2], 0)).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
+        var j = await ExchangeAsync("t1", stimuli, [], TimeSpan.FromSeconds(1));
+        var quoted = new HashSet<int>();
+        var leaks = new List<string>();
+        foreach (var x in j.Unexpected)
+        {
+            int probe = x.Frame.Port == "t1" ? DestinationUnreachableFor(x.Frame.Data, x.Decoded, a, stimuli) : -1;
+            if (probe >= 0 && quoted.Add(probe)) continue;
+            leaks.Add($"- {x.Frame.Port}: {x.Decoded.Notation}{(probe >= 0 ? " (second error for one probe)" : "")}");
+        }
+        Evidence.AttachText("Tolerated Destination Unreachable errors", $"{quoted.Count} of {stimuli.Count} probes");
+        if (leaks.Count > 0)
+            Fail($"A ping to an address of the locator that is not an instantiated SID was not discarded ({leaks.Count} packet(s) came out of the DUT):\n" + string.Join('\n', leaks.Take(6)));
+    }
+
+    private const string OriginatedPrefix = "2001:db8:d:9::/64";
+    private const string OriginatedTarget = "2001:db8:d:9::1";
+
+    [Test]
+    [TestPurpose(Id = "TP-PING-BV-03", Rfc = "RFC 9259", Section = "3.1.1", Level = RequirementLevel.Must, Feature = "Ping via a segment list",
+        Title = "The DUT as ingress pings an address via a segment list: its echo requests carry an SRH with the SID list",
+        Requirement = "If an SRv6-capable ingress node wants to ping an IPv6 address via an arbitrary segment list <S1, S2, S3>, it needs to initiate ICMPv6 ping with an SR header containing the SID list <S1, S2, S3>.",
+        Stimulus = "on the DUT (over SSH, Linux only): an SR policy 2001:db8:d:9::/64 → H.Encaps segs <N2> out of t2 (ip -6 route ... encap seg6 mode encap), then `ping -6 -c 3 -W 1 2001:db8:d:9::1`; the tester does not answer",
+        Expected = "3 × (P,N2)(N2;SL=0)(P,T) ICMPv6 echo request out of t2 (P = a DUT address, T = 2001:db8:d:9::1), one identifier, sequences 1, 2, 3; outer/inner hop limit, flow label, traffic class, echo identifier and data not compared (the DUT's choice); nothing else on any port; the DUT's ping reports 3 packets transmitted")]
+    public async Task DutPingsViaASegmentList()
+    {
+        Require("H.Encaps");
+        if (Profile.Testbed.Platform != "linux")
+            Assert.Ignore($"N/A: the case drives the DUT's own ping and SR policy with Linux commands; platform {Profile.Testbed.Platform} has none.");
+        IPAddress n2 = Address("N2"), target = IPAddress.Parse(OriginatedTarget);
+        var dev = PortSpec("t2").DutInterface;
+        const int Count = 3;
+        TrafficResult result;
+        string pingOutput;
+        await Evidence.StepAsync($"Add the SR policy {OriginatedPrefix} → segs {n2} on the DUT",
+            () => Testbed.Session.RunCheckedAsync($"ip -6 route add {OriginatedPrefix} encap seg6 mode encap segs {n2} dev {dev}"));
+        try
+        {
+            using (Evidence.Step($"Ping {OriginatedTarget} from the DUT, capture on {string.Join(", ", Testbed.Ports.Keys)}"))
+            {
+                using var session = new TrafficSession(Testbed.Ports.Values);
+                var r = await Testbed.Session.RunAsync($"ping -6 -c {Count} -i 0.5 -W 1 {OriginatedTarget}");
+                pingOutput = r.Stdout + r.Stderr;
+                Evidence.AttachText("DUT ping output", pingOutput);
+                result = await session.CompleteAsync(got => got.Count(f => f.Port == "t2") >= Count, Profile.Parameters.Timeouts.Capture, TimeSpan.FromMilliseconds(500));
+                Evidence.AttachText("Capture reconciliation", result.Reconciliation(Count));
+            }
+        }
+        finally
+        {
+            await Testbed.Session.RunAsync($"ip -6 route del {OriginatedPrefix}");
+        }
+        var pcap = Path.Combine(Path.GetTempPath(), $"srv6conf-{Guid.NewGuid():N}.pcapng");
+        try { PcapFile.WritePcapNg(pcap, result.All); Evidence.AttachFile($"{Purpose.Id} exchange.pcapng", pcap, Evidence.PcapMime); }
+        finally { File.Delete(pcap); }
+        Evidence.AttachText("Received (notation)", result.Received.Count == 0 ? "nothing on any port"
+            : string.Join('\n', result.Received.Select(f => $"{f.Port}: {PacketDecoder.Decode(f.Data).Notation}")));
+
+        // The expected frames take what the RFC leaves to the DUT from the first probe seen (sources, echo
+        // identifier, data) and fix everything else: outer DA N2, the SRH <N2> with SL=0, the inner destination.
+        var first = result.Received.Select(f => PacketDecoder.Decode(f.Data))
+            .FirstOrDefault(d => d.Inner is Ipv6Layer { Packet.Inner: Icmpv6Layer { Type: 128 } });
+        var problems = new List<string>();
+        var expected = new List<ExpectedPacket>();
+        if (first is { Ipv6: { } outer, Inner: Ipv6Layer { Packet: { Ipv6: { } inner, Inner: Icmpv6Layer echo } } })
+        {
+            if (!DutAddresses.Contains(outer.Src)) problems.Add($"outer source {outer.Src} is not an address of the DUT");
+            if (!DutAddresses.Contains(inner.Src)) problems.Add($"inner source {inner.Src} is not an address of the DUT");
+            var id = echo.EchoId ?? 0;
+            foreach (var f in result.Received.Select(f => PacketDecoder.Decode(f.Data)))
+                if (f.Inner is Ipv6Layer { Packet.Inner: Icmpv6Layer { Type: 128 } e } && e.EchoId == id && e.EchoSeq is >= 1 and <= Count)
+                    expected.Add(new ExpectedPacket("t2", OutOf("t2").Ipv6(outer.Src, n2, 64).Srh([n2], 0)
+                        .Encapsulate(new PacketBuilder().Ipv6(inner.Src, target, 64).IcmpEchoRequest(id, e.EchoSeq.Value, e.Data)).Build(),
+                        $"echo request {e.EchoSeq} in the SR policy", ["ipv6.hop_limit", "ipv6.flow_label", "ipv6.traffic_class", "inner.ipv6.hop_limit", "inner.ipv6.flow_label", "inner.ipv6.traffic_class"]));
+            var seqs = expected.Select(x => ((Icmpv6Layer)((Ipv6Layer)x.Decoded.Inner).Packet.Inner).EchoSeq!.Value).Order().ToList();
+            if (!seqs.SequenceEqual(Enumerable.Range(1, Count).Select(i => (ushort)i)))
+                problems.Add($"echo requests with identifier {id} had sequences [{string.Join(", ", seqs)}], expected 1..{Count} once each");
+        }
+        else problems.Add("no encapsulated ICMPv6 echo request was captured");
+        var j = Judge.Exchange(result, expected);
+        if (!j.Pass) problems.Add(j.Explain(8));
+        var transmitted = System.Text.RegularExpressions.Regex.Match(pingOutput, @"(\d+) packets transmitted");
+        if (!transmitted.Success) throw new TestbedException($"the DUT's ping output has no \"packets transmitted\" line:\n{pingOutput}");
+        if (transmitted.Groups[1].Value != Count.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            problems.Add($"the DUT's ping reports {transmitted.Groups[1].Value} packets transmitted, expected {Count}");
+        if (problems.Count > 0)
+            Fail("The DUT's ping via a segment list did not send its echo requests with an SRH containing the SID list:\n" + string.Join('\n', problems));
+    }
+
+    /// <summary>
+    /// The probe index a frame is an ICMPv6 Destination Unreachable for (from a DUT address to <paramref name="a"/>, no
+    /// extension header, code not 2/4, quoting the start of the probe as RFC 4443 §2.4 (c) allows), else -1.
+    /// </summary>
+    internal static int DestinationUnreachableFor(byte[] frame, DecodedPacket d, IPAddress a, IReadOnlyList<byte[]> stimuli)
+    {
+        if (d.Ipv6 is not { } ip || !ip.Dst.Equals(a) || !DutAddresses.Contains(ip.Src)) return -1;
+        const int icmp = 14 + 40;
+        if (frame.Length < icmp + 8 || frame[14 + 6] != 58 || frame[icmp] != 1 || frame[icmp + 1] is 2 or 4) return -1;
+        var q = frame.AsSpan(icmp + 8);
+        for (int i = 0; i < stimuli.Count; i++)
+        {
+            var p = stimuli[i].AsSpan(14);
+            if (q.Length == Math.Min(p.Length, Icmp.MaxQuoted) && q.SequenceEqual(p[..q.Length])) return i;
+        }
+        return -1;
+    }
+
+    /// <summary>An address inside the locator that the profile does not name as a SID (nor the loopback).</summary>
+    internal static IPAddress UnprogrammedSid()
+    {
+        if (Profile.Parameters.Addresses.TryGetValue("UNPROGRAMMED_SID", out var given)) return given;
+        var taken = Profile.Parameters.Sids.Values.Select(s => s.Address).Append(ProfileDutConfig.Loopback(Profile)).ToHashSet();
+        var b = Profile.Parameters.Locator.BaseAddress.GetAddressBytes();
+        for (int k = 0x0ad0; k < 0x0b00; k++)
+        {
+            b[8] = (byte)(k >> 8);
+            b[9] = (byte)k;
+            var x = new IPAddress(b);
+            if (!taken.Contains(x) && Profile.Parameters.Locator.Contains(x)) return x;
+        }
+        throw new TestbedException($"{Profile.SourcePath}: no free address found in the locator {Profile.Parameters.Locator}; set parameters.addresses.UNPROGRAMMED_SID.");
     }
 }

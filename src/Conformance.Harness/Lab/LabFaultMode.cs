@@ -195,6 +195,39 @@ public sealed partial class LabFaultMode
             return [own, loop];
         }));
 
+    // --- SRv6 OAM ping/traceroute ---
+
+    /// <summary>
+    /// The End SID's /64 (the reference lab's locator) is made a local prefix in the main table: every address of
+    /// the locator without a SID of its own (the /128 SID routes stay more specific) is answered like a local address.
+    /// </summary>
+    public static LabFaultMode LocatorLocal { get; } = new(
+        "LocatorLocal", "The locator (/64 of the End SID) is a local prefix: addresses without a SID are answered instead of discarded.",
+        c =>
+        {
+            var b = System.Net.IPAddress.Parse(c.Sid(LinuxConfigTemplates.Roles.End)).GetAddressBytes();
+            Array.Clear(b, 8, 8);
+            return c.WithExtraCommands($"ip -6 route add local {new System.Net.IPAddress(b)}/64 dev lo table main");
+        });
+
+    [GeneratedRegex(@"^ip -6 route add 2001:db8:b:2::/64 via \S+ dev \S+$")]
+    private static partial Regex DownstreamMainRouteRegex();
+
+    [GeneratedRegex(@"^ip -6 route add 2001:db8:b:3::/64 via (\S+) dev (\S+)$")]
+    private static partial Regex T3DownstreamRouteRegex();
+
+    /// <summary>The main-table route to the downstream node's locator (N2, lab-routes.conf) points at t3's neighbour instead of t2's.</summary>
+    public static LabFaultMode DownstreamViaT3 { get; } = new(
+        "DownstreamViaT3", "The DUT's main-table route to the downstream SRv6 node (2001:db8:b:2::/64, N2) goes out of t3 instead of t2.",
+        c =>
+        {
+            var t3 = c.Commands.Select(x => T3DownstreamRouteRegex().Match(x)).FirstOrDefault(x => x.Success)
+                ?? throw new InvalidOperationException("DownstreamViaT3 needs the lab route for 2001:db8:b:3::/64 (lab-routes.conf).");
+            if (!c.Commands.Any(x => DownstreamMainRouteRegex().IsMatch(x))) throw new InvalidOperationException("DownstreamViaT3 needs the lab route for 2001:db8:b:2::/64 (lab-routes.conf).");
+            return c with { Commands = c.Commands.Select(x => DownstreamMainRouteRegex().IsMatch(x)
+                ? $"ip -6 route add 2001:db8:b:2::/64 via {t3.Groups[1].Value} dev {t3.Groups[2].Value}" : x).ToList() };
+        });
+
 
     // --- SR-domain filtering and security (edge-filter*.conf, hmac-key.conf): each omits one rule ---
 
@@ -271,7 +304,9 @@ public sealed partial class LabFaultMode
          // --- SR-domain filtering and security ---
          EdgeFilterWithoutSidBlockRule, EdgeFilterWithoutRfc9602Rule, EdgeFilterWithoutSrhToLocalRule, EdgeFilterWithoutSourceCheck, EdgeFilterOnInternalPorts, HmacKeyMissing,
             // --- SRH processing (wip/srh) ---
-            EndWithoutCounters, EndSidRoutedOnwards];
+            EndWithoutCounters, EndSidRoutedOnwards,
+         // --- SRv6 OAM ping/traceroute ---
+         LocatorLocal, DownstreamViaT3];
 
     /// <summary>Case-insensitive lookup by name.</summary>
     public static LabFaultMode Parse(string name) =>

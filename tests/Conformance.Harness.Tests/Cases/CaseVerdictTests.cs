@@ -90,6 +90,12 @@ public class CaseVerdictTests
         ("TP-LOCAL-BI-01", "None", "Seg6Disabled", "no known Linux mode passes (DEV-LINUX-041: seg6_enabled=1 acts as End, =0 drops silently); the judgement of a conforming reply is shown offline in SrhConformingReplyTests"),
         ("TP-COUNTERS-BV-01", "None", "EndWithoutCounters", "the End SID forwards but keeps no counter"),
         ("TP-COUNTERS-BV-02", "None", "EndWithoutCounters", "the End SID keeps no counter at all"),
+        // --- SRv6 OAM ping/traceroute ---
+        ("TP-PING-BV-02", "EndAsLocalAddress", "SidMissing", "the target SID is not programmed (plain lab: DEV-LINUX-050)"),
+        ("TP-PING-BI-01", "None", "LocatorLocal", "the locator is a local prefix: the uninstantiated SID answers the echo request"),
+        ("TP-TRACE-BV-01", "None", "NoIcmpErrors", "the DUT's Time Exceeded errors are dropped"),
+        ("TP-TRACE-BV-02", "EndAsLocalAddress", "SidMissing", "the target SID is not programmed: no route instead of Port Unreachable (plain lab: DEV-LINUX-051)"),
+        ("TP-PING-BV-03", "None", "DownstreamViaT3", "the DUT's route to N2 points at t3: the SR policy's echo requests leave by the wrong port"),
     ];
 
     /// <summary>Purposes for which no lab mode passes: they are judged on the plain lab as known deviations.</summary>

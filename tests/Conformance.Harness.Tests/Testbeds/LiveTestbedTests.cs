@@ -57,4 +57,25 @@ public class LiveTestbedTests
         Assert.That(faulty.RouteCommandFor("end_psp"), Does.Not.Contain("flavors"));
         Assert.That(faulty.Commands.Except(cfg.Commands).Count(), Is.EqualTo(1));
     }
+
+    // --- SRv6 OAM ping/traceroute ---
+
+    [Test]
+    public void LocatorLocalAddsOneLocalMainTableRouteForTheEndSidsSlash64()
+    {
+        var cfg = ProfileDutConfig.Srv6(ReferenceProfile());
+        var faulty = LabFaultMode.LocatorLocal.Apply(cfg);
+        Assert.That(faulty.Commands.Except(cfg.Commands), Is.EqualTo(new[] { "ip -6 route add local 2001:db8:b:1::/64 dev lo table main" }));
+        Assert.That(cfg.Commands.Except(faulty.Commands), Is.Empty);
+    }
+
+    [Test]
+    public void DownstreamViaT3RepointsOnlyTheMainTableRouteToN2()
+    {
+        var cfg = ProfileDutConfig.Srv6(ReferenceProfile());
+        var faulty = LabFaultMode.DownstreamViaT3.Apply(cfg);
+        Assert.That(cfg.Commands.Except(faulty.Commands), Is.EqualTo(new[] { "ip -6 route add 2001:db8:b:2::/64 via 2001:db8:0:2::2 dev veth-t2" }));
+        Assert.That(faulty.Commands.Except(cfg.Commands), Is.EqualTo(new[] { "ip -6 route add 2001:db8:b:2::/64 via 2001:db8:0:3::2 dev veth-t3" }));
+        Assert.That(faulty.Commands, Does.Contain("ip -6 route add 2001:db8:b:2::/64 via 2001:db8:0:2::2 dev veth-t2 table 100"));
+    }
 }
