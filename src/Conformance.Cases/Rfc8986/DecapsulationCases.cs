@@ -83,15 +83,15 @@ public sealed class DecapsulationCases : ConformanceCase
     [TestPurpose(Id = "TP-ULH-BI-01", Rfc = "RFC 8986", Section = "4.1.1", Level = RequirementLevel.Must, Feature = "End",
         Title = "An upper-layer header the End SID does not accept (UDP): Parameter Problem code 4 pointing at it",
         Requirement = "S01. If (Upper-Layer header type is allowed by local configuration) { S02. Proceed to process the Upper-Layer header S03. } Else { S04. Send an ICMP Parameter Problem to the Source Address with Code 4 (SR Upper-layer Header Error) and Pointer set to the offset of the Upper-Layer header, interrupt packet processing, and discard the packet. S05. }",
-        Stimulus = "10 × (A,S)(S,N2;SL=0) UDP (40000+i)→9 into t1 (S = the End SID; the reference configuration does not allow UDP at its End SID)",
-        Expected = "10 × ICMPv6 Parameter Problem code 4, pointer 80 (40 + the 40-octet SRH: the UDP header), to A out of t1 from a DUT address, quoting the packet; nothing out of t2 or t3")]
+        Stimulus = "10 × (A,S)(S,N2;SL=0) TCP SYN (40000+i)→9 into t1 (S = the End SID). TCP, because a SID is expected to allow ICMPv6 and UDP for OAM (RFC 9259 ping and traceroute to a SID, TP-PING-*/TP-TRACE-*), not TCP",
+        Expected = "10 × ICMPv6 Parameter Problem code 4, pointer 80 (40 + the 40-octet SRH: the TCP header), to A out of t1 from a DUT address, quoting the packet; nothing out of t2 or t3")]
     public async Task DisallowedUpperLayerHeaderIsAParameterProblem()
     {
         Require("End");
         Require("icmp_errors.parameter_problem");
         IPAddress a = Address("A"), n2 = Address("N2"), s = Sid("end");
         var stimuli = Enumerable.Range(0, Probes).Select(i =>
-            Into("t1").Ipv6(a, s).Srh([s, n2], 0).Udp((ushort)(40000 + i), 9, ProbeData(i)).Build()).ToList();
+            Into("t1").Ipv6(a, s).Srh([s, n2], 0).Tcp((ushort)(40000 + i), 9, TcpFlags.Syn, (uint)(1000 + i)).Build()).ToList();
         const uint pointerToUpperLayer = 40 + 8 + 2 * 16;
         var expected = stimuli.Select((st, i) => Icmp.Error(OutOf("t1"), "t1", st, PortSpec("t1").DutIpv6, 4, 4, pointerToUpperLayer, $"Parameter Problem (code 4) for probe {i}")).ToList();
         var j = await ExchangeAsync("t1", stimuli, expected);

@@ -50,9 +50,9 @@ public class BehaviorConformingReceptionTests
     }
 
     [Test]
-    public void UpperLayerParameterProblemCode4PointingAtTheUdpHeaderPassesAndSilenceFails()
+    public void UpperLayerParameterProblemCode4PointingAtTheTcpHeaderPassesAndSilenceFails()
     {
-        var stim = Into().Ipv6(A, S).Srh([S, N2], 0).Udp(40000, 9, [1, 2, 3, 4, 5, 6, 7, 8]).Build();
+        var stim = Into().Ipv6(A, S).Srh([S, N2], 0).Tcp(40000, 9, TcpFlags.Syn, 1000).Build();
         var expected = Error(stim, 4, 4, 80);
         Assert.That(JudgeReceived(expected, ("t1", Reply(stim, 4, 4, 80))).Pass, Is.True);
         Assert.That(JudgeReceived(expected).Pass, Is.False, "DEV-LINUX-012: silent drop");
