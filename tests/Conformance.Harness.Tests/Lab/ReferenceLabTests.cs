@@ -182,8 +182,11 @@ public class LabFaultModeTests
     [Test]
     public void EveryFaultMode_ChangesTheConfig()
     {
+        // Against the configuration a run really applies: the one rendered from the reference profile.
+        var config = Conformance.Harness.Testbeds.ProfileDutConfig.Srv6(
+            Conformance.Harness.Profiles.ProfileLoader.Load(Path.Combine(Conformance.Harness.Tests.Profiles.ProfileTestSupport.ProfilesDir, "reference-lab.yaml")));
         foreach (var mode in LabFaultMode.All.Where(m => m != LabFaultMode.None))
-            Assert.That(mode.Apply(Config).ToLines(), Is.Not.EqualTo(Config.ToLines()), mode.Name);
+            Assert.That(mode.Apply(config).ToLines(), Is.Not.EqualTo(config.ToLines()), mode.Name);
     }
 
     [Test]
