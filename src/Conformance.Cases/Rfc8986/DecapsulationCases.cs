@@ -81,7 +81,7 @@ public sealed class DecapsulationCases : ConformanceCase
 
     [Test]
     [TestPurpose(Id = "TP-ULH-BI-01", Rfc = "RFC 8986", Section = "4.1.1", Level = RequirementLevel.Must, Feature = "End",
-        Title = "An upper-layer header the End SID does not accept (UDP): Parameter Problem code 4 pointing at it",
+        Title = "An upper-layer header the End SID does not accept (TCP): Parameter Problem code 4 pointing at it",
         Requirement = "S01. If (Upper-Layer header type is allowed by local configuration) { S02. Proceed to process the Upper-Layer header S03. } Else { S04. Send an ICMP Parameter Problem to the Source Address with Code 4 (SR Upper-layer Header Error) and Pointer set to the offset of the Upper-Layer header, interrupt packet processing, and discard the packet. S05. }",
         Stimulus = "10 × (A,S)(S,N2;SL=0) TCP SYN (40000+i)→9 into t1 (S = the End SID). TCP, because a SID is expected to allow ICMPv6 and UDP for OAM (RFC 9259 ping and traceroute to a SID, TP-PING-*/TP-TRACE-*), not TCP",
         Expected = "10 × ICMPv6 Parameter Problem code 4, pointer 80 (40 + the 40-octet SRH: the TCP header), to A out of t1 from a DUT address, quoting the packet; nothing out of t2 or t3")]
