@@ -10,8 +10,12 @@ public sealed record LabState(
     string Namespace,
     IReadOnlyList<string> RootLinks,
     string RunDirectory,
-    DateTimeOffset CreatedUtc)
+    DateTimeOffset CreatedUtc,
+    IReadOnlyList<string>? ExtraNamespaces = null)
 {
+    /// <summary>Every namespace of the lab: the DUT's and, for a topology, the other nodes' (<c>s6c-&lt;id&gt;-&lt;node&gt;</c>).</summary>
+    public IEnumerable<string> AllNamespaces => [Namespace, .. ExtraNamespaces ?? []];
+
     private static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
 
     public string ToJson() => JsonSerializer.Serialize(this, Options);

@@ -88,6 +88,10 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
     public IEnumerable<string> RootLinks => _state.RootLinks;
 
     public static string NamespaceName(string runId) => $"{NamePrefix}-{runId}-dut";
+    public static string ExtraNamespaceName(string runId, string suffix) => $"{NamePrefix}-{runId}-{suffix}";
+
+    /// <summary>The other namespaces of this lab (a reference topology's non-DUT nodes), as recorded in its state file.</summary>
+    public IReadOnlyList<string> ExtraNamespaces => _state.ExtraNamespaces ?? [];
     public static string StateFilePath(string runId) => Path.Combine(StateDirectory, runId + ".json");
 
     /// <summary>SSH options to reach this lab's DUT with the per-lab key and pinned host key.</summary>
@@ -122,7 +126,8 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
 
         var links = spec.Ports.Select((_, i) => $"{NamePrefix}{runId}t{i + 1}").Append($"{NamePrefix}{runId}m").ToList();
         var state = new LabState(runId, Environment.ProcessId, Proc.StartTime(Environment.ProcessId) ?? 0,
-            NamespaceName(runId), links, runDir, DateTimeOffset.UtcNow);
+            NamespaceName(runId), links, runDir, DateTimeOffset.UtcNow,
+            spec.ExtraNamespaceSuffixes.Select(x => ExtraNamespaceName(runId, x)).ToList());
         // The state file goes first: if we die half-way, the next run cleans up.
         File.WriteAllText(StateFilePath(runId), state.ToJson());
 
@@ -156,6 +161,9 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
         }
         if (spec.Ports.Select(p => p.DutInterface).Distinct().Count() != spec.Ports.Count)
             throw new ArgumentException("DUT interface names must be unique.", nameof(spec));
+        foreach (var x in spec.ExtraNamespaceSuffixes)
+            if (x.Length is 0 or > 8 || x == "dut" || !x.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c)))
+                throw new ArgumentException($"Invalid extra namespace suffix '{x}' (1-8 lower-case letters or digits, not 'dut').", nameof(spec));
     }
 
     private static string NewRunId()
@@ -409,6 +417,8 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
             return errors;
         }
         Try("kill processes", () => KillNamespaceProcesses(state.Namespace, state.RunDirectory));
+        foreach (var extra in state.ExtraNamespaces ?? [])
+            Try($"kill processes in {extra}", () => KillNamespaceProcesses(extra, state.RunDirectory));
         Try("delete links", () =>
         {
             var prefix = NamePrefix + state.RunId;
@@ -421,14 +431,15 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
                 if (r.ExitCode != 0 && Directory.Exists($"/sys/class/net/{link}")) errors.Add($"ip link del {link}: {r.Stderr.Trim()}");
             }
         });
-        Try("delete namespace", () =>
-        {
-            if (File.Exists($"/run/netns/{state.Namespace}"))
+        foreach (var ns in state.AllNamespaces)
+            Try($"delete namespace {ns}", () =>
             {
-                var r = Proc.Run("ip", ["netns", "del", state.Namespace]);
-                if (r.ExitCode != 0) errors.Add($"ip netns del {state.Namespace}: {r.Stderr.Trim()}");
-            }
-        });
+                if (File.Exists($"/run/netns/{ns}"))
+                {
+                    var r = Proc.Run("ip", ["netns", "del", ns]);
+                    if (r.ExitCode != 0) errors.Add($"ip netns del {ns}: {r.Stderr.Trim()}");
+                }
+            });
         Try("remove run directory", () =>
         {
             if (Directory.Exists(state.RunDirectory)) Directory.Delete(state.RunDirectory, recursive: true);
@@ -440,6 +451,7 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
     private static bool IsOurs(LabState s) =>
         s.RunId.Length == 6 && s.RunId.All(Uri.IsHexDigit)
         && s.Namespace == NamespaceName(s.RunId)
+        && (s.ExtraNamespaces ?? []).All(x => x.StartsWith($"{NamePrefix}-{s.RunId}-", StringComparison.Ordinal) && x != s.Namespace)
         && s.RunDirectory == Path.Combine(StateDirectory, s.RunId)
         && s.RootLinks.All(l => l.StartsWith(NamePrefix + s.RunId, StringComparison.Ordinal));
 

@@ -30,6 +30,12 @@ public sealed record ReferenceLabSpec(
     bool StaticNeighbours = false,
     string Hostname = "dut")
 {
+    /// <summary>
+    /// Further namespaces of the lab (suffixes: <c>s6c-&lt;id&gt;-&lt;suffix&gt;</c>), for the other nodes of a
+    /// reference topology. Recorded in the state file before they exist, torn down with the DUT's.
+    /// </summary>
+    public IReadOnlyList<string> ExtraNamespaceSuffixes { get; init; } = [];
+
     public const string DefaultLocator = "2001:db8:100::/48";
     public const string DefaultLoopback = "2001:db8:ff::1/128";
     public const string FinalPrefix = "2001:db8:d::/64";

@@ -124,7 +124,15 @@ public sealed record Testbed
     /// <summary>SSH access; null for a reference lab that does not override anything.</summary>
     public SshSettings? Ssh { get; init; }
     public required IReadOnlyList<TesterPort> TesterPorts { get; init; }
+    /// <summary>A reference topology the DUT is one node of (null: the DUT alone between tester ports).</summary>
+    public TopologyBinding? Topology { get; init; }
 }
+
+/// <summary>
+/// The DUT as one node of a reference topology (<c>testbed.topology</c>): the topology's name
+/// (<c>rfc9259-figure1</c>) and which router the DUT is. The tester ports are the topology's attachments.
+/// </summary>
+public sealed record TopologyBinding(string Name, string DutNode);
 
 /// <summary>What the driver expects to find on the DUT before it configures anything.</summary>
 public sealed record DutIdentity

@@ -22,6 +22,8 @@ public sealed class LiveTestbed : IAsyncDisposable
 
     public Profile Profile { get; }
     public ReferenceLab? Lab { get; }
+    /// <summary>The reference topology around the DUT (profile testbed.topology), or null.</summary>
+    public Topology.TopologyLab? Topology { get; private init; }
     public LabFaultMode Fault { get; }
     public SshDutSession Session { get; }
     public IDutPlatform Platform { get; }
@@ -51,6 +53,7 @@ public sealed class LiveTestbed : IAsyncDisposable
         var started = DateTime.UtcNow;
         fault ??= LabFaultMode.None;
         ReferenceLab? lab = null;
+        Topology.TopologyLab? topology = null;
         SshDutSession? session = null;
         IDutPlatform? platform = null;
         DutSnapshot? baseline = null;
@@ -61,6 +64,8 @@ public sealed class LiveTestbed : IAsyncDisposable
             {
                 var spec = ProfileDutConfig.LabSpec(profile) with { Hostname = profile.Testbed.Identity.Hostname };
                 lab = await ReferenceLab.StartAsync(spec, LabFaultMode.None, ct).ConfigureAwait(false);
+                if (profile.Testbed.Topology is { } t)
+                    topology = Harness.Topology.TopologyLab.Build(lab, Harness.Topology.Figure1Topology.Instance, t.DutNode, ProfileDutConfig.TemplateDirectory("linux"));
             }
             ProfileDutConfig.EnsureLabHmacSecrets(profile);
             foreach (var secret in profile.SecretValues()) Reporting.SecretRedactor.Register(secret);
@@ -88,11 +93,12 @@ public sealed class LiveTestbed : IAsyncDisposable
             for (int i = 0; i < profile.Testbed.TesterPorts.Count; i++)
             {
                 var p = profile.Testbed.TesterPorts[i];
-                string nic = lab is not null ? lab.Ports[i].TesterInterface
+                string nic = topology is not null ? topology.TesterInterfaces[p.Name]
+                    : lab is not null ? lab.Ports[i].TesterInterface
                     : p.Interface ?? throw new TestbedException($"testbed.tester_ports[{i}].interface is required for an ssh testbed.");
                 ports[p.Name] = TesterPort.Open(new TesterPortBinding(p.Name, nic, OwnedAddresses(profile, p), Dedicated: lab is not null || p.Dedicated), limits);
             }
-            var tb = new LiveTestbed(profile, lab, fault, session, platform, identity, baseline, config, ports);
+            var tb = new LiveTestbed(profile, lab, fault, session, platform, identity, baseline, config, ports) { Topology = topology };
             tb.StartupDuration = DateTime.UtcNow - started;
             return tb;
         }

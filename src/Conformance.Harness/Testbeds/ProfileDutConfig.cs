@@ -32,6 +32,7 @@ public static class ProfileDutConfig
     public static ReferenceLabSpec LabSpec(Profile profile)
     {
         var dir = TemplateDirectory("linux");
+        if (profile.Testbed.Topology is { } topology) return TopologyLabSpec(topology, dir);
         var lines = new List<string>();
         var ports = profile.Testbed.TesterPorts;
         lines.AddRange(TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(Path.Combine(dir, "base.conf"), new Dictionary<string, string>
@@ -58,6 +59,26 @@ public static class ProfileDutConfig
         return new ReferenceLabSpec(labPorts, Loopback(profile) + "/128", profile.Parameters.Locator.ToString(), [], DutConfig.FromLines(lines));
     }
 
+    /// <summary>
+    /// The DUT node of a reference topology: its links are the lab's ports (their far ends go to the
+    /// neighbours' namespaces), its infrastructure is the figure's addressing plan and the IGP's routes.
+    /// </summary>
+    private static ReferenceLabSpec TopologyLabSpec(TopologyBinding topology, string dir)
+    {
+        var f = Topology.Figure1Topology.Instance;
+        var node = topology.DutNode;
+        var lines = Topology.TopologyLab.Infrastructure(f, node, dir);
+        return new ReferenceLabSpec(Topology.TopologyLab.DutPorts(f, node), f.Loopback(node) + "/128", f.Locator(node), [], DutConfig.FromLines(lines))
+        {
+            ExtraNamespaceSuffixes = f.Routers.Where(r => r.Name != node).Select(r => Topology.TopologyLab.NamespaceSuffix(r.Name)).ToList(),
+        };
+    }
+
+    /// <summary>The DUT's interfaces the suite configures: its tester-facing ports, or in a topology its links.</summary>
+    public static IReadOnlyList<string> DutInterfaces(Profile profile) => profile.Testbed.Topology is { } t
+        ? Topology.Figure1Topology.Instance.LinksOf(t.DutNode).Select(l => l.Name).ToList()
+        : profile.Testbed.TesterPorts.Select(p => p.DutInterface).ToList();
+
     /// <summary>A local address of the DUT that is not a SID: the locator's ::1.</summary>
     public static IPAddress Loopback(Profile profile)
     {
@@ -75,23 +96,24 @@ public static class ProfileDutConfig
         var sids = new Dictionary<string, string>();
         lines.AddRange(TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(Path.Combine(dir, "sysctls.conf"),
             new Dictionary<string, string> { ["seg6_enabled_all"] = "1" })));
-        foreach (var p in ports)
+        var dutInterfaces = DutInterfaces(profile);
+        foreach (var dutIf in dutInterfaces)
             lines.AddRange(TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(Path.Combine(dir, "port-sysctls.conf"),
-                new Dictionary<string, string> { ["dut_if"] = p.DutInterface, ["seg6_enabled"] = "1" })));
+                new Dictionary<string, string> { ["dut_if"] = dutIf, ["seg6_enabled"] = "1" })));
         foreach (var sid in profile.Parameters.Sids.Values.OrderBy(s => s.Name, StringComparer.Ordinal))
         {
             var behavior = sid.Behavior.Name();
             var file = Path.Combine(dir, "sid", behavior + ".conf");
             if (!File.Exists(file))
                 throw new TestbedException($"parameters.sids.{sid.Name}: no template for behaviour {behavior} on platform {profile.Testbed.Platform} ({file}).");
-            var egress = sid.Interface ?? (sid.NextHop is { } nh ? EgressFor(profile, nh) : null) ?? ports[0].DutInterface;
+            var egress = sid.Interface ?? (sid.NextHop is { } nh ? EgressFor(profile, nh) : null) ?? dutInterfaces[0];
             var values = new Dictionary<string, string>
             {
                 ["sid"] = sid.Address.ToString(),
                 ["flavors"] = sid.Flavors.Count == 0 ? "" : " flavors " + string.Join(',', sid.Flavors.Select(f => f.Name().ToLowerInvariant())),
                 ["next_hop"] = sid.NextHop?.ToString() ?? "",
                 ["interface"] = egress,
-                ["dev"] = ports[0].DutInterface,
+                ["dev"] = dutInterfaces[0],
                 ["table"] = sid.Table ?? "254",
                 ["segments"] = string.Join(',', sid.Segments),
             };
@@ -101,7 +123,7 @@ public static class ProfileDutConfig
         lines.AddRange(EdgeFilter(profile, dir));
         lines.AddRange(HmacKeys(profile, dir));
         var routes = Path.Combine(dir, "lab-routes.conf");
-        if (profile.Testbed.Kind == TestbedKind.ReferenceLab && File.Exists(routes))
+        if (profile.Testbed.Kind == TestbedKind.ReferenceLab && profile.Testbed.Topology is null && File.Exists(routes))
         {
             var v = new Dictionary<string, string>();
             foreach (var p in ports)

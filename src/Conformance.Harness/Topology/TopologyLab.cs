@@ -1,0 +1,172 @@
+using System.Net;
+using System.Text;
+using Conformance.Harness.Dut;
+using Conformance.Harness.Lab;
+using Conformance.Harness.Templates;
+
+namespace Conformance.Harness.Topology;
+
+/// <summary>
+/// RFC 9259 Figure 1 as a multi-namespace reference network around one DUT node. The DUT node is a
+/// <see cref="ReferenceLab"/> (namespace <c>s6c-&lt;id&gt;-dut</c>, sshd, management link) whose "tester
+/// ports" are its links; this class moves the far end of each link into the neighbour's namespace
+/// (<c>s6c-&lt;id&gt;-n3</c>, …), builds the other routers and links, configures them directly (they are
+/// the DUT's surroundings, not under test), and leaves only the tester attachments (CE1, CE2, N100) in
+/// the root namespace. Everything is torn down with the DUT's lab (the namespaces are in its state file).
+/// </summary>
+public sealed class TopologyLab
+{
+    private readonly Dictionary<string, string> _testerInterfaces = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _namespaces = new(StringComparer.Ordinal);
+
+    private TopologyLab(ReferenceLab dut, Figure1Topology figure, string dutNode)
+    {
+        Dut = dut; Figure = figure; DutNode = dutNode;
+    }
+
+    public ReferenceLab Dut { get; }
+    public Figure1Topology Figure { get; }
+    public string DutNode { get; }
+    /// <summary>Router → its network namespace (the DUT node's is the DUT lab's namespace).</summary>
+    public IReadOnlyDictionary<string, string> Namespaces => _namespaces;
+    /// <summary>Attachment (tester port) name → root-namespace interface the harness injects and captures on.</summary>
+    public IReadOnlyDictionary<string, string> TesterInterfaces => _testerInterfaces;
+    /// <summary>The shell scripts that configured the lab's other routers (evidence).</summary>
+    public IReadOnlyDictionary<string, string> NodeConfigurations => _configs;
+    private readonly Dictionary<string, string> _configs = new(StringComparer.Ordinal);
+
+    public static string NamespaceSuffix(string node) => node.ToLowerInvariant();
+
+    /// <summary>The DUT node's links as the lab's ports (DUT end: its link address; far end: the neighbour's).</summary>
+    public static IReadOnlyList<LabPortSpec> DutPorts(Figure1Topology f, string dutNode) =>
+        f.LinksOf(dutNode).Select(l => new LabPortSpec(l.Name, l.Name,
+            f.LinkAddress(l.Other(dutNode), l.Name) + "/128", f.LinkAddress(dutNode, l.Name) + "/128")).ToList();
+
+    /// <summary>The infrastructure of a node (loopback, link and attachment addresses, the IGP's routes) from dut-configs/linux/topology.</summary>
+    public static IReadOnlyList<string> Infrastructure(Figure1Topology f, string node, string templateDirectory)
+    {
+        var topo = Path.Combine(templateDirectory, "topology");
+        var lines = new List<string>();
+        lines.AddRange(Render(Path.Combine(templateDirectory, "base.conf"), new() { ["dut_loopback"] = f.Loopback(node) + "/128" }));
+        foreach (var l in f.LinksOf(node))
+        {
+            bool attachment = f.Node(l.Other(node)).IsTester;
+            lines.AddRange(attachment
+                ? Render(Path.Combine(topo, "attachment.conf"), new() { ["if"] = l.Name, ["address"] = f.LinkAddress(node, l.Name).ToString() })
+                : Render(Path.Combine(topo, "link.conf"), new()
+                {
+                    ["if"] = l.Name, ["address"] = f.LinkAddress(node, l.Name).ToString(), ["peer"] = f.LinkAddress(l.Other(node), l.Name).ToString(),
+                }));
+        }
+        foreach (var r in f.RoutesOf(node))
+            lines.AddRange(Render(Path.Combine(topo, "route.conf"), new() { ["prefix"] = r.Prefix, ["via"] = r.Via, ["if"] = r.Interface }));
+        return lines;
+    }
+
+    /// <summary>What a router of the lab runs as SRv6 configuration: sysctls, per-link SRH processing, its End and End.X SIDs.</summary>
+    public static IReadOnlyList<string> Srv6(Figure1Topology f, string node, string templateDirectory)
+    {
+        var n = f.Node(node);
+        var lines = new List<string>();
+        var seg6 = n.SrCapable ? "1" : "0";
+        lines.AddRange(Render(Path.Combine(templateDirectory, "topology", "node-sysctls.conf"), new() { ["seg6_enabled"] = seg6 }));
+        foreach (var l in f.LinksOf(node))
+            lines.AddRange(Render(Path.Combine(templateDirectory, "port-sysctls.conf"), new() { ["dut_if"] = l.Name, ["seg6_enabled"] = seg6 }));
+        var firstLink = f.LinksOf(node).First().Name;
+        foreach (var s in f.SidsOf(node))
+        {
+            lines.AddRange(Render(Path.Combine(templateDirectory, "sid", s.Behavior + ".conf"), new()
+            {
+                ["sid"] = s.Address.ToString(), ["flavors"] = "", ["next_hop"] = s.NextHop?.ToString() ?? "",
+                ["interface"] = s.Link ?? firstLink, ["dev"] = firstLink,
+            }));
+        }
+        return lines;
+    }
+
+    private static IReadOnlyList<string> Render(string file, Dictionary<string, string> values) =>
+        TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(file, values));
+
+    /// <summary>
+    /// Builds the rest of Figure 1 around a started DUT lab whose spec came from <see cref="DutPorts"/> and
+    /// whose <see cref="ReferenceLabSpec.ExtraNamespaceSuffixes"/> name the other routers. On failure the
+    /// caller disposes the DUT lab, which removes everything.
+    /// </summary>
+    public static TopologyLab Build(ReferenceLab dut, Figure1Topology f, string dutNode, string templateDirectory)
+    {
+        var lab = new TopologyLab(dut, f, dutNode);
+        var id = dut.RunId;
+        lab._namespaces[dutNode] = dut.Namespace;
+        var others = f.Routers.Where(r => r.Name != dutNode).Select(r => r.Name).ToList();
+        foreach (var node in others)
+        {
+            var ns = ReferenceLab.ExtraNamespaceName(id, NamespaceSuffix(node));
+            if (!dut.ExtraNamespaces.Contains(ns))
+                throw new TestbedException($"the DUT lab {id} was not started with the namespace of {node} ({ns}) in its state.");
+            Proc.RunChecked("ip", ["netns", "add", ns]);
+            lab._namespaces[node] = ns;
+            // Defaults first, so that every interface moved in later inherits them.
+            NsSysctl(ns, "net.ipv6.conf.default.accept_dad", "0");
+            NsSysctl(ns, "net.ipv6.conf.all.accept_dad", "0");
+        }
+
+        // The DUT's links: the lab made them as tester ports; their far ends go to the neighbours.
+        int attachmentIndex = 0;
+        foreach (var port in dut.Ports)
+        {
+            var link = f.Link(port.Spec.Name);
+            var nbr = link.Other(dutNode);
+            if (f.Node(nbr).IsTester) { lab._testerInterfaces[link.Name] = port.TesterInterface; continue; }
+            var ns = lab._namespaces[nbr];
+            Proc.RunChecked("ip", ["link", "set", port.TesterInterface, "netns", ns]);
+            Proc.RunChecked("ip", ["-n", ns, "link", "set", port.TesterInterface, "name", link.Name]);
+            NsSysctl(ns, $"net.ipv6.conf.{link.Name}.disable_ipv6", "0");
+        }
+        // Links between two lab routers, and attachments of lab routers (tester end in the root namespace).
+        foreach (var link in f.Links.Where(l => !l.Touches(dutNode)))
+        {
+            bool attachment = f.Node(link.B).IsTester;
+            if (!attachment)
+            {
+                Proc.RunChecked("ip", ["link", "add", link.Name, "netns", lab._namespaces[link.A], "type", "veth", "peer", "name", link.Name, "netns", lab._namespaces[link.B]]);
+                continue;
+            }
+            var root = $"{ReferenceLab.NamePrefix}{id}a{++attachmentIndex}";
+            Proc.RunChecked("ip", ["link", "add", root, "type", "veth", "peer", "name", link.Name, "netns", lab._namespaces[link.A]]);
+            File.WriteAllText($"/proc/sys/net/ipv6/conf/{root}/disable_ipv6", "1");
+            File.WriteAllText($"/proc/sys/net/ipv4/conf/{root}/arp_ignore", "8");
+            Proc.RunChecked("ip", ["link", "set", root, "up"]);
+            lab._testerInterfaces[link.Name] = root;
+        }
+
+        foreach (var node in others)
+        {
+            var script = new StringBuilder("set -e\nip link set lo up\n");
+            foreach (var line in Infrastructure(f, node, templateDirectory).Concat(Srv6(f, node, templateDirectory)))
+                script.AppendLine(line);
+            var text = script.ToString();
+            lab._configs[node] = text;
+            var path = Path.Combine(dut.RunDirectory, $"node-{NamespaceSuffix(node)}.sh");
+            File.WriteAllText(path, text);
+            var r = Proc.Run("ip", ["netns", "exec", lab._namespaces[node], "/bin/sh", "-x", path], timeoutMs: 30000);
+            if (r.ExitCode != 0)
+                throw new TestbedException($"configuring {node} of {Figure1Topology.Name} in {lab._namespaces[node]} failed (exit {r.ExitCode}): " +
+                    string.Join(" | ", r.Stderr.Trim().Split('\n').TakeLast(3)));
+        }
+        return lab;
+    }
+
+    private static void NsSysctl(string ns, string key, string value) =>
+        Proc.RunChecked("ip", ["netns", "exec", ns, "sysctl", "-q", "-w", $"{key}={value}"]);
+
+    /// <summary>The namespace a node runs in.</summary>
+    public string NamespaceOf(string node) => _namespaces.TryGetValue(node, out var ns) ? ns
+        : throw new ArgumentException($"{node} is not a router of this lab (routers: {string.Join(", ", _namespaces.Keys)})");
+
+    /// <summary>Runs a command in a lab node's namespace (diagnostics and link taps; never the DUT's management path).</summary>
+    public (int ExitCode, string Stdout, string Stderr) Exec(string node, params string[] command)
+    {
+        var r = Proc.Run("ip", ["netns", "exec", NamespaceOf(node), .. command]);
+        return (r.ExitCode, r.Stdout, r.Stderr);
+    }
+}
