@@ -31,11 +31,18 @@ public abstract class ConformanceCase
         TestContext.CurrentContext.Test.Method?.GetCustomAttributes<TestPurposeAttribute>(false).FirstOrDefault()
         ?? throw new InvalidOperationException($"{TestContext.CurrentContext.Test.FullName} has no [TestPurpose].");
 
+    /// <summary>True for a case on a reference topology (<see cref="TopologyCase"/>), false for one with the DUT alone between tester ports.</summary>
+    protected virtual bool NeedsTopology => false;
+
     [SetUp]
     public void BeginCase()
     {
         _transcriptStart = Testbed.Transcript.Entries.Count;
         Evidence.Parameter("profile", Profile.Name, excluded: true);
+        if (NeedsTopology && Profile.Testbed.Topology is null)
+            Assert.Ignore($"N/A: the case needs the DUT in a reference topology (testbed.topology in the profile); {Profile.Name} has the DUT alone between tester ports. Run it with profiles/reference-figure1.yaml.");
+        if (!NeedsTopology && Profile.Testbed.Topology is not null)
+            Assert.Ignore($"N/A: the case needs the DUT alone between tester ports; {Profile.Name} places it in {Profile.Testbed.Topology.Name} (node {Profile.Testbed.Topology.DutNode}).");
     }
 
     [TearDown]

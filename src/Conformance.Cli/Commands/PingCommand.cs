@@ -75,6 +75,15 @@ internal static class PingCommand
         {
             var port = tb.Port(portName);
             var mac = await port.ResolveAsync(spec.DutIpv6, spec.TesterIpv6.Address, profile.Parameters.Timeouts.Capture * 3);
+            if (tb.Topology is { } topo)
+            {
+                // In a reference topology the tester plays a node of the figure (N100, CE1, CE2): probes leave from its
+                // loopback and answers may come back on any of its attachments (N100: n100a at N1, n100b at N7).
+                var node = topo.Figure.Link(portName).B;
+                var source = node == "N100" ? topo.Figure.Loopback(node) : spec.TesterIpv6.Address;
+                var others = tb.Ports.Values.Where(p => topo.Figure.Link(p.Name).B == node).ToList();
+                return await body(new TesterPortTransport(port, mac, others), source);
+            }
             return await body(new TesterPortTransport(port, mac), spec.TesterIpv6.Address);
         }
         catch (TestbedException e) { Console.Error.WriteLine($"srv6conf: {e.Message}"); return 3; }

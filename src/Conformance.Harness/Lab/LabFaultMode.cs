@@ -14,14 +14,17 @@ public sealed partial class LabFaultMode
 
     private readonly Func<DutConfig, DutConfig> _transform;
 
-    private LabFaultMode(string name, string description, Func<DutConfig, DutConfig> transform)
+    private LabFaultMode(string name, string description, Func<DutConfig, DutConfig> transform, string profile = "reference-lab.yaml")
     {
         Name = name;
         Description = description;
         _transform = transform;
+        Profile = profile;
     }
 
     public string Name { get; }
+    /// <summary>The profile (in profiles/) whose configuration the mode transforms: it names that profile's SIDs and interfaces.</summary>
+    public string Profile { get; }
     public string Description { get; }
 
     public DutConfig Apply(DutConfig config) => _transform(config);
@@ -295,6 +298,19 @@ public sealed partial class LabFaultMode
         });
 
 
+    // --- RFC 9259 Figure 1 (profiles/reference-figure1.yaml, the DUT is N4) ---
+    public static LabFaultMode Figure1EndXWrongLink { get; } = new(
+        "Figure1EndXWrongLink", "Figure 1, DUT N4: End.X C52 (towards N5 over link10) is programmed towards N5 over link9.",
+        c => c.WithRouteFor("end_x_c52", r => r.Replace("nh6 2001:db8:4:5:52::", "nh6 2001:db8:4:5:51::", StringComparison.Ordinal)
+            .Replace(" dev link10", " dev link9", StringComparison.Ordinal)), "reference-figure1.yaml");
+
+    public static LabFaultMode Figure1Link10Broken { get; } = new(
+        "Figure1Link10Broken", "Figure 1, DUT N4: link10 is broken: nftables drops everything the DUT forwards out of it.",
+        c => c.WithExtraCommands(
+            $"nft add table ip6 {FaultTable}",
+            $"nft add chain ip6 {FaultTable} brokenlink '{{ type filter hook forward priority 0; policy accept; }}'",
+            $"nft add rule ip6 {FaultTable} brokenlink oifname link10 drop"), "reference-figure1.yaml");
+
     public static IReadOnlyList<LabFaultMode> All { get; } =
         [None, EndWithoutPsp, SidMissing, EndAsEndX, NoIcmpErrors, Seg6Disabled, ForwardingDisabled, HmacRequired, EndWithPsp, EndAsLocalAddress, PspSidMissing,
          // --- behaviours ---
@@ -306,7 +322,9 @@ public sealed partial class LabFaultMode
             // --- SRH processing (wip/srh) ---
             EndWithoutCounters, EndSidRoutedOnwards,
          // --- SRv6 OAM ping/traceroute ---
-         LocatorLocal, DownstreamViaT3];
+         LocatorLocal, DownstreamViaT3,
+         // --- RFC 9259 Figure 1 ---
+         Figure1EndXWrongLink, Figure1Link10Broken];
 
     /// <summary>Case-insensitive lookup by name.</summary>
     public static LabFaultMode Parse(string name) =>

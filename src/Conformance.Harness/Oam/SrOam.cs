@@ -50,14 +50,16 @@ public interface IProbeTransport
 }
 
 /// <summary>A probe transport over a tester port: RTT = the answer's capture (kernel) timestamp − the clock read just before the probe was sent.</summary>
-public sealed class TesterPortTransport(Tester.TesterPort port, PhysicalAddress nextHopMac) : IProbeTransport
+/// <remarks>In a reference topology the answers may come back on another tester port (N100 is attached to N1 and N7):
+/// <paramref name="alsoListen"/> names the ports whose receptions count as well.</remarks>
+public sealed class TesterPortTransport(Tester.TesterPort port, PhysicalAddress nextHopMac, IReadOnlyList<Tester.TesterPort>? alsoListen = null) : IProbeTransport
 {
     public PhysicalAddress LocalMac => port.Mac;
     public PhysicalAddress NextHopMac => nextHopMac;
 
     public async Task<(Frame Sent, IReadOnlyList<Frame> Received)> ExchangeAsync(byte[] frame, Func<Frame, bool> isAnswer, TimeSpan timeout, CancellationToken ct = default)
     {
-        using var session = new TrafficSession([port]);
+        using var session = new TrafficSession([port, .. (alsoListen ?? []).Where(p => p != port)]);
         // The capture is inbound only, and on a veth the answer can be captured (kernel timestamp)
         // before the send call returns: the probe's time is the clock just before the send.
         var before = DateTime.UtcNow;

@@ -202,4 +202,64 @@ public sealed class Figure1Topology
         }
         return routes;
     }
+
+    /// <summary>The link a router sends a packet for <paramref name="destination"/> out of: the longest matching prefix among its routes and attachments.</summary>
+    public TopologyLink? Egress(string node, IPAddress destination)
+    {
+        var candidates = RoutesOf(node).Select(r => (Prefix: IPNetwork.Parse(r.Prefix), Link: Link(r.Interface)))
+            .Concat(LinksOf(node).Where(l => Node(l.Other(node)).IsTester).Select(l => (Prefix: IPNetwork.Parse(LinkPrefix(l.Name)), Link: l)))
+            .Where(c => c.Prefix.Contains(destination))
+            .OrderByDescending(c => c.Prefix.PrefixLength)
+            .ToList();
+        return candidates.Count == 0 ? null : candidates[0].Link;
+    }
+
+    /// <summary>
+    /// Walks a packet through the figure as RFC 8754/8986 say each router handles it: at an End or End.X SID
+    /// of the router, Segments Left is decremented and the DA becomes the next segment (End.X: out of its
+    /// link, End: looked up); otherwise the router forwards on the DA. Every router decrements the hop
+    /// limit. Stops when the packet reaches a tester attachment (or after 32 hops, or where no route exists).
+    /// </summary>
+    /// <param name="entry">The attachment the packet enters by (e.g. n100a).</param>
+    /// <param name="visitOrder">The segment list in visit order, the last segment being the final destination.</param>
+    public IReadOnlyList<PathHop> Walk(string entry, IReadOnlyList<IPAddress> visitOrder, byte hopLimit = 64)
+    {
+        var link = Link(entry);
+        var first = new PathHop(link.Name, link.B, link.A, visitOrder[0], visitOrder.Count - 1, hopLimit); // attachments are (router, tester)
+        return Continue([first], link.A, visitOrder, visitOrder.Count - 1, visitOrder[0], hopLimit, decrement: true);
+    }
+
+    /// <summary>A packet a router originates (plain IPv6, e.g. an echo reply): its hops to wherever the routes take it.</summary>
+    public IReadOnlyList<PathHop> WalkFrom(string origin, IPAddress destination, byte hopLimit = 64) =>
+        Continue([], origin, [destination], 0, destination, hopLimit, decrement: false);
+
+    private List<PathHop> Continue(List<PathHop> hops, string node, IReadOnlyList<IPAddress> visitOrder, int sl, IPAddress da, int hl, bool decrement)
+    {
+        for (int guard = 0; guard < 32 && !Node(node).IsTester; guard++)
+        {
+            if (decrement)
+            {
+                if (hl <= 1) break;
+                hl--;
+            }
+            decrement = true;
+            TopologyLink? egress;
+            var sid = SidsOf(node).FirstOrDefault(s => s.Address.Equals(da));
+            if (sid is not null && sl > 0)
+            {
+                sl--;
+                da = visitOrder[visitOrder.Count - 1 - sl];
+                egress = sid.Link is { } l ? Link(l) : Egress(node, da);
+            }
+            else egress = Egress(node, da);
+            if (egress is null) break;
+            var next = egress.Other(node);
+            hops.Add(new PathHop(egress.Name, node, next, da, sl, hl));
+            node = next;
+        }
+        return hops;
+    }
 }
+
+/// <summary>One link a packet crosses: from → to, with its destination address, Segments Left and hop limit on that link.</summary>
+public sealed record PathHop(string Link, string From, string To, IPAddress Destination, int SegmentsLeft, int HopLimit);

@@ -66,9 +66,11 @@ public sealed class TopologyLab
     /// <summary>What a router of the lab runs as SRv6 configuration: sysctls, per-link SRH processing, its End and End.X SIDs.</summary>
     public static IReadOnlyList<string> Srv6(Figure1Topology f, string node, string templateDirectory)
     {
-        var n = f.Node(node);
         var lines = new List<string>();
-        var seg6 = n.SrCapable ? "1" : "0";
+        // Classic IPv6 nodes too keep SRH processing on: Linux with seg6_enabled=0 drops every packet with an
+        // SRH addressed to it, even with Segments Left 0, where RFC 8200 §4.4 has a node ignore the routing
+        // header (the seed's N5 answers such an echo request). They instantiate no SID.
+        var seg6 = "1";
         lines.AddRange(Render(Path.Combine(templateDirectory, "topology", "node-sysctls.conf"), new() { ["seg6_enabled"] = seg6 }));
         foreach (var l in f.LinksOf(node))
             lines.AddRange(Render(Path.Combine(templateDirectory, "port-sysctls.conf"), new() { ["dut_if"] = l.Name, ["seg6_enabled"] = seg6 }));

@@ -45,11 +45,13 @@ public static class CaseRunner
     /// <paramref name="labMode"/>. Runs are cached by mode and purpose set, so tests sharing a mode
     /// share one lab run.
     /// </summary>
-    public static Task<IReadOnlyDictionary<string, CaseOutcome>> RunAsync(string labMode, string? testbedFault = null, IEnumerable<string>? purposes = null)
+    /// <param name="profile">A profile file in profiles/ (null: the cases' default, reference-lab.yaml).</param>
+    public static Task<IReadOnlyDictionary<string, CaseOutcome>> RunAsync(string labMode, string? testbedFault = null, IEnumerable<string>? purposes = null, string? profile = null)
     {
         var set = purposes?.Distinct().Order(StringComparer.Ordinal).ToList();
-        var key = $"{labMode}/{testbedFault}/{(set is null ? "*" : string.Join(',', set))}";
-        return Runs.GetOrAdd(key, _ => new Lazy<Task<IReadOnlyDictionary<string, CaseOutcome>>>(() => RunOnceAsync(labMode, testbedFault, set))).Value;
+        var key = $"{profile}/{labMode}/{testbedFault}/{(set is null ? "*" : string.Join(',', set))}";
+        var env = profile is null ? null : new Dictionary<string, string> { ["SRV6CONF_PROFILE"] = Path.Combine(Profiles.ProfileTestSupport.ProfilesDir, profile) };
+        return Runs.GetOrAdd(key, _ => new Lazy<Task<IReadOnlyDictionary<string, CaseOutcome>>>(() => RunOnceAsync(labMode, testbedFault, set, env))).Value;
     }
 
     private static string? Filter(IReadOnlyList<string>? purposes)

@@ -182,11 +182,13 @@ public class LabFaultModeTests
     [Test]
     public void EveryFaultMode_ChangesTheConfig()
     {
-        // Against the configuration a run really applies: the one rendered from the reference profile.
-        var config = Conformance.Harness.Testbeds.ProfileDutConfig.Srv6(
-            Conformance.Harness.Profiles.ProfileLoader.Load(Path.Combine(Conformance.Harness.Tests.Profiles.ProfileTestSupport.ProfilesDir, "reference-lab.yaml")));
+        // Against the configuration a run really applies: the one rendered from the mode's profile.
         foreach (var mode in LabFaultMode.All.Where(m => m != LabFaultMode.None))
+        {
+            var config = Conformance.Harness.Testbeds.ProfileDutConfig.Srv6(
+                Conformance.Harness.Profiles.ProfileLoader.Load(Path.Combine(Conformance.Harness.Tests.Profiles.ProfileTestSupport.ProfilesDir, mode.Profile)));
             Assert.That(mode.Apply(config).ToLines(), Is.Not.EqualTo(config.ToLines()), mode.Name);
+        }
     }
 
     [Test]

@@ -9,7 +9,19 @@ namespace Conformance.Harness.Tests.Profiles;
 [TestFixture]
 public class ShippedProfilesTests
 {
-    private static readonly string[] Shipped = ["reference-lab.yaml", "example-ssh-router.yaml"];
+    private static readonly string[] Shipped = ["reference-lab.yaml", "example-ssh-router.yaml", "reference-figure1.yaml"];
+
+    [Test]
+    public void ReferenceFigure1_PlacesTheDutAtN4WithN4sSids()
+    {
+        var p = LoadShipped("reference-figure1.yaml");
+        var f = Conformance.Harness.Topology.Figure1Topology.Instance;
+        Assert.That(p.Testbed.Topology, Is.EqualTo(new TopologyBinding("rfc9259-figure1", "N4")));
+        // The DUT's SIDs in the profile are exactly the ones the figure's plan gives N4 (the lab's other routers use the plan too).
+        Assert.That(p.Parameters.Sids.Values.Select(s => (s.Behavior.ToString(), s.Address, s.NextHop, s.Interface)),
+            Is.EquivalentTo(f.SidsOf("N4").Select(s => (s.Behavior.Replace(".", ""), s.Address, s.NextHop, s.Link))));
+        Assert.That(p.Testbed.TesterPorts.Select(t => t.Name), Is.EquivalentTo(f.Attachments.Select(a => a.Name)));
+    }
 
     private static Profile LoadShipped(string name) => ProfileLoader.Load(Path.Combine(ProfilesDir, name));
 

@@ -1,0 +1,189 @@
+using System.Net;
+using Conformance.Harness;
+using Conformance.Harness.Capture;
+using Conformance.Harness.Packets;
+using Conformance.Harness.Reporting;
+using Conformance.Harness.Tester;
+using Conformance.Harness.Topology;
+using Conformance.Harness.Verdicts;
+using NUnit.Framework;
+
+namespace Conformance.Cases.Support;
+
+/// <summary>What a path exchange measured: probes sent and returned, round-trip times, and where on the path it went wrong.</summary>
+public sealed record PathOutcome(int Sent, int Returned, IReadOnlyList<TimeSpan> RoundTrips, IReadOnlyList<string> DutProblems, IReadOnlyList<string> TestbedProblems)
+{
+    public int Lost => Sent - Returned;
+    public string Figures => RoundTrips.Count == 0 ? $"loss {Lost}/{Sent}, no round trip"
+        : $"loss {Lost}/{Sent}, round trip min/avg/max = {RoundTrips.Min().TotalMilliseconds:F3}/{RoundTrips.Average(t => t.TotalMilliseconds):F3}/{RoundTrips.Max().TotalMilliseconds:F3} ms";
+}
+
+/// <summary>
+/// A case on a reference topology (profile testbed.topology): the DUT is one router of RFC 9259 Figure 1,
+/// the tester plays N100, CE1 and CE2. Expected packets are computed hop by hop from the figure
+/// (<see cref="Figure1Topology.Walk"/>) and observed on the tester ports and on link taps at the lab
+/// routers around the DUT. Only the DUT's own hops decide pass or fail: a wrong or missing packet
+/// upstream of the DUT, or downstream of a correct DUT hop, is the testbed's problem (inconclusive).
+/// </summary>
+public abstract class TopologyCase : ConformanceCase
+{
+    protected override bool NeedsTopology => true;
+
+    protected static TopologyLab Lab => Testbed.Topology
+        ?? throw new TestbedException($"{Profile.SourcePath}: the case needs testbed.topology ({Figure1Topology.Name}); the testbed has none.");
+    protected static Figure1Topology Figure => Lab.Figure;
+    protected static string DutNode => Lab.DutNode;
+
+    private static readonly string[] LinkFields = ["ethernet.src", "ethernet.dst"];
+
+    /// <summary>Ethernet addresses on lab links are the lab's: a frame for a tap carries zero MACs, not compared.</summary>
+    protected static PacketBuilder OnLink() => new PacketBuilder().Ethernet("00:00:00:00:00:00", "00:00:00:00:00:00");
+
+    /// <summary>Where a hop is observed: the receiving router's end (not the DUT), else the sender's; a tester attachment is a tester port.</summary>
+    protected static string ObservationPoint(PathHop hop)
+    {
+        if (Figure.Node(hop.To).IsTester) return hop.Link;
+        if (Figure.Node(hop.From).IsTester) return hop.Link; // the stimulus itself, on the tester port
+        return hop.To != DutNode ? LinkTap.NameOf(hop.To, hop.Link, inbound: true) : LinkTap.NameOf(hop.From, hop.Link, inbound: false);
+    }
+
+    /// <summary>
+    /// Sends <paramref name="stimuli"/> on <paramref name="entryPort"/> while capturing on every tester port
+    /// and tapping every observation point of <paramref name="expectedHops"/> plus the neighbours' ends of every
+    /// DUT link (to see a packet the DUT sends out of the wrong link). Judges every hop field by field and
+    /// returns the judgement with where it went wrong (the DUT's hops, or the testbed's).
+    /// </summary>
+    /// <param name="expectedHops">Per probe: the hops it must take and the frame expected on each (the first, the stimulus, is not judged).</param>
+    /// <param name="returned">Which tester-port reception counts as the probe's return (for loss and round trip).</param>
+    protected static async Task<(Judgement Judgement, PathOutcome Outcome)> ExchangeOnPathAsync(string entryPort, IReadOnlyList<byte[]> stimuli,
+        IReadOnlyList<IReadOnlyList<(PathHop Hop, byte[] Frame, IReadOnlyList<string> Ignored)>> expectedHops, Func<DecodedPacket, bool> returned)
+    {
+        var tapPoints = expectedHops.SelectMany(h => h.Skip(1)).Select(x => ObservationPoint(x.Hop)).Where(p => p.Contains(':'))
+            .Concat(Figure.LinksOf(DutNode).Where(l => !Figure.Node(l.Other(DutNode)).IsTester).Select(l => LinkTap.NameOf(l.Other(DutNode), l.Name, inbound: true)))
+            .Distinct().Order(StringComparer.Ordinal).ToList();
+        var dir = Path.Combine(Lab.Dut.RunDirectory, "taps");
+        Directory.CreateDirectory(dir);
+        var taps = new List<LinkTap>();
+        TrafficResult result;
+        var tapped = new List<Frame>();
+        var sentAt = new Dictionary<int, DateTime>();
+        try
+        {
+            using (Evidence.Step($"Start link taps at {string.Join(", ", tapPoints)}"))
+            {
+                foreach (var t in tapPoints)
+                {
+                    var parts = t.Split(':');
+                    taps.Add(await LinkTap.StartAsync(Lab, parts[0], parts[1], parts[2] == "in", dir));
+                }
+            }
+            int expectedOnTesters = expectedHops.Sum(h => h.Skip(1).Count(x => !ObservationPoint(x.Hop).Contains(':')));
+            using (Evidence.Step($"Inject {stimuli.Count} packet(s) on {entryPort}, capture on {string.Join(", ", Testbed.Ports.Keys)}"))
+            {
+                using var session = new TrafficSession(Testbed.Ports.Values);
+                // A probe stream: one probe every 20 ms, each timed by the clock read just before it is sent
+                // (on a veth its return can be captured before the send call returns).
+                for (int i = 0; i < stimuli.Count; i++)
+                {
+                    sentAt[i] = DateTime.UtcNow;
+                    session.Send(entryPort, [stimuli[i]]);
+                    if (i + 1 < stimuli.Count) await Task.Delay(20);
+                }
+                result = await session.CompleteAsync(got => got.Count >= expectedOnTesters, Profile.Parameters.Timeouts.Capture, TimeSpan.FromMilliseconds(300));
+                Evidence.AttachText("Capture reconciliation", result.Reconciliation(expectedOnTesters));
+            }
+            using (Evidence.Step("Stop the link taps"))
+                foreach (var t in taps) tapped.AddRange(await t.StopAsync());
+        }
+        finally
+        {
+            foreach (var t in taps) t.Dispose();
+        }
+
+        // Taps see the lab's own chatter (ND, MLD): only frames tied to a probe are judged.
+        var stimulusKeys = stimuli.Select(s => ProbeKey.Of(PacketDecoder.Decode(s))).ToHashSet();
+        var relevant = tapped.Where(f => ProbeKey.Of(PacketDecoder.Decode(f.Data)) is { } k && (stimulusKeys.Contains(k) || k.Contains('<'))).ToList();
+        var expected = expectedHops.SelectMany((hops, i) => hops.Skip(1).Select(x => new ExpectedPacket(ObservationPoint(x.Hop), x.Frame,
+            $"probe {i} on {x.Hop.Link} ({x.Hop.From}→{x.Hop.To})", x.Hop.Link == ObservationPoint(x.Hop) ? x.Ignored : [.. x.Ignored, .. LinkFields]))).ToList();
+        var all = result with { Received = [.. result.Received, .. relevant] };
+        var pcap = Path.Combine(Path.GetTempPath(), $"srv6conf-{Guid.NewGuid():N}.pcapng");
+        try
+        {
+            PcapFile.WritePcapNg(pcap, all.All.Concat(tapped.Except(relevant)).OrderBy(f => f.TimestampUtc));
+            Evidence.AttachFile($"{Purpose.Id} exchange and link taps.pcapng", pcap, Evidence.PcapMime);
+        }
+        finally { File.Delete(pcap); }
+        Evidence.AttachText("Expected hop by hop (notation)", string.Join('\n', expected.Select(e => $"{e.Port}: {e.Decoded.Notation}  ({e.Description})")));
+        Evidence.AttachText("Received on tester ports and link taps (notation)", all.Received.Count == 0 ? "nothing"
+            : string.Join('\n', all.Received.OrderBy(f => f.TimestampUtc).Select(f => $"{f.TimestampUtc:HH:mm:ss.ffffff} {f.Port}: {PacketDecoder.Decode(f.Data).Notation}")));
+        var judgement = Judge.Exchange(all, expected, FromAnotherCase);
+
+        // Where did it go wrong? A hop is the DUT's when the DUT sent it; upstream hops (up to the DUT's
+        // ingress) and hops after a correct DUT hop belong to the testbed.
+        var dutProblems = new List<string>();
+        var testbedProblems = new List<string>();
+        var problemHops = judgement.Matched.Where(m => !m.Exact).Select(m => (m.Expected, What: "differs: " + string.Join("; ", m.Differences.Take(4))))
+            .Concat(judgement.Missing.Select(e => (Expected: e, What: "missing")));
+        var dutSent = expectedHops.SelectMany((hops, i) => hops.Skip(1).Where(x => x.Hop.From == DutNode).Select(x => (i, x.Hop.Link))).ToHashSet();
+        var dutOk = new HashSet<int>(Enumerable.Range(0, stimuli.Count));
+        foreach (var (e, what) in problemHops)
+        {
+            var probe = int.Parse(e.Description.Split(' ')[1]);
+            var hopLink = e.Description.Split(" on ")[1].Split(' ')[0];
+            if (dutSent.Contains((probe, hopLink))) { dutProblems.Add($"{e.Description}: {what}"); dutOk.Remove(probe); }
+        }
+        foreach (var (e, what) in problemHops)
+        {
+            var probe = int.Parse(e.Description.Split(' ')[1]);
+            var hopLink = e.Description.Split(" on ")[1].Split(' ')[0];
+            if (!dutSent.Contains((probe, hopLink)) && dutOk.Contains(probe)) testbedProblems.Add($"{e.Description}: {what}");
+        }
+        foreach (var u in judgement.Unexpected)
+        {
+            // An unexpected frame at a neighbour's end of a DUT link, or on a tester port, came from the DUT's side.
+            bool fromDut = u.Frame.Port.Split(':') is [var node, var link, "in"] ? Figure.Link(link).Other(node) == DutNode : !u.Frame.Port.Contains(':');
+            (fromDut ? dutProblems : testbedProblems).Add($"unexpected on {u.Frame.Port}: {u.Decoded.Notation} ({u.Why})");
+        }
+
+        var rtts = new List<TimeSpan>();
+        int returnedCount = 0;
+        for (int i = 0; i < stimuli.Count; i++)
+        {
+            var key = ProbeKey.Of(PacketDecoder.Decode(stimuli[i]));
+            var back = result.Received.FirstOrDefault(f => { var d = PacketDecoder.Decode(f.Data); return ProbeKey.Of(d) == key && returned(d); });
+            if (back is null) continue;
+            returnedCount++;
+            if (sentAt.TryGetValue(i, out var t0)) rtts.Add(back.TimestampUtc - t0);
+        }
+        var outcome = new PathOutcome(stimuli.Count, returnedCount, rtts, dutProblems, testbedProblems);
+        Evidence.Parameter("loss", $"{outcome.Lost}/{outcome.Sent}");
+        Evidence.AttachText("Path measurement", outcome.Figures + "\n\nproblems at the DUT's hops:\n" + (dutProblems.Count == 0 ? "none" : string.Join('\n', dutProblems))
+            + "\n\nproblems elsewhere (testbed):\n" + (testbedProblems.Count == 0 ? "none" : string.Join('\n', testbedProblems)));
+        using (var step = Evidence.Step("Compare hop by hop"))
+        {
+            if (!judgement.Pass)
+            {
+                Evidence.AttachText("Expected vs received (field differences)", judgement.Explain(400));
+                step.Fail(judgement.Explain(3));
+            }
+        }
+        return (judgement, outcome);
+    }
+
+    /// <summary>Fails on the DUT's hops; a path that failed only elsewhere is inconclusive (the testbed could not decide).</summary>
+    protected static void PathVerdict(Judgement j, PathOutcome o, string requirementShort)
+    {
+        if (j.Pass) return;
+        if (o.DutProblems.Count > 0)
+            Fail($"{requirementShort} ({o.Figures})\n" + string.Join('\n', o.DutProblems.Take(8)));
+        throw new TestbedException($"INCONC: the path went wrong outside the DUT, so the DUT's behaviour could not be judged ({o.Figures}):\n"
+            + string.Join('\n', o.TestbedProblems.Take(8)));
+    }
+
+    /// <summary>Skips unless the DUT is on the path (a case about the DUT's hop has nothing to judge otherwise).</summary>
+    protected static void RequireDutOnPath(IReadOnlyList<PathHop> hops)
+    {
+        if (!hops.Any(h => h.From == DutNode))
+            Assert.Ignore($"N/A: the DUT ({DutNode}) is not on this path ({string.Join(" → ", hops.Select(h => h.To))}).");
+    }
+}

@@ -1,0 +1,69 @@
+using Conformance.Harness.Lab;
+using Conformance.Harness.Profiles;
+using Conformance.Harness.Testbeds;
+using Conformance.Harness.Tests.Lab;
+using Conformance.Harness.Topology;
+using NUnit.Framework;
+using static Conformance.Harness.Tests.Profiles.ProfileTestSupport;
+
+namespace Conformance.Harness.Tests.Topology;
+
+/// <summary>The Figure 1 reference network as built: routed end to end through the DUT, link taps, and nothing left behind.</summary>
+[TestFixture, Category("Lab"), NonParallelizable]
+public class TopologyLabTests
+{
+    private static Profile Figure1 => ProfileLoader.Load(Path.Combine(ProfilesDir, "reference-figure1.yaml"));
+
+    [Test]
+    public async Task Figure1_RoutesThroughTheDut_TapsSeeIt_AndIsRemovedWhole()
+    {
+        LabTestSupport.RequireLab();
+        string runId;
+        await using (var tb = await LiveTestbed.StartAsync(Figure1))
+        {
+            var topo = tb.Topology!;
+            runId = topo.Dut.RunId;
+            Assert.That(LabTestSupport.Namespaces().Count(n => n.StartsWith($"s6c-{runId}-", StringComparison.Ordinal)), Is.EqualTo(7), "the DUT and six lab routers");
+            Assert.That(topo.TesterInterfaces.Keys, Is.EquivalentTo(new[] { "n100a", "n100b", "ce1", "ce2" }));
+            // N1 → N7's loopback: N1–N2–N6–N4–N5–N7, through the DUT (N4); a tap at N5's end of link9 sees it.
+            var tap = await LinkTap.StartAsync(topo, "N5", "link9", inbound: true, tb.Lab!.RunDirectory);
+            var ping = topo.Exec("N1", "ping", "-6", "-c", "3", "-i", "0.2", "-W", "1", topo.Figure.Loopback("N7").ToString());
+            var seen = await tap.StopAsync();
+            tap.Dispose();
+            Assert.That(ping.ExitCode, Is.EqualTo(0), ping.Stdout + ping.Stderr);
+            Assert.That(seen.Count(f => Conformance.Harness.Packets.PacketDecoder.Decode(f.Data).Inner is Conformance.Harness.Packets.Icmpv6Layer { Type: 128 }), Is.EqualTo(3), "echo requests crossing link9 into N5");
+            Assert.That(() => LinkTap.StartAsync(topo, "N4", "link9", inbound: true, tb.Lab!.RunDirectory), Throws.ArgumentException, "never a tap on the DUT");
+        }
+        LabTestSupport.AssertNothingLeft(runId);
+    }
+
+    [Test]
+    public async Task Figure1_ThatFailsToBuild_LeavesNothingBehind()
+    {
+        LabTestSupport.RequireLab();
+        // A template directory whose lab-router sysctls fail: the build stops half-way.
+        var dir = Directory.CreateTempSubdirectory("srv6conf-templates-").FullName;
+        try
+        {
+            var source = ProfileDutConfig.TemplateDirectory("linux");
+            foreach (var f in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+            {
+                var to = Path.Combine(dir, Path.GetRelativePath(source, f));
+                Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+                File.Copy(f, to);
+            }
+            File.AppendAllText(Path.Combine(dir, "topology", "node-sysctls.conf"), "ip -6 route add 2001:db8:ffff::/64 dev nonexistent0\n");
+            var spec = ProfileDutConfig.LabSpec(Figure1);
+            var lab = await ReferenceLab.StartAsync(spec);
+            var runId = lab.RunId;
+            try
+            {
+                Assert.That(() => TopologyLab.Build(lab, Figure1Topology.Instance, "N4", dir),
+                    Throws.TypeOf<TestbedException>().With.Message.Contains("nonexistent0"));
+            }
+            finally { lab.Dispose(); }
+            LabTestSupport.AssertNothingLeft(runId);
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+}
