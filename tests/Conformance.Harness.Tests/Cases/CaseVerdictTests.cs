@@ -96,6 +96,9 @@ public class CaseVerdictTests
         ("TP-TRACE-BV-01", "None", "NoIcmpErrors", "the DUT's Time Exceeded errors are dropped"),
         ("TP-TRACE-BV-02", "EndAsLocalAddress", "SidMissing", "the target SID is not programmed: no route instead of Port Unreachable (plain lab: DEV-LINUX-051)"),
         ("TP-PING-BV-03", "None", "DownstreamViaT3", "the DUT's route to N2 points at t3: the SR policy's echo requests leave by the wrong port"),
+        // --- catalogue: End.DX2, H.Insert, USP/USD, DT4/DT46, B6.Encaps.Red ---
+        ("TP-DX2-BV-01", "None", "EndDx2WrongInterface", "End.DX2's OIF is veth-t3: the frame leaves by t3 instead of t2"),
+        ("TP-HINSERT-BV-01", "None", "HInsertAsEncap", "the inline policy is programmed as encap: a new outer header instead of an inserted SRH"),
     ];
 
     /// <summary>Purposes for which no lab mode passes: they are judged on the plain lab as known deviations.</summary>
