@@ -212,7 +212,9 @@ public class CaseVerdictTests
     {
         var dead = await CaseRunner.RunAsync("None", "kill-sshd-after-setup");
         Assert.That(dead.Values, Is.Not.Empty);
+        // --- catalogue: a purpose the profile does not claim is not applicable whatever the testbed's state ---
+        var notClaimed = NotClaimedByTheReferenceProfile.Select(r => r.Purpose).ToHashSet();
         foreach (var o in dead.Values)
-            Assert.That(o.Status, Is.EqualTo("broken"), $"{o.PurposeId}: {o.Message}");
+            Assert.That(o.Status, Is.EqualTo(notClaimed.Contains(o.PurposeId) ? "skipped" : "broken"), $"{o.PurposeId}: {o.Message}");
     }
 }
