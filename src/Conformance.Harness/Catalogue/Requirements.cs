@@ -309,6 +309,12 @@ public static class Requirements
     public static readonly Requirement Rfc8986_4_14_EndB6EncapsRed = R("RFC8986-4.14-END-B6-ENCAPS-RED", 8986, "4.14", RequirementLevel.May,
         "The SRH Last Entry field is set as defined in Section 4.1.1 of [RFC8754]. The SRH MAY be omitted when the SRv6 Policy only contains one segment and there is no need to use any flag, tag, or TLV.");
 
+    // --- catalogue: End.DX2, H.Insert, USP/USD, DT4/DT46, B6.Encaps.Red ---
+    // From knowledge of RFC 8986 §4.14 (the reduction itself; TP-B6RED-BV-01). NOT verified: searches of the stored
+    // corpora (docs, pages, code, issues) found no copy of RFC 8986 §4.14, §4.7–4.9 or §4.16 to check against.
+    public static readonly Requirement Rfc8986_4_14_EndB6EncapsRedReduction = R("RFC8986-4.14-END-B6-ENCAPS-RED-REDUCTION", 8986, "4.14", RequirementLevel.Must,
+        "End.B6.Encaps.Red reduces the size of the SRH by one SID by avoiding the insertion of the first SID in the pushed SRH. In this way, the first SID is only placed in the Destination Address field of the pushed IPv6 header.");
+
     // From knowledge of RFC 8986 §4.16.1.2. NOT verified.
     public static readonly Requirement Rfc8986_4_16_1_PspPseudocode = R("RFC8986-4.16.1-PSP", 8986, "4.16.1", RequirementLevel.Must,
         @"S14.1. If (updated SL == 0) {
@@ -469,6 +475,8 @@ public static class Requirements
         "RFC8986-5.3-NH-143", "RFC8986-5.4-H-ENCAPS-L2-RED", "RFC8986-6-COUNTERS",
         "RFC4443-2.4e-INVOKING-PACKET", "RFC4443-3.3-TIME-EXCEEDED", "RFC4443-3.4-PARAM-PROBLEM", "RFC4443-3.4-POINTER",
         "RFC8200-4-EH-NOT-PROCESSED", "RFC8200-4.4-UNKNOWN-RT", "RFC8200-8.1-CHECKSUM",
+        // --- catalogue: End.DX2, H.Insert, USP/USD, DT4/DT46, B6.Encaps.Red ---
+        "RFC8986-4.14-END-B6-ENCAPS-RED-REDUCTION",
     };
 
     private static readonly Lazy<IReadOnlyList<Requirement>> AllLazy = new(() =>

@@ -310,6 +310,36 @@ public sealed partial class LabFaultMode
             $"nft add table ip6 {FaultTable}",
             $"nft add chain ip6 {FaultTable} brokenlink '{{ type filter hook forward priority 0; policy accept; }}'",
             $"nft add rule ip6 {FaultTable} brokenlink oifname link10 drop"), "reference-figure1.yaml");
+    // --- catalogue: End.DX2, H.Insert, USP/USD, DT4/DT46, B6.Encaps.Red ---
+    // (USP/USD, End.DT4/End.DT46 and End.B6.Encaps.Red are not claimed by the reference profile; their cases are
+    // proven offline in BehaviorConformingReceptionTests, so they have no fault mode.)
+
+    [GeneratedRegex(@"\boif (\S+)")]
+    private static partial Regex OifRegex();
+
+    /// <summary>
+    /// The End.DX2 SID cross-connects to another tester-facing interface than the profile's: the first port
+    /// interface (from the port sysctls) that is neither the SID's OIF nor the ingress t1 side.
+    /// </summary>
+    public static LabFaultMode EndDx2WrongInterface { get; } = new(
+        "EndDx2WrongInterface", "The End.DX2 SID sends the decapsulated Ethernet frame out of another tester-facing interface than the profile's OIF.",
+        c =>
+        {
+            var route = c.RouteCommandFor("end_dx2");
+            var oif = OifRegex().Match(route).Groups[1].Value;
+            var ingress = DevRegex().Match(route).Groups[1].Value;
+            var other = c.Sysctls.Select(s => s.Key.Split('.')).Where(k => k.Length == 5 && k[0] == "net" && k[1] == "ipv6" && k[4] == "seg6_enabled")
+                .Select(k => k[3]).Where(i => i is not "all" and not "default" and not "lo" && i != oif && i != ingress).Distinct().Order(StringComparer.Ordinal).FirstOrDefault()
+                ?? throw new InvalidOperationException("EndDx2WrongInterface needs a third tester-facing interface besides the End.DX2 OIF and the SID device.");
+            return c.WithRouteFor("end_dx2", r => OifRegex().Replace(r, "oif " + other));
+        });
+
+    /// <summary>The H.Insert policy (seg6 mode inline) is programmed as H.Encaps (seg6 mode encap): a new outer header instead of an inserted SRH.</summary>
+    public static LabFaultMode HInsertAsEncap { get; } = new(
+        "HInsertAsEncap", "The H.Insert policy (seg6 mode inline) is programmed as H.Encaps (mode encap): the packet is encapsulated instead of getting an SRH inserted.",
+        c => c.Commands.Any(x => x.Contains(" encap seg6 mode inline ", StringComparison.Ordinal))
+            ? c with { Commands = c.Commands.Select(x => x.Replace(" encap seg6 mode inline ", " encap seg6 mode encap ", StringComparison.Ordinal)).ToList() }
+            : throw new InvalidOperationException("HInsertAsEncap needs the H.Insert policy (headend-insert.conf; does the profile claim H.Insert?)."));
 
     public static IReadOnlyList<LabFaultMode> All { get; } =
         [None, EndWithoutPsp, SidMissing, EndAsEndX, NoIcmpErrors, Seg6Disabled, ForwardingDisabled, HmacRequired, EndWithPsp, EndAsLocalAddress, PspSidMissing,
@@ -324,7 +354,9 @@ public sealed partial class LabFaultMode
          // --- SRv6 OAM ping/traceroute ---
          LocatorLocal, DownstreamViaT3,
          // --- RFC 9259 Figure 1 ---
-         Figure1EndXWrongLink, Figure1Link10Broken];
+         Figure1EndXWrongLink, Figure1Link10Broken,
+         // --- catalogue: End.DX2, H.Insert ---
+         EndDx2WrongInterface, HInsertAsEncap];
 
     /// <summary>Case-insensitive lookup by name.</summary>
     public static LabFaultMode Parse(string name) =>

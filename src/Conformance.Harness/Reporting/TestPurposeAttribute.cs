@@ -23,21 +23,33 @@ public sealed class TestPurposeAttribute : Attribute
     /// <summary>Short human title; defaults to the method name.</summary>
     public string? Title { get; set; }
 
-    /// <summary>RFC number digits ("8986") or null when <see cref="Rfc"/> has none.</summary>
+    /// <summary>RFC number digits ("8986") or null when <see cref="Rfc"/> has none (an Internet-Draft is not an RFC).</summary>
     public string? RfcNumber
     {
         get
         {
+            if (IsInternetDraft) return null;
             var digits = new string(Rfc.Where(char.IsDigit).ToArray());
             return digits.Length > 0 ? digits : null;
         }
     }
 
-    /// <summary>https://www.rfc-editor.org/rfc/rfcNNNN#section-X.Y, or null when no RFC number is known.</summary>
+    /// <summary>The source is an Internet-Draft (<see cref="Rfc"/> = "draft-…"), not an RFC.</summary>
+    public bool IsInternetDraft => Rfc.StartsWith("draft-", StringComparison.Ordinal);
+
+    /// <summary>
+    /// https://www.rfc-editor.org/rfc/rfcNNNN#section-X.Y; for an Internet-Draft its datatracker page (with the
+    /// section anchor when the section is dotted digits); null when no RFC number is known.
+    /// </summary>
     public string? SectionUrl
     {
         get
         {
+            if (IsInternetDraft)
+            {
+                var draft = $"https://datatracker.ietf.org/doc/html/{Rfc.Trim()}";
+                return System.Text.RegularExpressions.Regex.IsMatch(Section.Trim(), @"^\d+(\.\d+)*$") ? $"{draft}#section-{Section.Trim()}" : draft;
+            }
             var n = RfcNumber;
             if (n is null) return null;
             var url = $"https://www.rfc-editor.org/rfc/rfc{n}";

@@ -96,6 +96,9 @@ public class CaseVerdictTests
         ("TP-TRACE-BV-01", "None", "NoIcmpErrors", "the DUT's Time Exceeded errors are dropped"),
         ("TP-TRACE-BV-02", "EndAsLocalAddress", "SidMissing", "the target SID is not programmed: no route instead of Port Unreachable (plain lab: DEV-LINUX-051)"),
         ("TP-PING-BV-03", "None", "DownstreamViaT3", "the DUT's route to N2 points at t3: the SR policy's echo requests leave by the wrong port"),
+        // --- catalogue: End.DX2, H.Insert, USP/USD, DT4/DT46, B6.Encaps.Red ---
+        ("TP-DX2-BV-01", "None", "EndDx2WrongInterface", "End.DX2's OIF is veth-t3: the frame leaves by t3 instead of t2"),
+        ("TP-HINSERT-BV-01", "None", "HInsertAsEncap", "the inline policy is programmed as encap: a new outer header instead of an inserted SRH"),
     ];
 
     /// <summary>
@@ -134,6 +137,58 @@ public class CaseVerdictTests
         // --- SRH processing (wip/srh) ---
         "TP-SRH-BI-02", "TP-SRH-BI-03", "TP-SRH-BI-04", "TP-LOCAL-BI-01"];
 
+    // --- catalogue: End.DX2, H.Insert, USP/USD, DT4/DT46, B6.Encaps.Red ---
+    /// <summary>
+    /// Purposes the reference profile does not claim because the reference kernel cannot do them: their cases are
+    /// skipped as not applicable in EVERY lab mode, so no row of <see cref="Table"/> can show them pass or fail (a skip
+    /// is never a pass). Instead each names the capability it requires (the reference profile must not claim it) and
+    /// the offline test that shows its expectation accepts an RFC-conforming reception and rejects a wrong one.
+    /// </summary>
+    public static readonly (string Purpose, string Capability, string OfflineProof)[] NotClaimedByTheReferenceProfile =
+    [
+        ("TP-USP-BV-01", "USP", "CatalogueConformingReceptionTests.UspPortUnreachableQuotingThePacketWithoutItsSrhPassesAndAQuoteWithTheSrhFails"),
+        ("TP-USD-BV-01", "USD", "CatalogueConformingReceptionTests.UsdInnerPacketForwardedByTheFibPassesAndTheKeptOuterHeaderFails"),
+        ("TP-DT4-BV-01", "End.DT4", "CatalogueConformingReceptionTests.EndDt4InnerIpv4PacketRoutedByItsTablePassesAndTheMainTableFails"),
+        ("TP-DT46-BV-01", "End.DT46", "CatalogueConformingReceptionTests.EndDt46InnerIpv4AndIpv6PacketsRoutedByItsTablePassAndTheMainTableFails"),
+        ("TP-DT46-BV-02", "End.DT46", "CatalogueConformingReceptionTests.EndDt46InnerIpv4AndIpv6PacketsRoutedByItsTablePassAndTheMainTableFails"),
+        ("TP-B6RED-BV-01", "End.B6.Encaps.Red", "CatalogueConformingReceptionTests.EndB6EncapsRedOuterSrhWithoutTheFirstSidPassesAndTheFullSrhFails"),
+    ];
+
+    [Test]
+    public void NotClaimedPurposesAreUnclaimedAndProvenOffline()
+    {
+        var reference = ProfileLoader.Load(Path.Combine(ProfileTestSupport.ProfilesDir, "reference-lab.yaml"));
+        Assert.Multiple(() =>
+        {
+            foreach (var (purpose, capability, proof) in NotClaimedByTheReferenceProfile)
+            {
+                Assert.That(CaseRunner.Purposes, Does.ContainKey(purpose), $"{purpose}: no case implements it");
+                Assert.That(Table.Select(r => r.Purpose), Does.Not.Contain(purpose), $"{purpose} is in both lists");
+                Assert.That(reference.Claims(capability), Is.False, $"{purpose}: the reference profile claims {capability}, so it needs a pass/fail row in Table");
+                var (type, method) = (proof.Split('.')[0], proof.Split('.')[1]);
+                var m = typeof(CaseVerdictTests).Assembly.GetTypes().FirstOrDefault(t => t.Name == type)?.GetMethod(method);
+                Assert.That(m?.GetCustomAttributes(typeof(TestAttribute), false), Is.Not.Null.And.Not.Empty, $"{purpose}: the offline proof {proof} is not a test");
+            }
+        });
+    }
+
+    /// <summary>On the reference lab they are not applicable: skipped with the reason, never passed.</summary>
+    [Test]
+    public async Task NotClaimedPurposesAreSkippedOnThePlainLab()
+    {
+        var plain = await CaseRunner.RunAsync("None");
+        Assert.Multiple(() =>
+        {
+            foreach (var (purpose, capability, _) in NotClaimedByTheReferenceProfile)
+            {
+                Assert.That(plain, Does.ContainKey(purpose), $"{purpose} did not run");
+                if (!plain.TryGetValue(purpose, out var o)) continue;
+                Assert.That(o.Status, Is.EqualTo("skipped"), $"{purpose}: {o.Message}");
+                Assert.That(o.Message, Does.Contain("N/A").And.Contain(capability), purpose);
+            }
+        });
+    }
+
     public static IEnumerable<TestCaseData> Controls() => Table
         .Select(r => new TestCaseData(r.Purpose, r.PassMode, r.FailMode).SetArgDisplayNames(r.Purpose, r.PassMode, r.FailMode).SetDescription(r.Why));
 
@@ -143,8 +198,9 @@ public class CaseVerdictTests
     [Test]
     public void EveryTestPurposeHasANegativeControl()
     {
-        var missing = CaseRunner.Purposes.Keys.Except(Table.Select(r => r.Purpose)).Except(TopologyTable.Select(r => r.Purpose)).Order().ToList();
-        Assert.That(missing, Is.Empty, "test purposes without a row in CaseVerdictTests.Table");
+        var missing = CaseRunner.Purposes.Keys.Except(Table.Select(r => r.Purpose)).Except(TopologyTable.Select(r => r.Purpose))
+            .Except(NotClaimedByTheReferenceProfile.Select(r => r.Purpose)).Order().ToList();
+        Assert.That(missing, Is.Empty, "test purposes without a row in CaseVerdictTests.Table, TopologyTable (cases on a reference topology) or, when the reference profile cannot claim them, NotClaimedByTheReferenceProfile");
     }
 
     [TestCaseSource(nameof(Controls))]
@@ -184,12 +240,13 @@ public class CaseVerdictTests
     {
         var dead = await CaseRunner.RunAsync("None", "kill-sshd-after-setup");
         Assert.That(dead.Values.Where(o => o.Status == "broken"), Is.Not.Empty);
+        // --- catalogue: a purpose the profile does not claim is not applicable whatever the testbed's state ---
+        // --- Figure 1: a case for a reference topology does not apply to the single-DUT testbed ---
+        var notApplicable = NotClaimedByTheReferenceProfile.Select(r => r.Purpose).Concat(TopologyTable.Select(r => r.Purpose)).ToHashSet();
         foreach (var o in dead.Values)
         {
-            // A case that does not apply to this testbed (another testbed shape, an unclaimed capability) is skipped
-            // before it needs the DUT; every other case must come out broken, never failed or passed.
-            if (o.Status == "skipped" && o.Message.StartsWith("N/A:", StringComparison.Ordinal)) continue;
-            Assert.That(o.Status, Is.EqualTo("broken"), $"{o.PurposeId}: {o.Message}");
+            Assert.That(o.Status, Is.EqualTo(notApplicable.Contains(o.PurposeId) ? "skipped" : "broken"), $"{o.PurposeId}: {o.Message}");
+            if (o.Status == "skipped") Assert.That(o.Message, Does.StartWith("N/A:"), o.PurposeId);
         }
     }
 }

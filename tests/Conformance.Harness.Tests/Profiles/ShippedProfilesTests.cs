@@ -82,7 +82,9 @@ public class ShippedProfilesTests
             // no End.B6.Encaps.Red action.
             Assert.That(p.Claims("USP") || p.Claims("USD") || p.Claims("End.DT4") || p.Claims("End.DT46") || p.Claims("End.B6.Encaps.Red"), Is.False);
             Assert.That(p.Claims("End") && p.Claims("PSP") && p.Claims("End.X"), Is.True);
-            Assert.That(p.Claims("End.DX2"), Is.False);
+            // --- catalogue: End.DX2 (seg6local End.DX2 oif) and H.Insert (seg6 mode inline) work on the reference kernel ---
+            Assert.That(p.Claims("End.DX2") && p.Claims("H.Insert"), Is.True);
+            Assert.That(p.GetSid("end_dx2").Interface, Is.EqualTo("veth-t2"));
             Assert.That(p.Claims("NEXT-C-SID"), Is.True);
             Assert.That(p.Claims("REPLACE-C-SID"), Is.False);
             Assert.That(p.Claims("H.Encaps.L2.Red"), Is.True);

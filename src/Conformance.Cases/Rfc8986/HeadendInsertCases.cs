@@ -1,0 +1,62 @@
+using System.Net;
+using Conformance.Cases.Support;
+using Conformance.Harness.Packets;
+using Conformance.Harness.Reporting;
+using Conformance.Harness.Verdicts;
+using NUnit.Framework;
+
+namespace Conformance.Cases.Rfc8986;
+
+// --- catalogue: End.DX2, H.Insert, USP/USD, DT4/DT46, B6.Encaps.Red ---
+
+/// <summary>
+/// H.Insert, the SR headend with insertion of an SRH into the steered packet itself. H.Insert is NOT in
+/// RFC 8986 (it was removed from the network-programming draft before publication). The profile vocabulary
+/// names it after draft-filsfils-spring-srv6-net-pgm-insertion, but no copy of that draft was found in the
+/// stored corpora searched, so its wording and section are UNVERIFIED and not quoted. The purpose quotes
+/// the text that could be checked: the same behaviour under its earlier name T.Insert in
+/// draft-filsfils-spring-srv6-network-programming-06 §5.2 ("T.Insert: Transit with insertion of an SRv6
+/// Policy"; checked against a markdown copy of -06 in the code index, file id 10215887997). An expired
+/// individual Internet-Draft carries no RFC 2119 level: the purpose is recorded as MAY (optional).
+/// Lab policy (dut-configs/linux/headend-insert.conf): 2001:db8:e:6::/64 steered into &lt;S1 = N2, S2 = N3&gt;
+/// with Linux <c>seg6 mode inline</c>.
+/// </summary>
+[TestFixture, Category("Headend")]
+public sealed class HeadendInsertCases : ConformanceCase
+{
+    private const int Probes = 10;
+    private const byte TrafficClass = 0x2e;
+    private const uint FlowLabel = 0x12345;
+
+    /// <summary>A destination steered into the reference lab's H.Insert policy.</summary>
+    public static readonly IPAddress Insert = IPAddress.Parse("2001:db8:e:6::1");
+
+    /// <summary>
+    /// The stimuli (A,E6) and the expected packets: the same packet with an SRH (E6, S2, S1; SL=2) inserted right
+    /// after the IPv6 header, DA = S1, Payload Length grown by the SRH, hop limit decremented once by forwarding,
+    /// everything else (source, traffic class, flow label, the ICMPv6 message) as sent. Shared with the offline tests.
+    /// </summary>
+    public static (List<byte[]> Stimuli, List<ExpectedPacket> Expected) InsertExchange(Func<PacketBuilder> intoT1, Func<PacketBuilder> outOfT2,
+        IPAddress a, IPAddress dst, IPAddress s1, IPAddress s2, ushort echoId, Func<int, byte[]> data, int probes = Probes)
+    {
+        var stimuli = Enumerable.Range(0, probes).Select(i =>
+            intoT1().Ipv6(a, dst, 64, TrafficClass, FlowLabel).IcmpEchoRequest(echoId, (ushort)i, data(i)).Build()).ToList();
+        var expected = Enumerable.Range(0, probes).Select(i => new ExpectedPacket("t2",
+            outOfT2().Ipv6(a, s1, 63, TrafficClass, FlowLabel).Srh([dst, s2, s1], 2).IcmpEchoRequest(echoId, (ushort)i, data(i)).Build(),
+            $"probe {i} with the SRH inserted", [])).ToList();
+        return (stimuli, expected);
+    }
+
+    [Test]
+    [TestPurpose(Id = "TP-HINSERT-BV-01", Rfc = "draft-filsfils-spring-srv6-network-programming-06", Section = "5.2", Level = RequirementLevel.May, Feature = "H.Insert",
+        Title = "H.Insert inserts an SRH after the IPv6 header (original DA as last segment, DA = first SID), the packet otherwise intact — text of T.Insert, its earlier name, in an expired individual Internet-Draft, not an RFC (level MAY); draft-filsfils-spring-srv6-net-pgm-insertion unverified",
+        Requirement = "1. insert the SRH (B2, S3, S2, S1; SL=3) ;; Ref1, Ref1bis 2. set the IPv6 DA = S1 3. forward along the shortest path to S1 Ref1: The received IPv6 DA is placed as last SID of the inserted SRH. Ref1bis: The SRH is inserted before any other IPv6 Routing Extension Header.",
+        Stimulus = "10 × (A,E6) ICMPv6 echo request, hop limit 64, traffic class 0x2e, flow label 0x12345, into t1 (E6 in 2001:db8:e:6::/64, steered into the H.Insert policy <N2, N3>)",
+        Expected = "10 × (A,N2)(E6,N3,N2;SL=2) out of t2: the SRH (Last Entry 2, next header 58) directly after the IPv6 header, the original DA E6 as Segment List[0], Payload Length grown by the 56-octet SRH, hop limit 63 (forwarded once), source, traffic class, flow label and ICMPv6 message (checksum valid for the final destination E6) as sent — no outer header; every field compared; nothing else")]
+    public async Task HInsertInsertsTheSrhIntoThePacket()
+    {
+        Require("H.Insert");
+        var (stimuli, expected) = InsertExchange(() => Into("t1"), () => OutOf("t2"), Address("A"), Insert, Address("N2"), Address("N3"), EchoId, ProbeData);
+        Verdict(await ExchangeAsync("t1", stimuli, expected), "H.Insert did not insert (E6, S2, S1; SL=2) after the IPv6 header with DA = S1 and the packet otherwise intact.");
+    }
+}

@@ -1,0 +1,44 @@
+using Conformance.Harness.Dut;
+using Conformance.Harness.Lab;
+using Conformance.Harness.Profiles;
+using Conformance.Harness.Testbeds;
+using Conformance.Harness.Tests.Profiles;
+using NUnit.Framework;
+
+namespace Conformance.Harness.Tests.Lab;
+
+// --- catalogue: End.DX2, H.Insert, USP/USD, DT4/DT46, B6.Encaps.Red ---
+
+/// <summary>The fault modes added with the End.DX2 and H.Insert cases (offline: transformations of the profile-rendered configuration).</summary>
+[TestFixture]
+public class CatalogueFaultModeTests
+{
+    private static readonly DutConfig Rendered = ProfileDutConfig.Srv6(ProfileLoader.Load(Path.Combine(ProfileTestSupport.ProfilesDir, "reference-lab.yaml")));
+
+    [Test]
+    public void TheReferenceConfigurationProgramsEndDx2AndTheInsertPolicy()
+    {
+        Assert.That(Rendered.RouteCommandFor("end_dx2"), Is.EqualTo("ip -6 route add 2001:db8:b:1:d2::/128 encap seg6local action End.DX2 oif veth-t2 count dev veth-t1"));
+        Assert.That(Rendered.Commands, Has.One.EqualTo("ip -6 route add 2001:db8:e:6::/64 encap seg6 mode inline segs 2001:db8:b:2:e::,2001:db8:b:3:e:: dev veth-t2"));
+    }
+
+    [Test]
+    public void EndDx2WrongInterface_MovesOnlyTheOifToT3()
+    {
+        var c = LabFaultMode.EndDx2WrongInterface.Apply(Rendered);
+        Assert.That(c.RouteCommandFor("end_dx2"), Is.EqualTo("ip -6 route add 2001:db8:b:1:d2::/128 encap seg6local action End.DX2 oif veth-t3 count dev veth-t1"));
+        Assert.That(c.Commands.Where((x, i) => x != Rendered.Commands[i]).ToList(), Has.Count.EqualTo(1));
+        Assert.That(LabFaultMode.Parse("enddx2wronginterface"), Is.SameAs(LabFaultMode.EndDx2WrongInterface));
+    }
+
+    [Test]
+    public void HInsertAsEncap_ReprogramsOnlyTheInlinePolicy()
+    {
+        var c = LabFaultMode.HInsertAsEncap.Apply(Rendered);
+        Assert.That(c.Commands, Has.None.Contains(" mode inline "));
+        Assert.That(c.Commands, Has.One.EqualTo("ip -6 route add 2001:db8:e:6::/64 encap seg6 mode encap segs 2001:db8:b:2:e::,2001:db8:b:3:e:: dev veth-t2"));
+        Assert.That(c.Commands.Where((x, i) => x != Rendered.Commands[i]).ToList(), Has.Count.EqualTo(1));
+        Assert.That(() => LabFaultMode.HInsertAsEncap.Apply(LabFaultMode.HInsertAsEncap.Apply(Rendered)), Throws.InvalidOperationException,
+            "without an inline policy the mode has nothing to break");
+    }
+}
