@@ -3,6 +3,7 @@ using Conformance.Cases.Support;
 using Conformance.Harness.Packets;
 using Conformance.Harness.Reporting;
 using Conformance.Harness.Topology;
+using Conformance.Harness.Verdicts;
 using NUnit.Framework;
 
 namespace Conformance.Cases.Rfc9259;
@@ -77,6 +78,82 @@ public sealed class Figure1Cases : TopologyCase
             .ToList()).ToList();
         var (j, o) = await ExchangeOnPathAsync("n100a", stimuli, expected, d => d.Inner is Icmpv6Layer { IsEcho: true, Type: 129 });
         PathVerdict(j, o, "The echo request was not forwarded through the DUT's End.X SID as any data packet with an SRH, or no echo reply came back.");
+    }
+
+    [Test]
+    [TestPurpose(Id = "TP-HYBRID-BV-01", Rfc = "RFC 9259", Section = "3.3", Level = RequirementLevel.May, Feature = "Hybrid OAM (O-flag)",
+        Title = "Hybrid OAM: at its SID the DUT exports a copy of each O-flag packet of a sampled VPN flow to the controller and forwards the packet unchanged; unsampled packets are not exported",
+        Requirement = "When node N4 receives the packet P1 (2001:db8:A:1::, 2001:db8:B:4:C52::) (2001:db8:B:7:DT999::, 2001:db8:B:4:C52::, 2001:db8:B:2:C31::; SL=1; O-flag=1; NH=IPv4)(IPv4 header)(payload), it processes the O-flag. As part of processing the O-flag, it sends a timestamped copy of the packet to a local OAM process. The local OAM process sends a full or partial copy of the packet P1 to the controller N100. [...] Node N4 performs the standard SRv6 SID and SRH processing on the original packet P1. Specifically, it executes the END.X behavior (2001:db8:B:4:C52::) and forwards the packet P1 (2001:db8:A:1::, 2001:db8:B:7:DT999::) (2001:db8:B:7:DT999::, 2001:db8:B:4:C52::, 2001:db8:B:2:C31::; SL=0; O-flag=1; NH=IPv4)(IPv4 header)(payload) over link 10 towards Node N5.",
+        Stimulus = "10 × P1 as N1 sends it after steering CE1's IPv4 packet into policy P = <C31, C52, VPN SID>: (2001:db8:A:1::, C31)(VPN, C52, C31; SL=2)(IPv4 192.0.2.2 → 198.51.100.2 UDP), the O-flag set on the sampled half (even-numbered packets), into N1 from CE1's port (Linux cannot set the O-flag while encapsulating, so the tester does N1's marking; VPN SID 2001:db8:b:7:d999::, an End.DX4 at N7 towards CE2, for the seed's 2001:db8:B:7:DT999::)",
+        Expected = "every packet hop by hop as the seed lists (link10: DA = VPN SID, SL=0, O-flag as sent, nothing added), the IPv4 packet out to CE2 (TTL 63); at the controller N100 exactly one export from the DUT (outer source a DUT address) per sampled packet, carrying a full copy of P1 as the DUT received it (hop limit not compared), none for unsampled packets; the exports of N4 and N7 correlated per packet")]
+    public async Task HybridOamExportsFromTheDut()
+    {
+        Require("oam.o_flag_processing");
+        IPAddress n1 = Figure.Loopback("N1"), vpn = Figure.VpnSid, collector = Figure.EndSid("N100");
+        IPAddress ce1 = Figure.LinkAddress4("CE1", "ce1")!, ce2 = Figure.LinkAddress4("CE2", "ce2")!;
+        IReadOnlyList<IPAddress> srh = [vpn, C52, C31];
+        var hops = Figure.Walk("ce1", [C31, C52, vpn]);
+        RequireDutOnPath(hops);
+        if (!Figure.OFlagCapable.Contains(DutNode) || hops[^1].To != "N7")
+            Assert.Ignore($"N/A: §3.3's path does not end at N7 through an O-flag-capable DUT here ({string.Join(" → ", hops.Select(h => h.To))}).");
+        Evidence.AttachText("Path computed from Figure 1", string.Join('\n', hops.Select(h => $"{h.Link}: {h.From} → {h.To}  DA {Rfc5952.Format(h.Destination)} SL={h.SegmentsLeft} HL={h.HopLimit}")));
+        const ushort Port = 9999;
+        bool Sampled(int i) => i % 2 == 0;
+        byte[] Payload(int i) => [(byte)'V', (byte)'9', (byte)'9', (byte)'9', (byte)(i >> 8), (byte)i, (byte)(EchoId >> 8), (byte)EchoId, .. ProbeData(i)];
+        PacketBuilder Inner(int i, byte ttl) => new PacketBuilder().RawIp().Ipv4(ce1, ce2, ttl, 0, (ushort)(0x3300 + i)).Udp((ushort)(Port + i), Port, Payload(i));
+        PacketBuilder P1(PacketBuilder b, PathHop h, int i) => b.Ipv6(n1, h.Destination, (byte)h.HopLimit).Srh(srh, (byte)h.SegmentsLeft, x => x.OFlag = Sampled(i)).Encapsulate(Inner(i, 64));
+        var stimuli = Enumerable.Range(0, Probes).Select(i => P1(Into("ce1"), hops[0], i).Build()).ToList();
+        // The IPv4 packet N7 decapsulates goes out to CE2, forwarded once.
+        var toCe2 = new PathHop("ce2", "N7", "CE2", ce2, 0, 0);
+        var expected = Enumerable.Range(0, Probes).Select(i => (IReadOnlyList<(PathHop, byte[], IReadOnlyList<string>)>)hops
+            .Select(h => (h, P1(Frame(h), h, i).Build(), (IReadOnlyList<string>)[]))
+            .Append((toCe2, OutOf("ce2").Ipv4(ce1, ce2, 63, 0, (ushort)(0x3300 + i)).Udp((ushort)(Port + i), Port, Payload(i)).Build(), (IReadOnlyList<string>)[]))
+            .ToList()).ToList();
+        // Exports (anything addressed to the controller's End SID) are judged below, not as hops of P1.
+        bool IsExport(DecodedPacket d) => d.Ipv6 is { } ip && ip.Dst.Equals(collector);
+        var (j, o) = await ExchangeOnPathAsync("ce1", stimuli, expected, d => d.Inner is Ipv4Layer, IsExport);
+
+        // What the DUT received (the hop into the DUT), per packet: the copy its export must carry.
+        var intoDut = hops.First(h => h.To == DutNode);
+        var received = Enumerable.Range(0, Probes).Select(i => P1(OnLink(), intoDut, i).Build().AsSpan(14).ToArray()).ToList();
+        var atCollector = o.SetAside.Where(f => !f.Port.Contains(':')).ToList();
+        var dutAddresses = Figure.AddressesOf(DutNode).ToHashSet();
+        var problems = new List<string>();
+        var table = new List<string> { "packet  sampled  exports at N100 (exporter @ arrival time)" };
+        for (int i = 0; i < Probes; i++)
+        {
+            var exports = atCollector.Select(f => (Frame: f, D: PacketDecoder.Decode(f.Data))).Where(x => CarriesCopy(x.D, stimuli[i], i)).ToList();
+            var byDut = exports.Where(x => dutAddresses.Contains(x.D.Ipv6!.Src)).ToList();
+            table.Add($"{i,6}  {(Sampled(i) ? "yes" : "no "),7}  " + (exports.Count == 0 ? "-" : string.Join(", ", exports.Select(x =>
+                $"{Figure.OwnerOf(x.D.Ipv6!.Src) ?? Rfc5952.Format(x.D.Ipv6!.Src)} @ {x.Frame.TimestampUtc:HH:mm:ss.ffffff}"))));
+            if (Sampled(i) && byDut.Count != 1) problems.Add($"packet {i} (O-flag set): {byDut.Count} export(s) from the DUT, expected exactly 1");
+            if (!Sampled(i) && byDut.Count != 0) problems.Add($"packet {i} (no O-flag): {byDut.Count} export(s) from the DUT, expected none");
+            foreach (var x in byDut.Where(x => !IsFullCopy(x.D, received[i])))
+                problems.Add($"packet {i}: the DUT's export does not carry a full copy of P1 as the DUT received it: {x.D.Notation}");
+        }
+        var strays = atCollector.Where(f => !Enumerable.Range(0, Probes).Any(i => CarriesCopy(PacketDecoder.Decode(f.Data), stimuli[i], i))).ToList();
+        foreach (var f in strays) problems.Add($"a packet to the controller that copies none of the packets: {PacketDecoder.Decode(f.Data).Notation}");
+        var n7 = atCollector.Count(f => Figure.OwnerOf(PacketDecoder.Decode(f.Data).Ipv6!.Src) == "N7");
+        Evidence.AttachText("Exports correlated at the controller N100", string.Join('\n', table) +
+            $"\n\nexports from N7 (lab, not judged): {n7} (expected {Enumerable.Range(0, Probes).Count(Sampled)})");
+        if (problems.Count > 0)
+        {
+            Evidence.AttachText("Export problems", string.Join('\n', problems));
+            Fail("The DUT's O-flag processing did not export exactly one full copy of each sampled packet to the controller (or exported unsampled ones):\n" + string.Join('\n', problems.Take(8)));
+        }
+        PathVerdict(j, o, "The DUT did not forward P1 unchanged but for the End.X processing (no metadata added, O-flag kept), or P1 did not reach CE2.");
+    }
+
+    /// <summary>Does an export carry (somewhere inside) the IPv4 payload of packet <paramref name="i"/>?</summary>
+    private static bool CarriesCopy(DecodedPacket export, byte[] stimulus, int i) =>
+        ProbeKey.Of(export) is { } k && k == ProbeKey.Of(PacketDecoder.Decode(stimulus));
+
+    /// <summary>The export's encapsulated packet is the packet as received, all but its hop limit (octet 7).</summary>
+    private static bool IsFullCopy(DecodedPacket export, byte[] receivedIp)
+    {
+        if (export.Inner is not Ipv6Layer inner) return false;
+        var copy = inner.Bytes;
+        return copy.Length == receivedIp.Length && copy.AsSpan(0, 7).SequenceEqual(receivedIp.AsSpan(0, 7)) && copy.AsSpan(8).SequenceEqual(receivedIp.AsSpan(8));
     }
 
     /// <summary>The frame of a hop: a tester port's Ethernet addresses when the hop reaches the tester, zero (not compared) on lab links.</summary>

@@ -13,9 +13,12 @@ namespace Conformance.Cases.Support;
 /// <summary>What a path exchange measured: probes sent and returned, round-trip times, and where on the path it went wrong.</summary>
 public sealed record PathOutcome(int Sent, int Returned, IReadOnlyList<TimeSpan> RoundTrips, IReadOnlyList<string> DutProblems, IReadOnlyList<string> TestbedProblems)
 {
+    /// <summary>Receptions set aside for the case to judge itself (e.g. O-flag exports to the controller), tester ports and taps.</summary>
+    public IReadOnlyList<Frame> SetAside { get; init; } = [];
     public int Lost => Sent - Returned;
-    public string Figures => RoundTrips.Count == 0 ? $"loss {Lost}/{Sent}, no round trip"
-        : $"loss {Lost}/{Sent}, round trip min/avg/max = {RoundTrips.Min().TotalMilliseconds:F3}/{RoundTrips.Average(t => t.TotalMilliseconds):F3}/{RoundTrips.Max().TotalMilliseconds:F3} ms";
+    /// <summary>Loss, and the delay from sending each probe to its return (a loopback probe, an echo reply) or its arrival at the far tester port.</summary>
+    public string Figures => RoundTrips.Count == 0 ? $"loss {Lost}/{Sent}, nothing came back"
+        : $"loss {Lost}/{Sent}, delay sent → back at the tester min/avg/max = {RoundTrips.Min().TotalMilliseconds:F3}/{RoundTrips.Average(t => t.TotalMilliseconds):F3}/{RoundTrips.Max().TotalMilliseconds:F3} ms";
 }
 
 /// <summary>
@@ -55,8 +58,10 @@ public abstract class TopologyCase : ConformanceCase
     /// </summary>
     /// <param name="expectedHops">Per probe: the hops it must take and the frame expected on each (the first, the stimulus, is not judged).</param>
     /// <param name="returned">Which tester-port reception counts as the probe's return (for loss and round trip).</param>
+    /// <param name="setAside">Receptions (on tester ports or taps) the case judges itself, left out of the hop-by-hop judgement.</param>
     protected static async Task<(Judgement Judgement, PathOutcome Outcome)> ExchangeOnPathAsync(string entryPort, IReadOnlyList<byte[]> stimuli,
-        IReadOnlyList<IReadOnlyList<(PathHop Hop, byte[] Frame, IReadOnlyList<string> Ignored)>> expectedHops, Func<DecodedPacket, bool> returned)
+        IReadOnlyList<IReadOnlyList<(PathHop Hop, byte[] Frame, IReadOnlyList<string> Ignored)>> expectedHops, Func<DecodedPacket, bool> returned,
+        Func<DecodedPacket, bool>? setAside = null)
     {
         var tapPoints = expectedHops.SelectMany(h => h.Skip(1)).Select(x => ObservationPoint(x.Hop)).Where(p => p.Contains(':'))
             .Concat(Figure.LinksOf(DutNode).Where(l => !Figure.Node(l.Other(DutNode)).IsTester).Select(l => LinkTap.NameOf(l.Other(DutNode), l.Name, inbound: true)))
@@ -105,11 +110,12 @@ public abstract class TopologyCase : ConformanceCase
         var relevant = tapped.Where(f => ProbeKey.Of(PacketDecoder.Decode(f.Data)) is { } k && (stimulusKeys.Contains(k) || k.Contains('<'))).ToList();
         var expected = expectedHops.SelectMany((hops, i) => hops.Skip(1).Select(x => new ExpectedPacket(ObservationPoint(x.Hop), x.Frame,
             $"probe {i} on {x.Hop.Link} ({x.Hop.From}→{x.Hop.To})", x.Hop.Link == ObservationPoint(x.Hop) ? x.Ignored : [.. x.Ignored, .. LinkFields]))).ToList();
-        var all = result with { Received = [.. result.Received, .. relevant] };
+        var asideFrames = setAside is null ? [] : result.Received.Concat(relevant).Where(f => setAside(PacketDecoder.Decode(f.Data))).ToList();
+        var all = result with { Received = [.. result.Received.Concat(relevant).Except(asideFrames)] };
         var pcap = Path.Combine(Path.GetTempPath(), $"srv6conf-{Guid.NewGuid():N}.pcapng");
         try
         {
-            PcapFile.WritePcapNg(pcap, all.All.Concat(tapped.Except(relevant)).OrderBy(f => f.TimestampUtc));
+            PcapFile.WritePcapNg(pcap, all.All.Concat(asideFrames).Concat(tapped.Except(relevant)).OrderBy(f => f.TimestampUtc));
             Evidence.AttachFile($"{Purpose.Id} exchange and link taps.pcapng", pcap, Evidence.PcapMime);
         }
         finally { File.Delete(pcap); }
@@ -155,7 +161,7 @@ public abstract class TopologyCase : ConformanceCase
             returnedCount++;
             if (sentAt.TryGetValue(i, out var t0)) rtts.Add(back.TimestampUtc - t0);
         }
-        var outcome = new PathOutcome(stimuli.Count, returnedCount, rtts, dutProblems, testbedProblems);
+        var outcome = new PathOutcome(stimuli.Count, returnedCount, rtts, dutProblems, testbedProblems) { SetAside = asideFrames };
         Evidence.Parameter("loss", $"{outcome.Lost}/{outcome.Sent}");
         Evidence.AttachText("Path measurement", outcome.Figures + "\n\nproblems at the DUT's hops:\n" + (dutProblems.Count == 0 ? "none" : string.Join('\n', dutProblems))
             + "\n\nproblems elsewhere (testbed):\n" + (testbedProblems.Count == 0 ? "none" : string.Join('\n', testbedProblems)));

@@ -310,6 +310,13 @@ public sealed partial class LabFaultMode
             $"nft add table ip6 {FaultTable}",
             $"nft add chain ip6 {FaultTable} brokenlink '{{ type filter hook forward priority 0; policy accept; }}'",
             $"nft add rule ip6 {FaultTable} brokenlink oifname link10 drop"), "reference-figure1.yaml");
+
+    public static LabFaultMode Figure1OFlagNotExported { get; } = new(
+        "Figure1OFlagNotExported", "Figure 1, DUT N4: the DUT claims O-flag processing but its (emulated) OAM process exports nothing to N100.",
+        c => c.Commands.Any(x => x.Contains("srv6conf_oam", StringComparison.Ordinal))
+            ? c with { Commands = c.Commands.Where(x => !x.Contains("srv6conf_oam", StringComparison.Ordinal) && !x.Contains("encap seg6 mode encap segs 2001:db8:b:100:1::", StringComparison.Ordinal)).ToList() }
+            : throw new InvalidOperationException("Figure1OFlagNotExported needs the O-flag export (does the profile claim oam.o_flag_processing?)."),
+        "reference-figure1.yaml");
     // --- catalogue: End.DX2, H.Insert, USP/USD, DT4/DT46, B6.Encaps.Red ---
     // (USP/USD, End.DT4/End.DT46 and End.B6.Encaps.Red are not claimed by the reference profile; their cases are
     // proven offline in BehaviorConformingReceptionTests, so they have no fault mode.)
@@ -354,7 +361,7 @@ public sealed partial class LabFaultMode
          // --- SRv6 OAM ping/traceroute ---
          LocatorLocal, DownstreamViaT3,
          // --- RFC 9259 Figure 1 ---
-         Figure1EndXWrongLink, Figure1Link10Broken,
+         Figure1EndXWrongLink, Figure1Link10Broken, Figure1OFlagNotExported,
          // --- catalogue: End.DX2, H.Insert ---
          EndDx2WrongInterface, HInsertAsEncap];
 

@@ -21,7 +21,7 @@ public sealed record TopologyLink(string Name, string A, string B, int Index, in
 /// <summary>A route a node installs: prefix via the neighbour's address on a link.</summary>
 public sealed record TopologyRoute(string Prefix, string Via, string Interface);
 
-/// <summary>An End or End.X SID a node instantiates (End.X: towards a neighbour over one link).</summary>
+/// <summary>A SID a node instantiates: End, End.X (towards a neighbour over one link), End.DX4 (towards an IPv4 next hop on a link).</summary>
 public sealed record TopologySid(string Name, string Behavior, IPAddress Address, string? Link = null, IPAddress? NextHop = null);
 
 /// <summary>
@@ -64,6 +64,29 @@ public sealed class Figure1Topology
         new("n100a", "N1", "N100", 1, 10), new("n100b", "N7", "N100", 1, 10),
         new("ce1", "N1", "CE1", 1, 10), new("ce2", "N7", "CE2", 1, 10),
     ];
+
+    /// <summary>
+    /// The routers that process the O-flag in §3.3 ("N1, N4, and N7 are capable of processing O-flag but N2 is not"):
+    /// the lab emulates the O-flag processing of those that are not the DUT, exporting copies to N100.
+    /// </summary>
+    public IReadOnlySet<string> OFlagCapable { get; } = new HashSet<string> { "N1", "N4", "N7" };
+
+    /// <summary>
+    /// §3.3's VPN SID at N7 for VPN 999. The seed writes it 2001:db8:B:7:DT999::, which is not an IPv6 address
+    /// ("T" is no hex digit); here it is 2001:db8:b:7:d999::, and an End.DX4 towards CE2 (this kernel has no VRF
+    /// device for End.DT4).
+    /// </summary>
+    public IPAddress VpnSid => IPAddress.Parse("2001:db8:b:7:d999::");
+
+    /// <summary>The IPv4 address of a node on a CE attachment (192.0.2.0/24 at CE1, 198.51.100.0/24 at CE2: router .1, CE .2), or null.</summary>
+    public IPAddress? LinkAddress4(string node, string link) => (link, Node(node).IsTester) switch
+    {
+        ("ce1", false) => IPAddress.Parse("192.0.2.1"),
+        ("ce1", true) => IPAddress.Parse("192.0.2.2"),
+        ("ce2", false) => IPAddress.Parse("198.51.100.1"),
+        ("ce2", true) => IPAddress.Parse("198.51.100.2"),
+        _ => null,
+    };
 
     /// <summary>The routers (the nodes a DUT can replace).</summary>
     public IEnumerable<TopologyNode> Routers => Nodes.Where(n => !n.IsTester);
@@ -137,6 +160,7 @@ public sealed class Figure1Topology
         var sids = new List<TopologySid> { new("end", "End", EndSid(node)) };
         foreach (var l in LinksOf(node).Where(l => !Node(l.Other(node)).IsTester))
             sids.Add(new($"end_x_{l.Name}", "End.X", EndXSid(node, l.Name), l.Name, LinkAddress(l.Other(node), l.Name)));
+        if (node == "N7") sids.Add(new("vpn_999", "End.DX4", VpnSid, "ce2", LinkAddress4("CE2", "ce2")));
         return sids;
     }
 

@@ -57,6 +57,8 @@ public sealed class TopologyLab
                 {
                     ["if"] = l.Name, ["address"] = f.LinkAddress(node, l.Name).ToString(), ["peer"] = f.LinkAddress(l.Other(node), l.Name).ToString(),
                 }));
+            if (f.LinkAddress4(node, l.Name) is { } v4)
+                lines.AddRange(Render(Path.Combine(topo, "attachment-ipv4.conf"), new() { ["if"] = l.Name, ["address"] = v4.ToString() }));
         }
         foreach (var r in f.RoutesOf(node))
             lines.AddRange(Render(Path.Combine(topo, "route.conf"), new() { ["prefix"] = r.Prefix, ["via"] = r.Via, ["if"] = r.Interface }));
@@ -83,7 +85,27 @@ public sealed class TopologyLab
                 ["interface"] = s.Link ?? firstLink, ["dev"] = firstLink,
             }));
         }
+        if (f.OFlagCapable.Contains(node) && f.SidsOf(node).Count > 0)
+            lines.AddRange(OFlagExport(f, node, f.SidsOf(node).Select(x => x.Address), "", templateDirectory));
         return lines;
+    }
+
+    /// <summary>The address whose route exports O-flag copies to N100 (never on the wire: the copy is encapsulated towards N100's End SID).</summary>
+    public static IPAddress ExportKey => IPAddress.Parse("2001:db8:a:100::e0");
+
+    /// <summary>
+    /// RFC 9259 §2.1.1 O-flag processing emulated on a router of the figure (topology/oam-oflag-export.conf): copies of
+    /// O-flag packets at its SIDs go to the controller N100, encapsulated towards N100's End SID.
+    /// </summary>
+    public static IReadOnlyList<string> OFlagExport(Figure1Topology f, string node, IEnumerable<IPAddress> sids, string limit, string templateDirectory)
+    {
+        var collector = f.EndSid("N100");
+        var dev = f.Egress(node, collector) ?? throw new TestbedException($"{node} has no route to the controller's End SID {collector}.");
+        return Render(Path.Combine(templateDirectory, "topology", "oam-oflag-export.conf"), new()
+        {
+            ["export_key"] = ExportKey.ToString(), ["collector_sid"] = collector.ToString(), ["dev"] = dev.Name, ["limit"] = limit,
+            ["sids"] = string.Join(", ", sids.Select(a => a.ToString()).Distinct().Order(StringComparer.Ordinal)),
+        });
     }
 
     private static IReadOnlyList<string> Render(string file, Dictionary<string, string> values) =>

@@ -110,6 +110,7 @@ public class CaseVerdictTests
         // --- RFC 9259 Figure 1 (the DUT is N4) ---
         ("TP-LOOP-BV-01", "reference-figure1.yaml", "None", "Figure1Link10Broken", "link10 of the monitored path drops everything: the loopback probes are lost (loss 10/10), a fail, not a harness error"),
         ("TP-PING-BV-04", "reference-figure1.yaml", "None", "Figure1EndXWrongLink", "End.X C52 sends the echo requests over link9 instead of link10"),
+        ("TP-HYBRID-BV-01", "reference-figure1.yaml", "None", "Figure1OFlagNotExported", "the DUT's OAM process exports no copy of the sampled packets to N100"),
     ];
 
     public static IEnumerable<TestCaseData> TopologyControls() => TopologyTable
