@@ -228,6 +228,19 @@ public sealed partial class LabFaultMode
                 ? $"ip -6 route add 2001:db8:b:2::/64 via {t3.Groups[1].Value} dev {t3.Groups[2].Value}" : x).ToList() };
         });
 
+    // --- OAM single-DUT: rates, DUT traceroute ---
+
+    /// <summary>
+    /// The DUT's input filter drops the ICMPv6 errors its own probes provoke (Time Exceeded, Destination Unreachable): the
+    /// probes still leave as they should, but the DUT's traceroute never hears from a hop (negative control for reading
+    /// the DUT's traceroute output, TP-TRACE-BV-03).
+    /// </summary>
+    public static LabFaultMode IcmpErrorsToDutDropped { get; } = new(
+        "IcmpErrorsToDutDropped", "An nftables input rule drops every ICMPv6 Time Exceeded and Destination Unreachable addressed to the DUT: its own traceroute hears from no hop.",
+        c => c.WithExtraCommands(
+            $"nft add table ip6 {FaultTable}",
+            $"nft add chain ip6 {FaultTable} in '{{ type filter hook input priority 0; policy accept; }}'",
+            $"nft add rule ip6 {FaultTable} in icmpv6 type '{{ time-exceeded, destination-unreachable }}' drop"));
 
     // --- SR-domain filtering and security (edge-filter*.conf, hmac-key.conf): each omits one rule ---
 
@@ -306,7 +319,9 @@ public sealed partial class LabFaultMode
             // --- SRH processing (wip/srh) ---
             EndWithoutCounters, EndSidRoutedOnwards,
          // --- SRv6 OAM ping/traceroute ---
-         LocatorLocal, DownstreamViaT3];
+         LocatorLocal, DownstreamViaT3,
+         // --- OAM single-DUT: rates, DUT traceroute ---
+         IcmpErrorsToDutDropped];
 
     /// <summary>Case-insensitive lookup by name.</summary>
     public static LabFaultMode Parse(string name) =>

@@ -96,6 +96,11 @@ public class CaseVerdictTests
         ("TP-TRACE-BV-01", "None", "NoIcmpErrors", "the DUT's Time Exceeded errors are dropped"),
         ("TP-TRACE-BV-02", "EndAsLocalAddress", "SidMissing", "the target SID is not programmed: no route instead of Port Unreachable (plain lab: DEV-LINUX-051)"),
         ("TP-PING-BV-03", "None", "DownstreamViaT3", "the DUT's route to N2 points at t3: the SR policy's echo requests leave by the wrong port"),
+        // --- OAM single-DUT: rates, DUT traceroute ---
+        // TP-OFLAG-BV-04 (above) runs once per punt rate of the profile (10, 100, 1000/s): CaseRunner keeps the worst
+        // outcome per purpose, so the row holds only if every rate passes on the right lab and fails on OFlagNoRateLimit.
+        ("TP-TRACE-BV-03", "None", "DownstreamViaT3", "the DUT's route to N2 points at t3: the traceroute probes leave by the wrong port and no hop answers"),
+        ("TP-TRACE-BV-03", "None", "IcmpErrorsToDutDropped", "the probes leave right, but the DUT drops the hops' ICMPv6 errors: its traceroute prints no hop"),
     ];
 
     /// <summary>Purposes for which no lab mode passes: they are judged on the plain lab as known deviations.</summary>
