@@ -1,7 +1,12 @@
 using System.Net;
 using Conformance.Cases.Rfc8986;
 using Conformance.Cases.Support;
+using Conformance.Harness;
+using Conformance.Harness.Capture;
+using Conformance.Harness.Oam;
+using Conformance.Harness.Packets;
 using Conformance.Harness.Reporting;
+using Conformance.Harness.Tester;
 using Conformance.Harness.Verdicts;
 using NUnit.Framework;
 
@@ -68,5 +73,177 @@ public sealed class TracerouteCases : ConformanceCase
         var j = await ExchangeAsync("t1", stimuli, expected);
         EndCases.CheckErrorSources(j);
         Verdict(j, "A traceroute probe to a locally instantiated SID was not answered with Destination Unreachable / Port Unreachable quoting the probe.");
+    }
+
+    // --- OAM single-DUT: rates, DUT traceroute ---
+
+    private const string OriginatedPrefix = "2001:db8:d:a::/64";
+    private const string OriginatedTarget = "2001:db8:d:a::1";
+    /// <summary>The path the tester emulates behind t2, hop by hop: N2's interface (the tunnel end: it decapsulates), two routers, the target.</summary>
+    private static IReadOnlyList<IPAddress> EmulatedHops => [PortSpec("t2").TesterIpv6.Address, IPAddress.Parse("2001:db8:d:a1::1"), IPAddress.Parse("2001:db8:d:a2::1"), IPAddress.Parse(OriginatedTarget)];
+    private const int QueriesPerHop = 2;
+    private const int MaxHops = 6;
+
+    /// <summary>One probe the tester saw on t2 and how it answered it as the emulated hop would.</summary>
+    private sealed record Answer(Conformance.Harness.Capture.Frame Probe, byte InnerHopLimit, int Hop, IPAddress From, string Kind, byte[] Reply, TimeSpan Delay);
+
+    [Test]
+    [TestPurpose(Id = "TP-TRACE-BV-03", Rfc = "RFC 9259", Section = "3.2.1", Level = RequirementLevel.Must, Feature = "Traceroute via a segment list",
+        Title = "The DUT as ingress traceroutes an address via a segment list: its probes carry an SRH with the SID list and increasing hop limits, and it reports the hops that answered",
+        Requirement = "If an SRv6-capable ingress node wants to traceroute to IPv6 address via an arbitrary segment list <S1, S2, S3>, it needs to initiate traceroute probe with an SR header containing the SID list <S1, S2, S3>. [...] In the sample traceroute output, the information displayed at each hop is obtained using the contents of the \"Time Exceeded\" or \"Destination Unreachable\" ICMPv6 responses.",
+        Stimulus = "on the DUT (over SSH, Linux only): an SR policy 2001:db8:d:a::/64 → H.Encaps segs <N2> out of t2 (ip -6 route ... encap seg6 mode encap), then `traceroute6 -n -q 2 -w 1 -m 6 2001:db8:d:a::1` (UDP probes); the tester behind t2 emulates the path N2 (tunnel end, decapsulates; hop 1, answers from its t2 address) → 2001:db8:d:a1::1 → 2001:db8:d:a2::1 → T = 2001:db8:d:a::1 (hop 4): a probe whose inner hop limit h < 4 gets ICMPv6 Time Exceeded code 0 from hop h, one with h ≥ 4 Port Unreachable from T, each quoting the inner probe as that hop received it",
+        Expected = "probes (P,N2)(N2;SL=0)(P',T) UDP out of t2 (P, P' DUT addresses; outer hop limit, flow label, traffic class, the UDP ports, data and checksum not compared: a veth leaves an offloaded checksum unfinished), inner hop limits non-decreasing in sending order with 2 probes for each of 1..4 (more for 5..6 only if sent before the answer from T); nothing else on any port; the DUT's traceroute prints 4 hops, each probe of hop k from the address the tester answered hop k from, hop 4 = T without annotation")]
+    public async Task DutTraceroutesViaASegmentList()
+    {
+        Require("H.Encaps");
+        if (Profile.Testbed.Platform != "linux")
+            Assert.Ignore($"N/A: the case drives the DUT's own traceroute and SR policy with Linux commands; platform {Profile.Testbed.Platform} has none.");
+        IPAddress n2 = Address("N2"), target = IPAddress.Parse(OriginatedTarget);
+        var hops = EmulatedHops;
+        var dev = PortSpec("t2").DutInterface;
+        var command = $"traceroute6 -n -q {QueriesPerHop} -w 1 -m {MaxHops} {OriginatedTarget}";
+        var tool = await Testbed.Session.RunAsync("command -v traceroute6");
+        if (tool.ExitCode != 0) throw new TestbedException("the DUT has no traceroute6 (Debian package traceroute; scripts/setup.sh installs it for the reference lab).");
+        var answers = new List<Answer>();
+        TrafficResult result;
+        string output;
+        await Evidence.StepAsync($"Add the SR policy {OriginatedPrefix} → segs {n2} on the DUT",
+            () => Testbed.Session.RunCheckedAsync($"ip -6 route add {OriginatedPrefix} encap seg6 mode encap segs {n2} dev {dev}"));
+        try
+        {
+            using (Evidence.Step($"Traceroute {OriginatedTarget} from the DUT, the tester answering as the hops behind t2; capture on {string.Join(", ", Testbed.Ports.Keys)}"))
+            {
+                using var session = new TrafficSession(Testbed.Ports.Values);
+                using var stop = new CancellationTokenSource();
+                var responder = Task.Run(() => AnswerAsHops(session, n2, hops, answers, stop.Token));
+                try
+                {
+                    var r = await Testbed.Session.RunAsync(command);
+                    output = r.Stdout + r.Stderr;
+                    Evidence.AttachText("DUT traceroute output", $"$ {command}\n{output}");
+                }
+                finally
+                {
+                    stop.Cancel();
+                    await responder;
+                }
+                result = await session.CompleteAsync(_ => true, TimeSpan.Zero, TimeSpan.FromMilliseconds(300));
+                Evidence.AttachText("Capture reconciliation", result.Reconciliation(answers.Count));
+            }
+        }
+        finally
+        {
+            await Testbed.Session.RunAsync($"ip -6 route del {OriginatedPrefix}");
+        }
+        var pcap = Path.Combine(Path.GetTempPath(), $"srv6conf-{Guid.NewGuid():N}.pcapng");
+        try { PcapFile.WritePcapNg(pcap, result.All); Evidence.AttachFile($"{Purpose.Id} exchange.pcapng", pcap, Evidence.PcapMime); }
+        finally { File.Delete(pcap); }
+        Evidence.AttachText("Received (notation)", result.Received.Count == 0 ? "nothing on any port"
+            : string.Join('\n', result.Received.Select(f => $"{f.Port}: {PacketDecoder.Decode(f.Data).Notation}")));
+        Evidence.AttachText("Tester's answers as the emulated hops", answers.Count == 0 ? "no probe reached the emulated hops on t2"
+            : string.Join('\n', answers.Select(x => $"probe with inner hop limit {x.InnerHopLimit} → hop {x.Hop} {x.From}: {x.Kind} after {x.Delay.TotalMilliseconds:F1} ms")));
+        // The tool waits 1 s per probe (-w 1): an answer the tester sent much later than the probe would be the testbed's fault.
+        if (answers.FirstOrDefault(x => x.Delay > TimeSpan.FromMilliseconds(500)) is { } slow)
+            throw new TestbedException($"the tester answered a probe {slow.Delay.TotalMilliseconds:F0} ms after it was captured (the DUT's traceroute waits 1 s), so a missing hop could be the testbed's.");
+
+        var problems = new List<string>();
+        // On the wire: the expected frames take what the RFC leaves to the DUT from each probe seen (sources, ports,
+        // data, hop limits) and fix the rest: outer DA N2, the SRH <N2> with SL=0, the inner destination, UDP.
+        var expected = new List<ExpectedPacket>();
+        var innerHopLimits = new List<byte>();
+        foreach (var f in result.Received.Where(f => f.Port == "t2"))
+        {
+            if (PacketDecoder.Decode(f.Data) is not { Ipv6: { } outer, Inner: Ipv6Layer { Packet: { Ipv6: { } inner, Inner: UdpLayer udp } } }) continue;
+            if (!DutAddresses.Contains(outer.Src)) problems.Add($"outer source {outer.Src} is not an address of the DUT");
+            if (!DutAddresses.Contains(inner.Src)) problems.Add($"inner source {inner.Src} is not an address of the DUT");
+            innerHopLimits.Add(inner.HopLimit);
+            var received = PacketDecoder.Decode(f.Data);
+            foreach (var m in received.Malformations.Where(m => !m.IsNote && !(m.Layer == "inner.udp" && m.Field == "checksum")))
+                problems.Add($"probe with inner hop limit {inner.HopLimit} is malformed: {m}");
+            expected.Add(new ExpectedPacket("t2", OutOf("t2").Ipv6(outer.Src, n2, outer.HopLimit).Srh([n2], 0)
+                .Encapsulate(new PacketBuilder().Ipv6(inner.Src, target, inner.HopLimit).Udp(udp.SrcPort, udp.DstPort, udp.Data)).Build(),
+                $"traceroute probe, inner hop limit {inner.HopLimit}, in the SR policy", ["ipv6.hop_limit", "ipv6.flow_label", "ipv6.traffic_class", "inner.ipv6.flow_label", "inner.ipv6.traffic_class",
+                 // A DUT-originated UDP checksum is left to the NIC (checksum offload, CHECKSUM_PARTIAL): over the reference lab's
+                 // veth nothing completes it, so the tester sees the pseudo-header sum. Not the requirement's subject; any other
+                 // malformation is still reported above.
+                 "inner.inner.udp.checksum", "inner.inner.udp.checksum_valid", "malformations"]));
+        }
+        int k = hops.Count;
+        Evidence.AttachText("Probes' inner hop limits (sending order)", innerHopLimits.Count == 0 ? "no probe in the SR policy on t2" : string.Join(", ", innerHopLimits));
+        if (innerHopLimits.Count == 0) problems.Add("no UDP traceroute probe encapsulated towards N2 was captured on t2");
+        else
+        {
+            if (!innerHopLimits.Zip(innerHopLimits.Skip(1)).All(p => p.First <= p.Second))
+                problems.Add($"the probes' hop limits do not increase monotonically: {string.Join(", ", innerHopLimits)}");
+            var perHop = innerHopLimits.GroupBy(h => (int)h).ToDictionary(g => g.Key, g => g.Count());
+            var wrong = Enumerable.Range(1, k).Where(h => perHop.GetValueOrDefault(h) != QueriesPerHop).ToList();
+            if (wrong.Count > 0 || perHop.Keys.Any(h => h < 1 || h > MaxHops) || perHop.Where(p => p.Key > k).Any(p => p.Value > QueriesPerHop))
+                problems.Add($"expected {QueriesPerHop} probes for each hop limit 1..{k} (at most {QueriesPerHop} for {k + 1}..{MaxHops}); got " +
+                    string.Join(", ", perHop.OrderBy(p => p.Key).Select(p => $"{p.Value} × {p.Key}")));
+        }
+        var j = Judge.Exchange(result, expected);
+        if (!j.Pass) problems.Add(j.Explain(8));
+
+        // The DUT's own report: hop k must show the address the tester answered hop k from (per probe: the tool prints
+        // every probe's answer or "*"), the last hop the target reached with Port Unreachable.
+        TracerouteOutput.Result printed;
+        try { printed = TracerouteOutput.Parse(output); }
+        catch (FormatException e) { throw new TestbedException($"the DUT's traceroute output cannot be read ({e.Message}):\n{output}", e); }
+        Evidence.AttachText("DUT traceroute output (parsed)", string.Join('\n', printed.Hops.Select(h =>
+            $"hop {h.Hop}: " + string.Join(", ", h.Probes.Select(p => p.TimedOut ? "*" : $"{p.From} {p.RttMs:F3} ms{(p.Annotation is null ? "" : " " + p.Annotation)}")))));
+        if (!printed.Target.Equals(target)) problems.Add($"the DUT's traceroute traced {printed.Target}, not {target}");
+        var answeredFrom = answers.GroupBy(x => (int)x.InnerHopLimit).ToDictionary(g => g.Key, g => g.Select(x => x.From).Distinct().ToList());
+        for (int h = 1; h <= Math.Max(k, printed.Hops.Count); h++)
+        {
+            var line = printed.Hops.FirstOrDefault(x => x.Hop == h);
+            var want = answeredFrom.GetValueOrDefault(h) ?? [];
+            if (h > k) { if (line is not null) problems.Add($"the DUT's traceroute printed hop {h} after the target, which the tester answered at hop {k}"); continue; }
+            if (line is null) { problems.Add($"the DUT's traceroute printed no hop {h} (the tester answered it from {(want.Count == 0 ? "nobody" : string.Join(", ", want))})"); continue; }
+            if (want.Count == 0) problems.Add($"hop {h}: the tester answered no probe with hop limit {h}; the DUT printed {Describe(line)}");
+            else if (line.Probes.Any(p => p.TimedOut || !want.Contains(p.From!)))
+                problems.Add($"hop {h}: the DUT printed {Describe(line)}, the tester answered from {string.Join(", ", want)} (expected hop {h}: {hops[h - 1]})");
+            if (line.Probes.Any(p => p.Annotation is not null)) problems.Add($"hop {h}: the DUT printed an annotation ({Describe(line)}) for a Time Exceeded or Port Unreachable");
+        }
+        if (!printed.Reached) problems.Add($"the DUT's traceroute does not report reaching {target}");
+        if (problems.Count > 0)
+            Fail("The DUT's traceroute via a segment list did not send SRH probes with increasing hop limits or did not report the hops that answered:\n" + string.Join('\n', problems.Distinct()));
+    }
+
+    private static string Describe(PrintedHop h) => string.Join(" ", h.Probes.Select(p => p.TimedOut ? "*" : $"{p.From}{(p.Annotation is null ? "" : " " + p.Annotation)}"));
+
+    /// <summary>
+    /// The tester as the network behind t2 while the DUT's traceroute runs: every probe encapsulated to N2 (the SRv6 tunnel end
+    /// the tester emulates) is answered as the hop its inner hop limit expires at would: hop h &lt; the last with Time Exceeded
+    /// (code 0), the target with Port Unreachable, each quoting the inner packet as that hop received it and sent back on t2
+    /// to the probe's source. Anything else (not to N2, no SRH, not IPv6 inside) is not for the emulated path: no answer.
+    /// </summary>
+    private static async Task AnswerAsHops(TrafficSession session, IPAddress n2, IReadOnlyList<IPAddress> hops, List<Answer> answers, CancellationToken stop)
+    {
+        int seen = 0;
+        while (true)
+        {
+            var got = session.ReceivedSoFar("t2");
+            for (; seen < got.Count; seen++)
+            {
+                var f = got[seen];
+                var d = PacketDecoder.Decode(f.Data);
+                if (d is not { Ipv6: { } outer, Srh: not null, Inner: Ipv6Layer { Packet: { Ipv6: { } inner } innerPacket } } || !outer.Dst.Equals(n2)) continue;
+                var invoking = f.Data.AsSpan(innerPacket.Offset, Math.Min(innerPacket.Length, f.Data.Length - innerPacket.Offset)).ToArray();
+                byte hl = inner.HopLimit;
+                int hop = Math.Clamp((int)hl, 1, hops.Count);
+                bool last = hop == hops.Count;
+                if (last && innerPacket.Inner is not UdpLayer) continue;
+                invoking[7] = (byte)Math.Max(hl - (hop - 1), 0); // the hop limit as hop `hop` received it
+                var quoted = invoking.AsSpan(0, Math.Min(invoking.Length, Icmp.MaxQuoted));
+                var body = new byte[4 + quoted.Length];
+                quoted.CopyTo(body.AsSpan(4));
+                var (type, code, kind) = last ? ((byte)1, (byte)4, "Port Unreachable") : ((byte)3, (byte)0, "Time Exceeded");
+                var reply = Into("t2").Ipv6(hops[hop - 1], inner.Src, (byte)(64 - (hop - 1))).Payload(new PacketPayload.Icmpv6(type, code, body)).Build();
+                session.Send("t2", [reply], $"hop {hop} {kind}");
+                answers.Add(new Answer(f, hl, hop, hops[hop - 1], kind, reply, DateTime.UtcNow - f.TimestampUtc));
+            }
+            if (stop.IsCancellationRequested) return;
+            try { await Task.Delay(5, stop); } catch (OperationCanceledException) { }
+        }
     }
 }

@@ -231,6 +231,19 @@ public sealed partial class LabFaultMode
                 ? $"ip -6 route add 2001:db8:b:2::/64 via {t3.Groups[1].Value} dev {t3.Groups[2].Value}" : x).ToList() };
         });
 
+    // --- OAM single-DUT: rates, DUT traceroute ---
+
+    /// <summary>
+    /// The DUT's input filter drops the ICMPv6 errors its own probes provoke (Time Exceeded, Destination Unreachable): the
+    /// probes still leave as they should, but the DUT's traceroute never hears from a hop (negative control for reading
+    /// the DUT's traceroute output, TP-TRACE-BV-03).
+    /// </summary>
+    public static LabFaultMode IcmpErrorsToDutDropped { get; } = new(
+        "IcmpErrorsToDutDropped", "An nftables input rule drops every ICMPv6 Time Exceeded and Destination Unreachable addressed to the DUT: its own traceroute hears from no hop.",
+        c => c.WithExtraCommands(
+            $"nft add table ip6 {FaultTable}",
+            $"nft add chain ip6 {FaultTable} in '{{ type filter hook input priority 0; policy accept; }}'",
+            $"nft add rule ip6 {FaultTable} in icmpv6 type '{{ time-exceeded, destination-unreachable }}' drop"));
 
     // --- SR-domain filtering and security (edge-filter*.conf, hmac-key.conf): each omits one rule ---
 
@@ -363,7 +376,9 @@ public sealed partial class LabFaultMode
          // --- RFC 9259 Figure 1 ---
          Figure1EndXWrongLink, Figure1Link10Broken, Figure1OFlagNotExported,
          // --- catalogue: End.DX2, H.Insert ---
-         EndDx2WrongInterface, HInsertAsEncap];
+         EndDx2WrongInterface, HInsertAsEncap,
+         // --- OAM single-DUT: rates, DUT traceroute ---
+         IcmpErrorsToDutDropped];
 
     /// <summary>Case-insensitive lookup by name.</summary>
     public static LabFaultMode Parse(string name) =>

@@ -360,7 +360,13 @@ public sealed record SidDefinition
 
 public sealed record OFlagParameters
 {
+    /// <summary>The punt rate the DUT is configured with for the run (rate_per_second; default: the first of rates_per_second, else 10).</summary>
     public int RatePerSecond { get; init; }
+    /// <summary>
+    /// The punt rates the rate-limit case measures, one parameterisation each (rates_per_second; default: just
+    /// <see cref="RatePerSecond"/>). A rate other than the configured one needs the DUT reconfigured for it.
+    /// </summary>
+    public IReadOnlyList<int> RatesPerSecond { get; init; } = [];
     public int Burst { get; init; }
     /// <summary>Name of the tester port on which O-flag copies / telemetry are collected.</summary>
     public string? CollectorPort { get; init; }

@@ -459,9 +459,12 @@ internal sealed partial class ProfileReader(YamlWalker w, string? baseDirectory,
             if (collector is not null && testbed is not null && testbed.TesterPorts.All(p => p.Name != collector))
                 w.Error(o.Get("collector_port")!, o.P("collector_port"),
                     $"no tester port named '{collector}' (defined: {string.Join(", ", testbed.TesterPorts.Select(p => p.Name))})");
+            var rate = (int?)o.Integer("rate_per_second", false, 1, 1_000_000, " per second");
+            var rates = ReadPuntRates(o);
             oflag = new OFlagParameters
             {
-                RatePerSecond = (int)(o.Integer("rate_per_second", false, 1, 1_000_000, " per second") ?? 10),
+                RatePerSecond = rate ?? (rates.Count > 0 ? rates[0] : 10),
+                RatesPerSecond = rates.Count > 0 ? rates : [rate ?? 10],
                 Burst = (int)(o.Integer("burst", false, 1, 1_000_000) ?? 10),
                 CollectorPort = collector,
             };
@@ -506,6 +509,33 @@ internal sealed partial class ProfileReader(YamlWalker w, string? baseDirectory,
             SidsLocation = sidsSection is null ? null : w.Location(sidsSection),
             AddressesLocation = s.Get("addresses") is { } an ? w.Location(an) : null,
         };
+    }
+
+    /// <summary>At most this many punt rates in parameters.o_flag.rates_per_second (each one is a bounded load run).</summary>
+    public const int MaxPuntRates = 8;
+
+    /// <summary>parameters.o_flag.rates_per_second: a non-empty list of distinct whole numbers 1..1,000,000 (empty when absent or wrong).</summary>
+    private List<int> ReadPuntRates(Section o)
+    {
+        var rates = new List<int>();
+        if (o.Sequence("rates_per_second", false, "punt rates per second (e.g. [10, 100, 1000])") is not { } items) return rates;
+        if (items.Count == 0)
+        {
+            w.Error(o.Get("rates_per_second") ?? o.Node, o.P("rates_per_second"), "is empty; list at least one punt rate per second (e.g. [10, 100, 1000]) or leave the key out");
+            return rates;
+        }
+        if (items.Count > MaxPuntRates)
+        {
+            w.Error(items[MaxPuntRates].Node, o.P("rates_per_second"), $"lists {items.Count} rates; at most {MaxPuntRates} (each is a load run of the rate-limit case)");
+            return rates;
+        }
+        foreach (var (node, path) in items)
+        {
+            if (w.Integer(node, path, 1, 1_000_000, " per second") is not { } r) continue;
+            if (rates.Contains((int)r)) { w.Error(node, path, $"{r} is listed twice; each rate once"); continue; }
+            rates.Add((int)r);
+        }
+        return rates;
     }
 
     private static string? LiteralHmacSecret(string key) => key.ToLowerInvariant() switch

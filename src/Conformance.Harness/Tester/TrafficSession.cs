@@ -102,6 +102,17 @@ public sealed class TrafficSession : IDisposable
         return new TrafficResult(_sent.ToList(), data, noise, counters, met, DateTime.UtcNow - _started);
     }
 
+    /// <summary>
+    /// The frames received so far on one port (not ND/MLD chatter), in capture order: for a tester that answers the DUT
+    /// while the exchange runs (e.g. emulating downstream hops). Loss is still judged by <see cref="CompleteAsync"/>.
+    /// </summary>
+    public IReadOnlyList<Frame> ReceivedSoFar(string port)
+    {
+        var c = _captures.FirstOrDefault(c => c.Port.Name == port)
+            ?? throw new ArgumentException($"no capture on a tester port named '{port}' in this session.");
+        return c.Frames.Where(f => !NeighborDiscovery.IsControlPlaneNoise(f.Data)).ToList();
+    }
+
     private List<Frame> Data() => _captures.SelectMany(c => c.Frames).Where(f => !NeighborDiscovery.IsControlPlaneNoise(f.Data)).ToList();
 
     public void Dispose()

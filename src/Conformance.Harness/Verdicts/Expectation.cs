@@ -64,7 +64,23 @@ public static class Judge
     /// </param>
     public static Judgement Exchange(TrafficResult result, IReadOnlyList<ExpectedPacket> expected, Func<DecodedPacket, bool>? fromEarlierExchange = null)
     {
-        var pending = expected.ToList();
+        // Pending expectations indexed by probe key (each list in expected order), so that a load run of
+        // tens of thousands of probes is judged in linear time; the outcome is the same as a scan of
+        // the pending list in order.
+        var pendingByKey = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        var keys = new string?[expected.Count];
+        for (int i = 0; i < expected.Count; i++)
+        {
+            keys[i] = expected[i].Key;
+            if (keys[i] is { } k)
+            {
+                if (!pendingByKey.TryGetValue(k, out var l)) pendingByKey[k] = l = new List<int>();
+                l.Add(i);
+            }
+        }
+        bool anyKeyless = keys.Any(k => k is null); // never matched, so always pending
+        var taken = new bool[expected.Count];
+        var matchedKeys = new HashSet<string>(StringComparer.Ordinal);
         var matched = new List<MatchedPacket>();
         var unexpected = new List<(Frame, DecodedPacket, string)>();
         var late = new List<(Frame, DecodedPacket)>();
@@ -72,23 +88,28 @@ public static class Judge
         {
             var d = PacketDecoder.Decode(f.Data);
             var key = ProbeKey.Of(d);
-            if (fromEarlierExchange is not null && !pending.Any(e => e.Key == key) && fromEarlierExchange(d))
+            var candidates = key is not null && pendingByKey.TryGetValue(key, out var c) ? c : null;
+            bool nonePending = key is null ? !anyKeyless : candidates is null || candidates.Count == 0;
+            if (fromEarlierExchange is not null && nonePending && fromEarlierExchange(d))
             {
                 late.Add((f, d));
                 continue;
             }
-            var candidates = pending.Where(e => e.Key == key && key is not null).ToList();
-            var here = candidates.FirstOrDefault(e => e.Port == f.Port);
-            if (here is null)
+            int here = candidates?.FindIndex(i => expected[i].Port == f.Port) ?? -1;
+            if (here < 0)
             {
-                string why = candidates.Count > 0 ? $"expected on {candidates[0].Port}, came out of {f.Port}"
-                    : matched.Any(m => m.Expected.Key == key && key is not null) ? "duplicate" : "not caused by any expected packet";
+                string why = candidates is { Count: > 0 } ? $"expected on {expected[candidates[0]].Port}, came out of {f.Port}"
+                    : key is not null && matchedKeys.Contains(key) ? "duplicate" : "not caused by any expected packet";
                 unexpected.Add((f, d, why));
                 continue;
             }
-            pending.Remove(here);
-            matched.Add(new MatchedPacket(here, f, d, PacketDiff.Compare(here.Decoded, d, [.. here.IgnoredFields])));
+            int e = candidates![here];
+            candidates.RemoveAt(here);
+            taken[e] = true;
+            matchedKeys.Add(key!);
+            matched.Add(new MatchedPacket(expected[e], f, d, PacketDiff.Compare(expected[e].Decoded, d, [.. expected[e].IgnoredFields])));
         }
+        var pending = expected.Where((_, i) => !taken[i]).ToList();
         return new Judgement(matched, pending, unexpected, late);
     }
 }

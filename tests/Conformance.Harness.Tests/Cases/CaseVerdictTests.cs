@@ -99,6 +99,11 @@ public class CaseVerdictTests
         // --- catalogue: End.DX2, H.Insert, USP/USD, DT4/DT46, B6.Encaps.Red ---
         ("TP-DX2-BV-01", "None", "EndDx2WrongInterface", "End.DX2's OIF is veth-t3: the frame leaves by t3 instead of t2"),
         ("TP-HINSERT-BV-01", "None", "HInsertAsEncap", "the inline policy is programmed as encap: a new outer header instead of an inserted SRH"),
+        // --- OAM single-DUT: rates, DUT traceroute ---
+        // TP-OFLAG-BV-04 (above) runs once per punt rate of the profile (10, 100, 1000/s): CaseRunner keeps the worst
+        // outcome per purpose, so the row holds only if every rate passes on the right lab and fails on OFlagNoRateLimit.
+        ("TP-TRACE-BV-03", "None", "DownstreamViaT3", "the DUT's route to N2 points at t3: the traceroute probes leave by the wrong port and no hop answers"),
+        ("TP-TRACE-BV-03", "None", "IcmpErrorsToDutDropped", "the probes leave right, but the DUT drops the hops' ICMPv6 errors: its traceroute prints no hop"),
     ];
 
     /// <summary>

@@ -124,4 +124,42 @@ public class ProfileApiTests
         Assert.That(p.DeviationsFor("TP/A/1").Select(d => d.Id), Is.EqualTo(new[] { "DEV-1" }));
         Assert.That(p.DeviationsFor("TP/A/2"), Is.Empty);
     }
+
+    // --- OAM single-DUT: rates, DUT traceroute ---
+
+    private static OFlagParameters OFlag(string lines) =>
+        ProfileLoader.Parse(ProfileTestSupport.Mutate(ValidSsh, "  traffic:", "  o_flag:\n" + lines + "  traffic:"), Source).Parameters.OFlag!;
+
+    [Test]
+    public void OFlagRates_DefaultToTheConfiguredRate()
+    {
+        var o = OFlag("    rate_per_second: 25\n    burst: 5\n");
+        Assert.That(o.RatePerSecond, Is.EqualTo(25));
+        Assert.That(o.RatesPerSecond, Is.EqualTo(new[] { 25 }), "without rates_per_second the case measures rate_per_second alone");
+        var none = OFlag("    collector_port: t2\n");
+        Assert.That(none.RatePerSecond, Is.EqualTo(10));
+        Assert.That(none.RatesPerSecond, Is.EqualTo(new[] { 10 }));
+    }
+
+    [Test]
+    public void OFlagRates_ListIsKeptInOrder_AndTheConfiguredRateDefaultsToItsFirst()
+    {
+        var o = OFlag("    rates_per_second: [10, 100, 1_000]\n");
+        Assert.That(o.RatesPerSecond, Is.EqualTo(new[] { 10, 100, 1000 }));
+        Assert.That(o.RatePerSecond, Is.EqualTo(10), "the rate configured at set-up defaults to the first listed");
+        var both = OFlag("    rate_per_second: 100\n    rates_per_second: [1000, 10]\n");
+        Assert.That(both.RatePerSecond, Is.EqualTo(100), "an explicit rate_per_second is kept (compatible with older profiles)");
+        Assert.That(both.RatesPerSecond, Is.EqualTo(new[] { 1000, 10 }));
+    }
+
+    [Test]
+    public void ReferenceLab_MeasuresThreeRates()
+    {
+        var p = ProfileLoader.Load(Path.Combine(ProfileTestSupport.ProfilesDir, "reference-lab.yaml"));
+        Assert.That(p.Parameters.OFlag!.RatesPerSecond, Is.EqualTo(new[] { 10, 100, 1000 }));
+        Assert.That(p.Parameters.OFlag.RatePerSecond, Is.EqualTo(10));
+        // The case offers 10 × the rate for 5 s: the profile's own safety bounds must allow the largest.
+        Assert.That(p.Parameters.Traffic.MaxRatePps, Is.GreaterThanOrEqualTo(10 * 1000));
+        Assert.That(p.Parameters.Traffic.MaxPacketsPerCase, Is.GreaterThanOrEqualTo(5 * 10 * 1000));
+    }
 }

@@ -280,4 +280,25 @@ public class ProfileErrorTests
         Assert.That(ParseFails("# nothing\n").Message, Does.Contain("empty"));
         Assert.That(ParseFails(ValidSsh + "\n---\nprofile: x\n").Message, Does.Contain("exactly one YAML document"));
     }
+
+    // --- OAM single-DUT: rates, DUT traceroute ---
+
+    private static string WithOFlag(string lines) => Mutate(ValidSsh, "  traffic:", "  o_flag:\n" + lines + "  traffic:");
+
+    [TestCase("    rates_per_second: []\n", "rates_per_second: []", "parameters.o_flag.rates_per_second", "is empty; list at least one punt rate")]
+    [TestCase("    rates_per_second: 100\n", "rates_per_second: 100", "parameters.o_flag.rates_per_second", "expected a list of punt rates per second")]
+    [TestCase("    rates_per_second: [10, fast]\n", "rates_per_second: [10, fast]", "parameters.o_flag.rates_per_second[1]", "expected a whole number per second; got 'fast'")]
+    [TestCase("    rates_per_second: [10, 0]\n", "rates_per_second: [10, 0]", "parameters.o_flag.rates_per_second[1]", "0 is below the minimum of 1 per second")]
+    [TestCase("    rates_per_second: [10, 2000000]\n", "rates_per_second: [10, 2000000]", "parameters.o_flag.rates_per_second[1]", "exceeds the maximum of 1000000 per second")]
+    [TestCase("    rates_per_second: [10, 100, 10]\n", "rates_per_second: [10, 100, 10]", "parameters.o_flag.rates_per_second[2]", "10 is listed twice")]
+    [TestCase("    rates_per_second: [1, 2, 3, 4, 5, 6, 7, 8, 9]\n", "rates_per_second: [1, 2", "parameters.o_flag.rates_per_second", "lists 9 rates; at most 8")]
+    [TestCase("    rates_per_second: ['10']\n", "rates_per_second: ['10']", "parameters.o_flag.rates_per_second[0]", "remove the quotes")]
+    [TestCase("    rate_per_seconds: [10]\n", "rate_per_seconds", "parameters.o_flag.rate_per_seconds", "did you mean")]
+    public void OFlagRates_BadValues(string lines, string at, string path, string message)
+    {
+        var yaml = WithOFlag(lines);
+        var e = ParseFails(yaml);
+        AssertError(e, LineOf(yaml, at), path, message);
+        Assert.That(e.Errors, Has.Count.EqualTo(1), string.Join('\n', e.Errors));
+    }
 }

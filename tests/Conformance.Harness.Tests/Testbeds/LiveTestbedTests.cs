@@ -78,4 +78,20 @@ public class LiveTestbedTests
         Assert.That(faulty.Commands.Except(cfg.Commands), Is.EqualTo(new[] { "ip -6 route add 2001:db8:b:2::/64 via 2001:db8:0:3::2 dev veth-t3" }));
         Assert.That(faulty.Commands, Does.Contain("ip -6 route add 2001:db8:b:2::/64 via 2001:db8:0:2::2 dev veth-t2 table 100"));
     }
+
+    // --- OAM single-DUT: rates, DUT traceroute ---
+
+    [Test]
+    public void IcmpErrorsToDutDroppedOnlyAddsTheFaultTablesInputDrop()
+    {
+        var cfg = ProfileDutConfig.Srv6(ReferenceProfile());
+        var faulty = LabFaultMode.IcmpErrorsToDutDropped.Apply(cfg);
+        Assert.That(cfg.Commands.Except(faulty.Commands), Is.Empty);
+        Assert.That(faulty.Commands.Except(cfg.Commands), Is.EqualTo(new[]
+        {
+            $"nft add table ip6 {LabFaultMode.FaultTable}",
+            $"nft add chain ip6 {LabFaultMode.FaultTable} in '{{ type filter hook input priority 0; policy accept; }}'",
+            $"nft add rule ip6 {LabFaultMode.FaultTable} in icmpv6 type '{{ time-exceeded, destination-unreachable }}' drop",
+        }));
+    }
 }
