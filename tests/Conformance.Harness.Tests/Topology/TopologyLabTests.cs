@@ -38,6 +38,18 @@ public class TopologyLabTests
     }
 
     [Test]
+    public async Task Figure1Cases_FollowTheDut_WhereverItSits()
+    {
+        LabTestSupport.RequireLab();
+        // The same cases with the DUT as N2 (tests/…/Topology/reference-figure1-n2.yaml): the expectations are walked
+        // from the figure, so the DUT's End.X C31 is now the hop judged, and N4 is a lab router.
+        var profile = Path.Combine(AppContext.BaseDirectory, "Topology", "reference-figure1-n2.yaml");
+        var outcomes = await Cases.CaseRunner.RunAsync("None", purposes: ["TP-LOOP-BV-01", "TP-PING-BV-04", "TP-HYBRID-BV-01"], profile: profile);
+        foreach (var id in new[] { "TP-LOOP-BV-01", "TP-PING-BV-04", "TP-HYBRID-BV-01" })
+            Assert.That(outcomes[id].Status, Is.EqualTo("passed"), $"{id} with the DUT as N2: {outcomes[id].Message}");
+    }
+
+    [Test]
     public async Task Figure1_ThatFailsToBuild_LeavesNothingBehind()
     {
         LabTestSupport.RequireLab();
