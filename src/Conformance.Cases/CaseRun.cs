@@ -69,6 +69,11 @@ public sealed class CaseRun
             // case that needs the DUT must end broken (inconclusive), never failed.
             if (Environment.GetEnvironmentVariable("SRV6CONF_TESTBED_FAULT") == "kill-sshd-after-setup")
                 _testbed.Lab?.KillSshd();
+            // Likewise for a reference topology: a link of a lab router (not the DUT) goes down after set-up, so a
+            // path through it must come out inconclusive, never failed ("lab-link-down:N2:link3").
+            if (Environment.GetEnvironmentVariable("SRV6CONF_TESTBED_FAULT") is { } tf && tf.StartsWith("lab-link-down:", StringComparison.Ordinal)
+                && tf.Split(':') is [_, var node, var link] && _testbed.Topology is { } topology && node != topology.DutNode)
+                topology.Exec(node, "ip", "link", "set", link, "down");
             RunReport.WriteRunFiles(RunEnvironment(), new ExecutorInfo
             {
                 Name = "srv6conf",

@@ -108,8 +108,15 @@ public abstract class TopologyCase : ConformanceCase
         // Taps see the lab's own chatter (ND, MLD): only frames tied to a probe are judged.
         var stimulusKeys = stimuli.Select(s => ProbeKey.Of(PacketDecoder.Decode(s))).ToHashSet();
         var relevant = tapped.Where(f => ProbeKey.Of(PacketDecoder.Decode(f.Data)) is { } k && (stimulusKeys.Contains(k) || k.Contains('<'))).ToList();
-        var expected = expectedHops.SelectMany((hops, i) => hops.Skip(1).Select(x => new ExpectedPacket(ObservationPoint(x.Hop), x.Frame,
-            $"probe {i} on {x.Hop.Link} ({x.Hop.From}→{x.Hop.To})", x.Hop.Link == ObservationPoint(x.Hop) ? x.Ignored : [.. x.Ignored, .. LinkFields]))).ToList();
+        // Which probe and hop each expectation stands for (by reference: two expectations may look alike).
+        var origin = new Dictionary<ExpectedPacket, (int Probe, PathHop Hop, int Position)>(ReferenceEqualityComparer.Instance);
+        var expected = expectedHops.SelectMany((hops, i) => hops.Skip(1).Select((x, k) =>
+        {
+            var e = new ExpectedPacket(ObservationPoint(x.Hop), x.Frame, $"probe {i} on {x.Hop.Link} ({x.Hop.From}→{x.Hop.To})",
+                x.Hop.Link == ObservationPoint(x.Hop) ? x.Ignored : [.. x.Ignored, .. LinkFields]);
+            origin[e] = (i, x.Hop, k);
+            return e;
+        })).ToList();
         var asideFrames = setAside is null ? [] : result.Received.Concat(relevant).Where(f => setAside(PacketDecoder.Decode(f.Data))).ToList();
         var all = result with { Received = [.. result.Received.Concat(relevant).Except(asideFrames)] };
         var pcap = Path.Combine(Path.GetTempPath(), $"srv6conf-{Guid.NewGuid():N}.pcapng");
@@ -124,30 +131,27 @@ public abstract class TopologyCase : ConformanceCase
             : string.Join('\n', all.Received.OrderBy(f => f.TimestampUtc).Select(f => $"{f.TimestampUtc:HH:mm:ss.ffffff} {f.Port}: {PacketDecoder.Decode(f.Data).Notation}")));
         var judgement = Judge.Exchange(all, expected, FromAnotherCase);
 
-        // Where did it go wrong? A hop is the DUT's when the DUT sent it; upstream hops (up to the DUT's
-        // ingress) and hops after a correct DUT hop belong to the testbed.
+        // Where did it go wrong? A hop is the DUT's when the DUT sent it.
         var dutProblems = new List<string>();
         var testbedProblems = new List<string>();
         var problemHops = judgement.Matched.Where(m => !m.Exact).Select(m => (m.Expected, What: "differs: " + string.Join("; ", m.Differences.Take(4))))
             .Concat(judgement.Missing.Select(e => (Expected: e, What: "missing")));
-        var dutSent = expectedHops.SelectMany((hops, i) => hops.Skip(1).Where(x => x.Hop.From == DutNode).Select(x => (i, x.Hop.Link))).ToHashSet();
-        var dutOk = new HashSet<int>(Enumerable.Range(0, stimuli.Count));
-        foreach (var (e, what) in problemHops)
+        // Per probe, the first hop that went wrong decides: a hop the DUT sent is the DUT's problem (what follows
+        // is its consequence); one before it (upstream) or after a correct DUT hop is the testbed's.
+        foreach (var probe in problemHops.GroupBy(p => origin[p.Expected].Probe))
         {
-            var probe = int.Parse(e.Description.Split(' ')[1]);
-            var hopLink = e.Description.Split(" on ")[1].Split(' ')[0];
-            if (dutSent.Contains((probe, hopLink))) { dutProblems.Add($"{e.Description}: {what}"); dutOk.Remove(probe); }
-        }
-        foreach (var (e, what) in problemHops)
-        {
-            var probe = int.Parse(e.Description.Split(' ')[1]);
-            var hopLink = e.Description.Split(" on ")[1].Split(' ')[0];
-            if (!dutSent.Contains((probe, hopLink)) && dutOk.Contains(probe)) testbedProblems.Add($"{e.Description}: {what}");
+            var ordered = probe.OrderBy(p => origin[p.Expected].Position).ToList();
+            var list = origin[ordered[0].Expected].Hop.From == DutNode ? dutProblems : testbedProblems;
+            list.AddRange(ordered.Select(p => $"{p.Expected.Description}: {p.What}"));
         }
         foreach (var u in judgement.Unexpected)
         {
-            // An unexpected frame at a neighbour's end of a DUT link, or on a tester port, came from the DUT's side.
-            bool fromDut = u.Frame.Port.Split(':') is [var node, var link, "in"] ? Figure.Link(link).Other(node) == DutNode : !u.Frame.Port.Contains(':');
+            // Who sent an unexpected frame: the router whose address is its source (an ICMP error it originated),
+            // else the DUT if it came in on a neighbour's end of a DUT link (every DUT link is tapped there, so a
+            // packet the DUT misroutes shows up first at such a tap); anything else is the testbed's.
+            var originator = u.Decoded.Ipv6 is { } ip ? Figure.OwnerOf(ip.Src) : null;
+            bool fromDut = originator is not null && !Figure.Node(originator).IsTester ? originator == DutNode
+                : u.Frame.Port.Split(':') is [var node, var link, "in"] && Figure.Link(link).Other(node) == DutNode;
             (fromDut ? dutProblems : testbedProblems).Add($"unexpected on {u.Frame.Port}: {u.Decoded.Notation} ({u.Why})");
         }
 

@@ -50,6 +50,20 @@ public class TopologyLabTests
     }
 
     [Test]
+    public async Task Figure1Cases_AreInconclusive_WhenTheLabFailsUpstreamOfTheDut()
+    {
+        LabTestSupport.RequireLab();
+        // link3 of N2 (a lab router before the DUT N4 on the seed's paths) goes down after set-up: the probes never
+        // reach the DUT, so the DUT cannot be judged: broken (inconclusive), not failed.
+        var outcomes = await Cases.CaseRunner.RunAsync("None", "lab-link-down:N2:link3", ["TP-LOOP-BV-01", "TP-PING-BV-04"], "reference-figure1.yaml");
+        foreach (var id in new[] { "TP-LOOP-BV-01", "TP-PING-BV-04" })
+        {
+            Assert.That(outcomes[id].Status, Is.EqualTo("broken"), $"{id}: {outcomes[id].Message}");
+            Assert.That(outcomes[id].Message, Does.Contain("outside the DUT"), id);
+        }
+    }
+
+    [Test]
     public async Task Figure1_ThatFailsToBuild_LeavesNothingBehind()
     {
         LabTestSupport.RequireLab();
