@@ -55,8 +55,8 @@ public class TopologyLabTests
         LabTestSupport.RequireLab();
         // link3 of N2 (a lab router before the DUT N4 on the seed's paths) goes down after set-up: the probes never
         // reach the DUT, so the DUT cannot be judged: broken (inconclusive), not failed.
-        var outcomes = await Cases.CaseRunner.RunAsync("None", "lab-link-down:N2:link3", ["TP-LOOP-BV-01", "TP-PING-BV-04"], "reference-figure1.yaml");
-        foreach (var id in new[] { "TP-LOOP-BV-01", "TP-PING-BV-04" })
+        var outcomes = await Cases.CaseRunner.RunAsync("None", "lab-link-down:N2:link3", ["TP-LOOP-BV-01", "TP-PING-BV-04", "TP-HYBRID-BV-01"], "reference-figure1.yaml");
+        foreach (var id in new[] { "TP-LOOP-BV-01", "TP-PING-BV-04", "TP-HYBRID-BV-01" })
         {
             Assert.That(outcomes[id].Status, Is.EqualTo("broken"), $"{id}: {outcomes[id].Message}");
             Assert.That(outcomes[id].Message, Does.Contain("outside the DUT"), id);
