@@ -41,7 +41,7 @@ public sealed class Figure1Cases : TopologyCase
         IReadOnlyList<IPAddress> srh = [back, C52, C31];
         var hops = Figure.Walk("n100a", visit);
         RequireDutOnPath(hops);
-        Evidence.AttachText("Path computed from Figure 1", string.Join('\n', hops.Select(h => $"{h.Link}: {h.From} → {h.To}  DA {Rfc5952.Format(h.Destination)} SL={h.SegmentsLeft} HL={h.HopLimit}")));
+        Evidence.AttachText("Path computed from Figure 1", Describe(hops));
         const ushort Port = 50000;
         var stimuli = Enumerable.Range(0, Probes).Select(i =>
             Into("n100a").Ipv6(n100, C31, 64).Srh(srh, 2).Udp((ushort)(Port + i), Port, OamPayload(i)).Build()).ToList();
@@ -66,7 +66,7 @@ public sealed class Figure1Cases : TopologyCase
         var request = Figure.Walk("n100a", [C31, C52, target]);
         var reply = Figure.WalkFrom(request[^1].To, n100);
         RequireDutOnPath(request);
-        Evidence.AttachText("Path computed from Figure 1", "request:\n" + string.Join('\n', request.Select(h => $"{h.Link}: {h.From} → {h.To}  DA {Rfc5952.Format(h.Destination)} SL={h.SegmentsLeft} HL={h.HopLimit}"))
+        Evidence.AttachText("Path computed from Figure 1", "request:\n" + Describe(request)
             + "\nreply:\n" + string.Join('\n', reply.Select(h => $"{h.Link}: {h.From} → {h.To}")));
         var data = Enumerable.Range(0, Probes).Select(ProbeData).ToList();
         var stimuli = Enumerable.Range(0, Probes).Select(i =>
@@ -96,7 +96,7 @@ public sealed class Figure1Cases : TopologyCase
         RequireDutOnPath(hops);
         if (hops[^1].To != "N7" || !hops.Any(h => h.To == DutNode && Figure.SidsOf(DutNode).Any(x => x.Address.Equals(h.Destination))))
             Assert.Ignore($"N/A: §3.3's path does not reach N7 through one of the DUT's SIDs here ({string.Join(" → ", hops.Select(h => h.To))}).");
-        Evidence.AttachText("Path computed from Figure 1", string.Join('\n', hops.Select(h => $"{h.Link}: {h.From} → {h.To}  DA {Rfc5952.Format(h.Destination)} SL={h.SegmentsLeft} HL={h.HopLimit}")));
+        Evidence.AttachText("Path computed from Figure 1", Describe(hops));
         const ushort Port = 9999;
         bool Sampled(int i) => i % 2 == 0;
         byte[] Payload(int i) => [(byte)'V', (byte)'9', (byte)'9', (byte)'9', (byte)(i >> 8), (byte)i, (byte)(EchoId >> 8), (byte)EchoId, .. ProbeData(i)];
@@ -158,6 +158,10 @@ public sealed class Figure1Cases : TopologyCase
         var copy = inner.Bytes;
         return copy.Length == receivedIp.Length && copy.AsSpan(0, 7).SequenceEqual(receivedIp.AsSpan(0, 7)) && copy.AsSpan(8).SequenceEqual(receivedIp.AsSpan(8));
     }
+
+    /// <summary>The hops a walk of the figure predicts, one line each (evidence).</summary>
+    private static string Describe(IEnumerable<PathHop> hops) =>
+        string.Join('\n', hops.Select(h => $"{h.Link}: {h.From} → {h.To}  DA {Rfc5952.Format(h.Destination)} SL={h.SegmentsLeft} HL={h.HopLimit}"));
 
     /// <summary>The frame of a hop: a tester port's Ethernet addresses when the hop reaches the tester, zero (not compared) on lab links.</summary>
     private static PacketBuilder Frame(PathHop h) =>
