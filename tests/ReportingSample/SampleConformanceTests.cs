@@ -41,8 +41,7 @@ public class SampleConformanceTests
     }
 
     [Test]
-    [TestPurpose(Id = "SAMPLE-END-BV-01", Rfc = "RFC 8986", Section = "4.1", Level = RequirementLevel.Must,
-        Requirement = "When N receives a packet whose IPv6 DA is S and S is a local End SID, N does the End behaviour.",
+    [TestPurpose(Id = "SAMPLE-END-BV-01", Requirements = new[] { "RFC8986-4.1-END-S12-S15" },
         Stimulus = "IPv6 packet with SRH, SL=1, DA = End SID of the DUT", Expected = "Forwarded with SL=0 and DA = next segment",
         Feature = "End")]
     public void EndDecrementsSegmentsLeft()
@@ -57,8 +56,8 @@ public class SampleConformanceTests
     }
 
     [Test]
-    [TestPurpose(Id = "SAMPLE-END-BI-02", Rfc = "RFC 8754", Section = "4.3.1.1", Level = RequirementLevel.Must,
-        Requirement = "If Segments Left is 0 the node must process the next header.", Stimulus = "SRH with SL=0",
+    [TestPurpose(Id = "SAMPLE-END-BI-02", Requirements = new[] { "RFC8754-4.3.1.1-SL-ZERO" },
+        Stimulus = "SRH with SL=0",
         Expected = "Upper-layer header processed", Feature = "SRH")]
     public void SegmentsLeftZeroIsProcessed()
     {
@@ -71,8 +70,8 @@ public class SampleConformanceTests
     }
 
     [Test]
-    [TestPurpose(Id = "SAMPLE-HMAC-BV-03", Rfc = "RFC 8754", Section = "2.1.2", Level = RequirementLevel.Should,
-        Requirement = "HMAC TLV processing.", Feature = "HMAC")]
+    [TestPurpose(Id = "SAMPLE-HMAC-BV-03", Requirements = new[] { "RFC8754-2.1.2-HMAC-OPTIONAL" },
+        Feature = "HMAC")]
     public void TestbedFails()
     {
         Evidence.Step("Bring up traffic generator", () =>
@@ -80,7 +79,7 @@ public class SampleConformanceTests
     }
 
     [Test]
-    [TestPurpose(Id = "SAMPLE-ENDX-BV-04", Rfc = "RFC 8986", Section = "4.2", Level = RequirementLevel.May, Feature = "End.X")]
+    [TestPurpose(Id = "SAMPLE-ENDX-BV-04", Requirements = new[] { "RFC8986-4.2-END-X-S15" }, Feature = "End.X")]
     public void NotClaimed()
     {
         Assert.Ignore("capability End.X not claimed by profile sample-profile");
@@ -93,7 +92,7 @@ public class SampleConformanceTests
     }
 
     [TestCaseSource(nameof(FlavourCases))]
-    [TestPurpose(Id = "SAMPLE-FLV-BV-05", Rfc = "RFC 8986", Section = "4.16", Level = RequirementLevel.Should, Feature = "Flavours")]
+    [TestPurpose(Id = "SAMPLE-FLV-BV-05", Requirements = new[] { "RFC8986-4.1-END-S12-S15" }, Feature = "Flavours")]
     public void FlavourBehaviour(string flavour, int segmentsLeft)
     {
         Evidence.Step($"Probe flavour {flavour}", () => Assert.That(segmentsLeft, Is.GreaterThan(0)));
@@ -128,10 +127,10 @@ public class LabDoesNotComeUp
         throw new TestbedException("namespace r1 could not be created", null);
     }
 
-    [Test, TestPurpose(Id = "SAMPLE-LAB-BV-06", Rfc = "RFC 8986", Section = "4.1", Feature = "End")]
+    [Test, TestPurpose(Id = "SAMPLE-LAB-BV-06", Requirements = new[] { "RFC8986-4.1-END-S12-S15" }, Feature = "End")]
     public void NeedsTheLab() => Assert.Pass();
 
-    [Test, TestPurpose(Id = "SAMPLE-LAB-BV-07", Rfc = "RFC 8986", Section = "4.2", Feature = "End.X")]
+    [Test, TestPurpose(Id = "SAMPLE-LAB-BV-07", Requirements = new[] { "RFC8986-4.2-END-X-S15" }, Feature = "End.X")]
     public void AlsoNeedsTheLab() => Assert.Pass();
 }
 
@@ -141,7 +140,7 @@ public class DutNotReachableInSetUp
     [SetUp]
     public void CheckDut() => throw new TestbedException("DUT management address did not answer", null);
 
-    [Test, TestPurpose(Id = "SAMPLE-SETUP-BV-08", Rfc = "RFC 8754", Section = "4.3", Feature = "SRH")]
+    [Test, TestPurpose(Id = "SAMPLE-SETUP-BV-08", Requirements = new[] { "RFC8754-4.3.1.1-SL-ZERO" }, Feature = "SRH")]
     public void NeedsTheDut() => Assert.That(1, Is.EqualTo(1));
 }
 
@@ -155,6 +154,6 @@ public class InconclusiveInSetUp
     [SetUp]
     public void CheckDut() => Assert.Inconclusive("DUT management address did not answer");
 
-    [Test, TestPurpose(Id = "SAMPLE-SETUP-BV-09", Rfc = "RFC 8754", Section = "4.3", Feature = "SRH")]
+    [Test, TestPurpose(Id = "SAMPLE-SETUP-BV-09", Requirements = new[] { "RFC8754-4.3.1.1-SL-ZERO" }, Feature = "SRH")]
     public void BodyRunsAnyway() => Assert.That(1, Is.EqualTo(1));
 }

@@ -16,9 +16,9 @@ public sealed class CounterCases : ConformanceCase
     private const int Probes = 10;
 
     [Test]
-    [TestPurpose(Id = "TP-COUNTERS-BV-01", Rfc = "RFC 8986", Section = "6", Level = RequirementLevel.Should, Feature = "Counters",
+    [TestPurpose(Id = "TP-COUNTERS-BV-01", Feature = "Counters",
         Title = "The End SID's packet counter rises by exactly the packets it processed; no other SID's counter moves",
-        Requirement = "A node supporting this document SHOULD implement a pair of traffic counters (one for packets and one for bytes) per local SID entry, for traffic that matched that SID and was processed successfully (i.e., packets that generate ICMP Error Messages or are dropped are not counted).",
+        Requirements = new[] { "RFC8986-6-COUNTERS-BV-01" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1 (S = the End SID); the DUT's per-SID counters read before and after",
         Expected = "10 × (A,N2)(D,N2,S;SL=1) out of t2 (hop limit 63); the End SID's packet counter +10, every other SID of the profile +0 (or no counter)")]
     public async Task EndSidCounterCountsExactlyItsPackets()
@@ -46,9 +46,9 @@ public sealed class CounterCases : ConformanceCase
         if (problems.Count > 0) Fail("Per-SID counters do not match the traffic: " + string.Join("; ", problems) + ".");
     }
     [Test]
-    [TestPurpose(Id = "TP-COUNTERS-BV-02", Rfc = "RFC 8986", Section = "6", Level = RequirementLevel.Should, Feature = "Counters",
+    [TestPurpose(Id = "TP-COUNTERS-BV-02", Feature = "Counters",
         Title = "Packets the End SID discards as malformed are not counted in its packet counter",
-        Requirement = "A node supporting this document SHOULD implement a pair of traffic counters (one for packets and one for bytes) per local SID entry, for traffic that matched that SID and was processed successfully (i.e., packets that generate ICMP Error Messages or are dropped are not counted).",
+        Requirements = new[] { "RFC8986-6-COUNTERS-BV-02" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=4) ICMPv6 echo request into t1 (Segments Left > Last Entry + 1: RFC 8986 §4.1 S09 discards it); the DUT's per-SID counters read before and after",
         Expected = "nothing forwarded on any port (the Parameter Problem RFC 8986 S10 asks for is judged by TP-SRH-BI-01, not here, and is accepted on t1); the End SID's packet counter +0, every other SID's +0")]
     public async Task DiscardedPacketsAreNotCounted()

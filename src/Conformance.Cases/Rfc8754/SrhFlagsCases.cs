@@ -36,18 +36,18 @@ public sealed class SrhFlagsCases : ConformanceCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-FLAGS-BV-01", Rfc = "RFC 8754", Section = "2", Level = RequirementLevel.Must, Feature = "Flags",
+    [TestPurpose(Id = "TP-FLAGS-BV-01", Feature = "Flags",
         Title = "End ignores unused flag bits on receipt and forwards them unchanged",
-        Requirement = "U: Unused and for future use. MUST be 0 on transmission and ignored on receipt.",
+        Requirements = new[] { "RFC8754-2-FLAGS-BV-01" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1 with SRH flags 0xdf (every bit but the O-flag) and tag 0x0bad",
         Expected = "10 × (A,N2)(D,N2,S;SL=1) out of t2, hop limit 63, flags 0xdf and tag 0x0bad as sent; nothing else")]
     public async Task EndIgnoresUnusedFlagBits() =>
         Verdict(await EndExchangeAsync(UnknownFlags, 0x0bad), "End did not ignore the unused SRH flag bits (dropped, answered an error, or changed them).");
 
     [Test]
-    [TestPurpose(Id = "TP-FLAGS-BV-02", Rfc = "RFC 9259", Section = "2.1.1", Level = RequirementLevel.Must, Feature = "Flags",
+    [TestPurpose(Id = "TP-FLAGS-BV-02", Feature = "Flags",
         Title = "End forwards a data packet carrying the O-flag exactly as without it, flag kept",
-        Requirement = "S01.1. IF O-flag is set and local configuration permits O-flag processing { a. Make a copy of the packet. b. Send the copied packet, along with a timestamp to the OAM process for telemetry data collection and export. ;; Ref1 } Ref1: An implementation SHOULD copy and record the timestamp as soon as possible during packet processing. Timestamp or any other metadata is not carried in the packet forwarded to the next hop.",
+        Requirements = new[] { "RFC9259-2.1.1-FLAGS-BV-02" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1 with the O-flag (0x20) set",
         Expected = "10 × (A,N2)(D,N2,S;SL=1) out of t2, hop limit 63, O-flag still set, all else unchanged; nothing else — except, when the profile claims O-flag processing, the OAM copies on the profile's collector port, which this case does not judge (see the OAM cases)")]
     public async Task EndForwardsTheOFlagDataPacketUnchanged()
@@ -59,9 +59,9 @@ public sealed class SrhFlagsCases : ConformanceCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-TRANSIT-BV-03", Rfc = "RFC 8754", Section = "4.2", Level = RequirementLevel.Must, Feature = "Transit",
+    [TestPurpose(Id = "TP-TRANSIT-BV-03", Feature = "Transit",
         Title = "A transit node forwards an SRH with flags (O-flag and unused bits) and a tag untouched",
-        Requirement = "Any other transit node MUST NOT inspect the underneath routing header and MUST forward the packet toward the DA according to its IPv6 routing table.",
+        Requirements = new[] { "RFC8754-4.2-TRANSIT-BV-03" },
         Stimulus = "10 × (A,N2)(D,N2;SL=1) ICMPv6 echo request into t1 (N2 not a SID of the DUT), SRH flags 0xff (O-flag and every unused bit) on probes 0–4, 0xdf on probes 5–9, tag 0x5a5a",
         Expected = "10 × the same packet out of t2 with hop limit 63 and every other field, flags and tag included, unchanged; nothing else")]
     public async Task TransitNodeForwardsFlagsUntouched()

@@ -29,9 +29,9 @@ public sealed class SrhLocalInterfaceCases : ConformanceCase
     private static IPAddress LocalAddress => ProfileDutConfig.Loopback(Profile);
 
     [Test]
-    [TestPurpose(Id = "TP-LOCAL-BV-01", Rfc = "RFC 8754", Section = "4.3.2", Level = RequirementLevel.Must, Feature = "SRH",
+    [TestPurpose(Id = "TP-LOCAL-BV-01", Feature = "SRH",
         Title = "SRH with Segments Left 0 to a local interface address (not a SID): the routing header is ignored, the upper layer processed",
-        Requirement = Requirement8754_4_3_2,
+        Requirements = new[] { "RFC8754-4.3.2-LOCAL-BV-01" },
         Stimulus = "10 × (A,L)(L,N2;SL=0) ICMPv6 echo request into t1, L = the DUT's loopback address (locator::1), which is not a SID of the profile",
         Expected = "10 × ICMPv6 echo reply (L,A) out of t1 with the same identifier, sequence and data; nothing else on any port")]
     public async Task SegmentsLeftZeroToALocalAddressIsProcessedLocally()
@@ -46,9 +46,9 @@ public sealed class SrhLocalInterfaceCases : ConformanceCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-LOCAL-BI-01", Rfc = "RFC 8754", Section = "4.3.2", Level = RequirementLevel.Must, Feature = "SRH",
+    [TestPurpose(Id = "TP-LOCAL-BI-01", Feature = "SRH",
         Title = "SRH with Segments Left > 0 to a local interface address (not a SID): Parameter Problem code 0 pointing at the Routing Type, packet discarded",
-        Requirement = Requirement8754_4_3_2,
+        Requirements = new[] { "RFC8754-4.3.2-LOCAL-BI-01" },
         Stimulus = "10 × (A,L)(D,N2,L;SL=2) ICMPv6 echo request into t1, L = the DUT's loopback address (locator::1), not a SID",
         Expected = "10 × ICMPv6 Parameter Problem code 0, pointer 42 (the Routing Type octet), to A out of t1 from a DUT address, quoting the packet as received; nothing out of t2 or t3 (the DUT is no segment endpoint for L)")]
     public async Task SegmentsLeftAboveZeroToALocalAddressIsAParameterProblem()

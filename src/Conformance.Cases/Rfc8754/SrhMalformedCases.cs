@@ -37,9 +37,9 @@ public sealed class SrhMalformedCases : ConformanceCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-SRH-BI-02", Rfc = "RFC 8986", Section = "4.1", Level = RequirementLevel.Must, Feature = "SRH",
+    [TestPurpose(Id = "TP-SRH-BI-02", Feature = "SRH",
         Title = "Last Entry beyond the segment list (Last Entry > max_LE): Parameter Problem pointing at Segments Left, packet discarded",
-        Requirement = S08S11,
+        Requirements = new[] { "RFC8986-4.1-SRH-BI-02" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1 with Hdr Ext Len 6 (room for 3 segments, max_LE = 2) but Last Entry 5",
         Expected = "10 × ICMPv6 Parameter Problem code 0, pointer 43 (Segments Left), to A out of t1 from a DUT address, quoting the packet as received; nothing out of t2 or t3")]
     public async Task LastEntryBeyondTheSegmentListIsAParameterProblem()
@@ -51,9 +51,9 @@ public sealed class SrhMalformedCases : ConformanceCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-SRH-BI-03", Rfc = "RFC 8986", Section = "4.1", Level = RequirementLevel.Must, Feature = "SRH",
+    [TestPurpose(Id = "TP-SRH-BI-03", Feature = "SRH",
         Title = "Hdr Ext Len too small for the segment list (Last Entry > max_LE): Parameter Problem pointing at Segments Left, packet discarded",
-        Requirement = S08S11,
+        Requirements = new[] { "RFC8986-4.1-SRH-BI-03" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1: three segments and Last Entry 2 on the wire, but Hdr Ext Len 4 (max_LE = 1); the IPv6 payload length covers every octet sent",
         Expected = "10 × ICMPv6 Parameter Problem code 0, pointer 43 (Segments Left), to A out of t1 from a DUT address, quoting the packet as received; nothing out of t2 or t3")]
     public async Task HdrExtLenTooSmallForTheSegmentListIsAParameterProblem()
@@ -65,9 +65,9 @@ public sealed class SrhMalformedCases : ConformanceCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-SRH-BI-04", Rfc = "RFC 8986", Section = "4.1", Level = RequirementLevel.Must, Feature = "SRH",
+    [TestPurpose(Id = "TP-SRH-BI-04", Feature = "SRH",
         Title = "Segments Left greater than Last Entry + 1 where Last Entry is smaller than the segment list: Parameter Problem pointing at Segments Left",
-        Requirement = S08S11,
+        Requirements = new[] { "RFC8986-4.1-SRH-BI-04" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1 with Hdr Ext Len 6 (three segments, max_LE = 2) but Last Entry 0: SL 2 > LE+1 = 1, although SL ≤ max_LE+1",
         Expected = "10 × ICMPv6 Parameter Problem code 0, pointer 43 (Segments Left), to A out of t1 from a DUT address, quoting the packet as received; nothing out of t2 or t3")]
     public async Task SegmentsLeftBeyondASmallLastEntryIsAParameterProblem()
@@ -78,9 +78,9 @@ public sealed class SrhMalformedCases : ConformanceCase
         await ExpectParameterProblemAsync(stimuli, "An SRH with SL > LE+1 (LE smaller than the list) was not answered with Parameter Problem code 0 pointing at Segments Left, or was not discarded.");
     }
     [Test]
-    [TestPurpose(Id = "TP-SRH-BI-05", Rfc = "RFC 4443", Section = "3.4", Level = RequirementLevel.Must, Feature = "SRH",
+    [TestPurpose(Id = "TP-SRH-BI-05", Feature = "SRH",
         Title = "Hdr Ext Len beyond the end of the IPv6 payload: the packet is discarded (a Parameter Problem code 0 is allowed, not required)",
-        Requirement = "If an IPv6 node processing a packet finds a problem with a field in the IPv6 header or extension headers such that it cannot complete processing the packet, it MUST discard the packet and SHOULD originate an ICMPv6 Parameter Problem message to the packet's source, indicating the type and location of the problem.",
+        Requirements = new[] { "RFC4443-3.4-SRH-BI-05" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1, Last Entry 2 (consistent), but Hdr Ext Len 20: the SRH claims 168 octets, the IPv6 payload is 104",
         Expected = "nothing out of t2 or t3; on t1 at most one ICMPv6 Parameter Problem code 0 per probe to A (SHOULD; its pointer is the DUT's choice) and nothing else")]
     public async Task HdrExtLenBeyondThePayloadIsDiscarded()

@@ -14,9 +14,9 @@ public sealed class SrhProcessingCases : ConformanceCase
     private const int Probes = 10;
 
     [Test]
-    [TestPurpose(Id = "TP-SRH-BI-01", Rfc = "RFC 8754", Section = "4.3.1.1", Level = RequirementLevel.Must, Feature = "SRH",
+    [TestPurpose(Id = "TP-SRH-BI-01", Feature = "SRH",
         Title = "Segments Left greater than Last Entry + 1: Parameter Problem pointing at Segments Left, packet discarded",
-        Requirement = "If ((Last Entry > max_last_entry) or (Segments Left is greater than (Last Entry+1)) { Send an ICMP Parameter Problem, Code 0, message to the Source Address, pointing to the Segments Left field, and discard the packet.",
+        Requirements = new[] { "RFC8754-4.3.1.1-SRH-BI-01" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=4) ICMPv6 echo request into t1: Last Entry 2 and Hdr Ext Len 6 are consistent with the three segments, Segments Left 4 > Last Entry + 1",
         Expected = "10 × ICMPv6 Parameter Problem code 0, pointer 43 (the Segments Left octet), to A out of t1 from a DUT address, quoting the packet; nothing out of t2")]
     public async Task SegmentsLeftBeyondLastEntryIsAParameterProblem()
@@ -34,9 +34,9 @@ public sealed class SrhProcessingCases : ConformanceCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-TRANSIT-BV-01", Rfc = "RFC 8754", Section = "4.2", Level = RequirementLevel.Must, Feature = "Transit",
+    [TestPurpose(Id = "TP-TRANSIT-BV-01", Feature = "Transit",
         Title = "A transit node forwards on the DA and leaves the SRH untouched",
-        Requirement = "Any other transit node MUST NOT inspect the underneath routing header and MUST forward the packet toward the DA according to its IPv6 routing table.",
+        Requirements = new[] { "RFC8754-4.2-TRANSIT-BV-01" },
         Stimulus = "10 × (A,N2)(D,N2;SL=1) ICMPv6 echo request into t1 (N2 is not a SID of the DUT; it is routed via t2)",
         Expected = "10 × the same packet out of t2 with hop limit 63 and every other field, the SRH included, unchanged; nothing else")]
     public async Task TransitNodeLeavesTheSrhUntouched()

@@ -56,27 +56,27 @@ public sealed class SrhTlvCases : ConformanceCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-TLV-BV-01", Rfc = "RFC 8754", Section = "2.1.1", Level = RequirementLevel.Must, Feature = "TLV",
+    [TestPurpose(Id = "TP-TLV-BV-01", Feature = "TLV",
         Title = "End accepts Pad1 and PadN TLVs and forwards them unchanged",
-        Requirement = "Padding TLVs are ignored by a node processing the SRH TLV, even if more than one is present.",
+        Requirements = new[] { "RFC8754-2.1.1-TLV-BV-01" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1 with the TLVs Pad1, PadN(5 octets of zero) after the segment list (Hdr Ext Len 7)",
         Expected = "10 × (A,N2)(D,N2,S;SL=1) out of t2, hop limit 63, Hdr Ext Len 7 and the Pad1/PadN octets exactly as sent; nothing else")]
     public Task EndAcceptsAndForwardsPaddingTlvs() =>
         EndPassesTlvsAsync(_ => Padding(), "End did not process an SRH carrying Pad1/PadN like one without, or changed the padding.");
 
     [Test]
-    [TestPurpose(Id = "TP-TLV-BV-02", Rfc = "RFC 8754", Section = "2.1", Level = RequirementLevel.Must, Feature = "TLV",
+    [TestPurpose(Id = "TP-TLV-BV-02", Feature = "TLV",
         Title = "End ignores TLVs of unrecognised types and forwards them unchanged",
-        Requirement = "Type: An 8-bit value. Unrecognized Types MUST be ignored on receipt.",
+        Requirements = new[] { "RFC8754-2.1-TLV-BV-02" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1 with TLVs of type 0x7b (high-order bit 0) and 0xfb (high-order bit 1, 'may change en route'), then PadN(0)",
         Expected = "10 × (A,N2)(D,N2,S;SL=1) out of t2, hop limit 63, the TLV area octet for octet as sent; nothing else")]
     public Task EndIgnoresUnknownTlvs() =>
         EndPassesTlvsAsync(Unknown, "End did not ignore TLVs of unrecognised types (dropped the packet, answered an error, or changed the TLVs).");
 
     [Test]
-    [TestPurpose(Id = "TP-TLV-BV-03", Rfc = "RFC 8754", Section = "2.1.1", Level = RequirementLevel.Must, Feature = "TLV",
+    [TestPurpose(Id = "TP-TLV-BV-03", Feature = "TLV",
         Title = "End accepts a TLV area ending in a single Pad1 (one octet of padding) and forwards it unchanged",
-        Requirement = "Padding TLVs are ignored by a node processing the SRH TLV, even if more than one is present.",
+        Requirements = new[] { "RFC8754-2.1.1-TLV-BV-03" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1 with TLVs: type 0x7b with 5 octets of value (7 octets), then one Pad1 (1 octet) to the 8-octet boundary",
         Expected = "10 × (A,N2)(D,N2,S;SL=1) out of t2, hop limit 63, the TLV area octet for octet as sent; nothing else")]
     public Task EndAcceptsATrailingPad1() =>
@@ -84,9 +84,9 @@ public sealed class SrhTlvCases : ConformanceCase
             "End did not accept an SRH whose TLV area ends with a single Pad1 octet, or changed it.");
 
     [Test]
-    [TestPurpose(Id = "TP-TRANSIT-BV-02", Rfc = "RFC 8754", Section = "4.2", Level = RequirementLevel.Must, Feature = "Transit",
+    [TestPurpose(Id = "TP-TRANSIT-BV-02", Feature = "Transit",
         Title = "A transit node forwards an SRH with padding and unrecognised TLVs untouched",
-        Requirement = "Any other transit node MUST NOT inspect the underneath routing header and MUST forward the packet toward the DA according to its IPv6 routing table.",
+        Requirements = new[] { "RFC8754-4.2-TRANSIT-BV-02" },
         Stimulus = "10 × (A,N2)(D,N2;SL=1) ICMPv6 echo request into t1 (N2 not a SID of the DUT, routed via t2), with TLVs 0x7b, 0xfb, PadN(0) (probes 0–3), Pad1, PadN(5) (probes 4–6), or a 7-octet 0x7b TLV and a single trailing Pad1 (probes 7–9)",
         Expected = "10 × the same packet out of t2 with hop limit 63 and every other field, the SRH and its TLVs included, unchanged; nothing else")]
     public async Task TransitNodeForwardsTlvsUntouched()

@@ -50,9 +50,9 @@ public sealed class BindingReducedCases : ConformanceCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-B6RED-BV-01", Rfc = "RFC 8986", Section = "4.14", Level = RequirementLevel.Must, Feature = "End.B6.Encaps.Red",
+    [TestPurpose(Id = "TP-B6RED-BV-01", Feature = "End.B6.Encaps.Red",
         Title = "End.B6.Encaps.Red pushes an outer header whose SRH excludes the first SID of the bound policy (in the DA only)",
-        Requirement = "End.B6.Encaps.Red reduces the size of the SRH by one SID by avoiding the insertion of the first SID in the pushed SRH. In this way, the first SID is only placed in the Destination Address field of the pushed IPv6 header.",
+        Requirements = new[] { "RFC8986-4.14-B6RED-BV-01" },
         Stimulus = "10 × (A,B6R)(D,N2,B6R;SL=2) ICMPv6 echo request, hop limit 64, traffic class 0x2e, flow label 0x12345, into t1 (B6R = the End.B6.Encaps.Red SID, end_b6_encaps_red; B = its policy of n ≥ 2 SIDs, B1 behind t2)",
         Expected = "10 × (DUT,B1)(Bn,…,B2;SL=n-1) — Last Entry n-2, B1 absent from the SRH — next header 41, carrying (A,N2)(D,N2,B6R;SL=1) with hop limit 63, traffic class, flow label and ICMPv6 message as sent, out of t2; outer source one of the DUT's addresses; outer hop limit, traffic class, flow label not compared (S18); nothing else")]
     public async Task EndB6EncapsRedPushesTheReducedSrh()

@@ -21,9 +21,9 @@ public sealed class DecapsulationCases : ConformanceCase
     private const uint FlowLabel = 0x12345;
 
     [Test]
-    [TestPurpose(Id = "TP-DX6-BV-01", Rfc = "RFC 8986", Section = "4.4", Level = RequirementLevel.Must, Feature = "End.DX6",
+    [TestPurpose(Id = "TP-DX6-BV-01", Feature = "End.DX6",
         Title = "End.DX6 removes the outer header and forwards the inner IPv6 packet to its adjacency",
-        Requirement = "S01. If (Upper-Layer header type == 41(IPv6) ) { S02. Remove the outer IPv6 header with all its extension headers S03. Forward the exposed IPv6 packet to the L3 adjacency J",
+        Requirements = new[] { "RFC8986-4.4-DX6-BV-01" },
         Stimulus = "10 × (A,DX6)(DX6;SL=0)(A,D3) ICMPv6 echo request (inner hop limit 64, traffic class 0x2e, flow label 0x12345) into t1 (J = the next hop on t2; the FIB routes D3 via t3)",
         Expected = "10 × the inner packet (A,D3) alone out of t2 (to J), hop limit 63 (forwarded once), every other field as sent; nothing out of t3 or anywhere else")]
     public async Task EndDx6CrossConnectsTheInnerPacket()
@@ -40,9 +40,9 @@ public sealed class DecapsulationCases : ConformanceCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-DX4-BV-01", Rfc = "RFC 8986", Section = "4.5", Level = RequirementLevel.Must, Feature = "End.DX4",
+    [TestPurpose(Id = "TP-DX4-BV-01", Feature = "End.DX4",
         Title = "End.DX4 removes the outer header and forwards the inner IPv4 packet to its adjacency",
-        Requirement = "S01. If (Upper-Layer header type == 4(IPv4) ) { S02. Remove the outer IPv6 header with all its extension headers S03. Forward the exposed IPv4 packet to the IPv4 L3 adjacency J",
+        Requirements = new[] { "RFC8986-4.5-DX4-BV-01" },
         Stimulus = "10 × (A,DX4)(DX4;SL=0)(A4,D4X) ICMP echo request (TTL 64, TOS 0x2e, identification 0x4242+i) into t1 (J = the IPv4 next hop on t2; the FIB routes D4X via t3)",
         Expected = "10 × the inner IPv4 packet alone out of t2 (to J), TTL 63 and header checksum updated (forwarded once), every other field as sent; nothing out of t3 or anywhere else")]
     public async Task EndDx4CrossConnectsTheInnerPacket()
@@ -59,9 +59,9 @@ public sealed class DecapsulationCases : ConformanceCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-DECAP-BI-01", Rfc = "RFC 8986", Section = "4.4", Level = RequirementLevel.Must, Feature = "End.DX6",
+    [TestPurpose(Id = "TP-DECAP-BI-01", Feature = "End.DX6",
         Title = "A decapsulating SID (End.DX6) with Segments Left > 0: Parameter Problem pointing at Segments Left, packet discarded",
-        Requirement = "S02. If (Segments Left != 0) { S03. Send an ICMP Parameter Problem to the Source Address with Code 0 (Erroneous header field encountered) and Pointer set to the Segments Left field, interrupt packet processing, and discard the packet. S04. }",
+        Requirements = new[] { "RFC8986-4.4-DECAP-BI-01" },
         Stimulus = "10 × (A,DX6)(N2,DX6;SL=1)(A,D3) ICMPv6 echo request into t1",
         Expected = "10 × ICMPv6 Parameter Problem code 0, pointer 43 (the Segments Left octet), to A out of t1 from a DUT address, quoting the packet; nothing out of t2 or t3")]
     public async Task DecapsulationWithSegmentsLeftIsAParameterProblem()
@@ -80,9 +80,9 @@ public sealed class DecapsulationCases : ConformanceCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-ULH-BI-01", Rfc = "RFC 8986", Section = "4.1.1", Level = RequirementLevel.Must, Feature = "End",
+    [TestPurpose(Id = "TP-ULH-BI-01", Feature = "End",
         Title = "An upper-layer header the End SID does not accept (TCP): Parameter Problem code 4 pointing at it",
-        Requirement = "S01. If (Upper-Layer header type is allowed by local configuration) { S02. Proceed to process the Upper-Layer header S03. } Else { S04. Send an ICMP Parameter Problem to the Source Address with Code 4 (SR Upper-layer Header Error) and Pointer set to the offset of the Upper-Layer header, interrupt packet processing, and discard the packet. S05. }",
+        Requirements = new[] { "RFC8986-4.1.1-ULH-BI-01" },
         Stimulus = "10 × (A,S)(S,N2;SL=0) TCP SYN (40000+i)→9 into t1 (S = the End SID). TCP, because a SID is expected to allow ICMPv6 and UDP for OAM (RFC 9259 ping and traceroute to a SID, TP-PING-*/TP-TRACE-*), not TCP",
         Expected = "10 × ICMPv6 Parameter Problem code 4, pointer 80 (40 + the 40-octet SRH: the TCP header), to A out of t1 from a DUT address, quoting the packet; nothing out of t2 or t3")]
     public async Task DisallowedUpperLayerHeaderIsAParameterProblem()

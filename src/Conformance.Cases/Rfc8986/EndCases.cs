@@ -16,9 +16,9 @@ public sealed class EndCases : ConformanceCase
     private const uint FlowLabel = 0x12345;
 
     [Test]
-    [TestPurpose(Id = "TP-END-BV-01", Rfc = "RFC 8986", Section = "4.1", Level = RequirementLevel.Must, Feature = "End",
+    [TestPurpose(Id = "TP-END-BV-01", Feature = "End",
         Title = "End with Segments Left > 0 moves the packet to the next segment",
-        Requirement = "S12. Decrement IPv6 Hop Limit by 1 S13. Decrement Segments Left by 1 S14. Update IPv6 DA with Segment List[Segments Left] S15. Resubmit the packet to the egress IPv6 FIB lookup and transmission to the new destination",
+        Requirements = new[] { "RFC8986-4.1-END-BV-01" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request, hop limit 64, traffic class 0x2e, flow label 0x12345, into t1 (S = the End SID, N2 = a downstream SID behind t2)",
         Expected = "10 × (A,N2)(D,N2,S;SL=1) out of t2 with hop limit 63; every other field unchanged (other SRH fields, traffic class, flow label, payload and its checksum); nothing else on any port")]
     public async Task EndWithSegmentsLeftAboveZero()
@@ -34,9 +34,9 @@ public sealed class EndCases : ConformanceCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-END-BV-02", Rfc = "RFC 8986", Section = "4.1.1", Level = RequirementLevel.Must, Feature = "End",
+    [TestPurpose(Id = "TP-END-BV-02", Feature = "End",
         Title = "End with Segments Left = 0 processes an allowed upper-layer header locally",
-        Requirement = "S01. If (Upper-Layer header type is allowed by local configuration) { S02. Proceed to process the Upper-Layer header",
+        Requirements = new[] { "RFC8986-4.1.1-END-BV-02" },
         Stimulus = "10 × (A,S)(S,N2;SL=0) ICMPv6 echo request into t1 (the End SID is the final segment)",
         Expected = "10 × ICMPv6 echo reply (S,A) out of t1 with the same identifier, sequence and data; nothing else on any port")]
     public async Task EndWithSegmentsLeftZeroAnswersLocally()
@@ -52,9 +52,9 @@ public sealed class EndCases : ConformanceCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-END-BI-01", Rfc = "RFC 8986", Section = "4.1", Level = RequirementLevel.Must, Feature = "End",
+    [TestPurpose(Id = "TP-END-BI-01", Feature = "End",
         Title = "End with hop limit 1 sends Time Exceeded and does not forward",
-        Requirement = "S05. If (IPv6 Hop Limit <= 1) { S06. Send an ICMP Time Exceeded message to the Source Address with Code 0 (Hop limit exceeded in transit), interrupt packet processing, and discard the packet.",
+        Requirements = new[] { "RFC8986-4.1-END-BI-01" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request with hop limit 1 into t1",
         Expected = "10 × ICMPv6 Time Exceeded code 0 to A out of t1 from a DUT address, quoting the packet as received (hop limit 1, SL=2, DA=S); nothing out of t2")]
     public async Task EndWithHopLimitOneSendsTimeExceeded()

@@ -19,9 +19,9 @@ public sealed class EndXCases : ConformanceCase
     private const uint FlowLabel = 0x12345;
 
     [Test]
-    [TestPurpose(Id = "TP-ENDX-BV-01", Rfc = "RFC 8986", Section = "4.2", Level = RequirementLevel.Must, Feature = "End.X",
+    [TestPurpose(Id = "TP-ENDX-BV-01", Feature = "End.X",
         Title = "End.X forwards to its adjacency, not where the FIB routes the next segment",
-        Requirement = "S15. Submit the packet to the IPv6 module for transmission to the new destination via a member of J",
+        Requirements = new[] { "RFC8986-4.2-ENDX-BV-01" },
         Stimulus = "10 × (A,X)(D,N3,X;SL=2) ICMPv6 echo request, hop limit 64, traffic class 0x2e, flow label 0x12345, into t1 (X = the End.X SID whose adjacency J is the next hop on t2; the FIB routes N3 via t3)",
         Expected = "10 × (A,N3)(D,N3,X;SL=1) out of t2 (the adjacency) with hop limit 63, every other field unchanged; nothing out of t3 or anywhere else")]
     public async Task EndXForwardsToItsAdjacency()
@@ -37,9 +37,9 @@ public sealed class EndXCases : ConformanceCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-ENDX-BI-01", Rfc = "RFC 8986", Section = "4.2", Level = RequirementLevel.Must, Feature = "End.X",
+    [TestPurpose(Id = "TP-ENDX-BI-01", Feature = "End.X",
         Title = "End.X with hop limit 1 sends Time Exceeded for the packet as received and does not forward",
-        Requirement = "S05. If (IPv6 Hop Limit <= 1) { S06. Send an ICMP Time Exceeded message to the Source Address with Code 0 (Hop limit exceeded in transit), interrupt packet processing, and discard the packet.",
+        Requirements = new[] { "RFC8986-4.2-ENDX-BI-01" },
         Stimulus = "10 × (A,X)(D,N3,X;SL=2) ICMPv6 echo request with hop limit 1 into t1",
         Expected = "10 × ICMPv6 Time Exceeded code 0 to A out of t1 from a DUT address, quoting the packet as received (hop limit 1, SL=2, DA=X); nothing out of t2 or t3")]
     public async Task EndXWithHopLimitOneSendsTimeExceeded()

@@ -60,9 +60,9 @@ public sealed class FlavorCases : ConformanceCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-USP-BV-01", Rfc = "RFC 8986", Section = "4.16.2", Level = RequirementLevel.Must, Feature = "USP",
+    [TestPurpose(Id = "TP-USP-BV-01", Feature = "USP",
         Title = "An End SID with the USP flavor removes the SRH at Segments Left 0 before processing the next header",
-        Requirement = "S02. If (Segments Left == 0) { S03.1. Update the Next Header field in the preceding header to the Next Header value of the SRH S03.2. Decrease the IPv6 header Payload Length by 8*(Hdr Ext Len+1) S03.3. Remove the SRH from the IPv6 extension header chain S03.4. Proceed to process the next header in the packet S04. }",
+        Requirements = new[] { "RFC8986-4.16.2-USP-BV-01" },
         Stimulus = "10 × (A,USP)(USP,N2;SL=0) UDP A:49152+i → 33434+i (traceroute ports, RFC 9259 §3.2.2), hop limit 64, traffic class 0x2e, flow label 0x12345, into t1 (USP = the profile's End SID with the USP flavor, end_usp)",
         Expected = "10 × ICMPv6 Destination Unreachable code 4 (Port Unreachable) to A out of t1 from a DUT address, quoting the probe as the UDP layer got it after S03.1–S03.3: (A,USP) without SRH, next header 17, Payload Length 40 octets less; a quote that still holds the SRH fails; nothing else")]
     public async Task UspRemovesTheSrhAtTheUltimateSegment()
@@ -79,9 +79,9 @@ public sealed class FlavorCases : ConformanceCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-USD-BV-01", Rfc = "RFC 8986", Section = "4.16.3", Level = RequirementLevel.Must, Feature = "USD",
+    [TestPurpose(Id = "TP-USD-BV-01", Feature = "USD",
         Title = "An End SID with the USD flavor decapsulates at Segments Left 0 and forwards the inner IPv6 packet by a FIB lookup",
-        Requirement = "S01. If (Upper-Layer header type == 41(IPv6) ) { S02. Remove the outer IPv6 header with all its extension headers S03. Submit the packet to the egress IPv6 FIB lookup for transmission to the new destination",
+        Requirements = new[] { "RFC8986-4.16.3-USD-BV-01" },
         Stimulus = "10 × (A,USD)(USD,N2;SL=0)(A,D) ICMPv6 echo request (inner hop limit 64, traffic class 0x2e, flow label 0x12345) into t1 (USD = the profile's End SID with the USD flavor, end_usd; the FIB routes D via t2)",
         Expected = "10 × the inner packet (A,D) alone out of t2, hop limit 63 (forwarded once), every other field as sent; no outer header, nothing out of any other port")]
     public async Task UsdDecapsulatesAtTheUltimateSegment()

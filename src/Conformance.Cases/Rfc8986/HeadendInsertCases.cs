@@ -48,9 +48,9 @@ public sealed class HeadendInsertCases : ConformanceCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-HINSERT-BV-01", Rfc = "draft-filsfils-spring-srv6-network-programming-06", Section = "5.2", Level = RequirementLevel.May, Feature = "H.Insert",
+    [TestPurpose(Id = "TP-HINSERT-BV-01", Feature = "H.Insert",
         Title = "H.Insert inserts an SRH after the IPv6 header (original DA as last segment, DA = first SID), the packet otherwise intact — text of T.Insert, its earlier name, in an expired individual Internet-Draft, not an RFC (level MAY); draft-filsfils-spring-srv6-net-pgm-insertion unverified",
-        Requirement = "1. insert the SRH (B2, S3, S2, S1; SL=3) ;; Ref1, Ref1bis 2. set the IPv6 DA = S1 3. forward along the shortest path to S1 Ref1: The received IPv6 DA is placed as last SID of the inserted SRH. Ref1bis: The SRH is inserted before any other IPv6 Routing Extension Header.",
+        Requirements = new[] { "DRAFT-FILSFILS-NWPROG-06-5.2-HINSERT-BV-01" },
         Stimulus = "10 × (A,E6) ICMPv6 echo request, hop limit 64, traffic class 0x2e, flow label 0x12345, into t1 (E6 in 2001:db8:e:6::/64, steered into the H.Insert policy <N2, N3>)",
         Expected = "10 × (A,N2)(E6,N3,N2;SL=2) out of t2: the SRH (Last Entry 2, next header 58) directly after the IPv6 header, the original DA E6 as Segment List[0], Payload Length grown by the 56-octet SRH, hop limit 63 (forwarded once), source, traffic class, flow label and ICMPv6 message (checksum valid for the final destination E6) as sent — no outer header; every field compared; nothing else")]
     public async Task HInsertInsertsTheSrhIntoThePacket()

@@ -44,9 +44,9 @@ public sealed class L2CrossConnectCases : ConformanceCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-DX2-BV-01", Rfc = "RFC 8986", Section = "4.9", Level = RequirementLevel.Must, Feature = "End.DX2",
+    [TestPurpose(Id = "TP-DX2-BV-01", Feature = "End.DX2",
         Title = "End.DX2 removes the outer IPv6 header and sends the exposed Ethernet frame, as carried, out of its interface I",
-        Requirement = "S01. If (Upper-Layer header type == 143(Ethernet) ) { S02. Remove the outer IPv6 header with all its extension headers S03. Forward the Ethernet frame to the OIF I",
+        Requirements = new[] { "RFC8986-4.9-DX2-BV-01" },
         Stimulus = "10 × (A,DX2)(DX2;SL=0) next header 143 into t1, carrying an Ethernet frame 02:5e:c0:00:d2:01 → (tester MAC of the OIF's port), EtherType 0x86dd, (A,D) ICMPv6 echo request, hop limit 64, traffic class 0x2e, flow label 0x12345 (DX2 = the End.DX2 SID; I = its profile interface, in the reference lab veth-t2, tester port t2)",
         Expected = "10 × the carried Ethernet frame byte for byte (MAC addresses, EtherType, inner hop limit 64: no L3 forwarding) out of I's tester port; every field compared; nothing out of any other port")]
     public async Task EndDx2CrossConnectsTheFrameToItsInterface()

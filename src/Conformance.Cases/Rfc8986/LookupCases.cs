@@ -18,9 +18,9 @@ public sealed class LookupCases : ConformanceCase
     private const uint FlowLabel = 0x12345;
 
     [Test]
-    [TestPurpose(Id = "TP-ENDT-BV-01", Rfc = "RFC 8986", Section = "4.3", Level = RequirementLevel.Must, Feature = "End.T",
+    [TestPurpose(Id = "TP-ENDT-BV-01", Feature = "End.T",
         Title = "End.T looks the next segment up in its table T, not in the main table",
-        Requirement = "S15. Set the packet's associated FIB table to T S16. Submit the packet to the egress IPv6 FIB lookup for transmission to the new destination",
+        Requirements = new[] { "RFC8986-4.3-ENDT-BV-01" },
         Stimulus = "10 × (A,T)(D,N3,T;SL=2) ICMPv6 echo request, hop limit 64, traffic class 0x2e, flow label 0x12345, into t1 (T = the End.T SID; its table routes N3 via t2, the main table via t3)",
         Expected = "10 × (A,N3)(D,N3,T;SL=1) out of t2 with hop limit 63, every other field unchanged; nothing out of t3 or anywhere else")]
     public async Task EndTLooksUpItsTable()
@@ -36,9 +36,9 @@ public sealed class LookupCases : ConformanceCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-DT6-BV-01", Rfc = "RFC 8986", Section = "4.6", Level = RequirementLevel.Must, Feature = "End.DT6",
+    [TestPurpose(Id = "TP-DT6-BV-01", Feature = "End.DT6",
         Title = "End.DT6 removes the outer header and looks the inner packet up in its table",
-        Requirement = "S01. If (Upper-Layer header type == 41(IPv6) ) { S02. Remove the outer IPv6 header with all its extension headers S03. Set the packet's associated FIB table to T S04. Submit the packet to the egress IPv6 FIB lookup for transmission to the new destination",
+        Requirements = new[] { "RFC8986-4.6-DT6-BV-01" },
         Stimulus = "10 × (A,DT6)(DT6;SL=0)(A,D3) ICMPv6 echo request (inner hop limit 64, traffic class 0x2e, flow label 0x12345) into t1 (the End.DT6 table routes D3 via t2, the main table via t3)",
         Expected = "10 × the inner packet (A,D3) alone out of t2, hop limit 63 (forwarded once), every other field as sent; nothing out of t3 or anywhere else")]
     public async Task EndDt6LooksTheInnerPacketUpInItsTable()

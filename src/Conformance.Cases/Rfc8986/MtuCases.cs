@@ -17,9 +17,9 @@ public sealed class MtuCases : ConformanceCase
     private const int LinkMtu = 1500;
 
     [Test]
-    [TestPurpose(Id = "TP-MTU-BI-01", Rfc = "RFC 4443", Section = "3.2", Level = RequirementLevel.Must, Feature = "H.Encaps",
+    [TestPurpose(Id = "TP-MTU-BI-01", Feature = "H.Encaps",
         Title = "H.Encaps of a packet that no longer fits the egress MTU: Packet Too Big to the source with the MTU left after encapsulation",
-        Requirement = "A Packet Too Big MUST be sent by a router in response to a packet that it cannot forward because the packet is larger than the MTU of the outgoing link.",
+        Requirements = new[] { "RFC4443-3.2-MTU-BI-01" },
         Stimulus = "10 × (A,E1) ICMPv6 echo request of 1500 octets (the t1/t2 link MTU) into t1 (E1 steered into the H.Encaps policy <N2, N3>: +80 octets of outer header and SRH)",
         Expected = "10 × ICMPv6 Packet Too Big code 0, MTU 1420 (1500 − 40 − 40), to A out of t1 from a DUT address, quoting the packet as received; nothing out of t2 or t3")]
     public async Task EncapsulationBeyondTheMtuSendsPacketTooBig()

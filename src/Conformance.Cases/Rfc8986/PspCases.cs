@@ -15,9 +15,9 @@ public sealed class PspCases : ConformanceCase
     private const uint FlowLabel = 0x12345;
 
     [Test]
-    [TestPurpose(Id = "TP-PSP-BV-01", Rfc = "RFC 8986", Section = "4.16.1.2", Level = RequirementLevel.Must, Feature = "PSP",
+    [TestPurpose(Id = "TP-PSP-BV-01", Feature = "PSP",
         Title = "End with PSP at the penultimate segment removes the SRH",
-        Requirement = "S14.1. If (updated SL == 0) { S14.2. Update the Next Header field in the preceding header to the Next Header value of the SRH S14.3. Decrease the IPv6 header Payload Length by 8*(Hdr Ext Len+1) S14.4. Remove the SRH from the extension header chain S14.5. }",
+        Requirements = new[] { "RFC8986-4.16.1.2-PSP-BV-01" },
         Stimulus = "10 × (A,S)(D,S;SL=1) ICMPv6 echo request into t1 (S = the End SID with the PSP flavor)",
         Expected = "10 × (A,D) without SRH out of t2: next header 58, payload length reduced by the SRH's 8*(Hdr Ext Len+1), hop limit 63, ICMPv6 message and checksum unchanged; nothing else")]
     public async Task PspAtPenultimateSegmentPopsTheSrh()
@@ -34,9 +34,9 @@ public sealed class PspCases : ConformanceCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-PSP-BV-02", Rfc = "RFC 8986", Section = "4.16.1.2", Level = RequirementLevel.Must, Feature = "PSP",
+    [TestPurpose(Id = "TP-PSP-BV-02", Feature = "PSP",
         Title = "End with PSP keeps the SRH when it is not the penultimate segment",
-        Requirement = "S14.1. If (updated SL == 0) {",
+        Requirements = new[] { "RFC8986-4.16.1.2-PSP-BV-02" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1 (S = the End SID with PSP; after it SL=1)",
         Expected = "10 × (A,N2)(D,N2,S;SL=1) out of t2 with the SRH kept, hop limit 63; nothing else")]
     public async Task PspKeepsTheSrhBeforeThePenultimateSegment()
@@ -53,9 +53,9 @@ public sealed class PspCases : ConformanceCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-PSP-BI-01", Rfc = "RFC 8986", Section = "4.1", Level = RequirementLevel.Must, Feature = "PSP",
+    [TestPurpose(Id = "TP-PSP-BI-01", Feature = "PSP",
         Title = "End without PSP keeps the SRH at the penultimate segment",
-        Requirement = "S13. Decrement Segments Left by 1 S14. Update IPv6 DA with Segment List[Segments Left] S15. Resubmit the packet to the egress IPv6 FIB lookup and transmission to the new destination",
+        Requirements = new[] { "RFC8986-4.1-PSP-BI-01" },
         Stimulus = "10 × (A,S)(D,S;SL=1) ICMPv6 echo request into t1 (S = the End SID without any flavor)",
         Expected = "10 × (A,D)(D,S;SL=0) out of t2 with the SRH kept, hop limit 63; nothing else")]
     public async Task EndWithoutPspKeepsTheSrhAtThePenultimateSegment()

@@ -63,9 +63,9 @@ public sealed class VrfLookupCases : ConformanceCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-DT4-BV-01", Rfc = "RFC 8986", Section = "4.7", Level = RequirementLevel.Must, Feature = "End.DT4",
+    [TestPurpose(Id = "TP-DT4-BV-01", Feature = "End.DT4",
         Title = "End.DT4 removes the outer header and looks the inner IPv4 packet up in its table",
-        Requirement = "S01. If (Upper-Layer header type == 4(IPv4) ) { S02. Remove the outer IPv6 header with all its extension headers S03. Set the packet's associated FIB table to T S04. Submit the packet to the egress IPv4 FIB lookup for transmission to the new destination",
+        Requirements = new[] { "RFC8986-4.7-DT4-BV-01" },
         Stimulus = "10 × (A,DT4)(DT4;SL=0)(A4,D4X) ICMP echo request (TTL 64, TOS 0x2e, identification 0x4242+i) into t1 (DT4 = the End.DT4 SID, end_dt4; its table T routes D4X via t2, the main table via t3)",
         Expected = "10 × the inner IPv4 packet alone out of t2, TTL 63 and header checksum updated (forwarded once), every other field as sent; nothing out of t3 or anywhere else")]
     public async Task EndDt4LooksTheInnerPacketUpInItsTable()
@@ -76,9 +76,9 @@ public sealed class VrfLookupCases : ConformanceCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-DT46-BV-01", Rfc = "RFC 8986", Section = "4.8", Level = RequirementLevel.Must, Feature = "End.DT46",
+    [TestPurpose(Id = "TP-DT46-BV-01", Feature = "End.DT46",
         Title = "End.DT46 removes the outer header and looks an inner IPv4 packet up in its table",
-        Requirement = "S01. If (Upper-Layer header type == 4(IPv4) ) { S02. Remove the outer IPv6 header with all its extension headers S03. Set the packet's associated FIB table to T4 S04. Submit the packet to the egress IPv4 FIB lookup for transmission to the new destination",
+        Requirements = new[] { "RFC8986-4.8-DT46-BV-01" },
         Stimulus = "10 × (A,DT46)(DT46;SL=0)(A4,D4X) ICMP echo request (TTL 64, TOS 0x2e, identification 0x4242+i) into t1 (DT46 = the End.DT46 SID, end_dt46; its table routes D4X via t2, the main table via t3)",
         Expected = "10 × the inner IPv4 packet alone out of t2, TTL 63 and header checksum updated, every other field as sent; nothing out of t3 or anywhere else")]
     public async Task EndDt46LooksAnInnerIpv4PacketUpInItsTable()
@@ -89,9 +89,9 @@ public sealed class VrfLookupCases : ConformanceCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-DT46-BV-02", Rfc = "RFC 8986", Section = "4.8", Level = RequirementLevel.Must, Feature = "End.DT46",
+    [TestPurpose(Id = "TP-DT46-BV-02", Feature = "End.DT46",
         Title = "End.DT46 removes the outer header and looks an inner IPv6 packet up in its table",
-        Requirement = "S05. } Else if (Upper-Layer header type == 41(IPv6) ) { S06. Remove the outer IPv6 header with all its extension headers S07. Set the packet's associated FIB table to T6 S08. Submit the packet to the egress IPv6 FIB lookup for transmission to the new destination",
+        Requirements = new[] { "RFC8986-4.8-DT46-BV-02" },
         Stimulus = "10 × (A,DT46)(DT46;SL=0)(A,D3) ICMPv6 echo request (inner hop limit 64, traffic class 0x2e, flow label 0x12345) into t1 (its table routes D3 via t2, the main table via t3)",
         Expected = "10 × the inner packet (A,D3) alone out of t2, hop limit 63 (forwarded once), every other field as sent; nothing out of t3 or anywhere else")]
     public async Task EndDt46LooksAnInnerIpv6PacketUpInItsTable()

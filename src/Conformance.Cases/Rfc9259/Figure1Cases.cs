@@ -28,9 +28,9 @@ public sealed class Figure1Cases : TopologyCase
         [(byte)'S', (byte)'6', (byte)'L', (byte)'P', (byte)(i >> 8), (byte)i, (byte)(EchoId >> 8), (byte)EchoId, .. System.Text.Encoding.ASCII.GetBytes($" loopback probe {i:D4} {Purpose.Id}")];
 
     [Test]
-    [TestPurpose(Id = "TP-LOOP-BV-01", Rfc = "RFC 9259", Section = "3.4", Level = RequirementLevel.Must, Feature = "Loopback path probe",
+    [TestPurpose(Id = "TP-LOOP-BV-01", Feature = "Loopback path probe",
         Title = "A controller's loopback probe through the DUT's End.X SID comes back to the controller, rewritten at every SID as the RFC lists",
-        Requirement = "Node N4 executes the END.X behavior (2001:db8:B:4:C52::) and forwards the packet (2001:db8:A:100::, 2001:db8:B:100:1::)(2001:db8:B:100:1::, 2001:db8:B:4:C52::, 2001:db8:B:2:C31::, SL=0)(OAM Payload) on link10 to N5.",
+        Requirements = new[] { "RFC9259-3.4-LOOP-BV-01" },
         Stimulus = "10 × (2001:db8:A:100::, 2001:db8:B:2:C31::)(2001:db8:B:100:1::, 2001:db8:B:4:C52::, 2001:db8:B:2:C31::; SL=2) UDP OAM payload (probe number), hop limit 64, into n100a (N100 → N1)",
         Expected = "each probe once on every link of the path with the rewrite the RFC lists: link3 (N2→N3) DA C52 SL=1; link5 (N3→N4) unchanged; link10 (N4→N5) DA 2001:db8:B:100:1:: SL=0; link11 (N5→N7); back at N100 on n100b with hop limit 58, payload intact; nothing out of the DUT's other links; loss and round-trip delay reported")]
     public async Task LoopbackProbeThroughTheDut()
@@ -53,9 +53,9 @@ public sealed class Figure1Cases : TopologyCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-PING-BV-04", Rfc = "RFC 9259", Section = "3.1.1", Level = RequirementLevel.Must, Feature = "Ping via a segment list",
+    [TestPurpose(Id = "TP-PING-BV-04", Feature = "Ping via a segment list",
         Title = "Classic ping via a segment list through the DUT: the echo request reaches the target and the reply comes back (Figure 2)",
-        Requirement = "All transit nodes process the echo request message like any other data packet carrying SR header and hence do not require any change.",
+        Requirements = new[] { "RFC9259-3.1.1-PING-BV-04" },
         Stimulus = "10 × (2001:db8:A:100::, 2001:db8:B:2:C31::)(2001:db8:A:5::, 2001:db8:B:4:C52::, 2001:db8:B:2:C31::; SL=2) ICMPv6 echo request into n100a (the seed's ping from N1 to N5's loopback via <C31, C52>, sent by N100)",
         Expected = "each request on every link of the path with the SRH processed at N2 and at the DUT (link10: DA 2001:db8:A:5::, SL=0); each echo reply (2001:db8:A:5::, 2001:db8:A:100::) IP-routed back to N100 (n100b), its hop limit and flow label not compared (N5's choice); nothing out of the DUT's other links; loss and round trip reported")]
     public async Task PingViaASegmentListThroughTheDut()
@@ -81,9 +81,9 @@ public sealed class Figure1Cases : TopologyCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-HYBRID-BV-01", Rfc = "RFC 9259", Section = "3.3", Level = RequirementLevel.May, Feature = "Hybrid OAM (O-flag)",
+    [TestPurpose(Id = "TP-HYBRID-BV-01", Feature = "Hybrid OAM (O-flag)",
         Title = "Hybrid OAM: at its SID the DUT exports a copy of each O-flag packet of a sampled VPN flow to the controller and forwards the packet unchanged; unsampled packets are not exported",
-        Requirement = "When node N4 receives the packet P1 (2001:db8:A:1::, 2001:db8:B:4:C52::) (2001:db8:B:7:DT999::, 2001:db8:B:4:C52::, 2001:db8:B:2:C31::; SL=1; O-flag=1; NH=IPv4)(IPv4 header)(payload), it processes the O-flag. As part of processing the O-flag, it sends a timestamped copy of the packet to a local OAM process. The local OAM process sends a full or partial copy of the packet P1 to the controller N100. [...] Node N4 performs the standard SRv6 SID and SRH processing on the original packet P1. Specifically, it executes the END.X behavior (2001:db8:B:4:C52::) and forwards the packet P1 (2001:db8:A:1::, 2001:db8:B:7:DT999::) (2001:db8:B:7:DT999::, 2001:db8:B:4:C52::, 2001:db8:B:2:C31::; SL=0; O-flag=1; NH=IPv4)(IPv4 header)(payload) over link 10 towards Node N5.",
+        Requirements = new[] { "RFC9259-3.3-HYBRID-BV-01" },
         Stimulus = "10 × P1 as N1 sends it after steering CE1's IPv4 packet into policy P = <C31, C52, VPN SID>: (2001:db8:A:1::, C31)(VPN, C52, C31; SL=2)(IPv4 192.0.2.2 → 198.51.100.2 UDP), the O-flag set on the sampled half (even-numbered packets), into N1 from CE1's port (Linux cannot set the O-flag while encapsulating, so the tester does N1's marking; VPN SID 2001:db8:b:7:d999::, an End.DX4 at N7 towards CE2, for the seed's 2001:db8:B:7:DT999::)",
         Expected = "every packet hop by hop as the seed lists (link10: DA = VPN SID, SL=0, O-flag as sent, nothing added), the IPv4 packet out to CE2 (TTL 63); at the controller N100 exactly one export from the DUT (outer source a DUT address) per sampled packet, carrying a full copy of P1 as the DUT received it (hop limit not compared), none for unsampled packets; the exports of N4 and N7 correlated per packet")]
     public async Task HybridOamExportsFromTheDut()

@@ -48,9 +48,9 @@ public sealed class OFlagCases : ConformanceCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-OFLAG-BV-01", Rfc = "RFC 9259", Section = "2.1.1", Level = RequirementLevel.Must, Feature = "O-flag",
+    [TestPurpose(Id = "TP-OFLAG-BV-01", Feature = "O-flag",
         Title = "A packet with the O-flag is forwarded exactly like one without it, the flag unchanged",
-        Requirement = "If a node does not support the O-flag, then upon reception it simply ignores it. [...] Timestamp or any other metadata is not carried in the packet forwarded to the next hop.",
+        Requirements = new[] { "RFC9259-2.1.1-OFLAG-BV-01" },
         Stimulus = "10 × (A,S)(D,S;SL=1) and 10 × (A,S)(D,S;SL=1;O-flag) ICMPv6 echo requests, interleaved, into t1 (S = the End SID)",
         Expected = "20 × (A,D)(D,S;SL=0) out of t2, hop limit 63, Flags as sent (O-flag still set where it was), nothing else changed; if the profile claims oam.o_flag_processing, also one export of each O-flag packet on the collector port; nothing else")]
     public async Task OFlagPacketIsForwardedLikeAnyOther()
@@ -74,9 +74,9 @@ public sealed class OFlagCases : ConformanceCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-OFLAG-BV-02", Rfc = "RFC 9259", Section = "2.1.1", Level = RequirementLevel.May, Feature = "O-flag",
+    [TestPurpose(Id = "TP-OFLAG-BV-02", Feature = "O-flag",
         Title = "At a local SID, a packet with the O-flag is copied to the OAM process and the original forwarded unchanged",
-        Requirement = "S01.1. IF O-flag is set and local configuration permits O-flag processing { a. Make a copy of the packet. b. Send the copied packet, along with a timestamp to the OAM process for telemetry data collection and export. ;; Ref1 } Ref1: [...] Timestamp or any other metadata is not carried in the packet forwarded to the next hop.",
+        Requirements = new[] { "RFC9259-2.1.1-OFLAG-BV-02" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2;O-flag) ICMPv6 echo request into t1 (S = the End.X SID towards t2)",
         Expected = "10 × (A,N2)(D,N2,S;SL=1;O-flag) out of t2, hop limit 63, nothing else changed; 10 exports (the packet as received) on the collector port; nothing else")]
     public async Task OFlagPacketIsCopiedAndForwardedUnchanged()
@@ -97,9 +97,9 @@ public sealed class OFlagCases : ConformanceCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-OFLAG-BI-01", Rfc = "RFC 9259", Section = "2.1.1", Level = RequirementLevel.Must, Feature = "O-flag",
+    [TestPurpose(Id = "TP-OFLAG-BI-01", Feature = "O-flag",
         Title = "A packet without the O-flag is not copied to the OAM process",
-        Requirement = "S01.1. IF O-flag is set and local configuration permits O-flag processing { a. Make a copy of the packet.",
+        Requirements = new[] { "RFC9259-2.1.1-OFLAG-BI-01" },
         Stimulus = "10 × (A,S)(D,S;SL=1) ICMPv6 echo request, O-flag clear, into t1 (S = the End SID)",
         Expected = "10 × (A,D)(D,S;SL=0) out of t2, hop limit 63; nothing on the collector port or anywhere else")]
     public async Task PacketWithoutOFlagIsNotCopied()
@@ -116,9 +116,9 @@ public sealed class OFlagCases : ConformanceCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-OFLAG-BV-03", Rfc = "RFC 9259", Section = "2.1.1", Level = RequirementLevel.Must, Feature = "O-flag",
+    [TestPurpose(Id = "TP-OFLAG-BV-03", Feature = "O-flag",
         Title = "The OAM process does not answer the copy: an O-flag echo request gets exactly one reply, from the ultimate destination",
-        Requirement = "The OAM process MUST NOT process the copy of the packet or respond to any upper-layer header (like ICMP, UDP, etc.) payload to prevent multiple evaluations of the datagram.",
+        Requirements = new[] { "RFC9259-2.1.1-OFLAG-BV-03" },
         Stimulus = "10 × (A,S)(S,N2;SL=0;O-flag) ICMPv6 echo request into t1 (S = the End SID as the final segment: the DUT is the ultimate destination)",
         Expected = "10 × ICMPv6 echo reply (S,A) out of t1, exactly one per request (DUT-chosen hop limit, flow label, traffic class not compared); 10 exports on the collector port; nothing else")]
     public async Task OFlagCopyIsNotAnswered()
@@ -168,9 +168,9 @@ public sealed class OFlagCases : ConformanceCase
     }
 
     [TestCaseSource(nameof(PuntRates))]
-    [TestPurpose(Id = "TP-OFLAG-BV-04", Rfc = "RFC 9259", Section = "2.1.1", Level = RequirementLevel.Should, Feature = "O-flag",
+    [TestPurpose(Id = "TP-OFLAG-BV-04", Feature = "O-flag",
         Title = "Packets punted to the OAM process are rate-limited to the configured rate, at each configured rate; the data path loses nothing",
-        Requirement = "The processing node SHOULD rate-limit the number of packets punted to the OAM process to a configurable rate.",
+        Requirements = new[] { "RFC9259-2.1.1-OFLAG-BV-04" },
         Stimulus = "per punt rate R of parameters.o_flag.rates_per_second (reference lab: 10, 100, 1000/s; the DUT reconfigured to R over SSH and back afterwards): (A,S)(D,S;SL=1;O-flag) UDP probes into t1 at 10 × R for 5 s (reference lab at 1000/s: 10,000 pps, 50,000 probes; S = the End SID)",
         Expected = "per R: every probe forwarded (A,D)(D,S;SL=0;O-flag) out of t2 unchanged but for the hop limit; on the collector port at most R × (duration + 50 ms) + burst exports over the interval, at most R × 1.05 s + burst in any one-second bin (50 ms of timing slack in both), and at least one; each export a copy of a probe; nothing else. Reported per R (informative, goal 1.00 ± 0.05): the sustained export rate beyond the burst / R")]
     public async Task OFlagPuntsAreRateLimited(int ratePerSecond)
@@ -346,9 +346,9 @@ public sealed class OFlagCases : ConformanceCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-OFLAG-BV-05", Rfc = "RFC 9259", Section = "2.1.1", Level = RequirementLevel.Should, Feature = "O-flag",
+    [TestPurpose(Id = "TP-OFLAG-BV-05", Feature = "O-flag",
         Title = "At a PSP SID as penultimate segment the O-flag packet is copied and the SRH removed, so the ultimate segment sees no O-flag",
-        Requirement = "If the telemetry data from the ultimate segment in the segment-list is required, a penultimate segment SHOULD NOT be a Penultimate Segment Pop (PSP) SID. When the penultimate segment is a PSP SID, the SRH will be removed and the O-flag will not be processed at the ultimate segment.",
+        Requirements = new[] { "RFC9259-2.1.1-OFLAG-BV-05" },
         Stimulus = "10 × (A,S)(D,S;SL=1;O-flag) ICMPv6 echo request into t1 (S = the End SID with the PSP flavor; the DUT is the penultimate node, D behind t2 the ultimate)",
         Expected = "10 × (A,D) without SRH out of t2, hop limit 63 (nothing the ultimate segment could process); 10 exports of the packet as received on the collector port (the DUT's own processing of S); nothing else")]
     public async Task PspPenultimateRemovesTheOFlagWithTheSrh()
@@ -370,9 +370,9 @@ public sealed class OFlagCases : ConformanceCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-OFLAG-BV-06", Rfc = "RFC 9259", Section = "2.1.1", Level = RequirementLevel.May, Feature = "O-flag",
+    [TestPurpose(Id = "TP-OFLAG-BV-06", Feature = "O-flag",
         Title = "The ultimate segment processes the O-flag when the penultimate segment was not a PSP SID",
-        Requirement = "When N receives a packet whose IPv6 DA is S and S is a local SID, the line S01 of the pseudo-code associated with the SID S, as defined in section 4.3.1.1 of [RFC8754], is appended as follows for the O-flag processing. S01.1. IF O-flag is set and local configuration permits O-flag processing { a. Make a copy of the packet. b. Send the copied packet, along with a timestamp to the OAM process for telemetry data collection and export.",
+        Requirements = new[] { "RFC9259-2.1.1-OFLAG-BV-06" },
         Stimulus = "10 × (A,S)(S,N2;SL=0;O-flag)(A,D) ICMPv6 echo request into t1 (S = the End.DT6 SID, the ultimate segment; the penultimate N2 kept the SRH)",
         Expected = "10 × inner (A,D) out of t2, hop limit 63; 10 exports of the packet as received on the collector port; nothing else")]
     public async Task UltimateSegmentProcessesTheOFlag()
@@ -393,9 +393,9 @@ public sealed class OFlagCases : ConformanceCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-OFLAG-BI-02", Rfc = "RFC 9259", Section = "2.1.1", Level = RequirementLevel.Must, Feature = "O-flag",
+    [TestPurpose(Id = "TP-OFLAG-BI-02", Feature = "O-flag",
         Title = "The ultimate segment exports nothing for a packet whose SRH a PSP penultimate segment removed",
-        Requirement = "When the penultimate segment is a PSP SID, the SRH will be removed and the O-flag will not be processed at the ultimate segment.",
+        Requirements = new[] { "RFC9259-2.1.1-OFLAG-BI-02" },
         Stimulus = "10 × (A,S)(A,D) ICMPv6 echo request without SRH into t1 (S = the End.DT6 SID, the ultimate segment, after a PSP penultimate segment)",
         Expected = "10 × inner (A,D) out of t2, hop limit 63; nothing on the collector port or anywhere else")]
     public async Task UltimateSegmentAfterPspExportsNothing()

@@ -18,9 +18,9 @@ public sealed class PingCases : ConformanceCase
     private const int Probes = 10;
 
     [Test]
-    [TestPurpose(Id = "TP-PING-BV-01", Rfc = "RFC 9259", Section = "3.1.2", Level = RequirementLevel.Must, Feature = "Ping to a SID",
+    [TestPurpose(Id = "TP-PING-BV-01", Feature = "Ping to a SID",
         Title = "Ping to a locally programmed SID as the IPv6 DA without SRH is answered by the SID",
-        Requirement = "If the target SID (2001:db8:B:4::) is locally instantiated, the node processes the upper layer header. As part of the upper layer header processing node N4 respond to the ICMPv6 echo request message and responds with the echo reply message. The echo reply message is IP routed.",
+        Requirements = new[] { "RFC9259-3.1.2-PING-BV-01" },
         Stimulus = "10 × (A,S) ICMPv6 echo request without SRH into t1 (S = the End SID: \"the target SID in the IPv6 destination address without SRH\", §2.2)",
         Expected = "10 × ICMPv6 echo reply (S,A) out of t1 with the same identifier, sequence and data (DUT-chosen hop limit, flow label, traffic class not compared); nothing else")]
     public async Task PingToASidAsDestinationIsAnswered()
@@ -36,9 +36,9 @@ public sealed class PingCases : ConformanceCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-PING-BV-02", Rfc = "RFC 9259", Section = "3.1.2", Level = RequirementLevel.Must, Feature = "Ping to a SID",
+    [TestPurpose(Id = "TP-PING-BV-02", Feature = "Ping to a SID",
         Title = "Ping to a locally programmed SID as the last segment of a segment list (SRH, Segments Left 0) is answered by the SID",
-        Requirement = "When node N4 receives the packet, it processes the target SID (2001:db8:B:4::). [...] If the target SID (2001:db8:B:4::) is locally instantiated, the node processes the upper layer header. As part of the upper layer header processing node N4 respond to the ICMPv6 echo request message and responds with the echo reply message. The echo reply message is IP routed.",
+        Requirements = new[] { "RFC9259-3.1.2-PING-BV-02" },
         Stimulus = "10 × (A,S)(S,N2;SL=0) ICMPv6 echo request into t1 (S = the End SID as Segment List[0], the target; N2 = the via SID an upstream node already executed, as N1's (2001:db8:B:4::, 2001:db8:B:2:C31::; SL=1) arrives at N4)",
         Expected = "10 × ICMPv6 echo reply (S,A) out of t1 — source S, the request's destination (RFC 4443 §4.2) — with the same identifier, sequence and data (DUT-chosen hop limit, flow label, traffic class not compared); nothing else")]
     public async Task PingToASidAsLastSegmentIsAnswered()
@@ -58,9 +58,9 @@ public sealed class PingCases : ConformanceCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-PING-BI-01", Rfc = "RFC 9259", Section = "3.1.2", Level = RequirementLevel.Must, Feature = "Ping to a SID",
+    [TestPurpose(Id = "TP-PING-BI-01", Feature = "Ping to a SID",
         Title = "Ping to an address of the DUT's locator that is not an instantiated SID is discarded: no echo reply, nothing forwarded",
-        Requirement = "When node N4 receives the packet, it processes the target SID (2001:db8:B:4::). o If the target SID (2001:db8:B:4::) is not locally instantiated, the packet is discarded",
+        Requirements = new[] { "RFC9259-3.1.2-PING-BI-01" },
         Stimulus = "10 × (A,U) ICMPv6 echo request without SRH and 10 × (A,U)(U,N2;SL=0) into t1, interleaved (U = an address inside the DUT's locator with no SID: parameters.addresses.UNPROGRAMMED_SID, else one derived from the locator that is no profile SID and not the loopback)",
         Expected = "no echo reply and nothing forwarded out of any port; tolerated: at most one ICMPv6 Destination Unreachable (any code but 2 beyond scope and 4 port unreachable) per probe, from a DUT address to A out of t1, quoting the probe (RFC 4443 §3.1: a packet that cannot be delivered SHOULD get one)")]
     public async Task PingToAnUninstantiatedSidIsDiscarded()
@@ -89,9 +89,9 @@ public sealed class PingCases : ConformanceCase
     private const string OriginatedTarget = "2001:db8:d:9::1";
 
     [Test]
-    [TestPurpose(Id = "TP-PING-BV-03", Rfc = "RFC 9259", Section = "3.1.1", Level = RequirementLevel.Must, Feature = "Ping via a segment list",
+    [TestPurpose(Id = "TP-PING-BV-03", Feature = "Ping via a segment list",
         Title = "The DUT as ingress pings an address via a segment list: its echo requests carry an SRH with the SID list",
-        Requirement = "If an SRv6-capable ingress node wants to ping an IPv6 address via an arbitrary segment list <S1, S2, S3>, it needs to initiate ICMPv6 ping with an SR header containing the SID list <S1, S2, S3>.",
+        Requirements = new[] { "RFC9259-3.1.1-PING-BV-03" },
         Stimulus = "on the DUT (over SSH, Linux only): an SR policy 2001:db8:d:9::/64 → H.Encaps segs <N2> out of t2 (ip -6 route ... encap seg6 mode encap), then `ping -6 -c 3 -W 1 2001:db8:d:9::1`; the tester does not answer",
         Expected = "3 × (P,N2)(N2;SL=0)(P,T) ICMPv6 echo request out of t2 (P = a DUT address, T = 2001:db8:d:9::1), one identifier, sequences 1, 2, 3; outer/inner hop limit, flow label, traffic class, echo identifier and data not compared (the DUT's choice); nothing else on any port; the DUT's ping reports 3 packets transmitted")]
     public async Task DutPingsViaASegmentList()

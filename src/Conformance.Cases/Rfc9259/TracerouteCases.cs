@@ -24,9 +24,9 @@ public sealed class TracerouteCases : ConformanceCase
     private const ushort TracerouteBase = 33434;
 
     [Test]
-    [TestPurpose(Id = "TP-TRACE-BV-01", Rfc = "RFC 9259", Section = "3.2.2", Level = RequirementLevel.Must, Feature = "Traceroute",
+    [TestPurpose(Id = "TP-TRACE-BV-01", Feature = "Traceroute",
         Title = "A transit hop answers a hop-limited traceroute probe with Time Exceeded quoting the probe (SRH included) and forwards probes with more hops",
-        Requirement = "When node N3, which is a classic IPv6 node, receives the packet with hop-count = 1, it processes the hop count expiry. Specifically, the node N3 responses with the ICMPv6 message (Type: \"Time Exceeded\", Code: \"Hop limit exceeded in Transit\"). The ICMPv6 response is IP routed. [...] When node N3, which is a classic IPv6 node, receives the packet with hop-count > 1, it performs the standard IPv6 processing. Specifically, it forwards the traceroute probe based on DA 2001:db8:B:4:: in the IPv6 header.",
+        Requirements = new[] { "RFC9259-3.2.2-TRACE-BV-01" },
         Stimulus = "10 × (A,N2)(D,N2;SL=1) UDP A:49152+i → 33434+i with hop limit 1, interleaved with 10 such probes with hop limit 2, into t1 (N2 = a SID of the downstream node behind t2: the DUT is a transit hop, the DA is not a local SID)",
         Expected = "for each hop-limit-1 probe one ICMPv6 Time Exceeded code 0 to A out of t1 from a DUT address (§3.2.1: e.g. the address of the interface the probe came in on), quoting the probe as received (SRH included, §3.2.1); each hop-limit-2 probe forwarded unchanged but for hop limit 1 out of t2; nothing else")]
     public async Task TransitHopAnswersTimeExceeded()
@@ -53,9 +53,9 @@ public sealed class TracerouteCases : ConformanceCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-TRACE-BV-02", Rfc = "RFC 9259", Section = "3.2.2", Level = RequirementLevel.Must, Feature = "Traceroute",
+    [TestPurpose(Id = "TP-TRACE-BV-02", Feature = "Traceroute",
         Title = "A traceroute probe to a locally instantiated SID (last segment, SL=0) is answered with Destination Unreachable, Port Unreachable",
-        Requirement = "When node N4 receives the packet with DA set to the local SID 2001:db8:B:4::, it processes the END SID. [...] If the target SID (2001:db8:B:4::) is locally instantiated, the node processes the upper layer header. As part of the upper layer header processing node N4 responses with the ICMPv6 message (Type: Destination unreachable, Code: Port Unreachable). The ICMPv6 response is IP routed.",
+        Requirements = new[] { "RFC9259-3.2.2-TRACE-BV-02" },
         Stimulus = "10 × (A,S)(S,N2;SL=0) UDP A:49152+i → 33434+i into t1, hop limit alternately 1 (the last probe of a traceroute arrives with one hop left) and 64 (S = the End SID, the target; N2 = the via SID already executed upstream)",
         Expected = "10 × ICMPv6 Destination Unreachable code 4 (Port Unreachable) to A out of t1 from a DUT address, quoting the probe as received; no Time Exceeded (the target does not forward: RFC 8986 §4.1.1 processes the upper layer at SL=0 before any hop-limit check); nothing else")]
     public async Task TargetSidAnswersPortUnreachable()
@@ -88,9 +88,9 @@ public sealed class TracerouteCases : ConformanceCase
     private sealed record Answer(Conformance.Harness.Capture.Frame Probe, byte InnerHopLimit, int Hop, IPAddress From, string Kind, byte[] Reply, TimeSpan Delay);
 
     [Test]
-    [TestPurpose(Id = "TP-TRACE-BV-03", Rfc = "RFC 9259", Section = "3.2.1", Level = RequirementLevel.Must, Feature = "Traceroute via a segment list",
+    [TestPurpose(Id = "TP-TRACE-BV-03", Feature = "Traceroute via a segment list",
         Title = "The DUT as ingress traceroutes an address via a segment list: its probes carry an SRH with the SID list and increasing hop limits, and it reports the hops that answered",
-        Requirement = "If an SRv6-capable ingress node wants to traceroute to IPv6 address via an arbitrary segment list <S1, S2, S3>, it needs to initiate traceroute probe with an SR header containing the SID list <S1, S2, S3>. [...] In the sample traceroute output, the information displayed at each hop is obtained using the contents of the \"Time Exceeded\" or \"Destination Unreachable\" ICMPv6 responses.",
+        Requirements = new[] { "RFC9259-3.2.1-TRACE-BV-03" },
         Stimulus = "on the DUT (over SSH, Linux only): an SR policy 2001:db8:d:a::/64 → H.Encaps segs <N2> out of t2 (ip -6 route ... encap seg6 mode encap), then `traceroute6 -n -q 2 -w 1 -m 6 2001:db8:d:a::1` (UDP probes); the tester behind t2 emulates the path N2 (tunnel end, decapsulates; hop 1, answers from its t2 address) → 2001:db8:d:a1::1 → 2001:db8:d:a2::1 → T = 2001:db8:d:a::1 (hop 4): a probe whose inner hop limit h < 4 gets ICMPv6 Time Exceeded code 0 from hop h, one with h ≥ 4 Port Unreachable from T, each quoting the inner probe as that hop received it",
         Expected = "probes (P,N2)(N2;SL=0)(P',T) UDP out of t2 (P, P' DUT addresses; outer hop limit, flow label, traffic class, the UDP ports, data and checksum not compared: a veth leaves an offloaded checksum unfinished), inner hop limits non-decreasing in sending order with 2 probes for each of 1..4 (more for 5..6 only if sent before the answer from T); nothing else on any port; the DUT's traceroute prints 4 hops, each probe of hop k from the address the tester answered hop k from, hop 4 = T without annotation")]
     public async Task DutTraceroutesViaASegmentList()

@@ -23,9 +23,9 @@ public sealed class EdgeFilteringCases : SecurityCase
     private static IPAddress OutsideSource => PortSpec(ExternalPort).TesterIpv6.Address;
 
     [Test]
-    [TestPurpose(Id = "TP-EDGE-BI-01", Rfc = "RFC 8754", Section = "5.1", Level = RequirementLevel.Must, Feature = "SR domain",
+    [TestPurpose(Id = "TP-EDGE-BI-01", Feature = "SR domain",
         Title = "A packet from outside the SR domain to a SID of the domain is dropped at the edge",
-        Requirement = IngressFilter,
+        Requirements = new[] { "RFC8754-5.1-EDGE-BI-01" },
         Stimulus = "10 × (X,S)(D,N2,S;SL=2) ICMPv6 echo request into the external port t3 (X = the tester's address on t3, S = the End SID inside parameters.sid_block)",
         Expected = "nothing out of any tester port (not forwarded to N2 on t2, no ICMPv6 error); the DUT's edge drop counter rises where exposed")]
     public async Task PacketToASidFromOutsideIsDropped()
@@ -40,9 +40,9 @@ public sealed class EdgeFilteringCases : SecurityCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-EDGE-BI-02", Rfc = "RFC 8754", Section = "5.1", Level = RequirementLevel.Must, Feature = "SR domain",
+    [TestPurpose(Id = "TP-EDGE-BI-02", Feature = "SR domain",
         Title = "A packet from outside the SR domain to the RFC 9602 SRv6 SID space 5f00::/16 is dropped at the edge",
-        Requirement = IngressFilter,
+        Requirements = new[] { "RFC8754-5.1-EDGE-BI-02" },
         Stimulus = "10 × (X,5f00:0:1:e::)(D,5f00:0:1:e::;SL=1) ICMPv6 echo request into the external port t3",
         Expected = "nothing out of any tester port (no forwarding, no ICMPv6 error); the DUT's edge drop counter rises where exposed")]
     public async Task PacketToTheSrv6SidSpaceFromOutsideIsDropped()
@@ -56,9 +56,9 @@ public sealed class EdgeFilteringCases : SecurityCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-EDGE-BI-03", Rfc = "RFC 8754", Section = "5.1", Level = RequirementLevel.Must, Feature = "SR domain",
+    [TestPurpose(Id = "TP-EDGE-BI-03", Feature = "SR domain",
         Title = "An SRH packet from outside addressed to an interface address of the node (a segment, RFC 8754 §3.3) is dropped",
-        Requirement = IngressFilter,
+        Requirements = new[] { "RFC8754-5.1-EDGE-BI-03" },
         Stimulus = "10 × (X,I3)(D,I3;SL=1) ICMPv6 echo request into the external port t3 (I3 = the DUT's own address on t3, outside the SID block)",
         Expected = "nothing out of any tester port (the SRH is not processed: nothing forwarded to D on t2); the DUT's edge drop counter rises where exposed")]
     public async Task SrhToAnInterfaceAddressFromOutsideIsDropped()
@@ -72,9 +72,9 @@ public sealed class EdgeFilteringCases : SecurityCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-EDGE-BV-01", Rfc = "RFC 8754", Section = "5.1", Level = RequirementLevel.Must, Feature = "SR domain",
+    [TestPurpose(Id = "TP-EDGE-BV-01", Feature = "SR domain",
         Title = "The edge filter applies to external interfaces only: the same SID packet from inside is processed",
-        Requirement = "Configure each external interface of each edge node of the domain with an inbound infrastructure access list (IACL) that drops any incoming packet with a destination address in S/s",
+        Requirements = new[] { "RFC8754-5.1-EDGE-BV-01" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into the internal port t1 (the stimulus of TP-EDGE-BI-01 from an inside source)",
         Expected = "10 × (A,N2)(D,N2,S;SL=1) out of t2 with hop limit 63, every other field unchanged; nothing else on any port")]
     public async Task TheSamePacketFromInsideIsProcessed()
@@ -93,9 +93,9 @@ public sealed class EdgeFilteringCases : SecurityCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-SRCADDR-BI-01", Rfc = "RFC 8754", Section = "5.1", Level = RequirementLevel.Must, Feature = "SR domain",
+    [TestPurpose(Id = "TP-SRCADDR-BI-01", Feature = "SR domain",
         Title = "A packet to a local SID from a source outside the SR domain is dropped on an internal interface",
-        Requirement = "The distributed protection in #1 is complemented with per-node protection, dropping packets to SIDs from source addresses outside the SR domain.",
+        Requirements = new[] { "RFC8754-5.1-SRCADDR-BI-01" },
         Stimulus = "10 × (Y,S)(D,N2,S;SL=2) ICMPv6 echo request into the internal port t1, Y outside parameters.inside_sources (the first address after them inside 2001:db8::/32)",
         Expected = "nothing out of any tester port (not forwarded to N2); the DUT's drop counter rises where exposed")]
     public async Task PacketToASidFromAnOutsideSourceIsDroppedInside()

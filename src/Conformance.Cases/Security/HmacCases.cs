@@ -70,9 +70,9 @@ public sealed class HmacCases : SecurityCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-HMAC-BV-01", Rfc = "RFC 8754", Section = "2.1.2.1", Level = RequirementLevel.Should, Feature = "HMAC",
+    [TestPurpose(Id = "TP-HMAC-BV-01", Feature = "HMAC",
         Title = "A valid HMAC-SHA256 TLV is accepted where the HMAC is required",
-        Requirement = VerificationFails,
+        Requirements = new[] { "RFC8754-2.1.2.1-HMAC-BV-01" },
         Stimulus = "HMAC policy of t1: require. 10 × (A,S)(D,N2,S;SL=2; Flags 0; HMAC TLV key id K, SHA-256 over A|LE|Flags|K|segments) into t1",
         Expected = "10 × (A,N2)(D,N2,S;SL=1) with the HMAC TLV unchanged out of t2, hop limit 63; nothing else on any port")]
     public async Task ValidSha256HmacIsAcceptedWhereRequired()
@@ -84,9 +84,9 @@ public sealed class HmacCases : SecurityCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-HMAC-BV-02", Rfc = "RFC 8754", Section = "2.1.2.1", Level = RequirementLevel.Should, Feature = "HMAC",
+    [TestPurpose(Id = "TP-HMAC-BV-02", Feature = "HMAC",
         Title = "A valid HMAC-SHA1 TLV (20-octet digest, zero-padded to 32) is accepted where the HMAC is required",
-        Requirement = VerificationFails,
+        Requirements = new[] { "RFC8754-2.1.2.1-HMAC-BV-02" },
         Stimulus = "HMAC policy of t1: require. 10 × (A,S)(D,N2,S;SL=2; Flags 0; HMAC TLV key id K, SHA-1 digest in the low-order 20 octets, 12 zero octets) into t1",
         Expected = "10 × (A,N2)(D,N2,S;SL=1) with the HMAC TLV unchanged out of t2, hop limit 63; nothing else on any port")]
     public async Task ValidSha1HmacIsAcceptedWhereRequired()
@@ -98,9 +98,9 @@ public sealed class HmacCases : SecurityCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-HMAC-BV-03", Rfc = "RFC 8754", Section = "2.1.2.1", Level = RequirementLevel.May, Feature = "HMAC",
+    [TestPurpose(Id = "TP-HMAC-BV-03", Feature = "HMAC",
         Title = "Where local policy does not check the HMAC, a packet is processed whatever its HMAC TLV",
-        Requirement = "Local policy determines when to check for an HMAC and potentially a requirement on where the HMAC TLV must appear (e.g., first TLV).",
+        Requirements = new[] { "RFC8754-2.1.2.1-HMAC-BV-03" },
         Stimulus = "HMAC policy of t1: ignore. 10 × (A,S)(D,N2,S;SL=2; HMAC TLV computed with a wrong secret) into t1",
         Expected = "10 × (A,N2)(D,N2,S;SL=1) with the HMAC TLV unchanged out of t2, hop limit 63; nothing else on any port")]
     public async Task HmacIsNotCheckedWherePolicyIgnoresIt()
@@ -112,9 +112,9 @@ public sealed class HmacCases : SecurityCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-HMAC-BI-01", Rfc = "RFC 8754", Section = "2.1.2.1", Level = RequirementLevel.Should, Feature = "HMAC",
+    [TestPurpose(Id = "TP-HMAC-BI-01", Feature = "HMAC",
         Title = "An HMAC computed with the wrong secret fails verification: the packet is not processed",
-        Requirement = VerificationFails,
+        Requirements = new[] { "RFC8754-2.1.2.1-HMAC-BI-01" },
         Stimulus = "HMAC policy of t1: verify when present. 10 × (A,S)(D,N2,S;SL=2; HMAC TLV key id K computed with a secret other than K's) into t1",
         Expected = "nothing out of t2; at most an ICMPv6 Parameter Problem code 0 from a DUT address back out of t1 (SHOULD, rate limited); nothing else")]
     public async Task WrongSecretIsRejected()
@@ -127,9 +127,9 @@ public sealed class HmacCases : SecurityCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-HMAC-BI-02", Rfc = "RFC 8754", Section = "2.1.2.1", Level = RequirementLevel.Should, Feature = "HMAC",
+    [TestPurpose(Id = "TP-HMAC-BI-02", Feature = "HMAC",
         Title = "An HMAC TLV naming a key id the node does not have fails verification",
-        Requirement = VerificationFails,
+        Requirements = new[] { "RFC8754-2.1.2.1-HMAC-BI-02" },
         Stimulus = "HMAC policy of t1: verify when present. 10 × (A,S)(D,N2,S;SL=2; HMAC TLV with an unconfigured key id, computed with K's secret over that id) into t1",
         Expected = "nothing out of t2; at most an ICMPv6 Parameter Problem code 0 back out of t1; nothing else")]
     public async Task UnknownKeyIdIsRejected()
@@ -142,9 +142,9 @@ public sealed class HmacCases : SecurityCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-HMAC-BI-03", Rfc = "RFC 8754", Section = "2.1.2.1", Level = RequirementLevel.Should, Feature = "HMAC",
+    [TestPurpose(Id = "TP-HMAC-BI-03", Feature = "HMAC",
         Title = "A segment changed after the HMAC was computed fails verification",
-        Requirement = VerificationFails,
+        Requirements = new[] { "RFC8754-2.1.2.1-HMAC-BI-03" },
         Stimulus = "HMAC policy of t1: verify when present. 10 × (A,S)(D',N2,S;SL=2; valid HMAC TLV computed over D, then Segment List[0] changed to D') into t1",
         Expected = "nothing out of t2; at most an ICMPv6 Parameter Problem code 0 back out of t1; nothing else")]
     public async Task ModifiedSegmentIsRejected()
@@ -160,9 +160,9 @@ public sealed class HmacCases : SecurityCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-HMAC-BI-04", Rfc = "RFC 8754", Section = "2.1.2.1", Level = RequirementLevel.Should, Feature = "HMAC",
+    [TestPurpose(Id = "TP-HMAC-BI-04", Feature = "HMAC",
         Title = "Flags changed after the HMAC was computed fail verification",
-        Requirement = VerificationFails,
+        Requirements = new[] { "RFC8754-2.1.2.1-HMAC-BI-04" },
         Stimulus = "HMAC policy of t1: verify when present. 10 × (A,S)(D,N2,S;SL=2; HMAC TLV computed with Flags 0x00, sent with Flags 0x08) into t1",
         Expected = "nothing out of t2; at most an ICMPv6 Parameter Problem code 0 back out of t1; nothing else")]
     public async Task ModifiedFlagsAreRejected()
@@ -177,9 +177,9 @@ public sealed class HmacCases : SecurityCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-HMAC-BI-05", Rfc = "RFC 8754", Section = "2.1.2.1", Level = RequirementLevel.Should, Feature = "HMAC",
+    [TestPurpose(Id = "TP-HMAC-BI-05", Feature = "HMAC",
         Title = "An HMAC field cut to 16 octets (the digest truncated to 32 octets is required) fails verification",
-        Requirement = VerificationFails,
+        Requirements = new[] { "RFC8754-2.1.2.1-HMAC-BI-05" },
         Stimulus = "HMAC policy of t1: verify when present. 10 × (A,S)(D,N2,S;SL=2; HMAC TLV Length 22: the first 16 octets of the valid SHA-256 HMAC, PadN to 8 octets) into t1",
         Expected = "nothing out of t2; at most an ICMPv6 Parameter Problem code 0 back out of t1; nothing else")]
     public async Task TruncatedHmacIsRejected()
@@ -194,9 +194,9 @@ public sealed class HmacCases : SecurityCase
     }
 
     [Test]
-    [TestPurpose(Id = "TP-HMAC-BI-06", Rfc = "RFC 8754", Section = "2.1.2.1", Level = RequirementLevel.May, Feature = "HMAC",
+    [TestPurpose(Id = "TP-HMAC-BI-06", Feature = "HMAC",
         Title = "Where local policy requires an HMAC, a packet without the HMAC TLV is not processed",
-        Requirement = "Local policy determines when to check for an HMAC and potentially a requirement on where the HMAC TLV must appear (e.g., first TLV).",
+        Requirements = new[] { "RFC8754-2.1.2.1-HMAC-BI-06" },
         Stimulus = "HMAC policy of t1: require. 10 × (A,S)(D,N2,S;SL=2) without any TLV into t1",
         Expected = "nothing out of t2; at most an ICMPv6 Parameter Problem code 0 back out of t1; nothing else")]
     public async Task MissingHmacIsRejectedWhereRequired()

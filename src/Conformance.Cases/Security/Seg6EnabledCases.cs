@@ -14,9 +14,9 @@ namespace Conformance.Cases.Security;
 public sealed class Seg6EnabledCases : SecurityCase
 {
     [Test]
-    [TestPurpose(Id = "TP-SEG6EN-BV-01", Rfc = "RFC 8754", Section = "4.3.1.1", Level = RequirementLevel.Must, Feature = "SRH",
+    [TestPurpose(Id = "TP-SEG6EN-BV-01", Feature = "SRH",
         Title = "An SRH packet addressed to an interface address of the node (SRv6 enabled on the ingress interface) moves to the next segment",
-        Requirement = "S14. Decrement Segments Left by 1. S15. Copy Segment List[Segments Left] from the SRH to the destination address of the IPv6 header. ... S20. Decrement the Hop Limit by 1 S21. Resubmit the packet to the IPv6 module for transmission to the new destination.",
+        Requirements = new[] { "RFC8754-4.3.1.1-SEG6EN-BV-01" },
         Stimulus = "10 × (A,I1)(D,I1;SL=1) ICMPv6 echo request into the internal port t1 (I1 = the DUT's own address on t1, not a SID)",
         Expected = "10 × (A,D)(D,I1;SL=0) out of t2 with hop limit 63, every other field unchanged; nothing else on any port")]
     public async Task SrhToAnInterfaceAddressIsProcessed()

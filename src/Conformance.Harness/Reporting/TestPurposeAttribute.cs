@@ -1,21 +1,19 @@
+using Conformance.Harness.Catalogue;
+
 namespace Conformance.Harness.Reporting;
 
 /// <summary>
-/// Test-purpose metadata on an NUnit test method: the requirement it checks and how.
-/// Read by the Allure writer (labels, description, links, severity) and the conformance statement.
+/// Marks a conformance case with its test purpose. The requirement it checks is named by catalogue id
+/// (<see cref="Requirements"/>, the first one primary); the text, document, section and level come from
+/// the requirement catalogue (Catalogue/requirements/*.yaml), never from the case.
 /// </summary>
-[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = true)]
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
 public sealed class TestPurposeAttribute : Attribute
 {
-    /// <summary>Test purpose id, e.g. "SRH-END-BV-01".</summary>
+    /// <summary>Test purpose id, e.g. "TP-END-BV-01".</summary>
     public string Id { get; set; } = "";
-    /// <summary>"RFC 8986".</summary>
-    public string Rfc { get; set; } = "";
-    /// <summary>Clause, e.g. "4.1".</summary>
-    public string Section { get; set; } = "";
-    public RequirementLevel Level { get; set; } = RequirementLevel.Must;
-    /// <summary>The exact requirement sentence from the RFC.</summary>
-    public string Requirement { get; set; } = "";
+    /// <summary>Catalogue ids of the requirements the purpose checks; the first is the primary one (its document, section and level are the purpose's).</summary>
+    public string[] Requirements { get; set; } = [];
     public string Stimulus { get; set; } = "";
     public string Expected { get; set; } = "";
     /// <summary>Behaviour / feature name, e.g. "End".</summary>
@@ -23,51 +21,41 @@ public sealed class TestPurposeAttribute : Attribute
     /// <summary>Short human title; defaults to the method name.</summary>
     public string? Title { get; set; }
 
-    /// <summary>RFC number digits ("8986") or null when <see cref="Rfc"/> has none (an Internet-Draft is not an RFC).</summary>
-    public string? RfcNumber
-    {
-        get
-        {
-            if (IsInternetDraft) return null;
-            var digits = new string(Rfc.Where(char.IsDigit).ToArray());
-            return digits.Length > 0 ? digits : null;
-        }
-    }
+    /// <summary>The cited catalogue entries, in order (an unknown id throws, naming it).</summary>
+    public IReadOnlyList<Requirement> Cited => [.. Requirements.Select(RequirementCatalogue.Default.Get)];
 
-    /// <summary>The source is an Internet-Draft (<see cref="Rfc"/> = "draft-…"), not an RFC.</summary>
-    public bool IsInternetDraft => Rfc.StartsWith("draft-", StringComparison.Ordinal);
+    private Requirement? Primary => Requirements.Length == 0 ? null : RequirementCatalogue.Default.Get(Requirements[0]);
 
-    /// <summary>
-    /// https://www.rfc-editor.org/rfc/rfcNNNN#section-X.Y; for an Internet-Draft its datatracker page (with the
-    /// section anchor when the section is dotted digits); null when no RFC number is known.
-    /// </summary>
-    public string? SectionUrl
-    {
-        get
-        {
-            if (IsInternetDraft)
-            {
-                var draft = $"https://datatracker.ietf.org/doc/html/{Rfc.Trim()}";
-                return System.Text.RegularExpressions.Regex.IsMatch(Section.Trim(), @"^\d+(\.\d+)*$") ? $"{draft}#section-{Section.Trim()}" : draft;
-            }
-            var n = RfcNumber;
-            if (n is null) return null;
-            var url = $"https://www.rfc-editor.org/rfc/rfc{n}";
-            return string.IsNullOrWhiteSpace(Section) ? url : $"{url}#section-{Section.Trim()}";
-        }
-    }
+    /// <summary>"RFC 8986", or the draft's name.</summary>
+    public string Rfc => Primary?.Document ?? "";
+    /// <summary>Section as the document numbers it, e.g. "4.1" or "A.1.2".</summary>
+    public string Section => Primary?.Section ?? "";
+    public RequirementLevel Level => Primary?.Level ?? RequirementLevel.Informative;
+    /// <summary>The cited requirement texts, the RFC's own words, one per entry.</summary>
+    public string Requirement => string.Join(" ", Cited.Select(r => r.Text));
+
+    /// <summary>RFC number digits ("8986") or null for an Internet-Draft.</summary>
+    public string? RfcNumber => Primary?.RfcNumber;
+
+    /// <summary>The source is an Internet-Draft, not an RFC.</summary>
+    public bool IsInternetDraft => Primary is { RfcNumber: null };
+
+    /// <summary>The primary requirement's section on the RFC Editor's site (a draft's: the datatracker).</summary>
+    public string? SectionUrl => Primary?.Url;
 
     /// <summary>Markdown description used in the report.</summary>
     public string ToMarkdown()
     {
         var sb = new System.Text.StringBuilder();
         sb.Append("**Test purpose:** ").Append(Id).Append("\n\n");
-        sb.Append("**Reference:** ").Append(Rfc);
-        if (!string.IsNullOrWhiteSpace(Section)) sb.Append(", section ").Append(Section);
-        if (SectionUrl is { } u) sb.Append(" (").Append(u).Append(')');
-        sb.Append("\n\n");
-        sb.Append("**Requirement level:** ").Append(Level.ToKeyword()).Append("\n\n");
-        if (!string.IsNullOrWhiteSpace(Requirement)) sb.Append("**Requirement:**\n\n> ").Append(Requirement).Append("\n\n");
+        sb.Append("**Requirement level:** ").Append(Level.ToKeyword()).Append(" (").Append(Level.Source()).Append(")\n\n");
+        foreach (var r in Cited)
+        {
+            sb.Append("**").Append(r.Citation).Append("** (").Append(r.Url).Append("), ").Append(r.Id).Append(", level ")
+              .Append(r.Keyword).Append(r.Unverified is null ? "" : " — text not verified: " + r.Unverified).Append(":\n\n> ")
+              .Append(r.Text).Append("\n\n");
+            if (r.Note is { Length: > 0 } note) sb.Append("_Note:_ ").Append(note).Append("\n\n");
+        }
         if (!string.IsNullOrWhiteSpace(Stimulus)) sb.Append("**Stimulus:** ").Append(Stimulus).Append("\n\n");
         if (!string.IsNullOrWhiteSpace(Expected)) sb.Append("**Expected:** ").Append(Expected).Append('\n');
         return sb.ToString();

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Conformance.Harness.Catalogue;
 using Conformance.Harness.Reporting;
 using NUnit.Framework;
@@ -6,99 +5,98 @@ using NUnit.Framework;
 namespace Conformance.Harness.Tests.Catalogue;
 
 /// <summary>
-/// Sanity of the requirement catalogue.
-///
-/// Level rule: the level is the strongest upper-case RFC 2119 / RFC 8174 keyword in the text
-/// (MUST, MUST NOT, REQUIRED, SHALL, SHALL NOT → Must; SHOULD, SHOULD NOT, RECOMMENDED,
-/// NOT RECOMMENDED → Should; MAY, OPTIONAL → May). A text with no keyword — normative pseudocode,
-/// or RFC 8200 prose with lower-case "must" — is Must.
+/// The drift test of the requirement catalogue: every entry's text is the vendored RFC's own words, in
+/// the section it cites, at the level its keyword gives (or a procedure with no keyword); every test
+/// purpose cites entries that exist; the vendored texts are the ones SOURCES.md names.
 /// </summary>
 [TestFixture]
 public class RequirementsTests
 {
+    private static readonly RfcLibrary Library = RfcLibrary.FromCheckout(TestContext.CurrentContext.TestDirectory);
+
     private static IEnumerable<TestCaseData> Entries() =>
-        Requirements.All.Select(r => new TestCaseData(r).SetName($"Requirement {r.Id}"));
+        RequirementCatalogue.Default.All.Select(r => new TestCaseData(r).SetName($"Requirement {r.Id}"));
 
-    private static readonly Regex MustWords = new(@"\b(MUST|REQUIRED|SHALL)\b", RegexOptions.CultureInvariant);
-    private static readonly Regex ShouldWords = new(@"\b(SHOULD|RECOMMENDED)\b", RegexOptions.CultureInvariant);
-    private static readonly Regex MayWords = new(@"\b(MAY|OPTIONAL)\b", RegexOptions.CultureInvariant);
-
-    /// <summary>Level implied by the keywords in the text (the level rule above).</summary>
-    internal static RequirementLevel ImpliedLevel(string text)
+    [TestCaseSource(nameof(Entries))]
+    public void Entry_is_the_rfcs_own_words_in_the_cited_section_at_its_level(Requirement r)
     {
-        if (MustWords.IsMatch(text)) return RequirementLevel.Must;
-        if (ShouldWords.IsMatch(text)) return RequirementLevel.Should;
-        if (MayWords.IsMatch(text)) return RequirementLevel.May;
-        return RequirementLevel.Must;
+        var problems = CatalogueCheck.Problems(r, Library);
+        Assert.That(problems, Is.Empty, string.Join("\n", problems));
     }
 
     [Test]
-    public void Catalogue_is_not_empty_and_ids_are_unique()
+    public void Catalogue_is_not_empty_and_only_unvendored_documents_are_unverified()
     {
-        Assert.That(Requirements.All, Is.Not.Empty);
-        var dup = Requirements.All.GroupBy(r => r.Id).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
-        Assert.That(dup, Is.Empty, "duplicate ids");
+        Assert.That(RequirementCatalogue.Default.All, Is.Not.Empty);
+        var unverified = RequirementCatalogue.Default.All.Where(r => r.Unverified is not null).Select(r => r.Document).Distinct().ToList();
+        Assert.That(unverified.Where(d => Library.Get(d) is not null), Is.Empty, "a vendored document cannot be unverified");
     }
 
     [Test]
-    public void Unverified_ids_all_exist()
+    public void Breaking_one_word_of_a_quote_fails_the_check()
     {
-        var ids = Requirements.All.Select(r => r.Id).ToHashSet();
-        Assert.That(Requirements.Unverified.Where(id => !ids.Contains(id)), Is.Empty);
-    }
-
-    [TestCaseSource(nameof(Entries))]
-    public void Text_is_present_and_whitespace_normalised(Requirement r)
-    {
-        Assert.That(r.Text, Is.Not.Null.And.Not.Empty);
-        Assert.That(string.IsNullOrWhiteSpace(r.Text), Is.False);
-        Assert.That(r.Text, Does.Not.Match(@"\s\s|[\t\r\n]"), "whitespace must be single spaces");
-        Assert.That(r.Text, Is.EqualTo(r.Text.Trim()));
-    }
-
-    [TestCaseSource(nameof(Entries))]
-    public void Url_matches_rfc_and_section(Requirement r)
-    {
-        var m = Regex.Match(r.Rfc, @"^RFC (\d{3,5})$");
-        Assert.That(m.Success, Is.True, $"Rfc '{r.Rfc}' must be 'RFC NNNN'");
-        Assert.That(r.Section, Does.Match(@"^\d+(\.\d+)*$"), "section must be dotted digits");
-        Assert.That(r.Url, Is.EqualTo($"https://www.rfc-editor.org/rfc/rfc{m.Groups[1].Value}#section-{r.Section}"));
-        Assert.That(r.Id, Does.StartWith("RFC" + m.Groups[1].Value + "-"), "id names its RFC");
-    }
-
-    [TestCaseSource(nameof(Entries))]
-    public void Level_is_consistent_with_keywords(Requirement r)
-    {
-        Assert.That(r.Level, Is.EqualTo(ImpliedLevel(r.Text)),
-            "level must be the strongest RFC 2119 keyword in the text; no keyword (pseudocode) means Must");
+        var r = RequirementCatalogue.Default.All.First(e => e.Unverified is null && CatalogueCheck.Problems(e, Library).Count == 0);
+        var words = r.Text.Split(' ');
+        var i = Array.FindIndex(words, w => w.Length > 3 && w.All(char.IsLetter));
+        words[i] = words[i] + "x";
+        var broken = r with { Text = string.Join(' ', words) };
+        Assert.That(CatalogueCheck.Problems(broken, Library), Has.Some.Contains("is not the words of").And.Some.Contains("closest RFC sentence"));
+        var wrongSection = r with { Section = r.Document == "RFC 8754" ? "7.1" : "1" };
+        Assert.That(CatalogueCheck.Problems(wrongSection, Library), Has.Some.Contains($"but in section {r.Section}"));
+        var noSection = r with { Section = "99.9" };
+        Assert.That(CatalogueCheck.Problems(noSection, Library), Has.Some.Contains("has no section 99.9"));
+        var wrongLevel = r.Level == RequirementLevel.May ? r with { Keyword = "MUST", Level = RequirementLevel.Must } : r with { Keyword = "MAY", Level = RequirementLevel.May };
+        Assert.That(CatalogueCheck.Problems(wrongLevel, Library), Has.Some.Contains("is not a keyword of the quoted text").Or.Some.Contains("claim the keyword"));
     }
 
     [Test]
-    public void Level_rule_examples()
+    public void Elisions_are_gaps_and_pieces_must_keep_their_order()
     {
+        const string text = "S01. When an SRH is processed { S02. If Segments Left is equal to zero {";
         Assert.Multiple(() =>
         {
-            Assert.That(ImpliedLevel("It MUST discard and SHOULD originate"), Is.EqualTo(RequirementLevel.Must));
-            Assert.That(ImpliedLevel("It SHOULD NOT be a PSP SID"), Is.EqualTo(RequirementLevel.Should));
-            Assert.That(ImpliedLevel("The SRH MAY be omitted"), Is.EqualTo(RequirementLevel.May));
-            Assert.That(ImpliedLevel("S12. Decrement IPv6 Hop Limit by 1"), Is.EqualTo(RequirementLevel.Must));
-            Assert.That(ImpliedLevel("the node must ignore"), Is.EqualTo(RequirementLevel.Must));
-            Assert.That(ImpliedLevel("Send an ICMP message MAYBE"), Is.EqualTo(RequirementLevel.Must));
+            Assert.That(RfcText.Locate(text, "S01. When an SRH […] equal to zero {"), Is.Not.Null);
+            Assert.That(RfcText.Locate(text, "S01. When an SRH [...] equal to zero {"), Is.Not.Null);
+            Assert.That(RfcText.Locate(text, "equal to zero […] S01. When"), Is.Null);
+            Assert.That(RfcText.Normalise("An 8-\n   bit value"), Is.EqualTo("An 8-bit value"));
         });
     }
 
     [Test]
-    public void Find_returns_entries_by_id()
+    public void Every_test_purpose_cites_catalogue_entries_that_exist()
     {
-        Assert.That(Requirements.Find("RFC8986-4.1-END"), Is.SameAs(Requirements.Rfc8986_4_1_End));
-        Assert.That(Requirements.Find("nope"), Is.Null);
+        var purposes = typeof(Conformance.Cases.CaseRun).Assembly.GetTypes().SelectMany(t => t.GetMethods())
+            .Select(m => (m, tp: m.GetCustomAttributes(typeof(TestPurposeAttribute), false).OfType<TestPurposeAttribute>().FirstOrDefault()))
+            .Where(x => x.tp is not null).ToList();
+        Assert.That(purposes, Has.Count.GreaterThan(50));
+        var problems = new List<string>();
+        foreach (var (m, tp) in purposes)
+        {
+            if (tp!.Requirements.Length == 0) problems.Add($"{tp.Id} ({m.DeclaringType!.Name}.{m.Name}) cites no requirement");
+            foreach (var id in tp.Requirements)
+                if (RequirementCatalogue.Default.Find(id) is null) problems.Add($"{tp.Id} cites {id}, which the catalogue does not have");
+        }
+        Assert.That(problems, Is.Empty, string.Join("\n", problems));
     }
 
     [Test]
-    public void End_hop_limit_check_precedes_da_update()
+    public void Vendored_texts_match_their_sources_file()
     {
-        var t = Requirements.Rfc8986_4_1_End.Text;
-        Assert.That(t.IndexOf("S05. If (IPv6 Hop Limit <= 1)", StringComparison.Ordinal),
-            Is.LessThan(t.IndexOf("S14. Update IPv6 DA", StringComparison.Ordinal)).And.GreaterThanOrEqualTo(0));
+        var sources = File.ReadAllText(Path.Combine(Library.Directory, "SOURCES.md"));
+        foreach (var f in Directory.GetFiles(Library.Directory, "rfc*.txt"))
+        {
+            var sha = Conformance.Harness.Reporting.ConformanceStatement.Sha256File(f);
+            Assert.That(sources, Does.Contain(sha), $"{Path.GetFileName(f)}: its SHA-256 {sha} is not the one docs/rfc/SOURCES.md gives");
+        }
+    }
+
+    [Test]
+    public void Catalogue_errors_name_the_file_and_line()
+    {
+        const string yaml = "document: RFC 8754\nrequirements:\n  - id: X\n    section: \"4\"\n    level: SHALL-ISH\n    text: t\n";
+        var e = Assert.Throws<InvalidDataException>(() => RequirementCatalogue.Parse(yaml, "cat.yaml"));
+        Assert.That(e!.Message, Does.StartWith("cat.yaml:3:").And.Contain("SHALL-ISH"));
+        var e2 = Assert.Throws<InvalidDataException>(() => RequirementCatalogue.Parse("document: RFC 8754\nrequirements:\n  - id: X\n    sectoin: \"4\"\n", "cat.yaml"));
+        Assert.That(e2!.Message, Does.StartWith("cat.yaml:4:").And.Contain("sectoin"));
     }
 }

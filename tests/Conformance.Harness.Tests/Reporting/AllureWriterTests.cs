@@ -152,11 +152,12 @@ public class AllureWriterTests
     [Test]
     public void TestPurposeDescribesTheRequirement()
     {
-        var tp = new TestPurposeAttribute { Id = "SRH-END-BV-01", Rfc = "RFC 8986", Section = "4.1", Level = RequirementLevel.Must, Requirement = "The node MUST x.", Stimulus = "s", Expected = "e" };
+        var entry = Conformance.Harness.Catalogue.RequirementCatalogue.Default.All.First(r => r.Document == "RFC 8986" && r.Level == RequirementLevel.Must);
+        var tp = new TestPurposeAttribute { Id = "SRH-END-BV-01", Requirements = [entry.Id], Stimulus = "s", Expected = "e" };
         Assert.Multiple(() =>
         {
-            Assert.That(tp.SectionUrl, Is.EqualTo("https://www.rfc-editor.org/rfc/rfc8986#section-4.1"));
-            Assert.That(tp.ToMarkdown(), Does.Contain("> The node MUST x.").And.Contain("MUST").And.Contain("**Stimulus:** s").And.Contain("**Expected:** e"));
+            Assert.That(tp.SectionUrl, Is.EqualTo($"https://www.rfc-editor.org/rfc/rfc8986#section-{entry.Section}"));
+            Assert.That(tp.ToMarkdown(), Does.Contain("> " + entry.Text).And.Contain("MUST").And.Contain("BCP 14 keyword").And.Contain("**Stimulus:** s").And.Contain("**Expected:** e"));
         });
     }
 }
