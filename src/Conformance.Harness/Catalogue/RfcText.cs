@@ -35,6 +35,7 @@ public sealed partial class RfcText
         {
             var l = lines[i];
             if (l.Contains('\f')) { l = l.Replace("\f", ""); }
+            l = AsideBar().Replace(l, "$1 "); // the "|" that marks an <aside> (a note) in v3 text is layout, not words
             if (PageFooter().IsMatch(l) || RunningHeader().IsMatch(l)) { body.Add(""); continue; }
             body.Add(l);
         }
@@ -142,6 +143,9 @@ public sealed partial class RfcText
 
     [GeneratedRegex(@"^RFC \d{4}\s{2,}.*\s{2,}\w+ \d{4}\s*$")]
     private static partial Regex RunningHeader();
+
+    [GeneratedRegex(@"^(\s*)\|(?= |$)")]
+    private static partial Regex AsideBar();
 
     [GeneratedRegex(@"(?<=[.?!])\s+(?=[A-Z0-9""(])")]
     private static partial Regex SentenceBreak();
