@@ -37,6 +37,11 @@ public sealed class CaseRun
         Environment.GetEnvironmentVariable("SRV6CONF_PROFILE") is { Length: > 0 } p ? Path.GetFullPath(p)
         : Path.Combine(AllureResultsLocator.FindRepoRoot(AppContext.BaseDirectory) ?? Directory.GetCurrentDirectory(), "profiles", "reference-lab.yaml");
 
+    /// <summary>The ids of every test purpose in this assembly: a profile's known deviation must name one of them.</summary>
+    public static IReadOnlySet<string> TestPurposeIds { get; } = typeof(CaseRun).Assembly.GetTypes().SelectMany(t => t.GetMethods())
+        .Select(m => m.GetCustomAttributes(typeof(TestPurposeAttribute), false).OfType<TestPurposeAttribute>().FirstOrDefault()?.Id)
+        .OfType<string>().ToHashSet(StringComparer.Ordinal);
+
     public static LabFaultMode Fault =>
         Environment.GetEnvironmentVariable("SRV6CONF_FAULT") is { Length: > 0 } f ? LabFaultMode.Parse(f) : LabFaultMode.None;
 
@@ -46,7 +51,7 @@ public sealed class CaseRun
         try
         {
             using (Evidence.FixtureStep($"Load profile {ProfilePath}", FixturePhase.SetUp))
-                Profile = ProfileLoader.Load(ProfilePath);
+                Profile = ProfileLoader.Load(ProfilePath, new ProfileLoadOptions { KnownTestPurposes = TestPurposeIds });
             ProfileDutConfig.EnsureLabHmacSecrets(Profile);
             foreach (var s in Profile.SecretValues()) SecretRedactor.Register(s);
             var fault = Fault;

@@ -20,13 +20,14 @@ internal static class ReportCommands
     public static int Statement(string runDir, string? profilePath, TextWriter stdout, TextWriter stderr)
     {
         IReadOnlyDictionary<string, string>? pics = null;
+        IReadOnlyList<KnownDeviation>? deviations = null;
         if (profilePath is not null)
         {
-            try { pics = Pics(ProfileLoader.Load(profilePath)); }
+            try { var p = ProfileLoader.Load(profilePath); pics = Pics(p); deviations = p.KnownDeviations; }
             catch (ProfileException e) { stderr.WriteLine(e.Message); return 2; }
         }
         ConformanceStatementDocument doc;
-        try { doc = ConformanceStatement.Write(runDir, pics); }
+        try { doc = ConformanceStatement.Write(runDir, pics, deviations); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or InvalidDataException)
         {
             stderr.WriteLine($"srv6conf report statement: {SecretRedactor.Redact(e.Message)}");
@@ -38,8 +39,10 @@ internal static class ReportCommands
         stdout.WriteLine($"test purposes: {doc.TestPurposes.Count}, failed (not known) {doc.TestPurposes.Count(t => t.Verdict == "fail" && !t.KnownDeviation)}, " +
             $"known deviations {known}, inconclusive {doc.TestPurposes.Count(t => t.Verdict == "inconclusive")}");
         foreach (var r in regressions) stdout.WriteLine($"  {r.Verdict.ToUpperInvariant()}: {r.TestPurposeId} {r.Title}");
+        foreach (var d in doc.KnownDeviationsNotObserved)
+            stdout.WriteLine($"  KNOWN DEVIATION NOT OBSERVED: {d.Id} ({string.Join(", ", d.TestPurposes)} passed): the DUT no longer shows it; remove it from {profilePath}");
         stdout.WriteLine(Path.Combine(runDir, ConformanceStatement.MarkdownFileName));
-        return regressions.Count == 0 ? 0 : 1;
+        return regressions.Count == 0 && doc.KnownDeviationsNotObserved.Count == 0 ? 0 : 1;
     }
 
     /// <summary>The PICS: what the profile claims, one line per capability.</summary>

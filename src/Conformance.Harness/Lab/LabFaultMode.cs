@@ -93,7 +93,6 @@ public sealed partial class LabFaultMode
         "PspSidMissing", "The End SID with the PSP flavor is not programmed.",
         c => c.WithRouteFor(LinuxConfigTemplates.Roles.EndPsp, _ => null));
 
-    // --- behaviours (End.X, End.T, End.DX*, End.DT6, End.B6.Encaps, headends) ---
 
     [GeneratedRegex(@"\baction End\.X nh6 \S+")]
     private static partial Regex EndXActionRegex();
@@ -145,7 +144,6 @@ public sealed partial class LabFaultMode
         "FlowLabelZero", "net.ipv6.seg6_flowlabel=0: encapsulating headends set the outer flow label to 0 for every flow.",
         c => c.WithSysctl("net.ipv6.seg6_flowlabel", "0"));
 
-    // --- SRv6 OAM (RFC 9259) ---
     // Transformations of the reference lab's O-flag emulation (dut-configs/linux/oam-oflag.conf, nftables
     // table srv6conf_oam): each breaks one sentence of RFC 9259 §2.1.1.
 
@@ -198,7 +196,6 @@ public sealed partial class LabFaultMode
             return [own, loop];
         }));
 
-    // --- SRv6 OAM ping/traceroute ---
 
     /// <summary>
     /// The End SID's /64 (the reference lab's locator) is made a local prefix in the main table: every address of
@@ -231,7 +228,6 @@ public sealed partial class LabFaultMode
                 ? $"ip -6 route add 2001:db8:b:2::/64 via {t3.Groups[1].Value} dev {t3.Groups[2].Value}" : x).ToList() };
         });
 
-    // --- OAM single-DUT: rates, DUT traceroute ---
 
     /// <summary>
     /// The DUT's input filter drops the ICMPv6 errors its own probes provoke (Time Exceeded, Destination Unreachable): the
@@ -245,7 +241,6 @@ public sealed partial class LabFaultMode
             $"nft add chain ip6 {FaultTable} in '{{ type filter hook input priority 0; policy accept; }}'",
             $"nft add rule ip6 {FaultTable} in icmpv6 type '{{ time-exceeded, destination-unreachable }}' drop"));
 
-    // --- SR-domain filtering and security (edge-filter*.conf, hmac-key.conf): each omits one rule ---
 
     private static DutConfig WithoutCommands(DutConfig c, string marker) =>
         c with { Commands = c.Commands.Where(l => !l.Contains(marker, StringComparison.Ordinal)).ToList() };
@@ -292,7 +287,6 @@ public sealed partial class LabFaultMode
         c => WithoutCommands(c, "ip sr hmac set"));
 
 
-    // --- SRH processing (wip/srh) ---
     public static LabFaultMode EndWithoutCounters { get; } = new(
         "EndWithoutCounters", "The End SID is programmed without per-SID counters (seg6local without `count`): it forwards but counts nothing.",
         c => c.WithRouteFor(LinuxConfigTemplates.Roles.End, r => r.Replace(" count ", " ", StringComparison.Ordinal)));
@@ -311,7 +305,6 @@ public sealed partial class LabFaultMode
         });
 
 
-    // --- RFC 9259 Figure 1 (profiles/reference-figure1.yaml, the DUT is N4) ---
     public static LabFaultMode Figure1EndXWrongLink { get; } = new(
         "Figure1EndXWrongLink", "Figure 1, DUT N4: End.X C52 (towards N5 over link10) is programmed towards N5 over link9.",
         c => c.WithRouteFor("end_x_c52", r => r.Replace("nh6 2001:db8:4:5:52::", "nh6 2001:db8:4:5:51::", StringComparison.Ordinal)
@@ -330,7 +323,6 @@ public sealed partial class LabFaultMode
             ? c with { Commands = c.Commands.Where(x => !x.Contains("srv6conf_oam", StringComparison.Ordinal) && !x.Contains("encap seg6 mode encap segs 2001:db8:b:100:1::", StringComparison.Ordinal)).ToList() }
             : throw new InvalidOperationException("Figure1OFlagNotExported needs the O-flag export (does the profile claim oam.o_flag_processing?)."),
         "reference-figure1.yaml");
-    // --- catalogue: End.DX2, H.Insert, USP/USD, DT4/DT46, B6.Encaps.Red ---
     // (USP/USD, End.DT4/End.DT46 and End.B6.Encaps.Red are not claimed by the reference profile; their cases are
     // proven offline in BehaviorConformingReceptionTests, so they have no fault mode.)
 
@@ -363,21 +355,13 @@ public sealed partial class LabFaultMode
 
     public static IReadOnlyList<LabFaultMode> All { get; } =
         [None, EndWithoutPsp, SidMissing, EndAsEndX, NoIcmpErrors, Seg6Disabled, ForwardingDisabled, HmacRequired, EndWithPsp, EndAsLocalAddress, PspSidMissing,
-         // --- behaviours ---
          EndXAsEnd, EndTMainTable, EndDt6MainTable, EndDx6AsDt6, EndDx4WrongAdjacency, EndB6AsEnd, HeadendsMissing, HeadendsNotReduced, FlowLabelZero,
-        // --- SRv6 OAM (RFC 9259) ---
         OFlagNotProcessed, OFlagNoRateLimit, OFlagCopiesAll, OFlagCleared, OFlagCopyAnswered,
-         // --- SR-domain filtering and security ---
          EdgeFilterWithoutSidBlockRule, EdgeFilterWithoutRfc9602Rule, EdgeFilterWithoutSrhToLocalRule, EdgeFilterWithoutSourceCheck, EdgeFilterOnInternalPorts, HmacKeyMissing,
-            // --- SRH processing (wip/srh) ---
             EndWithoutCounters, EndSidRoutedOnwards,
-         // --- SRv6 OAM ping/traceroute ---
          LocatorLocal, DownstreamViaT3,
-         // --- RFC 9259 Figure 1 ---
          Figure1EndXWrongLink, Figure1Link10Broken, Figure1OFlagNotExported,
-         // --- catalogue: End.DX2, H.Insert ---
          EndDx2WrongInterface, HInsertAsEncap,
-         // --- OAM single-DUT: rates, DUT traceroute ---
          IcmpErrorsToDutDropped];
 
     /// <summary>Case-insensitive lookup by name.</summary>

@@ -395,8 +395,10 @@ public sealed record KnownDeviation
 {
     public required string Id { get; init; }
     public required IReadOnlyList<string> TestPurposes { get; init; }
-    public required string Rfc { get; init; }
-    public required string Requirement { get; init; }
+    /// <summary>Optional and redundant: the cited requirement is the test purpose's catalogue entry (kept for profiles written before the catalogue).</summary>
+    public string? Rfc { get; init; }
+    /// <summary>Optional and redundant, as <see cref="Rfc"/>.</summary>
+    public string? Requirement { get; init; }
     public required string Observed { get; init; }
     public required string Reason { get; init; }
 }

@@ -380,10 +380,12 @@ internal static class AllureLifecycle
             L.Add(new("severity", tp.Level.ToAllureSeverity()));
             L.Add(new("testPurposeId", tp.Id));
             L.Add(new("requirementLevel", tp.Level.ToKeyword()));
+            L.Add(new("levelSource", tp.Level.Source()));
+            foreach (var id in tp.Requirements) L.Add(new("requirement", id));
             if (tp.Section.Length > 0) L.Add(new("rfcSection", tp.Section));
             r.Description = tp.ToMarkdown();
-            if (tp.SectionUrl is { } url)
-                r.Links.Add(new AllureLink($"{tp.Rfc}{(tp.Section.Length > 0 ? " §" + tp.Section : "")}", url));
+            foreach (var req in tp.Cited.DistinctBy(q => q.Url))
+                r.Links.Add(new AllureLink(req.Citation, req.Url));
         }
         else if (test.Properties.Get(PropertyNames.Description) is string d)
         {

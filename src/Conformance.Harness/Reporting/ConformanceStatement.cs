@@ -18,10 +18,16 @@ public sealed record TestPurposeVerdict
     public string? Rfc { get; init; }
     public string? Section { get; init; }
     public string Level { get; init; } = "UNSPECIFIED";
+    /// <summary>Where the level comes from: a BCP 14 keyword in the cited sentence, or a normative procedure (pseudocode, no keyword).</summary>
+    public string? LevelSource { get; init; }
+    /// <summary>The requirement catalogue entries the purpose cites ("RFC8754-2.1.2.1-HMAC-FAIL …"), primary first.</summary>
+    public IReadOnlyList<string> Requirements { get; init; } = [];
     /// <summary>pass | fail | inconclusive | not-applicable (worst of its results, in that order of severity).</summary>
     public required string Verdict { get; init; }
     public bool KnownDeviation { get; init; }
     public IReadOnlyList<string> KnownDeviationIds { get; init; } = [];
+    /// <summary>Deviations the profile lists for this purpose that the run did not observe: the purpose passed.</summary>
+    public IReadOnlyList<string> KnownDeviationsNotObserved { get; init; } = [];
     public IReadOnlyList<string> Messages { get; init; } = [];
     public int Results { get; init; }
     public IReadOnlyList<EvidenceFile> Evidence { get; init; } = [];
@@ -55,7 +61,14 @@ public sealed record ConformanceStatementDocument
     public IReadOnlyDictionary<string, IReadOnlyDictionary<string, VerdictSummary>> SummaryByRfc { get; init; } =
         new Dictionary<string, IReadOnlyDictionary<string, VerdictSummary>>();
     public IReadOnlyList<TestPurposeVerdict> TestPurposes { get; init; } = [];
+    /// <summary>Listed known deviations whose purpose passed in this run: stale entries that could hide a changed DUT.</summary>
+    public IReadOnlyList<DeviationNotObserved> KnownDeviationsNotObserved { get; init; } = [];
+    /// <summary>The suite's requirement coverage per RFC (docs/coverage.json as built into this harness): statements, covered, observable, not observable, out of scope, by level.</summary>
+    public System.Text.Json.Nodes.JsonNode? RequirementCoverage { get; init; }
 }
+
+/// <summary>A known deviation of the profile that the run did not observe: its test purposes passed.</summary>
+public sealed record DeviationNotObserved(string Id, IReadOnlyList<string> TestPurposes);
 
 /// <summary>
 /// Builds the conformance statement of a run from its allure-results: per test purpose the clause, level,
@@ -69,7 +82,7 @@ public static class ConformanceStatement
     public const string SumsFileName = "SHA256SUMS";
 
     private static readonly string[] VerdictOrder = ["fail", "inconclusive", "pass", "not-applicable"];
-    private static readonly string[] LevelOrder = ["MUST", "SHOULD", "MAY", "UNSPECIFIED"];
+    private static readonly string[] LevelOrder = ["MUST", "PROCEDURE", "SHOULD", "MAY", "INFORMATIVE", "UNSPECIFIED"];
 
     private static readonly JsonSerializerOptions OutJson = new()
     {
@@ -110,11 +123,17 @@ public static class ConformanceStatement
     /// (under allure-results/) to hash them.
     /// </summary>
     public static ConformanceStatementDocument Build(IEnumerable<AllureResult> results, IReadOnlyDictionary<string, string>? pics,
-        string? runDirectory = null, string? runId = null, IReadOnlyDictionary<string, string>? environment = null, DateTimeOffset? now = null)
+        string? runDirectory = null, string? runId = null, IReadOnlyDictionary<string, string>? environment = null, DateTimeOffset? now = null,
+        IReadOnlyList<Profiles.KnownDeviation>? deviations = null)
     {
+        deviations ??= [];
         var tps = results
             .GroupBy(r => r.Label("testPurposeId") ?? r.FullName, StringComparer.Ordinal)
             .Select(g => Verdict(g.Key, [.. g], runDirectory))
+            .Select(t => t.Verdict != "pass" ? t : t with
+            {
+                KnownDeviationsNotObserved = [.. deviations.Where(d => d.TestPurposes.Contains(t.TestPurposeId, StringComparer.Ordinal)).Select(d => d.Id)],
+            })
             .OrderBy(t => LevelRank(t.Level)).ThenBy(t => t.TestPurposeId, StringComparer.Ordinal)
             .ToList();
 
@@ -133,6 +152,10 @@ public static class ConformanceStatement
             SummaryByLevel = byLevel,
             SummaryByRfc = byRfc,
             TestPurposes = tps,
+            KnownDeviationsNotObserved = [.. deviations
+                .Select(d => new DeviationNotObserved(d.Id, [.. tps.Where(t => t.KnownDeviationsNotObserved.Contains(d.Id)).Select(t => t.TestPurposeId)]))
+                .Where(d => d.TestPurposes.Count > 0)],
+            RequirementCoverage = Catalogue.CoverageMatrix.EmbeddedSummary(),
         };
     }
 
@@ -140,11 +163,12 @@ public static class ConformanceStatement
     /// Reads <c>&lt;runDirectory&gt;/allure-results</c>, writes conformance-statement.json and .md into the run folder,
     /// then SHA256SUMS over all files of the run. Returns the document.
     /// </summary>
-    public static ConformanceStatementDocument Write(string runDirectory, IReadOnlyDictionary<string, string>? pics = null)
+    public static ConformanceStatementDocument Write(string runDirectory, IReadOnlyDictionary<string, string>? pics = null,
+        IReadOnlyList<Profiles.KnownDeviation>? deviations = null)
     {
         var results = Path.Combine(runDirectory, "allure-results");
         if (!Directory.Exists(results)) throw new DirectoryNotFoundException($"no allure-results in {runDirectory}");
-        var doc = Build(ReadResults(results), pics, runDirectory, environment: ReadEnvironment(results));
+        var doc = Build(ReadResults(results), pics, runDirectory, environment: ReadEnvironment(results), deviations: deviations);
         File.WriteAllText(Path.Combine(runDirectory, JsonFileName), SecretRedactor.Redact(JsonSerializer.Serialize(doc, OutJson)) + "\n");
         File.WriteAllText(Path.Combine(runDirectory, MarkdownFileName), SecretRedactor.Redact(ToMarkdown(doc)));
         WriteSha256Sums(runDirectory);
@@ -187,11 +211,19 @@ public static class ConformanceStatement
             sb.Append('\n');
         }
         sb.Append("## Summary by requirement level\n\n");
+        sb.Append("Levels: MUST, SHOULD, MAY are the BCP 14 keyword of the cited sentence; PROCEDURE is the pseudocode of a behaviour, which has no ")
+          .Append("keyword and is normative once the DUT claims the behaviour; INFORMATIVE cites text with no keyword.\n\n");
         foreach (var (level, s) in doc.SummaryByLevel) sb.Append("- **").Append(level).Append(":** ").Append(s.Text).Append('\n');
         sb.Append("\n## Summary by RFC\n\n| RFC | Level | Passed | Failed | Inconclusive | Not applicable | Known deviations |\n|---|---|---|---|---|---|---|\n");
         foreach (var (rfc, levels) in doc.SummaryByRfc)
             foreach (var (level, s) in levels)
                 sb.Append(CultureInfo.InvariantCulture, $"| {Cell(rfc)} | {level} | {s.Passed}/{s.Applicable} | {s.Failed} | {s.Inconclusive} | {s.NotApplicable} | {s.KnownDeviations} |\n");
+        if (doc.KnownDeviationsNotObserved.Count > 0)
+        {
+            sb.Append("\n## Known deviations not observed\n\nThe profile lists these deviations, but their test purposes passed: the DUT no longer shows them. ")
+              .Append("Remove them from the profile (a stale entry could hide a changed DUT); the run counts them as regressions.\n\n");
+            foreach (var d in doc.KnownDeviationsNotObserved) sb.Append("- **").Append(d.Id).Append("**: ").Append(string.Join(", ", d.TestPurposes)).Append(" passed\n");
+        }
         sb.Append("\n## PICS (capabilities claimed)\n\n");
         if (doc.Pics.Count == 0) sb.Append("_none given_\n");
         else
@@ -203,8 +235,16 @@ public static class ConformanceStatement
         foreach (var t in doc.TestPurposes)
         {
             var reference = $"{t.Rfc} {(string.IsNullOrEmpty(t.Section) ? "" : "§" + t.Section)}".Trim();
-            var known = t.KnownDeviation ? "yes (" + string.Join(", ", t.KnownDeviationIds) + ")" : "no";
+            var known = t.KnownDeviation ? "yes (" + string.Join(", ", t.KnownDeviationIds) + ")"
+                : t.KnownDeviationsNotObserved.Count > 0 ? "listed, not observed (" + string.Join(", ", t.KnownDeviationsNotObserved) + ")" : "no";
             sb.Append(CultureInfo.InvariantCulture, $"| {Cell(t.TestPurposeId)} | {Cell(reference)} | {t.Level} | **{t.Verdict.ToUpperInvariant()}** | {Cell(known)} | {t.Results} | {t.Evidence.Count} |\n");
+        }
+        if (doc.RequirementCoverage is System.Text.Json.Nodes.JsonObject cov)
+        {
+            sb.Append("\n## Requirement coverage of the suite\n\nNormative statements (BCP 14 sentences and pseudocode blocks) of each RFC and how many a test purpose covers ")
+              .Append("(docs/coverage.md lists them all with the purposes or the reason).\n\n| RFC | statements | covered | observable, not yet covered | not observable | out of scope |\n|---|---|---|---|---|---|\n");
+            foreach (var (rfc, n) in cov)
+                sb.Append(CultureInfo.InvariantCulture, $"| {rfc} | {n?["statements"]} | {n?["covered"]} | {n?["observable"]} | {n?["not-observable"]} | {n?["out-of-scope"]} |\n");
         }
         sb.Append("\n## Evidence files\n\n");
         foreach (var t in doc.TestPurposes.Where(t => t.Evidence.Count > 0))
@@ -253,6 +293,8 @@ public static class ConformanceStatement
             Rfc = first.Label("epic"),
             Section = first.Label("rfcSection"),
             Level = first.Label("requirementLevel") ?? "UNSPECIFIED",
+            LevelSource = first.Label("levelSource"),
+            Requirements = [.. first.Labels.Where(l => l.Name == "requirement").Select(l => l.Value)],
             Verdict = worst,
             KnownDeviation = known,
             KnownDeviationIds = [.. rs.SelectMany(r => r.Labels).Where(l => l.Name == "knownDeviation").Select(l => l.Value).Distinct()],

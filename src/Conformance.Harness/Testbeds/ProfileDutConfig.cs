@@ -137,7 +137,6 @@ public static class ProfileDutConfig
             var headends = Path.Combine(dir, "headends.conf");
             if (File.Exists(headends))
                 lines.AddRange(TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(headends, v)));
-            // --- catalogue: H.Insert (SRH insertion; T.Insert in draft-filsfils-spring-srv6-network-programming-06 §5.2) ---
             var insert = Path.Combine(dir, "headend-insert.conf");
             if (profile.Claims("H.Insert") && File.Exists(insert))
                 lines.AddRange(TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(insert, v)));

@@ -27,7 +27,6 @@ public class CaseVerdictTests
         ("TP-PSP-BI-01", "None", "EndWithPsp", "the plain End SID pops the SRH"),
         ("TP-SRH-BI-01", "EndAsLocalAddress", "SidMissing", "the End SID is not programmed"),
         ("TP-TRANSIT-BV-01", "None", "ForwardingDisabled", "the DUT does not forward"),
-        // --- behaviours (End.X, End.T, End.DT6, End.DX6, End.DX4, decapsulation, End.B6.Encaps, headends, MTU) ---
         ("TP-ENDX-BV-01", "None", "EndXAsEnd", "End.X programmed as End: the FIB sends the next segment out of t3"),
         ("TP-ENDX-BI-01", "None", "NoIcmpErrors", "no known Linux mode passes (DEV-LINUX-010); offline proof in BehaviorConformingReceptionTests"),
         ("TP-ENDT-BV-01", "None", "EndTMainTable", "End.T looks up the main table (t3) instead of table 100 (t2)"),
@@ -46,7 +45,6 @@ public class CaseVerdictTests
         ("TP-HENCAPS-BV-06", "None", "HeadendsMissing", "no headend policy programmed"),
         ("TP-HENCAPS-BV-07", "None", "HeadendsNotReduced", "l2encap.red programmed as l2encap: the SRH is pushed"),
         ("TP-MTU-BI-01", "None", "NoIcmpErrors", "no known Linux mode passes (DEV-LINUX-015); offline proof in BehaviorConformingReceptionTests"),
-        // --- SRv6 OAM (RFC 9259) ---
         ("TP-OFLAG-BV-01", "None", "OFlagCleared", "the forwarded data packet loses its O-flag"),
         ("TP-OFLAG-BV-02", "None", "OFlagNotProcessed", "the DUT claims O-flag processing but exports nothing"),
         ("TP-OFLAG-BI-01", "None", "OFlagCopiesAll", "packets without the O-flag are copied too"),
@@ -56,23 +54,21 @@ public class CaseVerdictTests
         ("TP-OFLAG-BV-06", "None", "OFlagNotProcessed", "the ultimate segment exports nothing"),
         ("TP-OFLAG-BI-02", "None", "OFlagCopiesAll", "a packet without SRH (no O-flag) is copied"),
         ("TP-PING-BV-01", "EndAsLocalAddress", "SidMissing", "the SID is not programmed (plain lab: DEV-LINUX-021)"),
-        // --- SR-domain filtering and security ---
         ("TP-EDGE-BI-01", "None", "EdgeFilterWithoutSidBlockRule", "the edge rule for the SID block is missing: End forwards the packet from outside"),
         ("TP-EDGE-BI-02", "None", "EdgeFilterWithoutRfc9602Rule", "the edge rule for 5f00::/16 is missing: the DUT answers Destination Unreachable"),
         ("TP-EDGE-BI-03", "None", "EdgeFilterWithoutSrhToLocalRule", "the edge rule for SRH to local addresses is missing: the kernel processes the SRH and forwards to D"),
         ("TP-EDGE-BV-01", "None", "EdgeFilterOnInternalPorts", "the SID-block rule is also on the internal interfaces"),
         ("TP-SRCADDR-BI-01", "None", "EdgeFilterWithoutSourceCheck", "the per-node source check is missing: End forwards the packet"),
-        ("TP-HMAC-BV-01", "None", "HmacKeyMissing", "no Linux mode passes (DEV-LINUX-004: the kernel ignores an RFC 8754 HMAC TLV without its legacy H flag); offline proof in HmacConformingReceptionTests"),
-        ("TP-HMAC-BV-02", "None", "HmacKeyMissing", "no Linux mode passes (DEV-LINUX-004); offline proof in HmacConformingReceptionTests"),
+        ("TP-HMAC-BV-01", "None", "HmacKeyMissing", "no Linux mode passes (DEV-LINUX-030: with seg6_require_hmac=1 a valid RFC 8754 HMAC TLV is dropped as if absent); offline proof in HmacConformingReceptionTests"),
+        ("TP-HMAC-BV-02", "None", "HmacKeyMissing", "no Linux mode passes (DEV-LINUX-030); offline proof in HmacConformingReceptionTests"),
         ("TP-HMAC-BV-03", "None", "SidMissing", "the End SID is not programmed: Destination Unreachable instead of forwarding"),
-        ("TP-HMAC-BI-01", "None", "HmacKeyMissing", "no Linux mode passes (DEV-LINUX-005: an RFC 8754 HMAC TLV is not verified); offline proof in HmacConformingReceptionTests"),
-        ("TP-HMAC-BI-02", "None", "HmacKeyMissing", "no Linux mode passes (DEV-LINUX-005); offline proof in HmacConformingReceptionTests"),
-        ("TP-HMAC-BI-03", "None", "HmacKeyMissing", "no Linux mode passes (DEV-LINUX-005); offline proof in HmacConformingReceptionTests"),
+        ("TP-HMAC-BI-01", "None", "HmacKeyMissing", "no Linux mode passes (DEV-LINUX-031: an invalid RFC 8754 HMAC TLV is not rejected); offline proof in HmacConformingReceptionTests"),
+        ("TP-HMAC-BI-02", "None", "HmacKeyMissing", "no Linux mode passes (DEV-LINUX-031); offline proof in HmacConformingReceptionTests"),
+        ("TP-HMAC-BI-03", "None", "HmacKeyMissing", "no Linux mode passes (DEV-LINUX-031); offline proof in HmacConformingReceptionTests"),
         ("TP-HMAC-BI-04", "None", "SidMissing", "the End SID is not programmed: Destination Unreachable comes back"),
-        ("TP-HMAC-BI-05", "None", "HmacKeyMissing", "no Linux mode passes (DEV-LINUX-005); offline proof in HmacConformingReceptionTests"),
+        ("TP-HMAC-BI-05", "None", "HmacKeyMissing", "no Linux mode passes (DEV-LINUX-031); offline proof in HmacConformingReceptionTests"),
         ("TP-HMAC-BI-06", "None", "SidMissing", "the End SID is not programmed: Destination Unreachable comes back"),
         ("TP-SEG6EN-BV-01", "None", "Seg6Disabled", "SRH processing is off on the ingress interface"),
-        // --- SRH processing (wip/srh) ---
         ("TP-SRH-BV-02", "None", "SidMissing", "the End SID is not programmed (every segments=N parameter set)"),
         ("TP-SRH-BV-03", "None", "SidMissing", "the End SID is not programmed"),
         ("TP-SRH-BI-02", "None", "SidMissing", "no known Linux mode passes (DEV-LINUX-040); the judgement of a conforming reply is shown offline in SrhConformingReplyTests"),
@@ -90,16 +86,13 @@ public class CaseVerdictTests
         ("TP-LOCAL-BI-01", "None", "Seg6Disabled", "no known Linux mode passes (DEV-LINUX-041: seg6_enabled=1 acts as End, =0 drops silently); the judgement of a conforming reply is shown offline in SrhConformingReplyTests"),
         ("TP-COUNTERS-BV-01", "None", "EndWithoutCounters", "the End SID forwards but keeps no counter"),
         ("TP-COUNTERS-BV-02", "None", "EndWithoutCounters", "the End SID keeps no counter at all"),
-        // --- SRv6 OAM ping/traceroute ---
         ("TP-PING-BV-02", "EndAsLocalAddress", "SidMissing", "the target SID is not programmed (plain lab: DEV-LINUX-050)"),
         ("TP-PING-BI-01", "None", "LocatorLocal", "the locator is a local prefix: the uninstantiated SID answers the echo request"),
         ("TP-TRACE-BV-01", "None", "NoIcmpErrors", "the DUT's Time Exceeded errors are dropped"),
         ("TP-TRACE-BV-02", "EndAsLocalAddress", "SidMissing", "the target SID is not programmed: no route instead of Port Unreachable (plain lab: DEV-LINUX-051)"),
         ("TP-PING-BV-03", "None", "DownstreamViaT3", "the DUT's route to N2 points at t3: the SR policy's echo requests leave by the wrong port"),
-        // --- catalogue: End.DX2, H.Insert, USP/USD, DT4/DT46, B6.Encaps.Red ---
         ("TP-DX2-BV-01", "None", "EndDx2WrongInterface", "End.DX2's OIF is veth-t3: the frame leaves by t3 instead of t2"),
         ("TP-HINSERT-BV-01", "None", "HInsertAsEncap", "the inline policy is programmed as encap: a new outer header instead of an inserted SRH"),
-        // --- OAM single-DUT: rates, DUT traceroute ---
         // TP-OFLAG-BV-04 (above) runs once per punt rate of the profile (10, 100, 1000/s): CaseRunner keeps the worst
         // outcome per purpose, so the row holds only if every rate passes on the right lab and fails on OFlagNoRateLimit.
         ("TP-TRACE-BV-03", "None", "DownstreamViaT3", "the DUT's route to N2 points at t3: the traceroute probes leave by the wrong port and no hop answers"),
@@ -112,7 +105,6 @@ public class CaseVerdictTests
     /// </summary>
     public static readonly (string Purpose, string Profile, string PassMode, string FailMode, string Why)[] TopologyTable =
     [
-        // --- RFC 9259 Figure 1 (the DUT is N4) ---
         ("TP-LOOP-BV-01", "reference-figure1.yaml", "None", "Figure1Link10Broken", "link10 of the monitored path drops everything: the loopback probes are lost (loss 10/10), a fail, not a harness error"),
         ("TP-PING-BV-04", "reference-figure1.yaml", "None", "Figure1EndXWrongLink", "End.X C52 sends the echo requests over link9 instead of link10"),
         ("TP-HYBRID-BV-01", "reference-figure1.yaml", "None", "Figure1OFlagNotExported", "the DUT's OAM process exports no copy of the sampled packets to N100"),
@@ -136,14 +128,10 @@ public class CaseVerdictTests
 
     /// <summary>Purposes for which no lab mode passes: they are judged on the plain lab as known deviations.</summary>
     private static readonly HashSet<string> NeverPassOnLinux = ["TP-END-BI-01",
-        // --- behaviours ---
         "TP-ENDX-BI-01", "TP-DECAP-BI-01", "TP-ULH-BI-01", "TP-B6-BV-02", "TP-HENCAPS-BV-02", "TP-MTU-BI-01", "TP-DX4-BV-01",
-        // --- SR-domain filtering and security ---
         "TP-HMAC-BV-01", "TP-HMAC-BV-02", "TP-HMAC-BI-01", "TP-HMAC-BI-02", "TP-HMAC-BI-03", "TP-HMAC-BI-05",
-        // --- SRH processing (wip/srh) ---
         "TP-SRH-BI-02", "TP-SRH-BI-03", "TP-SRH-BI-04", "TP-LOCAL-BI-01"];
 
-    // --- catalogue: End.DX2, H.Insert, USP/USD, DT4/DT46, B6.Encaps.Red ---
     /// <summary>
     /// Purposes the reference profile does not claim because the reference kernel cannot do them: their cases are
     /// skipped as not applicable in EVERY lab mode, so no row of <see cref="Table"/> can show them pass or fail (a skip
@@ -246,8 +234,6 @@ public class CaseVerdictTests
     {
         var dead = await CaseRunner.RunAsync("None", "kill-sshd-after-setup");
         Assert.That(dead.Values.Where(o => o.Status == "broken"), Is.Not.Empty);
-        // --- catalogue: a purpose the profile does not claim is not applicable whatever the testbed's state ---
-        // --- Figure 1: a case for a reference topology does not apply to the single-DUT testbed ---
         var notApplicable = NotClaimedByTheReferenceProfile.Select(r => r.Purpose).Concat(TopologyTable.Select(r => r.Purpose)).ToHashSet();
         foreach (var o in dead.Values)
         {

@@ -10,7 +10,6 @@ using NUnit.Framework;
 
 namespace Conformance.Harness.Tests.Cases;
 
-// --- catalogue: End.DX2, H.Insert, USP/USD, DT4/DT46, B6.Encaps.Red ---
 
 /// <summary>
 /// The purposes the reference profile does not claim (USP, USD, End.DT4, End.DT46, End.B6.Encaps.Red: no Linux

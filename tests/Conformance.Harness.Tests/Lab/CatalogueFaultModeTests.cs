@@ -7,7 +7,6 @@ using NUnit.Framework;
 
 namespace Conformance.Harness.Tests.Lab;
 
-// --- catalogue: End.DX2, H.Insert, USP/USD, DT4/DT46, B6.Encaps.Red ---
 
 /// <summary>The fault modes added with the End.DX2 and H.Insert cases (offline: transformations of the profile-rendered configuration).</summary>
 [TestFixture]

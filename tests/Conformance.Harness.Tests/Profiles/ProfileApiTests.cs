@@ -125,7 +125,6 @@ public class ProfileApiTests
         Assert.That(p.DeviationsFor("TP/A/2"), Is.Empty);
     }
 
-    // --- OAM single-DUT: rates, DUT traceroute ---
 
     private static OFlagParameters OFlag(string lines) =>
         ProfileLoader.Parse(ProfileTestSupport.Mutate(ValidSsh, "  traffic:", "  o_flag:\n" + lines + "  traffic:"), Source).Parameters.OFlag!;

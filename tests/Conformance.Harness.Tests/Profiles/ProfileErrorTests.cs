@@ -281,7 +281,6 @@ public class ProfileErrorTests
         Assert.That(ParseFails(ValidSsh + "\n---\nprofile: x\n").Message, Does.Contain("exactly one YAML document"));
     }
 
-    // --- OAM single-DUT: rates, DUT traceroute ---
 
     private static string WithOFlag(string lines) => Mutate(ValidSsh, "  traffic:", "  o_flag:\n" + lines + "  traffic:");
 

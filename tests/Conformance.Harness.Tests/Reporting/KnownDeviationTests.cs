@@ -56,6 +56,34 @@ public class KnownDeviationTests
         Assert.That(passed.StatusDetails, Is.Null);
     }
 
+    /// <summary>Strict known deviations: a listed deviation whose purpose passes is reported as not observed, and the run's gate is 1.</summary>
+    [Test]
+    public void AListedDeviationThatTheRunDoesNotObserveIsReportedAndFailsTheGate()
+    {
+        var passed = Finish(ResultState.Success, null, known: false);
+        var deviations = new[]
+        {
+            new Conformance.Harness.Profiles.KnownDeviation { Id = "DEV-VENDOR-7", TestPurposes = ["SAMPLE-X"], Observed = "o", Reason = "r" },
+            new Conformance.Harness.Profiles.KnownDeviation { Id = "DEV-VENDOR-8", TestPurposes = ["SAMPLE-NOT-RUN"], Observed = "o", Reason = "r" },
+        };
+        var doc = ConformanceStatement.Build([passed], null, deviations: deviations);
+        Assert.Multiple(() =>
+        {
+            Assert.That(doc.TestPurposes.Single().KnownDeviationsNotObserved, Is.EqualTo(new[] { "DEV-VENDOR-7" }));
+            Assert.That(doc.KnownDeviationsNotObserved.Single(), Is.EqualTo(new DeviationNotObserved("DEV-VENDOR-7", ["SAMPLE-X"])).Using<DeviationNotObserved>((a, b) => a.Id == b.Id && a.TestPurposes.SequenceEqual(b.TestPurposes)));
+            Assert.That(ConformanceStatement.ToMarkdown(doc), Does.Contain("## Known deviations not observed").And.Contain("**DEV-VENDOR-7**: SAMPLE-X passed"));
+        });
+        // The CLI gate: the same run with a profile listing the deviation exits 1 and says so.
+        var profile = Path.Combine(_dir, "p.yaml");
+        var text = File.ReadAllText(Path.Combine(Conformance.Harness.Tests.Profiles.ProfileTestSupport.ProfilesDir, "example-ssh-router.yaml"))
+            .Replace("known_deviations: []", "known_deviations:\n  - id: DEV-VENDOR-7\n    test_purposes: [SAMPLE-X]\n    observed: o\n    reason: r\n");
+        File.WriteAllText(profile, text);
+        var o = new StringWriter();
+        var rc = Conformance.Cli.Commands.ReportCommands.Statement(_dir, profile, o, TextWriter.Null);
+        Assert.That(o.ToString(), Does.Contain("KNOWN DEVIATION NOT OBSERVED: DEV-VENDOR-7 (SAMPLE-X passed)"));
+        Assert.That(rc, Is.EqualTo(1));
+    }
+
     [Test]
     public void PlainFailureIsFailWithFailPrefix()
     {

@@ -58,7 +58,6 @@ public class LiveTestbedTests
         Assert.That(faulty.Commands.Except(cfg.Commands).Count(), Is.EqualTo(1));
     }
 
-    // --- SRv6 OAM ping/traceroute ---
 
     [Test]
     public void LocatorLocalAddsOneLocalMainTableRouteForTheEndSidsSlash64()
@@ -79,7 +78,6 @@ public class LiveTestbedTests
         Assert.That(faulty.Commands, Does.Contain("ip -6 route add 2001:db8:b:2::/64 via 2001:db8:0:2::2 dev veth-t2 table 100"));
     }
 
-    // --- OAM single-DUT: rates, DUT traceroute ---
 
     [Test]
     public void IcmpErrorsToDutDroppedOnlyAddsTheFaultTablesInputDrop()
