@@ -36,9 +36,10 @@ public sealed partial class TesterPort
             {
                 if (deadline.Elapsed > Limits.Duration) throw new TestbedException($"burst on {Name} exceeded {Limits.Duration}.");
                 int n = Math.Min(RawSocketInjector.BatchSize, frames.Count - sent);
+                var at = DateTime.UtcNow; // stamped before the send: a stimulus never follows its own response in the evidence
                 try { _fast!.SendBatch(frames, sent, n); }
                 catch (TestbedException e) { throw new TestbedException($"tester port {Name} ({Interface}): send failed: {e.Message}", e); }
-                if (keepEvidence) Record(frames, sent, n, comment, sent);
+                if (keepEvidence) Record(at, frames, sent, n, comment, sent);
                 sent += n;
             }
         }
@@ -69,19 +70,19 @@ public sealed partial class TesterPort
             for (int i = 0; i < n; i++) batch.Add(make(sent + i));
             lock (_txLock)
             {
+                var at = DateTime.UtcNow;
                 try { _fast!.SendBatch(batch, 0, n); }
                 catch (TestbedException e) { throw new TestbedException($"tester port {Name} ({Interface}): send failed: {e.Message}", e); }
-                if (keepEvidence) Record(batch, 0, n, null, 0);
+                if (keepEvidence) Record(at, batch, 0, n, null, 0);
             }
             sent += n;
         }
         return sent;
     }
 
-    // Caller holds _txLock.
-    private void Record(IReadOnlyList<byte[]> frames, int start, int n, string? comment, int firstIndex)
+    // Caller holds _txLock; at = the time taken just before the frames were handed to the kernel.
+    private void Record(DateTime at, IReadOnlyList<byte[]> frames, int start, int n, string? comment, int firstIndex)
     {
-        var at = DateTime.UtcNow;
         for (int i = 0; i < n; i++)
             _sent.Add(new Frame(at, frames[start + i], Name, FrameDirection.Sent, comment is null ? null : $"{comment} #{firstIndex + i}"));
     }

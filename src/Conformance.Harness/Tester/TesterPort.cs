@@ -85,9 +85,10 @@ public sealed partial class TesterPort : IDisposable
     {
         lock (_txLock)
         {
+            var at = DateTime.UtcNow; // before the send: the evidence never shows a response ahead of its stimulus
             try { _tx.SendPacket(frame); }
             catch (Exception e) { throw new TestbedException($"tester port {Name} ({Interface}): send failed: {e.Message}", e); }
-            _sent.Add(new Frame(DateTime.UtcNow, frame, Name, FrameDirection.Sent, comment));
+            _sent.Add(new Frame(at, frame, Name, FrameDirection.Sent, comment));
         }
     }
 

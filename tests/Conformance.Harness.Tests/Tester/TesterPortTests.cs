@@ -32,6 +32,38 @@ public class TesterPortTests
             ? string.Join(':', Enumerable.Range(0, 6).Select(i => m.Substring(i * 2, 2))) : m));
     }
 
+    /// <summary>
+    /// Evidence is in causal order: a stimulus is stamped before it is handed to the kernel, so the far end's echo
+    /// reply is never stamped (nor placed in the exchange pcapng) before the request that caused it, for a burst and
+    /// for single sends alike.
+    /// </summary>
+    [Test]
+    public async Task StimuliAreStampedBeforeTheResponsesTheyCause()
+    {
+        using var veth = new VethPair();
+        using var port = TesterPort.Open(new TesterPortBinding("t1", veth.TesterIf, [IPAddress.Parse(VethPair.TesterAddress)]));
+        var farMac = System.Net.NetworkInformation.PhysicalAddress.Parse(veth.FarMac.Replace(':', '-').ToUpperInvariant());
+        veth.Ns("ip", "-6", "neigh", "replace", VethPair.TesterAddress, "lladdr", string.Join(':', Enumerable.Range(0, 6).Select(i => port.Mac.ToString().Substring(i * 2, 2))), "dev", veth.FarIf);
+        var frames = Enumerable.Range(0, 20).Select(i => new Conformance.Harness.Packets.PacketBuilder().Ethernet(port.Mac, farMac)
+            .Ipv6(IPAddress.Parse(VethPair.TesterAddress), IPAddress.Parse(VethPair.FarAddress), 64)
+            .IcmpEchoRequest(0x5a5a, (ushort)i, new byte[16]).Build()).ToList();
+        using var session = new TrafficSession([port]);
+        session.Send("t1", frames.Take(10).ToList());
+        foreach (var f in frames.Skip(10)) session.Send("t1", [f]);
+        static bool IsReply(Conformance.Harness.Capture.Frame f) => f.Data.Length > 62 && f.Data[12] == 0x86 && f.Data[13] == 0xdd && f.Data[20] == 58 && f.Data[54] == 129;
+        var result = await session.CompleteAsync(got => got.Count(IsReply) >= 20, TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(100));
+        var replies = result.Received.Where(IsReply).ToList();
+        Assert.That(replies, Has.Count.EqualTo(20), result.Reconciliation(20));
+        static int Seq(Conformance.Harness.Capture.Frame f) => (f.Data[14 + 40 + 6] << 8) | f.Data[14 + 40 + 7];
+        var all = result.All.ToList();
+        foreach (var r in replies)
+        {
+            var request = result.Sent.Single(s => Seq(s) == Seq(r));
+            Assert.That(request.TimestampUtc, Is.LessThanOrEqualTo(r.TimestampUtc), $"probe {Seq(r)}: request stamped {request.TimestampUtc:O}, reply {r.TimestampUtc:O}");
+            Assert.That(all.IndexOf(request), Is.LessThan(all.IndexOf(r)), $"the exchange order puts probe {Seq(r)}'s reply before its request");
+        }
+    }
+
     [Test]
     public void NoAnswerForAddressesThePortDoesNotOwn()
     {
