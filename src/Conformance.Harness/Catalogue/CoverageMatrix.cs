@@ -36,9 +36,11 @@ public static partial class CoverageMatrix
     {
         var all = new List<NormativeStatement>();
         var doc = rfc.Document.Replace(" ", "", StringComparison.Ordinal);
+        var informative = InformativeParts(rfc).Select(x => x.Section.Number).ToList();
         foreach (var s in rfc.Sections)
         {
             if (Regex.IsMatch(s.Title, @"^(Requirements Language|Conventions|Terminology)", RegexOptions.IgnoreCase)) continue;
+            if (informative.Any(n => s.Number == n || s.Number.StartsWith(n + ".", StringComparison.Ordinal))) continue;
             int k = 0, p = 0;
             foreach (var (kind, text) in Blocks(s.RawText))
             {
@@ -67,6 +69,15 @@ public static partial class CoverageMatrix
         return all;
     }
 
+    /// <summary>
+    /// Parts the RFC itself declares informative (e.g. RFC 9800 Appendix A: "The content of this section is purely
+    /// informative rendering of the pseudocodes […]"), with the sentence that says so: they and their subsections
+    /// hold no normative statements.
+    /// </summary>
+    public static IReadOnlyList<(RfcSection Section, string Sentence)> InformativeParts(RfcText rfc) =>
+        [.. rfc.Sections.Select(s => (s, sentence: RfcText.Sentences(s.Text).FirstOrDefault(x => Regex.IsMatch(x, @"\b(purely informative|(section|appendix) is informative)\b", RegexOptions.IgnoreCase))))
+            .Where(x => x.sentence is not null).Select(x => (x.s, x.sentence!))];
+
     /// <summary>Splits a section's raw text into paragraphs of prose and blocks of S-labelled pseudocode.</summary>
     private static IEnumerable<(string Kind, string Text)> Blocks(string raw)
     {
@@ -83,13 +94,13 @@ public static partial class CoverageMatrix
         {
             var l = lines[i];
             var indent = l.Length - l.TrimStart().Length;
-            bool label = PseudocodeLabel().IsMatch(l);
+            bool label = PseudocodeLabel().IsMatch(l); // a line of a note (an <aside>, marked "|") is never pseudocode
             if (kind == "procedure")
             {
                 bool blank = l.Trim().Length == 0;
                 bool continues = label || (!blank && indent > codeIndent)
                     || (blank && lines.Skip(i + 1).FirstOrDefault(x => x.Trim().Length > 0) is { } next
-                        && (PseudocodeLabel().IsMatch(next) || next.Length - next.TrimStart().Length > codeIndent));
+                        && PseudocodeLabel().IsMatch(next));
                 if (continues) { sb.Append(l).Append('\n'); continue; }
                 foreach (var b in Flush()) yield return b;
                 kind = "prose";
@@ -170,7 +181,7 @@ public static partial class CoverageMatrix
             g => (IReadOnlyDictionary<string, int>)new[] { Covered, Observable, NotObservable, OutOfScope }.ToDictionary(s => s, s => g.Count(r => r.Status == s)));
 
     /// <summary>docs/coverage.md.</summary>
-    public static string ToMarkdown(IReadOnlyList<CoverageRow> rows)
+    public static string ToMarkdown(IReadOnlyList<CoverageRow> rows, RfcLibrary library)
     {
         var sb = new StringBuilder();
         sb.Append("# Requirement coverage matrix\n\n");
@@ -181,7 +192,9 @@ public static partial class CoverageMatrix
         sb.Append("(`src/Conformance.Harness/Catalogue/requirements/`) that quotes part of it. Otherwise it is **observable** (could be\n");
         sb.Append("judged on the wire, no purpose yet), **not observable** from the tester's ports, or **out of scope** (control plane,\n");
         sb.Append("IANA, management), with the reason recorded in `src/Conformance.Harness/Catalogue/coverage/`.\n\n");
-        sb.Append("## Summary\n\n| RFC | statements | covered | observable, not yet covered | not observable | out of scope |\n|---|---|---|---|---|---|\n");
+        sb.Append("Left out as informative by the RFC's own words (with their subsections): ");
+        sb.Append(string.Join("; ", Documents.Select(d => (d, parts: library.Get(d) is { } t ? InformativeParts(t) : [])).SelectMany(x => x.parts.Select(p => $"{x.d} {(char.IsLetter(p.Section.Number[0]) ? "Appendix " : "§")}{p.Section.Number} (\"{p.Sentence}\")")).DefaultIfEmpty("none")));
+        sb.Append(".\n\n## Summary\n\n| RFC | statements | covered | observable, not yet covered | not observable | out of scope |\n|---|---|---|---|---|---|\n");
         foreach (var (doc, c) in Counts(rows))
             sb.Append(CultureInfo.InvariantCulture, $"| {doc} | {c.Values.Sum()} | {c[Covered]} | {c[Observable]} | {c[NotObservable]} | {c[OutOfScope]} |\n");
         sb.Append("\n### By level\n\n| RFC | level | statements | covered |\n|---|---|---|---|\n");
@@ -235,6 +248,6 @@ public static partial class CoverageMatrix
 
     private static string Cell(string s) => s.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
 
-    [GeneratedRegex(@"^\s+(S\d+(\.\d+)*\.\s|IF \(|ELSE \{)")]
+    [GeneratedRegex(@"^\s+([A-Z]\d{2}(\.\d+)*\.\s|IF \(|ELSE \{)")]
     private static partial Regex PseudocodeLabel();
 }

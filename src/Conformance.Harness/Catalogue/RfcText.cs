@@ -35,7 +35,6 @@ public sealed partial class RfcText
         {
             var l = lines[i];
             if (l.Contains('\f')) { l = l.Replace("\f", ""); }
-            l = AsideBar().Replace(l, "$1 "); // the "|" that marks an <aside> (a note) in v3 text is layout, not words
             if (PageFooter().IsMatch(l) || RunningHeader().IsMatch(l)) { body.Add(""); continue; }
             body.Add(l);
         }
@@ -73,7 +72,8 @@ public sealed partial class RfcText
     /// </summary>
     public static string Normalise(string text)
     {
-        var t = Regex.Replace(text, @"\s+", " ").Trim();
+        var t = AsideBar().Replace(text, "$1 "); // the "|" that marks an <aside> (a note) in v3 text is layout, not words
+        t = Regex.Replace(t, @"\s+", " ").Trim();
         return Regex.Replace(t, @"(?<=[A-Za-z0-9])- (?=[A-Za-z0-9])", "-");
     }
 
@@ -144,7 +144,7 @@ public sealed partial class RfcText
     [GeneratedRegex(@"^RFC \d{4}\s{2,}.*\s{2,}\w+ \d{4}\s*$")]
     private static partial Regex RunningHeader();
 
-    [GeneratedRegex(@"^(\s*)\|(?= |$)")]
+    [GeneratedRegex(@"^([ \t]*)\|(?=[ \t]|$)", RegexOptions.Multiline)]
     private static partial Regex AsideBar();
 
     [GeneratedRegex(@"(?<=[.?!])\s+(?=[A-Z0-9""(])")]

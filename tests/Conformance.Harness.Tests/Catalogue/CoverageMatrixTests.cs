@@ -29,7 +29,7 @@ public class CoverageMatrixTests
     public void Committed_coverage_files_are_what_the_generator_makes()
     {
         var rows = Matrix();
-        var md = CoverageMatrix.ToMarkdown(rows);
+        var md = CoverageMatrix.ToMarkdown(rows, Library);
         var json = CoverageMatrix.ToJson(rows);
         var mdPath = Path.Combine(Root, "coverage.md");
         var jsonPath = Path.Combine(Root, "coverage.json");
@@ -61,6 +61,9 @@ public class CoverageMatrixTests
             // RFC 8754 §4.3.1.1's pseudocode is one procedure block; §2.1.2 has "The keyed HMAC TLV is OPTIONAL".
             Assert.That(byText.Single(s => s.Id == "RFC8754-4.3.1.1-P1").Text, Does.StartWith("S01. When an SRH is processed {").And.EndWith("S26. }"));
             Assert.That(byText.Any(s => s.Section == "2.1.2" && s.Document == "RFC 8754" && s.Level == "MAY" && s.Text.Contains("is OPTIONAL")));
+            // RFC 9800's N and R labelled pseudocode is enumerated; its Appendix A calls itself informative and is left out.
+            Assert.That(byText.Single(s => s.Id == "RFC9800-4.1.1-P1").Text, Does.StartWith("N01. If (DA.Argument != 0) {").And.EndWith("N09. }"));
+            Assert.That(byText.Where(s => s.Document == "RFC 9800" && s.Section.StartsWith('A')), Is.Empty);
             // The BCP 14 boilerplate of §1.2 is not a statement.
             Assert.That(byText.Any(s => s.Text.Contains("are to be interpreted as described in BCP 14")), Is.False);
         });
