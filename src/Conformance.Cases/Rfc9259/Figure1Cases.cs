@@ -9,8 +9,10 @@ using NUnit.Framework;
 namespace Conformance.Cases.Rfc9259;
 
 /// <summary>
-/// RFC 9259 on its own reference topology (Figure 1, profiles/reference-figure1.yaml): the seed's
-/// examples packet by packet, with the DUT as one router of the path (N4 in the reference profile)
+/// RFC 9259 on its own reference topology (Figure 1, profiles/reference-figure1.yaml): the examples of
+/// Appendix A.1.1 (ping via a segment list), A.3 (hybrid OAM) and A.4 (loopback probe) packet by packet,
+/// in the addressing of the draft the lab was built from (2001:db8:A:j:: loopbacks, 2001:db8:B:j:Cin:: End.X
+/// SIDs for the RFC's 2001:db8:L:j:: and 2001:db8:K:j:Xin::), with the DUT as one router of the path (N4 in the reference profile)
 /// and the tester as the controller N100 (attached to N1 and N7). Every hop is observed (link taps at
 /// the lab routers around the DUT); only the DUT's hops decide pass or fail.
 /// </summary>
@@ -19,7 +21,7 @@ public sealed class Figure1Cases : TopologyCase
 {
     private const int Probes = 10;
 
-    /// <summary>The seed's segment list &lt;2001:db8:B:2:C31::, 2001:db8:B:4:C52::&gt; (End.X at N2 over link3, End.X at N4 over link10).</summary>
+    /// <summary>The segment list of Appendix A.1.1, A.3 and A.4, &lt;2001:db8:B:2:C31::, 2001:db8:B:4:C52::&gt; (the RFC's &lt;2001:db8:K:2:X31::, 2001:db8:K:4:X52::&gt;: End.X at N2 over link3, End.X at N4 over link10).</summary>
     private static IPAddress C31 => Figure.EndXSid("N2", "link3");
     private static IPAddress C52 => Figure.EndXSid("N4", "link10");
 
@@ -30,7 +32,7 @@ public sealed class Figure1Cases : TopologyCase
     [Test]
     [TestPurpose(Id = "TP-LOOP-BV-01", Feature = "Loopback path probe",
         Title = "A controller's loopback probe through the DUT's End.X SID comes back to the controller, rewritten at every SID as the RFC lists",
-        Requirements = new[] { "RFC9259-3.4-LOOP-BV-01" },
+        Requirements = new[] { "RFC8986-4.2-END-X-S15", "RFC9259-A.4-LOOPBACK-PROBE-AT-N4" },
         Stimulus = "10 × (2001:db8:A:100::, 2001:db8:B:2:C31::)(2001:db8:B:100:1::, 2001:db8:B:4:C52::, 2001:db8:B:2:C31::; SL=2) UDP OAM payload (probe number), hop limit 64, into n100a (N100 → N1)",
         Expected = "each probe once on every link of the path with the rewrite the RFC lists: link3 (N2→N3) DA C52 SL=1; link5 (N3→N4) unchanged; link10 (N4→N5) DA 2001:db8:B:100:1:: SL=0; link11 (N5→N7); back at N100 on n100b with hop limit 58, payload intact; nothing out of the DUT's other links; loss and round-trip delay reported")]
     public async Task LoopbackProbeThroughTheDut()
@@ -49,14 +51,14 @@ public sealed class Figure1Cases : TopologyCase
             (h, Frame(h).Ipv6(n100, h.Destination, (byte)h.HopLimit).Srh(srh, (byte)h.SegmentsLeft).Udp((ushort)(Port + i), Port, OamPayload(i)).Build(),
              (IReadOnlyList<string>)[])).ToList()).ToList();
         var (j, o) = await ExchangeOnPathAsync("n100a", stimuli, expected, d => true);
-        PathVerdict(j, o, "The loopback probe was not processed by the DUT as RFC 9259 §3.4 lists (End.X: DA ← next segment, SL − 1, out of its link), or did not come back.");
+        PathVerdict(j, o, "The loopback probe was not processed by the DUT as RFC 9259 Appendix A.4 lists (End.X: DA ← next segment, SL − 1, out of its link), or did not come back.");
     }
 
     [Test]
     [TestPurpose(Id = "TP-PING-BV-04", Feature = "Ping via a segment list",
         Title = "Classic ping via a segment list through the DUT: the echo request reaches the target and the reply comes back (Figure 2)",
-        Requirements = new[] { "RFC9259-3.1.1-PING-BV-04" },
-        Stimulus = "10 × (2001:db8:A:100::, 2001:db8:B:2:C31::)(2001:db8:A:5::, 2001:db8:B:4:C52::, 2001:db8:B:2:C31::; SL=2) ICMPv6 echo request into n100a (the seed's ping from N1 to N5's loopback via <C31, C52>, sent by N100)",
+        Requirements = new[] { "RFC8986-4.2-END-X-S15", "RFC9259-A.1.1-TRANSIT-NODES-NO-CHANGE" },
+        Stimulus = "10 × (2001:db8:A:100::, 2001:db8:B:2:C31::)(2001:db8:A:5::, 2001:db8:B:4:C52::, 2001:db8:B:2:C31::; SL=2) ICMPv6 echo request into n100a (Appendix A.1.1's ping from N1 to N5's loopback via <C31, C52>, the RFC's <X31, X52>, sent by N100)",
         Expected = "each request on every link of the path with the SRH processed at N2 and at the DUT (link10: DA 2001:db8:A:5::, SL=0); each echo reply (2001:db8:A:5::, 2001:db8:A:100::) IP-routed back to N100 (n100b), its hop limit and flow label not compared (N5's choice); nothing out of the DUT's other links; loss and round trip reported")]
     public async Task PingViaASegmentListThroughTheDut()
     {
@@ -83,9 +85,9 @@ public sealed class Figure1Cases : TopologyCase
     [Test]
     [TestPurpose(Id = "TP-HYBRID-BV-01", Feature = "Hybrid OAM (O-flag)",
         Title = "Hybrid OAM: at its SID the DUT exports a copy of each O-flag packet of a sampled VPN flow to the controller and forwards the packet unchanged; unsampled packets are not exported",
-        Requirements = new[] { "RFC9259-3.3-HYBRID-BV-01" },
-        Stimulus = "10 × P1 as N1 sends it after steering CE1's IPv4 packet into policy P = <C31, C52, VPN SID>: (2001:db8:A:1::, C31)(VPN, C52, C31; SL=2)(IPv4 192.0.2.2 → 198.51.100.2 UDP), the O-flag set on the sampled half (even-numbered packets), into N1 from CE1's port (Linux cannot set the O-flag while encapsulating, so the tester does N1's marking; VPN SID 2001:db8:b:7:d999::, an End.DX4 at N7 towards CE2, for the seed's 2001:db8:B:7:DT999::)",
-        Expected = "every packet hop by hop as the seed lists (link10: DA = VPN SID, SL=0, O-flag as sent, nothing added), the IPv4 packet out to CE2 (TTL 63); at the controller N100 exactly one export from the DUT (outer source a DUT address) per sampled packet, carrying a full copy of P1 as the DUT received it (hop limit not compared), none for unsampled packets; the exports of N4 and N7 correlated per packet")]
+        Requirements = new[] { "RFC9259-2.1.1-S01.1-COPY-TO-OAM", "RFC9259-2.1.1-S01.1-NO-METADATA-FORWARDED", "RFC8986-4.2-END-X-S15", "RFC9259-A.3-HYBRID-OAM-AT-N4" },
+        Stimulus = "10 × P1 as N1 sends it after steering CE1's IPv4 packet into policy P = <C31, C52, VPN SID>: (2001:db8:A:1::, C31)(VPN, C52, C31; SL=2)(IPv4 192.0.2.2 → 198.51.100.2 UDP), the O-flag set on the sampled half (even-numbered packets), into N1 from CE1's port (Linux cannot set the O-flag while encapsulating, so the tester does N1's marking; VPN SID 2001:db8:b:7:d999::, an End.DX4 at N7 towards CE2, for the RFC's 2001:db8:K:7:DT999::)",
+        Expected = "every packet hop by hop as Appendix A.3 lists (link10: DA = VPN SID, SL=0, O-flag as sent, nothing added), the IPv4 packet out to CE2 (TTL 63); at the controller N100 exactly one export from the DUT (outer source a DUT address) per sampled packet, carrying a full copy of P1 as the DUT received it (hop limit not compared), none for unsampled packets; the exports of N4 and N7 correlated per packet")]
     public async Task HybridOamExportsFromTheDut()
     {
         Require("oam.o_flag_processing");
@@ -95,7 +97,7 @@ public sealed class Figure1Cases : TopologyCase
         var hops = Figure.Walk("ce1", [C31, C52, vpn]);
         RequireDutOnPath(hops);
         if (hops[^1].To != "N7" || !hops.Any(h => h.To == DutNode && Figure.SidsOf(DutNode).Any(x => x.Address.Equals(h.Destination))))
-            Assert.Ignore($"N/A: §3.3's path does not reach N7 through one of the DUT's SIDs here ({string.Join(" → ", hops.Select(h => h.To))}).");
+            Assert.Ignore($"N/A: Appendix A.3's path does not reach N7 through one of the DUT's SIDs here ({string.Join(" → ", hops.Select(h => h.To))}).");
         Evidence.AttachText("Path computed from Figure 1", Describe(hops));
         const ushort Port = 9999;
         bool Sampled(int i) => i % 2 == 0;
@@ -114,7 +116,7 @@ public sealed class Figure1Cases : TopologyCase
         var (j, o) = await ExchangeOnPathAsync("ce1", stimuli, expected, d => d.Inner is Ipv4Layer, IsExport);
 
         // If the path went wrong outside the DUT (e.g. a lab router upstream lost the packets), the exports cannot be judged either.
-        if (!j.Pass && o.DutProblems.Count == 0) PathVerdict(j, o, "P1 did not travel the path as the seed lists.");
+        if (!j.Pass && o.DutProblems.Count == 0) PathVerdict(j, o, "P1 did not travel the path as Appendix A.3 lists.");
         // What the DUT received (the hop into the DUT), per packet: the copy its export must carry.
         var intoDut = hops.First(h => h.To == DutNode);
         var received = Enumerable.Range(0, Probes).Select(i => P1(OnLink(), intoDut, i).Build().AsSpan(14).ToArray()).ToList();

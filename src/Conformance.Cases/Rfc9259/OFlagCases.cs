@@ -13,8 +13,7 @@ using NUnit.Framework;
 namespace Conformance.Cases.Rfc9259;
 
 /// <summary>
-/// RFC 9259 §2.1 / §2.1.1: the O-flag (SRH Flags bit 2, mask 0x20). Texts quoted from
-/// shared/seeds/draft-ietf-6man-spring-srv6-oam-10.txt, the text the project treats as RFC 9259.
+/// RFC 9259 §2.1 / §2.1.1: the O-flag (SRH Flags bit 2, mask 0x20) and its processing (S01.1).
 /// The export is observed on the profile's collector port (parameters.o_flag.collector_port): the
 /// expected export is the packet as received by the SID (its hop limit is not compared — the RFC
 /// does not define the export's format, and the reference lab's nf_dup decrements it).
@@ -50,7 +49,7 @@ public sealed class OFlagCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-OFLAG-BV-01", Feature = "O-flag",
         Title = "A packet with the O-flag is forwarded exactly like one without it, the flag unchanged",
-        Requirements = new[] { "RFC9259-2.1.1-OFLAG-BV-01" },
+        Requirements = new[] { "RFC9259-2.1.1-S01.1-NO-METADATA-FORWARDED", "RFC9259-2.1.1-OFLAG-OPTIONAL-IGNORED", "RFC9259-2.1.1-S01.1-COPY-TO-OAM" },
         Stimulus = "10 × (A,S)(D,S;SL=1) and 10 × (A,S)(D,S;SL=1;O-flag) ICMPv6 echo requests, interleaved, into t1 (S = the End SID)",
         Expected = "20 × (A,D)(D,S;SL=0) out of t2, hop limit 63, Flags as sent (O-flag still set where it was), nothing else changed; if the profile claims oam.o_flag_processing, also one export of each O-flag packet on the collector port; nothing else")]
     public async Task OFlagPacketIsForwardedLikeAnyOther()
@@ -76,7 +75,7 @@ public sealed class OFlagCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-OFLAG-BV-02", Feature = "O-flag",
         Title = "At a local SID, a packet with the O-flag is copied to the OAM process and the original forwarded unchanged",
-        Requirements = new[] { "RFC9259-2.1.1-OFLAG-BV-02" },
+        Requirements = new[] { "RFC9259-2.1.1-S01.1-COPY-TO-OAM", "RFC9259-2.1.1-S01.1-NO-METADATA-FORWARDED" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2;O-flag) ICMPv6 echo request into t1 (S = the End.X SID towards t2)",
         Expected = "10 × (A,N2)(D,N2,S;SL=1;O-flag) out of t2, hop limit 63, nothing else changed; 10 exports (the packet as received) on the collector port; nothing else")]
     public async Task OFlagPacketIsCopiedAndForwardedUnchanged()
@@ -99,7 +98,7 @@ public sealed class OFlagCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-OFLAG-BI-01", Feature = "O-flag",
         Title = "A packet without the O-flag is not copied to the OAM process",
-        Requirements = new[] { "RFC9259-2.1.1-OFLAG-BI-01" },
+        Requirements = new[] { "RFC9259-2.1.1-S01.1-COPY-TO-OAM" },
         Stimulus = "10 × (A,S)(D,S;SL=1) ICMPv6 echo request, O-flag clear, into t1 (S = the End SID)",
         Expected = "10 × (A,D)(D,S;SL=0) out of t2, hop limit 63; nothing on the collector port or anywhere else")]
     public async Task PacketWithoutOFlagIsNotCopied()
@@ -118,7 +117,7 @@ public sealed class OFlagCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-OFLAG-BV-03", Feature = "O-flag",
         Title = "The OAM process does not answer the copy: an O-flag echo request gets exactly one reply, from the ultimate destination",
-        Requirements = new[] { "RFC9259-2.1.1-OFLAG-BV-03" },
+        Requirements = new[] { "RFC9259-2.1.1-OAM-NO-UPPER-LAYER-RESPONSE", "RFC9259-2.1.1-S01.1-COPY-TO-OAM" },
         Stimulus = "10 × (A,S)(S,N2;SL=0;O-flag) ICMPv6 echo request into t1 (S = the End SID as the final segment: the DUT is the ultimate destination)",
         Expected = "10 × ICMPv6 echo reply (S,A) out of t1, exactly one per request (DUT-chosen hop limit, flow label, traffic class not compared); 10 exports on the collector port; nothing else")]
     public async Task OFlagCopyIsNotAnswered()
@@ -142,13 +141,11 @@ public sealed class OFlagCases : ConformanceCase
         Verdict(await ExchangeAsync("t1", stimuli, expected), "An O-flag echo request was not answered exactly once by the ultimate destination (a second reply means the copy was evaluated).");
     }
 
-    // --- OAM single-DUT: rates, DUT traceroute ---
-
     /// <summary>How long the rate-limit case offers its load, per rate.</summary>
     private const double LoadSeconds = 5;
     /// <summary>The offered load as a multiple of the configured punt rate.</summary>
     private const int Overload = 10;
-    /// <summary>The goal for measured / configured rate (informative: the SHOULD is about staying within rate + burst).</summary>
+    /// <summary>The goal for measured / configured rate (informative: the MUST is about staying within rate + burst, the RFC sets no accuracy).</summary>
     private const double RatioGoal = 0.05;
     /// <summary>Timing slack between the tester's send timestamps and the DUT's arrivals, for the whole-interval bound.</summary>
     private static readonly TimeSpan ClockSlack = TimeSpan.FromMilliseconds(50);
@@ -170,14 +167,17 @@ public sealed class OFlagCases : ConformanceCase
     [TestCaseSource(nameof(PuntRates))]
     [TestPurpose(Id = "TP-OFLAG-BV-04", Feature = "O-flag",
         Title = "Packets punted to the OAM process are rate-limited to the configured rate, at each configured rate; the data path loses nothing",
-        Requirements = new[] { "RFC9259-2.1.1-OFLAG-BV-04" },
+        Requirements = new[] { "RFC9259-2.1.1-PUNT-RATE-LIMIT", "RFC9259-2.1.1-S01.1-COPY-TO-OAM" },
         Stimulus = "per punt rate R of parameters.o_flag.rates_per_second (reference lab: 10, 100, 1000/s; the DUT reconfigured to R over SSH and back afterwards): (A,S)(D,S;SL=1;O-flag) UDP probes into t1 at 10 × R for 5 s (reference lab at 1000/s: 10,000 pps, 50,000 probes; S = the End SID)",
-        Expected = "per R: every probe forwarded (A,D)(D,S;SL=0;O-flag) out of t2 unchanged but for the hop limit; on the collector port at most R × (duration + 50 ms) + burst exports over the interval, at most R × 1.05 s + burst in any one-second bin (50 ms of timing slack in both), and at least one; each export a copy of a probe; nothing else. Reported per R (informative, goal 1.00 ± 0.05): the sustained export rate beyond the burst / R")]
+        Expected = "per R: every probe forwarded (A,D)(D,S;SL=0;O-flag) out of t2 unchanged but for the hop limit; on the collector port at most R × (duration + 50 ms) + burst exports over the interval, at most R × 1.05 s + burst in any one-second bin (50 ms of timing slack in both), and at least one; each export a copy of a probe; nothing else. Reported per R (informative, goal 1.00 ± 0.05): the sustained export rate beyond the burst / R. A profile that claims oam.o_flag_processing but not oam.o_flag_rate_limit fails without traffic (the rate limit is a MUST)")]
     public async Task OFlagPuntsAreRateLimited(int ratePerSecond)
     {
         Require("End");
         Require("oam.o_flag_processing");
-        Require("oam.o_flag_rate_limit");
+        // RFC 9259 §2.1.1: the node processing the O-flag MUST rate-limit its punts to a configurable rate, so O-flag
+        // processing claimed without the rate limit is a declared non-conformance, not "not applicable".
+        if (!Profile.Claims("oam.o_flag_rate_limit"))
+            Fail($"The profile {Profile.Name} claims oam.o_flag_processing but not oam.o_flag_rate_limit: a node that processes the O-flag must rate-limit the packets punted to the OAM process to a configurable rate.");
         var o = Profile.Parameters.OFlag ?? throw new TestbedException($"{Profile.SourcePath}: the case needs parameters.o_flag.");
         int rate = ratePerSecond == 0 ? o.RatePerSecond : ratePerSecond;
         if (rate <= 0) throw new TestbedException($"{Profile.SourcePath}: parameters.o_flag.rate_per_second must be positive.");
@@ -348,7 +348,7 @@ public sealed class OFlagCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-OFLAG-BV-05", Feature = "O-flag",
         Title = "At a PSP SID as penultimate segment the O-flag packet is copied and the SRH removed, so the ultimate segment sees no O-flag",
-        Requirements = new[] { "RFC9259-2.1.1-OFLAG-BV-05" },
+        Requirements = new[] { "RFC9259-2.1.1-S01.1-BEFORE-SID-PROCESSING", "RFC9259-2.1.1-S01.1-COPY-TO-OAM", "RFC9259-2.1.1-PSP-NO-ULTIMATE-TELEMETRY" },
         Stimulus = "10 × (A,S)(D,S;SL=1;O-flag) ICMPv6 echo request into t1 (S = the End SID with the PSP flavor; the DUT is the penultimate node, D behind t2 the ultimate)",
         Expected = "10 × (A,D) without SRH out of t2, hop limit 63 (nothing the ultimate segment could process); 10 exports of the packet as received on the collector port (the DUT's own processing of S); nothing else")]
     public async Task PspPenultimateRemovesTheOFlagWithTheSrh()
@@ -372,7 +372,7 @@ public sealed class OFlagCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-OFLAG-BV-06", Feature = "O-flag",
         Title = "The ultimate segment processes the O-flag when the penultimate segment was not a PSP SID",
-        Requirements = new[] { "RFC9259-2.1.1-OFLAG-BV-06" },
+        Requirements = new[] { "RFC9259-2.1.1-S01.1-COPY-TO-OAM", "RFC9259-2.1.1-S01.1-BEFORE-SID-PROCESSING", "RFC9259-2.1.1-PSP-NO-ULTIMATE-TELEMETRY" },
         Stimulus = "10 × (A,S)(S,N2;SL=0;O-flag)(A,D) ICMPv6 echo request into t1 (S = the End.DT6 SID, the ultimate segment; the penultimate N2 kept the SRH)",
         Expected = "10 × inner (A,D) out of t2, hop limit 63; 10 exports of the packet as received on the collector port; nothing else")]
     public async Task UltimateSegmentProcessesTheOFlag()
@@ -395,7 +395,7 @@ public sealed class OFlagCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-OFLAG-BI-02", Feature = "O-flag",
         Title = "The ultimate segment exports nothing for a packet whose SRH a PSP penultimate segment removed",
-        Requirements = new[] { "RFC9259-2.1.1-OFLAG-BI-02" },
+        Requirements = new[] { "RFC9259-2.1.1-S01.1-BEFORE-SID-PROCESSING", "RFC9259-2.1.1-S01.1-COPY-TO-OAM", "RFC9259-2.1.1-PSP-NO-ULTIMATE-TELEMETRY" },
         Stimulus = "10 × (A,S)(A,D) ICMPv6 echo request without SRH into t1 (S = the End.DT6 SID, the ultimate segment, after a PSP penultimate segment)",
         Expected = "10 × inner (A,D) out of t2, hop limit 63; nothing on the collector port or anywhere else")]
     public async Task UltimateSegmentAfterPspExportsNothing()

@@ -13,8 +13,8 @@ using NUnit.Framework;
 namespace Conformance.Cases.Rfc9259;
 
 /// <summary>
-/// RFC 9259 §3.2 / §3.2.1 / §3.2.2: traceroute through and to a SID with UDP probes (destination ports from
-/// the IANA "traceroute use" range 33434+). Texts from shared/seeds/draft-ietf-6man-spring-srv6-oam-10.txt.
+/// RFC 9259 §2.2, illustrated in Appendix A.2.1 / A.2.2: traceroute through and to a SID with UDP probes (destination
+/// ports from the IANA "traceroute use" range 33434+); the ICMPv6 errors are RFC 4443's.
 /// </summary>
 [TestFixture, Category("OAM"), Category("Traceroute")]
 public sealed class TracerouteCases : ConformanceCase
@@ -26,9 +26,9 @@ public sealed class TracerouteCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-TRACE-BV-01", Feature = "Traceroute",
         Title = "A transit hop answers a hop-limited traceroute probe with Time Exceeded quoting the probe (SRH included) and forwards probes with more hops",
-        Requirements = new[] { "RFC9259-3.2.2-TRACE-BV-01" },
+        Requirements = new[] { "RFC4443-3.3-TIME-EXCEEDED", "RFC4443-2.4-ERROR-INCLUDES-INVOKING-PACKET", "RFC8200-3-HOP-LIMIT", "RFC9259-A.2.2-TRACE-TRANSIT-HOP", "RFC9259-A.2.1-SRH-IN-TIME-EXCEEDED" },
         Stimulus = "10 × (A,N2)(D,N2;SL=1) UDP A:49152+i → 33434+i with hop limit 1, interleaved with 10 such probes with hop limit 2, into t1 (N2 = a SID of the downstream node behind t2: the DUT is a transit hop, the DA is not a local SID)",
-        Expected = "for each hop-limit-1 probe one ICMPv6 Time Exceeded code 0 to A out of t1 from a DUT address (§3.2.1: e.g. the address of the interface the probe came in on), quoting the probe as received (SRH included, §3.2.1); each hop-limit-2 probe forwarded unchanged but for hop limit 1 out of t2; nothing else")]
+        Expected = "for each hop-limit-1 probe one ICMPv6 Time Exceeded code 0 to A out of t1 from a DUT address (RFC 9259 Appendix A.2.1: e.g. the address of the interface the probe came in on), quoting the probe as received (SRH included, Appendix A.2.1); each hop-limit-2 probe forwarded unchanged but for hop limit 1 out of t2; nothing else")]
     public async Task TransitHopAnswersTimeExceeded()
     {
         Require("oam.traceroute_to_sid");
@@ -55,13 +55,13 @@ public sealed class TracerouteCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-TRACE-BV-02", Feature = "Traceroute",
         Title = "A traceroute probe to a locally instantiated SID (last segment, SL=0) is answered with Destination Unreachable, Port Unreachable",
-        Requirements = new[] { "RFC9259-3.2.2-TRACE-BV-02" },
+        Requirements = new[] { "RFC9259-2.2-OAM-TO-TARGET-SID", "RFC9259-A.2.2-TRACE-SID-PORT-UNREACHABLE", "RFC4443-3.1-PORT-UNREACHABLE", "RFC4443-2.4-ERROR-INCLUDES-INVOKING-PACKET", "RFC8200-3-HOP-LIMIT" },
         Stimulus = "10 × (A,S)(S,N2;SL=0) UDP A:49152+i → 33434+i into t1, hop limit alternately 1 (the last probe of a traceroute arrives with one hop left) and 64 (S = the End SID, the target; N2 = the via SID already executed upstream)",
-        Expected = "10 × ICMPv6 Destination Unreachable code 4 (Port Unreachable) to A out of t1 from a DUT address, quoting the probe as received; no Time Exceeded (the target does not forward: RFC 8986 §4.1.1 processes the upper layer at SL=0 before any hop-limit check); nothing else")]
+        Expected = "10 × ICMPv6 Destination Unreachable code 4 (Port Unreachable) to A out of t1 from a DUT address, quoting the probe as received; no Time Exceeded (the target does not forward: RFC 8986 §4.1 S02-S03 hands the upper layer over at SL=0 before the hop-limit check of S05); nothing else")]
     public async Task TargetSidAnswersPortUnreachable()
     {
         // RFC 8986 §4.1.1 S01-S04: at SL=0 an allowed upper-layer header is processed, otherwise Parameter
-        // Problem code 4. A DUT claiming oam.traceroute_to_sid allows UDP at its SIDs, so RFC 9259 §3.2.2's
+        // Problem code 4. A DUT claiming oam.traceroute_to_sid allows UDP at its SIDs, so RFC 9259 Appendix A.2.2's
         // Port Unreachable is the expectation (TP-ULH-BI-01 covers the other branch). The Linux seg6local End
         // drops SL=0 packets (DEV-LINUX-001): listed as DEV-LINUX-051; EndAsLocalAddress answers.
         Require("End");
@@ -74,8 +74,6 @@ public sealed class TracerouteCases : ConformanceCase
         EndCases.CheckErrorSources(j);
         Verdict(j, "A traceroute probe to a locally instantiated SID was not answered with Destination Unreachable / Port Unreachable quoting the probe.");
     }
-
-    // --- OAM single-DUT: rates, DUT traceroute ---
 
     private const string OriginatedPrefix = "2001:db8:d:a::/64";
     private const string OriginatedTarget = "2001:db8:d:a::1";
@@ -90,7 +88,7 @@ public sealed class TracerouteCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-TRACE-BV-03", Feature = "Traceroute via a segment list",
         Title = "The DUT as ingress traceroutes an address via a segment list: its probes carry an SRH with the SID list and increasing hop limits, and it reports the hops that answered",
-        Requirements = new[] { "RFC9259-3.2.1-TRACE-BV-03" },
+        Requirements = new[] { "RFC9259-A.2.1-TRACE-VIA-SEGMENT-LIST" },
         Stimulus = "on the DUT (over SSH, Linux only): an SR policy 2001:db8:d:a::/64 → H.Encaps segs <N2> out of t2 (ip -6 route ... encap seg6 mode encap), then `traceroute6 -n -q 2 -w 1 -m 6 2001:db8:d:a::1` (UDP probes); the tester behind t2 emulates the path N2 (tunnel end, decapsulates; hop 1, answers from its t2 address) → 2001:db8:d:a1::1 → 2001:db8:d:a2::1 → T = 2001:db8:d:a::1 (hop 4): a probe whose inner hop limit h < 4 gets ICMPv6 Time Exceeded code 0 from hop h, one with h ≥ 4 Port Unreachable from T, each quoting the inner probe as that hop received it",
         Expected = "probes (P,N2)(N2;SL=0)(P',T) UDP out of t2 (P, P' DUT addresses; outer hop limit, flow label, traffic class, the UDP ports, data and checksum not compared: a veth leaves an offloaded checksum unfinished), inner hop limits non-decreasing in sending order with 2 probes for each of 1..4 (more for 5..6 only if sent before the answer from T); nothing else on any port; the DUT's traceroute prints 4 hops, each probe of hop k from the address the tester answered hop k from, hop 4 = T without annotation")]
     public async Task DutTraceroutesViaASegmentList()
