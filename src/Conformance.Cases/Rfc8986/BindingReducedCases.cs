@@ -8,8 +8,6 @@ using NUnit.Framework;
 
 namespace Conformance.Cases.Rfc8986;
 
-// --- catalogue: End.DX2, H.Insert, USP/USD, DT4/DT46, B6.Encaps.Red ---
-
 /// <summary>
 /// RFC 8986 §4.14 End.B6.Encaps.Red: End.B6.Encaps with the reduced SRH — the first SID of the bound policy
 /// B only in the outer DA, not in the pushed SRH (profile SID <c>end_b6_encaps_red</c>; B = its
@@ -17,8 +15,7 @@ namespace Conformance.Cases.Rfc8986;
 /// gets End's processing (S12–S14: hop limit, Segments Left and DA); the outer source, traffic class, flow
 /// label and hop limit are the DUT's (S18), the source must be one of its addresses. The reference profile
 /// does not claim it (Linux has no such seg6local action): not applicable there; CatalogueConformingReceptionTests
-/// proves the expectation offline. Requirement text: the catalogue's RFC8986-4.14-END-B6-ENCAPS-RED-REDUCTION
-/// (listed in Requirements.Unverified).
+/// proves the expectation offline.
 /// </summary>
 [TestFixture, Category("End.B6.Encaps")]
 public sealed class BindingReducedCases : ConformanceCase
@@ -52,7 +49,7 @@ public sealed class BindingReducedCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-B6RED-BV-01", Feature = "End.B6.Encaps.Red",
         Title = "End.B6.Encaps.Red pushes an outer header whose SRH excludes the first SID of the bound policy (in the DA only)",
-        Requirements = new[] { "RFC8986-4.14-B6RED-BV-01" },
+        Requirements = new[] { "RFC8986-4.14-END-B6-ENCAPS-RED-REDUCED-SRH", "RFC8986-4.13-END-B6-ENCAPS-S15-S19", "RFC8986-4.13-END-B6-ENCAPS-S12-S14" },
         Stimulus = "10 × (A,B6R)(D,N2,B6R;SL=2) ICMPv6 echo request, hop limit 64, traffic class 0x2e, flow label 0x12345, into t1 (B6R = the End.B6.Encaps.Red SID, end_b6_encaps_red; B = its policy of n ≥ 2 SIDs, B1 behind t2)",
         Expected = "10 × (DUT,B1)(Bn,…,B2;SL=n-1) — Last Entry n-2, B1 absent from the SRH — next header 41, carrying (A,N2)(D,N2,B6R;SL=1) with hop limit 63, traffic class, flow label and ICMPv6 message as sent, out of t2; outer source one of the DUT's addresses; outer hop limit, traffic class, flow label not compared (S18); nothing else")]
     public async Task EndB6EncapsRedPushesTheReducedSrh()

@@ -23,7 +23,7 @@ public sealed class DecapsulationCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-DX6-BV-01", Feature = "End.DX6",
         Title = "End.DX6 removes the outer header and forwards the inner IPv6 packet to its adjacency",
-        Requirements = new[] { "RFC8986-4.4-DX6-BV-01" },
+        Requirements = new[] { "RFC8986-4.4-END-DX6-ULH-S01-S03", "RFC8200-3-HOP-LIMIT-DECREMENT" },
         Stimulus = "10 × (A,DX6)(DX6;SL=0)(A,D3) ICMPv6 echo request (inner hop limit 64, traffic class 0x2e, flow label 0x12345) into t1 (J = the next hop on t2; the FIB routes D3 via t3)",
         Expected = "10 × the inner packet (A,D3) alone out of t2 (to J), hop limit 63 (forwarded once), every other field as sent; nothing out of t3 or anywhere else")]
     public async Task EndDx6CrossConnectsTheInnerPacket()
@@ -42,7 +42,7 @@ public sealed class DecapsulationCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-DX4-BV-01", Feature = "End.DX4",
         Title = "End.DX4 removes the outer header and forwards the inner IPv4 packet to its adjacency",
-        Requirements = new[] { "RFC8986-4.5-DX4-BV-01" },
+        Requirements = new[] { "RFC8986-4.5-END-DX4-ULH-S01-S03" },
         Stimulus = "10 × (A,DX4)(DX4;SL=0)(A4,D4X) ICMP echo request (TTL 64, TOS 0x2e, identification 0x4242+i) into t1 (J = the IPv4 next hop on t2; the FIB routes D4X via t3)",
         Expected = "10 × the inner IPv4 packet alone out of t2 (to J), TTL 63 and header checksum updated (forwarded once), every other field as sent; nothing out of t3 or anywhere else")]
     public async Task EndDx4CrossConnectsTheInnerPacket()
@@ -61,7 +61,7 @@ public sealed class DecapsulationCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-DECAP-BI-01", Feature = "End.DX6",
         Title = "A decapsulating SID (End.DX6) with Segments Left > 0: Parameter Problem pointing at Segments Left, packet discarded",
-        Requirements = new[] { "RFC8986-4.4-DECAP-BI-01" },
+        Requirements = new[] { "RFC8986-4.4-END-DX6-S02-S04-SL-NONZERO" },
         Stimulus = "10 × (A,DX6)(N2,DX6;SL=1)(A,D3) ICMPv6 echo request into t1",
         Expected = "10 × ICMPv6 Parameter Problem code 0, pointer 43 (the Segments Left octet), to A out of t1 from a DUT address, quoting the packet; nothing out of t2 or t3")]
     public async Task DecapsulationWithSegmentsLeftIsAParameterProblem()
@@ -82,7 +82,7 @@ public sealed class DecapsulationCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-ULH-BI-01", Feature = "End",
         Title = "An upper-layer header the End SID does not accept (TCP): Parameter Problem code 4 pointing at it",
-        Requirements = new[] { "RFC8986-4.1.1-ULH-BI-01" },
+        Requirements = new[] { "RFC8986-4.1.1-ULH-S03-S05-PARAM-PROBLEM", "RFC8986-4.1-END-S02-S04-SL-ZERO" },
         Stimulus = "10 × (A,S)(S,N2;SL=0) TCP SYN (40000+i)→9 into t1 (S = the End SID). TCP, because a SID is expected to allow ICMPv6 and UDP for OAM (RFC 9259 ping and traceroute to a SID, TP-PING-*/TP-TRACE-*), not TCP",
         Expected = "10 × ICMPv6 Parameter Problem code 4, pointer 80 (40 + the 40-octet SRH: the TCP header), to A out of t1 from a DUT address, quoting the packet; nothing out of t2 or t3")]
     public async Task DisallowedUpperLayerHeaderIsAParameterProblem()
@@ -96,6 +96,6 @@ public sealed class DecapsulationCases : ConformanceCase
         var expected = stimuli.Select((st, i) => Icmp.Error(OutOf("t1"), "t1", st, PortSpec("t1").DutIpv6, 4, 4, pointerToUpperLayer, $"Parameter Problem (code 4) for probe {i}")).ToList();
         var j = await ExchangeAsync("t1", stimuli, expected);
         EndCases.CheckErrorSources(j);
-        Verdict(j, "UDP at an End SID with SL=0 was not answered with Parameter Problem code 4 pointing at the upper-layer header, or was not discarded.");
+        Verdict(j, "TCP at an End SID with SL=0 was not answered with Parameter Problem code 4 pointing at the upper-layer header, or was not discarded.");
     }
 }

@@ -18,7 +18,7 @@ public sealed class EndCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-END-BV-01", Feature = "End",
         Title = "End with Segments Left > 0 moves the packet to the next segment",
-        Requirements = new[] { "RFC8986-4.1-END-BV-01" },
+        Requirements = new[] { "RFC8986-4.1-END-S12-S15" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request, hop limit 64, traffic class 0x2e, flow label 0x12345, into t1 (S = the End SID, N2 = a downstream SID behind t2)",
         Expected = "10 × (A,N2)(D,N2,S;SL=1) out of t2 with hop limit 63; every other field unchanged (other SRH fields, traffic class, flow label, payload and its checksum); nothing else on any port")]
     public async Task EndWithSegmentsLeftAboveZero()
@@ -36,7 +36,7 @@ public sealed class EndCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-END-BV-02", Feature = "End",
         Title = "End with Segments Left = 0 processes an allowed upper-layer header locally",
-        Requirements = new[] { "RFC8986-4.1.1-END-BV-02" },
+        Requirements = new[] { "RFC8986-4.1.1-ULH-S01-S02-ALLOWED", "RFC8986-4.1-END-S02-S04-SL-ZERO" },
         Stimulus = "10 × (A,S)(S,N2;SL=0) ICMPv6 echo request into t1 (the End SID is the final segment)",
         Expected = "10 × ICMPv6 echo reply (S,A) out of t1 with the same identifier, sequence and data; nothing else on any port")]
     public async Task EndWithSegmentsLeftZeroAnswersLocally()
@@ -54,7 +54,7 @@ public sealed class EndCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-END-BI-01", Feature = "End",
         Title = "End with hop limit 1 sends Time Exceeded and does not forward",
-        Requirements = new[] { "RFC8986-4.1-END-BI-01" },
+        Requirements = new[] { "RFC8986-4.1-END-S05-S07-TIME-EXCEEDED" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request with hop limit 1 into t1",
         Expected = "10 × ICMPv6 Time Exceeded code 0 to A out of t1 from a DUT address, quoting the packet as received (hop limit 1, SL=2, DA=S); nothing out of t2")]
     public async Task EndWithHopLimitOneSendsTimeExceeded()

@@ -21,7 +21,7 @@ public sealed class EndXCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-ENDX-BV-01", Feature = "End.X",
         Title = "End.X forwards to its adjacency, not where the FIB routes the next segment",
-        Requirements = new[] { "RFC8986-4.2-ENDX-BV-01" },
+        Requirements = new[] { "RFC8986-4.2-END-X-S15" },
         Stimulus = "10 × (A,X)(D,N3,X;SL=2) ICMPv6 echo request, hop limit 64, traffic class 0x2e, flow label 0x12345, into t1 (X = the End.X SID whose adjacency J is the next hop on t2; the FIB routes N3 via t3)",
         Expected = "10 × (A,N3)(D,N3,X;SL=1) out of t2 (the adjacency) with hop limit 63, every other field unchanged; nothing out of t3 or anywhere else")]
     public async Task EndXForwardsToItsAdjacency()
@@ -39,7 +39,7 @@ public sealed class EndXCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-ENDX-BI-01", Feature = "End.X",
         Title = "End.X with hop limit 1 sends Time Exceeded for the packet as received and does not forward",
-        Requirements = new[] { "RFC8986-4.2-ENDX-BI-01" },
+        Requirements = new[] { "RFC8986-4.1-END-S05-S07-TIME-EXCEEDED", "RFC8986-4.2-END-X-S15" },
         Stimulus = "10 × (A,X)(D,N3,X;SL=2) ICMPv6 echo request with hop limit 1 into t1",
         Expected = "10 × ICMPv6 Time Exceeded code 0 to A out of t1 from a DUT address, quoting the packet as received (hop limit 1, SL=2, DA=X); nothing out of t2 or t3")]
     public async Task EndXWithHopLimitOneSendsTimeExceeded()

@@ -7,8 +7,6 @@ using NUnit.Framework;
 
 namespace Conformance.Cases.Rfc8986;
 
-// --- catalogue: End.DX2, H.Insert, USP/USD, DT4/DT46, B6.Encaps.Red ---
-
 /// <summary>
 /// RFC 8986 §4.16.2 USP (Ultimate Segment Pop) and §4.16.3 USD (Ultimate Segment Decapsulation), as
 /// flavors of an End SID (profile SIDs <c>end_usp</c> and <c>end_usd</c>). The reference profile claims
@@ -16,8 +14,6 @@ namespace Conformance.Cases.Rfc8986;
 /// these cases are not applicable; CatalogueConformingReceptionTests proves offline that the expectations
 /// built here accept an RFC-conforming reception and reject a wrong one. The expected packets are built
 /// by the public static methods, shared with those offline tests.
-/// Requirement texts: the catalogue's RFC8986-4.16.2-USP and RFC8986-4.16.3-USD (both listed in
-/// Requirements.Unverified: no copy of RFC 8986 §4.16 was found in the stored corpora searched).
 /// </summary>
 [TestFixture, Category("Flavors")]
 public sealed class FlavorCases : ConformanceCase
@@ -62,7 +58,7 @@ public sealed class FlavorCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-USP-BV-01", Feature = "USP",
         Title = "An End SID with the USP flavor removes the SRH at Segments Left 0 before processing the next header",
-        Requirements = new[] { "RFC8986-4.16.2-USP-BV-01" },
+        Requirements = new[] { "RFC8986-4.16.2-USP-S02-S04" },
         Stimulus = "10 × (A,USP)(USP,N2;SL=0) UDP A:49152+i → 33434+i (traceroute ports, RFC 9259 §3.2.2), hop limit 64, traffic class 0x2e, flow label 0x12345, into t1 (USP = the profile's End SID with the USP flavor, end_usp)",
         Expected = "10 × ICMPv6 Destination Unreachable code 4 (Port Unreachable) to A out of t1 from a DUT address, quoting the probe as the UDP layer got it after S03.1–S03.3: (A,USP) without SRH, next header 17, Payload Length 40 octets less; a quote that still holds the SRH fails; nothing else")]
     public async Task UspRemovesTheSrhAtTheUltimateSegment()
@@ -81,7 +77,7 @@ public sealed class FlavorCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-USD-BV-01", Feature = "USD",
         Title = "An End SID with the USD flavor decapsulates at Segments Left 0 and forwards the inner IPv6 packet by a FIB lookup",
-        Requirements = new[] { "RFC8986-4.16.3-USD-BV-01" },
+        Requirements = new[] { "RFC8986-4.16.3-USD-END-S01-S03", "RFC8986-4.1-END-S02-S04-SL-ZERO", "RFC8200-3-HOP-LIMIT-DECREMENT" },
         Stimulus = "10 × (A,USD)(USD,N2;SL=0)(A,D) ICMPv6 echo request (inner hop limit 64, traffic class 0x2e, flow label 0x12345) into t1 (USD = the profile's End SID with the USD flavor, end_usd; the FIB routes D via t2)",
         Expected = "10 × the inner packet (A,D) alone out of t2, hop limit 63 (forwarded once), every other field as sent; no outer header, nothing out of any other port")]
     public async Task UsdDecapsulatesAtTheUltimateSegment()

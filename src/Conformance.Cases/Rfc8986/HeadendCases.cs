@@ -44,7 +44,7 @@ public sealed class HeadendCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-HENCAPS-BV-01", Feature = "H.Encaps",
         Title = "H.Encaps pushes an outer IPv6 header (SA = T, DA = S1) with an SRH carrying the policy, the inner packet intact",
-        Requirements = new[] { "RFC8986-5.1-HENCAPS-BV-01" },
+        Requirements = new[] { "RFC8986-5.1-H-ENCAPS-S01-S06", "RFC8986-5.1-H-ENCAPS-INNER-UNMODIFIED" },
         Stimulus = "10 × (A,E1) ICMPv6 echo request, hop limit 64, traffic class 0x2e, flow label 0x12345, into t1 (E1 in 2001:db8:e:1::/64, steered into the policy <N2, N3>)",
         Expected = "10 × (T,N2)(N3,N2;SL=1) next header 41 carrying (A,E1) with traffic class, flow label and ICMPv6 message as sent, out of t2 (T = the DUT's address on t2); outer hop limit, traffic class and flow label not compared (RFC 2473, RFC 6437: TP-HENCAPS-BV-03); inner hop limit not compared here (TP-HENCAPS-BV-02); nothing else")]
     public async Task HEncapsPushesTheOuterHeaderAndSrh()
@@ -58,7 +58,7 @@ public sealed class HeadendCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-HENCAPS-BV-02", Feature = "H.Encaps",
         Title = "H.Encaps decrements the inner IPv6 hop limit",
-        Requirements = new[] { "RFC8986-5.1-HENCAPS-BV-02" },
+        Requirements = new[] { "RFC8986-5.1-H-ENCAPS-INNER-UNMODIFIED", "RFC8986-5.1-H-ENCAPS-S01-S06" },
         Stimulus = "10 × (A,E1) ICMPv6 echo request with hop limit 64 into t1",
         Expected = "10 × encapsulated packets out of t2 as in TP-HENCAPS-BV-01 whose inner hop limit is 63; nothing else")]
     public async Task HEncapsDecrementsTheInnerHopLimit()
@@ -72,7 +72,7 @@ public sealed class HeadendCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-HENCAPS-BV-03", Feature = "H.Encaps",
         Title = "H.Encaps sets the outer flow label per inner flow: one label per flow, different flows different labels",
-        Requirements = new[] { "RFC6437-3-HENCAPS-BV-03" },
+        Requirements = new[] { "RFC6437-3-FLOW-LABEL-SAME-PER-FLOW", "RFC6437-3-FLOW-LABEL-UNIQUE", "RFC8986-5.1-H-ENCAPS-S03-FLOW-LABEL" },
         Stimulus = "4 flows × 10 UDP packets (A,E1) sport 41000+f → dport 5000, inner flow label 0, into t1 (RFC 8986 §5.1 sets the outer flow label as per RFC 6437; the encapsulating headend is the source of the outer packet)",
         Expected = "40 encapsulated packets out of t2, as in TP-HENCAPS-BV-01; within each flow every outer flow label is the same and not 0, and the 4 flows have 4 different labels; nothing else")]
     public async Task HEncapsFlowLabelFollowsTheInnerFlow()
@@ -110,7 +110,7 @@ public sealed class HeadendCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-HENCAPS-BV-04", Feature = "H.Encaps.Red",
         Title = "H.Encaps.Red with a single-segment policy omits the SRH",
-        Requirements = new[] { "RFC8986-5.2-HENCAPS-BV-04" },
+        Requirements = new[] { "RFC8986-5.2-H-ENCAPS-RED-SRH-OMITTED" },
         Stimulus = "10 × (A,E2) ICMPv6 echo request, hop limit 64, traffic class 0x2e, flow label 0x12345, into t1 (E2 in 2001:db8:e:2::/64, policy <N2> configured as H.Encaps.Red)",
         Expected = "10 × (T,N2) next header 41 without SRH carrying (A,E2) as sent, out of t2; outer hop limit, traffic class, flow label and inner hop limit not compared; nothing else")]
     public async Task HEncapsRedSingleSegmentOmitsTheSrh()
@@ -123,7 +123,7 @@ public sealed class HeadendCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-HENCAPS-BV-05", Feature = "H.Encaps.Red",
         Title = "H.Encaps.Red excludes the first SID from the pushed SRH",
-        Requirements = new[] { "RFC8986-5.2-HENCAPS-BV-05" },
+        Requirements = new[] { "RFC8986-5.2-H-ENCAPS-RED-REDUCED-SRH", "RFC8986-5.1-H-ENCAPS-S01-S06" },
         Stimulus = "10 × (A,E3) ICMPv6 echo request into t1 (E3 in 2001:db8:e:3::/64, policy <N2, N3> configured as H.Encaps.Red)",
         Expected = "10 × (T,N2)(N3;SL=1) — Last Entry 0, Segments Left 1 — next header 41 carrying (A,E3) as sent, out of t2; outer hop limit, traffic class, flow label and inner hop limit not compared; nothing else")]
     public async Task HEncapsRedExcludesTheFirstSid()
@@ -146,7 +146,7 @@ public sealed class HeadendCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-HENCAPS-BV-06", Feature = "H.Encaps.L2",
         Title = "H.Encaps.L2 encapsulates the received Ethernet frame (next header 143)",
-        Requirements = new[] { "RFC8986-5.3-HENCAPS-BV-06" },
+        Requirements = new[] { "RFC8986-5.3-H-ENCAPS-L2-FRAME-AS-PAYLOAD", "RFC8986-5.3-H-ENCAPS-L2-SRH-NH-143", "RFC8986-5.3-H-ENCAPS-L2-NO-PREAMBLE-FCS" },
         Stimulus = "10 × Ethernet frames (tester t1 MAC → DUT t1 MAC) carrying (A,E4) ICMPv6 echo request into t1 (E4 in 2001:db8:e:4::/64, steered into the L2 policy <N2, N3>; Linux needs an IP route to steer a frame, so the frame is an IPv6 packet routed to the policy)",
         Expected = "10 × (T,N2)(N3,N2;SL=1) with SRH next header 143 whose payload is the received frame byte for byte (MACs, EtherType, the inner packet with hop limit 64), out of t2; outer hop limit, traffic class, flow label not compared; nothing else")]
     public async Task HEncapsL2EncapsulatesTheFrame()
@@ -160,7 +160,7 @@ public sealed class HeadendCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-HENCAPS-BV-07", Feature = "H.Encaps.L2.Red",
         Title = "H.Encaps.L2.Red with a single-segment policy omits the SRH (next header 143 in the outer header)",
-        Requirements = new[] { "RFC8986-5.4-HENCAPS-BV-07" },
+        Requirements = new[] { "RFC8986-5.4-H-ENCAPS-L2-RED-SRH-OMITTED", "RFC8986-5.3-H-ENCAPS-L2-FRAME-AS-PAYLOAD" },
         Stimulus = "10 × Ethernet frames carrying (A,E5) ICMPv6 echo request into t1 (E5 in 2001:db8:e:5::/64, L2 policy <N2> configured as H.Encaps.L2.Red)",
         Expected = "10 × (T,N2) without SRH, next header 143, whose payload is the received frame byte for byte, out of t2; outer hop limit, traffic class, flow label not compared; nothing else")]
     public async Task HEncapsL2RedOmitsTheSrh()

@@ -7,17 +7,12 @@ using NUnit.Framework;
 
 namespace Conformance.Cases.Rfc8986;
 
-// --- catalogue: End.DX2, H.Insert, USP/USD, DT4/DT46, B6.Encaps.Red ---
-
 /// <summary>
 /// H.Insert, the SR headend with insertion of an SRH into the steered packet itself. H.Insert is NOT in
-/// RFC 8986 (it was removed from the network-programming draft before publication). The profile vocabulary
-/// names it after draft-filsfils-spring-srv6-net-pgm-insertion, but no copy of that draft was found in the
-/// stored corpora searched, so its wording and section are UNVERIFIED and not quoted. The purpose quotes
-/// the text that could be checked: the same behaviour under its earlier name T.Insert in
-/// draft-filsfils-spring-srv6-network-programming-06 §5.2 ("T.Insert: Transit with insertion of an SRv6
-/// Policy"; checked against a markdown copy of -06 in the code index, file id 10215887997). An expired
-/// individual Internet-Draft carries no RFC 2119 level: the purpose is recorded as MAY (optional).
+/// RFC 8986 (it was removed from the network-programming draft before publication); the profile vocabulary
+/// names it after draft-filsfils-spring-srv6-net-pgm-insertion. The purpose cites the same behaviour under
+/// its earlier name, T.Insert, in draft-filsfils-spring-srv6-network-programming-06 §5.2 (an expired
+/// individual Internet-Draft, not vendored: its catalogue entry is unverified; pseudocode, no BCP 14 keyword).
 /// Lab policy (dut-configs/linux/headend-insert.conf): 2001:db8:e:6::/64 steered into &lt;S1 = N2, S2 = N3&gt;
 /// with Linux <c>seg6 mode inline</c>.
 /// </summary>
@@ -49,8 +44,8 @@ public sealed class HeadendInsertCases : ConformanceCase
 
     [Test]
     [TestPurpose(Id = "TP-HINSERT-BV-01", Feature = "H.Insert",
-        Title = "H.Insert inserts an SRH after the IPv6 header (original DA as last segment, DA = first SID), the packet otherwise intact — text of T.Insert, its earlier name, in an expired individual Internet-Draft, not an RFC (level MAY); draft-filsfils-spring-srv6-net-pgm-insertion unverified",
-        Requirements = new[] { "DRAFT-FILSFILS-NWPROG-06-5.2-HINSERT-BV-01" },
+        Title = "H.Insert inserts an SRH after the IPv6 header (original DA as last segment, DA = first SID), the packet otherwise intact — text of T.Insert, its earlier name, in an expired individual Internet-Draft, not an RFC; draft-filsfils-spring-srv6-net-pgm-insertion unverified",
+        Requirements = new[] { "DRAFT-FILSFILS-NWPROG-06-5.2-T-INSERT" },
         Stimulus = "10 × (A,E6) ICMPv6 echo request, hop limit 64, traffic class 0x2e, flow label 0x12345, into t1 (E6 in 2001:db8:e:6::/64, steered into the H.Insert policy <N2, N3>)",
         Expected = "10 × (A,N2)(E6,N3,N2;SL=2) out of t2: the SRH (Last Entry 2, next header 58) directly after the IPv6 header, the original DA E6 as Segment List[0], Payload Length grown by the 56-octet SRH, hop limit 63 (forwarded once), source, traffic class, flow label and ICMPv6 message (checksum valid for the final destination E6) as sent — no outer header; every field compared; nothing else")]
     public async Task HInsertInsertsTheSrhIntoThePacket()

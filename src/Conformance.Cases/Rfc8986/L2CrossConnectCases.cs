@@ -9,15 +9,11 @@ using NUnit.Framework;
 
 namespace Conformance.Cases.Rfc8986;
 
-// --- catalogue: End.DX2, H.Insert, USP/USD, DT4/DT46, B6.Encaps.Red ---
-
 /// <summary>
 /// RFC 8986 §4.9 End.DX2: decapsulation and Layer-2 cross-connect. The SID's outgoing interface I is the
 /// profile's <c>interface</c> of the End.DX2 SID; the tester port cabled to it receives the exposed
 /// Ethernet frame as carried (MAC addresses, EtherType, the IPv6 packet with its hop limit — no L3
 /// forwarding happens). The reference lab's OIF is veth-t2 (tester port t2).
-/// Requirement text: the catalogue's RFC8986-4.9-END-DX2 (listed in Requirements.Unverified: no copy of
-/// RFC 8986 §4.9 was found in the stored corpora searched for this purpose).
 /// </summary>
 [TestFixture, Category("Decapsulation")]
 public sealed class L2CrossConnectCases : ConformanceCase
@@ -46,7 +42,7 @@ public sealed class L2CrossConnectCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-DX2-BV-01", Feature = "End.DX2",
         Title = "End.DX2 removes the outer IPv6 header and sends the exposed Ethernet frame, as carried, out of its interface I",
-        Requirements = new[] { "RFC8986-4.9-DX2-BV-01" },
+        Requirements = new[] { "RFC8986-4.9-END-DX2-ULH-S01-S03" },
         Stimulus = "10 × (A,DX2)(DX2;SL=0) next header 143 into t1, carrying an Ethernet frame 02:5e:c0:00:d2:01 → (tester MAC of the OIF's port), EtherType 0x86dd, (A,D) ICMPv6 echo request, hop limit 64, traffic class 0x2e, flow label 0x12345 (DX2 = the End.DX2 SID; I = its profile interface, in the reference lab veth-t2, tester port t2)",
         Expected = "10 × the carried Ethernet frame byte for byte (MAC addresses, EtherType, inner hop limit 64: no L3 forwarding) out of I's tester port; every field compared; nothing out of any other port")]
     public async Task EndDx2CrossConnectsTheFrameToItsInterface()

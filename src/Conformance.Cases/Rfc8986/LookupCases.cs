@@ -20,7 +20,7 @@ public sealed class LookupCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-ENDT-BV-01", Feature = "End.T",
         Title = "End.T looks the next segment up in its table T, not in the main table",
-        Requirements = new[] { "RFC8986-4.3-ENDT-BV-01" },
+        Requirements = new[] { "RFC8986-4.3-END-T-S15.1-S15.2" },
         Stimulus = "10 × (A,T)(D,N3,T;SL=2) ICMPv6 echo request, hop limit 64, traffic class 0x2e, flow label 0x12345, into t1 (T = the End.T SID; its table routes N3 via t2, the main table via t3)",
         Expected = "10 × (A,N3)(D,N3,T;SL=1) out of t2 with hop limit 63, every other field unchanged; nothing out of t3 or anywhere else")]
     public async Task EndTLooksUpItsTable()
@@ -38,7 +38,7 @@ public sealed class LookupCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-DT6-BV-01", Feature = "End.DT6",
         Title = "End.DT6 removes the outer header and looks the inner packet up in its table",
-        Requirements = new[] { "RFC8986-4.6-DT6-BV-01" },
+        Requirements = new[] { "RFC8986-4.6-END-DT6-ULH-S01-S04", "RFC8200-3-HOP-LIMIT-DECREMENT" },
         Stimulus = "10 × (A,DT6)(DT6;SL=0)(A,D3) ICMPv6 echo request (inner hop limit 64, traffic class 0x2e, flow label 0x12345) into t1 (the End.DT6 table routes D3 via t2, the main table via t3)",
         Expected = "10 × the inner packet (A,D3) alone out of t2, hop limit 63 (forwarded once), every other field as sent; nothing out of t3 or anywhere else")]
     public async Task EndDt6LooksTheInnerPacketUpInItsTable()

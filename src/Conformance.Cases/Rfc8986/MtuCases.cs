@@ -8,7 +8,7 @@ namespace Conformance.Cases.Rfc8986;
 /// <summary>
 /// An encapsulating headend whose result exceeds the egress link MTU (1500 on t2): the packet cannot
 /// be forwarded, and the node must say so to the source with a Packet Too Big (RFC 4443 §3.2); the
-/// usable MTU is the link MTU less the encapsulation (RFC 2473 §7.1).
+/// usable MTU is the link MTU less the encapsulation (the tunnel MTU of RFC 2473, not vendored here).
 /// </summary>
 [TestFixture, Category("MTU")]
 public sealed class MtuCases : ConformanceCase
@@ -19,7 +19,7 @@ public sealed class MtuCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-MTU-BI-01", Feature = "H.Encaps",
         Title = "H.Encaps of a packet that no longer fits the egress MTU: Packet Too Big to the source with the MTU left after encapsulation",
-        Requirements = new[] { "RFC4443-3.2-MTU-BI-01" },
+        Requirements = new[] { "RFC4443-3.2-PACKET-TOO-BIG" },
         Stimulus = "10 × (A,E1) ICMPv6 echo request of 1500 octets (the t1/t2 link MTU) into t1 (E1 steered into the H.Encaps policy <N2, N3>: +80 octets of outer header and SRH)",
         Expected = "10 × ICMPv6 Packet Too Big code 0, MTU 1420 (1500 − 40 − 40), to A out of t1 from a DUT address, quoting the packet as received; nothing out of t2 or t3")]
     public async Task EncapsulationBeyondTheMtuSendsPacketTooBig()

@@ -17,7 +17,7 @@ public sealed class PspCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-PSP-BV-01", Feature = "PSP",
         Title = "End with PSP at the penultimate segment removes the SRH",
-        Requirements = new[] { "RFC8986-4.16.1.2-PSP-BV-01" },
+        Requirements = new[] { "RFC8986-4.16.1.2-PSP-S14.1-S14.5" },
         Stimulus = "10 × (A,S)(D,S;SL=1) ICMPv6 echo request into t1 (S = the End SID with the PSP flavor)",
         Expected = "10 × (A,D) without SRH out of t2: next header 58, payload length reduced by the SRH's 8*(Hdr Ext Len+1), hop limit 63, ICMPv6 message and checksum unchanged; nothing else")]
     public async Task PspAtPenultimateSegmentPopsTheSrh()
@@ -36,7 +36,7 @@ public sealed class PspCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-PSP-BV-02", Feature = "PSP",
         Title = "End with PSP keeps the SRH when it is not the penultimate segment",
-        Requirements = new[] { "RFC8986-4.16.1.2-PSP-BV-02" },
+        Requirements = new[] { "RFC8986-4.16.1.2-PSP-S14.1-S14.5", "RFC8986-4.16.1.2-PSP-PENULTIMATE-ONLY" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1 (S = the End SID with PSP; after it SL=1)",
         Expected = "10 × (A,N2)(D,N2,S;SL=1) out of t2 with the SRH kept, hop limit 63; nothing else")]
     public async Task PspKeepsTheSrhBeforeThePenultimateSegment()
@@ -55,7 +55,7 @@ public sealed class PspCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-PSP-BI-01", Feature = "PSP",
         Title = "End without PSP keeps the SRH at the penultimate segment",
-        Requirements = new[] { "RFC8986-4.1-PSP-BI-01" },
+        Requirements = new[] { "RFC8986-4.1-END-S12-S15", "RFC8986-4.16.1.1-PSP-SEPARATE-SIDS" },
         Stimulus = "10 × (A,S)(D,S;SL=1) ICMPv6 echo request into t1 (S = the End SID without any flavor)",
         Expected = "10 × (A,D)(D,S;SL=0) out of t2 with the SRH kept, hop limit 63; nothing else")]
     public async Task EndWithoutPspKeepsTheSrhAtThePenultimateSegment()

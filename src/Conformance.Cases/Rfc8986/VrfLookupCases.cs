@@ -8,8 +8,6 @@ using NUnit.Framework;
 
 namespace Conformance.Cases.Rfc8986;
 
-// --- catalogue: End.DX2, H.Insert, USP/USD, DT4/DT46, B6.Encaps.Red ---
-
 /// <summary>
 /// RFC 8986 §4.7 End.DT4 and §4.8 End.DT46: decapsulation and lookup of the inner packet in the SID's table
 /// T (profile SIDs <c>end_dt4</c> and <c>end_dt46</c>; <c>table</c> is the VRF / table id). The lab plan is
@@ -17,8 +15,7 @@ namespace Conformance.Cases.Rfc8986;
 /// (reference lab: table 100; IPv4 203.0.113.128/25 — D4X — and IPv6 2001:db8:d:3::/64 — D3). A DUT claiming
 /// these behaviours must route them so. The reference profile claims neither (Linux needs a VRF device and
 /// the reference kernel has no vrf module): not applicable there; CatalogueConformingReceptionTests proves
-/// the expectations offline. Requirement texts: the catalogue's RFC8986-4.7-END-DT4 and RFC8986-4.8-END-DT46
-/// (listed in Requirements.Unverified).
+/// the expectations offline.
 /// </summary>
 [TestFixture, Category("Lookup")]
 public sealed class VrfLookupCases : ConformanceCase
@@ -65,7 +62,7 @@ public sealed class VrfLookupCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-DT4-BV-01", Feature = "End.DT4",
         Title = "End.DT4 removes the outer header and looks the inner IPv4 packet up in its table",
-        Requirements = new[] { "RFC8986-4.7-DT4-BV-01" },
+        Requirements = new[] { "RFC8986-4.7-END-DT4-ULH-S01-S04" },
         Stimulus = "10 × (A,DT4)(DT4;SL=0)(A4,D4X) ICMP echo request (TTL 64, TOS 0x2e, identification 0x4242+i) into t1 (DT4 = the End.DT4 SID, end_dt4; its table T routes D4X via t2, the main table via t3)",
         Expected = "10 × the inner IPv4 packet alone out of t2, TTL 63 and header checksum updated (forwarded once), every other field as sent; nothing out of t3 or anywhere else")]
     public async Task EndDt4LooksTheInnerPacketUpInItsTable()
@@ -78,7 +75,7 @@ public sealed class VrfLookupCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-DT46-BV-01", Feature = "End.DT46",
         Title = "End.DT46 removes the outer header and looks an inner IPv4 packet up in its table",
-        Requirements = new[] { "RFC8986-4.8-DT46-BV-01" },
+        Requirements = new[] { "RFC8986-4.8-END-DT46-ULH-S01-S04-IPV4" },
         Stimulus = "10 × (A,DT46)(DT46;SL=0)(A4,D4X) ICMP echo request (TTL 64, TOS 0x2e, identification 0x4242+i) into t1 (DT46 = the End.DT46 SID, end_dt46; its table routes D4X via t2, the main table via t3)",
         Expected = "10 × the inner IPv4 packet alone out of t2, TTL 63 and header checksum updated, every other field as sent; nothing out of t3 or anywhere else")]
     public async Task EndDt46LooksAnInnerIpv4PacketUpInItsTable()
@@ -91,7 +88,7 @@ public sealed class VrfLookupCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-DT46-BV-02", Feature = "End.DT46",
         Title = "End.DT46 removes the outer header and looks an inner IPv6 packet up in its table",
-        Requirements = new[] { "RFC8986-4.8-DT46-BV-02" },
+        Requirements = new[] { "RFC8986-4.8-END-DT46-ULH-S05-S08-IPV6", "RFC8200-3-HOP-LIMIT-DECREMENT" },
         Stimulus = "10 × (A,DT46)(DT46;SL=0)(A,D3) ICMPv6 echo request (inner hop limit 64, traffic class 0x2e, flow label 0x12345) into t1 (its table routes D3 via t2, the main table via t3)",
         Expected = "10 × the inner packet (A,D3) alone out of t2, hop limit 63 (forwarded once), every other field as sent; nothing out of t3 or anywhere else")]
     public async Task EndDt46LooksAnInnerIpv6PacketUpInItsTable()
