@@ -8,7 +8,6 @@ namespace Conformance.Cases.Rfc8754;
 
 /// <summary>
 /// RFC 8986 §6: per-SID traffic counters, read through the DUT driver around one exchange.
-/// Requirement text: RFC 8986 §6 from knowledge (catalogue RFC8986-6-COUNTERS, listed Unverified); level SHOULD.
 /// </summary>
 [TestFixture, Category("Counters")]
 public sealed class CounterCases : ConformanceCase
@@ -49,7 +48,7 @@ public sealed class CounterCases : ConformanceCase
     [TestPurpose(Id = "TP-COUNTERS-BV-02", Feature = "Counters",
         Title = "Packets the End SID discards as malformed are not counted in its packet counter",
         Requirements = new[] { "RFC8986-6-COUNTERS-BV-02" },
-        Stimulus = "10 × (A,S)(D,N2,S;SL=4) ICMPv6 echo request into t1 (Segments Left > Last Entry + 1: RFC 8986 §4.1 S09 discards it); the DUT's per-SID counters read before and after",
+        Stimulus = "10 × (A,S)(D,N2,S;SL=4) ICMPv6 echo request into t1 (Segments Left > Last Entry + 1: RFC 8986 §4.1 S09–S10 discard it); the DUT's per-SID counters read before and after",
         Expected = "nothing forwarded on any port (the Parameter Problem RFC 8986 S10 asks for is judged by TP-SRH-BI-01, not here, and is accepted on t1); the End SID's packet counter +0, every other SID's +0")]
     public async Task DiscardedPacketsAreNotCounted()
     {

@@ -8,10 +8,10 @@ using NUnit.Framework;
 namespace Conformance.Cases.Rfc8754;
 
 /// <summary>
-/// RFC 8754 §2 Flags: unused bits are ignored on receipt (and so left as they are). The O-flag
-/// (RFC 9259 §2.1): whether or not the DUT processes it, the data packet itself is forwarded as
-/// without it and keeps the flag — O-flag processing works on a copy (RFC 9259 §2.1.1 S01.1).
-/// Requirement text: the U-flags sentence is draft-ietf-6man-segment-routing-header-15 §2 (published RFC 8754 wording NOT verified); RFC 9259 §2.1.1 S01.1 is the catalogue's RFC9259-2.1.1-S01.1 (checked against the last draft).
+/// RFC 8754 §2 Flags: unused bits are ignored on receipt, and §4.3.1 keeps the Flags immutable while the
+/// SID is processed (so they are left as they are). The O-flag (RFC 9259 §2.1): whether or not the DUT
+/// processes it, the data packet itself is forwarded as without it and keeps the flag — O-flag processing
+/// works on a copy (RFC 9259 §2.1.1 S01.1).
 /// </summary>
 [TestFixture, Category("SRH"), Category("Flags")]
 public sealed class SrhFlagsCases : ConformanceCase
@@ -38,7 +38,7 @@ public sealed class SrhFlagsCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-FLAGS-BV-01", Feature = "Flags",
         Title = "End ignores unused flag bits on receipt and forwards them unchanged",
-        Requirements = new[] { "RFC8754-2-FLAGS-BV-01" },
+        Requirements = new[] { "RFC8754-2-FLAGS-UNUSED-IGNORED", "RFC8754-4.3.1-SID-IMMUTABLE-FIELDS", "RFC8754-2-TAG-IGNORED" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1 with SRH flags 0xdf (every bit but the O-flag) and tag 0x0bad",
         Expected = "10 × (A,N2)(D,N2,S;SL=1) out of t2, hop limit 63, flags 0xdf and tag 0x0bad as sent; nothing else")]
     public async Task EndIgnoresUnusedFlagBits() =>
@@ -47,7 +47,7 @@ public sealed class SrhFlagsCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-FLAGS-BV-02", Feature = "Flags",
         Title = "End forwards a data packet carrying the O-flag exactly as without it, flag kept",
-        Requirements = new[] { "RFC9259-2.1.1-FLAGS-BV-02" },
+        Requirements = new[] { "RFC9259-2.1.1-FLAGS-BV-02", "RFC8754-4.3.1-SID-IMMUTABLE-FIELDS" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1 with the O-flag (0x20) set",
         Expected = "10 × (A,N2)(D,N2,S;SL=1) out of t2, hop limit 63, O-flag still set, all else unchanged; nothing else — except, when the profile claims O-flag processing, the OAM copies on the profile's collector port, which this case does not judge (see the OAM cases)")]
     public async Task EndForwardsTheOFlagDataPacketUnchanged()
@@ -61,7 +61,7 @@ public sealed class SrhFlagsCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-TRANSIT-BV-03", Feature = "Transit",
         Title = "A transit node forwards an SRH with flags (O-flag and unused bits) and a tag untouched",
-        Requirements = new[] { "RFC8754-4.2-TRANSIT-BV-03" },
+        Requirements = new[] { "RFC8754-4.2-TRANSIT-NO-INSPECT-FORWARD", "RFC8200-4-EXT-HEADERS-NOT-PROCESSED-EN-ROUTE" },
         Stimulus = "10 × (A,N2)(D,N2;SL=1) ICMPv6 echo request into t1 (N2 not a SID of the DUT), SRH flags 0xff (O-flag and every unused bit) on probes 0–4, 0xdf on probes 5–9, tag 0x5a5a",
         Expected = "10 × the same packet out of t2 with hop limit 63 and every other field, flags and tag included, unchanged; nothing else")]
     public async Task TransitNodeForwardsFlagsUntouched()

@@ -16,7 +16,6 @@ namespace Conformance.Cases.Rfc8754;
 /// Type. So a conforming DUT does NOT act as a segment endpoint for a plain interface address — what
 /// Linux does when seg6_enabled=1 (every local address behaves like End; known deviation), and with
 /// seg6_enabled=0 Linux drops SRH packets to local addresses silently whatever Segments Left says.
-/// Requirement text: the two Segments-Left sentences match draft-ietf-6man-segment-routing-header-15 §4.3.2 and RFC 8200 §4.4; the lead-in ("represents a local interface and is not a locally instantiated SRv6 SID") is the published wording from knowledge, NOT verified (the draft says "represents a local interface, not locally instantiated as an SRv6 SID").
 /// </summary>
 [TestFixture, Category("SRH"), Category("LocalInterface")]
 public sealed class SrhLocalInterfaceCases : ConformanceCase
@@ -24,14 +23,12 @@ public sealed class SrhLocalInterfaceCases : ConformanceCase
     private const int Probes = 10;
     private const uint PointerToRoutingType = 40 + 2;
 
-    internal const string Requirement8754_4_3_2 = "If the FIB entry represents a local interface and is not a locally instantiated SRv6 SID, the SRH is processed as follows: If Segments Left is zero, the node must ignore the Routing header and proceed to process the next header in the packet, whose type is identified by the Next Header field in the Routing header. If Segments Left is non-zero, the node must discard the packet and send an ICMP Parameter Problem, Code 0, message to the packet's Source Address, pointing to the unrecognized Routing Type.";
-
     private static IPAddress LocalAddress => ProfileDutConfig.Loopback(Profile);
 
     [Test]
     [TestPurpose(Id = "TP-LOCAL-BV-01", Feature = "SRH",
         Title = "SRH with Segments Left 0 to a local interface address (not a SID): the routing header is ignored, the upper layer processed",
-        Requirements = new[] { "RFC8754-4.3.2-LOCAL-BV-01" },
+        Requirements = new[] { "RFC8754-4.3.2-LOCAL-SL-ZERO-IGNORE", "RFC8200-4.4-UNRECOGNIZED-ROUTING-TYPE" },
         Stimulus = "10 × (A,L)(L,N2;SL=0) ICMPv6 echo request into t1, L = the DUT's loopback address (locator::1), which is not a SID of the profile",
         Expected = "10 × ICMPv6 echo reply (L,A) out of t1 with the same identifier, sequence and data; nothing else on any port")]
     public async Task SegmentsLeftZeroToALocalAddressIsProcessedLocally()
@@ -48,7 +45,7 @@ public sealed class SrhLocalInterfaceCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-LOCAL-BI-01", Feature = "SRH",
         Title = "SRH with Segments Left > 0 to a local interface address (not a SID): Parameter Problem code 0 pointing at the Routing Type, packet discarded",
-        Requirements = new[] { "RFC8754-4.3.2-LOCAL-BI-01" },
+        Requirements = new[] { "RFC8754-4.3.2-LOCAL-SL-NONZERO-PARAM-PROBLEM", "RFC8200-4.4-UNRECOGNIZED-ROUTING-TYPE" },
         Stimulus = "10 × (A,L)(D,N2,L;SL=2) ICMPv6 echo request into t1, L = the DUT's loopback address (locator::1), not a SID",
         Expected = "10 × ICMPv6 Parameter Problem code 0, pointer 42 (the Routing Type octet), to A out of t1 from a DUT address, quoting the packet as received; nothing out of t2 or t3 (the DUT is no segment endpoint for L)")]
     public async Task SegmentsLeftAboveZeroToALocalAddressIsAParameterProblem()

@@ -8,23 +8,21 @@ using NUnit.Framework;
 namespace Conformance.Cases.Rfc8754;
 
 /// <summary>
-/// Malformed SRHs at the End SID (RFC 8986 §4.1 S08–S11, RFC 8754 §4.3.1.1): every inconsistency
-/// between Hdr Ext Len, Last Entry and Segments Left that the pseudocode tests. TP-SRH-BI-01
-/// (SrhProcessingCases) covers SL &gt; LE+1 with LE consistent with the list.
+/// Malformed SRHs at the End SID (RFC 8754 §4.3.1.1 S09–S13, the same checks as RFC 8986 §4.1 S08–S11):
+/// every inconsistency between Hdr Ext Len, Last Entry and Segments Left that the pseudocode tests.
+/// TP-SRH-BI-01 (SrhProcessingCases) covers SL &gt; LE+1 with LE consistent with the list.
 /// A Hdr Ext Len beyond the IPv6 payload is judged by RFC 4443 §3.4 (RFC 8200 names no reaction to a
 /// truncated extension header): MUST discard, SHOULD send Parameter Problem — so the case requires the
 /// discard and accepts, but does not require, a Parameter Problem code 0 (the pointer is left to the DUT).
-/// Not covered, deliberately: a TLV overrunning the header — RFC 8754 leaves TLV processing to local
-/// configuration (§4.3.1.1 S06–S08), so no requirement sentence names a reaction.
-/// Requirement text: RFC 8986 §4.1 S08–S11 as in the catalogue (RFC8986-4.1-PARAM-PROBLEM, verified as a quotation); the same logic is RFC 8754 §4.3.1.1 (checked against draft-ietf-6man-segment-routing-header-15 only).
+/// Not covered, deliberately: a TLV overrunning the header — RFC 8754 §2.1 names the reaction (Parameter
+/// Problem code 0 pointing to Hdr Ext Len) only while processing TLVs, which local configuration decides
+/// (§4.3.1.1 S06–S08), so a node that does not process TLVs has no reaction to show.
 /// </summary>
 [TestFixture, Category("SRH")]
 public sealed class SrhMalformedCases : ConformanceCase
 {
     private const int Probes = 10;
     private const uint PointerToSegmentsLeft = 40 + 3;
-
-    private const string S08S11 = "S08. max_LE = (Hdr Ext Len / 2) - 1 S09. If ((Last Entry > max_LE) or (Segments Left > Last Entry+1)) { S10. Send an ICMP Parameter Problem to the Source Address with Code 0 (Erroneous header field encountered) and Pointer set to the Segments Left field, interrupt packet processing, and discard the packet. S11. }";
 
     private async Task ExpectParameterProblemAsync(IReadOnlyList<byte[]> stimuli, string failure)
     {
@@ -39,7 +37,7 @@ public sealed class SrhMalformedCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-SRH-BI-02", Feature = "SRH",
         Title = "Last Entry beyond the segment list (Last Entry > max_LE): Parameter Problem pointing at Segments Left, packet discarded",
-        Requirements = new[] { "RFC8986-4.1-SRH-BI-02" },
+        Requirements = new[] { "RFC8754-4.3.1.1-PARAM-PROBLEM-SL" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1 with Hdr Ext Len 6 (room for 3 segments, max_LE = 2) but Last Entry 5",
         Expected = "10 × ICMPv6 Parameter Problem code 0, pointer 43 (Segments Left), to A out of t1 from a DUT address, quoting the packet as received; nothing out of t2 or t3")]
     public async Task LastEntryBeyondTheSegmentListIsAParameterProblem()
@@ -53,7 +51,7 @@ public sealed class SrhMalformedCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-SRH-BI-03", Feature = "SRH",
         Title = "Hdr Ext Len too small for the segment list (Last Entry > max_LE): Parameter Problem pointing at Segments Left, packet discarded",
-        Requirements = new[] { "RFC8986-4.1-SRH-BI-03" },
+        Requirements = new[] { "RFC8754-4.3.1.1-PARAM-PROBLEM-SL" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1: three segments and Last Entry 2 on the wire, but Hdr Ext Len 4 (max_LE = 1); the IPv6 payload length covers every octet sent",
         Expected = "10 × ICMPv6 Parameter Problem code 0, pointer 43 (Segments Left), to A out of t1 from a DUT address, quoting the packet as received; nothing out of t2 or t3")]
     public async Task HdrExtLenTooSmallForTheSegmentListIsAParameterProblem()
@@ -67,7 +65,7 @@ public sealed class SrhMalformedCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-SRH-BI-04", Feature = "SRH",
         Title = "Segments Left greater than Last Entry + 1 where Last Entry is smaller than the segment list: Parameter Problem pointing at Segments Left",
-        Requirements = new[] { "RFC8986-4.1-SRH-BI-04" },
+        Requirements = new[] { "RFC8754-4.3.1.1-PARAM-PROBLEM-SL" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1 with Hdr Ext Len 6 (three segments, max_LE = 2) but Last Entry 0: SL 2 > LE+1 = 1, although SL ≤ max_LE+1",
         Expected = "10 × ICMPv6 Parameter Problem code 0, pointer 43 (Segments Left), to A out of t1 from a DUT address, quoting the packet as received; nothing out of t2 or t3")]
     public async Task SegmentsLeftBeyondASmallLastEntryIsAParameterProblem()
@@ -80,7 +78,7 @@ public sealed class SrhMalformedCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-SRH-BI-05", Feature = "SRH",
         Title = "Hdr Ext Len beyond the end of the IPv6 payload: the packet is discarded (a Parameter Problem code 0 is allowed, not required)",
-        Requirements = new[] { "RFC4443-3.4-SRH-BI-05" },
+        Requirements = new[] { "RFC4443-3.4-PARAM-PROBLEM-DISCARD" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1, Last Entry 2 (consistent), but Hdr Ext Len 20: the SRH claims 168 octets, the IPv6 payload is 104",
         Expected = "nothing out of t2 or t3; on t1 at most one ICMPv6 Parameter Problem code 0 per probe to A (SHOULD; its pointer is the DUT's choice) and nothing else")]
     public async Task HdrExtLenBeyondThePayloadIsDiscarded()

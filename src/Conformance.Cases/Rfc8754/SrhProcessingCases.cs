@@ -16,7 +16,7 @@ public sealed class SrhProcessingCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-SRH-BI-01", Feature = "SRH",
         Title = "Segments Left greater than Last Entry + 1: Parameter Problem pointing at Segments Left, packet discarded",
-        Requirements = new[] { "RFC8754-4.3.1.1-SRH-BI-01" },
+        Requirements = new[] { "RFC8754-4.3.1.1-PARAM-PROBLEM-SL" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=4) ICMPv6 echo request into t1: Last Entry 2 and Hdr Ext Len 6 are consistent with the three segments, Segments Left 4 > Last Entry + 1",
         Expected = "10 × ICMPv6 Parameter Problem code 0, pointer 43 (the Segments Left octet), to A out of t1 from a DUT address, quoting the packet; nothing out of t2")]
     public async Task SegmentsLeftBeyondLastEntryIsAParameterProblem()
@@ -36,7 +36,7 @@ public sealed class SrhProcessingCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-TRANSIT-BV-01", Feature = "Transit",
         Title = "A transit node forwards on the DA and leaves the SRH untouched",
-        Requirements = new[] { "RFC8754-4.2-TRANSIT-BV-01" },
+        Requirements = new[] { "RFC8754-4.2-TRANSIT-NO-INSPECT-FORWARD", "RFC8200-4-EXT-HEADERS-NOT-PROCESSED-EN-ROUTE" },
         Stimulus = "10 × (A,N2)(D,N2;SL=1) ICMPv6 echo request into t1 (N2 is not a SID of the DUT; it is routed via t2)",
         Expected = "10 × the same packet out of t2 with hop limit 63 and every other field, the SRH included, unchanged; nothing else")]
     public async Task TransitNodeLeavesTheSrhUntouched()

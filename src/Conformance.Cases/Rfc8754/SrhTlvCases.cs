@@ -9,11 +9,11 @@ namespace Conformance.Cases.Rfc8754;
 
 /// <summary>
 /// RFC 8754 §2.1: SRH TLVs at the segment endpoint and at a transit node. Padding TLVs (Pad1, PadN)
-/// are ignored; TLVs of an unrecognised type are ignored on receipt. A node that ignores a TLV
-/// leaves it as it is: the TLV area must come out octet for octet as it went in. (The high-order
-/// bit of the type only tells which TLVs MAY change en route — for AH ICV computation — it gives a
-/// node that does not recognise the type no licence to change or drop it.)
-/// Requirement text: checked against draft-ietf-6man-segment-routing-header-15 §2.1/§2.1.1 (the draft writes "An 8 bit value"), NOT against the published RFC 8754; the high-order-bit semantics are in the same draft section.
+/// are ignored (§2.1.1), and an implementation parsing TLVs must support them; TLVs of an unrecognised
+/// type are ignored on receipt (§2.1). A node that ignores a TLV leaves it as it is: the TLV area must
+/// come out octet for octet as it went in (§4.3.1: only TLVs that change en route are mutable, and only
+/// for a node configured to process them). The highest-order bit of the type tells whether the TLV data
+/// can change en route; it gives a node that does not recognise the type no licence to change or drop it.
 /// </summary>
 [TestFixture, Category("SRH"), Category("TLV")]
 public sealed class SrhTlvCases : ConformanceCase
@@ -58,7 +58,7 @@ public sealed class SrhTlvCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-TLV-BV-01", Feature = "TLV",
         Title = "End accepts Pad1 and PadN TLVs and forwards them unchanged",
-        Requirements = new[] { "RFC8754-2.1.1-TLV-BV-01" },
+        Requirements = new[] { "RFC8754-2.1-PAD-SUPPORT", "RFC8754-2.1.1-PADDING-IGNORED", "RFC8754-4.3.1-SID-IMMUTABLE-FIELDS" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1 with the TLVs Pad1, PadN(5 octets of zero) after the segment list (Hdr Ext Len 7)",
         Expected = "10 × (A,N2)(D,N2,S;SL=1) out of t2, hop limit 63, Hdr Ext Len 7 and the Pad1/PadN octets exactly as sent; nothing else")]
     public Task EndAcceptsAndForwardsPaddingTlvs() =>
@@ -67,7 +67,7 @@ public sealed class SrhTlvCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-TLV-BV-02", Feature = "TLV",
         Title = "End ignores TLVs of unrecognised types and forwards them unchanged",
-        Requirements = new[] { "RFC8754-2.1-TLV-BV-02" },
+        Requirements = new[] { "RFC8754-2.1-TLV-UNRECOGNIZED-IGNORED", "RFC8754-2.1-TLV-LENGTH-SKIP", "RFC8754-2.1-TLVS-IGNORED-UNLESS-CONFIGURED", "RFC8754-4.3.1-SID-IMMUTABLE-FIELDS" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1 with TLVs of type 0x7b (high-order bit 0) and 0xfb (high-order bit 1, 'may change en route'), then PadN(0)",
         Expected = "10 × (A,N2)(D,N2,S;SL=1) out of t2, hop limit 63, the TLV area octet for octet as sent; nothing else")]
     public Task EndIgnoresUnknownTlvs() =>
@@ -76,7 +76,7 @@ public sealed class SrhTlvCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-TLV-BV-03", Feature = "TLV",
         Title = "End accepts a TLV area ending in a single Pad1 (one octet of padding) and forwards it unchanged",
-        Requirements = new[] { "RFC8754-2.1.1-TLV-BV-03" },
+        Requirements = new[] { "RFC8754-2.1-PAD-SUPPORT", "RFC8754-2.1.1.1-PAD1-SINGLE-BYTE", "RFC8754-2.1.1-PADDING-IGNORED", "RFC8754-2.1-TLV-UNRECOGNIZED-IGNORED" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1 with TLVs: type 0x7b with 5 octets of value (7 octets), then one Pad1 (1 octet) to the 8-octet boundary",
         Expected = "10 × (A,N2)(D,N2,S;SL=1) out of t2, hop limit 63, the TLV area octet for octet as sent; nothing else")]
     public Task EndAcceptsATrailingPad1() =>
@@ -86,7 +86,7 @@ public sealed class SrhTlvCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-TRANSIT-BV-02", Feature = "Transit",
         Title = "A transit node forwards an SRH with padding and unrecognised TLVs untouched",
-        Requirements = new[] { "RFC8754-4.2-TRANSIT-BV-02" },
+        Requirements = new[] { "RFC8754-4.2-TRANSIT-NO-INSPECT-FORWARD", "RFC8200-4-EXT-HEADERS-NOT-PROCESSED-EN-ROUTE" },
         Stimulus = "10 × (A,N2)(D,N2;SL=1) ICMPv6 echo request into t1 (N2 not a SID of the DUT, routed via t2), with TLVs 0x7b, 0xfb, PadN(0) (probes 0–3), Pad1, PadN(5) (probes 4–6), or a 7-octet 0x7b TLV and a single trailing Pad1 (probes 7–9)",
         Expected = "10 × the same packet out of t2 with hop limit 63 and every other field, the SRH and its TLVs included, unchanged; nothing else")]
     public async Task TransitNodeForwardsTlvsUntouched()

@@ -1,4 +1,5 @@
 using System.Net;
+using Conformance.Harness.Packets;
 using Conformance.Harness.Reporting;
 using Conformance.Harness.Verdicts;
 using NUnit.Framework;
@@ -6,15 +7,19 @@ using NUnit.Framework;
 namespace Conformance.Cases.Security;
 
 /// <summary>
-/// RFC 8754 §5.1 (and RFC 9602's SRv6 SID space 5f00::/16): nodes outside the SR domain cannot use the
-/// domain's SIDs. Stimuli come in on the profile's external tester port (role: external), with the
-/// tester's own address there as the outside source X; nothing may come out of any tester port.
-/// The same stimulus on an internal port is processed (the filter is on the edge only).
+/// RFC 8754 §5.1 and §7: nodes outside the SR domain cannot use the domain's SIDs — the intra-SR-domain
+/// deployment model, stated without a BCP 14 keyword, judged where the profile claims sr_domain_filtering.
+/// RFC 9602 (Informational) allocates 5f00::/16 for SIDs and only says the prefix makes filtering at the edge
+/// simpler: TP-EDGE-BI-02 checks that hardening, not a requirement. Stimuli come in on the profile's external
+/// tester port (role: external), with the tester's own address there as the outside source X; nothing may come
+/// out of any tester port (TP-EDGE-BI-03: but the Parameter Problem of RFC 8754 §4.3.2). The same stimulus on
+/// an internal port is processed (the filter is on the edge only).
 /// </summary>
 [TestFixture, Category("Security"), Category("SrDomain")]
 public sealed class EdgeFilteringCases : SecurityCase
 {
-    private const string IngressFilter = "Any packet entering the SR domain and destined to a SID within the SR domain is dropped.";
+    /// <summary>Offset of the Routing Type octet (IPv6 header, then the routing header's third octet).</summary>
+    private const uint PointerToRoutingType = 40 + 2;
 
     private static string ExternalPort =>
         Profile.Testbed.TesterPorts.FirstOrDefault(p => p.Role == Harness.Profiles.PortRole.External)?.Name
@@ -25,7 +30,7 @@ public sealed class EdgeFilteringCases : SecurityCase
     [Test]
     [TestPurpose(Id = "TP-EDGE-BI-01", Feature = "SR domain",
         Title = "A packet from outside the SR domain to a SID of the domain is dropped at the edge",
-        Requirements = new[] { "RFC8754-5.1-EDGE-BI-01" },
+        Requirements = new[] { "RFC8754-5.1-EDGE-IACL", "RFC8754-7-SR-DOMAIN-FILTERING" },
         Stimulus = "10 × (X,S)(D,N2,S;SL=2) ICMPv6 echo request into the external port t3 (X = the tester's address on t3, S = the End SID inside parameters.sid_block)",
         Expected = "nothing out of any tester port (not forwarded to N2 on t2, no ICMPv6 error); the DUT's edge drop counter rises where exposed")]
     public async Task PacketToASidFromOutsideIsDropped()
@@ -41,8 +46,8 @@ public sealed class EdgeFilteringCases : SecurityCase
 
     [Test]
     [TestPurpose(Id = "TP-EDGE-BI-02", Feature = "SR domain",
-        Title = "A packet from outside the SR domain to the RFC 9602 SRv6 SID space 5f00::/16 is dropped at the edge",
-        Requirements = new[] { "RFC8754-5.1-EDGE-BI-02" },
+        Title = "A packet from outside the SR domain to the RFC 9602 SRv6 SID space 5f00::/16 is dropped at the edge (RFC 9602: informative hardening)",
+        Requirements = new[] { "RFC9602-5-SID-PREFIX-EDGE-FILTERING", "RFC9602-7-EDGE-FILTERING", "RFC9602-6-5F00-ALLOCATION", "RFC8754-5.1-EDGE-IACL" },
         Stimulus = "10 × (X,5f00:0:1:e::)(D,5f00:0:1:e::;SL=1) ICMPv6 echo request into the external port t3",
         Expected = "nothing out of any tester port (no forwarding, no ICMPv6 error); the DUT's edge drop counter rises where exposed")]
     public async Task PacketToTheSrv6SidSpaceFromOutsideIsDropped()
@@ -57,10 +62,10 @@ public sealed class EdgeFilteringCases : SecurityCase
 
     [Test]
     [TestPurpose(Id = "TP-EDGE-BI-03", Feature = "SR domain",
-        Title = "An SRH packet from outside addressed to an interface address of the node (a segment, RFC 8754 §3.3) is dropped",
-        Requirements = new[] { "RFC8754-5.1-EDGE-BI-03" },
+        Title = "An SRH packet from outside to an interface address of the node is not processed (dropped at the edge, or discarded as RFC 8754 §4.3.2 says)",
+        Requirements = new[] { "RFC8754-5.1-EDGE-IACL", "RFC8754-3.3-SEGMENT-ENDPOINT", "RFC8754-4.3.2-LOCAL-SL-NONZERO-PARAM-PROBLEM" },
         Stimulus = "10 × (X,I3)(D,I3;SL=1) ICMPv6 echo request into the external port t3 (I3 = the DUT's own address on t3, outside the SID block)",
-        Expected = "nothing out of any tester port (the SRH is not processed: nothing forwarded to D on t2); the DUT's edge drop counter rises where exposed")]
+        Expected = "the SRH is not processed: nothing forwarded to D on t2, nothing out of t1; out of t3 nothing but the ICMPv6 Parameter Problem code 0, pointer 42 (Routing Type), to X from a DUT address that RFC 8754 §4.3.2 asks of a node for which I3 is not a SID; the DUT's edge drop counter rises where exposed")]
     public async Task SrhToAnInterfaceAddressFromOutsideIsDropped()
     {
         Require("sr_domain_filtering");
@@ -68,13 +73,17 @@ public sealed class EdgeFilteringCases : SecurityCase
         IPAddress x = OutsideSource, d = Address("D"), i3 = PortSpec(port).DutIpv6;
         var stimuli = Enumerable.Range(0, Probes).Select(i =>
             Into(port).Ipv6(x, i3).Srh([d, i3], 1).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
-        await ExpectDroppedAsync(port, stimuli, "An SRH packet from outside addressed to the node's interface address was not dropped.");
+        // Dropped at the edge (RFC 8754 §5.1) or, where I3 is a local interface and not a SID, discarded with the
+        // Parameter Problem of §4.3.2: either way the outside cannot use the address as a segment.
+        await ExpectDroppedAsync(port, stimuli, "An SRH packet from outside addressed to the node's interface address was not dropped.",
+            (p, on) => on == port && p.Inner is Icmpv6Layer { Type: 4, Code: 0, Pointer: PointerToRoutingType }
+                && p.Ipv6 is { } ip && ip.Dst.Equals(x) && DutAddresses.Contains(ip.Src));
     }
 
     [Test]
     [TestPurpose(Id = "TP-EDGE-BV-01", Feature = "SR domain",
         Title = "The edge filter applies to external interfaces only: the same SID packet from inside is processed",
-        Requirements = new[] { "RFC8754-5.1-EDGE-BV-01" },
+        Requirements = new[] { "RFC8754-4.3.1.1-NEXT-SEGMENT", "RFC8754-5.1-EDGE-IACL" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into the internal port t1 (the stimulus of TP-EDGE-BI-01 from an inside source)",
         Expected = "10 × (A,N2)(D,N2,S;SL=1) out of t2 with hop limit 63, every other field unchanged; nothing else on any port")]
     public async Task TheSamePacketFromInsideIsProcessed()
@@ -95,7 +104,7 @@ public sealed class EdgeFilteringCases : SecurityCase
     [Test]
     [TestPurpose(Id = "TP-SRCADDR-BI-01", Feature = "SR domain",
         Title = "A packet to a local SID from a source outside the SR domain is dropped on an internal interface",
-        Requirements = new[] { "RFC8754-5.1-SRCADDR-BI-01" },
+        Requirements = new[] { "RFC8754-5.1-NODE-SOURCE-IACL", "RFC8754-7-SR-DOMAIN-FILTERING" },
         Stimulus = "10 × (Y,S)(D,N2,S;SL=2) ICMPv6 echo request into the internal port t1, Y outside parameters.inside_sources (the first address after them inside 2001:db8::/32)",
         Expected = "nothing out of any tester port (not forwarded to N2); the DUT's drop counter rises where exposed")]
     public async Task PacketToASidFromAnOutsideSourceIsDroppedInside()

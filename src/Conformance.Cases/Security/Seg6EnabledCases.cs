@@ -6,9 +6,11 @@ using NUnit.Framework;
 namespace Conformance.Cases.Security;
 
 /// <summary>
-/// RFC 8754 §3.3/§4.3: a node whose own interface address is the DA of an SRH packet is a segment endpoint.
-/// On the Linux reference this is the kernel's SRH processing, which is only on where net.ipv6.conf.*.seg6_enabled
-/// is 1 (see README.md next to this file); seg6local SIDs do not depend on it.
+/// RFC 8754 §3.3: a node whose own interface address is the DA of an SRH packet is a segment endpoint. This case
+/// expects the SID processing of §4.3.1.1 (S14–S23), which is RFC 8754's where the address is locally configured as
+/// a segment; where it is a local interface not instantiated as a SID, §4.3.2 asks for a Parameter Problem instead
+/// (TP-LOCAL-BI-01). On the Linux reference this is the kernel's SRH processing, which is only on where
+/// net.ipv6.conf.*.seg6_enabled is 1 (see README.md next to this file); seg6local SIDs do not depend on it.
 /// </summary>
 [TestFixture, Category("Security"), Category("SRH")]
 public sealed class Seg6EnabledCases : SecurityCase
@@ -16,7 +18,7 @@ public sealed class Seg6EnabledCases : SecurityCase
     [Test]
     [TestPurpose(Id = "TP-SEG6EN-BV-01", Feature = "SRH",
         Title = "An SRH packet addressed to an interface address of the node (SRv6 enabled on the ingress interface) moves to the next segment",
-        Requirements = new[] { "RFC8754-4.3.1.1-SEG6EN-BV-01" },
+        Requirements = new[] { "RFC8754-4.3.1.1-NEXT-SEGMENT", "RFC8754-3.3-SEGMENT-ENDPOINT" },
         Stimulus = "10 × (A,I1)(D,I1;SL=1) ICMPv6 echo request into the internal port t1 (I1 = the DUT's own address on t1, not a SID)",
         Expected = "10 × (A,D)(D,I1;SL=0) out of t2 with hop limit 63, every other field unchanged; nothing else on any port")]
     public async Task SrhToAnInterfaceAddressIsProcessed()
