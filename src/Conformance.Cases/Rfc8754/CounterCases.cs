@@ -17,7 +17,7 @@ public sealed class CounterCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-COUNTERS-BV-01", Feature = "Counters",
         Title = "The End SID's packet counter rises by exactly the packets it processed; no other SID's counter moves",
-        Requirements = new[] { "RFC8986-6-COUNTERS-BV-01" },
+        Requirements = new[] { "RFC8986-6-SID-COUNTERS" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1 (S = the End SID); the DUT's per-SID counters read before and after",
         Expected = "10 × (A,N2)(D,N2,S;SL=1) out of t2 (hop limit 63); the End SID's packet counter +10, every other SID of the profile +0 (or no counter)")]
     public async Task EndSidCounterCountsExactlyItsPackets()
@@ -47,7 +47,7 @@ public sealed class CounterCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-COUNTERS-BV-02", Feature = "Counters",
         Title = "Packets the End SID discards as malformed are not counted in its packet counter",
-        Requirements = new[] { "RFC8986-6-COUNTERS-BV-02" },
+        Requirements = new[] { "RFC8986-6-SID-COUNTERS" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=4) ICMPv6 echo request into t1 (Segments Left > Last Entry + 1: RFC 8986 §4.1 S09–S10 discard it); the DUT's per-SID counters read before and after",
         Expected = "nothing forwarded on any port (the Parameter Problem RFC 8986 S10 asks for is judged by TP-SRH-BI-01, not here, and is accepted on t1); the End SID's packet counter +0, every other SID's +0")]
     public async Task DiscardedPacketsAreNotCounted()

@@ -47,7 +47,7 @@ public sealed class SrhFlagsCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-FLAGS-BV-02", Feature = "Flags",
         Title = "End forwards a data packet carrying the O-flag exactly as without it, flag kept",
-        Requirements = new[] { "RFC9259-2.1.1-FLAGS-BV-02", "RFC8754-4.3.1-SID-IMMUTABLE-FIELDS" },
+        Requirements = new[] { "RFC9259-2.1.1-S01.1-NO-METADATA-FORWARDED", "RFC9259-2.1.1-OFLAG-OPTIONAL-IGNORED", "RFC8754-4.3.1-SID-IMMUTABLE-FIELDS" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1 with the O-flag (0x20) set",
         Expected = "10 × (A,N2)(D,N2,S;SL=1) out of t2, hop limit 63, O-flag still set, all else unchanged; nothing else — except, when the profile claims O-flag processing, the OAM copies on the profile's collector port, which this case does not judge (see the OAM cases)")]
     public async Task EndForwardsTheOFlagDataPacketUnchanged()

@@ -20,7 +20,7 @@ public sealed class PingCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-PING-BV-01", Feature = "Ping to a SID",
         Title = "Ping to a locally programmed SID as the IPv6 DA without SRH is answered by the SID",
-        Requirements = new[] { "RFC9259-2.2-OAM-TO-TARGET-SID", "RFC9259-A.1.2-PING-SID-ECHO-REPLY", "RFC4443-4.2-ECHO-REPLY" },
+        Requirements = new[] { "RFC8986-4.1.1-ULH-S01-S02-ALLOWED", "RFC9259-2.2-OAM-TO-TARGET-SID", "RFC9259-A.1.2-PING-SID-ECHO-REPLY", "RFC4443-4.2-ECHO-REPLY" },
         Stimulus = "10 × (A,S) ICMPv6 echo request without SRH into t1 (S = the End SID: \"the target SID in the IPv6 destination address without an SRH\", RFC 9259 §2.2)",
         Expected = "10 × ICMPv6 echo reply (S,A) out of t1 with the same identifier, sequence and data (DUT-chosen hop limit, flow label, traffic class not compared); nothing else")]
     public async Task PingToASidAsDestinationIsAnswered()
@@ -38,7 +38,7 @@ public sealed class PingCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-PING-BV-02", Feature = "Ping to a SID",
         Title = "Ping to a locally programmed SID as the last segment of a segment list (SRH, Segments Left 0) is answered by the SID",
-        Requirements = new[] { "RFC9259-2.2-OAM-TO-TARGET-SID", "RFC9259-A.1.2-PING-SID-ECHO-REPLY", "RFC4443-4.2-ECHO-REPLY" },
+        Requirements = new[] { "RFC8986-4.1.1-ULH-S01-S02-ALLOWED", "RFC9259-2.2-OAM-TO-TARGET-SID", "RFC9259-A.1.2-PING-SID-ECHO-REPLY", "RFC4443-4.2-ECHO-REPLY" },
         Stimulus = "10 × (A,S)(S,N2;SL=0) ICMPv6 echo request into t1 (S = the End SID as Segment List[0], the target; N2 = the via SID an upstream node already executed, as N1's (2001:db8:K:4::, 2001:db8:K:2:X31::; SL=1) reaches N4 with SL=0 after N2's End.X in RFC 9259 Appendix A.1.2)",
         Expected = "10 × ICMPv6 echo reply (S,A) out of t1 — source S, the request's destination (RFC 4443 §4.2) — with the same identifier, sequence and data (DUT-chosen hop limit, flow label, traffic class not compared); nothing else")]
     public async Task PingToASidAsLastSegmentIsAnswered()

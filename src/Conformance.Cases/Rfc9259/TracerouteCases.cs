@@ -55,7 +55,7 @@ public sealed class TracerouteCases : ConformanceCase
     [Test]
     [TestPurpose(Id = "TP-TRACE-BV-02", Feature = "Traceroute",
         Title = "A traceroute probe to a locally instantiated SID (last segment, SL=0) is answered with Destination Unreachable, Port Unreachable",
-        Requirements = new[] { "RFC9259-2.2-OAM-TO-TARGET-SID", "RFC9259-A.2.2-TRACE-SID-PORT-UNREACHABLE", "RFC4443-3.1-PORT-UNREACHABLE", "RFC4443-2.4-ERROR-INCLUDES-INVOKING-PACKET", "RFC8200-3-HOP-LIMIT" },
+        Requirements = new[] { "RFC8986-4.1.1-ULH-S01-S02-ALLOWED", "RFC9259-2.2-OAM-TO-TARGET-SID", "RFC9259-A.2.2-TRACE-SID-PORT-UNREACHABLE", "RFC4443-3.1-PORT-UNREACHABLE", "RFC4443-2.4-ERROR-INCLUDES-INVOKING-PACKET", "RFC8200-3-HOP-LIMIT" },
         Stimulus = "10 × (A,S)(S,N2;SL=0) UDP A:49152+i → 33434+i into t1, hop limit alternately 1 (the last probe of a traceroute arrives with one hop left) and 64 (S = the End SID, the target; N2 = the via SID already executed upstream)",
         Expected = "10 × ICMPv6 Destination Unreachable code 4 (Port Unreachable) to A out of t1 from a DUT address, quoting the probe as received; no Time Exceeded (the target does not forward: RFC 8986 §4.1 S02-S03 hands the upper layer over at SL=0 before the hop-limit check of S05); nothing else")]
     public async Task TargetSidAnswersPortUnreachable()

@@ -88,7 +88,7 @@ public partial class GeneratedDocsTests
     [Test]
     public void No_work_stream_markers_are_left()
     {
-        var problems = Files().SelectMany(f => File.ReadLines(f).Select((l, i) => (f, l, i)))
+        var problems = Files().Where(f => !f.EndsWith("GeneratedDocsTests.cs", StringComparison.Ordinal)).SelectMany(f => File.ReadLines(f).Select((l, i) => (f, l, i)))
             .Where(x => Marker().IsMatch(x.l)).Select(x => $"{Path.GetRelativePath(Root, x.f)}:{x.i + 1}: {x.l.Trim()}").ToList();
         Assert.That(problems, Is.Empty, string.Join("\n", problems));
     }

@@ -79,6 +79,19 @@ public class RequirementsTests
         Assert.That(problems, Is.Empty, string.Join("\n", problems));
     }
 
+    /// <summary>An entry no test purpose cites is dead text that drifts unseen: every entry is cited by a case (or by the reporting fixture).</summary>
+    [Test]
+    public void Every_catalogue_entry_is_cited_by_a_test_purpose()
+    {
+        var cited = typeof(Conformance.Cases.CaseRun).Assembly.GetTypes().SelectMany(t => t.GetMethods())
+            .Select(m => m.GetCustomAttributes(typeof(TestPurposeAttribute), false).OfType<TestPurposeAttribute>().FirstOrDefault())
+            .OfType<TestPurposeAttribute>().SelectMany(tp => tp.Requirements).ToHashSet(StringComparer.Ordinal);
+        var sample = File.ReadAllText(Path.Combine(Path.GetDirectoryName(Library.Directory)!, "..", "tests", "ReportingSample", "SampleConformanceTests.cs"));
+        var unused = RequirementCatalogue.Default.All.Where(r => !cited.Contains(r.Id) && !sample.Contains($"\"{r.Id}\"", StringComparison.Ordinal))
+            .Select(r => $"{r.Id} ({r.SourceFile}:{r.SourceLine})").ToList();
+        Assert.That(unused, Is.Empty, "catalogue entries no test purpose cites:\n" + string.Join("\n", unused));
+    }
+
     [Test]
     public void Vendored_texts_match_their_sources_file()
     {
