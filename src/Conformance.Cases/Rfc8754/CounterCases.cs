@@ -15,6 +15,7 @@ public sealed class CounterCases : ConformanceCase
     private const int Probes = 10;
 
     [Test]
+    [NegativeControl("EndWithoutCounters", Why = "the End SID forwards but keeps no counter")]
     [TestPurpose(Id = "TP-COUNTERS-BV-01", Feature = "Counters",
         Title = "The End SID's packet counter rises by exactly the packets it processed; no other SID's counter moves",
         Requirements = new[] { "RFC8986-6-SID-COUNTERS" },
@@ -45,6 +46,7 @@ public sealed class CounterCases : ConformanceCase
         if (problems.Count > 0) Fail("Per-SID counters do not match the traffic: " + string.Join("; ", problems) + ".");
     }
     [Test]
+    [NegativeControl("EndWithoutCounters", Why = "the End SID keeps no counter at all")]
     [TestPurpose(Id = "TP-COUNTERS-BV-02", Feature = "Counters",
         Title = "Packets the End SID discards as malformed are not counted in its packet counter",
         Requirements = new[] { "RFC8986-6-SID-COUNTERS" },

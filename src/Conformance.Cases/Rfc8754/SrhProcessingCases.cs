@@ -14,6 +14,7 @@ public sealed class SrhProcessingCases : ConformanceCase
     private const int Probes = 10;
 
     [Test]
+    [NegativeControl("SidMissing", PassIn = "EndAsLocalAddress", Why = "the End SID is not programmed")]
     [TestPurpose(Id = "TP-SRH-BI-01", Feature = "SRH",
         Title = "Segments Left greater than Last Entry + 1: Parameter Problem pointing at Segments Left, packet discarded",
         Requirements = new[] { "RFC8754-4.3.1.1-PARAM-PROBLEM-SL" },
@@ -34,6 +35,7 @@ public sealed class SrhProcessingCases : ConformanceCase
     }
 
     [Test]
+    [NegativeControl("ForwardingDisabled", Why = "the DUT does not forward")]
     [TestPurpose(Id = "TP-TRANSIT-BV-01", Feature = "Transit",
         Title = "A transit node forwards on the DA and leaves the SRH untouched",
         Requirements = new[] { "RFC8754-4.2-TRANSIT-NO-INSPECT-FORWARD", "RFC8200-4-EXT-HEADERS-NOT-PROCESSED-EN-ROUTE" },

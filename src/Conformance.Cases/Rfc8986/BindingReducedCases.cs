@@ -47,6 +47,7 @@ public sealed class BindingReducedCases : ConformanceCase
     }
 
     [Test]
+    [NotClaimedByTheReferenceLab("End.B6.Encaps.Red", "CatalogueConformingReceptionTests.EndB6EncapsRedOuterSrhWithoutTheFirstSidPassesAndTheFullSrhFails")]
     [TestPurpose(Id = "TP-B6RED-BV-01", Feature = "End.B6.Encaps.Red",
         Title = "End.B6.Encaps.Red pushes an outer header whose SRH excludes the first SID of the bound policy (in the DA only)",
         Requirements = new[] { "RFC8986-4.14-END-B6-ENCAPS-RED-REDUCED-SRH", "RFC8986-4.13-END-B6-ENCAPS-S15-S19", "RFC8986-4.13-END-B6-ENCAPS-S12-S14" },

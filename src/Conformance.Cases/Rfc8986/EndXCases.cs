@@ -19,6 +19,7 @@ public sealed class EndXCases : ConformanceCase
     private const uint FlowLabel = 0x12345;
 
     [Test]
+    [NegativeControl("EndXAsEnd", Why = "End.X programmed as End: the FIB sends the next segment out of t3")]
     [TestPurpose(Id = "TP-ENDX-BV-01", Feature = "End.X",
         Title = "End.X forwards to its adjacency, not where the FIB routes the next segment",
         Requirements = new[] { "RFC8986-4.2-END-X-S15" },
@@ -37,6 +38,7 @@ public sealed class EndXCases : ConformanceCase
     }
 
     [Test]
+    [NegativeControl("NoIcmpErrors", NoLinuxModePasses = true, OfflineProof = "BehaviorConformingReceptionTests", Why = "no known Linux mode passes (DEV-LINUX-010); offline proof in BehaviorConformingReceptionTests")]
     [TestPurpose(Id = "TP-ENDX-BI-01", Feature = "End.X",
         Title = "End.X with hop limit 1 sends Time Exceeded for the packet as received and does not forward",
         Requirements = new[] { "RFC8986-4.1-END-S05-S07-TIME-EXCEEDED", "RFC8986-4.2-END-X-S15" },

@@ -1,6 +1,7 @@
 using System.Net;
 using Conformance.Cases.Support;
 using Conformance.Harness.Reporting;
+using Conformance.Harness.Verdicts;
 using NUnit.Framework;
 
 namespace Conformance.Cases.Rfc8986;
@@ -17,6 +18,7 @@ public sealed class MtuCases : ConformanceCase
     private const int LinkMtu = 1500;
 
     [Test]
+    [NegativeControl("NoIcmpErrors", NoLinuxModePasses = true, OfflineProof = "BehaviorConformingReceptionTests", Why = "no known Linux mode passes (DEV-LINUX-015); offline proof in BehaviorConformingReceptionTests")]
     [TestPurpose(Id = "TP-MTU-BI-01", Feature = "H.Encaps",
         Title = "H.Encaps of a packet that no longer fits the egress MTU: Packet Too Big to the source with the MTU left after encapsulation",
         Requirements = new[] { "RFC4443-3.2-PACKET-TOO-BIG" },

@@ -15,6 +15,7 @@ public sealed class PspCases : ConformanceCase
     private const uint FlowLabel = 0x12345;
 
     [Test]
+    [NegativeControl("EndWithoutPsp", Why = "the PSP SID is a plain End")]
     [TestPurpose(Id = "TP-PSP-BV-01", Feature = "PSP",
         Title = "End with PSP at the penultimate segment removes the SRH",
         Requirements = new[] { "RFC8986-4.16.1.2-PSP-S14.1-S14.5" },
@@ -34,6 +35,7 @@ public sealed class PspCases : ConformanceCase
     }
 
     [Test]
+    [NegativeControl("PspSidMissing", Why = "the PSP SID is not programmed")]
     [TestPurpose(Id = "TP-PSP-BV-02", Feature = "PSP",
         Title = "End with PSP keeps the SRH when it is not the penultimate segment",
         Requirements = new[] { "RFC8986-4.16.1.2-PSP-S14.1-S14.5", "RFC8986-4.16.1.2-PSP-PENULTIMATE-ONLY" },
@@ -53,6 +55,7 @@ public sealed class PspCases : ConformanceCase
     }
 
     [Test]
+    [NegativeControl("EndWithPsp", Why = "the plain End SID pops the SRH")]
     [TestPurpose(Id = "TP-PSP-BI-01", Feature = "PSP",
         Title = "End without PSP keeps the SRH at the penultimate segment",
         Requirements = new[] { "RFC8986-4.1-END-S12-S15", "RFC8986-4.16.1.1-PSP-SEPARATE-SIDS" },

@@ -30,6 +30,7 @@ public sealed class Figure1Cases : TopologyCase
         [(byte)'S', (byte)'6', (byte)'L', (byte)'P', (byte)(i >> 8), (byte)i, (byte)(EchoId >> 8), (byte)EchoId, .. System.Text.Encoding.ASCII.GetBytes($" loopback probe {i:D4} {Purpose.Id}")];
 
     [Test]
+    [NegativeControl("Figure1Link10Broken", Profile = "reference-figure1.yaml", Why = "link10 of the monitored path drops everything: the loopback probes are lost (loss 10/10), a fail, not a harness error")]
     [TestPurpose(Id = "TP-LOOP-BV-01", Feature = "Loopback path probe",
         Title = "A controller's loopback probe through the DUT's End.X SID comes back to the controller, rewritten at every SID as the RFC lists",
         Requirements = new[] { "RFC8986-4.2-END-X-S15", "RFC9259-A.4-LOOPBACK-PROBE-AT-N4" },
@@ -55,6 +56,7 @@ public sealed class Figure1Cases : TopologyCase
     }
 
     [Test]
+    [NegativeControl("Figure1EndXWrongLink", Profile = "reference-figure1.yaml", Why = "End.X C52 sends the echo requests over link9 instead of link10")]
     [TestPurpose(Id = "TP-PING-BV-04", Feature = "Ping via a segment list",
         Title = "Classic ping via a segment list through the DUT: the echo request reaches the target and the reply comes back (Figure 2)",
         Requirements = new[] { "RFC8986-4.2-END-X-S15", "RFC9259-A.1.1-TRANSIT-NODES-NO-CHANGE" },
@@ -83,6 +85,7 @@ public sealed class Figure1Cases : TopologyCase
     }
 
     [Test]
+    [NegativeControl("Figure1OFlagNotExported", Profile = "reference-figure1.yaml", Why = "the DUT's OAM process exports no copy of the sampled packets to N100")]
     [TestPurpose(Id = "TP-HYBRID-BV-01", Feature = "Hybrid OAM (O-flag)",
         Title = "Hybrid OAM: at its SID the DUT exports a copy of each O-flag packet of a sampled VPN flow to the controller and forwards the packet unchanged; unsampled packets are not exported",
         Requirements = new[] { "RFC9259-2.1.1-S01.1-COPY-TO-OAM", "RFC9259-2.1.1-S01.1-NO-METADATA-FORWARDED", "RFC8986-4.2-END-X-S15", "RFC9259-A.3-HYBRID-OAM-AT-N4" },

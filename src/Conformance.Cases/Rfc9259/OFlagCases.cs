@@ -47,6 +47,7 @@ public sealed class OFlagCases : ConformanceCase
     }
 
     [Test]
+    [NegativeControl("OFlagCleared", Why = "the forwarded data packet loses its O-flag")]
     [TestPurpose(Id = "TP-OFLAG-BV-01", Feature = "O-flag",
         Title = "A packet with the O-flag is forwarded exactly like one without it, the flag unchanged",
         Requirements = new[] { "RFC9259-2.1.1-S01.1-NO-METADATA-FORWARDED", "RFC9259-2.1.1-OFLAG-OPTIONAL-IGNORED", "RFC9259-2.1.1-S01.1-COPY-TO-OAM" },
@@ -73,6 +74,7 @@ public sealed class OFlagCases : ConformanceCase
     }
 
     [Test]
+    [NegativeControl("OFlagNotProcessed", Why = "the DUT claims O-flag processing but exports nothing")]
     [TestPurpose(Id = "TP-OFLAG-BV-02", Feature = "O-flag",
         Title = "At a local SID, a packet with the O-flag is copied to the OAM process and the original forwarded unchanged",
         Requirements = new[] { "RFC9259-2.1.1-S01.1-COPY-TO-OAM", "RFC9259-2.1.1-S01.1-NO-METADATA-FORWARDED" },
@@ -96,6 +98,7 @@ public sealed class OFlagCases : ConformanceCase
     }
 
     [Test]
+    [NegativeControl("OFlagCopiesAll", Why = "packets without the O-flag are copied too")]
     [TestPurpose(Id = "TP-OFLAG-BI-01", Feature = "O-flag",
         Title = "A packet without the O-flag is not copied to the OAM process",
         Requirements = new[] { "RFC9259-2.1.1-S01.1-COPY-TO-OAM" },
@@ -115,6 +118,7 @@ public sealed class OFlagCases : ConformanceCase
     }
 
     [Test]
+    [NegativeControl("OFlagCopyAnswered", PassIn = "EndAsLocalAddress", Why = "the copy is evaluated again by the DUT's stack: two echo replies (plain lab: DEV-LINUX-020)")]
     [TestPurpose(Id = "TP-OFLAG-BV-03", Feature = "O-flag",
         Title = "The OAM process does not answer the copy: an O-flag echo request gets exactly one reply, from the ultimate destination",
         Requirements = new[] { "RFC9259-2.1.1-OAM-NO-UPPER-LAYER-RESPONSE", "RFC9259-2.1.1-S01.1-COPY-TO-OAM" },
@@ -165,6 +169,7 @@ public sealed class OFlagCases : ConformanceCase
     }
 
     [TestCaseSource(nameof(PuntRates))]
+    [NegativeControl("OFlagNoRateLimit", Why = "every O-flag packet is punted: no rate limit")]
     [TestPurpose(Id = "TP-OFLAG-BV-04", Feature = "O-flag",
         Title = "Packets punted to the OAM process are rate-limited to the configured rate, at each configured rate; the data path loses nothing",
         Requirements = new[] { "RFC9259-2.1.1-PUNT-RATE-LIMIT", "RFC9259-2.1.1-S01.1-COPY-TO-OAM" },
@@ -346,6 +351,7 @@ public sealed class OFlagCases : ConformanceCase
     }
 
     [Test]
+    [NegativeControl("EndWithoutPsp", Why = "the PSP SID keeps the SRH, so the O-flag reaches the ultimate segment")]
     [TestPurpose(Id = "TP-OFLAG-BV-05", Feature = "O-flag",
         Title = "At a PSP SID as penultimate segment the O-flag packet is copied and the SRH removed, so the ultimate segment sees no O-flag",
         Requirements = new[] { "RFC9259-2.1.1-S01.1-BEFORE-SID-PROCESSING", "RFC9259-2.1.1-S01.1-COPY-TO-OAM", "RFC9259-2.1.1-PSP-NO-ULTIMATE-TELEMETRY" },
@@ -370,6 +376,7 @@ public sealed class OFlagCases : ConformanceCase
     }
 
     [Test]
+    [NegativeControl("OFlagNotProcessed", Why = "the ultimate segment exports nothing")]
     [TestPurpose(Id = "TP-OFLAG-BV-06", Feature = "O-flag",
         Title = "The ultimate segment processes the O-flag when the penultimate segment was not a PSP SID",
         Requirements = new[] { "RFC9259-2.1.1-S01.1-COPY-TO-OAM", "RFC9259-2.1.1-S01.1-BEFORE-SID-PROCESSING", "RFC9259-2.1.1-PSP-NO-ULTIMATE-TELEMETRY" },
@@ -393,6 +400,7 @@ public sealed class OFlagCases : ConformanceCase
     }
 
     [Test]
+    [NegativeControl("OFlagCopiesAll", Why = "a packet without SRH (no O-flag) is copied")]
     [TestPurpose(Id = "TP-OFLAG-BI-02", Feature = "O-flag",
         Title = "The ultimate segment exports nothing for a packet whose SRH a PSP penultimate segment removed",
         Requirements = new[] { "RFC9259-2.1.1-S01.1-BEFORE-SID-PROCESSING", "RFC9259-2.1.1-S01.1-COPY-TO-OAM", "RFC9259-2.1.1-PSP-NO-ULTIMATE-TELEMETRY" },

@@ -18,6 +18,7 @@ public sealed class PingCases : ConformanceCase
     private const int Probes = 10;
 
     [Test]
+    [NegativeControl("SidMissing", PassIn = "EndAsLocalAddress", Why = "the SID is not programmed (plain lab: DEV-LINUX-021)")]
     [TestPurpose(Id = "TP-PING-BV-01", Feature = "Ping to a SID",
         Title = "Ping to a locally programmed SID as the IPv6 DA without SRH is answered by the SID",
         Requirements = new[] { "RFC8986-4.1.1-ULH-S01-S02-ALLOWED", "RFC9259-2.2-OAM-TO-TARGET-SID", "RFC9259-A.1.2-PING-SID-ECHO-REPLY", "RFC4443-4.2-ECHO-REPLY" },
@@ -36,6 +37,7 @@ public sealed class PingCases : ConformanceCase
     }
 
     [Test]
+    [NegativeControl("SidMissing", PassIn = "EndAsLocalAddress", Why = "the target SID is not programmed (plain lab: DEV-LINUX-050)")]
     [TestPurpose(Id = "TP-PING-BV-02", Feature = "Ping to a SID",
         Title = "Ping to a locally programmed SID as the last segment of a segment list (SRH, Segments Left 0) is answered by the SID",
         Requirements = new[] { "RFC8986-4.1.1-ULH-S01-S02-ALLOWED", "RFC9259-2.2-OAM-TO-TARGET-SID", "RFC9259-A.1.2-PING-SID-ECHO-REPLY", "RFC4443-4.2-ECHO-REPLY" },
@@ -58,6 +60,7 @@ public sealed class PingCases : ConformanceCase
     }
 
     [Test]
+    [NegativeControl("LocatorLocal", Why = "the locator is a local prefix: the uninstantiated SID answers the echo request")]
     [TestPurpose(Id = "TP-PING-BI-01", Feature = "Ping to a SID",
         Title = "Ping to an address of the DUT's locator that is not an instantiated SID is discarded: no echo reply, nothing forwarded",
         Requirements = new[] { "RFC9259-A.1.2-PING-SID-NOT-INSTANTIATED-DISCARDED", "RFC9259-2.2-PING-SID-LOCALLY-PROGRAMMED", "RFC4443-3.1-DEST-UNREACHABLE" },
@@ -89,6 +92,7 @@ public sealed class PingCases : ConformanceCase
     private const string OriginatedTarget = "2001:db8:d:9::1";
 
     [Test]
+    [NegativeControl("DownstreamViaT3", Why = "the DUT's route to N2 points at t3: the SR policy's echo requests leave by the wrong port")]
     [TestPurpose(Id = "TP-PING-BV-03", Feature = "Ping via a segment list",
         Title = "The DUT as ingress pings an address via a segment list: its echo requests carry an SRH with the SID list",
         Requirements = new[] { "RFC9259-A.1.1-PING-VIA-SEGMENT-LIST", "RFC4443-4.1-ECHO-REQUEST-INTERFACE" },

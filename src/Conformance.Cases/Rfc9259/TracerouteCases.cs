@@ -24,6 +24,7 @@ public sealed class TracerouteCases : ConformanceCase
     private const ushort TracerouteBase = 33434;
 
     [Test]
+    [NegativeControl("NoIcmpErrors", Why = "the DUT's Time Exceeded errors are dropped")]
     [TestPurpose(Id = "TP-TRACE-BV-01", Feature = "Traceroute",
         Title = "A transit hop answers a hop-limited traceroute probe with Time Exceeded quoting the probe (SRH included) and forwards probes with more hops",
         Requirements = new[] { "RFC4443-3.3-TIME-EXCEEDED", "RFC4443-2.4-ERROR-INCLUDES-INVOKING-PACKET", "RFC8200-3-HOP-LIMIT", "RFC9259-A.2.2-TRACE-TRANSIT-HOP", "RFC9259-A.2.1-SRH-IN-TIME-EXCEEDED" },
@@ -53,6 +54,7 @@ public sealed class TracerouteCases : ConformanceCase
     }
 
     [Test]
+    [NegativeControl("SidMissing", PassIn = "EndAsLocalAddress", Why = "the target SID is not programmed: no route instead of Port Unreachable (plain lab: DEV-LINUX-051)")]
     [TestPurpose(Id = "TP-TRACE-BV-02", Feature = "Traceroute",
         Title = "A traceroute probe to a locally instantiated SID (last segment, SL=0) is answered with Destination Unreachable, Port Unreachable",
         Requirements = new[] { "RFC8986-4.1.1-ULH-S01-S02-ALLOWED", "RFC9259-2.2-OAM-TO-TARGET-SID", "RFC9259-A.2.2-TRACE-SID-PORT-UNREACHABLE", "RFC4443-3.1-PORT-UNREACHABLE", "RFC4443-2.4-ERROR-INCLUDES-INVOKING-PACKET", "RFC8200-3-HOP-LIMIT" },
@@ -86,6 +88,8 @@ public sealed class TracerouteCases : ConformanceCase
     private sealed record Answer(Conformance.Harness.Capture.Frame Probe, byte InnerHopLimit, int Hop, IPAddress From, string Kind, byte[] Reply, TimeSpan Delay);
 
     [Test]
+    [NegativeControl("DownstreamViaT3", Why = "the DUT's route to N2 points at t3: the traceroute probes leave by the wrong port and no hop answers")]
+    [NegativeControl("IcmpErrorsToDutDropped", Why = "the probes leave right, but the DUT drops the hops' ICMPv6 errors: its traceroute prints no hop")]
     [TestPurpose(Id = "TP-TRACE-BV-03", Feature = "Traceroute via a segment list",
         Title = "The DUT as ingress traceroutes an address via a segment list: its probes carry an SRH with the SID list and increasing hop limits, and it reports the hops that answered",
         Requirements = new[] { "RFC9259-A.2.1-TRACE-VIA-SEGMENT-LIST" },

@@ -28,6 +28,7 @@ public sealed class EdgeFilteringCases : SecurityCase
     private static IPAddress OutsideSource => PortSpec(ExternalPort).TesterIpv6.Address;
 
     [Test]
+    [NegativeControl("EdgeFilterWithoutSidBlockRule", Why = "the edge rule for the SID block is missing: End forwards the packet from outside")]
     [TestPurpose(Id = "TP-EDGE-BI-01", Feature = "SR domain",
         Title = "A packet from outside the SR domain to a SID of the domain is dropped at the edge",
         Requirements = new[] { "RFC8754-5.1-EDGE-IACL", "RFC8754-7-SR-DOMAIN-FILTERING" },
@@ -45,6 +46,7 @@ public sealed class EdgeFilteringCases : SecurityCase
     }
 
     [Test]
+    [NegativeControl("EdgeFilterWithoutRfc9602Rule", Why = "the edge rule for 5f00::/16 is missing: the DUT answers Destination Unreachable")]
     [TestPurpose(Id = "TP-EDGE-BI-02", Feature = "SR domain",
         Title = "A packet from outside the SR domain to the RFC 9602 SRv6 SID space 5f00::/16 is dropped at the edge (RFC 9602: informative hardening)",
         Requirements = new[] { "RFC9602-5-SID-PREFIX-EDGE-FILTERING", "RFC9602-7-EDGE-FILTERING", "RFC9602-6-5F00-ALLOCATION", "RFC8754-5.1-EDGE-IACL" },
@@ -61,6 +63,7 @@ public sealed class EdgeFilteringCases : SecurityCase
     }
 
     [Test]
+    [NegativeControl("EdgeFilterWithoutSrhToLocalRule", Why = "the edge rule for SRH to local addresses is missing: the kernel processes the SRH and forwards to D")]
     [TestPurpose(Id = "TP-EDGE-BI-03", Feature = "SR domain",
         Title = "An SRH packet from outside to an interface address of the node is not processed (dropped at the edge, or discarded as RFC 8754 §4.3.2 says)",
         Requirements = new[] { "RFC8754-5.1-EDGE-IACL", "RFC8754-3.3-SEGMENT-ENDPOINT", "RFC8754-4.3.2-LOCAL-SL-NONZERO-PARAM-PROBLEM" },
@@ -81,6 +84,7 @@ public sealed class EdgeFilteringCases : SecurityCase
     }
 
     [Test]
+    [NegativeControl("EdgeFilterOnInternalPorts", Why = "the SID-block rule is also on the internal interfaces")]
     [TestPurpose(Id = "TP-EDGE-BV-01", Feature = "SR domain",
         Title = "The edge filter applies to external interfaces only: the same SID packet from inside is processed",
         Requirements = new[] { "RFC8754-4.3.1.1-NEXT-SEGMENT", "RFC8754-5.1-EDGE-IACL" },
@@ -102,6 +106,7 @@ public sealed class EdgeFilteringCases : SecurityCase
     }
 
     [Test]
+    [NegativeControl("EdgeFilterWithoutSourceCheck", Why = "the per-node source check is missing: End forwards the packet")]
     [TestPurpose(Id = "TP-SRCADDR-BI-01", Feature = "SR domain",
         Title = "A packet to a local SID from a source outside the SR domain is dropped on an internal interface",
         Requirements = new[] { "RFC8754-5.1-NODE-SOURCE-IACL", "RFC8754-7-SR-DOMAIN-FILTERING" },

@@ -16,6 +16,7 @@ namespace Conformance.Cases.Security;
 public sealed class Seg6EnabledCases : SecurityCase
 {
     [Test]
+    [NegativeControl("Seg6Disabled", Why = "SRH processing is off on the ingress interface")]
     [TestPurpose(Id = "TP-SEG6EN-BV-01", Feature = "SRH",
         Title = "An SRH packet addressed to an interface address of the node (SRv6 enabled on the ingress interface) moves to the next segment",
         Requirements = new[] { "RFC8754-4.3.1.1-NEXT-SEGMENT", "RFC8754-3.3-SEGMENT-ENDPOINT" },
