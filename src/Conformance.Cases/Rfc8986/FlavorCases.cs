@@ -60,12 +60,12 @@ public sealed class FlavorCases : ConformanceCase
     [TestPurpose(Id = "TP-USP-BV-01", Feature = "USP",
         Title = "An End SID with the USP flavor removes the SRH at Segments Left 0 before processing the next header",
         Requirements = new[] { "RFC8986-4.16.2-USP-S02-S04" },
-        Stimulus = "10 × (A,USP)(USP,N2;SL=0) UDP A:49152+i → 33434+i (traceroute ports, RFC 9259 §3.2.2), hop limit 64, traffic class 0x2e, flow label 0x12345, into t1 (USP = the profile's End SID with the USP flavor, end_usp)",
+        Stimulus = "10 × (A,USP)(USP,N2;SL=0) UDP A:49152+i → 33434+i (traceroute ports, RFC 9259 Appendix A.2.2), hop limit 64, traffic class 0x2e, flow label 0x12345, into t1 (USP = the profile's End SID with the USP flavor, end_usp)",
         Expected = "10 × ICMPv6 Destination Unreachable code 4 (Port Unreachable) to A out of t1 from a DUT address, quoting the probe as the UDP layer got it after S03.1–S03.3: (A,USP) without SRH, next header 17, Payload Length 40 octets less; a quote that still holds the SRH fails; nothing else")]
     public async Task UspRemovesTheSrhAtTheUltimateSegment()
     {
         // The observable of USP is the packet the next-header processing sees. The SID answers a traceroute probe
-        // (the profile must claim oam.traceroute_to_sid: RFC 9259 §3.2.2, as TP-TRACE-BV-02), and the Port
+        // (the profile must claim oam.traceroute_to_sid: RFC 9259 Appendix A.2.2, as TP-TRACE-BV-02), and the Port
         // Unreachable quotes the invoking packet (RFC 4443 §2.4 (c)) — after USP, a packet without its SRH.
         Require("USP");
         Require("oam.traceroute_to_sid");

@@ -9,7 +9,7 @@ namespace Conformance.Cli.Commands;
 
 /// <summary>
 /// `srv6conf ping --profile FILE --port t1 --segments S1,S2,... TARGET [--count N] [--interval ms]`:
-/// ICMPv6 echo requests from a tester port via an SRv6 segment list (RFC 9259 §3.1), printed like
+/// ICMPv6 echo requests from a tester port via an SRv6 segment list (RFC 9259 Appendix A.1), printed like
 /// the RFC's Figure 2. The testbed is the profile's: a reference lab is built for the run and torn down after.
 /// </summary>
 internal static class PingCommand
@@ -24,7 +24,7 @@ internal static class PingCommand
         var interval = new Option<int>("--interval") { Description = "milliseconds between requests", DefaultValueFactory = _ => 200 };
         var timeout = new Option<int>("--timeout") { Description = "milliseconds to wait for each answer", DefaultValueFactory = _ => 2000 };
         var size = new Option<int>("--size") { Description = "ICMPv6 message size in bytes (header + data)", DefaultValueFactory = _ => 100 };
-        var cmd = new Command("ping", "SRv6 ping from a tester port via a segment list (RFC 9259 §3.1)") { target, profile, port, segments, count, interval, timeout, size };
+        var cmd = new Command("ping", "SRv6 ping from a tester port via a segment list (RFC 9259 Appendix A.1)") { target, profile, port, segments, count, interval, timeout, size };
         cmd.SetAction(async (pr, ct) =>
         {
             var path = Path(pr.GetValue(target)!, pr.GetValue(segments));

@@ -5,7 +5,7 @@ namespace Conformance.Cli.Commands;
 
 /// <summary>
 /// `srv6conf traceroute --profile FILE --port t1 --segments S1,S2,... TARGET [--max-hops N] [--probes N]`:
-/// hop-limited UDP probes via an SRv6 segment list (RFC 9259 §3.2), printed like the RFC's Figures 3 and 4.
+/// hop-limited UDP probes via an SRv6 segment list (RFC 9259 Appendix A.2), printed like the RFC's Figures 3 and 4.
 /// </summary>
 internal static class TracerouteCommand
 {
@@ -19,7 +19,7 @@ internal static class TracerouteCommand
         var probes = new Option<int>("--probes") { Description = "probes per hop", DefaultValueFactory = _ => 3 };
         var timeout = new Option<int>("--timeout") { Description = "milliseconds to wait for each answer", DefaultValueFactory = _ => 1000 };
         var sid = new Option<bool>("--sid") { Description = "say 'to SID' (RFC 9259 Figure 4) — the target is a SID" };
-        var cmd = new Command("traceroute", "SRv6 traceroute from a tester port via a segment list (RFC 9259 §3.2)") { target, profile, port, segments, maxHops, probes, timeout, sid };
+        var cmd = new Command("traceroute", "SRv6 traceroute from a tester port via a segment list (RFC 9259 Appendix A.2)") { target, profile, port, segments, maxHops, probes, timeout, sid };
         cmd.SetAction(async (pr, ct) =>
         {
             var path = PingCommand.Path(pr.GetValue(target)!, pr.GetValue(segments));

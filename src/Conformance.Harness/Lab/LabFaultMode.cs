@@ -250,7 +250,7 @@ public sealed partial class LabFaultMode
         c => WithoutCommands(c, "\"edge-sid-block\""));
 
     public static LabFaultMode EdgeFilterWithoutRfc9602Rule { get; } = new(
-        "EdgeFilterWithoutRfc9602Rule", "The edge filter lacks the rule dropping packets to 5f00::/16 from external interfaces (RFC 9602).",
+        "EdgeFilterWithoutRfc9602Rule", "The edge filter lacks the rule dropping packets to 5f00::/16 from external interfaces (the filtering RFC 9602 §5 mentions as a use of the SID prefix).",
         c => WithoutCommands(c, "\"edge-rfc9602\""));
 
     public static LabFaultMode EdgeFilterWithoutSrhToLocalRule { get; } = new(

@@ -8,7 +8,7 @@ using Conformance.Harness.Tester;
 namespace Conformance.Harness.Oam;
 
 /// <summary>
-/// An SRv6 OAM probe path (RFC 9259 §3.1.1, §3.1.2): the target reached via the segment list
+/// An SRv6 OAM probe path (RFC 9259 Appendix A.1.1, A.1.2): the target reached via the segment list
 /// &lt;S1, ..., Sn&gt; (visit order). The target is the last segment: DA = S1 and SRH
 /// (Target, Sn, ..., S1; SL = n); with no segments the target is the DA and there is no SRH
 /// ("with the target SID in the IPv6 destination address without SRH", §2.2).
@@ -37,7 +37,7 @@ public enum ProbeOutcome { Timeout, EchoReply, TimeExceeded, PortUnreachable, De
 /// <summary>One probe's result: who answered, how, the RTT (capture timestamps), and what the answer quoted.</summary>
 public sealed record ProbeResult(int Index, byte HopLimit, ProbeOutcome Outcome, IPAddress? From, TimeSpan? Rtt, DecodedPacket? Reply)
 {
-    /// <summary>The invoking packet an ICMPv6 error quoted (its DA and SRH show where the probe was, RFC 9259 §3.2.1).</summary>
+    /// <summary>The invoking packet an ICMPv6 error quoted (its DA and SRH show where the probe was, RFC 9259 Appendix A.2.1).</summary>
     public DecodedPacket? Quoted => (Reply?.Inner as Icmpv6Layer)?.Invoking;
 }
 

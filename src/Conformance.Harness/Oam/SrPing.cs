@@ -6,7 +6,7 @@ using Conformance.Harness.Packets;
 namespace Conformance.Harness.Oam;
 
 /// <summary>
-/// SRv6 ping (RFC 9259 §3.1.1, §3.1.2): ICMPv6 echo requests to a target via a segment list,
+/// SRv6 ping (RFC 9259 Appendix A.1.1, A.1.2): ICMPv6 echo requests to a target via a segment list,
 /// matched to their echo replies (or ICMPv6 errors quoting them), RTT from the capture timestamps.
 /// </summary>
 public static class SrPing

@@ -5,7 +5,7 @@ using Conformance.Harness.Packets;
 namespace Conformance.Harness.Oam;
 
 /// <summary>
-/// SRv6 traceroute (RFC 9259 §3.2.1, §3.2.2): UDP probes with monotonically increasing hop limit to a
+/// SRv6 traceroute (RFC 9259 Appendix A.2.1, A.2.2): UDP probes with monotonically increasing hop limit to a
 /// target via a segment list, to the UDP ports IANA assigned for traceroute use (33434 and up). Each
 /// hop's answer is an ICMPv6 Time Exceeded (transit) or Destination Unreachable (the target: Port
 /// Unreachable); the quoted invoking packet shows the DA and SRH the probe had at that hop.

@@ -19,7 +19,7 @@ public sealed record PrintedHop(int Hop, IReadOnlyList<PrintedProbe> Probes)
 
 /// <summary>
 /// The output of a DUT's own traceroute (Linux traceroute/traceroute6 by Dmitry Butskoy, the Debian package
-/// <c>traceroute</c>, as RFC 9259 §3.2.1 has the ingress node run it): the header line
+/// <c>traceroute</c>, as RFC 9259 Appendix A.2.1 has the ingress node run it): the header line
 /// <c>traceroute to T (T), N hops max, M byte packets</c> and one line per hop,
 /// <c> 2  2001:db8::1  0.412 ms  0.300 ms !N</c>, where "*" is a probe without answer, an address is printed when it
 /// changes within the line (<c>name (address)</c> without <c>-n</c>) and "!X" annotates the probe before it.

@@ -166,7 +166,7 @@ public static class ProfileDutConfig
             ? (o.RatePerSecond > 0 ? $"limit rate {o.RatePerSecond}/second burst {Math.Max(o.Burst, 1)} packets "
                 : throw new TestbedException($"{profile.SourcePath}: oam.o_flag_rate_limit is claimed but parameters.o_flag.rate_per_second is not positive."))
             : "";
-        // In a reference topology the copies go to the controller N100 over SRv6 (RFC 9259 §3.3), not out of a tester port.
+        // In a reference topology the copies go to the controller N100 over SRv6 (RFC 9259 Appendix A.3), not out of a tester port.
         if (profile.Testbed.Topology is { } topology)
             return Topology.TopologyLab.OFlagExport(Topology.Figure1Topology.Instance, topology.DutNode,
                 profile.Parameters.Sids.Values.Select(s => s.Address), limit, dir);

@@ -32,7 +32,7 @@ public sealed record TopologySid(string Name, string Behavior, IPAddress Address
 /// neighbour i over the j-th link between them: 2001:db8:B:k:Cij::;</item>
 /// <item>the address of the n-th link between nodes i &lt; j at node k's side: 2001:db8:i:j:kn:: (link6 at N3:
 /// 2001:db8:3:4:32::). The figure does not name the N5–N7 link: here it is link11;</item>
-/// <item>IGP metric 10 everywhere except both links between N2 and N3 (100), as §3.1.1 assumes;</item>
+/// <item>IGP metric 10 everywhere except both links between N2 and N3 (100), as the OAM draft-10 §3.1.1 assumes (RFC 9259 Appendix A.1.1);</item>
 /// <item>the controller N100 (loopback 2001:db8:A:100::, End SID 2001:db8:B:100:1::) attaches to N1 and to N7;
 /// CE1 to N1 and CE2 to N7. These attachments are the tester ports.</item>
 /// </list>

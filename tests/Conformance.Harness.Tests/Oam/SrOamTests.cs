@@ -8,7 +8,7 @@ using NUnit.Framework;
 
 namespace Conformance.Harness.Tests.Oam;
 
-/// <summary>SRv6 ping/traceroute logic without a lab: probe layout (RFC 9259 §3.1.1/§3.2.2), reply matching, RTT, output.</summary>
+/// <summary>SRv6 ping/traceroute logic without a lab: probe layout (RFC 9259 Appendix A.1.1/A.2.2), reply matching, RTT, output.</summary>
 [TestFixture]
 public class SrOamTests
 {

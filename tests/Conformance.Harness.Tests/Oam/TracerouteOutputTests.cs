@@ -5,7 +5,7 @@ using NUnit.Framework;
 namespace Conformance.Harness.Tests.Oam;
 
 /// <summary>
-/// Parsing a DUT's own traceroute output (TP-TRACE-BV-03, RFC 9259 §3.2.1). The samples are traceroute 2.1.2
+/// Parsing a DUT's own traceroute output (TP-TRACE-BV-03, RFC 9259 Appendix A.2.1). The samples are traceroute 2.1.2
 /// (Debian 12 package traceroute) output as printed on this host and by the reference DUT.
 /// </summary>
 [TestFixture]

@@ -30,7 +30,7 @@ public class Figure1TopologyTests
             Assert.That(F.Loopback("N5"), Is.EqualTo(A("2001:db8:a:5::")));
             Assert.That(F.Loopback("N100"), Is.EqualTo(A("2001:db8:a:100::")));
             Assert.That(F.EndSid("N100"), Is.EqualTo(A("2001:db8:b:100:1::")));
-            Assert.That(F.EndSid("N4"), Is.EqualTo(A("2001:db8:b:4::")), "§3.1.2 pings the SID 2001:db8:B:4::");
+            Assert.That(F.EndSid("N4"), Is.EqualTo(A("2001:db8:b:4::")), "the draft's §3.1.2 (RFC 9259 Appendix A.1.2) pings the SID 2001:db8:B:4::");
             // Figure 3's hop addresses: N2 on link1, N3 on link3, N4 on link5, N5 on link10.
             Assert.That(F.LinkAddress("N2", "link1"), Is.EqualTo(A("2001:db8:1:2:21::")));
             Assert.That(F.LinkAddress("N3", "link3"), Is.EqualTo(A("2001:db8:2:3:31::")));
