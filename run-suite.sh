@@ -2,14 +2,15 @@
 # The README's run command: install what is missing, build, bring up the testbed (the reference lab
 # by default), run the conformance cases, render the Allure report and the conformance statement,
 # and say where they are. Exit status: 0 when no test purpose failed except listed known
-# deviations and none was inconclusive; 1 otherwise; 2 for bad usage or set-up errors.
+# deviations and none was inconclusive; 1 otherwise; 2 for bad usage or set-up errors; 130 / 143
+# when Ctrl-C (SIGINT) / SIGTERM interrupted the run (its report and statement say so).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
 usage() {
   cat <<'TXT'
 usage: ./run-suite.sh [--profile FILE] [--name RUN] [--type manual|nightly|ci] [--filter EXPR]
-                      [--settings FILE] [--fault MODE] [--build-url URL]
+                      [--settings FILE] [--fault MODE] [--build-url URL] [--no-build]
   --profile   testbed + capability profile (default: both reference labs, profiles/reference-lab.yaml
               (the DUT alone between tester ports) and then profiles/reference-figure1.yaml (the DUT
               as N4 of RFC 9259 Figure 1), each its own run and report)
@@ -18,9 +19,12 @@ usage: ./run-suite.sh [--profile FILE] [--name RUN] [--type manual|nightly|ci] [
   --filter    dotnet test filter, e.g. "FullyQualifiedName~PspCases"
   --settings  a file from runsettings/ (default runsettings/reference-lab.runsettings)
   --fault     reference lab only: bring the lab up deliberately wrong (see: srv6conf lab up --help)
+  --no-build  skip the install and build steps (the solution is built already)
+Ctrl-C or SIGTERM: the case under way finishes, the rest are reported as not run, the DUT is rolled
+back and the lab torn down, the report is written; exit 130 / 143. A second signal stops at once.
 TXT
 }
-profile=""; name=""; type=manual; filter=""; settings=runsettings/reference-lab.runsettings; fault=""; build_url=""
+profile=""; name=""; type=manual; filter=""; settings=runsettings/reference-lab.runsettings; fault=""; build_url=""; build=1
 while (($#)); do
   case "$1" in
     --profile) profile=${2:?}; shift 2 ;;
@@ -30,6 +34,7 @@ while (($#)); do
     --settings) settings=${2:?}; shift 2 ;;
     --fault) fault=${2:?}; shift 2 ;;
     --build-url) build_url=${2:?}; shift 2 ;;
+    --no-build) build=0; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run-suite: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -45,10 +50,12 @@ if [ -n "$fault" ] && [ ${#profiles[@]} -gt 1 ]; then
   echo "run-suite: --fault misconfigures one profile's DUT; name the profile with --profile" >&2; exit 2
 fi
 
-bash scripts/setup.sh
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-echo "run-suite: building" >&2
-dotnet build Conformance.sln -c Release -nologo -clp:ErrorsOnly -v q >&2
+if [ "$build" = 1 ]; then
+  bash scripts/setup.sh
+  echo "run-suite: building" >&2
+  dotnet build Conformance.sln -c Release -nologo -clp:ErrorsOnly -v q >&2
+fi
 
 cli=(dotnet src/Conformance.Cli/bin/Release/net10.0/srv6conf.dll)
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
@@ -82,10 +89,19 @@ run_profile() {
   local args=(test src/Conformance.Cases -c Release --no-build --nologo --settings "$settings"
         --results-directory "$run" --logger "trx;LogFileName=results.trx" --logger "junit;LogFilePath=$PWD/$run/junit.xml"
         --logger "console;verbosity=normal" --filter "$f")
+  # The cases run in a session of their own, so a terminal's Ctrl-C reaches this script only: on_signal passes it
+  # to the test host, which owns the testbed (the first signal: finish the case under way, roll back, tear down).
+  pidfile=$PWD/$run/.testhost.pid
+  export SRV6CONF_PID_FILE=$pidfile
   set +e
-  dotnet "${args[@]}"
-  test_rc=$?
+  setsid dotnet "${args[@]}" &
+  test_pid=$!
+  while :; do
+    wait "$test_pid"; test_rc=$?
+    kill -0 "$test_pid" 2>/dev/null || break
+  done
   set -e
+  rm -f "$pidfile"; test_pid=""
   if [ ! -d "$run/allure-results" ] && [ "$test_rc" = 0 ]; then
     echo "run-suite: no case of this selection applies to $profile; nothing to report for it" >&2
     rm -rf "$run"; gate=0; return
@@ -107,12 +123,46 @@ Conformance statement: $run/conformance-statement.md  (and .json; SHA256SUMS lis
 CI files:              $run/junit.xml, $run/results.trx")
 }
 
+# First SIGINT/SIGTERM: record it for the statement and pass SIGTERM to the test host (a background process
+# ignores SIGINT). Second: the test host tears the lab down at once; whatever is left is killed and cleaned up.
+interrupted=""; signum=0; test_pid=""; pidfile=""
+on_signal() {
+  local sig=$1 num=$2 host=""
+  [ -n "$pidfile" ] && [ -f "$pidfile" ] && host=$(cat "$pidfile")
+  if [ -z "$interrupted" ]; then
+    interrupted=SIG$sig; signum=$num
+    echo "run-suite: $interrupted: stopping after the case under way, then rolling back and tearing down (again to stop at once)" >&2
+    if [ -n "${run:-}" ] && [ -d "$run" ]; then mkdir -p "$run/allure-results"; echo "$interrupted" > "$run/allure-results/srv6conf-interrupted.txt"; fi
+    if [ -n "$host" ]; then kill -TERM "$host" 2>/dev/null || true
+    elif [ -n "$test_pid" ]; then kill -TERM "$test_pid" 2>/dev/null || true
+    else exit $((128 + num)); fi
+  else
+    echo "run-suite: SIG$sig again: stopping now" >&2
+    [ -n "$host" ] && kill -TERM "$host" 2>/dev/null
+    sleep 2
+    if [ -n "$test_pid" ]; then
+      local pg; pg=$(ps -o pgid= -p "$test_pid" 2>/dev/null | tr -d ' ')
+      [ -n "$pg" ] && kill -KILL -- "-$pg" 2>/dev/null
+    fi
+    [ -n "$host" ] && kill -KILL "$host" 2>/dev/null
+    "${cli[@]}" lab cleanup >&2 || true
+    exit $((128 + num))
+  fi
+}
+trap 'on_signal INT 2' INT
+trap 'on_signal TERM 15' TERM
+
 [ -n "${SRV6CONF_HISTORY:-}" ] && history_set=1
 summary=(); worst=0
 for p in "${profiles[@]}"; do
   gate=0
   run_profile "$p"
   [ "$gate" -gt "$worst" ] && worst=$gate
+  [ -n "$interrupted" ] && break
 done
 for s in "${summary[@]}"; do printf '%s\n' "$s"; done
+if [ -n "$interrupted" ]; then
+  echo "run-suite: interrupted by $interrupted; the statement lists the purposes not run" >&2
+  exit $((128 + signum))
+fi
 exit $worst

@@ -48,6 +48,12 @@ public sealed class CaseRun
     [OneTimeSetUp]
     public async Task BringUpAsync()
     {
+        // Ctrl-C / a CI cancel: the first signal lets the case under way finish, the rest are reported as not run,
+        // and the tear-down below rolls back and removes the lab (see RunInterruption). run-suite.sh sends the signal to
+        // this process, whose id it reads from SRV6CONF_PID_FILE.
+        RunInterruption.Install(Path.Combine(AllureResultsLocator.ResolveResultsDirectory(AppContext.BaseDirectory), ConformanceStatement.InterruptedFileName));
+        if (Environment.GetEnvironmentVariable("SRV6CONF_PID_FILE") is { Length: > 0 } pidFile)
+            File.WriteAllText(pidFile, $"{Environment.ProcessId}\n");
         try
         {
             using (Evidence.FixtureStep($"Load profile {ProfilePath}", FixturePhase.SetUp))

@@ -37,6 +37,12 @@ public abstract class ConformanceCase
     [SetUp]
     public void BeginCase()
     {
+        if (RunInterruption.Signal is { } signal)
+        {
+            // Never a pass, never a skip: the purpose has no verdict in this run.
+            Evidence.MarkNotRun($"the run was interrupted ({signal}) before this case started");
+            Assert.Ignore($"NOT RUN: the run was interrupted ({signal}) before this case started.");
+        }
         _transcriptStart = Testbed.Transcript.Entries.Count;
         Evidence.Parameter("profile", Profile.Name, excluded: true);
         if (NeedsTopology && Profile.Testbed.Topology is null)

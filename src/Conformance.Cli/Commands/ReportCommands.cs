@@ -39,10 +39,12 @@ internal static class ReportCommands
         stdout.WriteLine($"test purposes: {doc.TestPurposes.Count}, failed (not known) {doc.TestPurposes.Count(t => t.Verdict == "fail" && !t.KnownDeviation)}, " +
             $"known deviations {known}, inconclusive {doc.TestPurposes.Count(t => t.Verdict == "inconclusive")}");
         foreach (var r in regressions) stdout.WriteLine($"  {r.Verdict.ToUpperInvariant()}: {r.TestPurposeId} {r.Title}");
+        if (doc.Interrupted is { } sig)
+            stdout.WriteLine($"  INTERRUPTED ({sig}): {doc.TestPurposes.Count(t => t.Verdict == "not-run")} test purpose(s) not run");
         foreach (var d in doc.KnownDeviationsNotObserved)
             stdout.WriteLine($"  KNOWN DEVIATION NOT OBSERVED: {d.Id} ({string.Join(", ", d.TestPurposes)} passed): the DUT no longer shows it; remove it from {profilePath}");
         stdout.WriteLine(Path.Combine(runDir, ConformanceStatement.MarkdownFileName));
-        return regressions.Count == 0 && doc.KnownDeviationsNotObserved.Count == 0 ? 0 : 1;
+        return regressions.Count == 0 && doc.KnownDeviationsNotObserved.Count == 0 && doc.Interrupted is null ? 0 : 1;
     }
 
     /// <summary>The PICS: what the profile claims, one line per capability.</summary>

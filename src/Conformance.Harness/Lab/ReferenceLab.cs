@@ -531,8 +531,12 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
             if (_hooksInstalled) return;
             _hooksInstalled = true;
             AppDomain.CurrentDomain.ProcessExit += (_, _) => TeardownAllLive();
-            Console.CancelKeyPress += (_, _) => TeardownAllLive();
-            foreach (var sig in new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGHUP, PosixSignal.SIGQUIT })
+            // A conformance run handles SIGINT/SIGTERM/SIGHUP itself (Testbeds.RunInterruption): the first one lets the
+            // case under way finish and the run tear down in order; only SIGQUIT (and a second signal) tears down at once.
+            var signals = Testbeds.RunInterruption.Installed ? new[] { PosixSignal.SIGQUIT }
+                : new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGHUP, PosixSignal.SIGQUIT };
+            if (!Testbeds.RunInterruption.Installed) Console.CancelKeyPress += (_, _) => TeardownAllLive();
+            foreach (var sig in signals)
                 SignalRegistrations.Add(PosixSignalRegistration.Create(sig, _ => TeardownAllLive()));
         }
     }

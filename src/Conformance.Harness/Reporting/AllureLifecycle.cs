@@ -87,6 +87,11 @@ internal sealed class TestScope(AllureResultsWriter writer, AllureResult result,
     public void AddLabel(string name, string value) { lock (Sync) Result.Labels.Add(new AllureLabel(name, value)); }
     public void AddLink(AllureLink link) { lock (Sync) Result.Links.Add(link); }
 
+    /// <summary>Why the case was not run (the run was interrupted): its result is "unknown", never pass or skip.</summary>
+    public string? NotRunReason { get; private set; }
+
+    public void MarkNotRun(string reason) { lock (Sync) NotRunReason = reason; }
+
     public void MarkKnown(string deviationId, string reason)
     {
         lock (Sync)
@@ -100,7 +105,10 @@ internal sealed class TestScope(AllureResultsWriter writer, AllureResult result,
     /// <summary>Applies the NUnit outcome, closes open steps, computes ids and writes the result file.</summary>
     public void Finish(ResultState state, string? message, string? trace, long stop)
     {
-        var verdict = AllureStatusMapper.Map(state, KnownDeviationId is not null);
+        var verdict = NotRunReason is not null
+            ? new AllureVerdict(AllureStatus.Unknown, AllureStatusMapper.NotRunPrefix, false)
+            : AllureStatusMapper.Map(state, KnownDeviationId is not null);
+        if (NotRunReason is not null) message = NotRunReason;
         CloseOpenSteps(verdict.Status, message);
         lock (Sync)
         {

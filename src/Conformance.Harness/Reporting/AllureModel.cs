@@ -10,6 +10,8 @@ public enum AllureStatus
     [JsonStringEnumMemberName("failed")] Failed,
     [JsonStringEnumMemberName("broken")] Broken,
     [JsonStringEnumMemberName("skipped")] Skipped,
+    /// <summary>Not run: the run was interrupted before the case could give a verdict.</summary>
+    [JsonStringEnumMemberName("unknown")] Unknown,
 }
 
 public sealed class AllureStatusDetails

@@ -32,8 +32,9 @@ public static class AllureStatusMapper
     public const string InconclusivePrefix = "INCONC:";
     public const string NotApplicablePrefix = "N/A:";
     public const string KnownPrefix = "KNOWN:";
+    public const string NotRunPrefix = "NOT RUN:";
 
-    public static readonly IReadOnlyList<string> AllPrefixes = [FailPrefix, InconclusivePrefix, NotApplicablePrefix, KnownPrefix];
+    public static readonly IReadOnlyList<string> AllPrefixes = [FailPrefix, InconclusivePrefix, NotApplicablePrefix, KnownPrefix, NotRunPrefix];
 
     public static AllureVerdict Map(ResultState state, bool knownDeviation = false)
     {
@@ -91,6 +92,7 @@ public static class AllureStatusMapper
         AllureStatus.Failed => known ? KnownPrefix : FailPrefix,
         AllureStatus.Broken => InconclusivePrefix,
         AllureStatus.Skipped => NotApplicablePrefix,
+        AllureStatus.Unknown => NotRunPrefix,
         _ => "",
     };
 

@@ -22,7 +22,7 @@ public sealed record TestPurposeVerdict
     public string? LevelSource { get; init; }
     /// <summary>The requirement catalogue entries the purpose cites ("RFC8754-2.1.2.1-HMAC-FAIL …"), primary first.</summary>
     public IReadOnlyList<string> Requirements { get; init; } = [];
-    /// <summary>pass | fail | inconclusive | not-applicable (worst of its results, in that order of severity).</summary>
+    /// <summary>pass | fail | inconclusive | not-run | not-applicable (worst of its results: fail, inconclusive, not-run, pass, not-applicable).</summary>
     public required string Verdict { get; init; }
     public bool KnownDeviation { get; init; }
     public IReadOnlyList<string> KnownDeviationIds { get; init; } = [];
@@ -41,11 +41,13 @@ public sealed record VerdictSummary
     public int Failed { get; init; }
     public int Inconclusive { get; init; }
     public int NotApplicable { get; init; }
+    /// <summary>Purposes the run did not reach because it was interrupted (applicable, not passed).</summary>
+    public int NotRun { get; init; }
     public int KnownDeviations { get; init; }
     /// <summary>Applicable = Total − NotApplicable.</summary>
     public int Applicable => Total - NotApplicable;
     /// <summary>"10/12 passed".</summary>
-    public string Text => $"{Passed}/{Applicable} passed" + (NotApplicable > 0 ? $", {NotApplicable} not applicable" : "")
+    public string Text => $"{Passed}/{Applicable} passed" + (NotRun > 0 ? $", {NotRun} not run" : "") + (NotApplicable > 0 ? $", {NotApplicable} not applicable" : "")
         + (KnownDeviations > 0 ? $", {KnownDeviations} known deviation(s)" : "");
 }
 
@@ -53,6 +55,8 @@ public sealed record VerdictSummary
 public sealed record ConformanceStatementDocument
 {
     public string Run { get; init; } = "";
+    /// <summary>The signal that interrupted the run ("SIGINT", "SIGTERM"), or null for a run that ended by itself.</summary>
+    public string? Interrupted { get; init; }
     public string GeneratedAt { get; init; } = "";
     public string SuiteVersion { get; init; } = HarnessInfo.Version;
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
@@ -80,8 +84,10 @@ public static class ConformanceStatement
     public const string JsonFileName = "conformance-statement.json";
     public const string MarkdownFileName = "conformance-statement.md";
     public const string SumsFileName = "SHA256SUMS";
+    /// <summary>Written into allure-results when the run is interrupted: its first line is the signal.</summary>
+    public const string InterruptedFileName = "srv6conf-interrupted.txt";
 
-    private static readonly string[] VerdictOrder = ["fail", "inconclusive", "pass", "not-applicable"];
+    private static readonly string[] VerdictOrder = ["fail", "inconclusive", "not-run", "pass", "not-applicable"];
     private static readonly string[] LevelOrder = ["MUST", "PROCEDURE", "SHOULD", "MAY", "INFORMATIVE", "UNSPECIFIED"];
 
     private static readonly JsonSerializerOptions OutJson = new()
@@ -169,6 +175,8 @@ public static class ConformanceStatement
         var results = Path.Combine(runDirectory, "allure-results");
         if (!Directory.Exists(results)) throw new DirectoryNotFoundException($"no allure-results in {runDirectory}");
         var doc = Build(ReadResults(results), pics, runDirectory, environment: ReadEnvironment(results), deviations: deviations);
+        var marker = Path.Combine(results, InterruptedFileName);
+        if (File.Exists(marker)) doc = doc with { Interrupted = File.ReadAllText(marker).Trim() is { Length: > 0 } sig ? sig.Split('\n')[0] : "interrupted" };
         File.WriteAllText(Path.Combine(runDirectory, JsonFileName), SecretRedactor.Redact(JsonSerializer.Serialize(doc, OutJson)) + "\n");
         File.WriteAllText(Path.Combine(runDirectory, MarkdownFileName), SecretRedactor.Redact(ToMarkdown(doc)));
         WriteSha256Sums(runDirectory);
@@ -202,6 +210,9 @@ public static class ConformanceStatement
     {
         var sb = new StringBuilder();
         sb.Append("# SRv6 conformance statement\n\n");
+        if (doc.Interrupted is not null)
+            sb.Append("**INTERRUPTED (").Append(doc.Interrupted).Append("):** the run was stopped before it ended. Purposes it did not reach are ")
+              .Append("listed as NOT-RUN: they have no verdict.\n\n");
         sb.Append("- Run: `").Append(doc.Run).Append("`\n- Generated: ").Append(doc.GeneratedAt)
           .Append("\n- Suite version: ").Append(doc.SuiteVersion).Append("\n\n");
         if (doc.Environment.Count > 0)
@@ -214,10 +225,10 @@ public static class ConformanceStatement
         sb.Append("Levels: MUST, SHOULD, MAY are the BCP 14 keyword of the cited sentence; PROCEDURE is the pseudocode of a behaviour, which has no ")
           .Append("keyword and is normative once the DUT claims the behaviour; INFORMATIVE cites text with no keyword.\n\n");
         foreach (var (level, s) in doc.SummaryByLevel) sb.Append("- **").Append(level).Append(":** ").Append(s.Text).Append('\n');
-        sb.Append("\n## Summary by RFC\n\n| RFC | Level | Passed | Failed | Inconclusive | Not applicable | Known deviations |\n|---|---|---|---|---|---|---|\n");
+        sb.Append("\n## Summary by RFC\n\n| RFC | Level | Passed | Failed | Inconclusive | Not run | Not applicable | Known deviations |\n|---|---|---|---|---|---|---|---|\n");
         foreach (var (rfc, levels) in doc.SummaryByRfc)
             foreach (var (level, s) in levels)
-                sb.Append(CultureInfo.InvariantCulture, $"| {Cell(rfc)} | {level} | {s.Passed}/{s.Applicable} | {s.Failed} | {s.Inconclusive} | {s.NotApplicable} | {s.KnownDeviations} |\n");
+                sb.Append(CultureInfo.InvariantCulture, $"| {Cell(rfc)} | {level} | {s.Passed}/{s.Applicable} | {s.Failed} | {s.Inconclusive} | {s.NotRun} | {s.NotApplicable} | {s.KnownDeviations} |\n");
         if (doc.KnownDeviationsNotObserved.Count > 0)
         {
             sb.Append("\n## Known deviations not observed\n\nThe profile lists these deviations, but their test purposes passed: the DUT no longer shows them. ")
@@ -266,6 +277,7 @@ public static class ConformanceStatement
             AllureStatus.Passed => "pass",
             AllureStatus.Failed => "fail",
             AllureStatus.Broken => "inconclusive",
+            AllureStatus.Unknown => "not-run",
             _ => "not-applicable",
         };
         var verdicts = rs.Select(V).ToList();
@@ -326,6 +338,7 @@ public static class ConformanceStatement
             Failed = l.Count(t => t.Verdict == "fail"),
             Inconclusive = l.Count(t => t.Verdict == "inconclusive"),
             NotApplicable = l.Count(t => t.Verdict == "not-applicable"),
+            NotRun = l.Count(t => t.Verdict == "not-run"),
             KnownDeviations = l.Count(t => t.KnownDeviation),
         };
     }

@@ -110,6 +110,9 @@ public static class Evidence
     /// Declares that a failure of this test is the documented deviation <paramref name="deviationId"/>: a failed verdict is
     /// reported with statusDetails.known = true and a KNOWN: message. It never turns a failure into a pass.
     /// </summary>
+    /// <summary>Marks the running case as not run (the run was interrupted before it could give a verdict).</summary>
+    public static void MarkNotRun(string reason) => Guard(() => AllureLifecycle.CurrentTest()?.MarkNotRun(reason));
+
     public static void MarkKnownDeviation(string deviationId, string reason) =>
         Guard(() => AllureLifecycle.CurrentTest()?.MarkKnown(deviationId, reason));
 

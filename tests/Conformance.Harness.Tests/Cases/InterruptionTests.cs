@@ -1,0 +1,135 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Conformance.Harness.Reporting;
+using Conformance.Harness.Tests.Profiles;
+using Conformance.Harness.Tests.Support;
+using NUnit.Framework;
+
+namespace Conformance.Harness.Tests.Cases;
+
+/// <summary>
+/// Ctrl-C on the main job, as a user or a CI cancel does it: SIGINT to ./run-suite.sh in the middle of the reference
+/// lab's cases. The case under way finishes, the DUT is rolled back and the lab torn down, the report and the
+/// statement are written with the run marked interrupted and the purposes not reached listed as not run, and the
+/// script exits 130, leaving nothing behind.
+/// </summary>
+[TestFixture, Category("Lab"), NonParallelizable]
+public class InterruptionTests
+{
+    [Test]
+    public async Task SigintStopsTheMainJobInOrderWithAPartialStatementAndNothingLeft()
+    {
+        var root = ProfileTestSupport.RepoRoot;
+        var name = "harness-interrupt-" + Guid.NewGuid().ToString("N")[..6];
+        var run = Path.Combine(root, "reports", name);
+        var before = Namespaces();
+        var psi = new ProcessStartInfo("bash") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "run-suite.sh", "--profile", "profiles/reference-lab.yaml", "--name", name, "--no-build" }) psi.ArgumentList.Add(a);
+        psi.Environment["SRV6CONF_HISTORY"] = Path.Combine(Path.GetTempPath(), name + "-history.jsonl");
+        using var p = Process.Start(psi)!;
+        var output = new System.Text.StringBuilder();
+        p.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        p.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
+        p.BeginOutputReadLine(); p.BeginErrorReadLine();
+        try
+        {
+            // Mid-run: a few cases have a verdict (passed or failed; not-applicable ones come and go in milliseconds).
+            var results = Path.Combine(run, "allure-results");
+            var wait = Stopwatch.StartNew();
+            while (!(Directory.Exists(results) && Verdicts(results) >= 4))
+            {
+                Assert.That(p.HasExited, Is.False, $"the run ended before it could be interrupted:\n{output}");
+                Assert.That(wait.Elapsed, Is.LessThan(TimeSpan.FromMinutes(4)), $"no case results after 4 minutes:\n{output}");
+                await Task.Delay(200);
+            }
+            var pidFile = Path.Combine(run, ".testhost.pid");
+            Assert.That(File.Exists(pidFile), Is.True, "the test host writes its process id for the signal");
+            var host = int.Parse(File.ReadAllText(pidFile).Trim());
+            var clock = Stopwatch.StartNew();
+            Sh.Run("kill", "-INT", p.Id.ToString());
+            while (Process.GetProcesses().Any(x => x.Id == host) && clock.Elapsed < TimeSpan.FromSeconds(60)) await Task.Delay(100);
+            var hostGone = clock.Elapsed;
+            var exited = p.WaitForExit(120_000);
+            var total = clock.Elapsed;
+            TestContext.Out.WriteLine($"SIGINT → test host gone (case finished, DUT rolled back, lab down) in {hostGone.TotalSeconds:F1} s; run-suite.sh exited in {total.TotalSeconds:F1} s (report rendered)");
+            Assert.That(exited, Is.True, $"run-suite.sh did not exit within 2 minutes of SIGINT:\n{output}");
+            Assert.Multiple(() =>
+            {
+                Assert.That(p.ExitCode, Is.EqualTo(130), output.ToString());
+                Assert.That(hostGone, Is.LessThan(TimeSpan.FromSeconds(15)), "the test host must stop within seconds: the case under way, the rollback and the tear-down");
+                Assert.That(Namespaces().Except(before), Is.Empty, "namespaces left behind");
+                Assert.That(Process.GetProcesses().Any(x => x.Id == host), Is.False, "the test host is still running");
+            });
+            using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, ConformanceStatement.JsonFileName)));
+            var st = doc.RootElement;
+            var verdicts = st.GetProperty("testPurposes").EnumerateArray().Select(t => t.GetProperty("verdict").GetString()).ToList();
+            Assert.Multiple(() =>
+            {
+                Assert.That(st.GetProperty("interrupted").GetString(), Is.EqualTo("SIGINT"));
+                Assert.That(verdicts.Count(v => v == "not-run"), Is.GreaterThan(10), "the purposes not reached are listed as not run");
+                Assert.That(verdicts.Count(v => v is "pass" or "fail"), Is.GreaterThanOrEqualTo(3), "the purposes run before the signal keep their verdicts: " + string.Join(", ", verdicts.GroupBy(v => v).Select(g => $"{g.Key} {g.Count()}")));
+                Assert.That(File.ReadAllText(Path.Combine(run, ConformanceStatement.MarkdownFileName)), Does.Contain("INTERRUPTED (SIGINT)"));
+            });
+        }
+        finally
+        {
+            if (!p.HasExited) { p.Kill(true); Sh.Try("dotnet", "src/Conformance.Cli/bin/Release/net10.0/srv6conf.dll", "lab", "cleanup"); }
+            if (Directory.Exists(run)) Directory.Delete(run, true);
+        }
+    }
+
+    /// <summary>How many distinct test purposes have a passed or failed result so far.</summary>
+    /// <summary>A second signal stops at once: the lab goes, nothing is left, exit 128 + the signal (here SIGTERM twice, as a CI cancel that escalates).</summary>
+    [Test]
+    public async Task ASecondSigtermStopsAtOnceAndLeavesNothing()
+    {
+        var root = ProfileTestSupport.RepoRoot;
+        var name = "harness-interrupt-" + Guid.NewGuid().ToString("N")[..6];
+        var run = Path.Combine(root, "reports", name);
+        var before = Namespaces();
+        var psi = new ProcessStartInfo("bash") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "run-suite.sh", "--profile", "profiles/reference-lab.yaml", "--name", name, "--no-build" }) psi.ArgumentList.Add(a);
+        psi.Environment["SRV6CONF_HISTORY"] = Path.Combine(Path.GetTempPath(), name + "-history.jsonl");
+        using var p = Process.Start(psi)!;
+        p.BeginOutputReadLine(); p.BeginErrorReadLine();
+        try
+        {
+            var results = Path.Combine(run, "allure-results");
+            var wait = Stopwatch.StartNew();
+            while (!(Directory.Exists(results) && Verdicts(results) >= 2) && !p.HasExited && wait.Elapsed < TimeSpan.FromMinutes(4)) await Task.Delay(200);
+            var host = int.Parse(File.ReadAllText(Path.Combine(run, ".testhost.pid")).Trim());
+            var clock = Stopwatch.StartNew();
+            Sh.Run("kill", "-TERM", p.Id.ToString());
+            await Task.Delay(300);
+            Sh.Run("kill", "-TERM", p.Id.ToString());
+            Assert.That(p.WaitForExit(60_000), Is.True, "run-suite.sh did not stop after the second SIGTERM");
+            TestContext.Out.WriteLine($"SIGTERM twice → run-suite.sh exited in {clock.Elapsed.TotalSeconds:F1} s");
+            Assert.Multiple(() =>
+            {
+                Assert.That(p.ExitCode, Is.EqualTo(143));
+                Assert.That(Namespaces().Except(before), Is.Empty, "namespaces left behind");
+                Assert.That(Process.GetProcesses().Any(x => x.Id == host), Is.False, "the test host is still running");
+            });
+        }
+        finally
+        {
+            if (!p.HasExited) { p.Kill(true); Sh.Try("dotnet", "src/Conformance.Cli/bin/Release/net10.0/srv6conf.dll", "lab", "cleanup"); }
+            if (Directory.Exists(run)) Directory.Delete(run, true);
+        }
+    }
+
+    private static int Verdicts(string results) => Directory.GetFiles(results, "*-result.json").Select(f =>
+    {
+        try
+        {
+            using var d = JsonDocument.Parse(File.ReadAllText(f));
+            if (d.RootElement.GetProperty("status").GetString() is not ("passed" or "failed")) return null;
+            return d.RootElement.GetProperty("labels").EnumerateArray().Where(l => l.GetProperty("name").GetString() == "testPurposeId")
+                .Select(l => l.GetProperty("value").GetString()).FirstOrDefault();
+        }
+        catch (Exception e) when (e is IOException or JsonException or KeyNotFoundException) { return null; }
+    }).OfType<string>().Distinct().Count();
+
+    private static HashSet<string> Namespaces() =>
+        Sh.Run("ip", "netns", "list").Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[0]).ToHashSet();
+}
