@@ -38,21 +38,38 @@ public partial class GeneratedDocsTests
         return sb.ToString().TrimEnd('\n');
     }
 
+    /// <summary>The README's coverage table: docs/coverage.json's summary.</summary>
+    public static string CoverageTable()
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Root, "docs", "coverage.json")));
+        var sb = new StringBuilder("| RFC | statements | covered | observable, not yet covered | not observable | out of scope |\n|---|---|---|---|---|---|\n");
+        foreach (var d in doc.RootElement.GetProperty("summary").EnumerateObject())
+        {
+            int N(string k) => d.Value.GetProperty(k).GetInt32();
+            sb.Append($"| {d.Name} | {N("statements")} | {N("covered")} | {N("observable")} | {N("not-observable")} | {N("out-of-scope")} |\n");
+        }
+        return sb.ToString().TrimEnd('\n');
+    }
+
     [Test]
-    public void GeneratedDocs_readme_deviation_table_is_the_profiles()
+    public void GeneratedDocs_readme_deviation_table_is_the_profiles() => CheckGenerated(GeneratedTable(), DeviationTable(), "deviation table");
+
+    [Test]
+    public void GeneratedDocs_readme_coverage_table_is_the_matrix() => CheckGenerated(GeneratedCoverage(), CoverageTable(), "coverage table");
+
+    private static void CheckGenerated(Regex section, string table, string what)
     {
         var readme = Path.Combine(Root, "README.md");
         var text = File.ReadAllText(readme);
-        var m = GeneratedTable().Match(text);
-        Assert.That(m.Success, Is.True, "README.md lacks the generated deviation table's markers");
-        var table = DeviationTable();
+        var m = section.Match(text);
+        Assert.That(m.Success, Is.True, $"README.md lacks the generated {what}'s markers");
         if (Environment.GetEnvironmentVariable("SRV6CONF_UPDATE_DOCS") == "1" && m.Groups["body"].Value.Trim() != table)
         {
             text = text[..m.Groups["body"].Index] + table + "\n" + text[(m.Groups["body"].Index + m.Groups["body"].Length)..];
             File.WriteAllText(readme, text);
-            m = GeneratedTable().Match(text);
+            m = section.Match(text);
         }
-        Assert.That(m.Groups["body"].Value.Trim(), Is.EqualTo(table), "README.md's deviation table is stale: run scripts/update-docs.sh");
+        Assert.That(m.Groups["body"].Value.Trim(), Is.EqualTo(table), $"README.md's {what} is stale: run scripts/update-docs.sh");
     }
 
     [Test]
@@ -111,6 +128,9 @@ public partial class GeneratedDocsTests
 
     [GeneratedRegex(@"<!-- generated from profiles/reference-lab\.yaml[^\n]*-->\n(?<body>.*?)<!-- end of generated table -->", RegexOptions.Singleline)]
     private static partial Regex GeneratedTable();
+
+    [GeneratedRegex(@"<!-- generated from docs/coverage\.json[^\n]*-->\n(?<body>.*?)<!-- end of generated coverage -->", RegexOptions.Singleline)]
+    private static partial Regex GeneratedCoverage();
 
     [GeneratedRegex(@"\bDEV-LINUX-\d{3}\b")]
     private static partial Regex DeviationId();
