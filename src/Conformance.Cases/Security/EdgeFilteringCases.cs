@@ -12,8 +12,10 @@ namespace Conformance.Cases.Security;
 /// RFC 9602 (Informational) allocates 5f00::/16 for SIDs and only says the prefix makes filtering at the edge
 /// simpler: TP-EDGE-BI-02 checks that hardening, not a requirement. Stimuli come in on the profile's external
 /// tester port (role: external), with the tester's own address there as the outside source X; nothing may come
-/// out of any tester port (TP-EDGE-BI-03: but the Parameter Problem of RFC 8754 §4.3.2). The same stimulus on
-/// an internal port is processed (the filter is on the edge only).
+/// out of any tester port but a filter's Destination Unreachable (code 1, 5 or 6: RFC 4443 §3.1 says one SHOULD be
+/// generated; TP-EDGE-BI-03 also the Parameter Problem of RFC 8754 §4.3.2). A purpose about a prefix probes across it
+/// (first, last, random addresses, and just outside as a control that must not be filtered). The same stimulus on an
+/// internal port is processed (the filter is on the edge only).
 /// </summary>
 [TestFixture, Category("Security"), Category("SrDomain")]
 public sealed class EdgeFilteringCases : SecurityCase
@@ -27,48 +29,63 @@ public sealed class EdgeFilteringCases : SecurityCase
 
     private static IPAddress OutsideSource => PortSpec(ExternalPort).TesterIpv6.Address;
 
+    /// <summary>Seed of the random probe addresses (recorded in each case's evidence).</summary>
+    private const int Seed = 20261202;
+
+    /// <summary>
+    /// Two echo requests to every inside address of <paramref name="probes"/> (all must be dropped) and two to each
+    /// address just outside (each must come out in some form): the probe is (X,addr)(D,N2,addr;SL=2).
+    /// </summary>
+    private static async Task ExpectPrefixFilteredAsync(IReadOnlyList<Harness.Tester.PrefixProbe> probes, string port, IPAddress x, string requirementShort)
+    {
+        IPAddress d = Address("D"), n2 = Address("N2");
+        byte[] Stim(IPAddress to, int i) => Into(port).Ipv6(x, to).Srh([d, n2, to], 2).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build();
+        var inside = probes.Where(p => p.Inside).SelectMany((p, k) => new[] { Stim(p.Address, 2 * k), Stim(p.Address, 2 * k + 1) }).ToList();
+        await ExpectDroppedAsync(port, inside, requirementShort, FilterNotice(port, x));
+        var controls = probes.Where(p => !p.Inside).SelectMany((p, k) => new[] { 100 + 2 * k, 101 + 2 * k }.Select(i => (Stim(p.Address, i), ProbeData(i), p.Address))).ToList();
+        await ExpectEachReachedAsync(port, controls, requirementShort);
+    }
+
     [Test]
     [NegativeControl("EdgeFilterWithoutSidBlockRule", Why = "the edge rule for the SID block is missing: End forwards the packet from outside")]
+    [NegativeControl("EdgeFilterSidBlockNarrowed", Why = "the SID-block rule covers the first half of the block only (one bit longer): the End SID is still filtered, the block's last address is not")]
+    [NegativeControl("EdgeFilterSidBlockTooBroad", Why = "the SID-block rule covers twice the block (one bit shorter): the address just below the block is dropped too")]
     [TestPurpose(Id = "TP-EDGE-BI-01", Feature = "SR domain",
         Title = "A packet from outside the SR domain to a SID of the domain is dropped at the edge",
-        Requirements = new[] { "RFC8754-5.1-EDGE-IACL", "RFC8754-7-SR-DOMAIN-FILTERING" },
-        Stimulus = "10 × (X,S)(D,N2,S;SL=2) ICMPv6 echo request into the external port t3 (X = the tester's address on t3, S = the End SID inside parameters.sid_block)",
-        Expected = "nothing out of any tester port (not forwarded to N2 on t2, no ICMPv6 error); the DUT's edge drop counter rises where exposed")]
+        Requirements = new[] { "RFC8754-5.1-EDGE-IACL", "RFC8754-7-SR-DOMAIN-FILTERING", "RFC4443-3.1-DEST-UNREACHABLE" },
+        Stimulus = "2 × (X,P)(D,N2,P;SL=2) ICMPv6 echo request into the external port t3 for every P of: the first and the last address of parameters.sid_block, 3 random ones across it (seed 20261202, listed in the evidence) and the End SID S; then 2 × the same to the addresses just below and just above the block (X = the tester's address on t3)",
+        Expected = "inside the block: nothing out of any tester port (not forwarded, no ICMPv6 error) but an ICMPv6 Destination Unreachable code 1, 5 or 6 to X (RFC 4443 §3.1, a filter's notice); just outside: each probe comes out in some form (forwarded or quoted by an ICMPv6 error), i.e. the filter covers the block, not less and not more")]
     public async Task PacketToASidFromOutsideIsDropped()
     {
         Require("sr_domain_filtering");
         Require("End");
-        IPAddress x = OutsideSource, d = Address("D"), n2 = Address("N2"), s = Sid("end");
         var port = ExternalPort;
-        var stimuli = Enumerable.Range(0, Probes).Select(i =>
-            Into(port).Ipv6(x, s).Srh([d, n2, s], 2).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
-        await ExpectDroppedAsync(port, stimuli, "A packet from outside to a SID in the SID block was not dropped at the edge.");
+        var probes = ProbesAcross(Profile.Parameters.SidBlock, Seed, Sid("end"));
+        await ExpectPrefixFilteredAsync(probes, port, OutsideSource, $"Packets from outside to the SID block {Profile.Parameters.SidBlock} were not dropped at the edge, or the filter reached beyond it.");
     }
 
     [Test]
     [NegativeControl("EdgeFilterWithoutRfc9602Rule", Why = "the edge rule for 5f00::/16 is missing: the DUT answers Destination Unreachable")]
+    [NegativeControl("EdgeFilter5f00Narrowed", Why = "the rule covers 5f00::/32 instead of 5f00::/16: 5f00:0:1:e:: is still filtered, the rest of the /16 is not")]
     [TestPurpose(Id = "TP-EDGE-BI-02", Feature = "SR domain",
         Title = "A packet from outside the SR domain to the RFC 9602 SRv6 SID space 5f00::/16 is dropped at the edge (RFC 9602: informative hardening)",
-        Requirements = new[] { "RFC9602-5-SID-PREFIX-EDGE-FILTERING", "RFC9602-7-EDGE-FILTERING", "RFC9602-6-5F00-ALLOCATION", "RFC8754-5.1-EDGE-IACL" },
-        Stimulus = "10 × (X,5f00:0:1:e::)(D,5f00:0:1:e::;SL=1) ICMPv6 echo request into the external port t3",
-        Expected = "nothing out of any tester port (no forwarding, no ICMPv6 error); the DUT's edge drop counter rises where exposed")]
+        Requirements = new[] { "RFC9602-5-SID-PREFIX-EDGE-FILTERING", "RFC9602-7-EDGE-FILTERING", "RFC9602-6-5F00-ALLOCATION", "RFC8754-5.1-EDGE-IACL", "RFC4443-3.1-DEST-UNREACHABLE" },
+        Stimulus = "2 × (X,P)(D,N2,P;SL=2) ICMPv6 echo request into the external port t3 for every P of: 5f00::, 5f00:ffff:ffff:ffff:ffff:ffff:ffff:ffff, 3 random addresses across 5f00::/16 (seed 20261202, listed in the evidence) and 5f00:0:1:e::; then 2 × the same to 5eff:ffff:ffff:ffff:ffff:ffff:ffff:ffff and 5f01:: just outside",
+        Expected = "inside 5f00::/16: nothing out of any tester port (no forwarding, no ICMPv6 error) but an ICMPv6 Destination Unreachable code 1, 5 or 6 to X (RFC 4443 §3.1, a filter's notice); just outside: each probe comes out in some form (forwarded or quoted by an ICMPv6 error)")]
     public async Task PacketToTheSrv6SidSpaceFromOutsideIsDropped()
     {
         Require("sr_domain_filtering");
-        IPAddress x = OutsideSource, d = Address("D"), s = IPAddress.Parse("5f00:0:1:e::");
-        var port = ExternalPort;
-        var stimuli = Enumerable.Range(0, Probes).Select(i =>
-            Into(port).Ipv6(x, s).Srh([d, s], 1).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
-        await ExpectDroppedAsync(port, stimuli, "A packet from outside to 5f00::/16 (RFC 9602 SRv6 SID space) was not dropped at the edge.");
+        var probes = ProbesAcross(IPNetwork.Parse("5f00::/16"), Seed, IPAddress.Parse("5f00:0:1:e::"));
+        await ExpectPrefixFilteredAsync(probes, ExternalPort, OutsideSource, "Packets from outside to 5f00::/16 (the RFC 9602 SRv6 SID prefix) were not dropped at the edge, or the filter reached beyond it.");
     }
 
     [Test]
     [NegativeControl("EdgeFilterWithoutSrhToLocalRule", Why = "the edge rule for SRH to local addresses is missing: the kernel processes the SRH and forwards to D")]
     [TestPurpose(Id = "TP-EDGE-BI-03", Feature = "SR domain",
         Title = "An SRH packet from outside to an interface address of the node is not processed (dropped at the edge, or discarded as RFC 8754 §4.3.2 says)",
-        Requirements = new[] { "RFC8754-5.1-EDGE-IACL", "RFC8754-3.3-SEGMENT-ENDPOINT", "RFC8754-4.3.2-LOCAL-SL-NONZERO-PARAM-PROBLEM" },
+        Requirements = new[] { "RFC8754-5.1-EDGE-IACL", "RFC8754-3.3-SEGMENT-ENDPOINT", "RFC8754-4.3.2-LOCAL-SL-NONZERO-PARAM-PROBLEM", "RFC4443-3.1-DEST-UNREACHABLE" },
         Stimulus = "10 × (X,I3)(D,I3;SL=1) ICMPv6 echo request into the external port t3 (I3 = the DUT's own address on t3, outside the SID block)",
-        Expected = "the SRH is not processed: nothing forwarded to D on t2, nothing out of t1; out of t3 nothing but the ICMPv6 Parameter Problem code 0, pointer 42 (Routing Type), to X from a DUT address that RFC 8754 §4.3.2 asks of a node for which I3 is not a SID; the DUT's edge drop counter rises where exposed")]
+        Expected = "the SRH is not processed: nothing forwarded to D on t2, nothing out of t1; out of t3 nothing but the ICMPv6 Parameter Problem code 0, pointer 42 (Routing Type), to X from a DUT address that RFC 8754 §4.3.2 asks of a node for which I3 is not a SID, or a filter's Destination Unreachable code 1, 5 or 6 (RFC 4443 §3.1); the DUT's edge drop counter rises where exposed")]
     public async Task SrhToAnInterfaceAddressFromOutsideIsDropped()
     {
         Require("sr_domain_filtering");
@@ -79,8 +96,8 @@ public sealed class EdgeFilteringCases : SecurityCase
         // Dropped at the edge (RFC 8754 §5.1) or, where I3 is a local interface and not a SID, discarded with the
         // Parameter Problem of §4.3.2: either way the outside cannot use the address as a segment.
         await ExpectDroppedAsync(port, stimuli, "An SRH packet from outside addressed to the node's interface address was not dropped.",
-            (p, on) => on == port && p.Inner is Icmpv6Layer { Type: 4, Code: 0, Pointer: PointerToRoutingType }
-                && p.Ipv6 is { } ip && ip.Dst.Equals(x) && DutAddresses.Contains(ip.Src));
+            Either(FilterNotice(port, x), (p, on) => on == port && p.Inner is Icmpv6Layer { Type: 4, Code: 0, Pointer: PointerToRoutingType }
+                && p.Ipv6 is { } ip && ip.Dst.Equals(x) && DutAddresses.Contains(ip.Src)));
     }
 
     [Test]
@@ -109,9 +126,9 @@ public sealed class EdgeFilteringCases : SecurityCase
     [NegativeControl("EdgeFilterWithoutSourceCheck", Why = "the per-node source check is missing: End forwards the packet")]
     [TestPurpose(Id = "TP-SRCADDR-BI-01", Feature = "SR domain",
         Title = "A packet to a local SID from a source outside the SR domain is dropped on an internal interface",
-        Requirements = new[] { "RFC8754-5.1-NODE-SOURCE-IACL", "RFC8754-7-SR-DOMAIN-FILTERING" },
+        Requirements = new[] { "RFC8754-5.1-NODE-SOURCE-IACL", "RFC8754-7-SR-DOMAIN-FILTERING", "RFC4443-3.1-DEST-UNREACHABLE" },
         Stimulus = "10 × (Y,S)(D,N2,S;SL=2) ICMPv6 echo request into the internal port t1, Y outside parameters.inside_sources (the first address after them inside 2001:db8::/32)",
-        Expected = "nothing out of any tester port (not forwarded to N2); the DUT's drop counter rises where exposed")]
+        Expected = "nothing out of any tester port (not forwarded to N2) but an ICMPv6 Destination Unreachable code 1, 5 or 6 to Y (RFC 4443 §3.1, a filter's notice); the DUT's drop counter rises where exposed")]
     public async Task PacketToASidFromAnOutsideSourceIsDroppedInside()
     {
         Require("sr_domain_filtering");
@@ -121,7 +138,7 @@ public sealed class EdgeFilteringCases : SecurityCase
         IPAddress y = OutsideOf(Profile.Parameters.InsideSources), d = Address("D"), n2 = Address("N2"), s = Sid("end");
         var stimuli = Enumerable.Range(0, Probes).Select(i =>
             Into("t1").Ipv6(y, s).Srh([d, n2, s], 2).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
-        await ExpectDroppedAsync("t1", stimuli, $"A packet to a SID from {y}, outside the SR domain's sources, was not dropped.");
+        await ExpectDroppedAsync("t1", stimuli, $"A packet to a SID from {y}, outside the SR domain's sources, was not dropped.", FilterNotice("t1", y));
     }
 
     /// <summary>A documentation address (2001:db8::/32) in none of <paramref name="inside"/>.</summary>

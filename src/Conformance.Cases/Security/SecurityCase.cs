@@ -39,6 +39,40 @@ public abstract class SecurityCase : ConformanceCase
                  string.Join('\n', leaks.Take(5).Select(u => $"- {u.Frame.Port}: {u.Decoded.Notation}")));
     }
 
+    /// <summary>
+    /// The notice a filtering node may send instead of dropping silently: an ICMPv6 Destination Unreachable, code 1
+    /// (administratively prohibited, "e.g., a 'firewall filter'"), 5 (source address failed ingress/egress policy) or
+    /// 6 (reject route), from a DUT address to <paramref name="source"/>, back out of the ingress port (RFC 4443 §3.1:
+    /// such a message SHOULD be generated for a packet that cannot be delivered). Code 0 (no route) is not a filter's.
+    /// </summary>
+    protected static Func<DecodedPacket, string, bool> FilterNotice(string port, IPAddress source) => (d, p) =>
+        p == port && d.Inner is Icmpv6Layer { Type: 1, Code: 1 or 5 or 6 } && d.Ipv6 is { } ip && ip.Dst.Equals(source) && DutAddresses.Contains(ip.Src);
+
+    /// <summary>Both predicates' frames are tolerated.</summary>
+    protected static Func<DecodedPacket, string, bool> Either(Func<DecodedPacket, string, bool> a, Func<DecodedPacket, string, bool> b) => (d, p) => a(d, p) || b(d, p);
+
+    /// <summary>The probe addresses of a purpose about a prefix, recorded in the evidence with the seed that chose the random ones.</summary>
+    protected static IReadOnlyList<Harness.Tester.PrefixProbe> ProbesAcross(IPNetwork prefix, int seed, params IPAddress[] given)
+    {
+        var probes = Harness.Tester.PrefixProbes.Across(prefix, seed, 3, given);
+        Evidence.AttachText($"Probe addresses across {prefix} (seed {seed})", string.Join('\n', probes));
+        return probes;
+    }
+
+    /// <summary>
+    /// The control of a prefix purpose: stimuli to addresses just outside the prefix must not be treated like those
+    /// inside: each must come out of the DUT in some form (forwarded, or quoted by an ICMPv6 error), recognised by its
+    /// probe data. A filter wider than its prefix fails here.
+    /// </summary>
+    protected static async Task ExpectEachReachedAsync(string port, IReadOnlyList<(byte[] Stimulus, byte[] Marker, IPAddress To)> controls, string requirementShort)
+    {
+        var j = await ExchangeAsync(port, [.. controls.Select(c => c.Stimulus)], [], DropQuiet);
+        var seen = j.Unexpected.Select(u => u.Frame.Data).ToList();
+        var silent = controls.Where(c => !seen.Any(f => f.AsSpan().IndexOf(c.Marker) >= 0)).Select(c => c.To).Distinct().ToList();
+        if (silent.Count > 0)
+            Fail($"{requirementShort}\nNothing came out of the DUT for the address(es) just outside the prefix: {string.Join(", ", silent)} (the filter covers more than its prefix).");
+    }
+
     /// <summary>An ICMPv6 Parameter Problem code 0 from a DUT address back out of the ingress port (RFC 8754 §2.1.2.1: SHOULD, rate limited).</summary>
     protected static Func<DecodedPacket, string, bool> ParameterProblemBackOut(string port) => (d, p) =>
         p == port && d.Inner is Icmpv6Layer { Type: 4, Code: 0 } && d.Ipv6 is { } ip && DutAddresses.Contains(ip.Src);

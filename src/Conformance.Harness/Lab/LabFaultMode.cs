@@ -253,6 +253,35 @@ public sealed partial class LabFaultMode
         "EdgeFilterWithoutRfc9602Rule", "The edge filter lacks the rule dropping packets to 5f00::/16 from external interfaces (the filtering RFC 9602 §5 mentions as a use of the SID prefix).",
         c => WithoutCommands(c, "\"edge-rfc9602\""));
 
+    /// <summary>The rule's destination prefix with a new length (its base address kept, masked to the new length).</summary>
+    private static DutConfig WithPrefixLength(DutConfig c, string marker, Func<int, int> length) =>
+        c with
+        {
+            Commands = c.Commands.Select(l => !l.Contains(marker, StringComparison.Ordinal) ? l : DaddrPrefixRegex().Replace(l, m =>
+            {
+                var net = System.Net.IPNetwork.Parse(m.Groups[1].Value);
+                var len = length(net.PrefixLength);
+                var bytes = net.BaseAddress.GetAddressBytes();
+                for (int bit = len; bit < bytes.Length * 8; bit++) bytes[bit / 8] &= (byte)~(0x80 >> (bit % 8));
+                return $"ip6 daddr {new System.Net.IPAddress(bytes)}/{len}";
+            })).ToList(),
+        };
+
+    [GeneratedRegex(@"ip6 daddr ([0-9a-fA-F:]+/\d+)")]
+    private static partial Regex DaddrPrefixRegex();
+
+    public static LabFaultMode EdgeFilterSidBlockNarrowed { get; } = new(
+        "EdgeFilterSidBlockNarrowed", "The edge rule for the SID block is one bit too long: it covers the block's first half only (the End SID stays filtered, the last address does not).",
+        c => WithPrefixLength(c, "\"edge-sid-block\"", l => l + 1));
+
+    public static LabFaultMode EdgeFilterSidBlockTooBroad { get; } = new(
+        "EdgeFilterSidBlockTooBroad", "The edge rule for the SID block is one bit too short: it also drops the addresses just below or above the block.",
+        c => WithPrefixLength(c, "\"edge-sid-block\"", l => l - 1));
+
+    public static LabFaultMode EdgeFilter5f00Narrowed { get; } = new(
+        "EdgeFilter5f00Narrowed", "The edge rule meant for 5f00::/16 covers 5f00::/32 only: 5f00:0:1:e:: is filtered, the rest of the /16 is not.",
+        c => WithPrefixLength(c, "\"edge-rfc9602\"", _ => 32));
+
     public static LabFaultMode EdgeFilterWithoutSrhToLocalRule { get; } = new(
         "EdgeFilterWithoutSrhToLocalRule", "The edge filter lacks the rule dropping SRH packets from outside addressed to the node's own addresses.",
         c => WithoutCommands(c, "\"edge-srh-to-local\""));
@@ -357,7 +386,7 @@ public sealed partial class LabFaultMode
         [None, EndWithoutPsp, SidMissing, EndAsEndX, NoIcmpErrors, Seg6Disabled, ForwardingDisabled, HmacRequired, EndWithPsp, EndAsLocalAddress, PspSidMissing,
          EndXAsEnd, EndTMainTable, EndDt6MainTable, EndDx6AsDt6, EndDx4WrongAdjacency, EndB6AsEnd, HeadendsMissing, HeadendsNotReduced, FlowLabelZero,
         OFlagNotProcessed, OFlagNoRateLimit, OFlagCopiesAll, OFlagCleared, OFlagCopyAnswered,
-         EdgeFilterWithoutSidBlockRule, EdgeFilterWithoutRfc9602Rule, EdgeFilterWithoutSrhToLocalRule, EdgeFilterWithoutSourceCheck, EdgeFilterOnInternalPorts, HmacKeyMissing,
+         EdgeFilterWithoutSidBlockRule, EdgeFilterSidBlockNarrowed, EdgeFilterSidBlockTooBroad, EdgeFilter5f00Narrowed, EdgeFilterWithoutRfc9602Rule, EdgeFilterWithoutSrhToLocalRule, EdgeFilterWithoutSourceCheck, EdgeFilterOnInternalPorts, HmacKeyMissing,
             EndWithoutCounters, EndSidRoutedOnwards,
          LocatorLocal, DownstreamViaT3,
          Figure1EndXWrongLink, Figure1Link10Broken, Figure1OFlagNotExported,
