@@ -124,21 +124,34 @@ public sealed class EdgeFilteringCases : SecurityCase
 
     [Test]
     [NegativeControl("EdgeFilterWithoutSourceCheck", Why = "the per-node source check is missing: End forwards the packet")]
+    [NegativeControl("EdgeFilterSourceCheckNarrowed", Why = "the source check's inside prefixes are one bit too long: sources in the upper half of parameters.inside_sources are dropped")]
     [TestPurpose(Id = "TP-SRCADDR-BI-01", Feature = "SR domain",
-        Title = "A packet to a local SID from a source outside the SR domain is dropped on an internal interface",
+        Title = "A packet to a local SID from a source outside the SR domain is dropped on an internal interface; from any source inside it is processed",
         Requirements = new[] { "RFC8754-5.1-NODE-SOURCE-IACL", "RFC8754-7-SR-DOMAIN-FILTERING", "RFC4443-3.1-DEST-UNREACHABLE" },
-        Stimulus = "10 × (Y,S)(D,N2,S;SL=2) ICMPv6 echo request into the internal port t1, Y outside parameters.inside_sources (the first address after them inside 2001:db8::/32)",
-        Expected = "nothing out of any tester port (not forwarded to N2) but an ICMPv6 Destination Unreachable code 1, 5 or 6 to Y (RFC 4443 §3.1, a filter's notice); the DUT's drop counter rises where exposed")]
+        Stimulus = "into the internal port t1, (Y,S)(D,N2,S;SL=2) ICMPv6 echo requests: 2 from each source Y outside parameters.inside_sources (the addresses just below and above each inside prefix where they are documentation addresses, and one far outside), and 1 from each source inside (the first and the last address of each inside prefix and 3 seeded random ones, listed in the evidence)",
+        Expected = "from outside: nothing out of any tester port (not forwarded to N2) but an ICMPv6 Destination Unreachable code 1, 5 or 6 to Y (RFC 4443 §3.1, a filter's notice); from inside: (Y,N2)(D,N2,S;SL=1) out of t2 with hop limit 63, every other field unchanged")]
     public async Task PacketToASidFromAnOutsideSourceIsDroppedInside()
     {
         Require("sr_domain_filtering");
         Require("End");
-        if (Profile.Parameters.InsideSources.Count == 0)
+        var insideSources = Profile.Parameters.InsideSources;
+        if (insideSources.Count == 0)
             Assert.Ignore($"N/A: the profile {Profile.Name} declares no parameters.inside_sources (the SR domain's source prefixes).");
-        IPAddress y = OutsideOf(Profile.Parameters.InsideSources), d = Address("D"), n2 = Address("N2"), s = Sid("end");
-        var stimuli = Enumerable.Range(0, Probes).Select(i =>
-            Into("t1").Ipv6(y, s).Srh([d, n2, s], 2).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
-        await ExpectDroppedAsync("t1", stimuli, $"A packet to a SID from {y}, outside the SR domain's sources, was not dropped.", FilterNotice("t1", y));
+        IPAddress d = Address("D"), n2 = Address("N2"), s = Sid("end");
+        var documentation = IPNetwork.Parse("2001:db8::/32");
+        var probes = insideSources.SelectMany(p => ProbesAcross(p, Seed)).ToList();
+        var outside = probes.Where(p => !p.Inside && documentation.Contains(p.Address) && !insideSources.Any(n => n.Contains(p.Address))).Select(p => p.Address)
+            .Append(OutsideOf(insideSources)).Distinct().ToList();
+        var inside = probes.Where(p => p.Inside).Select(p => p.Address).Distinct().ToList();
+        byte[] Stim(IPAddress y, int i) => Into("t1").Ipv6(y, s).Srh([d, n2, s], 2).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build();
+        var dropped = outside.SelectMany((y, k) => new[] { Stim(y, 2 * k), Stim(y, 2 * k + 1) }).ToList();
+        await ExpectDroppedAsync("t1", dropped, $"A packet to a SID from outside the SR domain's sources ({string.Join(", ", outside)}) was not dropped.",
+            (p, on) => outside.Any(y => FilterNotice("t1", y)(p, on)));
+        var processed = inside.Select((y, k) => Stim(y, 100 + k)).ToList();
+        var expected = inside.Select((y, k) => new ExpectedPacket("t2",
+            OutOf("t2").Ipv6(y, n2, 63).Srh([d, n2, s], 1).IcmpEchoRequest(EchoId, (ushort)(100 + k), ProbeData(100 + k)).Build(),
+            $"from inside source {y}: at the next segment", [])).ToList();
+        Verdict(await ExchangeAsync("t1", processed, expected), "A packet to a SID from a source inside the SR domain was not processed: the source check reaches beyond the outside.");
     }
 
     /// <summary>A documentation address (2001:db8::/32) in none of <paramref name="inside"/>.</summary>

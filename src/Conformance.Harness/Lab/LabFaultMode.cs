@@ -282,6 +282,18 @@ public sealed partial class LabFaultMode
         "EdgeFilter5f00Narrowed", "The edge rule meant for 5f00::/16 covers 5f00::/32 only: 5f00:0:1:e:: is filtered, the rest of the /16 is not.",
         c => WithPrefixLength(c, "\"edge-rfc9602\"", _ => 32));
 
+    public static LabFaultMode EdgeFilterSourceCheckNarrowed { get; } = new(
+        "EdgeFilterSourceCheckNarrowed", "The per-node source check's inside prefixes are one bit too long: sources in the upper half of each inside prefix are dropped as if outside.",
+        c => c with
+        {
+            Commands = c.Commands.Select(l => !l.Contains("\"node-source-check\"", StringComparison.Ordinal) ? l : SaddrSetRegex().Replace(l, m =>
+                "ip6 saddr != '{ " + string.Join(", ", m.Groups[1].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                    .Select(p => System.Net.IPNetwork.Parse(p)).Select(n => $"{n.BaseAddress}/{n.PrefixLength + 1}")) + " }'")).ToList(),
+        });
+
+    [GeneratedRegex(@"ip6 saddr != '\{\s*([^}]*)\}'")]
+    private static partial Regex SaddrSetRegex();
+
     public static LabFaultMode EdgeFilterWithoutSrhToLocalRule { get; } = new(
         "EdgeFilterWithoutSrhToLocalRule", "The edge filter lacks the rule dropping SRH packets from outside addressed to the node's own addresses.",
         c => WithoutCommands(c, "\"edge-srh-to-local\""));
@@ -386,7 +398,7 @@ public sealed partial class LabFaultMode
         [None, EndWithoutPsp, SidMissing, EndAsEndX, NoIcmpErrors, Seg6Disabled, ForwardingDisabled, HmacRequired, EndWithPsp, EndAsLocalAddress, PspSidMissing,
          EndXAsEnd, EndTMainTable, EndDt6MainTable, EndDx6AsDt6, EndDx4WrongAdjacency, EndB6AsEnd, HeadendsMissing, HeadendsNotReduced, FlowLabelZero,
         OFlagNotProcessed, OFlagNoRateLimit, OFlagCopiesAll, OFlagCleared, OFlagCopyAnswered,
-         EdgeFilterWithoutSidBlockRule, EdgeFilterSidBlockNarrowed, EdgeFilterSidBlockTooBroad, EdgeFilter5f00Narrowed, EdgeFilterWithoutRfc9602Rule, EdgeFilterWithoutSrhToLocalRule, EdgeFilterWithoutSourceCheck, EdgeFilterOnInternalPorts, HmacKeyMissing,
+         EdgeFilterWithoutSidBlockRule, EdgeFilterSidBlockNarrowed, EdgeFilterSidBlockTooBroad, EdgeFilter5f00Narrowed, EdgeFilterSourceCheckNarrowed, EdgeFilterWithoutRfc9602Rule, EdgeFilterWithoutSrhToLocalRule, EdgeFilterWithoutSourceCheck, EdgeFilterOnInternalPorts, HmacKeyMissing,
             EndWithoutCounters, EndSidRoutedOnwards,
          LocatorLocal, DownstreamViaT3,
          Figure1EndXWrongLink, Figure1Link10Broken, Figure1OFlagNotExported,
