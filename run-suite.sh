@@ -11,6 +11,7 @@ usage() {
   cat <<'TXT'
 usage: ./run-suite.sh [--profile FILE] [--name RUN] [--type manual|nightly|ci] [--filter EXPR]
                       [--settings FILE] [--fault MODE] [--build-url URL] [--no-build]
+                      [--tp ID[,ID...]] [--list]
   --profile   testbed + capability profile (default: both reference labs, profiles/reference-lab.yaml
               (the DUT alone between tester ports) and then profiles/reference-figure1.yaml (the DUT
               as N4 of RFC 9259 Figure 1), each its own run and report)
@@ -20,11 +21,16 @@ usage: ./run-suite.sh [--profile FILE] [--name RUN] [--type manual|nightly|ci] [
   --settings  a file from runsettings/ (default runsettings/reference-lab.runsettings)
   --fault     reference lab only: bring the lab up deliberately wrong (see: srv6conf lab up --help)
   --no-build  skip the install and build steps (the solution is built already)
+  --tp        run only these test purposes: ids, comma-separated, globs allowed (TP-PSP-*,TP-END-BV-01)
+  --list      list the test purposes (id, RFC section, level, whether the profile makes them applicable, title)
+The console shows one line per case as it ends (verdict, purpose, duration, known deviation or why it
+failed), a progress line with the time left on a terminal, and the summary; NUnit's own output goes to
+reports/<run>/console.log.
 Ctrl-C or SIGTERM: the case under way finishes, the rest are reported as not run, the DUT is rolled
 back and the lab torn down, the report is written; exit 130 / 143. A second signal stops at once.
 TXT
 }
-profile=""; name=""; type=manual; filter=""; settings=runsettings/reference-lab.runsettings; fault=""; build_url=""; build=1
+profile=""; name=""; type=manual; filter=""; settings=runsettings/reference-lab.runsettings; fault=""; build_url=""; build=1; tp=""; list=0
 while (($#)); do
   case "$1" in
     --profile) profile=${2:?}; shift 2 ;;
@@ -35,6 +41,8 @@ while (($#)); do
     --fault) fault=${2:?}; shift 2 ;;
     --build-url) build_url=${2:?}; shift 2 ;;
     --no-build) build=0; shift ;;
+    --tp) tp=${2:?}; shift 2 ;;
+    --list) list=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run-suite: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -58,12 +66,21 @@ if [ "$build" = 1 ]; then
 fi
 
 cli=(dotnet src/Conformance.Cli/bin/Release/net10.0/srv6conf.dll)
+if [ "$list" = 1 ]; then
+  for p in "${profiles[@]}"; do
+    echo "== $p"
+    "${cli[@]}" purposes --profile "$p" ${tp:+--tp "$tp"}
+  done
+  exit 0
+fi
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 
 # One profile: its cases (those of its testbed's shape), report, conformance statement. Sets $gate.
 run_profile() {
   local profile=$1 pname run test_rc html shape
-  "${cli[@]}" profile check "$profile" >&2 || { gate=2; return; }
+  local checked
+  checked=$("${cli[@]}" profile check "$profile") || { gate=2; return; }
+  echo "run-suite: ${checked%%$'\n'*}" >&2
   pname=$(basename "$profile" .yaml)
   if [ -n "$name" ]; then
     run="reports/$name"; [ ${#profiles[@]} -gt 1 ] && [ "$pname" != reference-lab ] && run="reports/$name-$pname"
@@ -74,8 +91,15 @@ run_profile() {
   # A profile with testbed.topology places the DUT in a reference topology: only the cases written for one apply.
   if grep -Eq '^  topology:' "$profile"; then shape="TestCategory=Figure1"; else shape="TestCategory!=Figure1"; fi
   # (dotnet test ANDs this with a run-settings TestCaseFilter, e.g. runsettings/smoke.runsettings.)
-  local f="$shape"
+  local f="$shape" tpfilter="" total
   [ -n "$filter" ] && f="$f&($filter)"
+  if [ -n "$tp" ]; then
+    set +e; tpfilter=$("${cli[@]}" purposes --profile "$profile" --tp "$tp" --dotnet-filter); local rc=$?; set -e
+    if [ "$rc" = 3 ]; then echo "run-suite: none of --tp $tp runs on $profile's testbed; skipped" >&2; gate=0; return; fi
+    [ "$rc" = 0 ] || { gate=2; return; }
+    f="$f&($tpfilter)"
+  fi
+  total=$("${cli[@]}" purposes --profile "$profile" ${tp:+--tp "$tp"} --count 2>/dev/null || echo 0)
   export SRV6CONF_PROFILE=$PWD/$profile SRV6CONF_RUN_ID=$(basename "$run") SRV6CONF_ALLURE_RESULTS=$PWD/$run/allure-results
   export SRV6CONF_RUN_TYPE=$type SRV6CONF_GIT_COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
   # Trend history per profile (reports/history.jsonl for the single-DUT reference lab, as before).
@@ -89,25 +113,33 @@ run_profile() {
   local args=(test src/Conformance.Cases -c Release --no-build --nologo --settings "$settings"
         --results-directory "$run" --logger "trx;LogFileName=results.trx" --logger "junit;LogFilePath=$PWD/$run/junit.xml"
         --logger "console;verbosity=normal" --filter "$f")
+  local progress=$PWD/$run/progress.tsv watch_pid
+  : > "$progress"; export SRV6CONF_PROGRESS=$progress
   # The cases run in a session of their own, so a terminal's Ctrl-C reaches this script only: on_signal passes it
   # to the test host, which owns the testbed (the first signal: finish the case under way, roll back, tear down).
   pidfile=$PWD/$run/.testhost.pid
   export SRV6CONF_PID_FILE=$pidfile
   set +e
-  setsid dotnet "${args[@]}" &
+  setsid dotnet "${args[@]}" > "$run/console.log" 2>&1 &
   test_pid=$!
+  "${cli[@]}" progress --file "$progress" --total "$total" --pid "$test_pid" &
+  watch_pid=$!
   while :; do
     wait "$test_pid"; test_rc=$?
     kill -0 "$test_pid" 2>/dev/null || break
   done
+  wait "$watch_pid" 2>/dev/null
   set -e
   rm -f "$pidfile"; test_pid=""
+  if [ "$test_rc" != 0 ] && ! grep -q -- '-result.json' <(ls "$run/allure-results" 2>/dev/null); then
+    tail -n 30 "$run/console.log" >&2
+  fi
   if [ ! -d "$run/allure-results" ] && [ "$test_rc" = 0 ]; then
     echo "run-suite: no case of this selection applies to $profile; nothing to report for it" >&2
     rm -rf "$run"; gate=0; return
   fi
   if [ ! -d "$run/allure-results" ]; then
-    echo "run-suite: the cases wrote no results (dotnet test exit $test_rc); see the output above" >&2
+    echo "run-suite: the cases wrote no results (dotnet test exit $test_rc); see $run/console.log" >&2
     gate=2; return
   fi
   echo "run-suite: rendering the report" >&2

@@ -10,5 +10,7 @@ var root = new RootCommand($"srv6conf {HarnessInfo.Version}: SRv6 conformance su
     ReportCommands.Create(),
     PingCommand.Create(),
     TracerouteCommand.Create(),
+    PurposesCommand.Create(),
+    ProgressCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

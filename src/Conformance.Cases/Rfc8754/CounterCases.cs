@@ -16,15 +16,13 @@ public sealed class CounterCases : ConformanceCase
 
     [Test]
     [NegativeControl("EndWithoutCounters", Why = "the End SID forwards but keeps no counter")]
-    [TestPurpose(Id = "TP-COUNTERS-BV-01", Feature = "Counters",
+    [TestPurpose(Id = "TP-COUNTERS-BV-01", Requires = new[] { "End", "per_sid_counters" }, Feature = "Counters",
         Title = "The End SID's packet counter rises by exactly the packets it processed; no other SID's counter moves",
         Requirements = new[] { "RFC8986-6-SID-COUNTERS" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1 (S = the End SID); the DUT's per-SID counters read before and after",
         Expected = "10 × (A,N2)(D,N2,S;SL=1) out of t2 (hop limit 63); the End SID's packet counter +10, every other SID of the profile +0 (or no counter)")]
     public async Task EndSidCounterCountsExactlyItsPackets()
     {
-        Require("End");
-        Require("per_sid_counters");
         IPAddress a = Address("A"), d = Address("D"), n2 = Address("N2"), s = Sid("end");
         var stimuli = Enumerable.Range(0, Probes).Select(i =>
             Into("t1").Ipv6(a, s).Srh([d, n2, s], 2).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
@@ -47,15 +45,13 @@ public sealed class CounterCases : ConformanceCase
     }
     [Test]
     [NegativeControl("EndWithoutCounters", Why = "the End SID keeps no counter at all")]
-    [TestPurpose(Id = "TP-COUNTERS-BV-02", Feature = "Counters",
+    [TestPurpose(Id = "TP-COUNTERS-BV-02", Requires = new[] { "End", "per_sid_counters" }, Feature = "Counters",
         Title = "Packets the End SID discards as malformed are not counted in its packet counter",
         Requirements = new[] { "RFC8986-6-SID-COUNTERS" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=4) ICMPv6 echo request into t1 (Segments Left > Last Entry + 1: RFC 8986 §4.1 S09–S10 discard it); the DUT's per-SID counters read before and after",
         Expected = "nothing forwarded on any port (the Parameter Problem RFC 8986 S10 asks for is judged by TP-SRH-BI-01, not here, and is accepted on t1); the End SID's packet counter +0, every other SID's +0")]
     public async Task DiscardedPacketsAreNotCounted()
     {
-        Require("End");
-        Require("per_sid_counters");
         IPAddress a = Address("A"), d = Address("D"), n2 = Address("N2"), s = Sid("end");
         var stimuli = Enumerable.Range(0, Probes).Select(i =>
             Into("t1").Ipv6(a, s).Srh([d, n2, s], 4).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();

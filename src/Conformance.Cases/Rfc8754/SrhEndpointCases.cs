@@ -51,14 +51,13 @@ public sealed class SrhEndpointCases : ConformanceCase
     [TestCase(8)]
     [TestCase(16)]
     [NegativeControl("SidMissing", Why = "the End SID is not programmed (every segments=N parameter set)")]
-    [TestPurpose(Id = "TP-SRH-BV-02", Feature = "End",
+    [TestPurpose(Id = "TP-SRH-BV-02", Requires = new[] { "End" }, Feature = "End",
         Title = "End with Segments Left > 0 over segment lists of 1, 2, 3, 8 and 16 segments: DA update, hop limit, nothing else changed",
         Requirements = new[] { "RFC8754-4.3.1.1-NEXT-SEGMENT", "RFC8754-4.3.1-SID-IMMUTABLE-FIELDS", "RFC8754-2-TAG-IGNORED", "RFC8754-4.1.1-REDUCED-SRH", "RFC8986-4.1-END-S12-S15" },
         Stimulus = "per segments=N, 10 × ICMPv6 echo request into t1, hop limit 64, traffic class 0x2e, flow label 0x12345, tag 0x0bad: N=1 (A,S)(D;SL=1) (reduced SRH); N≥2 (A,S)(D,X(N-2),…,X1,S;SL=N-1) with X = SIDs behind t2",
         Expected = "per N, 10 × the packet out of t2 with DA = Segment List[SL-1], SL-1, hop limit 63; Last Entry, Hdr Ext Len, flags, tag, segment list, traffic class, flow label, payload length and the ICMPv6 message with its checksum unchanged; nothing else on any port")]
     public async Task EndAdvancesOverSegmentListsOfSeveralLengths(int segments)
     {
-        Require("End");
         Evidence.Parameter("segments", segments);
         IPAddress a = Address("A"), d = Address("D"), s = Sid("end");
         var (list, sl) = SegmentList(segments, d, s);
@@ -74,14 +73,13 @@ public sealed class SrhEndpointCases : ConformanceCase
 
     [Test]
     [NegativeControl("SidMissing", Why = "the End SID is not programmed")]
-    [TestPurpose(Id = "TP-SRH-BV-03", Feature = "End",
+    [TestPurpose(Id = "TP-SRH-BV-03", Requires = new[] { "End" }, Feature = "End",
         Title = "End leaves the upper-layer header, its checksum and the IPv6 payload length untouched",
         Requirements = new[] { "RFC8754-4.3.1.1-NEXT-SEGMENT", "RFC8200-8.1-PSEUDO-HEADER-FINAL-DESTINATION", "RFC8986-4.1-END-S12-S15" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) UDP 40001→40002 with 64 octets of data, UDP checksum computed over the final destination D (RFC 8200 §8.1), into t1",
         Expected = "10 × (A,N2)(D,N2,S;SL=1) out of t2, hop limit 63, IPv6 payload length, UDP length, data and UDP checksum exactly as sent; nothing else (PSP's payload-length change is TP-PSP-BV-01)")]
     public async Task EndLeavesUpperLayerChecksumAndPayloadLengthAlone()
     {
-        Require("End");
         IPAddress a = Address("A"), d = Address("D"), n2 = Address("N2"), s = Sid("end");
         // The probe number leads the data: the UDP probe key is the ports and the first 8 data octets.
         static byte[] Data(int i) => [(byte)(i >> 8), (byte)i, 0xc0, 0xde, 0x5a, 0x5a, 0x5a, 0x5a, .. ProbeData(i), .. Enumerable.Range(0, 16).Select(x => (byte)(0xa0 + x))];

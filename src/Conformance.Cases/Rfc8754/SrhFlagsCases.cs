@@ -25,7 +25,6 @@ public sealed class SrhFlagsCases : ConformanceCase
 
     private async Task<Judgement> EndExchangeAsync(byte flags, ushort tag)
     {
-        Require("End");
         IPAddress a = Address("A"), d = Address("D"), n2 = Address("N2"), s = Sid("end");
         var stimuli = Enumerable.Range(0, Probes).Select(i =>
             Into("t1").Ipv6(a, s, 64, TrafficClass, FlowLabel).Srh([d, n2, s], 2, h => { h.Flags = flags; h.Tag = tag; }).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
@@ -37,7 +36,7 @@ public sealed class SrhFlagsCases : ConformanceCase
 
     [Test]
     [NegativeControl("SidMissing", Why = "the End SID is not programmed")]
-    [TestPurpose(Id = "TP-FLAGS-BV-01", Feature = "Flags",
+    [TestPurpose(Id = "TP-FLAGS-BV-01", Requires = new[] { "End" }, Feature = "Flags",
         Title = "End ignores unused flag bits on receipt and forwards them unchanged",
         Requirements = new[] { "RFC8754-2-FLAGS-UNUSED-IGNORED", "RFC8754-4.3.1-SID-IMMUTABLE-FIELDS", "RFC8754-2-TAG-IGNORED" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1 with SRH flags 0xdf (every bit but the O-flag) and tag 0x0bad",
@@ -47,7 +46,7 @@ public sealed class SrhFlagsCases : ConformanceCase
 
     [Test]
     [NegativeControl("SidMissing", Why = "the End SID is not programmed")]
-    [TestPurpose(Id = "TP-FLAGS-BV-02", Feature = "Flags",
+    [TestPurpose(Id = "TP-FLAGS-BV-02", Requires = new[] { "End" }, Feature = "Flags",
         Title = "End forwards a data packet carrying the O-flag exactly as without it, flag kept",
         Requirements = new[] { "RFC9259-2.1.1-S01.1-NO-METADATA-FORWARDED", "RFC9259-2.1.1-OFLAG-OPTIONAL-IGNORED", "RFC8754-4.3.1-SID-IMMUTABLE-FIELDS" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1 with the O-flag (0x20) set",

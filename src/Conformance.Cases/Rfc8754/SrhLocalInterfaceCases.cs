@@ -45,14 +45,13 @@ public sealed class SrhLocalInterfaceCases : ConformanceCase
 
     [Test]
     [NegativeControl("Seg6Disabled", NoLinuxModePasses = true, OfflineProof = "SrhConformingReplyTests", Why = "no known Linux mode passes (DEV-LINUX-041: seg6_enabled=1 acts as End, =0 drops silently); the judgement of a conforming reply is shown offline in SrhConformingReplyTests")]
-    [TestPurpose(Id = "TP-LOCAL-BI-01", Feature = "SRH",
+    [TestPurpose(Id = "TP-LOCAL-BI-01", Requires = new[] { "icmp_errors.parameter_problem" }, Feature = "SRH",
         Title = "SRH with Segments Left > 0 to a local interface address (not a SID): Parameter Problem code 0 pointing at the Routing Type, packet discarded",
         Requirements = new[] { "RFC8754-4.3.2-LOCAL-SL-NONZERO-PARAM-PROBLEM", "RFC8200-4.4-UNRECOGNIZED-ROUTING-TYPE" },
         Stimulus = "10 × (A,L)(D,N2,L;SL=2) ICMPv6 echo request into t1, L = the DUT's loopback address (locator::1), not a SID",
         Expected = "10 × ICMPv6 Parameter Problem code 0, pointer 42 (the Routing Type octet), to A out of t1 from a DUT address, quoting the packet as received; nothing out of t2 or t3 (the DUT is no segment endpoint for L)")]
     public async Task SegmentsLeftAboveZeroToALocalAddressIsAParameterProblem()
     {
-        Require("icmp_errors.parameter_problem");
         IPAddress a = Address("A"), d = Address("D"), n2 = Address("N2"), l = LocalAddress;
         var stimuli = Enumerable.Range(0, Probes).Select(i =>
             Into("t1").Ipv6(a, l).Srh([d, n2, l], 2).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();

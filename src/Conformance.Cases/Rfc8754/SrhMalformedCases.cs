@@ -26,8 +26,6 @@ public sealed class SrhMalformedCases : ConformanceCase
 
     private async Task ExpectParameterProblemAsync(IReadOnlyList<byte[]> stimuli, string failure)
     {
-        Require("End");
-        Require("icmp_errors.parameter_problem");
         var expected = stimuli.Select((st, i) => Icmp.Error(OutOf("t1"), "t1", st, PortSpec("t1").DutIpv6, 4, 0, PointerToSegmentsLeft, $"Parameter Problem for probe {i}")).ToList();
         var j = await ExchangeAsync("t1", stimuli, expected);
         EndCases.CheckErrorSources(j);
@@ -36,7 +34,7 @@ public sealed class SrhMalformedCases : ConformanceCase
 
     [Test]
     [NegativeControl("SidMissing", NoLinuxModePasses = true, OfflineProof = "SrhConformingReplyTests", Why = "no known Linux mode passes (DEV-LINUX-040); the judgement of a conforming reply is shown offline in SrhConformingReplyTests")]
-    [TestPurpose(Id = "TP-SRH-BI-02", Feature = "SRH",
+    [TestPurpose(Id = "TP-SRH-BI-02", Requires = new[] { "End", "icmp_errors.parameter_problem" }, Feature = "SRH",
         Title = "Last Entry beyond the segment list (Last Entry > max_LE): Parameter Problem pointing at Segments Left, packet discarded",
         Requirements = new[] { "RFC8754-4.3.1.1-PARAM-PROBLEM-SL" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1 with Hdr Ext Len 6 (room for 3 segments, max_LE = 2) but Last Entry 5",
@@ -51,7 +49,7 @@ public sealed class SrhMalformedCases : ConformanceCase
 
     [Test]
     [NegativeControl("SidMissing", NoLinuxModePasses = true, OfflineProof = "SrhConformingReplyTests", Why = "no known Linux mode passes (DEV-LINUX-040); the judgement of a conforming reply is shown offline in SrhConformingReplyTests")]
-    [TestPurpose(Id = "TP-SRH-BI-03", Feature = "SRH",
+    [TestPurpose(Id = "TP-SRH-BI-03", Requires = new[] { "End", "icmp_errors.parameter_problem" }, Feature = "SRH",
         Title = "Hdr Ext Len too small for the segment list (Last Entry > max_LE): Parameter Problem pointing at Segments Left, packet discarded",
         Requirements = new[] { "RFC8754-4.3.1.1-PARAM-PROBLEM-SL" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1: three segments and Last Entry 2 on the wire, but Hdr Ext Len 4 (max_LE = 1); the IPv6 payload length covers every octet sent",
@@ -66,7 +64,7 @@ public sealed class SrhMalformedCases : ConformanceCase
 
     [Test]
     [NegativeControl("SidMissing", NoLinuxModePasses = true, OfflineProof = "SrhConformingReplyTests", Why = "no known Linux mode passes (DEV-LINUX-040); the judgement of a conforming reply is shown offline in SrhConformingReplyTests")]
-    [TestPurpose(Id = "TP-SRH-BI-04", Feature = "SRH",
+    [TestPurpose(Id = "TP-SRH-BI-04", Requires = new[] { "End", "icmp_errors.parameter_problem" }, Feature = "SRH",
         Title = "Segments Left greater than Last Entry + 1 where Last Entry is smaller than the segment list: Parameter Problem pointing at Segments Left",
         Requirements = new[] { "RFC8754-4.3.1.1-PARAM-PROBLEM-SL" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1 with Hdr Ext Len 6 (three segments, max_LE = 2) but Last Entry 0: SL 2 > LE+1 = 1, although SL ≤ max_LE+1",
@@ -80,14 +78,13 @@ public sealed class SrhMalformedCases : ConformanceCase
     }
     [Test]
     [NegativeControl("EndSidRoutedOnwards", Why = "the SID's address is routed on as plain IPv6: the truncated SRH is forwarded")]
-    [TestPurpose(Id = "TP-SRH-BI-05", Feature = "SRH",
+    [TestPurpose(Id = "TP-SRH-BI-05", Requires = new[] { "End" }, Feature = "SRH",
         Title = "Hdr Ext Len beyond the end of the IPv6 payload: the packet is discarded (a Parameter Problem code 0 is allowed, not required)",
         Requirements = new[] { "RFC4443-3.4-PARAM-PROBLEM-DISCARD" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1, Last Entry 2 (consistent), but Hdr Ext Len 20: the SRH claims 168 octets, the IPv6 payload is 104",
         Expected = "nothing out of t2 or t3; on t1 at most one ICMPv6 Parameter Problem code 0 per probe to A (SHOULD; its pointer is the DUT's choice) and nothing else")]
     public async Task HdrExtLenBeyondThePayloadIsDiscarded()
     {
-        Require("End");
         IPAddress a = Address("A"), d = Address("D"), n2 = Address("N2"), s = Sid("end");
         var stimuli = Enumerable.Range(0, Probes).Select(i =>
             Into("t1").Ipv6(a, s).Srh([d, n2, s], 2, h => h.HdrExtLen = 20).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();

@@ -15,15 +15,13 @@ public sealed class SrhProcessingCases : ConformanceCase
 
     [Test]
     [NegativeControl("SidMissing", PassIn = "EndAsLocalAddress", Why = "the End SID is not programmed")]
-    [TestPurpose(Id = "TP-SRH-BI-01", Feature = "SRH",
+    [TestPurpose(Id = "TP-SRH-BI-01", Requires = new[] { "End", "icmp_errors.parameter_problem" }, Feature = "SRH",
         Title = "Segments Left greater than Last Entry + 1: Parameter Problem pointing at Segments Left, packet discarded",
         Requirements = new[] { "RFC8754-4.3.1.1-PARAM-PROBLEM-SL" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=4) ICMPv6 echo request into t1: Last Entry 2 and Hdr Ext Len 6 are consistent with the three segments, Segments Left 4 > Last Entry + 1",
         Expected = "10 × ICMPv6 Parameter Problem code 0, pointer 43 (the Segments Left octet), to A out of t1 from a DUT address, quoting the packet; nothing out of t2")]
     public async Task SegmentsLeftBeyondLastEntryIsAParameterProblem()
     {
-        Require("End");
-        Require("icmp_errors.parameter_problem");
         IPAddress a = Address("A"), d = Address("D"), n2 = Address("N2"), s = Sid("end");
         var stimuli = Enumerable.Range(0, Probes).Select(i =>
             Into("t1").Ipv6(a, s).Srh([d, n2, s], 4).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();

@@ -45,7 +45,6 @@ public sealed class SrhTlvCases : ConformanceCase
 
     private async Task EndPassesTlvsAsync(Func<int, List<SrhTlv>> tlvs, string failure)
     {
-        Require("End");
         IPAddress a = Address("A"), d = Address("D"), n2 = Address("N2"), s = Sid("end");
         var stimuli = Enumerable.Range(0, Probes).Select(i =>
             Into("t1").Ipv6(a, s, 64, TrafficClass, FlowLabel).Srh([d, n2, s], 2, h => h.Tlvs = tlvs(i)).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
@@ -57,7 +56,7 @@ public sealed class SrhTlvCases : ConformanceCase
 
     [Test]
     [NegativeControl("SidMissing", Why = "the End SID is not programmed")]
-    [TestPurpose(Id = "TP-TLV-BV-01", Feature = "TLV",
+    [TestPurpose(Id = "TP-TLV-BV-01", Requires = new[] { "End" }, Feature = "TLV",
         Title = "End accepts Pad1 and PadN TLVs and forwards them unchanged",
         Requirements = new[] { "RFC8754-2.1-PAD-SUPPORT", "RFC8754-2.1.1-PADDING-IGNORED", "RFC8754-4.3.1-SID-IMMUTABLE-FIELDS" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1 with the TLVs Pad1, PadN(5 octets of zero) after the segment list (Hdr Ext Len 7)",
@@ -67,7 +66,7 @@ public sealed class SrhTlvCases : ConformanceCase
 
     [Test]
     [NegativeControl("SidMissing", Why = "the End SID is not programmed")]
-    [TestPurpose(Id = "TP-TLV-BV-02", Feature = "TLV",
+    [TestPurpose(Id = "TP-TLV-BV-02", Requires = new[] { "End" }, Feature = "TLV",
         Title = "End ignores TLVs of unrecognised types and forwards them unchanged",
         Requirements = new[] { "RFC8754-2.1-TLV-UNRECOGNIZED-IGNORED", "RFC8754-2.1-TLV-LENGTH-SKIP", "RFC8754-2.1-TLVS-IGNORED-UNLESS-CONFIGURED", "RFC8754-4.3.1-SID-IMMUTABLE-FIELDS" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1 with TLVs of type 0x7b (high-order bit 0) and 0xfb (high-order bit 1, 'may change en route'), then PadN(0)",
@@ -77,7 +76,7 @@ public sealed class SrhTlvCases : ConformanceCase
 
     [Test]
     [NegativeControl("SidMissing", PassIn = "EndAsLocalAddress", Why = "the End SID is not programmed (plain seg6local drops it: DEV-LINUX-042)")]
-    [TestPurpose(Id = "TP-TLV-BV-03", Feature = "TLV",
+    [TestPurpose(Id = "TP-TLV-BV-03", Requires = new[] { "End" }, Feature = "TLV",
         Title = "End accepts a TLV area ending in a single Pad1 (one octet of padding) and forwards it unchanged",
         Requirements = new[] { "RFC8754-2.1-PAD-SUPPORT", "RFC8754-2.1.1.1-PAD1-SINGLE-BYTE", "RFC8754-2.1.1-PADDING-IGNORED", "RFC8754-2.1-TLV-UNRECOGNIZED-IGNORED" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1 with TLVs: type 0x7b with 5 octets of value (7 octets), then one Pad1 (1 octet) to the 8-octet boundary",

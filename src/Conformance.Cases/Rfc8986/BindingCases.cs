@@ -40,14 +40,13 @@ public sealed class BindingCases : ConformanceCase
 
     [Test]
     [NegativeControl("EndB6AsEnd", Why = "End.B6.Encaps programmed as End: no encapsulation")]
-    [TestPurpose(Id = "TP-B6-BV-01", Feature = "End.B6.Encaps",
+    [TestPurpose(Id = "TP-B6-BV-01", Requires = new[] { "End.B6.Encaps" }, Feature = "End.B6.Encaps",
         Title = "End.B6.Encaps updates the inner SRH and DA, then pushes an outer IPv6 header with an SRH carrying the bound policy",
         Requirements = new[] { "RFC8986-4.13-END-B6-ENCAPS-S15-S19", "RFC8986-4.13-END-B6-ENCAPS-S12-S14" },
         Stimulus = "10 × (A,B6)(D,N2,B6;SL=2) ICMPv6 echo request, hop limit 64, traffic class 0x2e, flow label 0x12345, into t1 (B6 = the End.B6.Encaps SID, B = its policy from the profile, B1 behind t2)",
         Expected = "10 × (DUT,B1)(B reversed;SL=|B|-1) next header 41, carrying (A,N2)(D,N2,B6;SL=1) with traffic class, flow label, ICMPv6 message as sent, out of t2; outer source one of the DUT's addresses; outer hop limit, traffic class, flow label not compared (S18: the DUT's); inner hop limit not compared here (TP-B6-BV-02); nothing else")]
     public async Task EndB6EncapsPushesTheBoundPolicy()
     {
-        Require("End.B6.Encaps");
         var (stimuli, expected) = Exchange(63, [.. OuterFieldsLeftToTheDut, "inner.ipv6.hop_limit"]);
         var j = await ExchangeAsync("t1", stimuli, expected);
         var foreign = j.Matched.Select(m => m.ReceivedDecoded.Ipv6!.Src).Where(s => !DutAddresses.Contains(s)).Distinct().ToList();
@@ -57,14 +56,13 @@ public sealed class BindingCases : ConformanceCase
 
     [Test]
     [NegativeControl("EndB6AsEnd", NoLinuxModePasses = true, OfflineProof = "BehaviorConformingReceptionTests", Why = "no known Linux mode passes (DEV-LINUX-013); offline proof in BehaviorConformingReceptionTests")]
-    [TestPurpose(Id = "TP-B6-BV-02", Feature = "End.B6.Encaps",
+    [TestPurpose(Id = "TP-B6-BV-02", Requires = new[] { "End.B6.Encaps" }, Feature = "End.B6.Encaps",
         Title = "End.B6.Encaps decrements the hop limit of the packet it encapsulates",
         Requirements = new[] { "RFC8986-4.13-END-B6-ENCAPS-S12-S14" },
         Stimulus = "10 × (A,B6)(D,N2,B6;SL=2) ICMPv6 echo request with hop limit 64 into t1",
         Expected = "10 × encapsulated packets out of t2 as in TP-B6-BV-01 whose inner IPv6 header has hop limit 63; nothing else")]
     public async Task EndB6EncapsDecrementsTheInnerHopLimit()
     {
-        Require("End.B6.Encaps");
         var (stimuli, expected) = Exchange(63, OuterFieldsLeftToTheDut);
         Verdict(await ExchangeAsync("t1", stimuli, expected), "End.B6.Encaps did not decrement the hop limit of the encapsulated packet (S12), or the packet differs otherwise.");
     }

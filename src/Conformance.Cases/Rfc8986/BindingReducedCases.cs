@@ -48,14 +48,13 @@ public sealed class BindingReducedCases : ConformanceCase
 
     [Test]
     [NotClaimedByTheReferenceLab("End.B6.Encaps.Red", "CatalogueConformingReceptionTests.EndB6EncapsRedOuterSrhWithoutTheFirstSidPassesAndTheFullSrhFails")]
-    [TestPurpose(Id = "TP-B6RED-BV-01", Feature = "End.B6.Encaps.Red",
+    [TestPurpose(Id = "TP-B6RED-BV-01", Requires = new[] { "End.B6.Encaps.Red" }, Feature = "End.B6.Encaps.Red",
         Title = "End.B6.Encaps.Red pushes an outer header whose SRH excludes the first SID of the bound policy (in the DA only)",
         Requirements = new[] { "RFC8986-4.14-END-B6-ENCAPS-RED-REDUCED-SRH", "RFC8986-4.13-END-B6-ENCAPS-S15-S19", "RFC8986-4.13-END-B6-ENCAPS-S12-S14" },
         Stimulus = "10 × (A,B6R)(D,N2,B6R;SL=2) ICMPv6 echo request, hop limit 64, traffic class 0x2e, flow label 0x12345, into t1 (B6R = the End.B6.Encaps.Red SID, end_b6_encaps_red; B = its policy of n ≥ 2 SIDs, B1 behind t2)",
         Expected = "10 × (DUT,B1)(Bn,…,B2;SL=n-1) — Last Entry n-2, B1 absent from the SRH — next header 41, carrying (A,N2)(D,N2,B6R;SL=1) with hop limit 63, traffic class, flow label and ICMPv6 message as sent, out of t2; outer source one of the DUT's addresses; outer hop limit, traffic class, flow label not compared (S18); nothing else")]
     public async Task EndB6EncapsRedPushesTheReducedSrh()
     {
-        Require("End.B6.Encaps.Red");
         var policy = Profile.Parameters.Sids.TryGetValue("end_b6_encaps_red", out var s) ? s.Segments
             : throw new TestbedException($"{Profile.SourcePath}: the case needs parameters.sids.end_b6_encaps_red, which the profile does not define.");
         if (policy.Count < 2)

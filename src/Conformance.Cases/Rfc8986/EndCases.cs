@@ -17,14 +17,13 @@ public sealed class EndCases : ConformanceCase
 
     [Test]
     [NegativeControl("SidMissing", Why = "the End SID is not programmed")]
-    [TestPurpose(Id = "TP-END-BV-01", Feature = "End",
+    [TestPurpose(Id = "TP-END-BV-01", Requires = new[] { "End" }, Feature = "End",
         Title = "End with Segments Left > 0 moves the packet to the next segment",
         Requirements = new[] { "RFC8986-4.1-END-S12-S15" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request, hop limit 64, traffic class 0x2e, flow label 0x12345, into t1 (S = the End SID, N2 = a downstream SID behind t2)",
         Expected = "10 × (A,N2)(D,N2,S;SL=1) out of t2 with hop limit 63; every other field unchanged (other SRH fields, traffic class, flow label, payload and its checksum); nothing else on any port")]
     public async Task EndWithSegmentsLeftAboveZero()
     {
-        Require("End");
         IPAddress a = Address("A"), d = Address("D"), n2 = Address("N2"), s = Sid("end");
         var stimuli = Enumerable.Range(0, Probes).Select(i =>
             Into("t1").Ipv6(a, s, 64, TrafficClass, FlowLabel).Srh([d, n2, s], 2).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
@@ -36,14 +35,13 @@ public sealed class EndCases : ConformanceCase
 
     [Test]
     [NegativeControl("SidMissing", PassIn = "EndAsLocalAddress", Why = "the End SID is not programmed")]
-    [TestPurpose(Id = "TP-END-BV-02", Feature = "End",
+    [TestPurpose(Id = "TP-END-BV-02", Requires = new[] { "End" }, Feature = "End",
         Title = "End with Segments Left = 0 processes an allowed upper-layer header locally",
         Requirements = new[] { "RFC8986-4.1.1-ULH-S01-S02-ALLOWED", "RFC8986-4.1-END-S02-S04-SL-ZERO" },
         Stimulus = "10 × (A,S)(S,N2;SL=0) ICMPv6 echo request into t1 (the End SID is the final segment)",
         Expected = "10 × ICMPv6 echo reply (S,A) out of t1 with the same identifier, sequence and data; nothing else on any port")]
     public async Task EndWithSegmentsLeftZeroAnswersLocally()
     {
-        Require("End");
         IPAddress a = Address("A"), n2 = Address("N2"), s = Sid("end");
         var stimuli = Enumerable.Range(0, Probes).Select(i =>
             Into("t1").Ipv6(a, s).Srh([s, n2], 0).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
@@ -55,15 +53,13 @@ public sealed class EndCases : ConformanceCase
 
     [Test]
     [NegativeControl("NoIcmpErrors", NoLinuxModePasses = true, OfflineProof = "ConformingReplyTests", Why = "no known Linux mode passes (DEV-LINUX-002); the judgement of a conforming reply is shown offline in ConformingReplyTests")]
-    [TestPurpose(Id = "TP-END-BI-01", Feature = "End",
+    [TestPurpose(Id = "TP-END-BI-01", Requires = new[] { "End", "icmp_errors.time_exceeded" }, Feature = "End",
         Title = "End with hop limit 1 sends Time Exceeded and does not forward",
         Requirements = new[] { "RFC8986-4.1-END-S05-S07-TIME-EXCEEDED" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request with hop limit 1 into t1",
         Expected = "10 × ICMPv6 Time Exceeded code 0 to A out of t1 from a DUT address, quoting the packet as received (hop limit 1, SL=2, DA=S); nothing out of t2")]
     public async Task EndWithHopLimitOneSendsTimeExceeded()
     {
-        Require("End");
-        Require("icmp_errors.time_exceeded");
         IPAddress a = Address("A"), d = Address("D"), n2 = Address("N2"), s = Sid("end");
         var stimuli = Enumerable.Range(0, Probes).Select(i =>
             Into("t1").Ipv6(a, s, 1).Srh([d, n2, s], 2).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();

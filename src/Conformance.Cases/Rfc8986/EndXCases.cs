@@ -20,14 +20,13 @@ public sealed class EndXCases : ConformanceCase
 
     [Test]
     [NegativeControl("EndXAsEnd", Why = "End.X programmed as End: the FIB sends the next segment out of t3")]
-    [TestPurpose(Id = "TP-ENDX-BV-01", Feature = "End.X",
+    [TestPurpose(Id = "TP-ENDX-BV-01", Requires = new[] { "End.X" }, Feature = "End.X",
         Title = "End.X forwards to its adjacency, not where the FIB routes the next segment",
         Requirements = new[] { "RFC8986-4.2-END-X-S15" },
         Stimulus = "10 × (A,X)(D,N3,X;SL=2) ICMPv6 echo request, hop limit 64, traffic class 0x2e, flow label 0x12345, into t1 (X = the End.X SID whose adjacency J is the next hop on t2; the FIB routes N3 via t3)",
         Expected = "10 × (A,N3)(D,N3,X;SL=1) out of t2 (the adjacency) with hop limit 63, every other field unchanged; nothing out of t3 or anywhere else")]
     public async Task EndXForwardsToItsAdjacency()
     {
-        Require("End.X");
         IPAddress a = Address("A"), d = Address("D"), n3 = Address("N3"), x = Sid("end_x");
         var stimuli = Enumerable.Range(0, Probes).Select(i =>
             Into("t1").Ipv6(a, x, 64, TrafficClass, FlowLabel).Srh([d, n3, x], 2).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
@@ -39,15 +38,13 @@ public sealed class EndXCases : ConformanceCase
 
     [Test]
     [NegativeControl("NoIcmpErrors", NoLinuxModePasses = true, OfflineProof = "BehaviorConformingReceptionTests", Why = "no known Linux mode passes (DEV-LINUX-010); offline proof in BehaviorConformingReceptionTests")]
-    [TestPurpose(Id = "TP-ENDX-BI-01", Feature = "End.X",
+    [TestPurpose(Id = "TP-ENDX-BI-01", Requires = new[] { "End.X", "icmp_errors.time_exceeded" }, Feature = "End.X",
         Title = "End.X with hop limit 1 sends Time Exceeded for the packet as received and does not forward",
         Requirements = new[] { "RFC8986-4.1-END-S05-S07-TIME-EXCEEDED", "RFC8986-4.2-END-X-S15" },
         Stimulus = "10 × (A,X)(D,N3,X;SL=2) ICMPv6 echo request with hop limit 1 into t1",
         Expected = "10 × ICMPv6 Time Exceeded code 0 to A out of t1 from a DUT address, quoting the packet as received (hop limit 1, SL=2, DA=X); nothing out of t2 or t3")]
     public async Task EndXWithHopLimitOneSendsTimeExceeded()
     {
-        Require("End.X");
-        Require("icmp_errors.time_exceeded");
         IPAddress a = Address("A"), d = Address("D"), n3 = Address("N3"), x = Sid("end_x");
         var stimuli = Enumerable.Range(0, Probes).Select(i =>
             Into("t1").Ipv6(a, x, 1).Srh([d, n3, x], 2).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();

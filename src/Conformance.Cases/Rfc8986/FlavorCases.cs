@@ -57,7 +57,7 @@ public sealed class FlavorCases : ConformanceCase
 
     [Test]
     [NotClaimedByTheReferenceLab("USP", "CatalogueConformingReceptionTests.UspPortUnreachableQuotingThePacketWithoutItsSrhPassesAndAQuoteWithTheSrhFails")]
-    [TestPurpose(Id = "TP-USP-BV-01", Feature = "USP",
+    [TestPurpose(Id = "TP-USP-BV-01", Requires = new[] { "USP", "oam.traceroute_to_sid" }, Feature = "USP",
         Title = "An End SID with the USP flavor removes the SRH at Segments Left 0 before processing the next header",
         Requirements = new[] { "RFC8986-4.16.2-USP-S02-S04" },
         Stimulus = "10 × (A,USP)(USP,N2;SL=0) UDP A:49152+i → 33434+i (traceroute ports, RFC 9259 Appendix A.2.2), hop limit 64, traffic class 0x2e, flow label 0x12345, into t1 (USP = the profile's End SID with the USP flavor, end_usp)",
@@ -67,8 +67,6 @@ public sealed class FlavorCases : ConformanceCase
         // The observable of USP is the packet the next-header processing sees. The SID answers a traceroute probe
         // (the profile must claim oam.traceroute_to_sid: RFC 9259 Appendix A.2.2, as TP-TRACE-BV-02), and the Port
         // Unreachable quotes the invoking packet (RFC 4443 §2.4 (c)) — after USP, a packet without its SRH.
-        Require("USP");
-        Require("oam.traceroute_to_sid");
         var (stimuli, expected) = UspExchange(() => Into("t1"), () => OutOf("t1"), Address("A"), Sid("end_usp"), Address("N2"), ProbeData);
         var j = await ExchangeAsync("t1", stimuli, expected);
         EndCases.CheckErrorSources(j);
@@ -77,14 +75,13 @@ public sealed class FlavorCases : ConformanceCase
 
     [Test]
     [NotClaimedByTheReferenceLab("USD", "CatalogueConformingReceptionTests.UsdInnerPacketForwardedByTheFibPassesAndTheKeptOuterHeaderFails")]
-    [TestPurpose(Id = "TP-USD-BV-01", Feature = "USD",
+    [TestPurpose(Id = "TP-USD-BV-01", Requires = new[] { "USD" }, Feature = "USD",
         Title = "An End SID with the USD flavor decapsulates at Segments Left 0 and forwards the inner IPv6 packet by a FIB lookup",
         Requirements = new[] { "RFC8986-4.16.3-USD-END-S01-S03", "RFC8986-4.1-END-S02-S04-SL-ZERO", "RFC8200-3-HOP-LIMIT-DECREMENT" },
         Stimulus = "10 × (A,USD)(USD,N2;SL=0)(A,D) ICMPv6 echo request (inner hop limit 64, traffic class 0x2e, flow label 0x12345) into t1 (USD = the profile's End SID with the USD flavor, end_usd; the FIB routes D via t2)",
         Expected = "10 × the inner packet (A,D) alone out of t2, hop limit 63 (forwarded once), every other field as sent; no outer header, nothing out of any other port")]
     public async Task UsdDecapsulatesAtTheUltimateSegment()
     {
-        Require("USD");
         var (stimuli, expected) = UsdExchange(() => Into("t1"), () => OutOf("t2"), Address("A"), Sid("end_usd"), Address("N2"), Address("D"), EchoId, ProbeData);
         Verdict(await ExchangeAsync("t1", stimuli, expected), "The USD SID did not decapsulate the packet at SL=0 and forward the intact inner packet by the FIB (t2).");
     }

@@ -43,14 +43,13 @@ public sealed class HeadendCases : ConformanceCase
 
     [Test]
     [NegativeControl("HeadendsMissing", Why = "no headend policy programmed")]
-    [TestPurpose(Id = "TP-HENCAPS-BV-01", Feature = "H.Encaps",
+    [TestPurpose(Id = "TP-HENCAPS-BV-01", Requires = new[] { "H.Encaps" }, Feature = "H.Encaps",
         Title = "H.Encaps pushes an outer IPv6 header (SA = T, DA = S1) with an SRH carrying the policy, the inner packet intact",
         Requirements = new[] { "RFC8986-5.1-H-ENCAPS-S01-S06", "RFC8986-5.1-H-ENCAPS-INNER-UNMODIFIED" },
         Stimulus = "10 × (A,E1) ICMPv6 echo request, hop limit 64, traffic class 0x2e, flow label 0x12345, into t1 (E1 in 2001:db8:e:1::/64, steered into the policy <N2, N3>)",
         Expected = "10 × (T,N2)(N3,N2;SL=1) next header 41 carrying (A,E1) with traffic class, flow label and ICMPv6 message as sent, out of t2 (T = the DUT's address on t2); outer hop limit, traffic class and flow label not compared (RFC 2473, RFC 6437: TP-HENCAPS-BV-03); inner hop limit not compared here (TP-HENCAPS-BV-02); nothing else")]
     public async Task HEncapsPushesTheOuterHeaderAndSrh()
     {
-        Require("H.Encaps");
         IPAddress n2 = Address("N2"), n3 = Address("N3");
         var j = await EncapsulatedExchange(Encaps, o => o.Ipv6(T, n2).Srh([n3, n2], 1), 63, [.. OuterFieldsLeftToTheDut, "inner.ipv6.hop_limit"], "encapsulated in <N2, N3>");
         Verdict(j, "H.Encaps did not encapsulate the packet in (T,S1)(S2,S1;SL=1) with the inner packet intact.");
@@ -58,14 +57,13 @@ public sealed class HeadendCases : ConformanceCase
 
     [Test]
     [NegativeControl("HeadendsMissing", NoLinuxModePasses = true, OfflineProof = "BehaviorConformingReceptionTests", Why = "no known Linux mode passes (DEV-LINUX-014); offline proof in BehaviorConformingReceptionTests")]
-    [TestPurpose(Id = "TP-HENCAPS-BV-02", Feature = "H.Encaps",
+    [TestPurpose(Id = "TP-HENCAPS-BV-02", Requires = new[] { "H.Encaps" }, Feature = "H.Encaps",
         Title = "H.Encaps decrements the inner IPv6 hop limit",
         Requirements = new[] { "RFC8986-5.1-H-ENCAPS-INNER-UNMODIFIED", "RFC8986-5.1-H-ENCAPS-S01-S06" },
         Stimulus = "10 × (A,E1) ICMPv6 echo request with hop limit 64 into t1",
         Expected = "10 × encapsulated packets out of t2 as in TP-HENCAPS-BV-01 whose inner hop limit is 63; nothing else")]
     public async Task HEncapsDecrementsTheInnerHopLimit()
     {
-        Require("H.Encaps");
         IPAddress n2 = Address("N2"), n3 = Address("N3");
         var j = await EncapsulatedExchange(Encaps, o => o.Ipv6(T, n2).Srh([n3, n2], 1), 63, OuterFieldsLeftToTheDut, "encapsulated, inner hop limit 63");
         Verdict(j, "H.Encaps did not decrement the inner hop limit (S05), or the packet differs otherwise.");
@@ -73,14 +71,13 @@ public sealed class HeadendCases : ConformanceCase
 
     [Test]
     [NegativeControl("FlowLabelZero", Why = "seg6_flowlabel=0: every flow gets outer flow label 0")]
-    [TestPurpose(Id = "TP-HENCAPS-BV-03", Feature = "H.Encaps",
+    [TestPurpose(Id = "TP-HENCAPS-BV-03", Requires = new[] { "H.Encaps" }, Feature = "H.Encaps",
         Title = "H.Encaps sets the outer flow label per inner flow: one label per flow, different flows different labels",
         Requirements = new[] { "RFC6437-3-FLOW-LABEL-SAME-PER-FLOW", "RFC6437-3-FLOW-LABEL-UNIQUE", "RFC8986-5.1-H-ENCAPS-S03-FLOW-LABEL" },
         Stimulus = "4 flows × 10 UDP packets (A,E1) sport 41000+f → dport 5000, inner flow label 0, into t1 (RFC 8986 §5.1 sets the outer flow label as per RFC 6437; the encapsulating headend is the source of the outer packet)",
         Expected = "40 encapsulated packets out of t2, as in TP-HENCAPS-BV-01; within each flow every outer flow label is the same and not 0, and the 4 flows have 4 different labels; nothing else")]
     public async Task HEncapsFlowLabelFollowsTheInnerFlow()
     {
-        Require("H.Encaps");
         const int flows = 4;
         IPAddress a = Address("A"), n2 = Address("N2"), n3 = Address("N3");
         static byte[] Data(int f, int i) => System.Text.Encoding.ASCII.GetBytes($"{f:D2}{i:D4}fl srv6conf".PadRight(32, '.'));
@@ -112,28 +109,26 @@ public sealed class HeadendCases : ConformanceCase
 
     [Test]
     [NegativeControl("HeadendsNotReduced", Why = "encap.red programmed as encap: the SRH is pushed")]
-    [TestPurpose(Id = "TP-HENCAPS-BV-04", Feature = "H.Encaps.Red",
+    [TestPurpose(Id = "TP-HENCAPS-BV-04", Requires = new[] { "H.Encaps.Red" }, Feature = "H.Encaps.Red",
         Title = "H.Encaps.Red with a single-segment policy omits the SRH",
         Requirements = new[] { "RFC8986-5.2-H-ENCAPS-RED-SRH-OMITTED" },
         Stimulus = "10 × (A,E2) ICMPv6 echo request, hop limit 64, traffic class 0x2e, flow label 0x12345, into t1 (E2 in 2001:db8:e:2::/64, policy <N2> configured as H.Encaps.Red)",
         Expected = "10 × (T,N2) next header 41 without SRH carrying (A,E2) as sent, out of t2; outer hop limit, traffic class, flow label and inner hop limit not compared; nothing else")]
     public async Task HEncapsRedSingleSegmentOmitsTheSrh()
     {
-        Require("H.Encaps.Red");
         var j = await EncapsulatedExchange(EncapsRed1, o => o.Ipv6(T, Address("N2")), 63, [.. OuterFieldsLeftToTheDut, "inner.ipv6.hop_limit"], "encapsulated in <N2> without SRH");
         Verdict(j, "H.Encaps.Red with a one-segment policy did not encapsulate in (T,S1) without an SRH.");
     }
 
     [Test]
     [NegativeControl("HeadendsNotReduced", Why = "encap.red programmed as encap: the first SID stays in the SRH")]
-    [TestPurpose(Id = "TP-HENCAPS-BV-05", Feature = "H.Encaps.Red",
+    [TestPurpose(Id = "TP-HENCAPS-BV-05", Requires = new[] { "H.Encaps.Red" }, Feature = "H.Encaps.Red",
         Title = "H.Encaps.Red excludes the first SID from the pushed SRH",
         Requirements = new[] { "RFC8986-5.2-H-ENCAPS-RED-REDUCED-SRH", "RFC8986-5.1-H-ENCAPS-S01-S06" },
         Stimulus = "10 × (A,E3) ICMPv6 echo request into t1 (E3 in 2001:db8:e:3::/64, policy <N2, N3> configured as H.Encaps.Red)",
         Expected = "10 × (T,N2)(N3;SL=1) — Last Entry 0, Segments Left 1 — next header 41 carrying (A,E3) as sent, out of t2; outer hop limit, traffic class, flow label and inner hop limit not compared; nothing else")]
     public async Task HEncapsRedExcludesTheFirstSid()
     {
-        Require("H.Encaps.Red");
         IPAddress n2 = Address("N2"), n3 = Address("N3");
         var j = await EncapsulatedExchange(EncapsRed2, o => o.Ipv6(T, n2).Srh([n3], 1), 63, [.. OuterFieldsLeftToTheDut, "inner.ipv6.hop_limit"], "encapsulated in the reduced SRH (N3;SL=1)");
         Verdict(j, "H.Encaps.Red did not encapsulate in (T,S1)(S2;SL=1) with the first SID only in the DA.");
@@ -150,14 +145,13 @@ public sealed class HeadendCases : ConformanceCase
 
     [Test]
     [NegativeControl("HeadendsMissing", Why = "no headend policy programmed")]
-    [TestPurpose(Id = "TP-HENCAPS-BV-06", Feature = "H.Encaps.L2",
+    [TestPurpose(Id = "TP-HENCAPS-BV-06", Requires = new[] { "H.Encaps.L2" }, Feature = "H.Encaps.L2",
         Title = "H.Encaps.L2 encapsulates the received Ethernet frame (next header 143)",
         Requirements = new[] { "RFC8986-5.3-H-ENCAPS-L2-FRAME-AS-PAYLOAD", "RFC8986-5.3-H-ENCAPS-L2-SRH-NH-143", "RFC8986-5.3-H-ENCAPS-L2-NO-PREAMBLE-FCS" },
         Stimulus = "10 × Ethernet frames (tester t1 MAC → DUT t1 MAC) carrying (A,E4) ICMPv6 echo request into t1 (E4 in 2001:db8:e:4::/64, steered into the L2 policy <N2, N3>; Linux needs an IP route to steer a frame, so the frame is an IPv6 packet routed to the policy)",
         Expected = "10 × (T,N2)(N3,N2;SL=1) with SRH next header 143 whose payload is the received frame byte for byte (MACs, EtherType, the inner packet with hop limit 64), out of t2; outer hop limit, traffic class, flow label not compared; nothing else")]
     public async Task HEncapsL2EncapsulatesTheFrame()
     {
-        Require("H.Encaps.L2");
         IPAddress n2 = Address("N2"), n3 = Address("N3");
         Verdict(await L2Exchange(L2Encaps, o => o.Ipv6(T, n2).Srh([n3, n2], 1), "encapsulated in <N2, N3>"),
             "H.Encaps.L2 did not carry the received Ethernet frame intact in (T,S1)(S2,S1;SL=1) with next header 143.");
@@ -165,14 +159,13 @@ public sealed class HeadendCases : ConformanceCase
 
     [Test]
     [NegativeControl("HeadendsNotReduced", Why = "l2encap.red programmed as l2encap: the SRH is pushed")]
-    [TestPurpose(Id = "TP-HENCAPS-BV-07", Feature = "H.Encaps.L2.Red",
+    [TestPurpose(Id = "TP-HENCAPS-BV-07", Requires = new[] { "H.Encaps.L2.Red" }, Feature = "H.Encaps.L2.Red",
         Title = "H.Encaps.L2.Red with a single-segment policy omits the SRH (next header 143 in the outer header)",
         Requirements = new[] { "RFC8986-5.4-H-ENCAPS-L2-RED-SRH-OMITTED", "RFC8986-5.3-H-ENCAPS-L2-FRAME-AS-PAYLOAD" },
         Stimulus = "10 × Ethernet frames carrying (A,E5) ICMPv6 echo request into t1 (E5 in 2001:db8:e:5::/64, L2 policy <N2> configured as H.Encaps.L2.Red)",
         Expected = "10 × (T,N2) without SRH, next header 143, whose payload is the received frame byte for byte, out of t2; outer hop limit, traffic class, flow label not compared; nothing else")]
     public async Task HEncapsL2RedOmitsTheSrh()
     {
-        Require("H.Encaps.L2.Red");
         Verdict(await L2Exchange(L2EncapsRed, o => o.Ipv6(T, Address("N2")), "encapsulated in <N2> without SRH"),
             "H.Encaps.L2.Red with a one-segment policy did not carry the received frame intact in (T,S1) with next header 143 and no SRH.");
     }

@@ -44,14 +44,13 @@ public sealed class HeadendInsertCases : ConformanceCase
 
     [Test]
     [NegativeControl("HInsertAsEncap", Why = "the inline policy is programmed as encap: a new outer header instead of an inserted SRH")]
-    [TestPurpose(Id = "TP-HINSERT-BV-01", Feature = "H.Insert",
+    [TestPurpose(Id = "TP-HINSERT-BV-01", Requires = new[] { "H.Insert" }, Feature = "H.Insert",
         Title = "H.Insert inserts an SRH after the IPv6 header (original DA as last segment, DA = first SID), the packet otherwise intact — text of T.Insert, its earlier name, in an expired individual Internet-Draft, not an RFC; draft-filsfils-spring-srv6-net-pgm-insertion unverified",
         Requirements = new[] { "DRAFT-FILSFILS-NWPROG-06-5.2-T-INSERT" },
         Stimulus = "10 × (A,E6) ICMPv6 echo request, hop limit 64, traffic class 0x2e, flow label 0x12345, into t1 (E6 in 2001:db8:e:6::/64, steered into the H.Insert policy <N2, N3>)",
         Expected = "10 × (A,N2)(E6,N3,N2;SL=2) out of t2: the SRH (Last Entry 2, next header 58) directly after the IPv6 header, the original DA E6 as Segment List[0], Payload Length grown by the 56-octet SRH, hop limit 63 (forwarded once), source, traffic class, flow label and ICMPv6 message (checksum valid for the final destination E6) as sent — no outer header; every field compared; nothing else")]
     public async Task HInsertInsertsTheSrhIntoThePacket()
     {
-        Require("H.Insert");
         var (stimuli, expected) = InsertExchange(() => Into("t1"), () => OutOf("t2"), Address("A"), Insert, Address("N2"), Address("N3"), EchoId, ProbeData);
         Verdict(await ExchangeAsync("t1", stimuli, expected), "H.Insert did not insert (E6, S2, S1; SL=2) after the IPv6 header with DA = S1 and the packet otherwise intact.");
     }

@@ -41,14 +41,13 @@ public sealed class L2CrossConnectCases : ConformanceCase
 
     [Test]
     [NegativeControl("EndDx2WrongInterface", Why = "End.DX2's OIF is veth-t3: the frame leaves by t3 instead of t2")]
-    [TestPurpose(Id = "TP-DX2-BV-01", Feature = "End.DX2",
+    [TestPurpose(Id = "TP-DX2-BV-01", Requires = new[] { "End.DX2" }, Feature = "End.DX2",
         Title = "End.DX2 removes the outer IPv6 header and sends the exposed Ethernet frame, as carried, out of its interface I",
         Requirements = new[] { "RFC8986-4.9-END-DX2-ULH-S01-S03" },
         Stimulus = "10 × (A,DX2)(DX2;SL=0) next header 143 into t1, carrying an Ethernet frame 02:5e:c0:00:d2:01 → (tester MAC of the OIF's port), EtherType 0x86dd, (A,D) ICMPv6 echo request, hop limit 64, traffic class 0x2e, flow label 0x12345 (DX2 = the End.DX2 SID; I = its profile interface, in the reference lab veth-t2, tester port t2)",
         Expected = "10 × the carried Ethernet frame byte for byte (MAC addresses, EtherType, inner hop limit 64: no L3 forwarding) out of I's tester port; every field compared; nothing out of any other port")]
     public async Task EndDx2CrossConnectsTheFrameToItsInterface()
     {
-        Require("End.DX2");
         var sid = Profile.Parameters.Sids.TryGetValue("end_dx2", out var s) ? s
             : throw new TestbedException($"{Profile.SourcePath}: the case needs parameters.sids.end_dx2, which the profile does not define.");
         var oif = Profile.Testbed.TesterPorts.FirstOrDefault(p => p.DutInterface == sid.Interface)

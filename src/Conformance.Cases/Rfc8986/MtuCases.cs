@@ -19,15 +19,13 @@ public sealed class MtuCases : ConformanceCase
 
     [Test]
     [NegativeControl("NoIcmpErrors", NoLinuxModePasses = true, OfflineProof = "BehaviorConformingReceptionTests", Why = "no known Linux mode passes (DEV-LINUX-015); offline proof in BehaviorConformingReceptionTests")]
-    [TestPurpose(Id = "TP-MTU-BI-01", Feature = "H.Encaps",
+    [TestPurpose(Id = "TP-MTU-BI-01", Requires = new[] { "H.Encaps", "icmp_errors.packet_too_big" }, Feature = "H.Encaps",
         Title = "H.Encaps of a packet that no longer fits the egress MTU: Packet Too Big to the source with the MTU left after encapsulation",
         Requirements = new[] { "RFC4443-3.2-PACKET-TOO-BIG" },
         Stimulus = "10 × (A,E1) ICMPv6 echo request of 1500 octets (the t1/t2 link MTU) into t1 (E1 steered into the H.Encaps policy <N2, N3>: +80 octets of outer header and SRH)",
         Expected = "10 × ICMPv6 Packet Too Big code 0, MTU 1420 (1500 − 40 − 40), to A out of t1 from a DUT address, quoting the packet as received; nothing out of t2 or t3")]
     public async Task EncapsulationBeyondTheMtuSendsPacketTooBig()
     {
-        Require("H.Encaps");
-        Require("icmp_errors.packet_too_big");
         IPAddress a = Address("A"), e1 = IPAddress.Parse("2001:db8:e:1::1");
         var data = Enumerable.Range(0, Probes).Select(i => ProbeData(i).Concat(new byte[LinkMtu - 40 - 8 - ProbeData(i).Length]).ToArray()).ToList();
         var stimuli = Enumerable.Range(0, Probes).Select(i => Into("t1").Ipv6(a, e1).IcmpEchoRequest(EchoId, (ushort)i, data[i]).Build()).ToList();

@@ -16,15 +16,13 @@ public sealed class PspCases : ConformanceCase
 
     [Test]
     [NegativeControl("EndWithoutPsp", Why = "the PSP SID is a plain End")]
-    [TestPurpose(Id = "TP-PSP-BV-01", Feature = "PSP",
+    [TestPurpose(Id = "TP-PSP-BV-01", Requires = new[] { "End", "PSP" }, Feature = "PSP",
         Title = "End with PSP at the penultimate segment removes the SRH",
         Requirements = new[] { "RFC8986-4.16.1.2-PSP-S14.1-S14.5" },
         Stimulus = "10 × (A,S)(D,S;SL=1) ICMPv6 echo request into t1 (S = the End SID with the PSP flavor)",
         Expected = "10 × (A,D) without SRH out of t2: next header 58, payload length reduced by the SRH's 8*(Hdr Ext Len+1), hop limit 63, ICMPv6 message and checksum unchanged; nothing else")]
     public async Task PspAtPenultimateSegmentPopsTheSrh()
     {
-        Require("End");
-        Require("PSP");
         IPAddress a = Address("A"), d = Address("D"), s = Sid("end_psp");
         var stimuli = Enumerable.Range(0, Probes).Select(i =>
             Into("t1").Ipv6(a, s, 64, TrafficClass, FlowLabel).Srh([d, s], 1).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
@@ -36,15 +34,13 @@ public sealed class PspCases : ConformanceCase
 
     [Test]
     [NegativeControl("PspSidMissing", Why = "the PSP SID is not programmed")]
-    [TestPurpose(Id = "TP-PSP-BV-02", Feature = "PSP",
+    [TestPurpose(Id = "TP-PSP-BV-02", Requires = new[] { "End", "PSP" }, Feature = "PSP",
         Title = "End with PSP keeps the SRH when it is not the penultimate segment",
         Requirements = new[] { "RFC8986-4.16.1.2-PSP-S14.1-S14.5", "RFC8986-4.16.1.2-PSP-PENULTIMATE-ONLY" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into t1 (S = the End SID with PSP; after it SL=1)",
         Expected = "10 × (A,N2)(D,N2,S;SL=1) out of t2 with the SRH kept, hop limit 63; nothing else")]
     public async Task PspKeepsTheSrhBeforeThePenultimateSegment()
     {
-        Require("End");
-        Require("PSP");
         IPAddress a = Address("A"), d = Address("D"), n2 = Address("N2"), s = Sid("end_psp");
         var stimuli = Enumerable.Range(0, Probes).Select(i =>
             Into("t1").Ipv6(a, s, 64, TrafficClass, FlowLabel).Srh([d, n2, s], 2).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
@@ -56,14 +52,13 @@ public sealed class PspCases : ConformanceCase
 
     [Test]
     [NegativeControl("EndWithPsp", Why = "the plain End SID pops the SRH")]
-    [TestPurpose(Id = "TP-PSP-BI-01", Feature = "PSP",
+    [TestPurpose(Id = "TP-PSP-BI-01", Requires = new[] { "End" }, Feature = "PSP",
         Title = "End without PSP keeps the SRH at the penultimate segment",
         Requirements = new[] { "RFC8986-4.1-END-S12-S15", "RFC8986-4.16.1.1-PSP-SEPARATE-SIDS" },
         Stimulus = "10 × (A,S)(D,S;SL=1) ICMPv6 echo request into t1 (S = the End SID without any flavor)",
         Expected = "10 × (A,D)(D,S;SL=0) out of t2 with the SRH kept, hop limit 63; nothing else")]
     public async Task EndWithoutPspKeepsTheSrhAtThePenultimateSegment()
     {
-        Require("End");
         IPAddress a = Address("A"), d = Address("D"), s = Sid("end");
         var stimuli = Enumerable.Range(0, Probes).Select(i =>
             Into("t1").Ipv6(a, s, 64, TrafficClass, FlowLabel).Srh([d, s], 1).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();

@@ -61,42 +61,39 @@ public sealed class VrfLookupCases : ConformanceCase
 
     [Test]
     [NotClaimedByTheReferenceLab("End.DT4", "CatalogueConformingReceptionTests.EndDt4InnerIpv4PacketRoutedByItsTablePassesAndTheMainTableFails")]
-    [TestPurpose(Id = "TP-DT4-BV-01", Feature = "End.DT4",
+    [TestPurpose(Id = "TP-DT4-BV-01", Requires = new[] { "End.DT4" }, Feature = "End.DT4",
         Title = "End.DT4 removes the outer header and looks the inner IPv4 packet up in its table",
         Requirements = new[] { "RFC8986-4.7-END-DT4-ULH-S01-S04" },
         Stimulus = "10 × (A,DT4)(DT4;SL=0)(A4,D4X) ICMP echo request (TTL 64, TOS 0x2e, identification 0x4242+i) into t1 (DT4 = the End.DT4 SID, end_dt4; its table T routes D4X via t2, the main table via t3)",
         Expected = "10 × the inner IPv4 packet alone out of t2, TTL 63 and header checksum updated (forwarded once), every other field as sent; nothing out of t3 or anywhere else")]
     public async Task EndDt4LooksTheInnerPacketUpInItsTable()
     {
-        Require("End.DT4");
         var (stimuli, expected) = Ipv4Exchange(() => Into("t1"), () => OutOf("t2"), Address("A"), Address("A4"), Address("D4X"), SidWithTable("end_dt4"), EchoId, ProbeData);
         Verdict(await ExchangeAsync("t1", stimuli, expected), "End.DT4 did not decapsulate and route the inner IPv4 packet by its table (t2) with the packet intact.");
     }
 
     [Test]
     [NotClaimedByTheReferenceLab("End.DT46", "CatalogueConformingReceptionTests.EndDt46InnerIpv4AndIpv6PacketsRoutedByItsTablePassAndTheMainTableFails")]
-    [TestPurpose(Id = "TP-DT46-BV-01", Feature = "End.DT46",
+    [TestPurpose(Id = "TP-DT46-BV-01", Requires = new[] { "End.DT46" }, Feature = "End.DT46",
         Title = "End.DT46 removes the outer header and looks an inner IPv4 packet up in its table",
         Requirements = new[] { "RFC8986-4.8-END-DT46-ULH-S01-S04-IPV4" },
         Stimulus = "10 × (A,DT46)(DT46;SL=0)(A4,D4X) ICMP echo request (TTL 64, TOS 0x2e, identification 0x4242+i) into t1 (DT46 = the End.DT46 SID, end_dt46; its table routes D4X via t2, the main table via t3)",
         Expected = "10 × the inner IPv4 packet alone out of t2, TTL 63 and header checksum updated, every other field as sent; nothing out of t3 or anywhere else")]
     public async Task EndDt46LooksAnInnerIpv4PacketUpInItsTable()
     {
-        Require("End.DT46");
         var (stimuli, expected) = Ipv4Exchange(() => Into("t1"), () => OutOf("t2"), Address("A"), Address("A4"), Address("D4X"), SidWithTable("end_dt46"), EchoId, ProbeData);
         Verdict(await ExchangeAsync("t1", stimuli, expected), "End.DT46 did not decapsulate and route the inner IPv4 packet by its table (t2) with the packet intact.");
     }
 
     [Test]
     [NotClaimedByTheReferenceLab("End.DT46", "CatalogueConformingReceptionTests.EndDt46InnerIpv4AndIpv6PacketsRoutedByItsTablePassAndTheMainTableFails")]
-    [TestPurpose(Id = "TP-DT46-BV-02", Feature = "End.DT46",
+    [TestPurpose(Id = "TP-DT46-BV-02", Requires = new[] { "End.DT46" }, Feature = "End.DT46",
         Title = "End.DT46 removes the outer header and looks an inner IPv6 packet up in its table",
         Requirements = new[] { "RFC8986-4.8-END-DT46-ULH-S05-S08-IPV6", "RFC8200-3-HOP-LIMIT-DECREMENT" },
         Stimulus = "10 × (A,DT46)(DT46;SL=0)(A,D3) ICMPv6 echo request (inner hop limit 64, traffic class 0x2e, flow label 0x12345) into t1 (its table routes D3 via t2, the main table via t3)",
         Expected = "10 × the inner packet (A,D3) alone out of t2, hop limit 63 (forwarded once), every other field as sent; nothing out of t3 or anywhere else")]
     public async Task EndDt46LooksAnInnerIpv6PacketUpInItsTable()
     {
-        Require("End.DT46");
         var (stimuli, expected) = Ipv6Exchange(() => Into("t1"), () => OutOf("t2"), Address("A"), Address("D3"), SidWithTable("end_dt46"), EchoId, ProbeData);
         Verdict(await ExchangeAsync("t1", stimuli, expected), "End.DT46 did not decapsulate and route the inner IPv6 packet by its table (t2) with the packet intact.");
     }

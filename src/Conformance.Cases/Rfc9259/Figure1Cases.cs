@@ -31,14 +31,13 @@ public sealed class Figure1Cases : TopologyCase
 
     [Test]
     [NegativeControl("Figure1Link10Broken", Profile = "reference-figure1.yaml", Why = "link10 of the monitored path drops everything: the loopback probes are lost (loss 10/10), a fail, not a harness error")]
-    [TestPurpose(Id = "TP-LOOP-BV-01", Feature = "Loopback path probe",
+    [TestPurpose(Id = "TP-LOOP-BV-01", Requires = new[] { "End.X" }, Feature = "Loopback path probe",
         Title = "A controller's loopback probe through the DUT's End.X SID comes back to the controller, rewritten at every SID as the RFC lists",
         Requirements = new[] { "RFC8986-4.2-END-X-S15", "RFC9259-A.4-LOOPBACK-PROBE-AT-N4" },
         Stimulus = "10 × (2001:db8:A:100::, 2001:db8:B:2:C31::)(2001:db8:B:100:1::, 2001:db8:B:4:C52::, 2001:db8:B:2:C31::; SL=2) UDP OAM payload (probe number), hop limit 64, into n100a (N100 → N1)",
         Expected = "each probe once on every link of the path with the rewrite the RFC lists: link3 (N2→N3) DA C52 SL=1; link5 (N3→N4) unchanged; link10 (N4→N5) DA 2001:db8:B:100:1:: SL=0; link11 (N5→N7); back at N100 on n100b with hop limit 58, payload intact; nothing out of the DUT's other links; loss and round-trip delay reported")]
     public async Task LoopbackProbeThroughTheDut()
     {
-        Require("End.X");
         IPAddress n100 = Figure.Loopback("N100"), back = Figure.EndSid("N100");
         IReadOnlyList<IPAddress> visit = [C31, C52, back];
         IReadOnlyList<IPAddress> srh = [back, C52, C31];
@@ -57,14 +56,13 @@ public sealed class Figure1Cases : TopologyCase
 
     [Test]
     [NegativeControl("Figure1EndXWrongLink", Profile = "reference-figure1.yaml", Why = "End.X C52 sends the echo requests over link9 instead of link10")]
-    [TestPurpose(Id = "TP-PING-BV-04", Feature = "Ping via a segment list",
+    [TestPurpose(Id = "TP-PING-BV-04", Requires = new[] { "End.X" }, Feature = "Ping via a segment list",
         Title = "Classic ping via a segment list through the DUT: the echo request reaches the target and the reply comes back (Figure 2)",
         Requirements = new[] { "RFC8986-4.2-END-X-S15", "RFC9259-A.1.1-TRANSIT-NODES-NO-CHANGE" },
         Stimulus = "10 × (2001:db8:A:100::, 2001:db8:B:2:C31::)(2001:db8:A:5::, 2001:db8:B:4:C52::, 2001:db8:B:2:C31::; SL=2) ICMPv6 echo request into n100a (Appendix A.1.1's ping from N1 to N5's loopback via <C31, C52>, the RFC's <X31, X52>, sent by N100)",
         Expected = "each request on every link of the path with the SRH processed at N2 and at the DUT (link10: DA 2001:db8:A:5::, SL=0); each echo reply (2001:db8:A:5::, 2001:db8:A:100::) IP-routed back to N100 (n100b), its hop limit and flow label not compared (N5's choice); nothing out of the DUT's other links; loss and round trip reported")]
     public async Task PingViaASegmentListThroughTheDut()
     {
-        Require("End.X");
         IPAddress n100 = Figure.Loopback("N100"), target = Figure.Loopback("N5");
         IReadOnlyList<IPAddress> srh = [target, C52, C31];
         var request = Figure.Walk("n100a", [C31, C52, target]);
@@ -86,14 +84,13 @@ public sealed class Figure1Cases : TopologyCase
 
     [Test]
     [NegativeControl("Figure1OFlagNotExported", Profile = "reference-figure1.yaml", Why = "the DUT's OAM process exports no copy of the sampled packets to N100")]
-    [TestPurpose(Id = "TP-HYBRID-BV-01", Feature = "Hybrid OAM (O-flag)",
+    [TestPurpose(Id = "TP-HYBRID-BV-01", Requires = new[] { "oam.o_flag_processing" }, Feature = "Hybrid OAM (O-flag)",
         Title = "Hybrid OAM: at its SID the DUT exports a copy of each O-flag packet of a sampled VPN flow to the controller and forwards the packet unchanged; unsampled packets are not exported",
         Requirements = new[] { "RFC9259-2.1.1-S01.1-COPY-TO-OAM", "RFC9259-2.1.1-S01.1-NO-METADATA-FORWARDED", "RFC8986-4.2-END-X-S15", "RFC9259-A.3-HYBRID-OAM-AT-N4" },
         Stimulus = "10 × P1 as N1 sends it after steering CE1's IPv4 packet into policy P = <C31, C52, VPN SID>: (2001:db8:A:1::, C31)(VPN, C52, C31; SL=2)(IPv4 192.0.2.2 → 198.51.100.2 UDP), the O-flag set on the sampled half (even-numbered packets), into N1 from CE1's port (Linux cannot set the O-flag while encapsulating, so the tester does N1's marking; VPN SID 2001:db8:b:7:d999::, an End.DX4 at N7 towards CE2, for the RFC's 2001:db8:K:7:DT999::)",
         Expected = "every packet hop by hop as Appendix A.3 lists (link10: DA = VPN SID, SL=0, O-flag as sent, nothing added), the IPv4 packet out to CE2 (TTL 63); at the controller N100 exactly one export from the DUT (outer source a DUT address) per sampled packet, carrying a full copy of P1 as the DUT received it (hop limit not compared), none for unsampled packets; the exports of N4 and N7 correlated per packet")]
     public async Task HybridOamExportsFromTheDut()
     {
-        Require("oam.o_flag_processing");
         IPAddress n1 = Figure.Loopback("N1"), vpn = Figure.VpnSid, collector = Figure.EndSid("N100");
         IPAddress ce1 = Figure.LinkAddress4("CE1", "ce1")!, ce2 = Figure.LinkAddress4("CE2", "ce2")!;
         IReadOnlyList<IPAddress> srh = [vpn, C52, C31];

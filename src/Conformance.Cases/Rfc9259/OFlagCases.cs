@@ -48,14 +48,13 @@ public sealed class OFlagCases : ConformanceCase
 
     [Test]
     [NegativeControl("OFlagCleared", Why = "the forwarded data packet loses its O-flag")]
-    [TestPurpose(Id = "TP-OFLAG-BV-01", Feature = "O-flag",
+    [TestPurpose(Id = "TP-OFLAG-BV-01", Requires = new[] { "End" }, Feature = "O-flag",
         Title = "A packet with the O-flag is forwarded exactly like one without it, the flag unchanged",
         Requirements = new[] { "RFC9259-2.1.1-S01.1-NO-METADATA-FORWARDED", "RFC9259-2.1.1-OFLAG-OPTIONAL-IGNORED", "RFC9259-2.1.1-S01.1-COPY-TO-OAM" },
         Stimulus = "10 × (A,S)(D,S;SL=1) and 10 × (A,S)(D,S;SL=1;O-flag) ICMPv6 echo requests, interleaved, into t1 (S = the End SID)",
         Expected = "20 × (A,D)(D,S;SL=0) out of t2, hop limit 63, Flags as sent (O-flag still set where it was), nothing else changed; if the profile claims oam.o_flag_processing, also one export of each O-flag packet on the collector port; nothing else")]
     public async Task OFlagPacketIsForwardedLikeAnyOther()
     {
-        Require("End");
         IPAddress a = Address("A"), d = Address("D"), s = Sid("end");
         await RefillAsync();
         var stimuli = new List<byte[]>();
@@ -75,15 +74,13 @@ public sealed class OFlagCases : ConformanceCase
 
     [Test]
     [NegativeControl("OFlagNotProcessed", Why = "the DUT claims O-flag processing but exports nothing")]
-    [TestPurpose(Id = "TP-OFLAG-BV-02", Feature = "O-flag",
+    [TestPurpose(Id = "TP-OFLAG-BV-02", Requires = new[] { "End.X", "oam.o_flag_processing" }, Feature = "O-flag",
         Title = "At a local SID, a packet with the O-flag is copied to the OAM process and the original forwarded unchanged",
         Requirements = new[] { "RFC9259-2.1.1-S01.1-COPY-TO-OAM", "RFC9259-2.1.1-S01.1-NO-METADATA-FORWARDED" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2;O-flag) ICMPv6 echo request into t1 (S = the End.X SID towards t2)",
         Expected = "10 × (A,N2)(D,N2,S;SL=1;O-flag) out of t2, hop limit 63, nothing else changed; 10 exports (the packet as received) on the collector port; nothing else")]
     public async Task OFlagPacketIsCopiedAndForwardedUnchanged()
     {
-        Require("End.X");
-        Require("oam.o_flag_processing");
         IPAddress a = Address("A"), d = Address("D"), n2 = Address("N2"), s = Sid("end_x");
         await RefillAsync();
         var stimuli = Enumerable.Range(0, Probes).Select(i =>
@@ -99,14 +96,13 @@ public sealed class OFlagCases : ConformanceCase
 
     [Test]
     [NegativeControl("OFlagCopiesAll", Why = "packets without the O-flag are copied too")]
-    [TestPurpose(Id = "TP-OFLAG-BI-01", Feature = "O-flag",
+    [TestPurpose(Id = "TP-OFLAG-BI-01", Requires = new[] { "End" }, Feature = "O-flag",
         Title = "A packet without the O-flag is not copied to the OAM process",
         Requirements = new[] { "RFC9259-2.1.1-S01.1-COPY-TO-OAM" },
         Stimulus = "10 × (A,S)(D,S;SL=1) ICMPv6 echo request, O-flag clear, into t1 (S = the End SID)",
         Expected = "10 × (A,D)(D,S;SL=0) out of t2, hop limit 63; nothing on the collector port or anywhere else")]
     public async Task PacketWithoutOFlagIsNotCopied()
     {
-        Require("End");
         IPAddress a = Address("A"), d = Address("D"), s = Sid("end");
         await RefillAsync();
         var stimuli = Enumerable.Range(0, Probes).Select(i =>
@@ -119,7 +115,7 @@ public sealed class OFlagCases : ConformanceCase
 
     [Test]
     [NegativeControl("OFlagCopyAnswered", PassIn = "EndAsLocalAddress", Why = "the copy is evaluated again by the DUT's stack: two echo replies (plain lab: DEV-LINUX-020)")]
-    [TestPurpose(Id = "TP-OFLAG-BV-03", Feature = "O-flag",
+    [TestPurpose(Id = "TP-OFLAG-BV-03", Requires = new[] { "End", "oam.o_flag_processing" }, Feature = "O-flag",
         Title = "The OAM process does not answer the copy: an O-flag echo request gets exactly one reply, from the ultimate destination",
         Requirements = new[] { "RFC9259-2.1.1-OAM-NO-UPPER-LAYER-RESPONSE", "RFC9259-2.1.1-S01.1-COPY-TO-OAM" },
         Stimulus = "10 × (A,S)(S,N2;SL=0;O-flag) ICMPv6 echo request into t1 (S = the End SID as the final segment: the DUT is the ultimate destination)",
@@ -130,8 +126,6 @@ public sealed class OFlagCases : ConformanceCase
         // the O-flag: the End SID at SL=0 (RFC 8986 §4.1.1 S01-S02 answers the echo). The Linux
         // seg6local End does not process the upper layer at SL=0 (DEV-LINUX-001), so on the plain lab
         // this fails as a known deviation (DEV-LINUX-020); the lab variant EndAsLocalAddress passes.
-        Require("End");
-        Require("oam.o_flag_processing");
         IPAddress a = Address("A"), n2 = Address("N2"), s = Sid("end");
         await RefillAsync();
         var stimuli = Enumerable.Range(0, Probes).Select(i =>
@@ -170,15 +164,13 @@ public sealed class OFlagCases : ConformanceCase
 
     [TestCaseSource(nameof(PuntRates))]
     [NegativeControl("OFlagNoRateLimit", Why = "every O-flag packet is punted: no rate limit")]
-    [TestPurpose(Id = "TP-OFLAG-BV-04", Feature = "O-flag",
+    [TestPurpose(Id = "TP-OFLAG-BV-04", Requires = new[] { "End", "oam.o_flag_processing" }, Feature = "O-flag",
         Title = "Packets punted to the OAM process are rate-limited to the configured rate, at each configured rate; the data path loses nothing",
         Requirements = new[] { "RFC9259-2.1.1-PUNT-RATE-LIMIT", "RFC9259-2.1.1-S01.1-COPY-TO-OAM" },
         Stimulus = "per punt rate R of parameters.o_flag.rates_per_second (reference lab: 10, 100, 1000/s; the DUT reconfigured to R over SSH and back afterwards): (A,S)(D,S;SL=1;O-flag) UDP probes into t1 at 10 × R for 5 s (reference lab at 1000/s: 10,000 pps, 50,000 probes; S = the End SID)",
         Expected = "per R: every probe forwarded (A,D)(D,S;SL=0;O-flag) out of t2 unchanged but for the hop limit; on the collector port at most R × (duration + 50 ms) + burst exports over the interval, at most R × 1.05 s + burst in any one-second bin (50 ms of timing slack in both), and at least one; each export a copy of a probe; nothing else. Reported per R (informative, goal 1.00 ± 0.05): the sustained export rate beyond the burst / R. A profile that claims oam.o_flag_processing but not oam.o_flag_rate_limit fails without traffic (the rate limit is a MUST)")]
     public async Task OFlagPuntsAreRateLimited(int ratePerSecond)
     {
-        Require("End");
-        Require("oam.o_flag_processing");
         // RFC 9259 §2.1.1: the node processing the O-flag MUST rate-limit its punts to a configurable rate, so O-flag
         // processing claimed without the rate limit is a declared non-conformance, not "not applicable".
         if (!Profile.Claims("oam.o_flag_rate_limit"))
@@ -352,16 +344,13 @@ public sealed class OFlagCases : ConformanceCase
 
     [Test]
     [NegativeControl("EndWithoutPsp", Why = "the PSP SID keeps the SRH, so the O-flag reaches the ultimate segment")]
-    [TestPurpose(Id = "TP-OFLAG-BV-05", Feature = "O-flag",
+    [TestPurpose(Id = "TP-OFLAG-BV-05", Requires = new[] { "End", "PSP", "oam.o_flag_processing" }, Feature = "O-flag",
         Title = "At a PSP SID as penultimate segment the O-flag packet is copied and the SRH removed, so the ultimate segment sees no O-flag",
         Requirements = new[] { "RFC9259-2.1.1-S01.1-BEFORE-SID-PROCESSING", "RFC9259-2.1.1-S01.1-COPY-TO-OAM", "RFC9259-2.1.1-PSP-NO-ULTIMATE-TELEMETRY" },
         Stimulus = "10 × (A,S)(D,S;SL=1;O-flag) ICMPv6 echo request into t1 (S = the End SID with the PSP flavor; the DUT is the penultimate node, D behind t2 the ultimate)",
         Expected = "10 × (A,D) without SRH out of t2, hop limit 63 (nothing the ultimate segment could process); 10 exports of the packet as received on the collector port (the DUT's own processing of S); nothing else")]
     public async Task PspPenultimateRemovesTheOFlagWithTheSrh()
     {
-        Require("End");
-        Require("PSP");
-        Require("oam.o_flag_processing");
         IPAddress a = Address("A"), d = Address("D"), s = Sid("end_psp");
         await RefillAsync();
         var stimuli = Enumerable.Range(0, Probes).Select(i =>
@@ -377,15 +366,13 @@ public sealed class OFlagCases : ConformanceCase
 
     [Test]
     [NegativeControl("OFlagNotProcessed", Why = "the ultimate segment exports nothing")]
-    [TestPurpose(Id = "TP-OFLAG-BV-06", Feature = "O-flag",
+    [TestPurpose(Id = "TP-OFLAG-BV-06", Requires = new[] { "End.DT6", "oam.o_flag_processing" }, Feature = "O-flag",
         Title = "The ultimate segment processes the O-flag when the penultimate segment was not a PSP SID",
         Requirements = new[] { "RFC9259-2.1.1-S01.1-COPY-TO-OAM", "RFC9259-2.1.1-S01.1-BEFORE-SID-PROCESSING", "RFC9259-2.1.1-PSP-NO-ULTIMATE-TELEMETRY" },
         Stimulus = "10 × (A,S)(S,N2;SL=0;O-flag)(A,D) ICMPv6 echo request into t1 (S = the End.DT6 SID, the ultimate segment; the penultimate N2 kept the SRH)",
         Expected = "10 × inner (A,D) out of t2, hop limit 63; 10 exports of the packet as received on the collector port; nothing else")]
     public async Task UltimateSegmentProcessesTheOFlag()
     {
-        Require("End.DT6");
-        Require("oam.o_flag_processing");
         IPAddress a = Address("A"), d = Address("D"), n2 = Address("N2"), s = Sid("end_dt6");
         await RefillAsync();
         var stimuli = Enumerable.Range(0, Probes).Select(i =>
@@ -401,14 +388,13 @@ public sealed class OFlagCases : ConformanceCase
 
     [Test]
     [NegativeControl("OFlagCopiesAll", Why = "a packet without SRH (no O-flag) is copied")]
-    [TestPurpose(Id = "TP-OFLAG-BI-02", Feature = "O-flag",
+    [TestPurpose(Id = "TP-OFLAG-BI-02", Requires = new[] { "End.DT6" }, Feature = "O-flag",
         Title = "The ultimate segment exports nothing for a packet whose SRH a PSP penultimate segment removed",
         Requirements = new[] { "RFC9259-2.1.1-S01.1-BEFORE-SID-PROCESSING", "RFC9259-2.1.1-S01.1-COPY-TO-OAM", "RFC9259-2.1.1-PSP-NO-ULTIMATE-TELEMETRY" },
         Stimulus = "10 × (A,S)(A,D) ICMPv6 echo request without SRH into t1 (S = the End.DT6 SID, the ultimate segment, after a PSP penultimate segment)",
         Expected = "10 × inner (A,D) out of t2, hop limit 63; nothing on the collector port or anywhere else")]
     public async Task UltimateSegmentAfterPspExportsNothing()
     {
-        Require("End.DT6");
         IPAddress a = Address("A"), d = Address("D"), s = Sid("end_dt6");
         await RefillAsync();
         var stimuli = Enumerable.Range(0, Probes).Select(i =>

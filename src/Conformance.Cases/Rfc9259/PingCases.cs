@@ -19,15 +19,13 @@ public sealed class PingCases : ConformanceCase
 
     [Test]
     [NegativeControl("SidMissing", PassIn = "EndAsLocalAddress", Why = "the SID is not programmed (plain lab: DEV-LINUX-021)")]
-    [TestPurpose(Id = "TP-PING-BV-01", Feature = "Ping to a SID",
+    [TestPurpose(Id = "TP-PING-BV-01", Requires = new[] { "End", "oam.ping_to_sid" }, Feature = "Ping to a SID",
         Title = "Ping to a locally programmed SID as the IPv6 DA without SRH is answered by the SID",
         Requirements = new[] { "RFC8986-4.1.1-ULH-S01-S02-ALLOWED", "RFC9259-2.2-OAM-TO-TARGET-SID", "RFC9259-A.1.2-PING-SID-ECHO-REPLY", "RFC4443-4.2-ECHO-REPLY" },
         Stimulus = "10 × (A,S) ICMPv6 echo request without SRH into t1 (S = the End SID: \"the target SID in the IPv6 destination address without an SRH\", RFC 9259 §2.2)",
         Expected = "10 × ICMPv6 echo reply (S,A) out of t1 with the same identifier, sequence and data (DUT-chosen hop limit, flow label, traffic class not compared); nothing else")]
     public async Task PingToASidAsDestinationIsAnswered()
     {
-        Require("End");
-        Require("oam.ping_to_sid");
         IPAddress a = Address("A"), s = Sid("end");
         var stimuli = Enumerable.Range(0, Probes).Select(i => Into("t1").Ipv6(a, s).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
         var expected = Enumerable.Range(0, Probes).Select(i => new ExpectedPacket("t1",
@@ -38,7 +36,7 @@ public sealed class PingCases : ConformanceCase
 
     [Test]
     [NegativeControl("SidMissing", PassIn = "EndAsLocalAddress", Why = "the target SID is not programmed (plain lab: DEV-LINUX-050)")]
-    [TestPurpose(Id = "TP-PING-BV-02", Feature = "Ping to a SID",
+    [TestPurpose(Id = "TP-PING-BV-02", Requires = new[] { "End", "oam.ping_to_sid" }, Feature = "Ping to a SID",
         Title = "Ping to a locally programmed SID as the last segment of a segment list (SRH, Segments Left 0) is answered by the SID",
         Requirements = new[] { "RFC8986-4.1.1-ULH-S01-S02-ALLOWED", "RFC9259-2.2-OAM-TO-TARGET-SID", "RFC9259-A.1.2-PING-SID-ECHO-REPLY", "RFC4443-4.2-ECHO-REPLY" },
         Stimulus = "10 × (A,S)(S,N2;SL=0) ICMPv6 echo request into t1 (S = the End SID as Segment List[0], the target; N2 = the via SID an upstream node already executed, as N1's (2001:db8:K:4::, 2001:db8:K:2:X31::; SL=1) reaches N4 with SL=0 after N2's End.X in RFC 9259 Appendix A.1.2)",
@@ -48,8 +46,6 @@ public sealed class PingCases : ConformanceCase
         // The packet reaches the target SID with SL=0 (RFC 8986 §4.1 S02-S03, §4.1.1 S01-S02: the upper layer is processed).
         // The Linux seg6local End drops SL=0 packets (DEV-LINUX-001); listed as DEV-LINUX-050, the lab
         // variant EndAsLocalAddress (the SID a local address, kernel SRH processing) answers.
-        Require("End");
-        Require("oam.ping_to_sid");
         IPAddress a = Address("A"), n2 = Address("N2"), s = Sid("end");
         var stimuli = Enumerable.Range(0, Probes).Select(i =>
             Into("t1").Ipv6(a, s).Srh([s, n2], 0).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
@@ -61,14 +57,13 @@ public sealed class PingCases : ConformanceCase
 
     [Test]
     [NegativeControl("LocatorLocal", Why = "the locator is a local prefix: the uninstantiated SID answers the echo request")]
-    [TestPurpose(Id = "TP-PING-BI-01", Feature = "Ping to a SID",
+    [TestPurpose(Id = "TP-PING-BI-01", Requires = new[] { "oam.ping_to_sid" }, Feature = "Ping to a SID",
         Title = "Ping to an address of the DUT's locator that is not an instantiated SID is discarded: no echo reply, nothing forwarded",
         Requirements = new[] { "RFC9259-A.1.2-PING-SID-NOT-INSTANTIATED-DISCARDED", "RFC9259-2.2-PING-SID-LOCALLY-PROGRAMMED", "RFC4443-3.1-DEST-UNREACHABLE" },
         Stimulus = "10 × (A,U) ICMPv6 echo request without SRH and 10 × (A,U)(U,N2;SL=0) into t1, interleaved (U = an address inside the DUT's locator with no SID: parameters.addresses.UNPROGRAMMED_SID, else one derived from the locator that is no profile SID and not the loopback)",
         Expected = "no echo reply and nothing forwarded out of any port; tolerated: at most one ICMPv6 Destination Unreachable (any code but 2 beyond scope and 4 port unreachable) per probe, from a DUT address to A out of t1, quoting the probe (RFC 4443 §3.1: a packet that cannot be delivered SHOULD get one)")]
     public async Task PingToAnUninstantiatedSidIsDiscarded()
     {
-        Require("oam.ping_to_sid");
         IPAddress a = Address("A"), n2 = Address("N2"), u = UnprogrammedSid();
         Evidence.Parameter("uninstantiated SID", u.ToString());
         var stimuli = Enumerable.Range(0, 2 * Probes).Select(i => (i % 2 == 0
@@ -93,14 +88,13 @@ public sealed class PingCases : ConformanceCase
 
     [Test]
     [NegativeControl("DownstreamViaT3", Why = "the DUT's route to N2 points at t3: the SR policy's echo requests leave by the wrong port")]
-    [TestPurpose(Id = "TP-PING-BV-03", Feature = "Ping via a segment list",
+    [TestPurpose(Id = "TP-PING-BV-03", Requires = new[] { "H.Encaps" }, Feature = "Ping via a segment list",
         Title = "The DUT as ingress pings an address via a segment list: its echo requests carry an SRH with the SID list",
         Requirements = new[] { "RFC9259-A.1.1-PING-VIA-SEGMENT-LIST", "RFC4443-4.1-ECHO-REQUEST-INTERFACE" },
         Stimulus = "on the DUT (over SSH, Linux only): an SR policy 2001:db8:d:9::/64 → H.Encaps segs <N2> out of t2 (ip -6 route ... encap seg6 mode encap), then `ping -6 -c 3 -W 1 2001:db8:d:9::1`; the tester does not answer",
         Expected = "3 × (P,N2)(N2;SL=0)(P,T) ICMPv6 echo request out of t2 (P = a DUT address, T = 2001:db8:d:9::1), one identifier, sequences 1, 2, 3; outer/inner hop limit, flow label, traffic class, echo identifier and data not compared (the DUT's choice); nothing else on any port; the DUT's ping reports 3 packets transmitted")]
     public async Task DutPingsViaASegmentList()
     {
-        Require("H.Encaps");
         if (Profile.Testbed.Platform != "linux")
             Assert.Ignore($"N/A: the case drives the DUT's own ping and SR policy with Linux commands; platform {Profile.Testbed.Platform} has none.");
         IPAddress n2 = Address("N2"), target = IPAddress.Parse(OriginatedTarget);

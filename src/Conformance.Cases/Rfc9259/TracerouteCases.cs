@@ -25,15 +25,13 @@ public sealed class TracerouteCases : ConformanceCase
 
     [Test]
     [NegativeControl("NoIcmpErrors", Why = "the DUT's Time Exceeded errors are dropped")]
-    [TestPurpose(Id = "TP-TRACE-BV-01", Feature = "Traceroute",
+    [TestPurpose(Id = "TP-TRACE-BV-01", Requires = new[] { "oam.traceroute_to_sid", "icmp_errors.time_exceeded" }, Feature = "Traceroute",
         Title = "A transit hop answers a hop-limited traceroute probe with Time Exceeded quoting the probe (SRH included) and forwards probes with more hops",
         Requirements = new[] { "RFC4443-3.3-TIME-EXCEEDED", "RFC4443-2.4-ERROR-INCLUDES-INVOKING-PACKET", "RFC8200-3-HOP-LIMIT", "RFC9259-A.2.2-TRACE-TRANSIT-HOP", "RFC9259-A.2.1-SRH-IN-TIME-EXCEEDED" },
         Stimulus = "10 × (A,N2)(D,N2;SL=1) UDP A:49152+i → 33434+i with hop limit 1, interleaved with 10 such probes with hop limit 2, into t1 (N2 = a SID of the downstream node behind t2: the DUT is a transit hop, the DA is not a local SID)",
         Expected = "for each hop-limit-1 probe one ICMPv6 Time Exceeded code 0 to A out of t1 from a DUT address (RFC 9259 Appendix A.2.1: e.g. the address of the interface the probe came in on), quoting the probe as received (SRH included, Appendix A.2.1); each hop-limit-2 probe forwarded unchanged but for hop limit 1 out of t2; nothing else")]
     public async Task TransitHopAnswersTimeExceeded()
     {
-        Require("oam.traceroute_to_sid");
-        Require("icmp_errors.time_exceeded");
         IPAddress a = Address("A"), d = Address("D"), n2 = Address("N2");
         var stimuli = new List<byte[]>();
         var expected = new List<ExpectedPacket>();
@@ -55,7 +53,7 @@ public sealed class TracerouteCases : ConformanceCase
 
     [Test]
     [NegativeControl("SidMissing", PassIn = "EndAsLocalAddress", Why = "the target SID is not programmed: no route instead of Port Unreachable (plain lab: DEV-LINUX-051)")]
-    [TestPurpose(Id = "TP-TRACE-BV-02", Feature = "Traceroute",
+    [TestPurpose(Id = "TP-TRACE-BV-02", Requires = new[] { "End", "oam.traceroute_to_sid" }, Feature = "Traceroute",
         Title = "A traceroute probe to a locally instantiated SID (last segment, SL=0) is answered with Destination Unreachable, Port Unreachable",
         Requirements = new[] { "RFC8986-4.1.1-ULH-S01-S02-ALLOWED", "RFC9259-2.2-OAM-TO-TARGET-SID", "RFC9259-A.2.2-TRACE-SID-PORT-UNREACHABLE", "RFC4443-3.1-PORT-UNREACHABLE", "RFC4443-2.4-ERROR-INCLUDES-INVOKING-PACKET", "RFC8200-3-HOP-LIMIT" },
         Stimulus = "10 × (A,S)(S,N2;SL=0) UDP A:49152+i → 33434+i into t1, hop limit alternately 1 (the last probe of a traceroute arrives with one hop left) and 64 (S = the End SID, the target; N2 = the via SID already executed upstream)",
@@ -66,8 +64,6 @@ public sealed class TracerouteCases : ConformanceCase
         // Problem code 4. A DUT claiming oam.traceroute_to_sid allows UDP at its SIDs, so RFC 9259 Appendix A.2.2's
         // Port Unreachable is the expectation (TP-ULH-BI-01 covers the other branch). The Linux seg6local End
         // drops SL=0 packets (DEV-LINUX-001): listed as DEV-LINUX-051; EndAsLocalAddress answers.
-        Require("End");
-        Require("oam.traceroute_to_sid");
         IPAddress a = Address("A"), n2 = Address("N2"), s = Sid("end");
         var stimuli = Enumerable.Range(0, Probes).Select(i =>
             Into("t1").Ipv6(a, s, (byte)(i % 2 == 0 ? 1 : 64)).Srh([s, n2], 0).Udp((ushort)(SourcePort + i), (ushort)(TracerouteBase + i), ProbeData(i)).Build()).ToList();
@@ -90,14 +86,13 @@ public sealed class TracerouteCases : ConformanceCase
     [Test]
     [NegativeControl("DownstreamViaT3", Why = "the DUT's route to N2 points at t3: the traceroute probes leave by the wrong port and no hop answers")]
     [NegativeControl("IcmpErrorsToDutDropped", Why = "the probes leave right, but the DUT drops the hops' ICMPv6 errors: its traceroute prints no hop")]
-    [TestPurpose(Id = "TP-TRACE-BV-03", Feature = "Traceroute via a segment list",
+    [TestPurpose(Id = "TP-TRACE-BV-03", Requires = new[] { "H.Encaps" }, Feature = "Traceroute via a segment list",
         Title = "The DUT as ingress traceroutes an address via a segment list: its probes carry an SRH with the SID list and increasing hop limits, and it reports the hops that answered",
         Requirements = new[] { "RFC9259-A.2.1-TRACE-VIA-SEGMENT-LIST" },
         Stimulus = "on the DUT (over SSH, Linux only): an SR policy 2001:db8:d:a::/64 → H.Encaps segs <N2> out of t2 (ip -6 route ... encap seg6 mode encap), then `traceroute6 -n -q 2 -w 1 -m 6 2001:db8:d:a::1` (UDP probes); the tester behind t2 emulates the path N2 (tunnel end, decapsulates; hop 1, answers from its t2 address) → 2001:db8:d:a1::1 → 2001:db8:d:a2::1 → T = 2001:db8:d:a::1 (hop 4): a probe whose inner hop limit h < 4 gets ICMPv6 Time Exceeded code 0 from hop h, one with h ≥ 4 Port Unreachable from T, each quoting the inner probe as that hop received it",
         Expected = "probes (P,N2)(N2;SL=0)(P',T) UDP out of t2 (P, P' DUT addresses; outer hop limit, flow label, traffic class, the UDP ports, data and checksum not compared: a veth leaves an offloaded checksum unfinished), inner hop limits non-decreasing in sending order with 2 probes for each of 1..4 (more for 5..6 only if sent before the answer from T); nothing else on any port; the DUT's traceroute prints 4 hops, each probe of hop k from the address the tester answered hop k from, hop 4 = T without annotation")]
     public async Task DutTraceroutesViaASegmentList()
     {
-        Require("H.Encaps");
         if (Profile.Testbed.Platform != "linux")
             Assert.Ignore($"N/A: the case drives the DUT's own traceroute and SR policy with Linux commands; platform {Profile.Testbed.Platform} has none.");
         IPAddress n2 = Address("N2"), target = IPAddress.Parse(OriginatedTarget);

@@ -50,15 +50,13 @@ public sealed class EdgeFilteringCases : SecurityCase
     [NegativeControl("EdgeFilterWithoutSidBlockRule", Why = "the edge rule for the SID block is missing: End forwards the packet from outside")]
     [NegativeControl("EdgeFilterSidBlockNarrowed", Why = "the SID-block rule covers the first half of the block only (one bit longer): the End SID is still filtered, the block's last address is not")]
     [NegativeControl("EdgeFilterSidBlockTooBroad", Why = "the SID-block rule covers twice the block (one bit shorter): the address just below the block is dropped too")]
-    [TestPurpose(Id = "TP-EDGE-BI-01", Feature = "SR domain",
+    [TestPurpose(Id = "TP-EDGE-BI-01", Requires = new[] { "sr_domain_filtering", "End" }, Feature = "SR domain",
         Title = "A packet from outside the SR domain to a SID of the domain is dropped at the edge",
         Requirements = new[] { "RFC8754-5.1-EDGE-IACL", "RFC8754-7-SR-DOMAIN-FILTERING", "RFC4443-3.1-DEST-UNREACHABLE" },
         Stimulus = "2 × (X,P)(D,N2,P;SL=2) ICMPv6 echo request into the external port t3 for every P of: the first and the last address of parameters.sid_block, 3 random ones across it (seed 20261202, listed in the evidence) and the End SID S; then 2 × the same to the addresses just below and just above the block (X = the tester's address on t3)",
         Expected = "inside the block: nothing out of any tester port (not forwarded, no ICMPv6 error) but an ICMPv6 Destination Unreachable code 1, 5 or 6 to X (RFC 4443 §3.1, a filter's notice); just outside: each probe comes out in some form (forwarded or quoted by an ICMPv6 error), i.e. the filter covers the block, not less and not more")]
     public async Task PacketToASidFromOutsideIsDropped()
     {
-        Require("sr_domain_filtering");
-        Require("End");
         var port = ExternalPort;
         var probes = ProbesAcross(Profile.Parameters.SidBlock, Seed, Sid("end"));
         await ExpectPrefixFilteredAsync(probes, port, OutsideSource, $"Packets from outside to the SID block {Profile.Parameters.SidBlock} were not dropped at the edge, or the filter reached beyond it.");
@@ -67,28 +65,26 @@ public sealed class EdgeFilteringCases : SecurityCase
     [Test]
     [NegativeControl("EdgeFilterWithoutRfc9602Rule", Why = "the edge rule for 5f00::/16 is missing: the DUT answers Destination Unreachable")]
     [NegativeControl("EdgeFilter5f00Narrowed", Why = "the rule covers 5f00::/32 instead of 5f00::/16: 5f00:0:1:e:: is still filtered, the rest of the /16 is not")]
-    [TestPurpose(Id = "TP-EDGE-BI-02", Feature = "SR domain",
+    [TestPurpose(Id = "TP-EDGE-BI-02", Requires = new[] { "sr_domain_filtering" }, Feature = "SR domain",
         Title = "A packet from outside the SR domain to the RFC 9602 SRv6 SID space 5f00::/16 is dropped at the edge (RFC 9602: informative hardening)",
         Requirements = new[] { "RFC9602-5-SID-PREFIX-EDGE-FILTERING", "RFC9602-7-EDGE-FILTERING", "RFC9602-6-5F00-ALLOCATION", "RFC8754-5.1-EDGE-IACL", "RFC4443-3.1-DEST-UNREACHABLE" },
         Stimulus = "2 × (X,P)(D,N2,P;SL=2) ICMPv6 echo request into the external port t3 for every P of: 5f00::, 5f00:ffff:ffff:ffff:ffff:ffff:ffff:ffff, 3 random addresses across 5f00::/16 (seed 20261202, listed in the evidence) and 5f00:0:1:e::; then 2 × the same to 5eff:ffff:ffff:ffff:ffff:ffff:ffff:ffff and 5f01:: just outside",
         Expected = "inside 5f00::/16: nothing out of any tester port (no forwarding, no ICMPv6 error) but an ICMPv6 Destination Unreachable code 1, 5 or 6 to X (RFC 4443 §3.1, a filter's notice); just outside: each probe comes out in some form (forwarded or quoted by an ICMPv6 error)")]
     public async Task PacketToTheSrv6SidSpaceFromOutsideIsDropped()
     {
-        Require("sr_domain_filtering");
         var probes = ProbesAcross(IPNetwork.Parse("5f00::/16"), Seed, IPAddress.Parse("5f00:0:1:e::"));
         await ExpectPrefixFilteredAsync(probes, ExternalPort, OutsideSource, "Packets from outside to 5f00::/16 (the RFC 9602 SRv6 SID prefix) were not dropped at the edge, or the filter reached beyond it.");
     }
 
     [Test]
     [NegativeControl("EdgeFilterWithoutSrhToLocalRule", Why = "the edge rule for SRH to local addresses is missing: the kernel processes the SRH and forwards to D")]
-    [TestPurpose(Id = "TP-EDGE-BI-03", Feature = "SR domain",
+    [TestPurpose(Id = "TP-EDGE-BI-03", Requires = new[] { "sr_domain_filtering" }, Feature = "SR domain",
         Title = "An SRH packet from outside to an interface address of the node is not processed (dropped at the edge, or discarded as RFC 8754 §4.3.2 says)",
         Requirements = new[] { "RFC8754-5.1-EDGE-IACL", "RFC8754-3.3-SEGMENT-ENDPOINT", "RFC8754-4.3.2-LOCAL-SL-NONZERO-PARAM-PROBLEM", "RFC4443-3.1-DEST-UNREACHABLE" },
         Stimulus = "10 × (X,I3)(D,I3;SL=1) ICMPv6 echo request into the external port t3 (I3 = the DUT's own address on t3, outside the SID block)",
         Expected = "the SRH is not processed: nothing forwarded to D on t2, nothing out of t1; out of t3 nothing but the ICMPv6 Parameter Problem code 0, pointer 42 (Routing Type), to X from a DUT address that RFC 8754 §4.3.2 asks of a node for which I3 is not a SID, or a filter's Destination Unreachable code 1, 5 or 6 (RFC 4443 §3.1); the DUT's edge drop counter rises where exposed")]
     public async Task SrhToAnInterfaceAddressFromOutsideIsDropped()
     {
-        Require("sr_domain_filtering");
         var port = ExternalPort;
         IPAddress x = OutsideSource, d = Address("D"), i3 = PortSpec(port).DutIpv6;
         var stimuli = Enumerable.Range(0, Probes).Select(i =>
@@ -102,15 +98,13 @@ public sealed class EdgeFilteringCases : SecurityCase
 
     [Test]
     [NegativeControl("EdgeFilterOnInternalPorts", Why = "the SID-block rule is also on the internal interfaces")]
-    [TestPurpose(Id = "TP-EDGE-BV-01", Feature = "SR domain",
+    [TestPurpose(Id = "TP-EDGE-BV-01", Requires = new[] { "sr_domain_filtering", "End" }, Feature = "SR domain",
         Title = "The edge filter applies to external interfaces only: the same SID packet from inside is processed",
         Requirements = new[] { "RFC8754-4.3.1.1-NEXT-SEGMENT", "RFC8754-5.1-EDGE-IACL" },
         Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request into the internal port t1 (the stimulus of TP-EDGE-BI-01 from an inside source)",
         Expected = "10 × (A,N2)(D,N2,S;SL=1) out of t2 with hop limit 63, every other field unchanged; nothing else on any port")]
     public async Task TheSamePacketFromInsideIsProcessed()
     {
-        Require("sr_domain_filtering");
-        Require("End");
         IPAddress a = Address("A"), d = Address("D"), n2 = Address("N2"), s = Sid("end");
         var stimuli = Enumerable.Range(0, Probes).Select(i =>
             Into("t1").Ipv6(a, s).Srh([d, n2, s], 2).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
@@ -125,15 +119,13 @@ public sealed class EdgeFilteringCases : SecurityCase
     [Test]
     [NegativeControl("EdgeFilterWithoutSourceCheck", Why = "the per-node source check is missing: End forwards the packet")]
     [NegativeControl("EdgeFilterSourceCheckNarrowed", Why = "the source check's inside prefixes are one bit too long: sources in the upper half of parameters.inside_sources are dropped")]
-    [TestPurpose(Id = "TP-SRCADDR-BI-01", Feature = "SR domain",
+    [TestPurpose(Id = "TP-SRCADDR-BI-01", Requires = new[] { "sr_domain_filtering", "End" }, Feature = "SR domain",
         Title = "A packet to a local SID from a source outside the SR domain is dropped on an internal interface; from any source inside it is processed",
         Requirements = new[] { "RFC8754-5.1-NODE-SOURCE-IACL", "RFC8754-7-SR-DOMAIN-FILTERING", "RFC4443-3.1-DEST-UNREACHABLE" },
         Stimulus = "into the internal port t1, (Y,S)(D,N2,S;SL=2) ICMPv6 echo requests: 2 from each source Y outside parameters.inside_sources (the addresses just below and above each inside prefix where they are documentation addresses, and one far outside), and 1 from each source inside (the first and the last address of each inside prefix and 3 seeded random ones, listed in the evidence)",
         Expected = "from outside: nothing out of any tester port (not forwarded to N2) but an ICMPv6 Destination Unreachable code 1, 5 or 6 to Y (RFC 4443 §3.1, a filter's notice); from inside: (Y,N2)(D,N2,S;SL=1) out of t2 with hop limit 63, every other field unchanged")]
     public async Task PacketToASidFromAnOutsideSourceIsDroppedInside()
     {
-        Require("sr_domain_filtering");
-        Require("End");
         var insideSources = Profile.Parameters.InsideSources;
         if (insideSources.Count == 0)
             Assert.Ignore($"N/A: the profile {Profile.Name} declares no parameters.inside_sources (the SR domain's source prefixes).");

@@ -64,22 +64,16 @@ public sealed class HmacCases : SecurityCase
         ExpectDroppedAsync("t1", Enumerable.Range(0, Probes).Select(i => Stimulus(i, srh)).ToList(), requirementShort,
             (d, p) => HmacExpectations.ToleratedAfterFailedVerification(d, p, "t1", [.. DutAddresses]));
 
-    private static void RequireHmac(HmacAlgorithm alg)
-    {
-        Require("End");
-        Require("hmac." + alg.Name());
-    }
 
     [Test]
     [NegativeControl("HmacKeyMissing", NoLinuxModePasses = true, OfflineProof = "HmacConformingReceptionTests", Why = "no Linux mode passes (DEV-LINUX-030: with seg6_require_hmac=1 a valid RFC 8754 HMAC TLV is dropped as if absent); offline proof in HmacConformingReceptionTests")]
-    [TestPurpose(Id = "TP-HMAC-BV-01", Feature = "HMAC",
+    [TestPurpose(Id = "TP-HMAC-BV-01", Requires = new[] { "End", "hmac.sha256" }, Feature = "HMAC",
         Title = "A valid HMAC-SHA256 TLV is accepted where the HMAC is required",
         Requirements = new[] { "RFC8754-2.1.2.1-HMAC-VERIFY-SUCCESS", "RFC8754-2.1.2.1-HMAC-TEXT", "RFC8754-2.1.2.2-HMAC-SHA256" },
         Stimulus = "HMAC policy of t1: require. 10 × (A,S)(D,N2,S;SL=2; Flags 0; HMAC TLV key id K, SHA-256 over A|LE|Flags|K|segments) into t1",
         Expected = "10 × (A,N2)(D,N2,S;SL=1) with the HMAC TLV unchanged out of t2, hop limit 63; nothing else on any port")]
     public async Task ValidSha256HmacIsAcceptedWhereRequired()
     {
-        RequireHmac(HmacAlgorithm.Sha256);
         var (id, alg, key) = HmacKeyFor(HmacAlgorithm.Sha256);
         await WithHmacPolicyAsync("t1", Required, () =>
             ExpectForwardedAsync(WithHmac(alg, key, id), "A packet with a valid HMAC-SHA256 TLV was not processed where the HMAC is required."));
@@ -87,14 +81,13 @@ public sealed class HmacCases : SecurityCase
 
     [Test]
     [NegativeControl("HmacKeyMissing", NoLinuxModePasses = true, OfflineProof = "HmacConformingReceptionTests", Why = "no Linux mode passes (DEV-LINUX-030); offline proof in HmacConformingReceptionTests")]
-    [TestPurpose(Id = "TP-HMAC-BV-02", Feature = "HMAC",
+    [TestPurpose(Id = "TP-HMAC-BV-02", Requires = new[] { "End", "hmac.sha1" }, Feature = "HMAC",
         Title = "A valid HMAC-SHA1 TLV (20-octet digest, zero-padded to 32) is accepted where the HMAC is required",
         Requirements = new[] { "RFC8754-2.1.2.1-HMAC-VERIFY-SUCCESS", "RFC8754-2.1.2.1-HMAC-TEXT", "RFC8754-2.1.2.1-HMAC-SHORT-DIGEST" },
         Stimulus = "HMAC policy of t1: require. 10 × (A,S)(D,N2,S;SL=2; Flags 0; HMAC TLV key id K, SHA-1 digest in the low-order 20 octets, 12 zero octets) into t1",
         Expected = "10 × (A,N2)(D,N2,S;SL=1) with the HMAC TLV unchanged out of t2, hop limit 63; nothing else on any port")]
     public async Task ValidSha1HmacIsAcceptedWhereRequired()
     {
-        RequireHmac(HmacAlgorithm.Sha1);
         var (id, alg, key) = HmacKeyFor(HmacAlgorithm.Sha1);
         await WithHmacPolicyAsync("t1", Required, () =>
             ExpectForwardedAsync(WithHmac(alg, key, id), "A packet with a valid HMAC-SHA1 TLV was not processed where the HMAC is required."));
@@ -102,14 +95,13 @@ public sealed class HmacCases : SecurityCase
 
     [Test]
     [NegativeControl("SidMissing", Why = "the End SID is not programmed: Destination Unreachable instead of forwarding")]
-    [TestPurpose(Id = "TP-HMAC-BV-03", Feature = "HMAC",
+    [TestPurpose(Id = "TP-HMAC-BV-03", Requires = new[] { "End", "hmac.sha256" }, Feature = "HMAC",
         Title = "Where local policy does not check the HMAC, a packet is processed whatever its HMAC TLV",
         Requirements = new[] { "RFC8754-2.1-TLVS-IGNORED-UNLESS-CONFIGURED", "RFC8754-4.3.1.1-S06-TLV-PROCESSING", "RFC8754-2.1.2.1-HMAC-LOCAL-CONFIG", "RFC8754-4.3.1.1.1-TLV-LOCAL-CONFIG-EXAMPLES" },
         Stimulus = "HMAC policy of t1: ignore. 10 × (A,S)(D,N2,S;SL=2; HMAC TLV computed with a wrong secret) into t1",
         Expected = "10 × (A,N2)(D,N2,S;SL=1) with the HMAC TLV unchanged out of t2, hop limit 63; nothing else on any port")]
     public async Task HmacIsNotCheckedWherePolicyIgnoresIt()
     {
-        RequireHmac(HmacAlgorithm.Sha256);
         var (id, alg, _) = HmacKeyFor(HmacAlgorithm.Sha256);
         await WithHmacPolicyAsync("t1", Ignore, () =>
             ExpectForwardedAsync(WithHmac(alg, "not-the-secret"u8.ToArray(), id), "With the HMAC policy 'ignore' the packet was not processed."));
@@ -117,14 +109,13 @@ public sealed class HmacCases : SecurityCase
 
     [Test]
     [NegativeControl("HmacKeyMissing", NoLinuxModePasses = true, OfflineProof = "HmacConformingReceptionTests", Why = "no Linux mode passes (DEV-LINUX-031: an invalid RFC 8754 HMAC TLV is not rejected); offline proof in HmacConformingReceptionTests")]
-    [TestPurpose(Id = "TP-HMAC-BI-01", Feature = "HMAC",
+    [TestPurpose(Id = "TP-HMAC-BI-01", Requires = new[] { "End", "hmac.sha256" }, Feature = "HMAC",
         Title = "An HMAC computed with the wrong secret fails verification: the packet is not processed",
         Requirements = new[] { "RFC8754-2.1.2.1-HMAC-FAIL-DISCARD", "RFC8754-2.1.2.1-HMAC-TEXT" },
         Stimulus = "HMAC policy of t1: verify when present. 10 × (A,S)(D,N2,S;SL=2; HMAC TLV key id K computed with a secret other than K's) into t1",
         Expected = "nothing out of t2; at most an ICMPv6 Parameter Problem code 0 from a DUT address back out of t1 (SHOULD, rate limited); nothing else")]
     public async Task WrongSecretIsRejected()
     {
-        RequireHmac(HmacAlgorithm.Sha256);
         var (id, alg, key) = HmacKeyFor(HmacAlgorithm.Sha256);
         var wrong = key.Select(b => (byte)(b ^ 0x5a)).ToArray();
         await WithHmacPolicyAsync("t1", VerifyIfPresent, () =>
@@ -133,14 +124,13 @@ public sealed class HmacCases : SecurityCase
 
     [Test]
     [NegativeControl("HmacKeyMissing", NoLinuxModePasses = true, OfflineProof = "HmacConformingReceptionTests", Why = "no Linux mode passes (DEV-LINUX-031); offline proof in HmacConformingReceptionTests")]
-    [TestPurpose(Id = "TP-HMAC-BI-02", Feature = "HMAC",
+    [TestPurpose(Id = "TP-HMAC-BI-02", Requires = new[] { "End", "hmac.sha256" }, Feature = "HMAC",
         Title = "An HMAC TLV naming a key id the node does not have fails verification",
         Requirements = new[] { "RFC8754-2.1.2.1-HMAC-FAIL-DISCARD", "RFC8754-2.1.2.1-HMAC-TEXT" },
         Stimulus = "HMAC policy of t1: verify when present. 10 × (A,S)(D,N2,S;SL=2; HMAC TLV with an unconfigured key id, computed with K's secret over that id) into t1",
         Expected = "nothing out of t2; at most an ICMPv6 Parameter Problem code 0 back out of t1; nothing else")]
     public async Task UnknownKeyIdIsRejected()
     {
-        RequireHmac(HmacAlgorithm.Sha256);
         var (_, alg, key) = HmacKeyFor(HmacAlgorithm.Sha256);
         var unknown = Enumerable.Range(4242, 100).Select(x => (uint)x).First(x => Profile.Parameters.HmacKeys.All(k => k.KeyId != x));
         await WithHmacPolicyAsync("t1", VerifyIfPresent, () =>
@@ -149,14 +139,13 @@ public sealed class HmacCases : SecurityCase
 
     [Test]
     [NegativeControl("HmacKeyMissing", NoLinuxModePasses = true, OfflineProof = "HmacConformingReceptionTests", Why = "no Linux mode passes (DEV-LINUX-031); offline proof in HmacConformingReceptionTests")]
-    [TestPurpose(Id = "TP-HMAC-BI-03", Feature = "HMAC",
+    [TestPurpose(Id = "TP-HMAC-BI-03", Requires = new[] { "End", "hmac.sha256" }, Feature = "HMAC",
         Title = "A segment changed after the HMAC was computed fails verification",
         Requirements = new[] { "RFC8754-2.1.2.1-HMAC-FAIL-DISCARD", "RFC8754-2.1.2.1-HMAC-TEXT" },
         Stimulus = "HMAC policy of t1: verify when present. 10 × (A,S)(D',N2,S;SL=2; valid HMAC TLV computed over D, then Segment List[0] changed to D') into t1",
         Expected = "nothing out of t2; at most an ICMPv6 Parameter Problem code 0 back out of t1; nothing else")]
     public async Task ModifiedSegmentIsRejected()
     {
-        RequireHmac(HmacAlgorithm.Sha256);
         var (id, alg, key) = HmacKeyFor(HmacAlgorithm.Sha256);
         var tampered = IPAddress.Parse("2001:db8:d::666");
         await WithHmacPolicyAsync("t1", VerifyIfPresent, () => ExpectRejectedAsync(h =>
@@ -168,14 +157,13 @@ public sealed class HmacCases : SecurityCase
 
     [Test]
     [NegativeControl("SidMissing", Why = "the End SID is not programmed: Destination Unreachable comes back")]
-    [TestPurpose(Id = "TP-HMAC-BI-04", Feature = "HMAC",
+    [TestPurpose(Id = "TP-HMAC-BI-04", Requires = new[] { "End", "hmac.sha256" }, Feature = "HMAC",
         Title = "Flags changed after the HMAC was computed fail verification",
         Requirements = new[] { "RFC8754-2.1.2.1-HMAC-FAIL-DISCARD", "RFC8754-2.1.2.1-HMAC-TEXT" },
         Stimulus = "HMAC policy of t1: verify when present. 10 × (A,S)(D,N2,S;SL=2; HMAC TLV computed with Flags 0x00, sent with Flags 0x08) into t1",
         Expected = "nothing out of t2; at most an ICMPv6 Parameter Problem code 0 back out of t1; nothing else")]
     public async Task ModifiedFlagsAreRejected()
     {
-        RequireHmac(HmacAlgorithm.Sha256);
         var (id, alg, key) = HmacKeyFor(HmacAlgorithm.Sha256);
         await WithHmacPolicyAsync("t1", VerifyIfPresent, () => ExpectRejectedAsync(h =>
         {
@@ -186,14 +174,13 @@ public sealed class HmacCases : SecurityCase
 
     [Test]
     [NegativeControl("HmacKeyMissing", NoLinuxModePasses = true, OfflineProof = "HmacConformingReceptionTests", Why = "no Linux mode passes (DEV-LINUX-031); offline proof in HmacConformingReceptionTests")]
-    [TestPurpose(Id = "TP-HMAC-BI-05", Feature = "HMAC",
+    [TestPurpose(Id = "TP-HMAC-BI-05", Requires = new[] { "End", "hmac.sha256" }, Feature = "HMAC",
         Title = "An HMAC field cut to 16 octets (the digest truncated to 32 octets is required) fails verification",
         Requirements = new[] { "RFC8754-2.1.2.1-HMAC-FAIL-DISCARD", "RFC8754-2.1.2.1-HMAC-TEXT" },
         Stimulus = "HMAC policy of t1: verify when present. 10 × (A,S)(D,N2,S;SL=2; HMAC TLV Length 22: the first 16 octets of the valid SHA-256 HMAC, PadN to 8 octets) into t1",
         Expected = "nothing out of t2; at most an ICMPv6 Parameter Problem code 0 back out of t1; nothing else")]
     public async Task TruncatedHmacIsRejected()
     {
-        RequireHmac(HmacAlgorithm.Sha256);
         var (id, alg, key) = HmacKeyFor(HmacAlgorithm.Sha256);
         await WithHmacPolicyAsync("t1", VerifyIfPresent, () => ExpectRejectedAsync(h =>
         {
@@ -204,14 +191,13 @@ public sealed class HmacCases : SecurityCase
 
     [Test]
     [NegativeControl("SidMissing", Why = "the End SID is not programmed: Destination Unreachable comes back")]
-    [TestPurpose(Id = "TP-HMAC-BI-06", Feature = "HMAC",
+    [TestPurpose(Id = "TP-HMAC-BI-06", Requires = new[] { "End", "hmac.sha256" }, Feature = "HMAC",
         Title = "Where local policy requires an HMAC, a packet without the HMAC TLV is not processed",
         Requirements = new[] { "RFC8754-4.3.1.1.1-TLV-LOCAL-CONFIG-EXAMPLES", "RFC8754-2.1.2.1-HMAC-LOCAL-CONFIG", "RFC8754-4.3.1.1-S06-TLV-PROCESSING" },
         Stimulus = "HMAC policy of t1: require. 10 × (A,S)(D,N2,S;SL=2) without any TLV into t1",
         Expected = "nothing out of t2; at most an ICMPv6 Parameter Problem code 0 back out of t1; nothing else")]
     public async Task MissingHmacIsRejectedWhereRequired()
     {
-        RequireHmac(HmacAlgorithm.Sha256);
         await WithHmacPolicyAsync("t1", Required, () =>
             ExpectRejectedAsync(HmacExpectations.Srh(null), "A packet without an HMAC TLV was processed where the policy requires one."));
     }

@@ -49,6 +49,7 @@ public abstract class ConformanceCase
             Assert.Ignore($"N/A: the case needs the DUT in a reference topology (testbed.topology in the profile); {Profile.Name} has the DUT alone between tester ports. Run it with profiles/reference-figure1.yaml.");
         if (!NeedsTopology && Profile.Testbed.Topology is not null)
             Assert.Ignore($"N/A: the case needs the DUT alone between tester ports; {Profile.Name} places it in {Profile.Testbed.Topology.Name} (node {Profile.Testbed.Topology.DutNode}).");
+        foreach (var capability in Purpose.Requires) Require(capability);
     }
 
     [TearDown]

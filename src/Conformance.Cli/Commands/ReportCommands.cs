@@ -36,8 +36,13 @@ internal static class ReportCommands
         foreach (var (level, s) in doc.SummaryByLevel) stdout.WriteLine($"{level,-6} {s.Text}");
         var regressions = doc.TestPurposes.Where(t => (t.Verdict == "fail" && !t.KnownDeviation) || t.Verdict == "inconclusive").ToList();
         var known = doc.TestPurposes.Count(t => t.Verdict == "fail" && t.KnownDeviation);
-        stdout.WriteLine($"test purposes: {doc.TestPurposes.Count}, failed (not known) {doc.TestPurposes.Count(t => t.Verdict == "fail" && !t.KnownDeviation)}, " +
-            $"known deviations {known}, inconclusive {doc.TestPurposes.Count(t => t.Verdict == "inconclusive")}");
+        int Count(string v) => doc.TestPurposes.Count(t => t.Verdict == v);
+        var unexpected = doc.TestPurposes.Count(t => t.Verdict == "fail" && !t.KnownDeviation);
+        stdout.WriteLine($"test purposes: {doc.TestPurposes.Count} — pass {Count("pass")}, known deviation {known}, not applicable {Count("not-applicable")}, " +
+            $"unexpected fail {unexpected}, inconclusive {Count("inconclusive")}" + (Count("not-run") > 0 ? $", not run {Count("not-run")}" : ""));
+        stdout.WriteLine(regressions.Count == 0 && doc.KnownDeviationsNotObserved.Count == 0 && doc.Interrupted is null
+            ? (known == 0 ? "verdict: conforms to every applicable requirement tested" : $"verdict: conforms but for the {known} listed known deviation(s)")
+            : doc.Interrupted is not null ? "verdict: none (the run was interrupted)" : "verdict: REGRESSION (below)");
         foreach (var r in regressions) stdout.WriteLine($"  {r.Verdict.ToUpperInvariant()}: {r.TestPurposeId} {r.Title}");
         if (doc.Interrupted is { } sig)
             stdout.WriteLine($"  INTERRUPTED ({sig}): {doc.TestPurposes.Count(t => t.Verdict == "not-run")} test purpose(s) not run");

@@ -130,6 +130,7 @@ internal sealed class TestScope(AllureResultsWriter writer, AllureResult result,
             Result.HistoryId = AllureIds.HistoryId(PurposeId ?? Result.FullName, Result.Parameters);
             Result.TestCaseId ??= AllureIds.TestCaseId(Result.FullName);
             Writer.WriteResult(Result);
+            RunProgress.Append(Result);
         }
     }
 }

@@ -14,6 +14,11 @@ public sealed class TestPurposeAttribute : Attribute
     public string Id { get; set; } = "";
     /// <summary>Catalogue ids of the requirements the purpose checks; the first is the primary one (its document, section and level are the purpose's).</summary>
     public string[] Requirements { get; set; } = [];
+    /// <summary>
+    /// The capabilities the profile must claim for the purpose to apply (behaviours, flavors, headends, "hmac.sha256",
+    /// "oam.ping_to_sid", …): the case is not applicable otherwise, and `srv6conf purposes` says so without running it.
+    /// </summary>
+    public string[] Requires { get; set; } = [];
     public string Stimulus { get; set; } = "";
     public string Expected { get; set; } = "";
     /// <summary>Behaviour / feature name, e.g. "End".</summary>

@@ -1,0 +1,97 @@
+using System.Collections;
+using System.Reflection;
+using System.Text.RegularExpressions;
+using Conformance.Harness.Profiles;
+using Conformance.Harness.Reporting;
+using NUnit.Framework;
+
+namespace Conformance.Harness.Catalogue;
+
+/// <summary>One test purpose of the cases assembly, read without running it.</summary>
+public sealed record PurposeInfo(TestPurposeAttribute Purpose, MethodInfo Method, bool NeedsTopology, int Cases)
+{
+    public string Id => Purpose.Id;
+    /// <summary>The method's full name, for a dotnet test filter.</summary>
+    public string FullName => $"{Method.DeclaringType!.FullName}.{Method.Name}";
+
+    /// <summary>Null when the purpose applies to <paramref name="profile"/>; otherwise why not (as the case would say it).</summary>
+    public string? NotApplicableBecause(Profile profile)
+    {
+        if (NeedsTopology && profile.Testbed.Topology is null) return "needs the DUT in a reference topology (testbed.topology)";
+        if (!NeedsTopology && profile.Testbed.Topology is not null) return $"needs the DUT alone between tester ports, not in {profile.Testbed.Topology.Name}";
+        var missing = Purpose.Requires.Where(c => !profile.Claims(c)).ToList();
+        return missing.Count == 0 ? null : $"{string.Join(", ", missing)} not claimed";
+    }
+}
+
+/// <summary>
+/// The test purposes of a cases assembly: what `srv6conf purposes` lists, what `--tp` selects (globs over the ids) and
+/// how many cases a selection runs (parameterized cases counted by their sources), for the progress line's ETA.
+/// </summary>
+public static class PurposeCatalogue
+{
+    public static IReadOnlyList<PurposeInfo> Read(Assembly cases) =>
+        [.. cases.GetTypes().Where(t => !t.IsAbstract)
+            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance).Select(m => (t, m)))
+            .Select(x => (x.t, x.m, tp: x.m.GetCustomAttribute<TestPurposeAttribute>()))
+            .Where(x => x.tp is not null)
+            .Select(x => new PurposeInfo(x.tp!, x.m, IsTopology(x.t), CountCases(x.t, x.m)))
+            .OrderBy(p => p.Id, StringComparer.Ordinal)];
+
+    private static bool IsTopology(Type t)
+    {
+        for (var b = t; b is not null; b = b.BaseType) if (b.Name == "TopologyCase") return true;
+        return false;
+    }
+
+    private static int CountCases(Type fixture, MethodInfo m)
+    {
+        var cases = m.GetCustomAttributes<TestCaseAttribute>().Count();
+        foreach (var src in m.GetCustomAttributes<TestCaseSourceAttribute>())
+        {
+            var holder = src.SourceType ?? fixture;
+            var name = src.SourceName ?? "";
+            object? value = null;
+            try
+            {
+                var member = holder.GetMember(name, BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic).FirstOrDefault();
+                value = member switch
+                {
+                    MethodInfo mi when mi.GetParameters().Length == 0 => mi.Invoke(null, null),
+                    PropertyInfo pi => pi.GetValue(null),
+                    FieldInfo fi => fi.GetValue(null),
+                    _ => null,
+                };
+            }
+            catch (TargetInvocationException) { value = null; }
+            cases += value is IEnumerable e ? e.Cast<object?>().Count() : 1;
+        }
+        return Math.Max(1, cases);
+    }
+
+    /// <summary>The purposes whose id matches one of the comma-separated globs ("TP-PSP-*,TP-END-BV-01"); an unmatched glob is an error.</summary>
+    public static IReadOnlyList<PurposeInfo> Select(IReadOnlyList<PurposeInfo> all, string globs)
+    {
+        var patterns = globs.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var chosen = new List<PurposeInfo>();
+        foreach (var p in patterns)
+        {
+            var rx = new Regex("^" + Regex.Escape(p).Replace("\\*", ".*").Replace("\\?", ".") + "$", RegexOptions.IgnoreCase);
+            var hit = all.Where(x => rx.IsMatch(x.Id)).ToList();
+            if (hit.Count == 0)
+                throw new ArgumentException($"--tp {p}: no test purpose matches (ids look like TP-END-BV-01; `./run-suite.sh --list` lists them)");
+            chosen.AddRange(hit);
+        }
+        return [.. chosen.DistinctBy(x => x.Id).OrderBy(x => x.Id, StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// A dotnet test filter selecting exactly these purposes' cases, parameterized ones with every argument set
+    /// ("FullyQualifiedName~Ns.Class.Method" matches "Method(5)" too; vstest's filter cannot say "Method(" literally). Where
+    /// another test's name starts with the method's, only the exact name is selected (such a method cannot be parameterized).
+    /// </summary>
+    public static string DotnetFilter(IEnumerable<PurposeInfo> purposes, IReadOnlyList<PurposeInfo> all) =>
+        string.Join('|', purposes.Select(p =>
+            all.Any(o => o.FullName != p.FullName && o.FullName.StartsWith(p.FullName, StringComparison.Ordinal)) && p.Cases == 1
+                ? $"FullyQualifiedName={p.FullName}" : $"FullyQualifiedName~{p.FullName}"));
+}
