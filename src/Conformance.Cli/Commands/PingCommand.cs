@@ -84,6 +84,12 @@ internal static class PingCommand
                 var others = tb.Ports.Values.Where(p => topo.Figure.Link(p.Name).B == node).ToList();
                 return await body(new TesterPortTransport(port, mac, others), source);
             }
+            // The hosts the profile's addresses stand for (D behind t2, …) answer as real hosts would: from every other
+            // tester port, for the addresses that are neither the DUT's nor a tester port's own.
+            var own = profile.Testbed.TesterPorts.SelectMany(p => new[] { p.TesterIpv6.Address, p.DutIpv6 }).Concat(profile.Parameters.Sids.Values.Select(s => s.Address)).ToHashSet();
+            var hosts = profile.Parameters.Addresses.Values.Where(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && !own.Contains(a)).ToHashSet();
+            foreach (var other in tb.Ports.Values.Where(p => p.Name != portName))
+                other.Responder = Conformance.Harness.Tester.HostEmulator.For(other.Mac, hosts);
             return await body(new TesterPortTransport(port, mac), spec.TesterIpv6.Address);
         }
         catch (TestbedException e) { Console.Error.WriteLine($"srv6conf: {e.Message}"); return 3; }

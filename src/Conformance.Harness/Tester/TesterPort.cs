@@ -33,6 +33,12 @@ public sealed partial class TesterPort : IDisposable
     /// <summary>Neighbor Advertisements and ARP replies sent by the responder since the port opened.</summary>
     public long NdAnswered => Interlocked.Read(ref _ndAnswered);
 
+    /// <summary>
+    /// Answers other inbound frames (null: none): given a frame, the frame to send back, or null. The CLI sets it to
+    /// <see cref="HostEmulator"/> so the hosts behind the port answer pings and traceroutes through the DUT.
+    /// </summary>
+    public Func<byte[], byte[]?>? Responder { get; set; }
+
     private TesterPort(TesterPortBinding b, TrafficLimits limits)
     {
         Name = b.Name; Interface = b.Interface; OwnedAddresses = b.OwnedAddresses; Limits = limits;
@@ -195,6 +201,7 @@ public sealed partial class TesterPort : IDisposable
                 if (!OwnedAddresses.Any(a => a.Equals(target4))) continue;
                 na = NeighborDiscovery.BuildArpReply(Mac, target4, asker, askerMac);
             }
+            else if (Responder is { } respond && respond(data.ToArray()) is { } answer) na = answer;
             else continue;
             try
             {
