@@ -21,7 +21,10 @@ public class PrefixProbesTests
             Assert.That(p.Where(x => !x.Inside).Any(x => IPNetwork.Parse("5f00::/16").Contains(x.Address)), Is.False);
             // Seeded: the same seed gives the same addresses; the random ones spread beyond the first /32 (which is
             // what a 5f00::/32 rule would cover).
-            Assert.That(PrefixProbes.Across(IPNetwork.Parse("5f00::/16"), 7).Select(x => x.Address), Is.EqualTo(PrefixProbes.Across(IPNetwork.Parse("5f00::/16"), 7).Select(x => x.Address)));
+            var again = PrefixProbes.Across(IPNetwork.Parse("5f00::/16"), 7, 3, IPAddress.Parse("5f00:0:1:e::"));
+            Assert.That(again.Select(x => x.Address), Is.EqualTo(p.Select(x => x.Address)));
+            Assert.That(PrefixProbes.Across(IPNetwork.Parse("5f00::/16"), 8).Where(x => x.Place == ProbePlace.Random).Select(x => x.Address),
+                Is.Not.EqualTo(p.Where(x => x.Place == ProbePlace.Random).Select(x => x.Address)), "another seed, other random addresses");
             Assert.That(p.Where(x => x.Inside).Count(x => !IPNetwork.Parse("5f00::/32").Contains(x.Address)), Is.GreaterThanOrEqualTo(2));
         });
         Assert.Throws<ArgumentException>(() => PrefixProbes.Across(IPNetwork.Parse("2001:db8:b::/48"), 1, 1, IPAddress.Parse("2001:db8:c::1")));
