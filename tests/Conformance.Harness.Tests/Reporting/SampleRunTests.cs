@@ -68,7 +68,7 @@ public class SampleRunTests
             Assert.That(r.Status, Is.EqualTo(AllureStatus.Broken));
             Assert.That(r.StatusDetails!.Message, Does.StartWith("INCONC: ").And.Contain("TestbedException").And.Contain("traffic generator did not answer"));
             Assert.That(r.Steps.Single().Status, Is.EqualTo(AllureStatus.Broken));
-            Assert.That(r.Label("severity"), Is.EqualTo("normal"));
+            Assert.That(r.Label("severity"), Is.EqualTo("minor"), "RFC 8754 §2.1.2: the HMAC TLV is OPTIONAL (MAY)");
         });
     }
 
@@ -78,7 +78,7 @@ public class SampleRunTests
         var r = ByPurpose("SAMPLE-ENDX-BV-04");
         Assert.That(r.Status, Is.EqualTo(AllureStatus.Skipped));
         Assert.That(r.StatusDetails!.Message, Is.EqualTo("N/A: capability End.X not claimed by profile sample-profile"));
-        Assert.That(r.Label("severity"), Is.EqualTo("minor"));
+        Assert.That(r.Label("severity"), Is.EqualTo("critical"), "End.X's S15 is a procedure");
     }
 
     [Test]
@@ -101,7 +101,7 @@ public class SampleRunTests
             Assert.That(r.Label("testMethod"), Is.EqualTo("EndDecrementsSegmentsLeft"));
             Assert.That(r.Label("host"), Is.Not.Empty);
             Assert.That(r.Links.Single().Url, Is.EqualTo("https://www.rfc-editor.org/rfc/rfc8986#section-4.1"));
-            Assert.That(r.Description, Does.Contain("RFC 8986").And.Contain("4.1").And.Contain("MUST").And.Contain("**Stimulus:**"));
+            Assert.That(r.Description, Does.Contain("RFC 8986").And.Contain("4.1").And.Contain("PROCEDURE").And.Contain("**Stimulus:**"));
             Assert.That(r.TitlePath, Is.EqualTo(new[] { "ReportingSample", "SampleConformanceTests" }));
             Assert.That(r.Steps.Select(s => s.Name), Is.EqualTo(new[] { "Configure DUT", "Send probe and capture", "Check" }));
             Assert.That(r.Steps.All(s => s.Status == AllureStatus.Passed && s.Stop >= s.Start));
@@ -171,7 +171,7 @@ public class SampleRunTests
         var pf = Path.Combine(dir, "pics.json");
         File.WriteAllText(pf, "{\"End\": true, \"End.X\": false}");
         Assert.That(ReportCommand.Run(["statement", "--run", dir, "--pics", pf], sw, TextWriter.Null), Is.Zero);
-        Assert.That(sw.ToString(), Does.Contain("MUST: 1/2 passed"));
+        Assert.That(sw.ToString(), Does.Contain("PROCEDURE: 2/3 passed, 1 not applicable"));
 
         using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, ConformanceStatement.JsonFileName)));
         var root = doc.RootElement;
@@ -187,14 +187,14 @@ public class SampleRunTests
             Assert.That(tps["SAMPLE-FLV-BV-05"].GetProperty("results").GetInt32(), Is.EqualTo(2));
             Assert.That(tps["SAMPLE-END-BI-02"].GetProperty("rfc").GetString(), Is.EqualTo("RFC 8754"));
             Assert.That(tps["SAMPLE-END-BI-02"].GetProperty("section").GetString(), Is.EqualTo("4.3.1.1"));
-            Assert.That(tps["SAMPLE-END-BI-02"].GetProperty("level").GetString(), Is.EqualTo("MUST"));
+            Assert.That(tps["SAMPLE-END-BI-02"].GetProperty("level").GetString(), Is.EqualTo("PROCEDURE"));
             var ev = tps["SAMPLE-END-BI-02"].GetProperty("evidence").EnumerateArray().Single();
             Assert.That(ev.GetProperty("sha256").GetString(), Is.EqualTo(ConformanceStatement.Sha256File(Path.Combine(dir, ev.GetProperty("path").GetString()!))));
-            Assert.That(root.GetProperty("summaryByLevel").GetProperty("MUST").GetProperty("passed").GetInt32(), Is.EqualTo(1));
-            Assert.That(root.GetProperty("summaryByRfc").GetProperty("RFC 8986").GetProperty("MAY").GetProperty("notApplicable").GetInt32(), Is.EqualTo(1));
+            Assert.That(root.GetProperty("summaryByLevel").GetProperty("PROCEDURE").GetProperty("passed").GetInt32(), Is.EqualTo(2));
+            Assert.That(root.GetProperty("summaryByRfc").GetProperty("RFC 8986").GetProperty("PROCEDURE").GetProperty("notApplicable").GetInt32(), Is.EqualTo(1));
         });
         var md = File.ReadAllText(Path.Combine(dir, ConformanceStatement.MarkdownFileName));
-        Assert.That(md, Does.Contain("**MUST:** 1/2 passed").And.Contain("| SAMPLE-END-BI-02 | RFC 8754 §4.3.1.1 | MUST | **FAIL** |"));
+        Assert.That(md, Does.Contain("**PROCEDURE:** 2/3 passed").And.Contain("| SAMPLE-END-BI-02 | RFC 8754 §4.3.1.1 | PROCEDURE | **FAIL** |"));
 
         // SHA256SUMS covers every file (but itself) and verifies.
         var sums = File.ReadAllLines(Path.Combine(dir, ConformanceStatement.SumsFileName));
