@@ -109,8 +109,10 @@ internal static class Program
             {
                 var tool = tools[(k + r) % tools.Count];
                 long tx0 = lab.TesterStat("tx_packets"), txd0 = lab.TesterStat("tx_dropped");
+                _cpu = double.NaN;
                 double pps = tool.Run();
                 tool.Samples.Add(pps);
+                tool.CpuSeconds.Add(_cpu);
                 tool.TxPackets.Add(lab.TesterStat("tx_packets") - tx0);
                 tool.TxDropped.Add(lab.TesterStat("tx_dropped") - txd0);
                 if (tool.TxPackets[^1] != n || tool.TxDropped[^1] != 0)
@@ -129,6 +131,12 @@ internal static class Program
         var vsTrafgen = Enumerable.Range(0, rounds).Select(r => harness[r] / trafgenBest[r]).ToList();
         var vsLegacy = Enumerable.Range(0, rounds).Select(r => harness[r] / legacy[r]).ToList();
         double ratioReplay = Median(vsReplay), ratioTrafgen = Median(vsTrafgen);
+        // Supplementary, less sensitive to other load on the machine: frames per CPU second of the sender.
+        List<double> PerCpu(Tool t) => t.CpuSeconds.Select(c => n / c).ToList();
+        List<double> CpuRatio(string family) => Enumerable.Range(0, rounds)
+            .Select(r => PerCpu(Get("harness_sendburst"))[r] / tools.Where(t => t.Family == family).Max(t => PerCpu(t)[r])).ToList();
+        var cpuVsReplay = CpuRatio("tcpreplay");
+        var cpuVsTrafgen = CpuRatio("trafgen");
 
         // Evidence kept, single frames through libpcap, and pacing, on a port of the default kind.
         double withEvidence, pcapPps, pacedPps;
@@ -179,6 +187,8 @@ internal static class Program
                 ["samples_pps"] = Arr(t.Samples),
                 ["if_tx_packets"] = new JsonArray(t.TxPackets.Select(x => (JsonNode)x).ToArray()),
                 ["if_tx_dropped"] = new JsonArray(t.TxDropped.Select(x => (JsonNode)x).ToArray()),
+                ["cpu_seconds"] = Arr(t.CpuSeconds, 3),
+                ["frames_per_cpu_second_median"] = Math.Round(Median(t.CpuSeconds.Select(c => n / c).ToList())),
             };
         JsonObject Summary(string family, List<double> xs) => new()
         {
@@ -226,6 +236,9 @@ internal static class Program
                     ["sendburst_vs_trafgen_fastest_per_round"] = Arr(vsTrafgen, 3),
                     ["sendburst_vs_previous_default_qdisc_path"] = Math.Round(Median(vsLegacy), 2),
                     ["sendburst_vs_previous_default_qdisc_path_per_round"] = Arr(vsLegacy, 3),
+                    ["per_cpu_second_is"] = "supplementary: the same ratios on frames per CPU second of the sender (getrusage: the harness thread, the tool's processes)",
+                    ["per_cpu_second_sendburst_vs_tcpreplay_fastest"] = Math.Round(Median(cpuVsReplay), 2),
+                    ["per_cpu_second_sendburst_vs_trafgen_fastest"] = Math.Round(Median(cpuVsTrafgen), 2),
                 },
                 ["goal"] = new JsonObject
                 {
@@ -251,7 +264,23 @@ internal static class Program
         public List<double> Samples { get; } = new();
         public List<long> TxPackets { get; } = new();
         public List<long> TxDropped { get; } = new();
+        /// <summary>CPU time (user + system) of the sender per run: the harness thread around SendBurst, or the tool's process(es).</summary>
+        public List<double> CpuSeconds { get; } = new();
     }
+
+    /// <summary>The CPU time of the last measured send (set by <see cref="HarnessBurst"/>, <see cref="Tcpreplay"/>, <see cref="Trafgen"/>).</summary>
+    private static double _cpu;
+
+    /// <summary>getrusage(2) user + system seconds: who = 1 (RUSAGE_THREAD) or -1 (RUSAGE_CHILDREN, children waited for).</summary>
+    private static double CpuTime(int who)
+    {
+        var ru = new long[18]; // struct rusage: two timevals, then 14 longs
+        if (getrusage(who, ru) != 0) return double.NaN;
+        return ru[0] + ru[1] / 1e6 + ru[2] + ru[3] / 1e6;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc")]
+    private static extern int getrusage(int who, [System.Runtime.InteropServices.Out] long[] usage);
 
     /// <summary>Opens a tester port (optionally with S6C_TX_QDISC=1), times one SendBurst of every frame, closes the port.</summary>
     private static double HarnessBurst(TesterPortBinding binding, TrafficLimits limits, IReadOnlyList<byte[]> frames, bool qdiscEnv)
@@ -262,9 +291,12 @@ internal static class Program
         {
             using var port = TesterPort.Open(binding, limits);
             if (port.QdiscBypass == qdiscEnv) Log($"note: qdisc bypass is {port.QdiscBypass} on the port opened with S6C_TX_QDISC={(qdiscEnv ? "1" : "unset")}");
+            double c0 = CpuTime(1);
             var sw = Stopwatch.StartNew();
             port.SendBurst(frames, keepEvidence: false);
-            return frames.Count / sw.Elapsed.TotalSeconds;
+            double secs = sw.Elapsed.TotalSeconds;
+            _cpu = CpuTime(1) - c0;
+            return frames.Count / secs;
         }
         finally { Environment.SetEnvironmentVariable("S6C_TX_QDISC", before); }
     }
@@ -359,7 +391,9 @@ internal static class Program
     /// <summary>Runs tcpreplay with <paramref name="args"/>; returns its packets per second (Actual packets / seconds, else its Rated pps).</summary>
     private static double Tcpreplay(int expected, params string[] args)
     {
+        double c0 = CpuTime(-1);
         var (code, o, e) = Sh.Try("tcpreplay", args);
+        _cpu = CpuTime(-1) - c0;
         var text = o + e;
         if (code != 0) throw new InvalidOperationException($"tcpreplay {string.Join(' ', args)} exited {code}: {text.Trim()}");
         var a = Actual.Match(text);
@@ -387,7 +421,9 @@ internal static class Program
     {
         var args = new List<string> { "--no-sock-mem", "--notouch-irq", "-n", n.ToString(CultureInfo.InvariantCulture), "-o", ifname, "-i", _trafgenPath! };
         if (cpus is not null) args.InsertRange(0, ["--cpus", cpus.Value.ToString(CultureInfo.InvariantCulture)]);
+        double c0 = CpuTime(-1);
         var (code, o, e) = Sh.Try("trafgen", args.ToArray());
+        _cpu = CpuTime(-1) - c0;
         var text = o + e;
         if (code != 0) throw new InvalidOperationException($"trafgen {string.Join(' ', args)} exited {code}: {text.Trim()}");
         long packets = 0;
