@@ -207,7 +207,7 @@ internal static class Program
             ["benchmark"] = "srv6-conformance tester port",
             ["quick"] = quick,
             ["timestamp_utc"] = DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture),
-            ["command"] = "dotnet run -c Release --project tests/Conformance.Benchmarks -- " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)),
+            ["command"] = ("dotnet run -c Release --project tests/Conformance.Benchmarks" + (Environment.GetCommandLineArgs().Length > 1 ? " -- " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)) : "")),
             ["machine"] = new JsonObject
             {
                 ["cores"] = Environment.ProcessorCount,
