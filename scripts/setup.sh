@@ -14,10 +14,11 @@ log() { printf 'setup: %s\n' "$*" >&2; }
 #   tshark           independent dissector (oracle) in the harness tests
 #   python3-scapy    second independent packet oracle
 #   tcpdump, tcpreplay  capture cross-checks and the injection benchmark
+#   netsniff-ng      trafgen, the injection benchmark's second reference tool
 #   chromium         headless browser for the report's browser test (Playwright)
 #   procps, psmisc   process checks during teardown
 #   iputils-ping, traceroute  the DUT's own ping/traceroute (OAM cases) and lab checks
-pkgs=(libpcap0.8 openssh-server openssh-client iproute2 nftables tshark python3-scapy tcpdump tcpreplay chromium procps psmisc iputils-ping traceroute)
+pkgs=(libpcap0.8 openssh-server openssh-client iproute2 nftables tshark python3-scapy tcpdump tcpreplay netsniff-ng chromium procps psmisc iputils-ping traceroute)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -12,19 +12,19 @@ namespace Conformance.Benchmarks;
 
 /// <summary>
 /// Injection and capture benchmark on a veth pair (not a test: it asserts nothing, it reports).
-///   dotnet run -c Release --project tests/Conformance.Benchmarks [-- --quick] [--frames N] [--rounds R] [--out FILE]
+///   dotnet run -c Release --project tests/Conformance.Benchmarks [-- --quick] [--frames N] [--rounds R] [--capture-frames N] [--out FILE]
 /// Prints one JSON object on stdout and writes it to reports/benchmarks/latest.json.
 /// </summary>
 internal static class Program
 {
     private static BenchLab? _lab;
-    private static string? _pcapPath;
+    private static string? _pcapPath, _pcap1Path, _trafgenPath;
 
     private static int Main(string[] args)
     {
         bool quick = args.Contains("--quick");
         int frames = ArgInt(args, "--frames", quick ? 20_000 : 200_000);
-        int rounds = ArgInt(args, "--rounds", quick ? 1 : 3);
+        int rounds = Math.Max(1, ArgInt(args, "--rounds", quick ? 3 : 5));
         int captureFrames = ArgInt(args, "--capture-frames", quick ? 20_000 : 500_000);
         string? outPath = ArgStr(args, "--out");
         if (Environment.UserName != "root" && Environment.GetEnvironmentVariable("USER") != "root")
@@ -56,76 +56,158 @@ internal static class Program
         var load0 = LoadAvg();
         _lab = new BenchLab();
         var lab = _lab;
-        Log($"lab {lab.Namespace}: {lab.TesterIf} (tester, root ns) <-> {lab.FarIf} (in {lab.Namespace})");
+        Log($"lab {lab.Namespace}: {lab.TesterIf} (tester, root ns) <-> {lab.FarIf} (in {lab.Namespace}); load {load0.ToJsonString()}");
         string testerMac = lab.TesterMac, farMac = lab.FarMac;
+        var limits = new TrafficLimits(MaxPackets: 2_000_000, MaxRatePps: 5_000_000, MaxDuration: TimeSpan.FromSeconds(120));
+        var binding = new TesterPortBinding("t1", lab.TesterIf, []);
 
-        // ---- 1. injection: harness vs tcpreplay, same frames, same interface ----
+        // ---- 1. injection: harness vs tcpreplay vs trafgen, same frame size, same interface, same run ----
         var outbound = BuildFrames(n, testerMac, farMac);
         _pcapPath = Path.Combine(Path.GetTempPath(), $"s6c-{lab.Id}-bench.pcap");
+        _pcap1Path = Path.Combine(Path.GetTempPath(), $"s6c-{lab.Id}-bench-1.pcap");
+        _trafgenPath = Path.Combine(Path.GetTempPath(), $"s6c-{lab.Id}-bench.trafgen");
         var t0 = DateTime.UtcNow;
         PcapFile.WritePcap(_pcapPath, outbound.Select((f, i) => new Frame(t0.AddTicks(i * 10), f, "t1", FrameDirection.Sent)));
+        PcapFile.WritePcap(_pcap1Path, [new Frame(t0, outbound[0], "t1", FrameDirection.Sent)]);
+        File.WriteAllText(_trafgenPath, TrafgenConfig(outbound[0]));
+        string tcpreplayVersion = FirstLine(Sh.Try("tcpreplay", "-V"));
+        string trafgenVersion = FirstLine(Sh.Try("trafgen", "-v"));
+        bool defaultBypass;
 
-        using var port = TesterPort.Open(new TesterPortBinding("t1", lab.TesterIf, []),
-            new TrafficLimits(MaxPackets: 2_000_000, MaxRatePps: 5_000_000, MaxDuration: TimeSpan.FromSeconds(120)));
-        if (!port.FastPath) Log("warning: tester port has no fast path (S6C_NO_FAST_TX=1 or AF_PACKET unavailable)");
+        using (var probe = TesterPort.Open(binding, limits))
+        {
+            if (!probe.FastPath) Log("warning: tester port has no fast path (S6C_NO_FAST_TX=1 or AF_PACKET unavailable)");
+            defaultBypass = probe.QdiscBypass;
+        }
 
-        var harness = new List<double>();
-        var replay = new List<double>();
-        var replayPreload = new List<double>();
+        // Each tool runs alone on the interface: a harness port is opened for its own measurement
+        // and closed before the external tools run, so their figures carry none of its taps.
+        var tools = new List<Tool>
+        {
+            new("harness_sendburst", "harness", $"TesterPort.SendBurst(keepEvidence:false), default path: AF_PACKET sendmmsg, {RawSocketInjector.BatchSize} frames per syscall, {(defaultBypass ? "PACKET_QDISC_BYPASS" : "through the qdisc")}",
+                () => HarnessBurst(binding, limits, outbound, qdiscEnv: false)),
+            new("harness_sendburst_qdisc", "harness", "TesterPort.SendBurst(keepEvidence:false) with S6C_TX_QDISC=1: sendmmsg through the qdisc (the previous default)",
+                () => HarnessBurst(binding, limits, outbound, qdiscEnv: true)),
+            new("tcpreplay_topspeed", "tcpreplay", $"tcpreplay --topspeed -i IF <{n} frames>.pcap",
+                () => Tcpreplay(n, "--topspeed", "-i", lab.TesterIf, _pcapPath)),
+            new("tcpreplay_topspeed_preload", "tcpreplay", $"tcpreplay --topspeed --preload-pcap -i IF <{n} frames>.pcap",
+                () => Tcpreplay(n, "--topspeed", "--preload-pcap", "-i", lab.TesterIf, _pcapPath)),
+            new("tcpreplay_loop_one_frame", "tcpreplay", $"tcpreplay --topspeed --preload-pcap --loop={n} -i IF <1 frame>.pcap",
+                () => Tcpreplay(n, "--topspeed", "--preload-pcap", $"--loop={n}", "-i", lab.TesterIf, _pcap1Path)),
+            new("trafgen_1cpu", "trafgen", $"trafgen --cpus 1 -n {n} (TX_RING, qdisc bypass: its defaults) --no-sock-mem --notouch-irq -o IF -i <1 frame>.cfg",
+                () => Trafgen(n, lab.TesterIf, cpus: 1)),
+            new("trafgen_all_cpus", "trafgen", $"trafgen -n {n} (one process per CPU: {Environment.ProcessorCount}) --no-sock-mem --notouch-irq -o IF -i <1 frame>.cfg",
+                () => Trafgen(n, lab.TesterIf, cpus: null)),
+        };
+
+        // One warm-up round first (JIT tiers, page cache, a build server still exiting after
+        // `dotnet run`: measured, the first round's early runs were the slowest): recorded, not counted.
+        foreach (var tool in tools) tool.Warmup = tool.Run();
+        Log("warm-up round: " + string.Join(", ", tools.Select(t => $"{t.Key} {t.Warmup:0}")) + $"; load {LoadAvg().ToJsonString()}");
+
         for (int r = 0; r < rounds; r++)
         {
-            replay.Add(Tcpreplay(lab.TesterIf, _pcapPath, n, preload: false));
-            replayPreload.Add(Tcpreplay(lab.TesterIf, _pcapPath, n, preload: true));
-            var sw = Stopwatch.StartNew();
-            port.SendBurst(outbound, keepEvidence: false);
-            harness.Add(n / sw.Elapsed.TotalSeconds);
-            Log($"round {r + 1}/{rounds}: tcpreplay {replay[^1]:0} pps (preloaded {replayPreload[^1]:0}), harness {harness[^1]:0} pps");
+            // Rotate the order each round so that no tool always runs first or last.
+            for (int k = 0; k < tools.Count; k++)
+            {
+                var tool = tools[(k + r) % tools.Count];
+                long tx0 = lab.TesterStat("tx_packets"), txd0 = lab.TesterStat("tx_dropped");
+                _cpu = double.NaN;
+                double pps = tool.Run();
+                tool.Samples.Add(pps);
+                tool.CpuSeconds.Add(_cpu);
+                tool.TxPackets.Add(lab.TesterStat("tx_packets") - tx0);
+                tool.TxDropped.Add(lab.TesterStat("tx_dropped") - txd0);
+                if (tool.TxPackets[^1] != n || tool.TxDropped[^1] != 0)
+                    Log($"warning: {tool.Key} round {r + 1}: the interface counted {tool.TxPackets[^1]} frames sent, {tool.TxDropped[^1]} dropped, of {n}");
+            }
+            Log($"round {r + 1}/{rounds}: " + string.Join(", ", tools.Select(t => $"{t.Key} {t.Samples[^1]:0}")) + $"; load {LoadAvg().ToJsonString()}");
         }
 
-        var swE = Stopwatch.StartNew();
-        port.SendBurst(outbound, keepEvidence: true);
-        double withEvidence = n / swE.Elapsed.TotalSeconds;
-        int evidence = port.TakeSent().Count;
+        Tool Get(string key) => tools.First(t => t.Key == key);
+        // Per round, the fastest mode of each reference tool; the ratio is taken round by round.
+        var harness = Get("harness_sendburst").Samples;
+        var legacy = Get("harness_sendburst_qdisc").Samples;
+        var replayBest = Enumerable.Range(0, rounds).Select(r => tools.Where(t => t.Family == "tcpreplay").Max(t => t.Samples[r])).ToList();
+        var trafgenBest = Enumerable.Range(0, rounds).Select(r => tools.Where(t => t.Family == "trafgen").Max(t => t.Samples[r])).ToList();
+        var vsReplay = Enumerable.Range(0, rounds).Select(r => harness[r] / replayBest[r]).ToList();
+        var vsTrafgen = Enumerable.Range(0, rounds).Select(r => harness[r] / trafgenBest[r]).ToList();
+        var vsLegacy = Enumerable.Range(0, rounds).Select(r => harness[r] / legacy[r]).ToList();
+        double ratioReplay = Median(vsReplay), ratioTrafgen = Median(vsTrafgen);
+        // Supplementary, less sensitive to other load on the machine: frames per CPU second of the sender.
+        List<double> PerCpu(Tool t) => t.CpuSeconds.Select(c => n / c).ToList();
+        List<double> CpuRatio(string family) => Enumerable.Range(0, rounds)
+            .Select(r => PerCpu(Get("harness_sendburst"))[r] / tools.Where(t => t.Family == family).Max(t => PerCpu(t)[r])).ToList();
+        var cpuVsReplay = CpuRatio("tcpreplay");
+        var cpuVsTrafgen = CpuRatio("trafgen");
 
-        double bypassPps;
-        using (var raw = RawSocketInjector.Open(lab.TesterIf, qdiscBypass: true))
+        // Evidence kept, single frames through libpcap, and pacing, on a port of the default kind.
+        double withEvidence, pcapPps, pacedPps;
+        int evidence, slowN = Math.Min(n, 50_000), pacedN = Math.Min(n, 100_000);
+        long pacedSent;
+        using (var port = TesterPort.Open(binding, limits))
         {
-            var sw = Stopwatch.StartNew();
-            raw.Send(outbound);
-            bypassPps = n / sw.Elapsed.TotalSeconds;
-            if (!raw.QdiscBypass) Log("note: PACKET_QDISC_BYPASS was refused; that figure is without bypass");
+            var swE = Stopwatch.StartNew();
+            port.SendBurst(outbound, keepEvidence: true);
+            withEvidence = n / swE.Elapsed.TotalSeconds;
+            evidence = port.TakeSent().Count;
+
+            // TesterPort.SendPaced (fast path, one batch per tick) at 100 kpps: how close to the rate it stays.
+            var swP = Stopwatch.StartNew();
+            pacedSent = port.SendPaced(i => outbound[(int)i], pacedN, 100_000, keepEvidence: false);
+            pacedPps = pacedSent / swP.Elapsed.TotalSeconds;
+
+            var swS = Stopwatch.StartNew();
+            for (int i = 0; i < slowN; i++) port.Send(outbound[i]);
+            pcapPps = slowN / swS.Elapsed.TotalSeconds;
+            port.TakeSent();
         }
-
-        // TesterPort.SendPaced (fast path, one batch per tick) at 100 kpps: how close to the rate it stays.
-        int pacedN = Math.Min(n, 100_000);
-        var swP = Stopwatch.StartNew();
-        long pacedSent = port.SendPaced(i => outbound[(int)i], pacedN, 100_000, keepEvidence: false);
-        double pacedPps = pacedSent / swP.Elapsed.TotalSeconds;
-
-        int slowN = Math.Min(n, 50_000);
-        var swS = Stopwatch.StartNew();
-        for (int i = 0; i < slowN; i++) port.Send(outbound[i]);
-        double pcapPps = slowN / swS.Elapsed.TotalSeconds;
-        port.TakeSent();
-        Log($"harness paced at 100 kpps: {pacedPps:0} pps; harness with evidence {withEvidence:0} pps, raw+qdisc bypass {bypassPps:0} pps, pcap_sendpacket {pcapPps:0} pps");
+        Log($"harness with evidence {withEvidence:0} pps, paced at 100 kpps {pacedPps:0} pps, pcap_sendpacket {pcapPps:0} pps");
         outbound = null!;
 
         // ---- 2. capture completeness: frames injected from the namespace arrive inbound on the tester port ----
-        var inbound = BuildFrames(captureN, farMac, testerMac);
-        using var sender = RawSocketInjector.OpenInNamespace(lab.Namespace, lab.FarIf, qdiscBypass: false);
-        var paced = Capture(lab, port, sender, inbound, 100_000);
-        Log($"paced 100 kpps: {paced.ToJsonString()}");
-        var top = Capture(lab, port, sender, inbound, null);
-        Log($"top speed: {top.ToJsonString()}");
+        JsonObject paced, top;
+        using (var port = TesterPort.Open(binding, limits))
+        using (var sender = RawSocketInjector.OpenInNamespace(lab.Namespace, lab.FarIf, qdiscBypass: false))
+        {
+            var inbound = BuildFrames(captureN, farMac, testerMac);
+            paced = Capture(lab, port, sender, inbound, 100_000);
+            Log($"paced 100 kpps: {paced.ToJsonString()}");
+            top = Capture(lab, port, sender, inbound, null);
+            Log($"top speed: {top.ToJsonString()}");
+        }
         var load1 = LoadAvg();
 
-        // The ratio is taken against the faster of tcpreplay's two modes (reading the file, or preloaded).
-        double hMed = Median(harness), rMed = Math.Max(Median(replay), Median(replayPreload));
+        var toolsJson = new JsonObject();
+        foreach (var t in tools)
+            toolsJson[t.Key] = new JsonObject
+            {
+                ["tool"] = t.Family,
+                ["what"] = t.What,
+                ["min_pps"] = Math.Round(t.Samples.Min()),
+                ["median_pps"] = Math.Round(Median(t.Samples)),
+                ["max_pps"] = Math.Round(t.Samples.Max()),
+                ["samples_pps"] = Arr(t.Samples),
+                ["warmup_round_pps_not_counted"] = Math.Round(t.Warmup),
+                ["if_tx_packets"] = new JsonArray(t.TxPackets.Select(x => (JsonNode)x).ToArray()),
+                ["if_tx_dropped"] = new JsonArray(t.TxDropped.Select(x => (JsonNode)x).ToArray()),
+                ["cpu_seconds"] = Arr(t.CpuSeconds, 3),
+                ["frames_per_cpu_second_median"] = Math.Round(Median(t.CpuSeconds.Select(c => n / c).ToList())),
+            };
+        JsonObject Summary(string family, List<double> xs) => new()
+        {
+            ["tool"] = family,
+            ["min_pps"] = Math.Round(xs.Min()),
+            ["median_pps"] = Math.Round(Median(xs)),
+            ["max_pps"] = Math.Round(xs.Max()),
+            ["samples_pps"] = Arr(xs),
+        };
         return new JsonObject
         {
             ["benchmark"] = "srv6-conformance tester port",
             ["quick"] = quick,
             ["timestamp_utc"] = DateTime.UtcNow.ToString("o", CultureInfo.InvariantCulture),
+            ["command"] = ("dotnet run -c Release --project tests/Conformance.Benchmarks" + (Environment.GetCommandLineArgs().Length > 1 ? " -- " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)) : "")),
             ["machine"] = new JsonObject
             {
                 ["cores"] = Environment.ProcessorCount,
@@ -133,32 +215,95 @@ internal static class Program
                 ["load_avg_before"] = load0,
                 ["load_avg_after"] = load1,
                 ["dotnet"] = Environment.Version.ToString(),
+                ["tcpreplay_version"] = tcpreplayVersion,
+                ["trafgen_version"] = trafgenVersion,
             },
             ["injection"] = new JsonObject
             {
                 ["frames"] = n,
                 ["frame_bytes"] = 128,
                 ["rounds"] = rounds,
-                ["harness_pps"] = Math.Round(hMed),
-                ["tcpreplay_pps"] = Math.Round(rMed),
-                ["ratio"] = Math.Round(hMed / rMed, 2),
-                ["goal_ratio"] = 1.5,
-                ["harness_samples_pps"] = Arr(harness),
-                ["tcpreplay_samples_pps"] = Arr(replay),
-                ["tcpreplay_preload_samples_pps"] = Arr(replayPreload),
-                ["tcpreplay_pps_is"] = Median(replay) >= Median(replayPreload) ? "median of tcpreplay --topspeed" : "median of tcpreplay --topspeed --preload-pcap",
-                ["harness_paced_100kpps_achieved_pps"] = Math.Round(pacedPps),
-                ["harness_paced_frames"] = pacedSent,
-                ["harness_path"] = port.FastPath ? "AF_PACKET sendmmsg (TesterPort.SendBurst, keepEvidence:false)" : "libpcap",
+                ["order"] = "one warm-up round (not counted), then every tool once per round, the order rotated by one each round; each tool alone on the interface",
+                // The three tools side by side: the harness's default burst path and, per round, the fastest mode of each reference tool.
+                ["side_by_side"] = new JsonObject
+                {
+                    ["harness_sendburst"] = Summary("harness", harness),
+                    ["tcpreplay_fastest"] = Summary("tcpreplay", replayBest),
+                    ["trafgen_fastest"] = Summary("trafgen", trafgenBest),
+                },
+                ["ratios"] = new JsonObject
+                {
+                    ["is"] = "median over rounds of (harness_sendburst / fastest mode of the tool in that round)",
+                    ["sendburst_vs_tcpreplay_fastest"] = Math.Round(ratioReplay, 2),
+                    ["sendburst_vs_tcpreplay_fastest_per_round"] = Arr(vsReplay, 3),
+                    ["sendburst_vs_trafgen_fastest"] = Math.Round(ratioTrafgen, 2),
+                    ["sendburst_vs_trafgen_fastest_per_round"] = Arr(vsTrafgen, 3),
+                    ["sendburst_vs_previous_default_qdisc_path"] = Math.Round(Median(vsLegacy), 2),
+                    ["sendburst_vs_previous_default_qdisc_path_per_round"] = Arr(vsLegacy, 3),
+                    ["per_cpu_second_is"] = "supplementary: the same ratios on frames per CPU second of the sender (getrusage: the harness thread, the tool's processes)",
+                    ["per_cpu_second_sendburst_vs_tcpreplay_fastest"] = Math.Round(Median(cpuVsReplay), 2),
+                    ["per_cpu_second_sendburst_vs_trafgen_fastest"] = Math.Round(Median(cpuVsTrafgen), 2),
+                },
+                ["goal"] = new JsonObject
+                {
+                    ["vs_tcpreplay_fastest_at_least"] = 1.5,
+                    ["vs_trafgen_fastest_at_least"] = 0.5,
+                    ["met"] = ratioReplay >= 1.5 && ratioTrafgen >= 0.5,
+                },
+                ["default_path_qdisc_bypass"] = defaultBypass,
+                ["tools"] = toolsJson,
                 ["harness_with_evidence_pps"] = Math.Round(withEvidence),
                 ["harness_with_evidence_frames_kept"] = evidence,
-                ["raw_injector_qdisc_bypass_pps"] = Math.Round(bypassPps),
+                ["harness_paced_100kpps_achieved_pps"] = Math.Round(pacedPps),
+                ["harness_paced_frames"] = pacedSent,
                 ["pcap_sendpacket_pps"] = Math.Round(pcapPps),
                 ["pcap_sendpacket_frames"] = slowN,
-                ["tcpreplay_version"] = (Sh.Try("tcpreplay", "-V") is var v ? v.Out + v.Err : "").Split('\n')[0].Trim(),
             },
             ["capture"] = new JsonObject { ["paced_100kpps"] = paced, ["top_speed"] = top },
         };
+    }
+
+    private sealed record Tool(string Key, string Family, string What, Func<double> Run)
+    {
+        public List<double> Samples { get; } = new();
+        public double Warmup { get; set; }
+        public List<long> TxPackets { get; } = new();
+        public List<long> TxDropped { get; } = new();
+        /// <summary>CPU time (user + system) of the sender per run: the harness thread around SendBurst, or the tool's process(es).</summary>
+        public List<double> CpuSeconds { get; } = new();
+    }
+
+    /// <summary>The CPU time of the last measured send (set by <see cref="HarnessBurst"/>, <see cref="Tcpreplay"/>, <see cref="Trafgen"/>).</summary>
+    private static double _cpu;
+
+    /// <summary>getrusage(2) user + system seconds: who = 1 (RUSAGE_THREAD) or -1 (RUSAGE_CHILDREN, children waited for).</summary>
+    private static double CpuTime(int who)
+    {
+        var ru = new long[18]; // struct rusage: two timevals, then 14 longs
+        if (getrusage(who, ru) != 0) return double.NaN;
+        return ru[0] + ru[1] / 1e6 + ru[2] + ru[3] / 1e6;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc")]
+    private static extern int getrusage(int who, [System.Runtime.InteropServices.Out] long[] usage);
+
+    /// <summary>Opens a tester port (optionally with S6C_TX_QDISC=1), times one SendBurst of every frame, closes the port.</summary>
+    private static double HarnessBurst(TesterPortBinding binding, TrafficLimits limits, IReadOnlyList<byte[]> frames, bool qdiscEnv)
+    {
+        var before = Environment.GetEnvironmentVariable("S6C_TX_QDISC");
+        Environment.SetEnvironmentVariable("S6C_TX_QDISC", qdiscEnv ? "1" : null);
+        try
+        {
+            using var port = TesterPort.Open(binding, limits);
+            if (port.QdiscBypass == qdiscEnv) Log($"note: qdisc bypass is {port.QdiscBypass} on the port opened with S6C_TX_QDISC={(qdiscEnv ? "1" : "unset")}");
+            double c0 = CpuTime(1);
+            var sw = Stopwatch.StartNew();
+            port.SendBurst(frames, keepEvidence: false);
+            double secs = sw.Elapsed.TotalSeconds;
+            _cpu = CpuTime(1) - c0;
+            return frames.Count / secs;
+        }
+        finally { Environment.SetEnvironmentVariable("S6C_TX_QDISC", before); }
     }
 
     /// <summary>Sends <paramref name="frames"/> from the namespace (paced, or at top speed when rate is null) and captures them on the tester port.</summary>
@@ -248,14 +393,14 @@ internal static class Program
     private static readonly Regex Actual = new(@"Actual:\s+(\d+)\s+packets.*?sent in\s+([\d.]+)\s+seconds", RegexOptions.Compiled);
     private static readonly Regex Rated = new(@"Rated:.*?([\d.]+)\s+pps", RegexOptions.Compiled);
 
-    /// <summary>Runs tcpreplay --topspeed and returns its packets per second (Actual packets / seconds, else its Rated pps).</summary>
-    private static double Tcpreplay(string ifname, string pcap, int expected, bool preload)
+    /// <summary>Runs tcpreplay with <paramref name="args"/>; returns its packets per second (Actual packets / seconds, else its Rated pps).</summary>
+    private static double Tcpreplay(int expected, params string[] args)
     {
-        var (code, o, e) = preload
-            ? Sh.Try("tcpreplay", "--topspeed", "--preload-pcap", "-i", ifname, pcap)
-            : Sh.Try("tcpreplay", "--topspeed", "-i", ifname, pcap);
+        double c0 = CpuTime(-1);
+        var (code, o, e) = Sh.Try("tcpreplay", args);
+        _cpu = CpuTime(-1) - c0;
         var text = o + e;
-        if (code != 0) throw new InvalidOperationException($"tcpreplay exited {code}: {text.Trim()}");
+        if (code != 0) throw new InvalidOperationException($"tcpreplay {string.Join(' ', args)} exited {code}: {text.Trim()}");
         var a = Actual.Match(text);
         if (a.Success)
         {
@@ -269,10 +414,52 @@ internal static class Program
         throw new InvalidOperationException($"cannot parse tcpreplay output: {text.Trim()}");
     }
 
+    private static readonly Regex TrafgenCpu = new(@"(\d+)\s+sec,\s+(\d+)\s+usec on CPU(\d+)\s+\((\d+) packets\)", RegexOptions.Compiled);
+
+    /// <summary>
+    /// Runs trafgen (netsniff-ng) for <paramref name="n"/> frames: its defaults (TX_RING, PACKET_QDISC_BYPASS,
+    /// one process per CPU unless <paramref name="cpus"/>), without touching the host's socket memory
+    /// sysctls or IRQ affinity (the machine is shared). Returns packets / the slowest process's send time,
+    /// both as trafgen reports them (its timer stops before its last ring flush, at most one ring of frames).
+    /// </summary>
+    private static double Trafgen(int n, string ifname, int? cpus)
+    {
+        var args = new List<string> { "--no-sock-mem", "--notouch-irq", "-n", n.ToString(CultureInfo.InvariantCulture), "-o", ifname, "-i", _trafgenPath! };
+        if (cpus is not null) args.InsertRange(0, ["--cpus", cpus.Value.ToString(CultureInfo.InvariantCulture)]);
+        double c0 = CpuTime(-1);
+        var (code, o, e) = Sh.Try("trafgen", args.ToArray());
+        _cpu = CpuTime(-1) - c0;
+        var text = o + e;
+        if (code != 0) throw new InvalidOperationException($"trafgen {string.Join(' ', args)} exited {code}: {text.Trim()}");
+        long packets = 0;
+        double secs = 0;
+        foreach (Match m in TrafgenCpu.Matches(text))
+        {
+            packets += long.Parse(m.Groups[4].Value, CultureInfo.InvariantCulture);
+            secs = Math.Max(secs, long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) + long.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture) / 1e6);
+        }
+        if (packets == 0 || secs <= 0) throw new InvalidOperationException($"cannot parse trafgen output: {text.Trim()}");
+        if (packets != n) Log($"warning: trafgen sent {packets} of {n} packets");
+        return packets / secs;
+    }
+
+    /// <summary>A trafgen packet configuration holding exactly <paramref name="frame"/>, byte by byte.</summary>
+    internal static string TrafgenConfig(byte[] frame)
+    {
+        var sb = new System.Text.StringBuilder("/* one 128-byte Ethernet/IPv6/SRH/UDP frame, the benchmark's frame #0 */\n{\n");
+        for (int i = 0; i < frame.Length; i += 16)
+            sb.Append("  ").Append(string.Join(", ", frame.Skip(i).Take(16).Select(b => $"0x{b:x2}"))).Append(",\n");
+        sb.Length -= 2;
+        return sb.Append("\n}\n").ToString();
+    }
+
+    private static string FirstLine((int Code, string Out, string Err) r) => (r.Out + r.Err).Split('\n').FirstOrDefault(l => l.Trim().Length > 0)?.Trim() ?? "";
+
     private static void Teardown()
     {
         try { _lab?.Dispose(); } catch { }
-        try { if (_pcapPath is not null) File.Delete(_pcapPath); } catch { }
+        foreach (var f in new[] { _pcapPath, _pcap1Path, _trafgenPath })
+            try { if (f is not null) File.Delete(f); } catch { }
     }
 
     private static string RepoRoot()
@@ -289,7 +476,7 @@ internal static class Program
         return new JsonArray(parts.Take(3).Select(p => (JsonNode)double.Parse(p, CultureInfo.InvariantCulture)).ToArray());
     }
 
-    private static JsonArray Arr(IEnumerable<double> xs) => new(xs.Select(x => (JsonNode)Math.Round(x)).ToArray());
+    private static JsonArray Arr(IEnumerable<double> xs, int digits = 0) => new(xs.Select(x => (JsonNode)Math.Round(x, digits)).ToArray());
     private static double Median(List<double> xs) { var s = xs.Order().ToList(); return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2; }
     private static int ArgInt(string[] a, string name, int dflt) { int i = Array.IndexOf(a, name); return i >= 0 && i + 1 < a.Length ? int.Parse(a[i + 1], CultureInfo.InvariantCulture) : dflt; }
     private static string? ArgStr(string[] a, string name) { int i = Array.IndexOf(a, name); return i >= 0 && i + 1 < a.Length ? a[i + 1] : null; }

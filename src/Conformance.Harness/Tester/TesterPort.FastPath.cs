@@ -10,6 +10,15 @@ namespace Conformance.Harness.Tester;
 /// (one <see cref="Frame"/> per frame sent, stamped when its batch was handed to the kernel),
 /// unless the caller passes keepEvidence:false for a load stream.
 /// </summary>
+/// <remarks>
+/// The injector bypasses the qdisc (PACKET_QDISC_BYPASS) by default. Through the qdisc, every
+/// frame sent is also handed to each packet tap on the interface, the port's own libpcap handles
+/// included (with libpcap 1.10 they still receive outbound frames under PCAP_D_IN): measured on a
+/// veth, the burst rate was less than half (benchmark: tests/Conformance.Benchmarks/README.md).
+/// With the bypass, a tap on the tester interface (tcpdump -i on it) does not see what the fast
+/// path sends; the far end receives the same frames, and the evidence is the port's own record,
+/// as before. S6C_TX_QDISC=1 restores the qdisc path.
+/// </remarks>
 public sealed partial class TesterPort
 {
     private readonly RawSocketInjector? _fast;
@@ -17,12 +26,24 @@ public sealed partial class TesterPort
     /// <summary>True when bursts and paced streams use the raw-socket fast path.</summary>
     public bool FastPath => _fast is not null;
 
-    /// <summary>Set S6C_NO_FAST_TX=1 to force the libpcap path (for comparison or a kernel without AF_PACKET).</summary>
+    /// <summary>
+    /// True when the fast path hands frames straight to the driver (PACKET_QDISC_BYPASS): the
+    /// default. Packet taps on the tester interface (tcpdump on it) then do not see the frames the
+    /// port sends; the port's own evidence (<see cref="Sent"/>) is recorded by the port and is
+    /// unaffected, and the far end receives the same frames.
+    /// </summary>
+    public bool QdiscBypass => _fast?.QdiscBypass ?? false;
+
+    /// <summary>
+    /// Set S6C_NO_FAST_TX=1 to force the libpcap path (for comparison or a kernel without AF_PACKET),
+    /// S6C_TX_QDISC=1 to keep the fast path on the qdisc (so that a tap on the tester interface sees
+    /// what the port sends, at a lower rate: see tests/Conformance.Benchmarks/README.md).
+    /// </summary>
     private static RawSocketInjector? OpenFastPath(string ifname)
     {
         if (Environment.GetEnvironmentVariable("S6C_NO_FAST_TX") == "1") return null;
-        // No qdisc bypass: frames sent through the fast path stay visible to taps on the tester interface.
-        try { return RawSocketInjector.Open(ifname, qdiscBypass: false); }
+        bool bypass = Environment.GetEnvironmentVariable("S6C_TX_QDISC") != "1";
+        try { return RawSocketInjector.Open(ifname, qdiscBypass: bypass); }
         catch (TestbedException) { return null; }
     }
 

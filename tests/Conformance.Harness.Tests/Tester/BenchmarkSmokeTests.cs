@@ -7,7 +7,8 @@ using NUnit.Framework;
 namespace Conformance.Harness.Tests.Tester;
 
 /// <summary>
-/// Runs the benchmark's --quick mode: it must complete, report every figure and tear its lab down.
+/// Runs the benchmark's --quick mode: it must complete, report every figure (the harness, tcpreplay
+/// and trafgen side by side, with same-run ratios) and tear its lab down.
 /// Not a timed test: no figure is compared with a threshold.
 /// </summary>
 [TestFixture, Category("Lab"), NonParallelizable]
@@ -34,8 +35,37 @@ public class BenchmarkSmokeTests
             Assert.That(JsonDocument.Parse(o.Result).RootElement.GetProperty("quick").GetBoolean(), Is.True, "the same JSON goes to stdout");
             var inj = root.GetProperty("injection");
             Assert.That(inj.GetProperty("frames").GetInt32(), Is.EqualTo(20_000));
-            foreach (var k in new[] { "harness_pps", "tcpreplay_pps", "ratio" })
-                Assert.That(inj.GetProperty(k).GetDouble(), Is.GreaterThan(0), k);
+            int rounds = inj.GetProperty("rounds").GetInt32();
+            Assert.That(rounds, Is.GreaterThanOrEqualTo(1));
+            // The three tools side by side, each with min/median/max over the same rounds.
+            var sbs = inj.GetProperty("side_by_side");
+            foreach (var (k, tool) in new[] { ("harness_sendburst", "harness"), ("tcpreplay_fastest", "tcpreplay"), ("trafgen_fastest", "trafgen") })
+            {
+                var t = sbs.GetProperty(k);
+                Assert.That(t.GetProperty("tool").GetString(), Is.EqualTo(tool), k);
+                Assert.That(t.GetProperty("samples_pps").GetArrayLength(), Is.EqualTo(rounds), k);
+                foreach (var s in new[] { "min_pps", "median_pps", "max_pps" })
+                    Assert.That(t.GetProperty(s).GetDouble(), Is.GreaterThan(0), $"{k}.{s}");
+                Assert.That(t.GetProperty("min_pps").GetDouble(), Is.LessThanOrEqualTo(t.GetProperty("median_pps").GetDouble()), k);
+                Assert.That(t.GetProperty("median_pps").GetDouble(), Is.LessThanOrEqualTo(t.GetProperty("max_pps").GetDouble()), k);
+            }
+            // Every mode of every tool ran on the interface, each run counted by the interface.
+            var tools = inj.GetProperty("tools");
+            foreach (var k in new[] { "harness_sendburst", "harness_sendburst_qdisc", "tcpreplay_topspeed", "tcpreplay_topspeed_preload", "tcpreplay_loop_one_frame", "trafgen_1cpu", "trafgen_all_cpus" })
+            {
+                var t = tools.GetProperty(k);
+                Assert.That(t.GetProperty("samples_pps").GetArrayLength(), Is.EqualTo(rounds), k);
+                Assert.That(t.GetProperty("if_tx_packets").EnumerateArray().Select(x => x.GetInt64()), Has.All.GreaterThan(0), k);
+            }
+            var ratios = inj.GetProperty("ratios");
+            foreach (var k in new[] { "sendburst_vs_tcpreplay_fastest", "sendburst_vs_trafgen_fastest", "sendburst_vs_previous_default_qdisc_path" })
+            {
+                Assert.That(ratios.GetProperty(k).GetDouble(), Is.GreaterThan(0), k);
+                Assert.That(ratios.GetProperty(k + "_per_round").GetArrayLength(), Is.EqualTo(rounds), k);
+            }
+            Assert.That(inj.GetProperty("goal").GetProperty("met").ValueKind, Is.AnyOf(JsonValueKind.True, JsonValueKind.False));
+            foreach (var k in new[] { "load_avg_before", "load_avg_after" })
+                Assert.That(root.GetProperty("machine").GetProperty(k).GetArrayLength(), Is.EqualTo(3), k);
             foreach (var run in new[] { "paced_100kpps", "top_speed" })
             {
                 var c = root.GetProperty("capture").GetProperty(run);

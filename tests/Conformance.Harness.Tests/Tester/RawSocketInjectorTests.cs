@@ -67,12 +67,22 @@ public class RawSocketInjectorTests
         AssertSameFrames(frames, cap.Frames);
     }
 
-    [Test]
-    public void TesterPortBurstUsesTheFastPathAndKeepsEvidence()
+    /// <summary>
+    /// The default fast path bypasses the qdisc; S6C_TX_QDISC=1 keeps it on the qdisc. Either way the
+    /// far end receives every frame, byte for byte, and the evidence is the port's own record.
+    /// </summary>
+    [TestCase(false), TestCase(true)]
+    public void TesterPortBurstUsesTheFastPathAndKeepsEvidence(bool qdiscPath)
     {
         using var veth = new VethPair();
-        using var port = TesterPort.Open(new TesterPortBinding("t1", veth.TesterIf, []));
+        var before = Environment.GetEnvironmentVariable("S6C_TX_QDISC");
+        Environment.SetEnvironmentVariable("S6C_TX_QDISC", qdiscPath ? "1" : null);
+        TesterPort port;
+        try { port = TesterPort.Open(new TesterPortBinding("t1", veth.TesterIf, [])); }
+        finally { Environment.SetEnvironmentVariable("S6C_TX_QDISC", before); }
+        using var _ = port;
         Assert.That(port.FastPath, Is.True, "an AF_PACKET socket should open on a veth as root");
+        Assert.That(port.QdiscBypass, Is.EqualTo(!qdiscPath), "qdisc bypass by default, off with S6C_TX_QDISC=1");
         var frames = Frames(1000, veth.FarMac);
         using var tcpdump = new NsTcpdump(veth, $"ether src {SrcMac}", frames.Count + 500);
         Assert.That(port.SendBurst(frames, "burst"), Is.EqualTo(frames.Count));
