@@ -10,5 +10,6 @@ var root = new RootCommand($"srv6conf {HarnessInfo.Version}: SRv6 conformance su
     ReportCommands.Create(),
     PingCommand.Create(),
     TracerouteCommand.Create(),
+    MutateCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
