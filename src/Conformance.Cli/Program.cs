@@ -12,5 +12,6 @@ var root = new RootCommand($"srv6conf {HarnessInfo.Version}: SRv6 conformance su
     TracerouteCommand.Create(),
     PurposesCommand.Create(),
     ProgressCommand.Create(),
+    MutateCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -405,8 +405,28 @@ public sealed partial class LabFaultMode
          EndDx2WrongInterface, HInsertAsEncap,
          IcmpErrorsToDutDropped];
 
-    /// <summary>Case-insensitive lookup by name.</summary>
+    /// <summary>Prefix of a fault mode built at run time from a configuration mutation: <c>Mutation:&lt;id&gt;</c>.</summary>
+    public const string MutationPrefix = "Mutation:";
+
+    /// <summary><see cref="Profile"/> of a mode that applies to any profile's configuration (a mutation).</summary>
+    public const string AnyProfile = "*";
+
+    /// <summary>
+    /// The fault mode <c>Mutation:&lt;id&gt;</c>: the one mutation with that id (<see cref="Mutations.ConfigMutator"/>) of
+    /// whatever configuration the mode is applied to. The id is looked up when the mode is applied, so an id the
+    /// configuration does not have fails the bring-up (naming the id), not the parse.
+    /// </summary>
+    public static LabFaultMode Mutation(string id)
+    {
+        if (string.IsNullOrWhiteSpace(id))
+            throw new ArgumentException($"'{MutationPrefix}' needs a mutation id (srv6conf mutate --list shows them).", nameof(id));
+        return new(MutationPrefix + id, $"Mutation {id} of the rendered DUT configuration (srv6conf mutate).",
+            c => Mutations.ConfigMutator.Apply(c, id), AnyProfile);
+    }
+
+    /// <summary>Case-insensitive lookup by name; <c>Mutation:&lt;id&gt;</c> (prefix case-insensitive, id exact) builds a mutation mode.</summary>
     public static LabFaultMode Parse(string name) =>
-        All.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase))
-        ?? throw new ArgumentException($"Unknown lab fault mode '{name}' (known: {string.Join(", ", All.Select(f => f.Name))}).", nameof(name));
+        name.StartsWith(MutationPrefix, StringComparison.OrdinalIgnoreCase) ? Mutation(name[MutationPrefix.Length..])
+        : All.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase))
+        ?? throw new ArgumentException($"Unknown lab fault mode '{name}' (known: {string.Join(", ", All.Select(f => f.Name))}, or {MutationPrefix}<id>).", nameof(name));
 }
