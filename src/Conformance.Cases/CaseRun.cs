@@ -38,9 +38,8 @@ public sealed class CaseRun
         : Path.Combine(AllureResultsLocator.FindRepoRoot(AppContext.BaseDirectory) ?? Directory.GetCurrentDirectory(), "profiles", "reference-lab.yaml");
 
     /// <summary>The ids of every test purpose in this assembly: a profile's known deviation must name one of them.</summary>
-    public static IReadOnlySet<string> TestPurposeIds { get; } = typeof(CaseRun).Assembly.GetTypes().SelectMany(t => t.GetMethods())
-        .Select(m => m.GetCustomAttributes(typeof(TestPurposeAttribute), false).OfType<TestPurposeAttribute>().FirstOrDefault()?.Id)
-        .OfType<string>().ToHashSet(StringComparer.Ordinal);
+    public static IReadOnlySet<string> TestPurposeIds { get; } =
+        Conformance.Harness.Catalogue.PurposeCatalogue.Read(typeof(CaseRun).Assembly).Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
 
     public static LabFaultMode Fault =>
         Environment.GetEnvironmentVariable("SRV6CONF_FAULT") is { Length: > 0 } f ? LabFaultMode.Parse(f) : LabFaultMode.None;

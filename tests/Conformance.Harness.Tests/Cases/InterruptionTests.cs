@@ -19,27 +19,17 @@ public class InterruptionTests
     [Test]
     public async Task SigintStopsTheMainJobInOrderWithAPartialStatementAndNothingLeft()
     {
-        var root = ProfileTestSupport.RepoRoot;
-        var name = "harness-interrupt-" + Guid.NewGuid().ToString("N")[..6];
-        var run = Path.Combine(root, "reports", name);
         var before = Namespaces();
-        var psi = new ProcessStartInfo("bash") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "run-suite.sh", "--profile", "profiles/reference-lab.yaml", "--name", name, "--no-build" }) psi.ArgumentList.Add(a);
-        psi.Environment["SRV6CONF_HISTORY"] = Path.Combine(Path.GetTempPath(), name + "-history.jsonl");
-        using var p = Process.Start(psi)!;
-        var output = new System.Text.StringBuilder();
-        p.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        p.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        p.BeginOutputReadLine(); p.BeginErrorReadLine();
-        try
+        using var job = new MainJob("--profile", "profiles/reference-lab.yaml");
+        var (p, run) = (job.Process, job.Run);
         {
             // Mid-run: a few cases have a verdict (passed or failed; not-applicable ones come and go in milliseconds).
             var results = Path.Combine(run, "allure-results");
             var wait = Stopwatch.StartNew();
             while (!(Directory.Exists(results) && Verdicts(results) >= 4))
             {
-                Assert.That(p.HasExited, Is.False, $"the run ended before it could be interrupted:\n{output}");
-                Assert.That(wait.Elapsed, Is.LessThan(TimeSpan.FromMinutes(4)), $"no case results after 4 minutes:\n{output}");
+                Assert.That(p.HasExited, Is.False, $"the run ended before it could be interrupted:\n{job.Output}");
+                Assert.That(wait.Elapsed, Is.LessThan(TimeSpan.FromMinutes(4)), $"no case results after 4 minutes:\n{job.Output}");
                 await Task.Delay(200);
             }
             var pidFile = Path.Combine(run, ".testhost.pid");
@@ -52,10 +42,10 @@ public class InterruptionTests
             var exited = p.WaitForExit(120_000);
             var total = clock.Elapsed;
             TestContext.Out.WriteLine($"SIGINT → test host gone (case finished, DUT rolled back, lab down) in {hostGone.TotalSeconds:F1} s; run-suite.sh exited in {total.TotalSeconds:F1} s (report rendered)");
-            Assert.That(exited, Is.True, $"run-suite.sh did not exit within 2 minutes of SIGINT:\n{output}");
+            Assert.That(exited, Is.True, $"run-suite.sh did not exit within 2 minutes of SIGINT:\n{job.Output}");
             Assert.Multiple(() =>
             {
-                Assert.That(p.ExitCode, Is.EqualTo(130), output.ToString());
+                Assert.That(p.ExitCode, Is.EqualTo(130), job.Output);
                 Assert.That(hostGone, Is.LessThan(TimeSpan.FromSeconds(15)), "the test host must stop within seconds: the case under way, the rollback and the tear-down");
                 Assert.That(Namespaces().Except(before), Is.Empty, "namespaces left behind");
                 Assert.That(Process.GetProcesses().Any(x => x.Id == host), Is.False, "the test host is still running");
@@ -71,11 +61,6 @@ public class InterruptionTests
                 Assert.That(File.ReadAllText(Path.Combine(run, ConformanceStatement.MarkdownFileName)), Does.Contain("INTERRUPTED (SIGINT)"));
             });
         }
-        finally
-        {
-            if (!p.HasExited) { p.Kill(true); Sh.Try("dotnet", "src/Conformance.Cli/bin/Release/net10.0/srv6conf.dll", "lab", "cleanup"); }
-            if (Directory.Exists(run)) Directory.Delete(run, true);
-        }
     }
 
     /// <summary>How many distinct test purposes have a passed or failed result so far.</summary>
@@ -83,16 +68,9 @@ public class InterruptionTests
     [Test]
     public async Task ASecondSigtermStopsAtOnceAndLeavesNothing()
     {
-        var root = ProfileTestSupport.RepoRoot;
-        var name = "harness-interrupt-" + Guid.NewGuid().ToString("N")[..6];
-        var run = Path.Combine(root, "reports", name);
         var before = Namespaces();
-        var psi = new ProcessStartInfo("bash") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "run-suite.sh", "--profile", "profiles/reference-lab.yaml", "--name", name, "--no-build" }) psi.ArgumentList.Add(a);
-        psi.Environment["SRV6CONF_HISTORY"] = Path.Combine(Path.GetTempPath(), name + "-history.jsonl");
-        using var p = Process.Start(psi)!;
-        p.BeginOutputReadLine(); p.BeginErrorReadLine();
-        try
+        using var job = new MainJob("--profile", "profiles/reference-lab.yaml");
+        var (p, run) = (job.Process, job.Run);
         {
             var results = Path.Combine(run, "allure-results");
             var wait = Stopwatch.StartNew();
@@ -110,11 +88,6 @@ public class InterruptionTests
                 Assert.That(Namespaces().Except(before), Is.Empty, "namespaces left behind");
                 Assert.That(Process.GetProcesses().Any(x => x.Id == host), Is.False, "the test host is still running");
             });
-        }
-        finally
-        {
-            if (!p.HasExited) { p.Kill(true); Sh.Try("dotnet", "src/Conformance.Cli/bin/Release/net10.0/srv6conf.dll", "lab", "cleanup"); }
-            if (Directory.Exists(run)) Directory.Delete(run, true);
         }
     }
 

@@ -17,10 +17,7 @@ public class CoverageMatrixTests
     private static string Root => Path.GetDirectoryName(Library.Directory)!;
 
     internal static IReadOnlyList<(string TestPurpose, IReadOnlyList<string> Requirements)> Purposes() =>
-        [.. typeof(Conformance.Cases.CaseRun).Assembly.GetTypes().SelectMany(t => t.GetMethods())
-            .Select(m => m.GetCustomAttributes(typeof(TestPurposeAttribute), false).OfType<TestPurposeAttribute>().FirstOrDefault())
-            .OfType<TestPurposeAttribute>()
-            .Select(tp => (tp.Id, (IReadOnlyList<string>)tp.Requirements))];
+        [.. PurposeCatalogue.Read(typeof(Conformance.Cases.CaseRun).Assembly).Select(p => (p.Id, (IReadOnlyList<string>)p.Purpose.Requirements))];
 
     internal static IReadOnlyList<CoverageRow> Matrix() =>
         CoverageMatrix.Build(Library, RequirementCatalogue.Default, Purposes(), CoverageMatrix.LoadReasons());

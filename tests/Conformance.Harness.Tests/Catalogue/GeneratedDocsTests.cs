@@ -18,9 +18,7 @@ public partial class GeneratedDocsTests
     private static string Root => ProfileTestSupport.RepoRoot;
 
     private static IReadOnlyDictionary<string, TestPurposeAttribute> Purposes { get; } =
-        typeof(Conformance.Cases.CaseRun).Assembly.GetTypes().SelectMany(t => t.GetMethods())
-            .Select(m => m.GetCustomAttributes(typeof(TestPurposeAttribute), false).OfType<TestPurposeAttribute>().FirstOrDefault())
-            .OfType<TestPurposeAttribute>().ToDictionary(t => t.Id, StringComparer.Ordinal);
+        Conformance.Harness.Catalogue.PurposeCatalogue.Read(typeof(Conformance.Cases.CaseRun).Assembly).ToDictionary(p => p.Id, p => p.Purpose, StringComparer.Ordinal);
 
     private static IReadOnlyList<Profile> ShippedProfiles() =>
         [.. Directory.GetFiles(ProfileTestSupport.ProfilesDir, "*.yaml").Order(StringComparer.Ordinal).Select(f => ProfileLoader.Load(f))];

@@ -65,9 +65,7 @@ public class RequirementsTests
     [Test]
     public void Every_test_purpose_cites_catalogue_entries_that_exist()
     {
-        var purposes = typeof(Conformance.Cases.CaseRun).Assembly.GetTypes().SelectMany(t => t.GetMethods())
-            .Select(m => (m, tp: m.GetCustomAttributes(typeof(TestPurposeAttribute), false).OfType<TestPurposeAttribute>().FirstOrDefault()))
-            .Where(x => x.tp is not null).ToList();
+        var purposes = PurposeCatalogue.Read(typeof(Conformance.Cases.CaseRun).Assembly).Select(p => (m: p.Method, tp: (TestPurposeAttribute?)p.Purpose)).ToList();
         Assert.That(purposes, Has.Count.GreaterThan(50));
         var problems = new List<string>();
         foreach (var (m, tp) in purposes)
@@ -83,9 +81,7 @@ public class RequirementsTests
     [Test]
     public void Every_catalogue_entry_is_cited_by_a_test_purpose()
     {
-        var cited = typeof(Conformance.Cases.CaseRun).Assembly.GetTypes().SelectMany(t => t.GetMethods())
-            .Select(m => m.GetCustomAttributes(typeof(TestPurposeAttribute), false).OfType<TestPurposeAttribute>().FirstOrDefault())
-            .OfType<TestPurposeAttribute>().SelectMany(tp => tp.Requirements).ToHashSet(StringComparer.Ordinal);
+        var cited = PurposeCatalogue.Read(typeof(Conformance.Cases.CaseRun).Assembly).SelectMany(p => p.Purpose.Requirements).ToHashSet(StringComparer.Ordinal);
         var sample = File.ReadAllText(Path.Combine(Path.GetDirectoryName(Library.Directory)!, "..", "tests", "ReportingSample", "SampleConformanceTests.cs"));
         var unused = RequirementCatalogue.Default.All.Where(r => !cited.Contains(r.Id) && !sample.Contains($"\"{r.Id}\"", StringComparison.Ordinal))
             .Select(r => $"{r.Id} ({r.SourceFile}:{r.SourceLine})").ToList();

@@ -5,6 +5,7 @@ using Conformance.Harness.Catalogue;
 using Conformance.Harness.Profiles;
 using Conformance.Harness.Reporting;
 using Conformance.Harness.Tests.Profiles;
+using Conformance.Harness.Tests.Support;
 using NUnit.Framework;
 
 namespace Conformance.Harness.Tests.Cli;
@@ -63,18 +64,12 @@ public class ConsoleTests
     [Test, Category("Lab"), NonParallelizable]
     public void TheMainJobPrintsOneLinePerCaseAndKeepsNUnitsOutputInConsoleLog()
     {
-        var root = ProfileTestSupport.RepoRoot;
-        var name = "harness-console-" + Guid.NewGuid().ToString("N")[..6];
-        var run = Path.Combine(root, "reports", name);
-        var psi = new ProcessStartInfo("bash") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "run-suite.sh", "--profile", "profiles/reference-lab.yaml", "--name", name, "--no-build", "--tp", "TP-PSP-BV-01,TP-END-BV-02,TP-USP-BV-01" }) psi.ArgumentList.Add(a);
-        psi.Environment["SRV6CONF_HISTORY"] = Path.Combine(Path.GetTempPath(), name + "-history.jsonl");
-        try
+        using var job = new MainJob("--profile", "profiles/reference-lab.yaml", "--tp", "TP-PSP-BV-01,TP-END-BV-02,TP-USP-BV-01");
+        var p = job.Process;
         {
-            using var p = Process.Start(psi)!;
-            var err = p.StandardError.ReadToEndAsync();
-            var output = p.StandardOutput.ReadToEnd() + err.Result;
             Assert.That(p.WaitForExit(300_000), Is.True);
+            p.WaitForExit();
+            var output = job.Output;
             TestContext.Out.WriteLine(output);
             var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
             Assert.Multiple(() =>
@@ -85,15 +80,11 @@ public class ConsoleTests
                 Assert.That(lines, Has.Some.Match(@"^\s+N/A\s+TP-USP-BV-01\s"));
                 Assert.That(output, Does.Not.Contain("Test Run Failed").And.Not.Contain("   at ").And.Not.Contain("Stack trace"));
                 Assert.That(lines, Has.Length.LessThan(30));
-                Assert.That(File.ReadAllText(Path.Combine(run, "console.log")), Does.Contain("NUnit Adapter"));
+                Assert.That(File.ReadAllText(Path.Combine(job.Run, "console.log")), Does.Contain("NUnit Adapter"));
             });
-            using var st = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, ConformanceStatement.JsonFileName)));
+            using var st = JsonDocument.Parse(File.ReadAllText(Path.Combine(job.Run, ConformanceStatement.JsonFileName)));
             Assert.That(st.RootElement.GetProperty("testPurposes").EnumerateArray().Select(t => t.GetProperty("testPurposeId").GetString()).Order(),
                 Is.EqualTo(new[] { "TP-END-BV-02", "TP-PSP-BV-01", "TP-USP-BV-01" }));
-        }
-        finally
-        {
-            if (Directory.Exists(run)) Directory.Delete(run, true);
         }
     }
 }

@@ -22,9 +22,7 @@ public class DraftReferenceTests
     [Test]
     public void TheHInsertPurposeCitesTheDraftAndIsMarkedUnverified()
     {
-        var tp = typeof(Conformance.Cases.CaseRun).Assembly.GetTypes().SelectMany(t => t.GetMethods())
-            .Select(m => m.GetCustomAttributes(typeof(TestPurposeAttribute), false).OfType<TestPurposeAttribute>().FirstOrDefault())
-            .Single(t => t?.Id == "TP-HINSERT-BV-01")!;
+        var tp = PurposeCatalogue.Read(typeof(Conformance.Cases.CaseRun).Assembly).Single(p => p.Id == "TP-HINSERT-BV-01").Purpose;
         Assert.That((tp.IsInternetDraft, tp.RfcNumber), Is.EqualTo((true, (string?)null)));
         Assert.That(tp.SectionUrl, Does.StartWith("https://datatracker.ietf.org/doc/html/draft-"));
         Assert.That(tp.Cited[0].Unverified, Is.Not.Null);
