@@ -31,18 +31,22 @@ internal static class MutateCommand
         var runTimeout = new Option<int?>("--run-timeout") { Description = "seconds one mutation's run may take before it is stopped (default 120 + 10 per purpose, at most 900)" };
         var budget = new Option<double?>("--budget") { Description = "minutes after which no further mutation is started (the rest are reported not run)" };
         var keep = new Option<bool>("--keep-runs") { Description = "keep every run's Allure results and log (default: deleted after reading)" };
+        var jobs = new Option<int>("--jobs") { Description = "mutations run at once, each with its own lab (default 1; timing-sensitive purposes may suffer on a loaded host)", DefaultValueFactory = _ => 1 };
         var cmd = new Command("mutate",
             "Mutation score of the DUT configuration: mutate the reference DUT's rendered configuration one line or token at a time, " +
             "run the purposes each line concerns against the reference lab, report which mutations no purpose catches (survivors) and killed/total. " +
+            "A mutation is killed when a purpose it runs gets another verdict than on the unmutated configuration (baseline run first), invalid when the DUT rejects it; " +
+            "the purposes of a line: those using the SID it programs, the addresses its prefix covers, its lookup table or headend prefix, the edge-filter/O-flag/HMAC " +
+            "purposes for those rules, a per-sysctl group; every purpose when the concern is unknown. " +
             "Slow (a lab per mutation, ~10 s to 3 min each), not for CI; needs root like the lab. Writes reports/mutation/<time>-<profile>.json and .md. " +
             "A mutation is reproducible on its own as the fault mode Mutation:<id> (srv6conf lab up --fault 'Mutation:<id>', or SRV6CONF_FAULT for the cases).")
-        { profile, only, list, output, cases, runTimeout, budget, keep };
+        { profile, only, list, output, cases, runTimeout, budget, keep, jobs };
         cmd.SetAction(async (pr, ct) => await RunAsync(new Options(pr.GetValue(profile)!, pr.GetValue(only) ?? [], pr.GetValue(list), pr.GetValue(output),
-            pr.GetValue(cases), pr.GetValue(runTimeout), pr.GetValue(budget), pr.GetValue(keep)), Console.Out, Console.Error, ct));
+            pr.GetValue(cases), pr.GetValue(runTimeout), pr.GetValue(budget), pr.GetValue(keep), pr.GetValue(jobs)), Console.Out, Console.Error, ct));
         return cmd;
     }
 
-    internal sealed record Options(string Profile, string[] Only, bool List, string? Out, string? Cases, int? RunTimeout, double? Budget, bool KeepRuns);
+    internal sealed record Options(string Profile, string[] Only, bool List, string? Out, string? Cases, int? RunTimeout, double? Budget, bool KeepRuns, int Jobs = 1);
 
     /// <summary>The mutations of a profile's configuration selected by <paramref name="only"/> (globs on the id; none = all).</summary>
     internal static IReadOnlyList<ConfigMutation> Select(DutConfig config, IReadOnlyCollection<string> only)
@@ -136,36 +140,50 @@ internal static class MutateCommand
         };
         MutationReport.Write(doc, jsonPath);
 
-        int exit = 0;
-        for (int i = 0; i < mutations.Count; i++)
+        int exit = 0, next = -1;
+        var sync = new object();
+        async Task WorkerAsync()
         {
-            var m = mutations[i];
-            var entry = doc.Mutations[i];
-            if (ct.IsCancellationRequested) { doc.Note = "Interrupted (Ctrl-C): the mutations not run are listed as not-run."; exit = 130; break; }
-            if (o.Budget is { } b && clock.Elapsed.TotalMinutes >= b)
+            while (true)
             {
-                doc.Note = $"The time budget ({b} min) was spent: the mutations not run are listed as not-run.";
-                exit = 1;
-                break;
+                var i = Interlocked.Increment(ref next);
+                if (i >= mutations.Count) return;
+                var m = mutations[i];
+                var entry = doc.Mutations[i];
+                lock (sync)
+                {
+                    if (ct.IsCancellationRequested) { doc.Note = "Interrupted (Ctrl-C): the mutations not run are listed as not-run."; exit = 130; return; }
+                    if (o.Budget is { } b && clock.Elapsed.TotalMinutes >= b)
+                    {
+                        doc.Note = $"The time budget ({b} min) was spent: the mutations not run are listed as not-run.";
+                        exit = exit == 0 ? 1 : exit;
+                        return;
+                    }
+                }
+                var purposes = entry.Purposes;
+                var timeout = TimeSpan.FromSeconds(o.RunTimeout ?? Math.Min(900, 120 + 10 * purposes.Count));
+                var dir = Path.Combine(work, $"{i + 1:D3}");
+                var run = await CaseProcess.RunAsync(casesDll, profilePath, LabFaultMode.MutationPrefix + m.Id, CaseCatalog.Filter(purposes.Select(p => catalog[p])), dir, timeout, ct);
+                if (!o.KeepRuns) TryDelete(dir);
+                var (result, kills, detail) = MutationReport.Classify(baseline, run, purposes.ToHashSet(StringComparer.Ordinal));
+                lock (sync)
+                {
+                    entry.Result = result;
+                    entry.KilledBy = kills;
+                    entry.Detail = detail;
+                    entry.DurationSeconds = Math.Round(run.Duration.TotalSeconds, 1);
+                    stdout.WriteLine($"[{i + 1}/{mutations.Count}] {m.Id} ({(entry.AllPurposes ? "all " : "")}{purposes.Count} purposes): " +
+                        $"{(result == MutationResults.Killed ? "killed by " + string.Join(", ", kills.Select(k => $"{k.Purpose} ({k.Baseline}→{k.Mutant})")) : result + (detail is null ? "" : ": " + detail))} ({run.Duration.TotalSeconds:0} s)");
+                    doc.DurationSeconds = Math.Round(clock.Elapsed.TotalSeconds);
+                    MutationReport.Write(doc, jsonPath);
+                    if (run.Cancelled) { doc.Note = "Interrupted (Ctrl-C): the mutations not run are listed as not-run."; exit = 130; }
+                    var leftovers = Leftovers(namespacesBefore);
+                    if (leftovers.Count > 0) stderr.WriteLine($"warning: left behind after {m.Id}: {string.Join(", ", leftovers)}");
+                }
+                if (run.Cancelled) return;
             }
-            var purposes = entry.Purposes;
-            var timeout = TimeSpan.FromSeconds(o.RunTimeout ?? Math.Min(900, 120 + 10 * purposes.Count));
-            stdout.Write($"[{i + 1}/{mutations.Count}] {m.Id} ({(entry.AllPurposes ? "all " : "")}{purposes.Count} purposes) … ");
-            var dir = Path.Combine(work, $"{i + 1:D3}");
-            var run = await CaseProcess.RunAsync(casesDll, profilePath, LabFaultMode.MutationPrefix + m.Id, CaseCatalog.Filter(purposes.Select(p => catalog[p])), dir, timeout, ct);
-            if (!o.KeepRuns) TryDelete(dir);
-            var (result, kills, detail) = MutationReport.Classify(baseline, run, purposes.ToHashSet(StringComparer.Ordinal));
-            entry.Result = result;
-            entry.KilledBy = kills;
-            entry.Detail = detail;
-            entry.DurationSeconds = Math.Round(run.Duration.TotalSeconds, 1);
-            stdout.WriteLine($"{(result == MutationResults.Killed ? "killed by " + string.Join(", ", kills.Select(k => $"{k.Purpose} ({k.Baseline}→{k.Mutant})")) : result + (detail is null ? "" : ": " + detail))} ({run.Duration.TotalSeconds:0} s)");
-            doc.DurationSeconds = Math.Round(clock.Elapsed.TotalSeconds);
-            MutationReport.Write(doc, jsonPath);
-            if (run.Cancelled) { doc.Note = "Interrupted (Ctrl-C): the mutations not run are listed as not-run."; exit = 130; break; }
-            var leftovers = Leftovers(namespacesBefore);
-            if (leftovers.Count > 0) stderr.WriteLine($"warning: left behind after {m.Id}: {string.Join(", ", leftovers)}");
         }
+        await Task.WhenAll(Enumerable.Range(0, Math.Max(1, o.Jobs)).Select(_ => Task.Run(WorkerAsync)));
         doc.Complete = doc.Mutations.All(e => e.Result != MutationResults.NotRun);
         doc.DurationSeconds = Math.Round(clock.Elapsed.TotalSeconds);
         MutationReport.Write(doc, jsonPath);
@@ -191,15 +209,17 @@ internal static class MutateCommand
 
     /// <summary>
     /// What a run left behind: labs whose owner is dead (after the clean-up, so it failed), and DUT namespaces of the suite
-    /// (s6c-*-dut) that appeared since the tool started and belong to no live lab.
+    /// (s6c-*-dut) that appeared since the tool started, are over a minute old and belong to no live lab.
     /// </summary>
     private static List<string> Leftovers(IReadOnlySet<string> before)
     {
         var labs = ReferenceLab.ListLabs();
         var live = labs.Where(l => l.OwnerAlive).Select(l => $"s6c-{l.RunId}-").ToList();
         var dead = labs.Where(l => !l.OwnerAlive).Select(l => $"lab {l.RunId} ({l.Namespace})");
+        // A lab still coming up (another job's, or another user's) has its namespace before its state file: skip young ones.
+        static bool Settled(string ns) => File.Exists($"/run/netns/{ns}") && DateTime.UtcNow - File.GetLastWriteTimeUtc($"/run/netns/{ns}") > TimeSpan.FromSeconds(60);
         var stray = NetworkNamespaces().Where(n => n.StartsWith("s6c-", StringComparison.Ordinal) && n.EndsWith("-dut", StringComparison.Ordinal) && !before.Contains(n)
-                && !live.Any(l => n.StartsWith(l, StringComparison.Ordinal)))
+                && !live.Any(l => n.StartsWith(l, StringComparison.Ordinal)) && Settled(n))
             .Select(n => $"namespace {n}");
         return [.. dead, .. stray];
     }
