@@ -19,7 +19,6 @@ public class InterruptionTests
     [Test]
     public async Task SigintStopsTheMainJobInOrderWithAPartialStatementAndNothingLeft()
     {
-        var before = Namespaces();
         using var job = new MainJob("--profile", "profiles/reference-lab.yaml");
         var (p, run) = (job.Process, job.Run);
         {
@@ -35,6 +34,8 @@ public class InterruptionTests
             var pidFile = Path.Combine(run, ".testhost.pid");
             Assert.That(File.Exists(pidFile), Is.True, "the test host writes its process id for the signal");
             var host = int.Parse(File.ReadAllText(pidFile).Trim());
+            var ours = LabsOf(host);
+            Assert.That(ours, Is.Not.Empty, "the test host's lab is up");
             var clock = Stopwatch.StartNew();
             Sh.Run("kill", "-INT", p.Id.ToString());
             while (Process.GetProcesses().Any(x => x.Id == host) && clock.Elapsed < TimeSpan.FromSeconds(60)) await Task.Delay(100);
@@ -47,7 +48,8 @@ public class InterruptionTests
             {
                 Assert.That(p.ExitCode, Is.EqualTo(130), job.Output);
                 Assert.That(hostGone, Is.LessThan(TimeSpan.FromSeconds(15)), "the test host must stop within seconds: the case under way, the rollback and the tear-down");
-                Assert.That(Namespaces().Except(before), Is.Empty, "namespaces left behind");
+                Assert.That(Namespaces().Intersect(ours), Is.Empty, "the run's namespaces are left behind");
+                Assert.That(LabsOf(host), Is.Empty, "the run's lab state file is left behind");
                 Assert.That(Process.GetProcesses().Any(x => x.Id == host), Is.False, "the test host is still running");
             });
             using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, ConformanceStatement.JsonFileName)));
@@ -68,7 +70,6 @@ public class InterruptionTests
     [Test]
     public async Task ASecondSigtermStopsAtOnceAndLeavesNothing()
     {
-        var before = Namespaces();
         using var job = new MainJob("--profile", "profiles/reference-lab.yaml");
         var (p, run) = (job.Process, job.Run);
         {
@@ -76,6 +77,7 @@ public class InterruptionTests
             var wait = Stopwatch.StartNew();
             while (!(Directory.Exists(results) && Verdicts(results) >= 2) && !p.HasExited && wait.Elapsed < TimeSpan.FromMinutes(4)) await Task.Delay(200);
             var host = int.Parse(File.ReadAllText(Path.Combine(run, ".testhost.pid")).Trim());
+            var ours = LabsOf(host);
             var clock = Stopwatch.StartNew();
             Sh.Run("kill", "-TERM", p.Id.ToString());
             await Task.Delay(300);
@@ -85,7 +87,8 @@ public class InterruptionTests
             Assert.Multiple(() =>
             {
                 Assert.That(p.ExitCode, Is.EqualTo(143));
-                Assert.That(Namespaces().Except(before), Is.Empty, "namespaces left behind");
+                Assert.That(Namespaces().Intersect(ours), Is.Empty, "the run's namespaces are left behind");
+                Assert.That(LabsOf(host), Is.Empty, "the run's lab state file is left behind");
                 Assert.That(Process.GetProcesses().Any(x => x.Id == host), Is.False, "the test host is still running");
             });
         }
@@ -102,6 +105,10 @@ public class InterruptionTests
         }
         catch (Exception e) when (e is IOException or JsonException or KeyNotFoundException) { return null; }
     }).OfType<string>().Distinct().Count();
+
+    /// <summary>The namespaces of the labs this test host owns (other labs on the machine are not this test's business).</summary>
+    private static List<string> LabsOf(int host) =>
+        [.. Conformance.Harness.Lab.ReferenceLab.ListLabs().Where(l => l.OwnerPid == host).Select(l => l.Namespace)];
 
     private static HashSet<string> Namespaces() =>
         Sh.Run("ip", "netns", "list").Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[0]).ToHashSet();
