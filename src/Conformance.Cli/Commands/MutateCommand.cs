@@ -1,3 +1,4 @@
+using Conformance.Harness.Catalogue;
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
@@ -95,7 +96,8 @@ internal static class MutateCommand
             ?? Directory.GetCurrentDirectory();
         var casesDll = Path.GetFullPath(o.Cases ?? Path.Combine(root, "src", "Conformance.Cases", "bin", "Release", "net10.0", "Conformance.Cases.dll"));
         if (!File.Exists(casesDll)) { stderr.WriteLine($"{casesDll} is missing: build first (dotnet build Conformance.sln -c Release)."); return 2; }
-        var catalog = CaseCatalog.Load(casesDll).ToDictionary(p => p.Id, StringComparer.Ordinal);
+        var purposesRead = PurposeCatalogue.Read(System.Reflection.Assembly.LoadFrom(casesDll));
+        var catalog = purposesRead.ToDictionary(p => p.Id, StringComparer.Ordinal);
         var singleDut = catalog.Values.Where(p => !p.NeedsTopology).Select(p => p.Id).ToList();
         var unknown = targets.Values.Where(t => !t.All).SelectMany(t => t.Purposes!).Where(p => !catalog.ContainsKey(p)).Distinct().Order(StringComparer.Ordinal).ToList();
         if (unknown.Count > 0) stderr.WriteLine($"warning: the purpose mapping names purposes the cases do not implement (skipped): {string.Join(", ", unknown)}");
@@ -112,7 +114,7 @@ internal static class MutateCommand
         // Baseline: every purpose any selected mutation runs, on the unmutated configuration.
         var union = mutations.SelectMany(PurposesOf).Distinct().Order(StringComparer.Ordinal).ToList();
         stdout.WriteLine($"srv6conf mutate: {mutations.Count} mutations of {profile.Name}; baseline run of {union.Count} purposes (fault mode None) …");
-        var baselineRun = await CaseProcess.RunAsync(casesDll, profilePath, "None", CaseCatalog.Filter(union.Select(p => catalog[p])), Path.Combine(work, "baseline"),
+        var baselineRun = await CaseProcess.RunAsync(casesDll, profilePath, "None", PurposeCatalogue.DotnetFilter(union.Select(p => catalog[p]), purposesRead), Path.Combine(work, "baseline"),
             TimeSpan.FromSeconds(900), ct);
         if (!o.KeepRuns) TryDelete(Path.Combine(work, "baseline"));
         if (baselineRun.Cancelled) { stderr.WriteLine("interrupted during the baseline run."); return 130; }
@@ -163,7 +165,7 @@ internal static class MutateCommand
                 var purposes = entry.Purposes;
                 var timeout = TimeSpan.FromSeconds(o.RunTimeout ?? Math.Min(900, 120 + 10 * purposes.Count));
                 var dir = Path.Combine(work, $"{i + 1:D3}");
-                var run = await CaseProcess.RunAsync(casesDll, profilePath, LabFaultMode.MutationPrefix + m.Id, CaseCatalog.Filter(purposes.Select(p => catalog[p])), dir, timeout, ct);
+                var run = await CaseProcess.RunAsync(casesDll, profilePath, LabFaultMode.MutationPrefix + m.Id, PurposeCatalogue.DotnetFilter(purposes.Select(p => catalog[p]), purposesRead), dir, timeout, ct);
                 if (!o.KeepRuns) TryDelete(dir);
                 var (result, kills, detail) = MutationReport.Classify(baseline, run, purposes.ToHashSet(StringComparer.Ordinal));
                 lock (sync)
