@@ -8,7 +8,7 @@ using NUnit.Framework;
 namespace Conformance.Cases.Rfc8986;
 
 /// <summary>
-/// RFC 8986 §5 headends, against the SR policies of dut-configs/linux/headends.conf (fixed
+/// RFC 8986 §5 headends, against the intent's headend policies (IntentBuilder.ReferenceLabHeadends, rendered with dut-configs/linux/headend/; fixed
 /// documentation prefixes 2001:db8:e:1..5::/64 steered into policies of S1 = N2 behind t2 and
 /// S2 = N3). The headend source T is the one the DUT is configured with: the DUT's address on the
 /// egress port t2 (no `ip sr tunsrc`). Outer hop limit and traffic class are the tunnel entry

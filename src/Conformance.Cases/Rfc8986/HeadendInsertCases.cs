@@ -13,7 +13,7 @@ namespace Conformance.Cases.Rfc8986;
 /// names it after draft-filsfils-spring-srv6-net-pgm-insertion. The purpose cites the same behaviour under
 /// its earlier name, T.Insert, in draft-filsfils-spring-srv6-network-programming-06 §5.2 (an expired
 /// individual Internet-Draft, not vendored: its catalogue entry is unverified; pseudocode, no BCP 14 keyword).
-/// Lab policy (dut-configs/linux/headend-insert.conf): 2001:db8:e:6::/64 steered into &lt;S1 = N2, S2 = N3&gt;
+/// Lab policy (IntentBuilder.ReferenceLabHeadends, dut-configs/linux/headend/H.Insert.conf): 2001:db8:e:6::/64 steered into &lt;S1 = N2, S2 = N3&gt;
 /// with Linux <c>seg6 mode inline</c>.
 /// </summary>
 [TestFixture, Category("Headend")]

@@ -308,7 +308,7 @@ public sealed class OFlagCases : ConformanceCase
         }
         static List<string> OamCommands(DutConfig c) => c.Commands.Where(x => x.Contains($" ip6 {ProfileDutConfig.OamTable}", StringComparison.Ordinal)).ToList();
         var applied = OamCommands(Testbed.Config);
-        var atRate = OamCommands(Testbed.Fault.Apply(ProfileDutConfig.Srv6(Profile with { Parameters = Profile.Parameters with { OFlag = o with { RatePerSecond = rate } } })));
+        var atRate = OamCommands(ProfileDutConfig.Srv6(Profile with { Parameters = Profile.Parameters with { OFlag = o with { RatePerSecond = rate } } }, Testbed.Fault));
         // The table is deleted whatever it holds (an absent one, e.g. under a fault mode without O-flag processing, only
         // makes that command fail harmlessly), then the wanted rendering applied through the DUT platform.
         async Task PutAsync(List<string> commands)

@@ -72,7 +72,7 @@ public static class LinuxConfigTemplates
             lines.AddRange(TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(Path.Combine(dir, file), values)));
 
         Add("base.conf", new() { ["dut_loopback"] = p.DutLoopback });
-        Add("sysctls.conf", new() { ["seg6_enabled_all"] = ports.Any(x => x.Seg6Enabled) ? "1" : "0" });
+        lines.AddRange(LinuxIntentRenderer.KnobLines(new Intent.IntentKnobs { Srv6Enabled = ports.Any(x => x.Seg6Enabled) }, dir));
         foreach (var port in ports)
         {
             var values = new Dictionary<string, string>

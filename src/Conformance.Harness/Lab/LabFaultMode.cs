@@ -1,24 +1,37 @@
-using System.Text.RegularExpressions;
+using System.Net;
 using Conformance.Harness.Dut;
+using Conformance.Harness.Intent;
+using Conformance.Harness.Profiles;
 
 namespace Conformance.Harness.Lab;
 
 /// <summary>
-/// A deliberate misconfiguration of the reference DUT (negative control): a named transformation of the
-/// rendered <see cref="DutConfig"/>. To add one, declare another static instance and list it in <see cref="All"/>.
+/// A deliberate misconfiguration of the reference DUT (negative control). A mode is a transform of the
+/// <see cref="Srv6Intent"/> (the DUT is configured to do something else than the profile asks), plus, for the few
+/// faults that are not configuration, a lab-level injection: extra Linux commands (e.g. an nftables rule that drops
+/// ICMPv6 errors) or an option of the lab's O-flag emulation. No mode edits rendered text; only a mutation
+/// (<c>Mutation:&lt;id&gt;</c>, <c>srv6conf mutate</c>) changes one rendered line, which is what mutation testing is.
+/// To add a mode, declare another static instance and list it in <see cref="All"/>.
 /// </summary>
 public sealed partial class LabFaultMode
 {
     /// <summary>nftables table used by fault modes (deleted on rollback like any suite table).</summary>
     public const string FaultTable = "srv6conf_fault";
 
-    private readonly Func<DutConfig, DutConfig> _transform;
+    private readonly Func<Srv6Intent, Srv6Intent> _intent;
+    private readonly Func<Srv6Intent, IEnumerable<string>>? _inject;
+    private readonly Func<DutConfig, DutConfig>? _rendered;
 
-    private LabFaultMode(string name, string description, Func<DutConfig, DutConfig> transform, string profile = "reference-lab.yaml")
+    private LabFaultMode(string name, string description, Func<Srv6Intent, Srv6Intent>? intent = null,
+        Func<Srv6Intent, IEnumerable<string>>? inject = null, LinuxLabEmulation? emulation = null,
+        Func<DutConfig, DutConfig>? rendered = null, string profile = "reference-lab.yaml")
     {
         Name = name;
         Description = description;
-        _transform = transform;
+        _intent = intent ?? (i => i);
+        _inject = inject;
+        _rendered = rendered;
+        Emulation = emulation ?? LinuxLabEmulation.Faithful;
         Profile = profile;
     }
 
@@ -26,162 +39,174 @@ public sealed partial class LabFaultMode
     /// <summary>The profile (in profiles/) whose configuration the mode transforms: it names that profile's SIDs and interfaces.</summary>
     public string Profile { get; }
     public string Description { get; }
+    /// <summary>The option of the reference lab's O-flag emulation the mode breaks (faithful for every other mode).</summary>
+    public LinuxLabEmulation Emulation { get; }
+    /// <summary>True when the mode injects Linux commands that are not configuration of the intent (a lab-level fault).</summary>
+    public bool InjectsLabCommands => _inject is not null;
 
-    public DutConfig Apply(DutConfig config) => _transform(config);
+    /// <summary>The intent the faulted DUT is configured with.</summary>
+    public Srv6Intent Transform(Srv6Intent intent) => _intent(intent);
+
+    /// <summary>
+    /// The reference DUT's configuration under this mode: the transformed intent rendered by the Linux pack
+    /// (<paramref name="linuxDirectory"/>: dut-configs/linux), then the mode's lab-level injection.
+    /// </summary>
+    public DutConfig Render(Srv6Intent intent, string linuxDirectory)
+    {
+        // The SIDs the profile names keep their addresses under every mode (a case looks "the End SID" up even where the
+        // faulted DUT does not instantiate it).
+        var config = LinuxIntentRenderer.Render(Transform(intent), linuxDirectory, Emulation) with
+        {
+            Sids = intent.Sids.ToDictionary(s => s.Name, s => s.Address.ToString()),
+        };
+        if (_inject is not null) config = DutConfig.Concat(config, DutConfig.FromLines(_inject(intent)));
+        return _rendered is null ? config : _rendered(config);
+    }
 
     public override string ToString() => Name;
 
-    [GeneratedRegex(@"\s+flavors\s+\S+")]
-    private static partial Regex FlavorsRegex();
+    private static IEnumerable<string> FaultChain(string chain, string hook, int priority, string rule) =>
+    [
+        $"nft add table ip6 {FaultTable}",
+        $"nft add chain ip6 {FaultTable} {chain} '{{ type filter hook {hook} priority {priority}; policy accept; }}'",
+        $"nft add rule ip6 {FaultTable} {chain} {rule}",
+    ];
 
-    [GeneratedRegex(@"\bnh6\s+(\S+)")]
-    private static partial Regex Nh6Regex();
+    private static IPNetwork WithLength(IPNetwork net, int length)
+    {
+        var bytes = net.BaseAddress.GetAddressBytes();
+        for (int bit = length; bit < bytes.Length * 8; bit++) bytes[bit / 8] &= (byte)~(0x80 >> (bit % 8));
+        return new IPNetwork(new IPAddress(bytes), length);
+    }
 
-    public static LabFaultMode None { get; } = new("None", "Correct configuration.", c => c);
+    private static Srv6Intent WithEdge(Srv6Intent i, Func<IntentEdgeFilter, IntentEdgeFilter> change) =>
+        i.EdgeFilter is { } e ? i with { EdgeFilter = change(e) }
+        : throw new InvalidOperationException("the mode needs the SR-domain edge filter (does the profile claim sr_domain_filtering with an external port?).");
+
+    private static Srv6Intent WithEdgeRules(Srv6Intent i, EdgeRuleKind kind, Func<EdgeRule, EdgeRule?> change) =>
+        WithEdge(i, e => e with { Rules = e.Rules.Select(r => r.Kind == kind ? change(r) : r).OfType<EdgeRule>().ToList() });
+
+    private static Srv6Intent WithOFlag(Srv6Intent i, Func<IntentOFlag, IntentOFlag?> change) =>
+        i.OFlag is { } o ? i with { OFlag = change(o) }
+        : throw new InvalidOperationException("the mode needs the O-flag emulation (does the profile claim oam.o_flag_processing?).");
+
+    private static Srv6Intent RequireOFlag(Srv6Intent i) => WithOFlag(i, o => o);
+
+    private const string End = "end", EndPsp = "end_psp", EndX = "end_x";
+
+    public static LabFaultMode None { get; } = new("None", "Correct configuration.");
 
     public static LabFaultMode EndWithoutPsp { get; } = new(
         "EndWithoutPsp", "The PSP SID is programmed as plain End (no psp flavor).",
-        c => c.WithRouteFor(LinuxConfigTemplates.Roles.EndPsp, r => FlavorsRegex().Replace(r, "")));
+        i => i.WithSid(EndPsp, s => s with { Flavors = new HashSet<SrFlavor>() }));
 
     public static LabFaultMode SidMissing { get; } = new(
         "SidMissing", "The End SID is not programmed (packets to it are forwarded or dropped as plain IPv6).",
-        c => c.WithRouteFor(LinuxConfigTemplates.Roles.End, _ => null));
+        i => i.WithSid(End, _ => null));
 
     public static LabFaultMode EndAsEndX { get; } = new(
         "EndAsEndX", "The End SID is programmed as End.X towards the End.X next hop (forwards without a FIB lookup).",
-        c =>
-        {
-            var nh = Nh6Regex().Match(c.RouteCommandFor(LinuxConfigTemplates.Roles.EndX)).Groups[1].Value;
-            return c.WithRouteFor(LinuxConfigTemplates.Roles.End, r => r.Replace(" action End ", $" action End.X nh6 {nh} ", StringComparison.Ordinal));
-        });
+        i => i.WithSid(End, s => s with { Behavior = SrBehavior.EndX, NextHop = i.Sid(EndX).NextHop, Interface = i.Sid(EndX).Interface }));
 
     public static LabFaultMode NoIcmpErrors { get; } = new(
         "NoIcmpErrors", "An nftables rule drops every ICMPv6 error the DUT sends.",
-        c => c.WithExtraCommands(
-            $"nft add table ip6 {FaultTable}",
-            $"nft add chain ip6 {FaultTable} out '{{ type filter hook output priority 0; policy accept; }}'",
-            $"nft add rule ip6 {FaultTable} out icmpv6 type '{{ destination-unreachable, packet-too-big, time-exceeded, parameter-problem }}' drop"));
+        inject: _ => FaultChain("out", "output", 0, "icmpv6 type '{ destination-unreachable, packet-too-big, time-exceeded, parameter-problem }' drop"));
 
     public static LabFaultMode Seg6Disabled { get; } = new(
         "Seg6Disabled", "seg6_enabled=0 everywhere: SRH packets are dropped on ingress.",
-        c => c.WithSysctls(k => k.EndsWith(".seg6_enabled", StringComparison.Ordinal), "0"));
+        i => i.WithInterfaces(x => x with { Srv6Enabled = false }) with { Knobs = i.Knobs with { Srv6Enabled = false } });
 
     public static LabFaultMode ForwardingDisabled { get; } = new(
         "ForwardingDisabled", "IPv6 forwarding off: the DUT acts as a host.",
-        c => c.WithSysctls(k => k == "net.ipv6.conf.all.forwarding", "0"));
+        i => i with { Knobs = i.Knobs with { Ipv6Forwarding = false } });
 
     public static LabFaultMode HmacRequired { get; } = new(
         "HmacRequired", "seg6_require_hmac=1 on every tester-facing interface: SRH packets without a valid HMAC TLV are dropped.",
-        c => c.Sysctls.Where(s => s.Key.EndsWith(".seg6_enabled", StringComparison.Ordinal) && !s.Key.Contains(".all.", StringComparison.Ordinal))
-            .Aggregate(c, (acc, s) => acc.WithSysctl(s.Key.Replace(".seg6_enabled", ".seg6_require_hmac", StringComparison.Ordinal), "1")));
+        i => i.WithInterfaces(x => x with { Hmac = HmacPolicy.Require }));
 
     public static LabFaultMode EndWithPsp { get; } = new(
         "EndWithPsp", "The plain End SID is programmed with the psp flavor: it pops the SRH where it must not.",
-        c => c.WithRouteFor(LinuxConfigTemplates.Roles.End, r => r.Replace(" action End ", " action End flavors psp ", StringComparison.Ordinal)));
+        i => i.WithSid(End, s => s with { Flavors = new HashSet<SrFlavor>(s.Flavors) { SrFlavor.Psp } }));
 
     /// <summary>
     /// Not a fault but a variant: the End SID is a local address of the DUT (with seg6_enabled=1), so the
     /// kernel's IPv6 input path (the RFC 8754 segment endpoint) processes the SRH instead of seg6local.
     /// That path answers SL=0 packets locally and sends Parameter Problem for SL &gt; LE+1, where the
     /// seg6local End action drops silently: the variant shows those cases can pass on a conforming DUT.
+    /// A lab-level injection: the address on lo is how the Linux kernel's own SRH processing is reached.
     /// </summary>
     public static LabFaultMode EndAsLocalAddress { get; } = new(
         "EndAsLocalAddress", "Variant: the End SID is a local address (kernel SRH processing, seg6_enabled=1) instead of a seg6local route.",
-        c => c.WithRouteFor(LinuxConfigTemplates.Roles.End, r => $"ip -6 addr add {r.Split(' ', StringSplitOptions.RemoveEmptyEntries)[4].Split('/')[0]}/128 dev lo"));
+        i => i.WithSid(End, _ => null),
+        inject: i => [$"ip -6 addr add {i.Sid(End).Address}/128 dev lo"]);
 
     public static LabFaultMode PspSidMissing { get; } = new(
         "PspSidMissing", "The End SID with the PSP flavor is not programmed.",
-        c => c.WithRouteFor(LinuxConfigTemplates.Roles.EndPsp, _ => null));
-
-
-    [GeneratedRegex(@"\baction End\.X nh6 \S+")]
-    private static partial Regex EndXActionRegex();
-
-    [GeneratedRegex(@"\btable \S+")]
-    private static partial Regex TableRegex();
-
-    [GeneratedRegex(@"^ip -4 route add 203\.0\.113\.128/25 via (\S+) dev (\S+)$")]
-    private static partial Regex T3Ipv4RouteRegex();
+        i => i.WithSid(EndPsp, _ => null));
 
     public static LabFaultMode EndXAsEnd { get; } = new(
         "EndXAsEnd", "The End.X SID is programmed as plain End: the next segment goes where the FIB says (t3), not to the adjacency (t2).",
-        c => c.WithRouteFor("end_x", r => EndXActionRegex().Replace(r, "action End")));
+        i => i.WithSid(EndX, s => s with { Behavior = SrBehavior.End, NextHop = null }));
 
     public static LabFaultMode EndTMainTable { get; } = new(
         "EndTMainTable", "The End.T SID looks up the main table (254) instead of the profile's table.",
-        c => c.WithRouteFor("end_t", r => TableRegex().Replace(r, "table 254")));
+        i => i.WithSid("end_t", s => s with { Table = null }));
 
     public static LabFaultMode EndDt6MainTable { get; } = new(
         "EndDt6MainTable", "The End.DT6 SID looks the inner packet up in the main table (254) instead of the profile's table.",
-        c => c.WithRouteFor("end_dt6", r => TableRegex().Replace(r, "table 254")));
+        i => i.WithSid("end_dt6", s => s with { Table = null }));
 
     public static LabFaultMode EndDx6AsDt6 { get; } = new(
         "EndDx6AsDt6", "The End.DX6 SID is programmed as End.DT6 on the main table: the inner packet is looked up (t3) instead of cross-connected (t2).",
-        c => c.WithRouteFor("end_dx6", r => Regex.Replace(r, @"\baction End\.DX6 nh6 \S+", "action End.DT6 table 254")));
+        i => i.WithSid("end_dx6", s => s with { Behavior = SrBehavior.EndDT6, NextHop = null, Table = null }));
 
     public static LabFaultMode EndDx4WrongAdjacency { get; } = new(
         "EndDx4WrongAdjacency", "The End.DX4 SID cross-connects to the IPv4 next hop behind t3 instead of the profile's next hop.",
-        c =>
+        i =>
         {
-            var m = c.Commands.Select(x => T3Ipv4RouteRegex().Match(x)).FirstOrDefault(x => x.Success)
-                ?? throw new InvalidOperationException("EndDx4WrongAdjacency needs the lab route for 203.0.113.128/25 (lab-routes.conf).");
-            return c.WithRouteFor("end_dx4", r => Regex.Replace(Regex.Replace(r, @"\bnh4 \S+", "nh4 " + m.Groups[1].Value), @"\bdev \S+$", "dev " + m.Groups[2].Value));
+            var t3 = i.Route("203.0.113.128/25");
+            return i.WithSid("end_dx4", s => s with { NextHop = t3.NextHop, Interface = t3.Interface });
         });
 
     public static LabFaultMode EndB6AsEnd { get; } = new(
         "EndB6AsEnd", "The End.B6.Encaps SID is programmed as plain End: no encapsulation in the bound policy.",
-        c => c.WithRouteFor("end_b6_encaps", r => Regex.Replace(r, @"\baction End\.B6\.Encaps srh segs \S+", "action End")));
+        i => i.WithSid("end_b6_encaps", s => s with { Behavior = SrBehavior.End, Segments = [] }));
 
     public static LabFaultMode HeadendsMissing { get; } = new(
         "HeadendsMissing", "No headend SR policy is programmed (the steered prefixes have no route).",
-        c => c with { Commands = c.Commands.Where(x => !x.Contains(" encap seg6 mode ", StringComparison.Ordinal)).ToList() });
+        i => i with { Headends = [] });
 
     public static LabFaultMode HeadendsNotReduced { get; } = new(
         "HeadendsNotReduced", "The reduced headend policies (encap.red, l2encap.red) are programmed without the reduction (encap, l2encap).",
-        c => c with { Commands = c.Commands.Select(x => x.Replace(" mode encap.red ", " mode encap ", StringComparison.Ordinal).Replace(" mode l2encap.red ", " mode l2encap ", StringComparison.Ordinal)).ToList() });
+        i => i.WithHeadends(h => h.Behavior switch
+        {
+            HeadendBehavior.HEncapsRed => h with { Behavior = HeadendBehavior.HEncaps },
+            HeadendBehavior.HEncapsL2Red => h with { Behavior = HeadendBehavior.HEncapsL2 },
+            _ => h,
+        }));
 
     public static LabFaultMode FlowLabelZero { get; } = new(
         "FlowLabelZero", "net.ipv6.seg6_flowlabel=0: encapsulating headends set the outer flow label to 0 for every flow.",
-        c => c.WithSysctl("net.ipv6.seg6_flowlabel", "0"));
+        i => i with { Knobs = i.Knobs with { EncapsFlowLabelFromInner = false } });
 
-    // Transformations of the reference lab's O-flag emulation (dut-configs/linux/oam-oflag.conf, nftables
-    // table srv6conf_oam): each breaks one sentence of RFC 9259 §2.1.1.
-
-    private const string OamTable = "srv6conf_oam";
-    private const string OFlagMatch = "ip6 nexthdr 43 @nh,336,8 4 @nh,360,8 '&' 0x20 == 0x20 ";
-
-    [GeneratedRegex(@"limit rate \d+/second burst \d+ packets ")]
-    private static partial Regex LimitRegex();
-
-    private static DutConfig WithOamRule(DutConfig c, Func<string, IEnumerable<string>> change)
-    {
-        var i = c.Commands.ToList().FindIndex(x => x.StartsWith($"nft add rule ip6 {OamTable} ", StringComparison.Ordinal));
-        if (i < 0) throw new InvalidOperationException("the configuration has no O-flag emulation rule (does the profile claim oam.o_flag_processing?).");
-        var commands = c.Commands.ToList();
-        var replacement = change(commands[i]).ToList();
-        commands.RemoveAt(i);
-        commands.InsertRange(i, replacement);
-        return c with { Commands = commands };
-    }
+    // The reference lab's O-flag emulation (dut-configs/linux/oam-oflag.conf, nftables table srv6conf_oam): each
+    // mode breaks one sentence of RFC 9259 §2.1.1.
 
     public static LabFaultMode OFlagNotProcessed { get; } = new(
         "OFlagNotProcessed", "The O-flag emulation is absent (the DUT claims O-flag processing but ignores the flag): no copy is exported.",
-        c => c with { Commands = c.Commands.Where(x => !x.Contains($" ip6 {OamTable}", StringComparison.Ordinal)).ToList() });
+        i => WithOFlag(i, _ => null));
 
     public static LabFaultMode OFlagNoRateLimit { get; } = new(
         "OFlagNoRateLimit", "The O-flag emulation copies every O-flag packet: no punt rate limit.",
-        c => WithOamRule(c, r => [LimitRegex().Replace(r, "")]));
+        i => WithOFlag(i, o => o with { RatePerSecond = null }));
 
     public static LabFaultMode OFlagCopiesAll { get; } = new(
         "OFlagCopiesAll", "The O-flag emulation copies every packet to a local SID, O-flag or not, SRH or not.",
-        c => WithOamRule(c, r => [r.Replace(OFlagMatch, "", StringComparison.Ordinal)]));
+        RequireOFlag, emulation: new LinuxLabEmulation { OFlagMatchesEverything = true });
 
     public static LabFaultMode OFlagCleared { get; } = new(
         "OFlagCleared", "After the O-flag copy, an nftables rule clears the SRH Flags of every packet: the forwarded data packet is changed.",
-        c => c.WithExtraCommands(
-            $"nft add table ip6 {FaultTable}",
-            $"nft add chain ip6 {FaultTable} pre '{{ type filter hook prerouting priority -250; policy accept; }}'",
-            $"nft add rule ip6 {FaultTable} pre ip6 nexthdr 43 @nh,336,8 4 @nh,360,8 set 0"));
+        inject: _ => FaultChain("pre", "prerouting", -250, "ip6 nexthdr 43 @nh,336,8 4 @nh,360,8 set 0"));
 
     /// <summary>
     /// On top of the variant <see cref="EndAsLocalAddress"/> (so the End SID answers an echo at SL=0), the
@@ -189,45 +214,27 @@ public sealed partial class LabFaultMode
     /// </summary>
     public static LabFaultMode OFlagCopyAnswered { get; } = new(
         "OFlagCopyAnswered", "Variant EndAsLocalAddress plus a fault: the O-flag copy is also handed to the DUT's own IPv6 stack (via lo), which answers it (seg6_enabled on lo): an echo request is answered twice.",
-        c => WithOamRule(EndAsLocalAddress.Apply(c).WithSysctl("net.ipv6.conf.lo.seg6_enabled", "1"), r =>
-        {
-            var own = r.Replace(" ip6 daddr ", " iifname != \"lo\" ip6 daddr ", StringComparison.Ordinal);
-            var loop = Regex.Replace(own, @"dup to \S+ device \S+ comment .*$", "dup to ::1 device lo");
-            return [own, loop];
-        }));
-
+        i => RequireOFlag(i).WithSid(End, _ => null),
+        inject: i => [$"ip -6 addr add {i.Sid(End).Address}/128 dev lo", "sysctl -w net.ipv6.conf.lo.seg6_enabled=1"],
+        emulation: new LinuxLabEmulation { OFlagCopyToOwnStack = true });
 
     /// <summary>
     /// The End SID's /64 (the reference lab's locator) is made a local prefix in the main table: every address of
     /// the locator without a SID of its own (the /128 SID routes stay more specific) is answered like a local address.
+    /// A lab-level injection (a local route is not SRv6 configuration).
     /// </summary>
     public static LabFaultMode LocatorLocal { get; } = new(
         "LocatorLocal", "The locator (/64 of the End SID) is a local prefix: addresses without a SID are answered instead of discarded.",
-        c =>
-        {
-            var b = System.Net.IPAddress.Parse(c.Sid(LinuxConfigTemplates.Roles.End)).GetAddressBytes();
-            Array.Clear(b, 8, 8);
-            return c.WithExtraCommands($"ip -6 route add local {new System.Net.IPAddress(b)}/64 dev lo table main");
-        });
+        inject: i => [$"ip -6 route add local {WithLength(new IPNetwork(i.Sid(End).Address, 128), 64)} dev lo table main"]);
 
-    [GeneratedRegex(@"^ip -6 route add 2001:db8:b:2::/64 via \S+ dev \S+$")]
-    private static partial Regex DownstreamMainRouteRegex();
-
-    [GeneratedRegex(@"^ip -6 route add 2001:db8:b:3::/64 via (\S+) dev (\S+)$")]
-    private static partial Regex T3DownstreamRouteRegex();
-
-    /// <summary>The main-table route to the downstream node's locator (N2, lab-routes.conf) points at t3's neighbour instead of t2's.</summary>
+    /// <summary>The main-table route to the downstream node's locator (N2) points at t3's neighbour instead of t2's.</summary>
     public static LabFaultMode DownstreamViaT3 { get; } = new(
         "DownstreamViaT3", "The DUT's main-table route to the downstream SRv6 node (2001:db8:b:2::/64, N2) goes out of t3 instead of t2.",
-        c =>
+        i =>
         {
-            var t3 = c.Commands.Select(x => T3DownstreamRouteRegex().Match(x)).FirstOrDefault(x => x.Success)
-                ?? throw new InvalidOperationException("DownstreamViaT3 needs the lab route for 2001:db8:b:3::/64 (lab-routes.conf).");
-            if (!c.Commands.Any(x => DownstreamMainRouteRegex().IsMatch(x))) throw new InvalidOperationException("DownstreamViaT3 needs the lab route for 2001:db8:b:2::/64 (lab-routes.conf).");
-            return c with { Commands = c.Commands.Select(x => DownstreamMainRouteRegex().IsMatch(x)
-                ? $"ip -6 route add 2001:db8:b:2::/64 via {t3.Groups[1].Value} dev {t3.Groups[2].Value}" : x).ToList() };
+            var t3 = i.Route("2001:db8:b:3::/64");
+            return i.WithRoute("2001:db8:b:2::/64", null, r => r with { NextHop = t3.NextHop, Interface = t3.Interface });
         });
-
 
     /// <summary>
     /// The DUT's input filter drops the ICMPv6 errors its own probes provoke (Time Exceeded, Destination Unreachable): the
@@ -236,163 +243,109 @@ public sealed partial class LabFaultMode
     /// </summary>
     public static LabFaultMode IcmpErrorsToDutDropped { get; } = new(
         "IcmpErrorsToDutDropped", "An nftables input rule drops every ICMPv6 Time Exceeded and Destination Unreachable addressed to the DUT: its own traceroute hears from no hop.",
-        c => c.WithExtraCommands(
-            $"nft add table ip6 {FaultTable}",
-            $"nft add chain ip6 {FaultTable} in '{{ type filter hook input priority 0; policy accept; }}'",
-            $"nft add rule ip6 {FaultTable} in icmpv6 type '{{ time-exceeded, destination-unreachable }}' drop"));
-
-
-    private static DutConfig WithoutCommands(DutConfig c, string marker) =>
-        c with { Commands = c.Commands.Where(l => !l.Contains(marker, StringComparison.Ordinal)).ToList() };
+        inject: _ => FaultChain("in", "input", 0, "icmpv6 type '{ time-exceeded, destination-unreachable }' drop"));
 
     public static LabFaultMode EdgeFilterWithoutSidBlockRule { get; } = new(
         "EdgeFilterWithoutSidBlockRule", "The edge filter lacks the rule dropping packets to the SID block from external interfaces (RFC 8754 §5.1 #1).",
-        c => WithoutCommands(c, "\"edge-sid-block\""));
+        i => WithEdgeRules(i, EdgeRuleKind.SidBlock, _ => null));
 
     public static LabFaultMode EdgeFilterWithoutRfc9602Rule { get; } = new(
         "EdgeFilterWithoutRfc9602Rule", "The edge filter lacks the rule dropping packets to 5f00::/16 from external interfaces (the filtering RFC 9602 §5 mentions as a use of the SID prefix).",
-        c => WithoutCommands(c, "\"edge-rfc9602\""));
-
-    /// <summary>The rule's destination prefix with a new length (its base address kept, masked to the new length).</summary>
-    private static DutConfig WithPrefixLength(DutConfig c, string marker, Func<int, int> length) =>
-        c with
-        {
-            Commands = c.Commands.Select(l => !l.Contains(marker, StringComparison.Ordinal) ? l : DaddrPrefixRegex().Replace(l, m =>
-            {
-                var net = System.Net.IPNetwork.Parse(m.Groups[1].Value);
-                var len = length(net.PrefixLength);
-                var bytes = net.BaseAddress.GetAddressBytes();
-                for (int bit = len; bit < bytes.Length * 8; bit++) bytes[bit / 8] &= (byte)~(0x80 >> (bit % 8));
-                return $"ip6 daddr {new System.Net.IPAddress(bytes)}/{len}";
-            })).ToList(),
-        };
-
-    [GeneratedRegex(@"ip6 daddr ([0-9a-fA-F:]+/\d+)")]
-    private static partial Regex DaddrPrefixRegex();
+        i => WithEdgeRules(i, EdgeRuleKind.SidPrefix, _ => null));
 
     public static LabFaultMode EdgeFilterSidBlockNarrowed { get; } = new(
         "EdgeFilterSidBlockNarrowed", "The edge rule for the SID block is one bit too long: it covers the block's first half only (the End SID stays filtered, the last address does not).",
-        c => WithPrefixLength(c, "\"edge-sid-block\"", l => l + 1));
+        i => WithEdgeRules(i, EdgeRuleKind.SidBlock, r => r with { Prefix = WithLength(r.Prefix!.Value, r.Prefix.Value.PrefixLength + 1) }));
 
     public static LabFaultMode EdgeFilterSidBlockTooBroad { get; } = new(
         "EdgeFilterSidBlockTooBroad", "The edge rule for the SID block is one bit too short: it also drops the addresses just below or above the block.",
-        c => WithPrefixLength(c, "\"edge-sid-block\"", l => l - 1));
+        i => WithEdgeRules(i, EdgeRuleKind.SidBlock, r => r with { Prefix = WithLength(r.Prefix!.Value, r.Prefix.Value.PrefixLength - 1) }));
 
     public static LabFaultMode EdgeFilter5f00Narrowed { get; } = new(
         "EdgeFilter5f00Narrowed", "The edge rule meant for 5f00::/16 covers 5f00::/32 only: 5f00:0:1:e:: is filtered, the rest of the /16 is not.",
-        c => WithPrefixLength(c, "\"edge-rfc9602\"", _ => 32));
+        i => WithEdgeRules(i, EdgeRuleKind.SidPrefix, r => r with { Prefix = WithLength(r.Prefix!.Value, 32) }));
 
     public static LabFaultMode EdgeFilterSourceCheckNarrowed { get; } = new(
         "EdgeFilterSourceCheckNarrowed", "The per-node source check's inside prefixes are one bit too long: sources in the upper half of each inside prefix are dropped as if outside.",
-        c => c with
+        i => WithEdge(i, e => e with
         {
-            Commands = c.Commands.Select(l => !l.Contains("\"node-source-check\"", StringComparison.Ordinal) ? l : SaddrSetRegex().Replace(l, m =>
-                "ip6 saddr != '{ " + string.Join(", ", m.Groups[1].Value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
-                    .Select(p => System.Net.IPNetwork.Parse(p)).Select(n => $"{n.BaseAddress}/{n.PrefixLength + 1}")) + " }'")).ToList(),
-        });
-
-    [GeneratedRegex(@"ip6 saddr != '\{\s*([^}]*)\}'")]
-    private static partial Regex SaddrSetRegex();
+            SourceChecks = e.SourceChecks.Select(c => c with { InsideSources = c.InsideSources.Select(n => WithLength(n, n.PrefixLength + 1)).ToList() }).ToList(),
+        }));
 
     public static LabFaultMode EdgeFilterWithoutSrhToLocalRule { get; } = new(
         "EdgeFilterWithoutSrhToLocalRule", "The edge filter lacks the rule dropping SRH packets from outside addressed to the node's own addresses.",
-        c => WithoutCommands(c, "\"edge-srh-to-local\""));
+        i => WithEdgeRules(i, EdgeRuleKind.SrhToLocal, _ => null));
 
     public static LabFaultMode EdgeFilterWithoutSourceCheck { get; } = new(
         "EdgeFilterWithoutSourceCheck", "The per-node rule dropping packets to local SIDs from sources outside the SR domain is missing (RFC 8754 §5.1 #2).",
-        c => WithoutCommands(c, "\"node-source-check\""));
-
-    [GeneratedRegex(@"\biifname\s+(\S+)")]
-    private static partial Regex IifnameRegex();
+        i => WithEdge(i, e => e with { SourceChecks = [] }));
 
     /// <summary>The edge rules are (wrongly) applied to every tester-facing interface, the internal ones included.</summary>
     public static LabFaultMode EdgeFilterOnInternalPorts { get; } = new(
         "EdgeFilterOnInternalPorts", "The SID-block edge rule is also applied on the internal interfaces: SRv6 traffic from inside is dropped.",
-        c =>
+        i => WithEdge(i, e => e with
         {
-            var interfaces = c.Sysctls.Select(s => s.Key.Split('.')).Where(k => k.Length == 5 && k[0] == "net" && k[1] == "ipv6" && k[4] == "seg6_enabled" && k[3] != "all")
-                .Select(k => k[3]).Distinct().ToList();
-            var commands = new List<string>();
-            foreach (var l in c.Commands)
-            {
-                commands.Add(l);
-                if (!l.Contains("\"edge-sid-block\"", StringComparison.Ordinal)) continue;
-                var own = IifnameRegex().Match(l).Groups[1].Value;
-                commands.AddRange(interfaces.Where(i => i != own).Select(i => IifnameRegex().Replace(l, $"iifname {i}")));
-            }
-            return c with { Commands = commands };
-        });
+            Rules = e.Rules.SelectMany(r => r.Kind != EdgeRuleKind.SidBlock ? [r]
+                : i.Interfaces.Select(x => x.Name == r.Interface ? r : r with { Interface = x.Name })).ToList(),
+        }));
 
     public static LabFaultMode HmacKeyMissing { get; } = new(
         "HmacKeyMissing", "The DUT has none of the profile's HMAC keys: every HMAC TLV fails verification.",
-        c => WithoutCommands(c, "ip sr hmac set"));
-
+        i => i with { HmacKeys = [] });
 
     public static LabFaultMode EndWithoutCounters { get; } = new(
         "EndWithoutCounters", "The End SID is programmed without per-SID counters (seg6local without `count`): it forwards but counts nothing.",
-        c => c.WithRouteFor(LinuxConfigTemplates.Roles.End, r => r.Replace(" count ", " ", StringComparison.Ordinal)));
-
-    [GeneratedRegex(@"\bdev\s+(\S+)")]
-    private static partial Regex DevRegex();
+        i => i.WithSid(End, s => s with { Counters = false }));
 
     public static LabFaultMode EndSidRoutedOnwards { get; } = new(
         "EndSidRoutedOnwards", "The End SID is not instantiated: its address is a plain route to the End.X next hop, so the DUT forwards such packets as a transit node without looking at the SRH.",
-        c =>
+        i =>
         {
-            var endX = c.RouteCommandFor(LinuxConfigTemplates.Roles.EndX);
-            var nh = Nh6Regex().Match(endX).Groups[1].Value;
-            var dev = DevRegex().Match(endX).Groups[1].Value;
-            return c.WithRouteFor(LinuxConfigTemplates.Roles.End, r => $"ip -6 route add {r.Split(' ', StringSplitOptions.RemoveEmptyEntries)[4]} via {nh} dev {dev}");
+            var end = i.Sid(End);
+            var endX = i.Sid(EndX);
+            return i.WithSid(End, _ => null) with
+            {
+                Routes = [.. i.Routes, new IntentRoute(new IPNetwork(end.Address, end.PrefixLength), endX.NextHop!, endX.Interface!)],
+            };
         });
-
 
     public static LabFaultMode Figure1EndXWrongLink { get; } = new(
         "Figure1EndXWrongLink", "Figure 1, DUT N4: End.X C52 (towards N5 over link10) is programmed towards N5 over link9.",
-        c => c.WithRouteFor("end_x_c52", r => r.Replace("nh6 2001:db8:4:5:52::", "nh6 2001:db8:4:5:51::", StringComparison.Ordinal)
-            .Replace(" dev link10", " dev link9", StringComparison.Ordinal)), "reference-figure1.yaml");
+        i => i.WithSid("end_x_c52", s => s with { NextHop = i.Sid("end_x_c51").NextHop, Interface = i.Sid("end_x_c51").Interface }),
+        profile: "reference-figure1.yaml");
 
     public static LabFaultMode Figure1Link10Broken { get; } = new(
         "Figure1Link10Broken", "Figure 1, DUT N4: link10 is broken: nftables drops everything the DUT forwards out of it.",
-        c => c.WithExtraCommands(
-            $"nft add table ip6 {FaultTable}",
-            $"nft add chain ip6 {FaultTable} brokenlink '{{ type filter hook forward priority 0; policy accept; }}'",
-            $"nft add rule ip6 {FaultTable} brokenlink oifname link10 drop"), "reference-figure1.yaml");
+        inject: _ => FaultChain("brokenlink", "forward", 0, "oifname link10 drop"),
+        profile: "reference-figure1.yaml");
 
     public static LabFaultMode Figure1OFlagNotExported { get; } = new(
         "Figure1OFlagNotExported", "Figure 1, DUT N4: the DUT claims O-flag processing but its (emulated) OAM process exports nothing to N100.",
-        c => c.Commands.Any(x => x.Contains("srv6conf_oam", StringComparison.Ordinal))
-            ? c with { Commands = c.Commands.Where(x => !x.Contains("srv6conf_oam", StringComparison.Ordinal) && !x.Contains("encap seg6 mode encap segs 2001:db8:b:100:1::", StringComparison.Ordinal)).ToList() }
-            : throw new InvalidOperationException("Figure1OFlagNotExported needs the O-flag export (does the profile claim oam.o_flag_processing?)."),
-        "reference-figure1.yaml");
+        i => WithOFlag(i, _ => null),
+        profile: "reference-figure1.yaml");
     // (USP/USD, End.DT4/End.DT46 and End.B6.Encaps.Red are not claimed by the reference profile; their cases are
     // proven offline in BehaviorConformingReceptionTests, so they have no fault mode.)
 
-    [GeneratedRegex(@"\boif (\S+)")]
-    private static partial Regex OifRegex();
-
     /// <summary>
-    /// The End.DX2 SID cross-connects to another tester-facing interface than the profile's: the first port
-    /// interface (from the port sysctls) that is neither the SID's OIF nor the ingress t1 side.
+    /// The End.DX2 SID cross-connects to another tester-facing interface than the profile's: the first DUT
+    /// interface (by name) that is neither the SID's OIF nor the route's device (the first interface).
     /// </summary>
     public static LabFaultMode EndDx2WrongInterface { get; } = new(
         "EndDx2WrongInterface", "The End.DX2 SID sends the decapsulated Ethernet frame out of another tester-facing interface than the profile's OIF.",
-        c =>
+        i =>
         {
-            var route = c.RouteCommandFor("end_dx2");
-            var oif = OifRegex().Match(route).Groups[1].Value;
-            var ingress = DevRegex().Match(route).Groups[1].Value;
-            var other = c.Sysctls.Select(s => s.Key.Split('.')).Where(k => k.Length == 5 && k[0] == "net" && k[1] == "ipv6" && k[4] == "seg6_enabled")
-                .Select(k => k[3]).Where(i => i is not "all" and not "default" and not "lo" && i != oif && i != ingress).Distinct().Order(StringComparer.Ordinal).FirstOrDefault()
+            var sid = i.Sid("end_dx2");
+            var other = i.Interfaces.Select(x => x.Name).Where(n => n != sid.Interface && n != i.Interfaces[0].Name).Order(StringComparer.Ordinal).FirstOrDefault()
                 ?? throw new InvalidOperationException("EndDx2WrongInterface needs a third tester-facing interface besides the End.DX2 OIF and the SID device.");
-            return c.WithRouteFor("end_dx2", r => OifRegex().Replace(r, "oif " + other));
+            return i.WithSid("end_dx2", s => s with { Interface = other });
         });
 
-    /// <summary>The H.Insert policy (seg6 mode inline) is programmed as H.Encaps (seg6 mode encap): a new outer header instead of an inserted SRH.</summary>
+    /// <summary>The H.Insert policy is programmed as H.Encaps: a new outer header instead of an inserted SRH.</summary>
     public static LabFaultMode HInsertAsEncap { get; } = new(
         "HInsertAsEncap", "The H.Insert policy (seg6 mode inline) is programmed as H.Encaps (mode encap): the packet is encapsulated instead of getting an SRH inserted.",
-        c => c.Commands.Any(x => x.Contains(" encap seg6 mode inline ", StringComparison.Ordinal))
-            ? c with { Commands = c.Commands.Select(x => x.Replace(" encap seg6 mode inline ", " encap seg6 mode encap ", StringComparison.Ordinal)).ToList() }
-            : throw new InvalidOperationException("HInsertAsEncap needs the H.Insert policy (headend-insert.conf; does the profile claim H.Insert?)."));
+        i => i.Headends.Any(h => h.Behavior == HeadendBehavior.HInsert)
+            ? i.WithHeadends(h => h.Behavior == HeadendBehavior.HInsert ? h with { Behavior = HeadendBehavior.HEncaps } : h)
+            : throw new InvalidOperationException("HInsertAsEncap needs the H.Insert policy (does the profile claim H.Insert?)."));
 
     public static IReadOnlyList<LabFaultMode> All { get; } =
         [None, EndWithoutPsp, SidMissing, EndAsEndX, NoIcmpErrors, Seg6Disabled, ForwardingDisabled, HmacRequired, EndWithPsp, EndAsLocalAddress, PspSidMissing,
@@ -421,7 +374,7 @@ public sealed partial class LabFaultMode
         if (string.IsNullOrWhiteSpace(id))
             throw new ArgumentException($"'{MutationPrefix}' needs a mutation id (srv6conf mutate --list shows them).", nameof(id));
         return new(MutationPrefix + id, $"Mutation {id} of the rendered DUT configuration (srv6conf mutate).",
-            c => Mutations.ConfigMutator.Apply(c, id), AnyProfile);
+            rendered: c => Mutations.ConfigMutator.Apply(c, id), profile: AnyProfile);
     }
 
     /// <summary>Case-insensitive lookup by name; <c>Mutation:&lt;id&gt;</c> (prefix case-insensitive, id exact) builds a mutation mode.</summary>

@@ -35,11 +35,10 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
     private Process? _sshd;
     private int _disposed;
 
-    private ReferenceLab(string runId, ReferenceLabSpec spec, LabFaultMode faultMode, DutConfig config, LabState state)
+    private ReferenceLab(string runId, ReferenceLabSpec spec, DutConfig config, LabState state)
     {
         RunId = runId;
         Spec = spec;
-        FaultMode = faultMode;
         AppliedConfig = config;
         _state = state;
         Namespace = NamespaceName(runId);
@@ -57,7 +56,6 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
 
     public string RunId { get; }
     public ReferenceLabSpec Spec { get; }
-    public LabFaultMode FaultMode { get; }
     /// <summary>The configuration actually applied (the spec's config after the fault mode's transformation).</summary>
     public DutConfig AppliedConfig { get; }
     public string Namespace { get; }
@@ -107,7 +105,7 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
     // ------------------------------------------------------------------ start
 
     /// <summary>Brings the lab up (cleaning leftovers of dead runs first). Throws <see cref="TestbedException"/> on failure, after tearing down what was built.</summary>
-    public static async Task<ReferenceLab> StartAsync(ReferenceLabSpec spec, LabFaultMode? faultMode = null, CancellationToken cancellationToken = default)
+    public static async Task<ReferenceLab> StartAsync(ReferenceLabSpec spec, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
         if (!OperatingSystem.IsLinux()) throw new PlatformNotSupportedException("The reference lab needs Linux network namespaces.");
@@ -118,8 +116,7 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
         Directory.CreateDirectory(StateDirectory);
 
         var runId = NewRunId();
-        faultMode ??= LabFaultMode.None;
-        var config = faultMode.Apply(spec.Config);
+        var config = spec.Config;
         var runDir = Path.Combine(StateDirectory, runId);
         Directory.CreateDirectory(runDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         File.SetUnixFileMode(runDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -131,7 +128,7 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
         // The state file goes first: if we die half-way, the next run cleans up.
         File.WriteAllText(StateFilePath(runId), state.ToJson());
 
-        var lab = new ReferenceLab(runId, spec, faultMode, config, state);
+        var lab = new ReferenceLab(runId, spec, config, state);
         Live[runId] = lab;
         try
         {
@@ -262,7 +259,7 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
         {
             var trace = r.Stderr.Trim().Split('\n');
             throw new TestbedException(
-                $"Applying the DUT configuration in {Namespace} failed (exit {r.ExitCode}, fault mode {FaultMode}). Last lines:\n  " +
+                $"Applying the DUT configuration in {Namespace} failed (exit {r.ExitCode}). Last lines:\n  " +
                 string.Join("\n  ", trace.TakeLast(4)));
         }
         _sysctls.Add(new AppliedSysctl("dut", $"net.ipv6.conf.{DutManagementInterface}.accept_dad", "0"));

@@ -63,7 +63,7 @@ public sealed class LiveTestbed : IAsyncDisposable
             if (profile.Testbed.Kind == TestbedKind.ReferenceLab)
             {
                 var spec = ProfileDutConfig.LabSpec(profile) with { Hostname = profile.Testbed.Identity.Hostname };
-                lab = await ReferenceLab.StartAsync(spec, LabFaultMode.None, ct).ConfigureAwait(false);
+                lab = await ReferenceLab.StartAsync(spec, ct).ConfigureAwait(false);
                 if (profile.Testbed.Topology is { } t)
                     topology = Harness.Topology.TopologyLab.Build(lab, Harness.Topology.Figure1Topology.Instance, t.DutNode, ProfileDutConfig.TemplateDirectory("linux"));
             }
@@ -84,7 +84,7 @@ public sealed class LiveTestbed : IAsyncDisposable
             CheckIdentity(profile, identity, options.HostPort);
 
             baseline = await platform.SnapshotAsync(ct).ConfigureAwait(false);
-            var config = fault.Apply(ProfileDutConfig.Srv6(profile));
+            var config = ProfileDutConfig.Srv6(profile, fault);
             transcript.Note($"applying the suite's configuration (fault mode {fault.Name}): {config.Sysctls.Count} sysctls, {config.Commands.Count} commands");
             await platform.ApplyAsync(config, ct).ConfigureAwait(false);
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Conformance.Harness.Dut;
+using Conformance.Harness.Intent;
 using Conformance.Harness.Lab;
 using Conformance.Harness.Profiles;
 using Conformance.Harness.Templates;
@@ -87,148 +88,23 @@ public static class ProfileDutConfig
         return new IPAddress(b);
     }
 
-    /// <summary>The SRv6 configuration of the profile (SIDs and surrounding routes), applied and rolled back over SSH.</summary>
-    public static DutConfig Srv6(Profile profile)
+    /// <summary>
+    /// The SRv6 configuration of the profile (its <see cref="Srv6Intent"/> rendered by the platform's pack, here the Linux
+    /// reference's), applied and rolled back over SSH; <paramref name="fault"/> (default none) is a reference-lab fault mode.
+    /// </summary>
+    public static DutConfig Srv6(Profile profile, LabFaultMode? fault = null)
     {
         var dir = TemplateDirectory(profile.Testbed.Platform);
-        var lines = new List<string>();
-        var ports = profile.Testbed.TesterPorts;
-        var sids = new Dictionary<string, string>();
-        lines.AddRange(TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(Path.Combine(dir, "sysctls.conf"),
-            new Dictionary<string, string> { ["seg6_enabled_all"] = "1" })));
-        var dutInterfaces = DutInterfaces(profile);
-        foreach (var dutIf in dutInterfaces)
-            lines.AddRange(TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(Path.Combine(dir, "port-sysctls.conf"),
-                new Dictionary<string, string> { ["dut_if"] = dutIf, ["seg6_enabled"] = "1" })));
-        foreach (var sid in profile.Parameters.Sids.Values.OrderBy(s => s.Name, StringComparer.Ordinal))
-        {
-            var behavior = sid.Behavior.Name();
-            var file = Path.Combine(dir, "sid", behavior + ".conf");
-            if (!File.Exists(file))
-                throw new TestbedException($"parameters.sids.{sid.Name}: no template for behaviour {behavior} on platform {profile.Testbed.Platform} ({file}).");
-            var egress = sid.Interface ?? (sid.NextHop is { } nh ? EgressFor(profile, nh) : null) ?? dutInterfaces[0];
-            var values = new Dictionary<string, string>
-            {
-                ["sid"] = sid.Address.ToString(),
-                ["flavors"] = sid.Flavors.Count == 0 ? "" : " flavors " + string.Join(',', sid.Flavors.Select(f => f.Name().ToLowerInvariant())),
-                ["next_hop"] = sid.NextHop?.ToString() ?? "",
-                ["interface"] = egress,
-                ["dev"] = dutInterfaces[0],
-                ["table"] = sid.Table ?? "254",
-                ["segments"] = string.Join(',', sid.Segments),
-            };
-            lines.AddRange(TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(file, values)));
-            sids[sid.Name] = sid.Address.ToString();
-        }
-        lines.AddRange(EdgeFilter(profile, dir));
-        lines.AddRange(HmacKeys(profile, dir));
-        var routes = Path.Combine(dir, "lab-routes.conf");
-        if (profile.Testbed.Kind == TestbedKind.ReferenceLab && profile.Testbed.Topology is null && File.Exists(routes))
-        {
-            var v = new Dictionary<string, string>();
-            foreach (var p in ports)
-            {
-                v[$"{p.Name}_tester_ipv6"] = p.TesterIpv6.Address.ToString();
-                v[$"{p.Name}_dut_if"] = p.DutInterface;
-                if (p.TesterIpv4 is { } v4) v[$"{p.Name}_tester_ipv4"] = v4.Address.ToString();
-            }
-            lines.AddRange(TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(routes, v)));
-            // Headend SR policies (RFC 8986 §5) for the lab's fixed documentation prefixes.
-            var headends = Path.Combine(dir, "headends.conf");
-            if (File.Exists(headends))
-                lines.AddRange(TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(headends, v)));
-            var insert = Path.Combine(dir, "headend-insert.conf");
-            if (profile.Claims("H.Insert") && File.Exists(insert))
-                lines.AddRange(TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(insert, v)));
-        }
-        lines.AddRange(OFlagEmulation(profile, dir));
-        return DutConfig.FromLines(lines, sids);
+        var intent = IntentBuilder.Build(profile);
+        if (intent.HmacKeys.Count > 0) EnsureLabHmacSecrets(profile);
+        return (fault ?? LabFaultMode.None).Render(intent, dir);
     }
 
     /// <summary>nftables table of the reference lab's O-flag emulation (RFC 9259 §2.1.1); deleted on rollback.</summary>
-    public const string OamTable = "srv6conf_oam";
-
-    /// <summary>
-    /// The reference lab's emulated O-flag processing (oam-oflag.conf): only for a reference lab whose
-    /// profile claims oam.o_flag_processing (a real DUT's claim is its own, never emulated by the suite).
-    /// The rate limit is rendered only when the profile also claims oam.o_flag_rate_limit.
-    /// </summary>
-    private static IEnumerable<string> OFlagEmulation(Profile profile, string dir)
-    {
-        var file = Path.Combine(dir, "oam-oflag.conf");
-        if (profile.Testbed.Kind != TestbedKind.ReferenceLab || !profile.Claims("oam.o_flag_processing") || !File.Exists(file)) return [];
-        var o = profile.Parameters.OFlag
-            ?? throw new TestbedException($"{profile.SourcePath}: capabilities.oam.o_flag_processing is claimed but parameters.o_flag (collector_port, rate_per_second, burst) is missing.");
-        var collector = o.CollectorPort is { } cp ? profile.GetTesterPort(cp)
-            : throw new TestbedException($"{profile.SourcePath}: parameters.o_flag.collector_port is required for O-flag processing.");
-        if (profile.Parameters.Sids.Count == 0) return [];
-        var limit = profile.Claims("oam.o_flag_rate_limit")
-            ? (o.RatePerSecond > 0 ? $"limit rate {o.RatePerSecond}/second burst {Math.Max(o.Burst, 1)} packets "
-                : throw new TestbedException($"{profile.SourcePath}: oam.o_flag_rate_limit is claimed but parameters.o_flag.rate_per_second is not positive."))
-            : "";
-        // In a reference topology the copies go to the controller N100 over SRv6 (RFC 9259 Appendix A.3), not out of a tester port.
-        if (profile.Testbed.Topology is { } topology)
-            return Topology.TopologyLab.OFlagExport(Topology.Figure1Topology.Instance, topology.DutNode,
-                profile.Parameters.Sids.Values.Select(s => s.Address), limit, dir);
-        return TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(file, new Dictionary<string, string>
-        {
-            ["sids"] = string.Join(", ", profile.Parameters.Sids.Values.Select(s => s.Address.ToString()).Distinct().Order(StringComparer.Ordinal)),
-            ["limit"] = limit,
-            ["collector"] = collector.TesterIpv6.Address.ToString(),
-            ["collector_if"] = collector.DutInterface,
-        }));
-    }
+    public const string OamTable = LinuxIntentRenderer.OamTable;
 
     /// <summary>nftables table of the SR-domain edge filter (RFC 8754 §5.1, RFC 9602); rolled back like any new table.</summary>
-    public const string EdgeTable = "srv6conf_edge";
-
-    /// <summary>
-    /// SR-domain filtering when the profile claims <c>sr_domain_filtering</c>: edge-filter.conf once, edge-filter-port.conf
-    /// per external tester port, edge-filter-source.conf per internal port when <c>parameters.inside_sources</c> is declared.
-    /// </summary>
-    public static IReadOnlyList<string> EdgeFilter(Profile profile, string dir)
-    {
-        var lines = new List<string>();
-        if (!profile.Claims("sr_domain_filtering")) return lines;
-        var external = profile.Testbed.TesterPorts.Where(p => p.Role == PortRole.External).ToList();
-        var internalPorts = profile.Testbed.TesterPorts.Where(p => p.Role != PortRole.External).ToList();
-        if (external.Count == 0 && profile.Parameters.InsideSources.Count == 0) return lines;
-        lines.AddRange(TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(Path.Combine(dir, "edge-filter.conf"), new Dictionary<string, string>())));
-        foreach (var p in external)
-            lines.AddRange(TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(Path.Combine(dir, "edge-filter-port.conf"), new Dictionary<string, string>
-            {
-                ["dut_if"] = p.DutInterface,
-                ["sid_block"] = profile.Parameters.SidBlock.ToString(),
-            })));
-        if (profile.Parameters.InsideSources.Count > 0)
-            foreach (var p in internalPorts)
-                lines.AddRange(TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(Path.Combine(dir, "edge-filter-source.conf"), new Dictionary<string, string>
-                {
-                    ["dut_if"] = p.DutInterface,
-                    ["locator"] = profile.Parameters.Locator.ToString(),
-                    ["inside_sources"] = string.Join(", ", profile.Parameters.InsideSources),
-                })));
-        return lines;
-    }
-
-    /// <summary>
-    /// The profile's HMAC keys (hmac-key.conf per key) when the profile claims HMAC. The secret is read from the key's
-    /// environment variable here; callers register <see cref="Profile.SecretValues"/> with the transcript and the report.
-    /// </summary>
-    public static IReadOnlyList<string> HmacKeys(Profile profile, string dir)
-    {
-        var lines = new List<string>();
-        if (!profile.Claims("hmac") || profile.Parameters.HmacKeys.Count == 0) return lines;
-        EnsureLabHmacSecrets(profile);
-        foreach (var k in profile.Parameters.HmacKeys)
-            lines.AddRange(TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(Path.Combine(dir, "hmac-key.conf"), new Dictionary<string, string>
-            {
-                ["key_id"] = k.KeyId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                ["algorithm"] = k.Algorithm.Name(),
-                ["secret_quoted"] = "'" + k.ResolveSecret().Replace("'", "'\\''", StringComparison.Ordinal) + "'",
-            })));
-        return lines;
-    }
+    public const string EdgeTable = LinuxIntentRenderer.EdgeTable;
 
     /// <summary>
     /// For the reference lab only: an HMAC key whose environment variable is unset gets a per-run random secret
@@ -242,9 +118,4 @@ public static class ProfileDutConfig
             if (k.TryResolveSecret() is null)
                 Environment.SetEnvironmentVariable(k.SecretEnv, Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
     }
-
-    private static string? EgressFor(Profile profile, IPAddress nextHop) =>
-        profile.Testbed.TesterPorts.FirstOrDefault(p =>
-            nextHop.AddressFamily == AddressFamily.InterNetworkV6 ? p.TesterIpv6.Network.Contains(nextHop)
-            : p.TesterIpv4 is { } v4 && v4.Network.Contains(nextHop))?.DutInterface;
 }

@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using Conformance.Harness.Dut;
 using Conformance.Harness.Lab;
+using Conformance.Harness.Profiles;
+using Conformance.Harness.Testbeds;
+using Conformance.Harness.Tests.Profiles;
 using NUnit.Framework;
 
 namespace Conformance.Harness.Tests.Lab;
@@ -105,30 +108,38 @@ public class ReferenceLabTests
         }
     }
 
+    /// <summary>The reference profile's lab with the suite's SRv6 configuration under <paramref name="mode"/> (what a run applies over SSH).</summary>
+    private static ReferenceLabSpec FaultedSpec(LabFaultMode mode)
+    {
+        var profile = ProfileLoader.Load(Path.Combine(ProfileTestSupport.ProfilesDir, "reference-lab.yaml"));
+        var spec = ProfileDutConfig.LabSpec(profile);
+        return spec with { Config = DutConfig.Concat(spec.Config, ProfileDutConfig.Srv6(profile, mode)) };
+    }
+
     [Test]
     public async Task FaultMode_EndWithoutPsp_ProgramsThePspSidWithoutFlavor()
     {
-        await using var lab = await ReferenceLab.StartAsync(ReferenceLabSpec.CreateDefault(), LabFaultMode.EndWithoutPsp);
+        await using var lab = await ReferenceLab.StartAsync(FaultedSpec(LabFaultMode.EndWithoutPsp));
         var psp = lab.AppliedConfig.Sid("end_psp");
         var (exit, stdout, _) = lab.Exec("ip", "-6", "route", "show", psp);
         Assert.That(exit, Is.EqualTo(0));
         Assert.That(stdout, Does.Contain("encap seg6local action End "));
         Assert.That(stdout, Does.Not.Contain("psp"));
         // The correct lab does have it.
-        Assert.That(ReferenceLabSpec.CreateDefault().Config.RouteCommandFor("end_psp"), Does.Contain("flavors psp"));
+        Assert.That(FaultedSpec(LabFaultMode.None).Config.RouteCommandFor("end_psp"), Does.Contain("flavors psp"));
     }
 
     [Test]
     public async Task FaultModes_NoIcmpErrors_And_Seg6Disabled_AreApplied()
     {
-        await using (var lab = await ReferenceLab.StartAsync(ReferenceLabSpec.CreateDefault(), LabFaultMode.NoIcmpErrors))
+        await using (var lab = await ReferenceLab.StartAsync(FaultedSpec(LabFaultMode.NoIcmpErrors)))
         {
             var (_, nft, _) = lab.Exec("nft", "list", "ruleset");
             Assert.That(nft, Does.Contain(LabFaultMode.FaultTable).And.Contain("drop"));
         }
-        await using (var lab = await ReferenceLab.StartAsync(ReferenceLabSpec.CreateDefault(), LabFaultMode.Seg6Disabled))
+        await using (var lab = await ReferenceLab.StartAsync(FaultedSpec(LabFaultMode.Seg6Disabled)))
         {
-            var (_, v, _) = lab.Exec("sysctl", "-n", "net.ipv6.conf.eth1.seg6_enabled");
+            var (_, v, _) = lab.Exec("sysctl", "-n", "net.ipv6.conf.veth-t1.seg6_enabled");
             Assert.That(v.Trim(), Is.EqualTo("0"));
         }
     }
@@ -145,27 +156,34 @@ public class ReferenceLabTests
 [TestFixture]
 public class LabFaultModeTests
 {
-    private static readonly DutConfig Config = ReferenceLabSpec.CreateDefault().Config;
+    private static readonly Profile Reference = ProfileLoader.Load(Path.Combine(ProfileTestSupport.ProfilesDir, "reference-lab.yaml"));
+    private static readonly DutConfig Config = ProfileDutConfig.Srv6(Reference);
+    private static DutConfig With(LabFaultMode mode) => ProfileDutConfig.Srv6(Reference, mode);
 
     [Test]
-    public void None_IsIdentity() => Assert.That(LabFaultMode.None.Apply(Config), Is.SameAs(Config));
+    public void None_IsIdentity()
+    {
+        var intent = Conformance.Harness.Intent.IntentBuilder.Build(Reference);
+        Assert.That(LabFaultMode.None.Transform(intent), Is.SameAs(intent));
+        Assert.That(With(LabFaultMode.None).ToLines(), Is.EqualTo(Config.ToLines()));
+    }
 
     [Test]
     public void SidMissing_RemovesOnlyTheEndRoute()
     {
-        var c = LabFaultMode.SidMissing.Apply(Config);
+        var c = With(LabFaultMode.SidMissing);
         Assert.That(c.IndexOfRouteFor(Config.Sid("end")), Is.EqualTo(-1));
         Assert.That(c.Commands, Has.Count.EqualTo(Config.Commands.Count - 1));
     }
 
     [Test]
     public void EndAsEndX_UsesTheEndXNextHop() =>
-        Assert.That(LabFaultMode.EndAsEndX.Apply(Config).RouteCommandFor("end"), Does.Contain("action End.X nh6 2001:db8:0:2::2 count"));
+        Assert.That(With(LabFaultMode.EndAsEndX).RouteCommandFor("end"), Does.Contain("action End.X nh6 2001:db8:0:2::2 count"));
 
     [Test]
     public void Seg6Disabled_ZeroesEverySeg6Sysctl()
     {
-        var c = LabFaultMode.Seg6Disabled.Apply(Config);
+        var c = With(LabFaultMode.Seg6Disabled);
         var values = c.Sysctls.Where(s => s.Key.EndsWith(".seg6_enabled", StringComparison.Ordinal)).Select(s => s.Value).ToList();
         Assert.That(values, Has.Count.EqualTo(4));
         Assert.That(values, Has.All.EqualTo("0"));
@@ -174,9 +192,9 @@ public class LabFaultModeTests
     [Test]
     public void HmacRequired_AddsRequireHmacPerTesterInterface()
     {
-        var c = LabFaultMode.HmacRequired.Apply(Config);
+        var c = With(LabFaultMode.HmacRequired);
         Assert.That(c.Sysctls.Where(s => s.Key.EndsWith(".seg6_require_hmac", StringComparison.Ordinal)).Select(s => s.ToString()),
-            Is.EquivalentTo(new[] { "net.ipv6.conf.eth1.seg6_require_hmac=1", "net.ipv6.conf.eth2.seg6_require_hmac=1", "net.ipv6.conf.eth3.seg6_require_hmac=1" }));
+            Is.EquivalentTo(new[] { "net.ipv6.conf.veth-t1.seg6_require_hmac=1", "net.ipv6.conf.veth-t2.seg6_require_hmac=1", "net.ipv6.conf.veth-t3.seg6_require_hmac=1" }));
     }
 
     [Test]
@@ -185,9 +203,8 @@ public class LabFaultModeTests
         // Against the configuration a run really applies: the one rendered from the mode's profile.
         foreach (var mode in LabFaultMode.All.Where(m => m != LabFaultMode.None))
         {
-            var config = Conformance.Harness.Testbeds.ProfileDutConfig.Srv6(
-                Conformance.Harness.Profiles.ProfileLoader.Load(Path.Combine(Conformance.Harness.Tests.Profiles.ProfileTestSupport.ProfilesDir, mode.Profile)));
-            Assert.That(mode.Apply(config).ToLines(), Is.Not.EqualTo(config.ToLines()), mode.Name);
+            var profile = ProfileLoader.Load(Path.Combine(ProfileTestSupport.ProfilesDir, mode.Profile));
+            Assert.That(ProfileDutConfig.Srv6(profile, mode).ToLines(), Is.Not.EqualTo(ProfileDutConfig.Srv6(profile).ToLines()), mode.Name);
         }
     }
 

@@ -11,12 +11,13 @@ namespace Conformance.Harness.Tests.Lab;
 [TestFixture]
 public class SrhFaultModeTests
 {
-    private static readonly DutConfig Rendered = ProfileDutConfig.Srv6(ProfileLoader.Load(Path.Combine(ProfileTestSupport.ProfilesDir, "reference-lab.yaml")));
+    private static readonly Profile Reference = ProfileLoader.Load(Path.Combine(ProfileTestSupport.ProfilesDir, "reference-lab.yaml"));
+    private static readonly DutConfig Rendered = ProfileDutConfig.Srv6(Reference);
 
     [Test]
     public void EndWithoutCounters_DropsCountOnlyFromTheEndRoute()
     {
-        var c = LabFaultMode.EndWithoutCounters.Apply(Rendered);
+        var c = ProfileDutConfig.Srv6(Reference, LabFaultMode.EndWithoutCounters);
         Assert.That(Rendered.RouteCommandFor("end"), Does.Contain(" count "));
         Assert.That(c.RouteCommandFor("end"), Does.Contain("action End").And.Not.Contain(" count"));
         Assert.That(c.RouteCommandFor("end_psp"), Is.EqualTo(Rendered.RouteCommandFor("end_psp")));
@@ -27,7 +28,7 @@ public class SrhFaultModeTests
     [Test]
     public void EndSidRoutedOnwards_ReplacesTheEndSidByAPlainRouteToTheEndXNextHop()
     {
-        var c = LabFaultMode.EndSidRoutedOnwards.Apply(Rendered);
+        var c = ProfileDutConfig.Srv6(Reference, LabFaultMode.EndSidRoutedOnwards);
         Assert.That(c.RouteCommandFor("end"), Is.EqualTo($"ip -6 route add {Rendered.Sid("end")}/128 via 2001:db8:0:2::2 dev veth-t2"));
         Assert.That(c.Commands, Has.Count.EqualTo(Rendered.Commands.Count));
     }

@@ -102,8 +102,8 @@ public class ConfigMutationTests
     {
         var mutated = M(id).Apply(Rendered);
         if (faultMode is not null)
-            Assert.That(mutated.ToLines(), Is.EqualTo(LabFaultMode.Parse(faultMode).Apply(Rendered).ToLines()));
-        Assert.That(LabFaultMode.Parse(LabFaultMode.MutationPrefix + id).Apply(Rendered).ToLines(), Is.EqualTo(mutated.ToLines()));
+            Assert.That(mutated.ToLines(), Is.EqualTo(ProfileDutConfig.Srv6(Reference, LabFaultMode.Parse(faultMode)).ToLines()));
+        Assert.That(ProfileDutConfig.Srv6(Reference, LabFaultMode.Parse(LabFaultMode.MutationPrefix + id)).ToLines(), Is.EqualTo(mutated.ToLines()));
     }
 
     [Test]
@@ -173,9 +173,9 @@ public class ConfigMutationTests
         var mode = LabFaultMode.Parse("mutation:no-flavors@sid:end_psp");
         Assert.That(mode.Name, Is.EqualTo("Mutation:no-flavors@sid:end_psp"));
         Assert.That(mode.Profile, Is.EqualTo(LabFaultMode.AnyProfile), "a mutation applies to whatever profile's configuration the run renders");
-        Assert.That(mode.Apply(Rendered).RouteCommandFor("end_psp"), Does.Not.Contain("flavors"));
+        Assert.That(ProfileDutConfig.Srv6(Reference, mode).RouteCommandFor("end_psp"), Does.Not.Contain("flavors"));
         Assert.That(() => LabFaultMode.Parse("Mutation:"), Throws.ArgumentException.With.Message.Contains("mutation id"));
-        Assert.That(() => LabFaultMode.Parse("Mutation:nope@sid:end").Apply(Rendered), Throws.InvalidOperationException.With.Message.Contains("nope@sid:end"));
+        Assert.That(() => ProfileDutConfig.Srv6(Reference, LabFaultMode.Parse("Mutation:nope@sid:end")), Throws.InvalidOperationException.With.Message.Contains("nope@sid:end"));
         Assert.That(() => LabFaultMode.Parse("Nope"), Throws.ArgumentException.With.Message.Contains("Mutation:<id>"));
         Assert.That(LabFaultMode.All, Has.None.Matches<LabFaultMode>(m => m.Name.StartsWith(LabFaultMode.MutationPrefix, StringComparison.Ordinal)));
     }

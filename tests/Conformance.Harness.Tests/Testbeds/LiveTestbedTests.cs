@@ -52,7 +52,7 @@ public class LiveTestbedTests
     public void FaultModeChangesOnlyWhatItNames()
     {
         var cfg = ProfileDutConfig.Srv6(ReferenceProfile());
-        var faulty = LabFaultMode.EndWithoutPsp.Apply(cfg);
+        var faulty = ProfileDutConfig.Srv6(ReferenceProfile(), LabFaultMode.EndWithoutPsp);
         Assert.That(cfg.RouteCommandFor("end_psp"), Does.Contain("flavors psp"));
         Assert.That(faulty.RouteCommandFor("end_psp"), Does.Not.Contain("flavors"));
         Assert.That(faulty.Commands.Except(cfg.Commands).Count(), Is.EqualTo(1));
@@ -63,7 +63,7 @@ public class LiveTestbedTests
     public void LocatorLocalAddsOneLocalMainTableRouteForTheEndSidsSlash64()
     {
         var cfg = ProfileDutConfig.Srv6(ReferenceProfile());
-        var faulty = LabFaultMode.LocatorLocal.Apply(cfg);
+        var faulty = ProfileDutConfig.Srv6(ReferenceProfile(), LabFaultMode.LocatorLocal);
         Assert.That(faulty.Commands.Except(cfg.Commands), Is.EqualTo(new[] { "ip -6 route add local 2001:db8:b:1::/64 dev lo table main" }));
         Assert.That(cfg.Commands.Except(faulty.Commands), Is.Empty);
     }
@@ -72,7 +72,7 @@ public class LiveTestbedTests
     public void DownstreamViaT3RepointsOnlyTheMainTableRouteToN2()
     {
         var cfg = ProfileDutConfig.Srv6(ReferenceProfile());
-        var faulty = LabFaultMode.DownstreamViaT3.Apply(cfg);
+        var faulty = ProfileDutConfig.Srv6(ReferenceProfile(), LabFaultMode.DownstreamViaT3);
         Assert.That(cfg.Commands.Except(faulty.Commands), Is.EqualTo(new[] { "ip -6 route add 2001:db8:b:2::/64 via 2001:db8:0:2::2 dev veth-t2" }));
         Assert.That(faulty.Commands.Except(cfg.Commands), Is.EqualTo(new[] { "ip -6 route add 2001:db8:b:2::/64 via 2001:db8:0:3::2 dev veth-t3" }));
         Assert.That(faulty.Commands, Does.Contain("ip -6 route add 2001:db8:b:2::/64 via 2001:db8:0:2::2 dev veth-t2 table 100"));
@@ -83,7 +83,7 @@ public class LiveTestbedTests
     public void IcmpErrorsToDutDroppedOnlyAddsTheFaultTablesInputDrop()
     {
         var cfg = ProfileDutConfig.Srv6(ReferenceProfile());
-        var faulty = LabFaultMode.IcmpErrorsToDutDropped.Apply(cfg);
+        var faulty = ProfileDutConfig.Srv6(ReferenceProfile(), LabFaultMode.IcmpErrorsToDutDropped);
         Assert.That(cfg.Commands.Except(faulty.Commands), Is.Empty);
         Assert.That(faulty.Commands.Except(cfg.Commands), Is.EqualTo(new[]
         {

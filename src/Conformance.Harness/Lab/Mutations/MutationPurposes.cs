@@ -88,7 +88,7 @@ public static class MutationPurposes
         ["D4X"] = Ids("DX4-BV-01"),
     };
 
-    /// <summary>Headend policy prefix (dut-configs/linux/headends.conf, headend-insert.conf) → the purposes sending into it.</summary>
+    /// <summary>Headend policy prefix (dut-configs/linux/headend/*.conf) → the purposes sending into it.</summary>
     public static IReadOnlyDictionary<string, string[]> ByHeadend { get; } = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
         ["2001:db8:e:1::/64"] = Ids("HENCAPS-BV-01 HENCAPS-BV-02 HENCAPS-BV-03 MTU-BI-01"),
