@@ -18,7 +18,7 @@ log() { printf 'setup: %s\n' "$*" >&2; }
 #   chromium         headless browser for the report's browser test (Playwright)
 #   procps, psmisc   process checks during teardown
 #   iputils-ping, traceroute  the DUT's own ping/traceroute (OAM cases) and lab checks
-pkgs=(libpcap0.8 openssh-server openssh-client iproute2 nftables tshark python3-scapy tcpdump tcpreplay netsniff-ng chromium procps psmisc iputils-ping traceroute)
+pkgs=(libpcap0.8 openssh-server openssh-client iproute2 nftables tshark python3-scapy python3-yaml tcpdump tcpreplay netsniff-ng chromium procps psmisc iputils-ping traceroute)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

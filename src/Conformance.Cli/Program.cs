@@ -13,5 +13,6 @@ var root = new RootCommand($"srv6conf {HarnessInfo.Version}: SRv6 conformance su
     PurposesCommand.Create(),
     ProgressCommand.Create(),
     MutateCommand.Create(),
+    PlatformsCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -2,7 +2,10 @@ using System.Net;
 using Conformance.Cases.Support;
 using Conformance.Harness;
 using Conformance.Harness.Capture;
+using Conformance.Harness.Intent;
 using Conformance.Harness.Packets;
+using Conformance.Harness.Platforms;
+using Conformance.Harness.Profiles;
 using Conformance.Harness.Reporting;
 using Conformance.Harness.Tester;
 using Conformance.Harness.Testbeds;
@@ -88,38 +91,31 @@ public sealed class PingCases : ConformanceCase
 
     [Test]
     [NegativeControl("DownstreamViaT3", Why = "the DUT's route to N2 points at t3: the SR policy's echo requests leave by the wrong port")]
-    [TestPurpose(Id = "TP-PING-BV-03", Requires = new[] { "H.Encaps" }, Feature = "Ping via a segment list",
+    [TestPurpose(Id = "TP-PING-BV-03", Requires = new[] { "H.Encaps", DutVerbs.SrPolicy, DutVerbs.Ping }, Feature = "Ping via a segment list",
         Title = "The DUT as ingress pings an address via a segment list: its echo requests carry an SRH with the SID list",
         Requirements = new[] { "RFC9259-A.1.1-PING-VIA-SEGMENT-LIST", "RFC4443-4.1-ECHO-REQUEST-INTERFACE" },
-        Stimulus = "on the DUT (over SSH, Linux only): an SR policy 2001:db8:d:9::/64 → H.Encaps segs <N2> out of t2 (ip -6 route ... encap seg6 mode encap), then `ping -6 -c 3 -W 1 2001:db8:d:9::1`; the tester does not answer",
+        Stimulus = "on the DUT (over SSH, platform verbs dut.sr_policy and dut.ping): a transient SR policy 2001:db8:d:9::/64 → H.Encaps segs <N2> out of t2 (the pack's H.Encaps template; Linux: ip -6 route ... encap seg6 mode encap), then the pack's ping of 2001:db8:d:9::1, 3 echo requests (Linux: `ping -6 -c 3 -i 0.5 -W 1`); the tester does not answer",
         Expected = "3 × (P,N2)(N2;SL=0)(P,T) ICMPv6 echo request out of t2 (P = a DUT address, T = 2001:db8:d:9::1), one identifier, sequences 1, 2, 3; outer/inner hop limit, flow label, traffic class, echo identifier and data not compared (the DUT's choice); nothing else on any port; the DUT's ping reports 3 packets transmitted")]
     public async Task DutPingsViaASegmentList()
     {
-        if (Profile.Testbed.Platform != "linux")
-            Assert.Ignore($"N/A: the case drives the DUT's own ping and SR policy with Linux commands; platform {Profile.Testbed.Platform} has none.");
         IPAddress n2 = Address("N2"), target = IPAddress.Parse(OriginatedTarget);
-        var dev = PortSpec("t2").DutInterface;
+        var policy = new IntentHeadend("srv6conf-ping", HeadendBehavior.HEncaps, IPNetwork.Parse(OriginatedPrefix), [n2], PortSpec("t2").DutInterface);
+        var config = ProfileDutConfig.TransientHeadend(Profile, policy);
         const int Count = 3;
-        TrafficResult result;
-        string pingOutput;
-        await Evidence.StepAsync($"Add the SR policy {OriginatedPrefix} → segs {n2} on the DUT",
-            () => Testbed.Session.RunCheckedAsync($"ip -6 route add {OriginatedPrefix} encap seg6 mode encap segs {n2} dev {dev}"));
-        try
+        TrafficResult result = null!;
+        DutPingOutcome ping = null!;
+        Evidence.AttachText($"DUT configuration (transient): the SR policy {OriginatedPrefix} → segs {n2}", string.Join('\n', config.ToLines()));
+        await Testbed.WithTransientConfigAsync(config, async () =>
         {
             using (Evidence.Step($"Ping {OriginatedTarget} from the DUT, capture on {string.Join(", ", Testbed.Ports.Keys)}"))
             {
                 using var session = new TrafficSession(Testbed.Ports.Values);
-                var r = await Testbed.Session.RunAsync($"ping -6 -c {Count} -i 0.5 -W 1 {OriginatedTarget}");
-                pingOutput = r.Stdout + r.Stderr;
-                Evidence.AttachText("DUT ping output", pingOutput);
+                ping = await PackVerbRunner.PingAsync(Testbed.Pack, Testbed.RunVerbCommandAsync, target, ProfileDutConfig.Loopback(Profile), Count);
+                Evidence.AttachText("DUT ping output", $"$ {ping.Command}\n{ping.Output}");
                 result = await session.CompleteAsync(got => got.Count(f => f.Port == "t2") >= Count, Profile.Parameters.Timeouts.Capture, TimeSpan.FromMilliseconds(500));
                 Evidence.AttachText("Capture reconciliation", result.Reconciliation(Count));
             }
-        }
-        finally
-        {
-            await Testbed.Session.RunAsync($"ip -6 route del {OriginatedPrefix}");
-        }
+        });
         var pcap = Path.Combine(Path.GetTempPath(), $"srv6conf-{Guid.NewGuid():N}.pcapng");
         try { PcapFile.WritePcapNg(pcap, result.All); Evidence.AttachFile($"{Purpose.Id} exchange.pcapng", pcap, Evidence.PcapMime); }
         finally { File.Delete(pcap); }
@@ -149,10 +145,8 @@ public sealed class PingCases : ConformanceCase
         else problems.Add("no encapsulated ICMPv6 echo request was captured");
         var j = Judge.Exchange(result, expected);
         if (!j.Pass) problems.Add(j.Explain(8));
-        var transmitted = System.Text.RegularExpressions.Regex.Match(pingOutput, @"(\d+) packets transmitted");
-        if (!transmitted.Success) throw new TestbedException($"the DUT's ping output has no \"packets transmitted\" line:\n{pingOutput}");
-        if (transmitted.Groups[1].Value != Count.ToString(System.Globalization.CultureInfo.InvariantCulture))
-            problems.Add($"the DUT's ping reports {transmitted.Groups[1].Value} packets transmitted, expected {Count}");
+        if (ping.Sent != Count)
+            problems.Add($"the DUT's ping reports {ping.Sent} echo requests sent, expected {Count}");
         if (problems.Count > 0)
             Fail("The DUT's ping via a segment list did not send its echo requests with an SRH containing the SID list:\n" + string.Join('\n', problems));
     }

@@ -3,10 +3,14 @@ using Conformance.Cases.Rfc8986;
 using Conformance.Cases.Support;
 using Conformance.Harness;
 using Conformance.Harness.Capture;
+using Conformance.Harness.Intent;
 using Conformance.Harness.Oam;
 using Conformance.Harness.Packets;
+using Conformance.Harness.Platforms;
+using Conformance.Harness.Profiles;
 using Conformance.Harness.Reporting;
 using Conformance.Harness.Tester;
+using Conformance.Harness.Testbeds;
 using Conformance.Harness.Verdicts;
 using NUnit.Framework;
 
@@ -86,27 +90,22 @@ public sealed class TracerouteCases : ConformanceCase
     [Test]
     [NegativeControl("DownstreamViaT3", Why = "the DUT's route to N2 points at t3: the traceroute probes leave by the wrong port and no hop answers")]
     [NegativeControl("IcmpErrorsToDutDropped", Why = "the probes leave right, but the DUT drops the hops' ICMPv6 errors: its traceroute prints no hop")]
-    [TestPurpose(Id = "TP-TRACE-BV-03", Requires = new[] { "H.Encaps" }, Feature = "Traceroute via a segment list",
+    [TestPurpose(Id = "TP-TRACE-BV-03", Requires = new[] { "H.Encaps", DutVerbs.SrPolicy, DutVerbs.Traceroute }, Feature = "Traceroute via a segment list",
         Title = "The DUT as ingress traceroutes an address via a segment list: its probes carry an SRH with the SID list and increasing hop limits, and it reports the hops that answered",
         Requirements = new[] { "RFC9259-A.2.1-TRACE-VIA-SEGMENT-LIST" },
-        Stimulus = "on the DUT (over SSH, Linux only): an SR policy 2001:db8:d:a::/64 → H.Encaps segs <N2> out of t2 (ip -6 route ... encap seg6 mode encap), then `traceroute6 -n -q 2 -w 1 -m 6 2001:db8:d:a::1` (UDP probes); the tester behind t2 emulates the path N2 (tunnel end, decapsulates; hop 1, answers from its t2 address) → 2001:db8:d:a1::1 → 2001:db8:d:a2::1 → T = 2001:db8:d:a::1 (hop 4): a probe whose inner hop limit h < 4 gets ICMPv6 Time Exceeded code 0 from hop h, one with h ≥ 4 Port Unreachable from T, each quoting the inner probe as that hop received it",
+        Stimulus = "on the DUT (over SSH, platform verbs dut.sr_policy and dut.traceroute): a transient SR policy 2001:db8:d:a::/64 → H.Encaps segs <N2> out of t2 (the pack's H.Encaps template; Linux: ip -6 route ... encap seg6 mode encap), then the pack's traceroute of 2001:db8:d:a::1, 2 probes per hop, at most 6 hops (Linux: `traceroute6 -n -q 2 -w 1 -m 6`, UDP probes); the tester behind t2 emulates the path N2 (tunnel end, decapsulates; hop 1, answers from its t2 address) → 2001:db8:d:a1::1 → 2001:db8:d:a2::1 → T = 2001:db8:d:a::1 (hop 4): a probe whose inner hop limit h < 4 gets ICMPv6 Time Exceeded code 0 from hop h, one with h ≥ 4 Port Unreachable from T, each quoting the inner probe as that hop received it",
         Expected = "probes (P,N2)(N2;SL=0)(P',T) UDP out of t2 (P, P' DUT addresses; outer hop limit, flow label, traffic class, the UDP ports, data and checksum not compared: a veth leaves an offloaded checksum unfinished), inner hop limits non-decreasing in sending order with 2 probes for each of 1..4 (more for 5..6 only if sent before the answer from T); nothing else on any port; the DUT's traceroute prints 4 hops, each probe of hop k from the address the tester answered hop k from, hop 4 = T without annotation")]
     public async Task DutTraceroutesViaASegmentList()
     {
-        if (Profile.Testbed.Platform != "linux")
-            Assert.Ignore($"N/A: the case drives the DUT's own traceroute and SR policy with Linux commands; platform {Profile.Testbed.Platform} has none.");
         IPAddress n2 = Address("N2"), target = IPAddress.Parse(OriginatedTarget);
         var hops = EmulatedHops;
-        var dev = PortSpec("t2").DutInterface;
-        var command = $"traceroute6 -n -q {QueriesPerHop} -w 1 -m {MaxHops} {OriginatedTarget}";
-        var tool = await Testbed.Session.RunAsync("command -v traceroute6");
-        if (tool.ExitCode != 0) throw new TestbedException("the DUT has no traceroute6 (Debian package traceroute; scripts/setup.sh installs it for the reference lab).");
+        var policy = new IntentHeadend("srv6conf-traceroute", HeadendBehavior.HEncaps, IPNetwork.Parse(OriginatedPrefix), [n2], PortSpec("t2").DutInterface);
+        var config = ProfileDutConfig.TransientHeadend(Profile, policy);
         var answers = new List<Answer>();
-        TrafficResult result;
-        string output;
-        await Evidence.StepAsync($"Add the SR policy {OriginatedPrefix} → segs {n2} on the DUT",
-            () => Testbed.Session.RunCheckedAsync($"ip -6 route add {OriginatedPrefix} encap seg6 mode encap segs {n2} dev {dev}"));
-        try
+        TrafficResult result = null!;
+        DutTracerouteOutcome trace = null!;
+        Evidence.AttachText($"DUT configuration (transient): the SR policy {OriginatedPrefix} → segs {n2}", string.Join('\n', config.ToLines()));
+        await Testbed.WithTransientConfigAsync(config, async () =>
         {
             using (Evidence.Step($"Traceroute {OriginatedTarget} from the DUT, the tester answering as the hops behind t2; capture on {string.Join(", ", Testbed.Ports.Keys)}"))
             {
@@ -115,9 +114,8 @@ public sealed class TracerouteCases : ConformanceCase
                 var responder = Task.Run(() => AnswerAsHops(session, n2, hops, answers, stop.Token));
                 try
                 {
-                    var r = await Testbed.Session.RunAsync(command);
-                    output = r.Stdout + r.Stderr;
-                    Evidence.AttachText("DUT traceroute output", $"$ {command}\n{output}");
+                    trace = await PackVerbRunner.TracerouteAsync(Testbed.Pack, Testbed.RunVerbCommandAsync, target, ProfileDutConfig.Loopback(Profile), MaxHops, QueriesPerHop);
+                    Evidence.AttachText("DUT traceroute output", $"$ {trace.Command}\n{trace.Output}");
                 }
                 finally
                 {
@@ -127,11 +125,7 @@ public sealed class TracerouteCases : ConformanceCase
                 result = await session.CompleteAsync(_ => true, TimeSpan.Zero, TimeSpan.FromMilliseconds(300));
                 Evidence.AttachText("Capture reconciliation", result.Reconciliation(answers.Count));
             }
-        }
-        finally
-        {
-            await Testbed.Session.RunAsync($"ip -6 route del {OriginatedPrefix}");
-        }
+        });
         var pcap = Path.Combine(Path.GetTempPath(), $"srv6conf-{Guid.NewGuid():N}.pcapng");
         try { PcapFile.WritePcapNg(pcap, result.All); Evidence.AttachFile($"{Purpose.Id} exchange.pcapng", pcap, Evidence.PcapMime); }
         finally { File.Delete(pcap); }
@@ -183,9 +177,7 @@ public sealed class TracerouteCases : ConformanceCase
 
         // The DUT's own report: hop k must show the address the tester answered hop k from (per probe: the tool prints
         // every probe's answer or "*"), the last hop the target reached with Port Unreachable.
-        TracerouteOutput.Result printed;
-        try { printed = TracerouteOutput.Parse(output); }
-        catch (FormatException e) { throw new TestbedException($"the DUT's traceroute output cannot be read ({e.Message}):\n{output}", e); }
+        var printed = trace.Parsed;
         Evidence.AttachText("DUT traceroute output (parsed)", string.Join('\n', printed.Hops.Select(h =>
             $"hop {h.Hop}: " + string.Join(", ", h.Probes.Select(p => p.TimedOut ? "*" : $"{p.From} {p.RttMs:F3} ms{(p.Annotation is null ? "" : " " + p.Annotation)}")))));
         if (!printed.Target.Equals(target)) problems.Add($"the DUT's traceroute traced {printed.Target}, not {target}");

@@ -1,6 +1,8 @@
-using System.Net;
 using System.Net.NetworkInformation;
+using System.Net;
+using Conformance.Harness.Intent;
 using Conformance.Harness.Packets;
+using Conformance.Harness.Platforms;
 using Conformance.Harness.Profiles;
 using Conformance.Harness.Reporting;
 using Conformance.Harness.Verdicts;
@@ -42,7 +44,7 @@ public static class HmacExpectations
 [TestFixture, Category("Security"), Category("HMAC")]
 public sealed class HmacCases : SecurityCase
 {
-    private const int Ignore = -1, VerifyIfPresent = 0, Required = 1;
+    private const HmacPolicy Ignore = HmacPolicy.Ignore, VerifyIfPresent = HmacPolicy.VerifyIfPresent, Required = HmacPolicy.Require;
 
     private static IPAddress A => Address("A");
 
@@ -67,7 +69,7 @@ public sealed class HmacCases : SecurityCase
 
     [Test]
     [NegativeControl("HmacKeyMissing", NoLinuxModePasses = true, OfflineProof = "HmacConformingReceptionTests", Why = "no Linux mode passes (DEV-LINUX-030: with seg6_require_hmac=1 a valid RFC 8754 HMAC TLV is dropped as if absent); offline proof in HmacConformingReceptionTests")]
-    [TestPurpose(Id = "TP-HMAC-BV-01", Requires = new[] { "End", "hmac.sha256" }, Feature = "HMAC",
+    [TestPurpose(Id = "TP-HMAC-BV-01", Requires = new[] { "End", "hmac.sha256", DutVerbs.HmacPolicy }, Feature = "HMAC",
         Title = "A valid HMAC-SHA256 TLV is accepted where the HMAC is required",
         Requirements = new[] { "RFC8754-2.1.2.1-HMAC-VERIFY-SUCCESS", "RFC8754-2.1.2.1-HMAC-TEXT", "RFC8754-2.1.2.2-HMAC-SHA256" },
         Stimulus = "HMAC policy of t1: require. 10 × (A,S)(D,N2,S;SL=2; Flags 0; HMAC TLV key id K, SHA-256 over A|LE|Flags|K|segments) into t1",
@@ -81,7 +83,7 @@ public sealed class HmacCases : SecurityCase
 
     [Test]
     [NegativeControl("HmacKeyMissing", NoLinuxModePasses = true, OfflineProof = "HmacConformingReceptionTests", Why = "no Linux mode passes (DEV-LINUX-030); offline proof in HmacConformingReceptionTests")]
-    [TestPurpose(Id = "TP-HMAC-BV-02", Requires = new[] { "End", "hmac.sha1" }, Feature = "HMAC",
+    [TestPurpose(Id = "TP-HMAC-BV-02", Requires = new[] { "End", "hmac.sha1", DutVerbs.HmacPolicy }, Feature = "HMAC",
         Title = "A valid HMAC-SHA1 TLV (20-octet digest, zero-padded to 32) is accepted where the HMAC is required",
         Requirements = new[] { "RFC8754-2.1.2.1-HMAC-VERIFY-SUCCESS", "RFC8754-2.1.2.1-HMAC-TEXT", "RFC8754-2.1.2.1-HMAC-SHORT-DIGEST" },
         Stimulus = "HMAC policy of t1: require. 10 × (A,S)(D,N2,S;SL=2; Flags 0; HMAC TLV key id K, SHA-1 digest in the low-order 20 octets, 12 zero octets) into t1",
@@ -95,7 +97,7 @@ public sealed class HmacCases : SecurityCase
 
     [Test]
     [NegativeControl("SidMissing", Why = "the End SID is not programmed: Destination Unreachable instead of forwarding")]
-    [TestPurpose(Id = "TP-HMAC-BV-03", Requires = new[] { "End", "hmac.sha256" }, Feature = "HMAC",
+    [TestPurpose(Id = "TP-HMAC-BV-03", Requires = new[] { "End", "hmac.sha256", DutVerbs.HmacPolicy }, Feature = "HMAC",
         Title = "Where local policy does not check the HMAC, a packet is processed whatever its HMAC TLV",
         Requirements = new[] { "RFC8754-2.1-TLVS-IGNORED-UNLESS-CONFIGURED", "RFC8754-4.3.1.1-S06-TLV-PROCESSING", "RFC8754-2.1.2.1-HMAC-LOCAL-CONFIG", "RFC8754-4.3.1.1.1-TLV-LOCAL-CONFIG-EXAMPLES" },
         Stimulus = "HMAC policy of t1: ignore. 10 × (A,S)(D,N2,S;SL=2; HMAC TLV computed with a wrong secret) into t1",
@@ -109,7 +111,7 @@ public sealed class HmacCases : SecurityCase
 
     [Test]
     [NegativeControl("HmacKeyMissing", NoLinuxModePasses = true, OfflineProof = "HmacConformingReceptionTests", Why = "no Linux mode passes (DEV-LINUX-031: an invalid RFC 8754 HMAC TLV is not rejected); offline proof in HmacConformingReceptionTests")]
-    [TestPurpose(Id = "TP-HMAC-BI-01", Requires = new[] { "End", "hmac.sha256" }, Feature = "HMAC",
+    [TestPurpose(Id = "TP-HMAC-BI-01", Requires = new[] { "End", "hmac.sha256", DutVerbs.HmacPolicy }, Feature = "HMAC",
         Title = "An HMAC computed with the wrong secret fails verification: the packet is not processed",
         Requirements = new[] { "RFC8754-2.1.2.1-HMAC-FAIL-DISCARD", "RFC8754-2.1.2.1-HMAC-TEXT" },
         Stimulus = "HMAC policy of t1: verify when present. 10 × (A,S)(D,N2,S;SL=2; HMAC TLV key id K computed with a secret other than K's) into t1",
@@ -124,7 +126,7 @@ public sealed class HmacCases : SecurityCase
 
     [Test]
     [NegativeControl("HmacKeyMissing", NoLinuxModePasses = true, OfflineProof = "HmacConformingReceptionTests", Why = "no Linux mode passes (DEV-LINUX-031); offline proof in HmacConformingReceptionTests")]
-    [TestPurpose(Id = "TP-HMAC-BI-02", Requires = new[] { "End", "hmac.sha256" }, Feature = "HMAC",
+    [TestPurpose(Id = "TP-HMAC-BI-02", Requires = new[] { "End", "hmac.sha256", DutVerbs.HmacPolicy }, Feature = "HMAC",
         Title = "An HMAC TLV naming a key id the node does not have fails verification",
         Requirements = new[] { "RFC8754-2.1.2.1-HMAC-FAIL-DISCARD", "RFC8754-2.1.2.1-HMAC-TEXT" },
         Stimulus = "HMAC policy of t1: verify when present. 10 × (A,S)(D,N2,S;SL=2; HMAC TLV with an unconfigured key id, computed with K's secret over that id) into t1",
@@ -139,7 +141,7 @@ public sealed class HmacCases : SecurityCase
 
     [Test]
     [NegativeControl("HmacKeyMissing", NoLinuxModePasses = true, OfflineProof = "HmacConformingReceptionTests", Why = "no Linux mode passes (DEV-LINUX-031); offline proof in HmacConformingReceptionTests")]
-    [TestPurpose(Id = "TP-HMAC-BI-03", Requires = new[] { "End", "hmac.sha256" }, Feature = "HMAC",
+    [TestPurpose(Id = "TP-HMAC-BI-03", Requires = new[] { "End", "hmac.sha256", DutVerbs.HmacPolicy }, Feature = "HMAC",
         Title = "A segment changed after the HMAC was computed fails verification",
         Requirements = new[] { "RFC8754-2.1.2.1-HMAC-FAIL-DISCARD", "RFC8754-2.1.2.1-HMAC-TEXT" },
         Stimulus = "HMAC policy of t1: verify when present. 10 × (A,S)(D',N2,S;SL=2; valid HMAC TLV computed over D, then Segment List[0] changed to D') into t1",
@@ -157,7 +159,7 @@ public sealed class HmacCases : SecurityCase
 
     [Test]
     [NegativeControl("SidMissing", Why = "the End SID is not programmed: Destination Unreachable comes back")]
-    [TestPurpose(Id = "TP-HMAC-BI-04", Requires = new[] { "End", "hmac.sha256" }, Feature = "HMAC",
+    [TestPurpose(Id = "TP-HMAC-BI-04", Requires = new[] { "End", "hmac.sha256", DutVerbs.HmacPolicy }, Feature = "HMAC",
         Title = "Flags changed after the HMAC was computed fail verification",
         Requirements = new[] { "RFC8754-2.1.2.1-HMAC-FAIL-DISCARD", "RFC8754-2.1.2.1-HMAC-TEXT" },
         Stimulus = "HMAC policy of t1: verify when present. 10 × (A,S)(D,N2,S;SL=2; HMAC TLV computed with Flags 0x00, sent with Flags 0x08) into t1",
@@ -174,7 +176,7 @@ public sealed class HmacCases : SecurityCase
 
     [Test]
     [NegativeControl("HmacKeyMissing", NoLinuxModePasses = true, OfflineProof = "HmacConformingReceptionTests", Why = "no Linux mode passes (DEV-LINUX-031); offline proof in HmacConformingReceptionTests")]
-    [TestPurpose(Id = "TP-HMAC-BI-05", Requires = new[] { "End", "hmac.sha256" }, Feature = "HMAC",
+    [TestPurpose(Id = "TP-HMAC-BI-05", Requires = new[] { "End", "hmac.sha256", DutVerbs.HmacPolicy }, Feature = "HMAC",
         Title = "An HMAC field cut to 16 octets (the digest truncated to 32 octets is required) fails verification",
         Requirements = new[] { "RFC8754-2.1.2.1-HMAC-FAIL-DISCARD", "RFC8754-2.1.2.1-HMAC-TEXT" },
         Stimulus = "HMAC policy of t1: verify when present. 10 × (A,S)(D,N2,S;SL=2; HMAC TLV Length 22: the first 16 octets of the valid SHA-256 HMAC, PadN to 8 octets) into t1",
@@ -191,7 +193,7 @@ public sealed class HmacCases : SecurityCase
 
     [Test]
     [NegativeControl("SidMissing", Why = "the End SID is not programmed: Destination Unreachable comes back")]
-    [TestPurpose(Id = "TP-HMAC-BI-06", Requires = new[] { "End", "hmac.sha256" }, Feature = "HMAC",
+    [TestPurpose(Id = "TP-HMAC-BI-06", Requires = new[] { "End", "hmac.sha256", DutVerbs.HmacPolicy }, Feature = "HMAC",
         Title = "Where local policy requires an HMAC, a packet without the HMAC TLV is not processed",
         Requirements = new[] { "RFC8754-4.3.1.1.1-TLV-LOCAL-CONFIG-EXAMPLES", "RFC8754-2.1.2.1-HMAC-LOCAL-CONFIG", "RFC8754-4.3.1.1-S06-TLV-PROCESSING" },
         Stimulus = "HMAC policy of t1: require. 10 × (A,S)(D,N2,S;SL=2) without any TLV into t1",

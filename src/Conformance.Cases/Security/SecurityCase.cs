@@ -1,12 +1,14 @@
 using System.Net;
 using Conformance.Cases.Support;
-using Conformance.Harness;
 using Conformance.Harness.Dut;
+using Conformance.Harness.Intent;
 using Conformance.Harness.Packets;
+using Conformance.Harness.Platforms;
 using Conformance.Harness.Profiles;
 using Conformance.Harness.Reporting;
 using Conformance.Harness.Testbeds;
 using Conformance.Harness.Verdicts;
+using Conformance.Harness;
 using NUnit.Framework;
 
 namespace Conformance.Cases.Security;
@@ -78,34 +80,29 @@ public abstract class SecurityCase : ConformanceCase
         p == port && d.Inner is Icmpv6Layer { Type: 4, Code: 0 } && d.Ipv6 is { } ip && DutAddresses.Contains(ip.Src);
 
     /// <summary>
-    /// Evidence only (the verdict is what the tester ports saw): the Linux reference's nftables drop counters of the
-    /// suite's edge-filter table. Other platforms expose theirs differently; nothing is attached for them.
+    /// Evidence only (the verdict is what the tester ports saw): the DUT's own drop counters of the suite's filters,
+    /// where its platform pack offers the verb dut.filter_counters (the Linux reference: its nftables table).
     /// </summary>
     protected static async Task AttachFilterCountersAsync()
     {
-        if (Profile.Testbed.Platform != "linux") return;
-        var r = await Testbed.Session.RunAsync($"nft list table ip6 {ProfileDutConfig.EdgeTable} 2>/dev/null || echo 'no table {ProfileDutConfig.EdgeTable}'");
-        Evidence.AttachText("DUT filter counters (nft)", r.Stdout);
+        if (!Testbed.Pack.Offers(DutVerbs.FilterCounters)) return;
+        var command = PackVerbRunner.Render(Testbed.Pack, DutVerbs.FilterCounters, new Dictionary<string, string>());
+        Evidence.AttachText("DUT filter counters", $"$ {command}\n{await Testbed.RunVerbCommandAsync(command)}");
     }
 
     /// <summary>
     /// Runs <paramref name="body"/> with the DUT's HMAC policy on <paramref name="port"/>'s interface set to
-    /// <paramref name="mode"/> (Linux: net.ipv6.conf.IF.seg6_require_hmac, -1 ignore, 0 verify if present, 1 require),
-    /// rendered from dut-configs/&lt;platform&gt;/hmac-policy.conf, and puts the previous value back afterwards.
+    /// <paramref name="policy"/> (platform verb dut.hmac_policy: the pack's hmac_policy template; Linux:
+    /// net.ipv6.conf.IF.seg6_require_hmac, -1 ignore, 0 verify if present, 1 require), and puts the DUT back afterwards
+    /// (its snapshot from just before, restored and verified).
     /// </summary>
-    protected static async Task WithHmacPolicyAsync(string port, int mode, Func<Task> body)
+    protected static async Task WithHmacPolicyAsync(string port, HmacPolicy policy, Func<Task> body)
     {
-        var dir = ProfileDutConfig.TemplateDirectory(Profile.Testbed.Platform);
         var iface = PortSpec(port).DutInterface;
-        DutConfig Render(string m) => DutConfig.FromLines(Conformance.Harness.Templates.TemplateRenderer.CommandLines(
-            Conformance.Harness.Templates.TemplateRenderer.RenderFile(Path.Combine(dir, "hmac-policy.conf"),
-                new Dictionary<string, string> { ["dut_if"] = iface, ["mode"] = m })));
-        string previous = "0";
-        if (Profile.Testbed.Platform == "linux")
-            previous = (await Testbed.Session.RunCheckedAsync($"sysctl -n net.ipv6.conf.{iface}.seg6_require_hmac")).Stdout.Trim();
-        await Evidence.StepAsync($"Set the HMAC policy of {iface} to {mode} (was {previous})", () => Testbed.Platform.ApplyAsync(Render(mode.ToString(System.Globalization.CultureInfo.InvariantCulture))));
-        try { await body(); }
-        finally { await Testbed.Platform.ApplyAsync(Render(previous)); }
+        var config = ProfileDutConfig.TransientHmacPolicy(Profile, iface, policy);
+        using (Evidence.Step($"Set the HMAC policy of {iface} to {policy} for this case"))
+            Evidence.AttachText("DUT configuration (transient)", string.Join('\n', config.ToLines()));
+        await Testbed.WithTransientConfigAsync(config, body);
     }
 
     /// <summary>The profile's HMAC key for <paramref name="algorithm"/>; a claimed algorithm without a key is a profile problem (broken).</summary>

@@ -64,9 +64,18 @@ public abstract class ConformanceCase
 
     private static bool CaseRunIsUp { get { try { _ = CaseRun.Testbed; return true; } catch (TestbedException) { return false; } } }
 
-    /// <summary>Skips the case (verdict: not applicable) unless the profile claims the capability.</summary>
+    /// <summary>
+    /// Skips the case (verdict: not applicable) unless the profile claims the capability, or, for a platform verb
+    /// (<c>dut.*</c>), unless the profile's platform pack offers it.
+    /// </summary>
     protected static void Require(string capability)
     {
+        if (Conformance.Harness.Platforms.DutVerbs.IsVerb(capability))
+        {
+            if (!Testbed.Pack.Offers(capability))
+                Assert.Ignore($"N/A: {Conformance.Harness.Platforms.PlatformPacks.MissingVerb(Profile.Testbed.Platform, capability)}.");
+            return;
+        }
         if (!Profile.Claims(capability))
             Assert.Ignore($"N/A: the profile {Profile.Name} does not claim {capability} (capabilities in {Path.GetFileName(Profile.SourcePath)}).");
     }

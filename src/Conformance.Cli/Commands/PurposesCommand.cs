@@ -37,7 +37,8 @@ internal static class PurposesCommand
         Profile? profile = null;
         if (profilePath is not null)
         {
-            try { profile = ProfileLoader.Load(profilePath); }
+            var ids = PurposeCatalogue.Read(asm).Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+            try { profile = ProfileLoader.Load(profilePath, new ProfileLoadOptions { KnownTestPurposes = ids }); }
             catch (ProfileException e) { stderr.WriteLine(e.Message); return 2; }
         }
         IReadOnlyList<PurposeInfo> all = PurposeCatalogue.Read(asm), chosen;
@@ -62,6 +63,18 @@ internal static class PurposesCommand
         if (profile is not null)
             stdout.WriteLine($"{chosen.Count} test purposes, {chosen.Count(p => p.NotApplicableBecause(profile) is null)} applicable to {profile.Name}");
         return 0;
+    }
+
+    /// <summary>
+    /// The ids of the suite's test purposes, read from the built cases assembly, so that a profile's
+    /// <c>known_deviations[].test_purposes</c> are checked against them; null when the cases are not built.
+    /// </summary>
+    public static IReadOnlySet<string>? KnownTestPurposeIds()
+    {
+        var path = DefaultCasesAssembly();
+        if (!File.Exists(path)) return null;
+        try { return PurposeCatalogue.Read(Assembly.LoadFrom(path)).Select(p => p.Id).ToHashSet(StringComparer.Ordinal); }
+        catch (Exception e) when (e is IOException or BadImageFormatException) { return null; }
     }
 
     private static string DefaultCasesAssembly()

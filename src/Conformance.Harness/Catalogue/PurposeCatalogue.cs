@@ -19,8 +19,10 @@ public sealed record PurposeInfo(TestPurposeAttribute Purpose, MethodInfo Method
     {
         if (NeedsTopology && profile.Testbed.Topology is null) return "needs the DUT in a reference topology (testbed.topology)";
         if (!NeedsTopology && profile.Testbed.Topology is not null) return $"needs the DUT alone between tester ports, not in {profile.Testbed.Topology.Name}";
-        var missing = Purpose.Requires.Where(c => !profile.Claims(c)).ToList();
-        return missing.Count == 0 ? null : $"{string.Join(", ", missing)} not claimed";
+        var missing = Purpose.Requires.Where(c => !Platforms.DutVerbs.IsVerb(c) && !profile.Claims(c)).ToList();
+        if (missing.Count > 0) return $"{string.Join(", ", missing)} not claimed";
+        var verbs = Purpose.Requires.Where(c => Platforms.DutVerbs.IsVerb(c) && !Platforms.PlatformPacks.Offers(profile.Testbed.Platform, c)).ToList();
+        return verbs.Count == 0 ? null : $"platform {profile.Testbed.Platform} offers no {string.Join(", ", verbs)}";
     }
 }
 

@@ -79,19 +79,7 @@ public static class LinuxIntentRenderer
                 ["interface"] = r.Interface,
                 ["table"] = r.Table is null ? "" : " table " + r.Table,
             }));
-        foreach (var h in intent.Headends)
-        {
-            var file = Path.Combine(directory, "headend", h.Behavior.Name() + ".conf");
-            if (!File.Exists(file))
-                throw new TestbedException($"headend policy {h.Name}: no template for {h.Behavior.Name()} on platform {intent.Platform} ({file}).");
-            lines.AddRange(TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(file, new Dictionary<string, string>
-            {
-                ["name"] = h.Name,
-                ["prefix"] = h.Prefix.ToString(),
-                ["segments"] = string.Join(',', h.Segments),
-                ["interface"] = h.Interface,
-            })));
-        }
+        foreach (var h in intent.Headends) lines.AddRange(HeadendLines(h, intent.Platform, directory));
         if (intent.OFlag is { } oflag) lines.AddRange(OFlag(intent, oflag, directory, emulation));
         return DutConfig.FromLines(lines, sids);
     }
@@ -170,6 +158,25 @@ public static class LinuxIntentRenderer
     };
 
     private static string Bit(bool b) => b ? "1" : "0";
+
+    /// <summary>One headend policy (headend/&lt;behaviour&gt;.conf).</summary>
+    public static IReadOnlyList<string> HeadendLines(IntentHeadend h, string platform, string directory)
+    {
+        var file = Path.Combine(directory, "headend", h.Behavior.Name() + ".conf");
+        if (!File.Exists(file))
+            throw new TestbedException($"headend policy {h.Name}: no template for {h.Behavior.Name()} on platform {platform} ({file}).");
+        return TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(file, new Dictionary<string, string>
+        {
+            ["name"] = h.Name,
+            ["prefix"] = h.Prefix.ToString(),
+            ["segments"] = string.Join(',', h.Segments),
+            ["interface"] = h.Interface,
+        }));
+    }
+
+    /// <summary>One interface's HMAC policy (hmac-policy.conf).</summary>
+    public static IReadOnlyList<string> HmacPolicyLines(string interfaceName, HmacPolicy policy, string directory) =>
+        Lines(directory, "hmac-policy.conf", new() { ["dut_if"] = interfaceName, ["mode"] = HmacMode(policy) }).ToList();
 
     /// <summary>The node-wide knobs (sysctls.conf).</summary>
     public static IEnumerable<string> KnobLines(IntentKnobs k, string directory) => Lines(directory, "sysctls.conf", new()

@@ -1,4 +1,8 @@
+using System.Net;
 using Conformance.Harness.Dut;
+using Conformance.Harness.Intent;
+using Conformance.Harness.Profiles;
+using Conformance.Harness.Templates;
 
 namespace Conformance.Harness.Lab;
 
@@ -49,31 +53,48 @@ public sealed record ReferenceLabSpec(
     ];
 
     /// <summary>
-    /// The default reference DUT: ports t1..t3, loopback 2001:db8:ff::1, locator 2001:db8:100::/48 with
-    /// End (::1), End+PSP (::2), End.X→t2 (::3), End.T (::4), End.DT6 (::5), End.DX6→t3 (::6), table 100,
-    /// final prefix 2001:db8:d::/64 via t2; rendered from dut-configs/linux.
+    /// The default reference DUT of the harness's own lab tests (SSH, platform, rollback): ports t1..t3, loopback
+    /// 2001:db8:ff::1, locator 2001:db8:100::/48 with End (::1), End+PSP (::2), End.X→t2 (::3), End.T (::4),
+    /// End.DT6 (::5), End.DX6→t3 (::6), table 100, final prefix 2001:db8:d::/64 via t2 in the main table and table 100.
+    /// The same path as a profile's: a typed <see cref="Srv6Intent"/> rendered by the Linux pack
+    /// (<see cref="LinuxIntentRenderer"/>), with the lab's infrastructure (base.conf, port.conf, port-ipv4.conf).
     /// </summary>
     public static ReferenceLabSpec CreateDefault(bool staticNeighbours = false, string? templateDirectory = null)
     {
         var ports = DefaultPorts;
-        var config = LinuxConfigTemplates.Render(
-            ports.Select(p => new LinuxPortParameters(p.DutInterface, p.DutIPv6, p.DutIPv4, p.Seg6Enabled)).ToList(),
-            new LinuxSrv6Parameters(
-                DutLoopback: DefaultLoopback,
-                SidDevice: "eth1",
-                SidEnd: "2001:db8:100::1",
-                SidEndPsp: "2001:db8:100::2",
-                SidEndX: "2001:db8:100::3",
-                EndXNextHop: "2001:db8:0:2::2",
-                SidEndT: "2001:db8:100::4",
-                SidEndDt6: "2001:db8:100::5",
-                SidEndDx6: "2001:db8:100::6",
-                EndDx6NextHop: "2001:db8:0:3::2",
-                LookupTable: "100",
-                FinalPrefix: FinalPrefix,
-                FinalNextHop: "2001:db8:0:2::2",
-                FinalDevice: "eth2"),
-            templateDirectory);
+        var dir = templateDirectory ?? Platforms.PlatformPacks.LinuxDirectory;
+        var lines = new List<string>();
+        void Add(string file, Dictionary<string, string> values) =>
+            lines.AddRange(TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(Path.Combine(dir, file), values)));
+        Add("base.conf", new() { ["dut_loopback"] = DefaultLoopback });
+        foreach (var p in ports)
+        {
+            Add("port.conf", new() { ["dut_if"] = p.DutInterface, ["dut_ipv6"] = p.DutIPv6 });
+            if (p.DutIPv4 is not null) Add("port-ipv4.conf", new() { ["dut_if"] = p.DutInterface, ["dut_ipv4"] = p.DutIPv4 });
+        }
+        IPAddress A(string s) => IPAddress.Parse(s);
+        IPAddress t2 = A("2001:db8:0:2::2"), t3 = A("2001:db8:0:3::2");
+        var final = IPNetwork.Parse(FinalPrefix);
+        var intent = new Srv6Intent
+        {
+            Platform = "linux",
+            Interfaces = [.. ports.Select(p => new IntentInterface(p.DutInterface, PortRole.Internal) { Srv6Enabled = p.Seg6Enabled })],
+            Knobs = new IntentKnobs { Srv6Enabled = ports.Any(p => p.Seg6Enabled) },
+            SidBlock = IPNetwork.Parse("2001:db8:100::/40"),
+            Locator = IPNetwork.Parse(DefaultLocator),
+            Sids =
+            [
+                new IntentSid("end", SrBehavior.End, A("2001:db8:100::1")),
+                new IntentSid("end_psp", SrBehavior.End, A("2001:db8:100::2")) { Flavors = new HashSet<SrFlavor> { SrFlavor.Psp } },
+                new IntentSid("end_x", SrBehavior.EndX, A("2001:db8:100::3")) { NextHop = t2, Interface = "eth2" },
+                new IntentSid("end_t", SrBehavior.EndT, A("2001:db8:100::4")) { Table = "100" },
+                new IntentSid("end_dt6", SrBehavior.EndDT6, A("2001:db8:100::5")) { Table = "100" },
+                new IntentSid("end_dx6", SrBehavior.EndDX6, A("2001:db8:100::6")) { NextHop = t3, Interface = "eth3" },
+            ],
+            Routes = [new IntentRoute(final, t2, "eth2"), new IntentRoute(final, t2, "eth2", "100")],
+        };
+        var srv6 = LinuxIntentRenderer.Render(intent, dir);
+        var config = DutConfig.FromLines([.. lines, .. srv6.ToLines()], srv6.Sids);
         return new ReferenceLabSpec(ports, DefaultLoopback, DefaultLocator, [], config, staticNeighbours);
     }
 }

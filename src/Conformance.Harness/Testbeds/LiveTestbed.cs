@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.RegularExpressions;
 using Conformance.Harness.Dut;
 using Conformance.Harness.Lab;
+using Conformance.Harness.Platforms;
 using Conformance.Harness.Profiles;
 using Conformance.Harness.Tester;
 using ProfilePort = Conformance.Harness.Profiles.TesterPort;
@@ -27,6 +28,8 @@ public sealed class LiveTestbed : IAsyncDisposable
     public LabFaultMode Fault { get; }
     public SshDutSession Session { get; }
     public IDutPlatform Platform { get; }
+    /// <summary>The platform pack (dut-configs/&lt;platform&gt;/platform.yaml): its verbs are what cases may ask the DUT to do.</summary>
+    public PlatformPack Pack { get; private init; } = null!;
     public Transcript Transcript => Session.Transcript;
     public Dut.DutIdentity Identity { get; }
     public DutSnapshot Baseline { get; }
@@ -44,6 +47,39 @@ public sealed class LiveTestbed : IAsyncDisposable
         Identity = identity; Baseline = baseline; Config = config; Ports = ports;
     }
 
+    /// <summary>
+    /// Runs <paramref name="body"/> with <paramref name="config"/> applied on top of the run's configuration, then puts
+    /// the DUT back to what it was just before (a snapshot and the platform's rollback, verified): how a case makes a
+    /// transient change (an SR policy it originates traffic with, an interface's HMAC policy) on any platform.
+    /// </summary>
+    public async Task WithTransientConfigAsync(DutConfig config, Func<Task> body, CancellationToken ct = default)
+    {
+        var before = await Platform.SnapshotAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await Platform.ApplyAsync(config, ct).ConfigureAwait(false);
+            await body().ConfigureAwait(false);
+        }
+        finally
+        {
+            await Platform.RollbackAsync(before, CancellationToken.None).ConfigureAwait(false);
+            var left = await Platform.VerifyRollbackAsync(before, CancellationToken.None).ConfigureAwait(false);
+            if (left.Count > 0)
+                throw new TestbedException($"the DUT did not return to its state before the case's transient change:\n{string.Join('\n', left)}");
+        }
+    }
+
+    /// <summary>The DUT prints what <paramref name="command"/> printed (standard output and error), for the command verbs.</summary>
+    public async Task<string> RunVerbCommandAsync(string command)
+    {
+        var r = await Session.RunAsync(command).ConfigureAwait(false);
+        return r.Stdout + r.Stderr;
+    }
+
+    private static string NoPack(Profile profile) =>
+        $"{profile.SourcePath}: testbed.platform '{profile.Testbed.Platform}' has no platform pack (dut-configs/{profile.Testbed.Platform}/platform.yaml). " +
+        $"Packs here: {string.Join(", ", PlatformPackLoader.LoadAll(PlatformPacks.DutConfigsDirectory).Select(p => p.Platform))}; docs/platform-packs.md says how to write one.";
+
     /// <summary>The tester port bound to a profile port name (t1, t2…).</summary>
     public TesterPort Port(string name) => Ports.TryGetValue(name, out var p) ? p
         : throw new ArgumentException($"the profile {Profile.Name} has no tester port '{name}' (have {string.Join(", ", Ports.Keys)}).");
@@ -58,6 +94,17 @@ public sealed class LiveTestbed : IAsyncDisposable
         IDutPlatform? platform = null;
         DutSnapshot? baseline = null;
         var ports = new Dictionary<string, TesterPort>();
+        PlatformPack pack;
+        try { pack = PlatformPacks.Find(profile.Testbed.Platform) ?? throw new TestbedException(NoPack(profile)); }
+        catch (PlatformPackException e) { throw new TestbedException(e.Message, e); }
+        // Decided before anything is built or connected: a pack whose session driver the suite lacks fails here.
+        Func<SshDutSession, IDutPlatform> driverFor = pack.Session.Driver switch
+        {
+            SessionDriver.Shell when pack.Platform == "linux" => s => new LinuxPlatform(s),
+            var driver => throw new TestbedException($"testbed.platform '{pack.Platform}': its pack {pack.DescriptorPath} (verification: {pack.Verification.ToString().ToLowerInvariant()}) " +
+                $"needs the {driver.ToString().ToLowerInvariant()} session driver, which the suite does not have yet (it drives the Linux reference's shell only). " +
+                "Nothing was connected or changed. `srv6conf platforms` shows what each pack covers."),
+        };
         try
         {
             if (profile.Testbed.Kind == TestbedKind.ReferenceLab)
@@ -74,12 +121,7 @@ public sealed class LiveTestbed : IAsyncDisposable
             foreach (var secret in profile.SecretValues()) transcript.AddSecret(secret);
             if (options.PrivateKeyPath is { } key && File.Exists(key)) transcript.AddSecretFileContent(File.ReadAllText(key));
             session = await SshDutSession.ConnectAsync(options, transcript, ct).ConfigureAwait(false);
-            platform = profile.Testbed.Platform switch
-            {
-                "linux" => new LinuxPlatform(session),
-                var other => throw new TestbedException($"testbed.platform '{other}' has no DUT driver yet (only 'linux'). " +
-                    "The cases, profiles and tester ports are platform-neutral: add a driver implementing IDutPlatform and dut-configs/" + other + "/."),
-            };
+            platform = driverFor(session);
             var identity = await platform.ReadIdentityAsync(ct).ConfigureAwait(false);
             CheckIdentity(profile, identity, options.HostPort);
 
@@ -98,7 +140,7 @@ public sealed class LiveTestbed : IAsyncDisposable
                     : p.Interface ?? throw new TestbedException($"testbed.tester_ports[{i}].interface is required for an ssh testbed.");
                 ports[p.Name] = TesterPort.Open(new TesterPortBinding(p.Name, nic, OwnedAddresses(profile, p), Dedicated: lab is not null || p.Dedicated), limits);
             }
-            var tb = new LiveTestbed(profile, lab, fault, session, platform, identity, baseline, config, ports) { Topology = topology };
+            var tb = new LiveTestbed(profile, lab, fault, session, platform, identity, baseline, config, ports) { Topology = topology, Pack = pack };
             tb.StartupDuration = DateTime.UtcNow - started;
             return tb;
         }

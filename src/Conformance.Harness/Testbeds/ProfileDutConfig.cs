@@ -21,7 +21,7 @@ public static class ProfileDutConfig
 {
     public static string TemplateDirectory(string platform)
     {
-        var linux = LinuxConfigTemplates.FindDirectory();
+        var linux = Platforms.PlatformPacks.LinuxDirectory;
         var dir = Path.Combine(Path.GetDirectoryName(linux)!, platform);
         if (!Directory.Exists(dir))
             throw new TestbedException($"no configuration templates for platform '{platform}' (looked in {dir}). " +
@@ -99,6 +99,17 @@ public static class ProfileDutConfig
         if (intent.HmacKeys.Count > 0) EnsureLabHmacSecrets(profile);
         return (fault ?? LabFaultMode.None).Render(intent, dir);
     }
+
+    /// <summary>
+    /// A transient SR policy a case installs on the DUT (platform verb dut.sr_policy), rendered with the pack's headend
+    /// template for <paramref name="headend"/>'s behaviour; the case removes it by rolling back to its snapshot.
+    /// </summary>
+    public static DutConfig TransientHeadend(Profile profile, IntentHeadend headend) =>
+        DutConfig.FromLines(LinuxIntentRenderer.HeadendLines(headend, profile.Testbed.Platform, TemplateDirectory(profile.Testbed.Platform)));
+
+    /// <summary>One interface's HMAC policy set by a case (platform verb dut.hmac_policy), rendered with the pack's template.</summary>
+    public static DutConfig TransientHmacPolicy(Profile profile, string interfaceName, HmacPolicy policy) =>
+        DutConfig.FromLines(LinuxIntentRenderer.HmacPolicyLines(interfaceName, policy, TemplateDirectory(profile.Testbed.Platform)));
 
     /// <summary>nftables table of the reference lab's O-flag emulation (RFC 9259 §2.1.1); deleted on rollback.</summary>
     public const string OamTable = LinuxIntentRenderer.OamTable;

@@ -1,0 +1,106 @@
+using System.Text.RegularExpressions;
+
+namespace Conformance.Harness.Platforms;
+
+/// <summary>How trustworthy a pack is: read from documentation only, run on the reference lab, or run on hardware.</summary>
+public enum PackVerification { Documentation, ReferenceLab, Hardware }
+
+/// <summary>The kind of session a pack drives: a router CLI (modes, candidate configuration, commit) or a POSIX shell.</summary>
+public enum SessionDriver { Cli, Shell }
+
+/// <summary>A source a pack's templates cite by id (<c># src: &lt;id&gt; …</c>).</summary>
+public sealed record PackSource(string Id, string Title, string Url);
+
+/// <summary>An interactive question the router may ask and the answer the driver types.</summary>
+public sealed record PackQuestion(Regex Pattern, string Answer);
+
+/// <summary>The session section of <c>platform.yaml</c>: how to talk to the DUT (docs/platform-packs.md).</summary>
+public sealed record PackSession
+{
+    public required SessionDriver Driver { get; init; }
+    /// <summary>Prompt regexes per mode (exec, config); empty for the shell driver.</summary>
+    public IReadOnlyDictionary<string, Regex> Prompts { get; init; } = new Dictionary<string, Regex>();
+    public IReadOnlyList<string> DisablePaging { get; init; } = [];
+    public string? EnterConfig { get; init; }
+    public string? LeaveConfig { get; init; }
+    public string? Commit { get; init; }
+    public string? CommitConfirmed { get; init; }
+    public string? Confirm { get; init; }
+    public string? Abort { get; init; }
+    public string? Rollback { get; init; }
+    public IReadOnlyList<PackQuestion> Questions { get; init; } = [];
+    /// <summary>A line matching one of these means the DUT rejected the command.</summary>
+    public IReadOnlyList<Regex> ErrorPatterns { get; init; } = [];
+    public TimeSpan CommandTimeout { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan CommitTimeout { get; init; } = TimeSpan.FromSeconds(120);
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(15);
+}
+
+/// <summary>A command and the regex with named groups that reads a value from its output.</summary>
+public sealed record PackProbe(string Command, Regex Pattern);
+
+/// <summary>The identity section: how the suite asks the DUT who it is.</summary>
+public sealed record PackIdentity(string Command, IReadOnlyList<Regex> Patterns, PackProbe? Hostname, PackProbe? Serial);
+
+/// <summary>The state section: snapshot and diff commands, and the per-SID counters (when the platform has them).</summary>
+public sealed record PackState(string Snapshot, string? Diff, PackCounters? Counters);
+
+/// <summary>Per-SID counters: a command and how to read it.</summary>
+public sealed record PackCounters(string Command, string Format, Regex? Pattern);
+
+/// <summary>
+/// The templates section: which intent items the pack can render (a missing entry is not claimable on the platform),
+/// the platform's word per flavor and per exact flavor combination.
+/// </summary>
+public sealed record PackTemplates
+{
+    public string? Locator { get; init; }
+    public IReadOnlyDictionary<string, string> Sid { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Flavors { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> FlavorSets { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Headend { get; init; } = new Dictionary<string, string>();
+    public string? EdgeFilter { get; init; }
+    public string? HmacKey { get; init; }
+    public string? HmacPolicy { get; init; }
+    public string? OFlag { get; init; }
+    public IReadOnlyDictionary<string, string> Knobs { get; init; } = new Dictionary<string, string>();
+}
+
+/// <summary>
+/// One platform verb: what a case asks the DUT to do itself (ping, traceroute, read its filter counters…).
+/// <see cref="Command"/> is rendered with the verb's placeholders; <see cref="Use"/> delegates to another section
+/// (e.g. <c>state.counters</c>, <c>templates.headend</c>); <see cref="Output"/> names a built-in reader of the
+/// output (e.g. <c>linux-traceroute</c>) where regexes are not enough.
+/// </summary>
+public sealed record PackVerb(string Name, string? Command, string? Use, string? Output, IReadOnlyDictionary<string, Regex> Patterns);
+
+/// <summary>
+/// A platform pack: <c>dut-configs/&lt;platform&gt;/platform.yaml</c> and its templates, loaded by
+/// <see cref="PlatformPackLoader"/>. Data only: adding a platform needs no C# (docs/platform-packs.md).
+/// </summary>
+public sealed record PlatformPack
+{
+    public required string Platform { get; init; }
+    public required string Directory { get; init; }
+    public required string DescriptorPath { get; init; }
+    public required string Vendor { get; init; }
+    public required string Os { get; init; }
+    public required PackVerification Verification { get; init; }
+    public string? VerificationNote { get; init; }
+    public IReadOnlyList<PackSource> Sources { get; init; } = [];
+    public required PackSession Session { get; init; }
+    public PackIdentity? Identity { get; init; }
+    public PackState? State { get; init; }
+    public PackTemplates Templates { get; init; } = new();
+    public IReadOnlyDictionary<string, PackVerb> Verbs { get; init; } = new Dictionary<string, PackVerb>();
+
+    /// <summary>True when the pack offers the platform verb <paramref name="verb"/> (e.g. <c>dut.ping</c>).</summary>
+    public bool Offers(string verb) => Verbs.ContainsKey(verb);
+
+    /// <summary>The verb, or an explanation naming the descriptor.</summary>
+    public PackVerb Verb(string verb) => Verbs.TryGetValue(verb, out var v) ? v
+        : throw new InvalidOperationException($"{DescriptorPath}: platform {Platform} offers no verb {verb} (verbs: {(Verbs.Count == 0 ? "none" : string.Join(", ", Verbs.Keys))}).");
+
+    /// <summary>Template file of an item, resolved under the pack's folder.</summary>
+    public string TemplatePath(string relative) => Path.Combine(Directory, relative);
+}
