@@ -11,7 +11,7 @@ usage() {
   cat <<'TXT'
 usage: ./run-suite.sh [--profile FILE] [--name RUN] [--type manual|nightly|ci] [--filter EXPR]
                       [--settings FILE] [--fault MODE] [--build-url URL] [--no-build]
-                      [--tp ID[,ID...]] [--list]
+                      [--tp ID[,ID...]] [--list] [--dry-run]
   --profile   testbed + capability profile (default: both reference labs, profiles/reference-lab.yaml
               (the DUT alone between tester ports) and then profiles/reference-figure1.yaml (the DUT
               as N4 of RFC 9259 Figure 1), each its own run and report)
@@ -23,6 +23,8 @@ usage: ./run-suite.sh [--profile FILE] [--name RUN] [--type manual|nightly|ci] [
   --no-build  skip the install and build steps (the solution is built already)
   --tp        run only these test purposes: ids, comma-separated, globs allowed (TP-PSP-*,TP-END-BV-01)
   --list      list the test purposes (id, RFC section, level, whether the profile makes them applicable, title)
+  --dry-run   print the configuration the run would apply to the DUT and the rollback it would run; connects
+              to nothing (exit 3 when the platform pack cannot render part of what the profile asks)
 The console shows one line per case as it ends (verdict, purpose, duration, known deviation or why it
 failed), a progress line with the time left on a terminal, and the summary; NUnit's own output goes to
 reports/<run>/console.log.
@@ -30,7 +32,7 @@ Ctrl-C or SIGTERM: the case under way finishes, the rest are reported as not run
 back and the lab torn down, the report is written; exit 130 / 143. A second signal stops at once.
 TXT
 }
-profile=""; name=""; type=manual; filter=""; settings=runsettings/reference-lab.runsettings; fault=""; build_url=""; build=1; tp=""; list=0
+profile=""; name=""; type=manual; filter=""; settings=runsettings/reference-lab.runsettings; fault=""; build_url=""; build=1; tp=""; list=0; dry=0
 while (($#)); do
   case "$1" in
     --profile) profile=${2:?}; shift 2 ;;
@@ -43,6 +45,7 @@ while (($#)); do
     --no-build) build=0; shift ;;
     --tp) tp=${2:?}; shift 2 ;;
     --list) list=1; shift ;;
+    --dry-run) dry=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run-suite: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -72,6 +75,14 @@ if [ "$list" = 1 ]; then
     "${cli[@]}" purposes --profile "$p" ${tp:+--tp "$tp"}
   done
   exit 0
+fi
+if [ "$dry" = 1 ]; then
+  rc=0
+  for p in "${profiles[@]}"; do
+    set +e; "${cli[@]}" dry-run --profile "$p"; r=$?; set -e
+    [ "$r" -gt "$rc" ] && rc=$r
+  done
+  exit "$rc"
 fi
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
 

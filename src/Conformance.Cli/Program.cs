@@ -14,5 +14,6 @@ var root = new RootCommand($"srv6conf {HarnessInfo.Version}: SRv6 conformance su
     ProgressCommand.Create(),
     MutateCommand.Create(),
     PlatformsCommand.Create(),
+    DryRunCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -94,6 +94,14 @@ public sealed record PlatformPack
     public PackTemplates Templates { get; init; } = new();
     public IReadOnlyDictionary<string, PackVerb> Verbs { get; init; } = new Dictionary<string, PackVerb>();
 
+    /// <summary>The verification as platform.yaml writes it (documentation, reference-lab, hardware).</summary>
+    public string VerificationName => Verification switch
+    {
+        PackVerification.Documentation => "documentation",
+        PackVerification.ReferenceLab => "reference-lab",
+        _ => "hardware",
+    };
+
     /// <summary>True when the pack offers the platform verb <paramref name="verb"/> (e.g. <c>dut.ping</c>).</summary>
     public bool Offers(string verb) => Verbs.ContainsKey(verb);
 

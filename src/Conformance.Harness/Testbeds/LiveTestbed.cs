@@ -101,7 +101,7 @@ public sealed class LiveTestbed : IAsyncDisposable
         Func<SshDutSession, IDutPlatform> driverFor = pack.Session.Driver switch
         {
             SessionDriver.Shell when pack.Platform == "linux" => s => new LinuxPlatform(s),
-            var driver => throw new TestbedException($"testbed.platform '{pack.Platform}': its pack {pack.DescriptorPath} (verification: {pack.Verification.ToString().ToLowerInvariant()}) " +
+            var driver => throw new TestbedException($"testbed.platform '{pack.Platform}': its pack {pack.DescriptorPath} (verification: {pack.VerificationName}) " +
                 $"needs the {driver.ToString().ToLowerInvariant()} session driver, which the suite does not have yet (it drives the Linux reference's shell only). " +
                 "Nothing was connected or changed. `srv6conf platforms` shows what each pack covers."),
         };

@@ -1,0 +1,231 @@
+using System.Globalization;
+using System.Net;
+using System.Numerics;
+using System.Text.RegularExpressions;
+using Conformance.Harness.Intent;
+using Conformance.Harness.Profiles;
+using Conformance.Harness.Templates;
+
+namespace Conformance.Harness.Platforms;
+
+/// <summary>One intent item rendered with a pack template: what it is, the template and the configuration lines.</summary>
+public sealed record RenderedItem(string Item, string Template, IReadOnlyList<string> Lines);
+
+/// <summary>
+/// A pack's rendering of an intent: the configuration lines per item, and the items the pack cannot render (no
+/// template, a flavor without the platform's word, a SID outside the locator) — each one a capability the pack cannot
+/// claim, named with the descriptor key that is missing.
+/// </summary>
+public sealed record PackRendering(IReadOnlyList<RenderedItem> Items, IReadOnlyList<string> NotRenderable)
+{
+    public IReadOnlyList<string> Lines => [.. Items.SelectMany(i => i.Lines)];
+}
+
+/// <summary>
+/// Renders a <see cref="Srv6Intent"/> with a platform pack's templates (docs/platform-packs.md, "Placeholders per
+/// intent item" and the additions requested by the vendor packs). Pure: no device, no session. Template comments
+/// (<c>#</c>) are dropped; a line using a list placeholder (<c>segment</c>, <c>segment_index</c>, <c>flavor</c>,
+/// <c>inside_source</c>) is rendered once per element and left out for an empty list; an unknown placeholder is an
+/// error naming the template's file and line. Secrets are rendered as <see cref="RedactedSecret"/> unless
+/// <paramref name="secrets"/> resolves them (the dry run never does).
+/// </summary>
+public static partial class PackRenderer
+{
+    public const string LocatorName = "srv6conf";
+    public const string BlockName = "srv6conf";
+    public const string RedactedSecret = "<secret from the environment>";
+    public static readonly IPNetwork SidPrefix = IPNetwork.Parse("5f00::/16");
+
+    private static readonly string[] ListPlaceholders = ["segment", "segment_index", "flavor", "inside_source"];
+    private static readonly SrFlavor[] FlavorOrder = [SrFlavor.Psp, SrFlavor.Usp, SrFlavor.Usd, SrFlavor.NextCSid, SrFlavor.ReplaceCSid];
+
+    public static PackRendering Render(PlatformPack pack, Srv6Intent intent, Func<IntentHmacKey, string?>? secrets = null)
+    {
+        var items = new List<RenderedItem>();
+        var missing = new List<string>();
+        var t = pack.Templates;
+        var functionBits = FunctionBits(intent);
+        if (t.Locator is { } loc)
+            items.Add(Item(pack, "locator", loc, LocatorValues(intent, functionBits), []));
+        else if (intent.Sids.Count > 0)
+            missing.Add("locator: no templates.locator (the SIDs' locator cannot be configured)");
+
+        foreach (var sid in intent.Sids)
+        {
+            var behavior = sid.Behavior.Name();
+            if (!t.Sid.TryGetValue(behavior, out var file)) { missing.Add($"SID {sid.Name} ({behavior}): no templates.sid.{behavior}"); continue; }
+            if (!intent.Locator.Contains(sid.Address)) { missing.Add($"SID {sid.Name} ({sid.Address}) is outside the locator {intent.Locator}: no function to configure"); continue; }
+            var flavors = FlavorOrder.Where(sid.Has).ToList();
+            var words = new List<string>();
+            var unnamed = flavors.Where(f => !t.Flavors.ContainsKey(f.Name())).ToList();
+            var setKey = flavors.Count == 0 ? "none" : string.Join('+', flavors.Select(f => f.Name()));
+            var usesSet = TemplateUses(pack, file, "flavor_set");
+            if (usesSet && !t.FlavorSets.ContainsKey(setKey)) { missing.Add($"SID {sid.Name}: flavors {setKey} have no templates.flavor_sets.{setKey}"); continue; }
+            if (!usesSet && unnamed.Count > 0) { missing.Add($"SID {sid.Name}: flavor {string.Join(", ", unnamed.Select(f => f.Name()))} has no word in templates.flavors"); continue; }
+            words.AddRange(flavors.Where(f => t.Flavors.ContainsKey(f.Name())).Select(f => t.Flavors[f.Name()]));
+            var function = Function(intent.Locator, sid.Address, functionBits);
+            var (ifName, ifUnit) = SplitInterface(sid.Interface ?? "");
+            var values = new Dictionary<string, string>
+            {
+                ["name"] = sid.Name, ["sid"] = sid.Address.ToString(), ["sid_prefix_length"] = sid.PrefixLength.ToString(CultureInfo.InvariantCulture),
+                ["locator_name"] = LocatorName, ["function"] = function.ToString("x", CultureInfo.InvariantCulture),
+                ["function_dec"] = function.ToString(CultureInfo.InvariantCulture), ["function_opcode"] = Opcode(intent.Locator, sid.Address).ToString(),
+                ["flavors"] = string.Join(' ', words), ["flavor_set"] = t.FlavorSets.GetValueOrDefault(setKey, ""),
+                ["next_hop"] = sid.NextHop?.ToString() ?? "", ["interface"] = sid.Interface ?? "", ["interface_name"] = ifName, ["interface_unit"] = ifUnit,
+                ["table"] = sid.Table ?? "", ["vrf"] = sid.Table ?? "default",
+                ["segments"] = string.Join(',', sid.Segments), ["segments_space"] = string.Join(' ', sid.Segments),
+                ["counters"] = sid.Counters ? "true" : "false",
+            };
+            items.Add(Item(pack, $"sid {sid.Name} ({behavior})", file, values, new() { ["flavor"] = words, ["segment"] = [.. sid.Segments.Select(s => s.ToString())] }));
+        }
+
+        foreach (var h in intent.Headends)
+        {
+            var behavior = h.Behavior.Name();
+            if (!t.Headend.TryGetValue(behavior, out var file)) { missing.Add($"headend {h.Name} ({behavior}): no templates.headend.{behavior}"); continue; }
+            var values = new Dictionary<string, string>
+            {
+                ["name"] = h.Name, ["prefix"] = h.Prefix.ToString(), ["segments"] = string.Join(',', h.Segments),
+                ["segments_space"] = string.Join(' ', h.Segments), ["interface"] = h.Interface, ["color"] = "1", ["source"] = "",
+                ["endpoint"] = h.Segments.Count == 0 ? "" : h.Segments[^1].ToString(),
+            };
+            items.Add(Item(pack, $"headend {h.Name} ({behavior})", file, values, new() { ["segment"] = [.. h.Segments.Select(s => s.ToString())] }));
+        }
+
+        if (intent.EdgeFilter is { } ef)
+        {
+            if (t.EdgeFilter is not { } file) missing.Add("edge filter: no templates.edge_filter");
+            else
+            {
+                var inside = ef.SourceChecks.SelectMany(s => s.InsideSources).Select(p => p.ToString()).Distinct().ToList();
+                foreach (var iface in ef.Rules.Select(r => r.Interface).Distinct())
+                {
+                    var (n, u) = SplitInterface(iface);
+                    var values = new Dictionary<string, string>
+                    {
+                        ["interface"] = iface, ["interface_name"] = n, ["interface_unit"] = u, ["sid_block"] = intent.SidBlock.ToString(),
+                        ["sid_prefix"] = SidPrefix.ToString(), ["locator"] = intent.Locator.ToString(), ["inside_sources"] = string.Join(',', inside),
+                    };
+                    items.Add(Item(pack, $"edge filter on {iface}", file, values, new() { ["inside_source"] = inside }));
+                }
+                if (ef.Rules.Any(r => r.Kind == EdgeRuleKind.SrhToLocal))
+                    missing.Add("edge filter: the SRH-to-local rule (RFC 8754 §5.1) has no placeholder in the pack contract; the pack's edge_filter template must carry it itself");
+            }
+        }
+
+        foreach (var k in intent.HmacKeys)
+        {
+            if (t.HmacKey is not { } file) { missing.Add($"HMAC key {k.KeyId}: no templates.hmac_key"); continue; }
+            items.Add(Item(pack, $"HMAC key {k.KeyId}", file, new()
+            {
+                ["key_id"] = k.KeyId.ToString(CultureInfo.InvariantCulture), ["algorithm"] = k.Algorithm.Name(),
+                ["secret"] = secrets?.Invoke(k) ?? RedactedSecret,
+            }, []));
+        }
+
+        if (intent.OFlag is { } o)
+        {
+            if (t.OFlag is not { } file) missing.Add("O-flag: no templates.oflag");
+            else items.Add(Item(pack, "O-flag", file, new()
+            {
+                ["sids"] = string.Join(',', o.Sids), ["rate_per_second"] = o.RatePerSecond?.ToString(CultureInfo.InvariantCulture) ?? "",
+                ["burst"] = o.Burst.ToString(CultureInfo.InvariantCulture), ["collector"] = o.Collector?.ToString() ?? "",
+                ["collector_interface"] = o.CollectorInterface ?? "",
+            }, []));
+        }
+        return new PackRendering(items, missing);
+    }
+
+    private static Dictionary<string, string> LocatorValues(Srv6Intent intent, int functionBits)
+    {
+        var loc = intent.Locator;
+        var nodeBits = loc.PrefixLength - intent.SidBlock.PrefixLength;
+        var node = nodeBits <= 0 ? BigInteger.Zero : (ToBig(loc.BaseAddress) >> (128 - loc.PrefixLength)) & ((BigInteger.One << nodeBits) - 1);
+        return new()
+        {
+            ["locator_name"] = LocatorName, ["locator"] = loc.ToString(), ["locator_address"] = loc.BaseAddress.ToString(),
+            ["locator_length"] = loc.PrefixLength.ToString(CultureInfo.InvariantCulture), ["block"] = intent.SidBlock.ToString(),
+            ["block_name"] = BlockName, ["block_bits"] = intent.SidBlock.PrefixLength.ToString(CultureInfo.InvariantCulture),
+            ["node_bits"] = Math.Max(0, nodeBits).ToString(CultureInfo.InvariantCulture), ["node_id"] = "0x" + node.ToString("x", CultureInfo.InvariantCulture).TrimStart('0').PadLeft(1, '0'),
+            ["function_bits"] = functionBits.ToString(CultureInfo.InvariantCulture), ["csid_bits"] = "",
+        };
+    }
+
+    /// <summary>
+    /// The function field's length for a statically configured locator: the bits the largest function of the intent's
+    /// SIDs needs (its bits after the locator, ignoring trailing zero bits), rounded up to a multiple of 4, at least 8.
+    /// </summary>
+    public static int FunctionBits(Srv6Intent intent)
+    {
+        var loc = intent.Locator;
+        var free = 128 - loc.PrefixLength;
+        var needed = 8;
+        foreach (var s in intent.Sids.Where(s => loc.Contains(s.Address)))
+        {
+            var rest = ToBig(s.Address) & ((BigInteger.One << free) - 1);
+            if (rest.IsZero) continue;
+            var trailing = 0;
+            while (((rest >> trailing) & 1).IsZero) trailing++;
+            needed = Math.Max(needed, free - trailing);
+        }
+        return Math.Min(free, (needed + 3) / 4 * 4);
+    }
+
+    /// <summary>The function value: the <paramref name="functionBits"/> bits of the SID right after the locator.</summary>
+    private static BigInteger Function(IPNetwork locator, IPAddress sid, int functionBits)
+    {
+        var free = 128 - locator.PrefixLength;
+        return (ToBig(sid) & ((BigInteger.One << free) - 1)) >> (free - functionBits);
+    }
+
+    /// <summary>The SID with the locator bits zeroed, written as an IPv6 address (VRP's opcode form: 2001:db8:b:1::e in 2001:db8:b:1::/64 is ::e).</summary>
+    private static IPAddress Opcode(IPNetwork locator, IPAddress sid)
+    {
+        var v = ToBig(sid) & ((BigInteger.One << (128 - locator.PrefixLength)) - 1);
+        var bytes = v.ToByteArray(isUnsigned: true, isBigEndian: true);
+        var full = new byte[16];
+        bytes.CopyTo(full, 16 - bytes.Length);
+        return new IPAddress(full);
+    }
+
+    private static BigInteger ToBig(IPAddress a) => new(a.GetAddressBytes(), isUnsigned: true, isBigEndian: true);
+
+    /// <summary>A Junos-style logical interface split at its last dot (<c>ge-0/0/3.0</c> → <c>ge-0/0/3</c>, <c>0</c>; no dot: unit 0).</summary>
+    public static (string Name, string Unit) SplitInterface(string iface)
+    {
+        var dot = iface.LastIndexOf('.');
+        return dot <= 0 ? (iface, "0") : (iface[..dot], iface[(dot + 1)..]);
+    }
+
+    private static bool TemplateUses(PlatformPack pack, string file, string placeholder) =>
+        File.ReadAllText(pack.TemplatePath(file)).Contains("{{" + placeholder + "}}", StringComparison.Ordinal);
+
+    [GeneratedRegex(@"\{\{\s*([A-Za-z0-9_]+)\s*\}\}")]
+    private static partial Regex Placeholder();
+
+    private static RenderedItem Item(PlatformPack pack, string item, string file, Dictionary<string, string> values, Dictionary<string, List<string>> lists)
+    {
+        var path = pack.TemplatePath(file);
+        var text = File.ReadAllText(path).Replace("\r", "", StringComparison.Ordinal).Split('\n');
+        var lines = new List<string>();
+        for (var i = 0; i < text.Length; i++)
+        {
+            var line = text[i];
+            if (line.TrimStart().StartsWith('#') || line.Trim().Length == 0) continue;
+            var name = $"{Path.GetRelativePath(Directory.GetCurrentDirectory(), path)}:{i + 1}";
+            var used = Placeholder().Matches(line).Select(m => m.Groups[1].Value).Where(ListPlaceholders.Contains).Distinct().ToList();
+            if (used.Count == 0) { lines.Add(TemplateRenderer.Render(line, name, values).TrimEnd()); continue; }
+            var list = used.Contains("segment_index") || used.Contains("segment") ? "segment" : used[0];
+            if (used.Any(u => u != list && !(list == "segment" && u == "segment_index")))
+                throw new TemplateException($"Template '{name}' repeats over more than one list ({string.Join(", ", used)}); a line may repeat over one list only.");
+            var elements = lists.GetValueOrDefault(list) ?? [];
+            for (var k = 0; k < elements.Count; k++)
+            {
+                var v = new Dictionary<string, string>(values) { [list] = elements[k] };
+                if (list == "segment") v["segment_index"] = (k + 1).ToString(CultureInfo.InvariantCulture);
+                lines.Add(TemplateRenderer.Render(line, name, v).TrimEnd());
+            }
+        }
+        return new RenderedItem(item, file, lines);
+    }
+}
