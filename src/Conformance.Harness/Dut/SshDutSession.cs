@@ -161,6 +161,17 @@ public sealed class SshDutSession : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
+    /// An interactive shell channel on the same authenticated connection (host key verified), for a router CLI
+    /// (<see cref="CliSession"/>): a wide terminal so that the router does not wrap lines.
+    /// </summary>
+    public ShellStream OpenShell()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var client = _client ?? throw new InvalidOperationException("not connected");
+        return client.CreateShellStream("vt100", 512, 200, 0, 0, 1 << 16);
+    }
+
+    /// <summary>
     /// Runs a shell command on the DUT. A non-zero exit code is a normal result (not an exception).
     /// On connection loss: one reconnect and one retry, then <see cref="DutConnectionException"/> (ConnectionLost).
     /// </summary>

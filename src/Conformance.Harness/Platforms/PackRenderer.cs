@@ -8,8 +8,11 @@ using Conformance.Harness.Templates;
 
 namespace Conformance.Harness.Platforms;
 
-/// <summary>One intent item rendered with a pack template: what it is, the template and the configuration lines.</summary>
-public sealed record RenderedItem(string Item, string Template, IReadOnlyList<string> Lines);
+/// <summary>One intent item rendered with a pack template: what it is, the template, the configuration lines and, per line, its template file:line.</summary>
+public sealed record RenderedItem(string Item, string Template, IReadOnlyList<string> Lines)
+{
+    public IReadOnlyList<string> Sources { get; init; } = [];
+}
 
 /// <summary>
 /// A pack's rendering of an intent: the configuration lines per item, and the items the pack cannot render (no
@@ -19,6 +22,10 @@ public sealed record RenderedItem(string Item, string Template, IReadOnlyList<st
 public sealed record PackRendering(IReadOnlyList<RenderedItem> Items, IReadOnlyList<string> NotRenderable)
 {
     public IReadOnlyList<string> Lines => [.. Items.SelectMany(i => i.Lines)];
+
+    /// <summary>Every line with the template file:line it came from (for the session driver's errors).</summary>
+    public IReadOnlyList<(string Line, string? Source)> LinesWithSources =>
+        [.. Items.SelectMany(i => i.Lines.Select((l, k) => (l, k < i.Sources.Count ? i.Sources[k] : (string?)null)))];
 }
 
 /// <summary>
@@ -208,13 +215,14 @@ public static partial class PackRenderer
         var path = pack.TemplatePath(file);
         var text = File.ReadAllText(path).Replace("\r", "", StringComparison.Ordinal).Split('\n');
         var lines = new List<string>();
+        var sources = new List<string>();
         for (var i = 0; i < text.Length; i++)
         {
             var line = text[i];
             if (line.TrimStart().StartsWith('#') || line.Trim().Length == 0) continue;
             var name = $"{Path.GetRelativePath(Directory.GetCurrentDirectory(), path)}:{i + 1}";
             var used = Placeholder().Matches(line).Select(m => m.Groups[1].Value).Where(ListPlaceholders.Contains).Distinct().ToList();
-            if (used.Count == 0) { lines.Add(TemplateRenderer.Render(line, name, values).TrimEnd()); continue; }
+            if (used.Count == 0) { lines.Add(TemplateRenderer.Render(line, name, values).TrimEnd()); sources.Add(name); continue; }
             var list = used.Contains("segment_index") || used.Contains("segment") ? "segment" : used[0];
             if (used.Any(u => u != list && !(list == "segment" && u == "segment_index")))
                 throw new TemplateException($"Template '{name}' repeats over more than one list ({string.Join(", ", used)}); a line may repeat over one list only.");
@@ -224,8 +232,9 @@ public static partial class PackRenderer
                 var v = new Dictionary<string, string>(values) { [list] = elements[k] };
                 if (list == "segment") v["segment_index"] = (k + 1).ToString(CultureInfo.InvariantCulture);
                 lines.Add(TemplateRenderer.Render(line, name, v).TrimEnd());
+                sources.Add(name);
             }
         }
-        return new RenderedItem(item, file, lines);
+        return new RenderedItem(item, file, lines) { Sources = sources };
     }
 }

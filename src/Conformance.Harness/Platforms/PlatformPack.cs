@@ -28,6 +28,8 @@ public sealed record PackSession
     public string? Confirm { get; init; }
     public string? Abort { get; init; }
     public string? Rollback { get; init; }
+    /// <summary>How to read the configuration checkpoint <see cref="Rollback"/> returns to (<c>{{checkpoint}}</c>); group <c>id</c>.</summary>
+    public PackProbe? Checkpoint { get; init; }
     public IReadOnlyList<PackQuestion> Questions { get; init; } = [];
     /// <summary>A line matching one of these means the DUT rejected the command.</summary>
     public IReadOnlyList<Regex> ErrorPatterns { get; init; } = [];

@@ -191,16 +191,18 @@ public static class PlatformPackLoader
             if (t.Integer("commit_s", false, 1, 3600, " seconds") is { } b) commit = TimeSpan.FromSeconds(b);
             if (t.Integer("connect_s", false, 1, 600, " seconds") is { } c) connect = TimeSpan.FromSeconds(c);
         }
-        // a checkpoint is optional: { command, pattern }; validated when present
-        if (s.Mapping("checkpoint", false, ["command", "pattern"]) is { } cp && cp.String("command", true) is not null && cp.String("pattern", true) is { } cpp)
-            Regex(w, cp.Get("pattern")!, cp.P("pattern"), cpp);
+        // a checkpoint is optional: { command, pattern with the group id }
+        PackProbe? checkpoint = null;
+        if (s.Mapping("checkpoint", false, ["command", "pattern"]) is { } cp && cp.String("command", true) is { } cpc && cp.String("pattern", true) is { } cpp
+            && Regex(w, cp.Get("pattern")!, cp.P("pattern"), cpp) is { } cprx)
+            checkpoint = new PackProbe(cpc, cprx);
         if (driver is null) return null;
         return new PackSession
         {
             Driver = driver.Value, Prompts = prompts, DisablePaging = paging,
             EnterConfig = s.String("enter_config", cli), LeaveConfig = s.String("leave_config", cli), Commit = s.String("commit", cli),
             CommitConfirmed = s.String("commit_confirmed", false), Confirm = s.String("confirm", false), Abort = s.String("abort", cli),
-            Rollback = s.String("rollback", false), Questions = questions, ErrorPatterns = errors,
+            Rollback = s.String("rollback", false), Checkpoint = checkpoint, Questions = questions, ErrorPatterns = errors,
             CommandTimeout = command, CommitTimeout = commit, ConnectTimeout = connect,
         };
     }

@@ -97,13 +97,30 @@ public sealed class LiveTestbed : IAsyncDisposable
         PlatformPack pack;
         try { pack = PlatformPacks.Find(profile.Testbed.Platform) ?? throw new TestbedException(NoPack(profile)); }
         catch (PlatformPackException e) { throw new TestbedException(e.Message, e); }
-        // Decided before anything is built or connected: a pack whose session driver the suite lacks fails here.
-        Func<SshDutSession, IDutPlatform> driverFor = pack.Session.Driver switch
+        // Decided before anything is built or connected: the driver, and for a router pack the whole rendering of the
+        // intent (a profile claiming what the pack cannot configure fails here, naming what is missing).
+        PackRendering? rendering = null;
+        if (pack.Session.Driver == SessionDriver.Cli)
         {
-            SessionDriver.Shell when pack.Platform == "linux" => s => new LinuxPlatform(s),
-            var driver => throw new TestbedException($"testbed.platform '{pack.Platform}': its pack {pack.DescriptorPath} (verification: {pack.VerificationName}) " +
-                $"needs the {driver.ToString().ToLowerInvariant()} session driver, which the suite does not have yet (it drives the Linux reference's shell only). " +
-                "Nothing was connected or changed. `srv6conf platforms` shows what each pack covers."),
+            rendering = PackRenderer.Render(pack, Intent.IntentBuilder.Build(profile), k => Environment.GetEnvironmentVariable(k.SecretEnv)
+                ?? throw new TestbedException($"HMAC key {k.KeyId}: the environment variable {k.SecretEnv} (parameters.hmac_keys[].secret_env) is not set."));
+            if (rendering.NotRenderable.Count > 0)
+                throw new TestbedException($"{profile.SourcePath}: the pack {pack.DescriptorPath} cannot configure what the profile asks, so nothing was connected or changed:\n- " +
+                    string.Join("\n- ", rendering.NotRenderable) + "\nRemove the claim from the profile or add the template to the pack (`srv6conf dry-run --profile` shows the rest).");
+        }
+        Func<SshDutSession, Task<IDutPlatform>> driverFor = pack.Session.Driver switch
+        {
+            SessionDriver.Shell when pack.Platform == "linux" => s => Task.FromResult<IDutPlatform>(new LinuxPlatform(s)),
+            SessionDriver.Cli => async s =>
+            {
+                var cli = new CliSession(new ShellStreamTransport(s.OpenShell()), pack.Session, s.Transcript);
+                await cli.StartAsync(ct).ConfigureAwait(false);
+                var p = new PackCliPlatform(pack, cli);
+                p.RememberSources(rendering!);
+                return p;
+            },
+            var driver => throw new TestbedException($"testbed.platform '{pack.Platform}': its pack {pack.DescriptorPath} asks for the {driver.ToString().ToLowerInvariant()} driver, " +
+                "which drives the Linux reference only; a router pack uses session.driver: cli. Nothing was connected or changed."),
         };
         try
         {
@@ -121,12 +138,13 @@ public sealed class LiveTestbed : IAsyncDisposable
             foreach (var secret in profile.SecretValues()) transcript.AddSecret(secret);
             if (options.PrivateKeyPath is { } key && File.Exists(key)) transcript.AddSecretFileContent(File.ReadAllText(key));
             session = await SshDutSession.ConnectAsync(options, transcript, ct).ConfigureAwait(false);
-            platform = driverFor(session);
+            platform = await driverFor(session).ConfigureAwait(false);
             var identity = await platform.ReadIdentityAsync(ct).ConfigureAwait(false);
             CheckIdentity(profile, identity, options.HostPort);
 
             baseline = await platform.SnapshotAsync(ct).ConfigureAwait(false);
-            var config = ProfileDutConfig.Srv6(profile, fault);
+            var config = rendering is null ? ProfileDutConfig.Srv6(profile, fault)
+                : DutConfig.FromLines(rendering.Lines, Intent.IntentBuilder.Build(profile).Sids.ToDictionary(s => s.Name, s => s.Address.ToString()));
             transcript.Note($"applying the suite's configuration (fault mode {fault.Name}): {config.Sysctls.Count} sysctls, {config.Commands.Count} commands");
             await platform.ApplyAsync(config, ct).ConfigureAwait(false);
 

@@ -171,11 +171,12 @@ public class PlatformPackTests
     }
 
     [Test]
-    public void AProfileOnAPackWithoutADriverFailsBeforeAnythingIsConnected()
+    public void AProfileAskingMoreThanItsPackCanConfigureFailsBeforeAnythingIsConnected()
     {
         var profile = ProfileLoader.Load(Path.Combine(ProfileTestSupport.ProfilesDir, "examples", "junos.yaml"));
         var e = Assert.ThrowsAsync<TestbedException>(() => LiveTestbed.StartAsync(profile));
-        Assert.That(e!.Message, Does.Contain("dut-configs/junos/platform.yaml").And.Contain("cli session driver").And.Contain("Nothing was connected"));
+        Assert.That(e!.Message, Does.Contain("dut-configs/junos/platform.yaml").And.Contain("cannot configure what the profile asks").And.Contain("nothing was connected")
+            .And.Contain("SRH-to-local"), "the example Junos profile claims SR-domain filtering, whose SRH-to-local rule the pack's filter lacks");
     }
 }
 

@@ -1,0 +1,94 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Conformance.Harness.Dut;
+
+namespace Conformance.Harness.Platforms;
+
+/// <summary>
+/// A router driven through its platform pack and the generic <see cref="CliSession"/>: configuration as one
+/// committed candidate, the snapshot as the output of <c>state.snapshot</c>, the rollback by the pack's
+/// <c>session.rollback</c> to the checkpoint read before the change (verified by comparing snapshots), per-SID
+/// counters and identity by the pack's commands and patterns. No platform-specific code: everything comes from
+/// <c>platform.yaml</c>.
+/// </summary>
+public sealed class PackCliPlatform(PlatformPack pack, CliSession cli) : IDutPlatform
+{
+    public const string ConfigSection = "config";
+    private readonly Dictionary<string, string> _sources = new(StringComparer.Ordinal);
+    private string? _checkpoint;
+
+    public PlatformPack Pack { get; } = pack;
+
+    /// <summary>Remembers which template file:line each rendered line came from, so a rejected line names it.</summary>
+    public void RememberSources(PackRendering rendering)
+    {
+        foreach (var (line, source) in rendering.LinesWithSources) if (source is not null) _sources.TryAdd(line, source);
+    }
+
+    public async Task ApplyAsync(DutConfig config, CancellationToken cancellationToken = default)
+    {
+        if (config.Sysctls.Count > 0)
+            throw new TestbedException($"platform {Pack.Platform}: the configuration holds Linux sysctls ({config.Sysctls[0].Key}), which a router pack cannot apply.");
+        var lines = config.Commands.Select(l => (l, _sources.GetValueOrDefault(l))).Select(x => (x.l, (string?)x.Item2)).ToList();
+        if (lines.Count == 0) return;
+        await cli.ApplyAsync(lines, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<DutSnapshot> SnapshotAsync(CancellationToken cancellationToken = default)
+    {
+        var state = Pack.State ?? throw new TestbedException($"{Pack.DescriptorPath}: no state.snapshot, so the suite cannot snapshot and roll back this platform.");
+        var text = await cli.ExecAsync(state.Snapshot, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (Pack.Session.Checkpoint is { } cp)
+        {
+            var m = cp.Pattern.Match(await cli.ExecAsync(cp.Command, cancellationToken: cancellationToken).ConfigureAwait(false));
+            _checkpoint = m.Success ? m.Groups["id"].Value : null;
+        }
+        var lines = text.Split('\n').Select(l => l.TrimEnd()).Where(l => l.Length > 0).ToList();
+        return new DutSnapshot(DateTimeOffset.UtcNow, new Dictionary<string, IReadOnlyList<string>> { [ConfigSection] = lines });
+    }
+
+    public async Task RollbackAsync(DutSnapshot before, CancellationToken cancellationToken = default)
+    {
+        var now = await SnapshotAsync(cancellationToken).ConfigureAwait(false);
+        if (before.DiffTo(now).Count == 0) return;
+        var rollback = Pack.Session.Rollback
+            ?? throw new TestbedException($"{Pack.DescriptorPath}: no session.rollback; the DUT differs from its snapshot and the suite cannot undo it:\n{string.Join('\n', before.DiffTo(now))}");
+        if (rollback.Contains("{{checkpoint}}", StringComparison.Ordinal) && _checkpoint is null)
+            throw new TestbedException($"{Pack.DescriptorPath}: session.rollback needs a checkpoint (session.checkpoint), which was not read; undo by hand:\n{string.Join('\n', before.DiffTo(now))}");
+        await cli.ExecAsync(Pack.Session.EnterConfig!, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await cli.ExecAsync(rollback.Replace("{{checkpoint}}", _checkpoint ?? "", StringComparison.Ordinal), Pack.Session.CommitTimeout, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await cli.ExecAsync(Pack.Session.Commit!, Pack.Session.CommitTimeout, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await cli.ExecAsync(Pack.Session.LeaveConfig!, cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<string>> VerifyRollbackAsync(DutSnapshot before, CancellationToken cancellationToken = default) =>
+        before.DiffTo(await SnapshotAsync(cancellationToken).ConfigureAwait(false));
+
+    public async Task<IReadOnlyDictionary<string, SidCounters>> ReadCountersAsync(CancellationToken cancellationToken = default)
+    {
+        var c = Pack.State?.Counters ?? throw new TestbedException($"{Pack.DescriptorPath}: no state.counters, so platform {Pack.Platform} offers no per-SID counters.");
+        if (c.Format != "regex" || c.Pattern is null)
+            throw new TestbedException($"{Pack.DescriptorPath}: state.counters.format {c.Format} is not read by the suite yet (regex only).");
+        var text = await cli.ExecAsync(c.Command, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var result = new Dictionary<string, SidCounters>(StringComparer.Ordinal);
+        foreach (Match m in c.Pattern.Matches(text))
+        {
+            long N(string g) => m.Groups[g].Success && long.TryParse(m.Groups[g].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : 0;
+            if (System.Net.IPAddress.TryParse(m.Groups["sid"].Value, out var sid)) result[sid.ToString()] = new SidCounters(N("packets"), N("bytes"), N("errors"));
+        }
+        return result;
+    }
+
+    public async Task<DutIdentity> ReadIdentityAsync(CancellationToken cancellationToken = default)
+    {
+        var id = Pack.Identity ?? throw new TestbedException($"{Pack.DescriptorPath}: no identity section, so the suite cannot check it is talking to the device the profile names.");
+        var text = await cli.ExecAsync(id.Command, cancellationToken: cancellationToken).ConfigureAwait(false);
+        string? Group(string name, IEnumerable<Regex> patterns, string output) =>
+            patterns.Select(p => p.Match(output)).FirstOrDefault(m => m.Success && m.Groups[name].Success)?.Groups[name].Value;
+        var hostname = Group("hostname", id.Patterns, text);
+        if (hostname is null && id.Hostname is { } h) hostname = Group("hostname", [h.Pattern], await cli.ExecAsync(h.Command, cancellationToken: cancellationToken).ConfigureAwait(false));
+        string? serial = Group("serial", id.Patterns, text);
+        if (serial is null && id.Serial is { } s) serial = Group("serial", [s.Pattern], await cli.ExecAsync(s.Command, cancellationToken: cancellationToken).ConfigureAwait(false));
+        return new DutIdentity(hostname ?? "", Group("version", id.Patterns, text) ?? "", $"{Pack.Vendor} {Pack.Os}", Group("platform", id.Patterns, text) ?? Pack.Platform, serial);
+    }
+}
