@@ -200,3 +200,20 @@ public class ProfileCheckKnownDeviationTests
         finally { File.Delete(bad); }
     }
 }
+
+/// <summary>`srv6conf profile check` says what the profile's platform pack cannot configure.</summary>
+public class ProfileCheckPackTests
+{
+    [Test]
+    public void AClaimThePackCannotConfigureIsAWarningNamingIt()
+    {
+        var cli = Path.Combine(ProfileTestSupport.RepoRoot, "src", "Conformance.Cli", "bin", "Release", "net10.0", "srv6conf.dll");
+        var (code, stdout, stderr) = Sh.Try("dotnet", cli, "profile", "check", Path.Combine(ProfileTestSupport.ProfilesDir, "example-ssh-router.yaml"));
+        Assert.That(code, Is.EqualTo(0), "the profile itself is valid");
+        Assert.That(stderr, Does.Contain("warning: the pack").And.Contain("iosxr").And.Contain("SID end (End): no templates.sid.End"), stdout + stderr);
+        (code, stdout, stderr) = Sh.Try("dotnet", cli, "profile", "check", Path.Combine(ProfileTestSupport.ProfilesDir, "examples", "vrp.yaml"));
+        Assert.That(code, Is.EqualTo(0), stderr);
+        Assert.That(stdout, Does.Contain("pack vrp: renders all of it"));
+        Assert.That(stderr, Does.Not.Contain("warning"));
+    }
+}
