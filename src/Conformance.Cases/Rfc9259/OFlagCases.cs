@@ -4,6 +4,7 @@ using Conformance.Harness;
 using Conformance.Harness.Capture;
 using Conformance.Harness.Dut;
 using Conformance.Harness.Packets;
+using Conformance.Harness.Platforms;
 using Conformance.Harness.Reporting;
 using Conformance.Harness.Tester;
 using Conformance.Harness.Testbeds;
@@ -289,16 +290,15 @@ public sealed class OFlagCases : ConformanceCase
 
     /// <summary>
     /// Sets the DUT's punt rate to <paramref name="rate"/> for one run of the rate-limit case and returns what puts the
-    /// run's configuration back. The reference lab: its O-flag emulation (nftables table srv6conf_oam) is rendered for the
-    /// rate exactly as the run renders it — the run's fault mode included, so a negative control stays wrong at every
-    /// rate — and replaces the applied one through the DUT platform; a fresh rule also starts with a full bucket. Any
-    /// other testbed runs only at its configured rate (parameters.o_flag.rate_per_second): the suite has no driver for a
-    /// router's punt policer, so another rate is inconclusive.
+    /// run's configuration back, where the platform offers the verb dut.set_oflag_rate (the Linux reference: its O-flag
+    /// emulation re-rendered for the rate, the run's fault mode included, so a negative control stays wrong at every
+    /// rate; a fresh rule also starts with a full bucket). A platform without the verb runs only at its configured rate
+    /// (parameters.o_flag.rate_per_second): another rate is inconclusive.
     /// </summary>
     private static async Task<Func<Task>> ConfigurePuntRateAsync(int rate)
     {
         var o = Profile.Parameters.OFlag!;
-        if (Testbed.Lab is null)
+        if (!Testbed.Pack.Offers(DutVerbs.SetOFlagRate))
         {
             if (rate != o.RatePerSecond)
                 throw new TestbedException($"{Profile.SourcePath}: the DUT is configured for {o.RatePerSecond}/s (parameters.o_flag.rate_per_second) and the suite cannot reconfigure " +
@@ -306,19 +306,13 @@ public sealed class OFlagCases : ConformanceCase
             await RefillAsync();
             return () => Task.CompletedTask;
         }
-        static List<string> OamCommands(DutConfig c) => c.Commands.Where(x => x.Contains($" ip6 {ProfileDutConfig.OamTable}", StringComparison.Ordinal)).ToList();
-        var applied = OamCommands(Testbed.Config);
-        var atRate = OamCommands(ProfileDutConfig.Srv6(Profile with { Parameters = Profile.Parameters with { OFlag = o with { RatePerSecond = rate } } }, Testbed.Fault));
-        // The table is deleted whatever it holds (an absent one, e.g. under a fault mode without O-flag processing, only
-        // makes that command fail harmlessly), then the wanted rendering applied through the DUT platform.
-        async Task PutAsync(List<string> commands)
-        {
-            await Testbed.Session.RunAsync($"nft delete table ip6 {ProfileDutConfig.OamTable}");
-            if (commands.Count > 0) await Testbed.Platform.ApplyAsync(DutConfig.Empty with { Commands = commands });
-        }
+        // The platform verb dut.set_oflag_rate: the pack renders the policer at the rate, replacing the applied one.
+        var applied = ProfileDutConfig.OFlagAtRate(Profile, null, Testbed.Fault);
+        var atRate = ProfileDutConfig.OFlagAtRate(Profile, rate, Testbed.Fault);
+        Task PutAsync(DutConfig config) => Testbed.Platform.ApplyAsync(config);
         await Evidence.StepAsync($"Configure the DUT's O-flag punt rate to {rate}/s", async () =>
         {
-            Evidence.AttachText($"O-flag emulation at {rate} per s", string.Join('\n', atRate.DefaultIfEmpty("(none: the run's configuration has no O-flag processing)")));
+            Evidence.AttachText($"O-flag punt policer at {rate} per s", string.Join('\n', atRate.Commands));
             try { await PutAsync(atRate); }
             catch
             {

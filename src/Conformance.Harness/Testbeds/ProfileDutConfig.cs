@@ -111,6 +111,22 @@ public static class ProfileDutConfig
     public static DutConfig TransientHmacPolicy(Profile profile, string interfaceName, HmacPolicy policy) =>
         DutConfig.FromLines(LinuxIntentRenderer.HmacPolicyLines(interfaceName, policy, TemplateDirectory(profile.Testbed.Platform)));
 
+    /// <summary>
+    /// The O-flag punt policer set to <paramref name="ratePerSecond"/> (platform verb dut.set_oflag_rate), replacing the
+    /// applied one. The Linux reference: its nftables O-flag emulation re-rendered for the rate exactly as the run renders
+    /// it (<paramref name="fault"/> included, so a negative control stays wrong at every rate), after deleting the
+    /// table whatever it holds; a fresh rule also starts with a full bucket. Null rate: the profile's own.
+    /// </summary>
+    public static DutConfig OFlagAtRate(Profile profile, int? ratePerSecond, LabFaultMode? fault)
+    {
+        if (profile.Testbed.Platform != "linux")
+            throw new TestbedException($"platform {profile.Testbed.Platform}: dut.set_oflag_rate is rendered for the Linux reference only.");
+        var p = ratePerSecond is { } r && profile.Parameters.OFlag is { } o
+            ? profile with { Parameters = profile.Parameters with { OFlag = o with { RatePerSecond = r } } } : profile;
+        var lines = Srv6(p, fault).Commands.Where(x => x.Contains($" ip6 {OamTable}", StringComparison.Ordinal)).ToList();
+        return DutConfig.Empty with { Commands = [$"nft delete table ip6 {OamTable} 2>/dev/null || true", .. lines] };
+    }
+
     /// <summary>nftables table of the reference lab's O-flag emulation (RFC 9259 §2.1.1); deleted on rollback.</summary>
     public const string OamTable = LinuxIntentRenderer.OamTable;
 
