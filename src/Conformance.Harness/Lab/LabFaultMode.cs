@@ -297,6 +297,10 @@ public sealed partial class LabFaultMode
         "EndWithoutCounters", "The End SID is programmed without per-SID counters (seg6local without `count`): it forwards but counts nothing.",
         i => i.WithSid(End, s => s with { Counters = false }));
 
+    public static LabFaultMode EndXWithoutCounters { get; } = new(
+        "EndXWithoutCounters", "The End.X SID is programmed without per-SID counters (seg6local without `count`): it forwards to its adjacency but counts nothing; every other SID counts.",
+        i => i.WithSid(EndX, s => s with { Counters = false }));
+
     public static LabFaultMode EndSidRoutedOnwards { get; } = new(
         "EndSidRoutedOnwards", "The End SID is not instantiated: its address is a plain route to the End.X next hop, so the DUT forwards such packets as a transit node without looking at the SRH.",
         i =>
@@ -352,7 +356,7 @@ public sealed partial class LabFaultMode
          EndXAsEnd, EndTMainTable, EndDt6MainTable, EndDx6AsDt6, EndDx4WrongAdjacency, EndB6AsEnd, HeadendsMissing, HeadendsNotReduced, FlowLabelZero,
         OFlagNotProcessed, OFlagNoRateLimit, OFlagCopiesAll, OFlagCleared, OFlagCopyAnswered,
          EdgeFilterWithoutSidBlockRule, EdgeFilterSidBlockNarrowed, EdgeFilterSidBlockTooBroad, EdgeFilter5f00Narrowed, EdgeFilterSourceCheckNarrowed, EdgeFilterWithoutRfc9602Rule, EdgeFilterWithoutSrhToLocalRule, EdgeFilterWithoutSourceCheck, EdgeFilterOnInternalPorts, HmacKeyMissing,
-            EndWithoutCounters, EndSidRoutedOnwards,
+            EndWithoutCounters, EndXWithoutCounters, EndSidRoutedOnwards,
          LocatorLocal, DownstreamViaT3,
          Figure1EndXWrongLink, Figure1Link10Broken, Figure1OFlagNotExported,
          EndDx2WrongInterface, HInsertAsEncap,

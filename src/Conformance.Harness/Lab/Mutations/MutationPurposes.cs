@@ -42,18 +42,18 @@ public static class MutationPurposes
     /// <summary>Profile SID name → the purposes whose cases send packets to that SID.</summary>
     public static IReadOnlyDictionary<string, string[]> BySid { get; } = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
-        ["end"] = Ids("COUNTERS-BV-01 COUNTERS-BV-02 SRH-BV-02 SRH-BV-03 FLAGS-BV-01 FLAGS-BV-02 SRH-BI-01 SRH-BI-02 SRH-BI-03 SRH-BI-04 SRH-BI-05 " +
+        ["end"] = Ids("COUNTERS-BV-03 COUNTERS-BV-01 COUNTERS-BV-02 SRH-BV-02 SRH-BV-03 FLAGS-BV-01 FLAGS-BV-02 SRH-BI-01 SRH-BI-02 SRH-BI-03 SRH-BI-04 SRH-BI-05 " +
             "TLV-BV-01 TLV-BV-02 TLV-BV-03 ULH-BI-01 END-BV-01 END-BV-02 END-BI-01 PSP-BI-01 OFLAG-BV-01 OFLAG-BI-01 OFLAG-BV-03 OFLAG-BV-04 " +
             "PING-BV-01 PING-BV-02 TRACE-BV-02 EDGE-BI-01 EDGE-BI-02 EDGE-BV-01 SRCADDR-BI-01 " +
             "HMAC-BV-01 HMAC-BV-02 HMAC-BV-03 HMAC-BI-01 HMAC-BI-02 HMAC-BI-03 HMAC-BI-04 HMAC-BI-05 HMAC-BI-06"),
-        ["end_psp"] = Ids("PSP-BV-01 PSP-BV-02 OFLAG-BV-05"),
-        ["end_x"] = Ids("ENDX-BV-01 ENDX-BI-01 OFLAG-BV-02"),
-        ["end_t"] = Ids("ENDT-BV-01"),
-        ["end_dt6"] = Ids("DT6-BV-01 OFLAG-BV-06 OFLAG-BI-02"),
-        ["end_dx6"] = Ids("DX6-BV-01 DECAP-BI-01"),
-        ["end_dx4"] = Ids("DX4-BV-01"),
-        ["end_b6_encaps"] = Ids("B6-BV-01 B6-BV-02"),
-        ["end_dx2"] = Ids("DX2-BV-01"),
+        ["end_psp"] = Ids("COUNTERS-BV-03 PSP-BV-01 PSP-BV-02 OFLAG-BV-05"),
+        ["end_x"] = Ids("COUNTERS-BV-03 ENDX-BV-01 ENDX-BI-01 OFLAG-BV-02"),
+        ["end_t"] = Ids("COUNTERS-BV-03 ENDT-BV-01"),
+        ["end_dt6"] = Ids("COUNTERS-BV-03 DT6-BV-01 OFLAG-BV-06 OFLAG-BI-02"),
+        ["end_dx6"] = Ids("COUNTERS-BV-03 DX6-BV-01 DECAP-BI-01"),
+        ["end_dx4"] = Ids("COUNTERS-BV-03 DX4-BV-01"),
+        ["end_b6_encaps"] = Ids("COUNTERS-BV-03 B6-BV-01 B6-BV-02"),
+        ["end_dx2"] = Ids("COUNTERS-BV-03 DX2-BV-01"),
         // SIDs of behaviours the reference profile does not claim (their cases are not applicable on it).
         ["end_usp"] = Ids("USP-BV-01"),
         ["end_usd"] = Ids("USD-BV-01"),
@@ -65,27 +65,27 @@ public static class MutationPurposes
     /// <summary>Profile address name (parameters.addresses) → the purposes whose cases use it (source, destination or segment).</summary>
     public static IReadOnlyDictionary<string, string[]> ByAddress { get; } = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
-        ["A"] = Ids("COUNTERS-BV-01 COUNTERS-BV-02 SRH-BV-02 SRH-BV-03 TRANSIT-BV-03 LOCAL-BV-01 LOCAL-BI-01 SRH-BI-01 SRH-BI-02 SRH-BI-03 SRH-BI-04 " +
+        ["A"] = Ids("COUNTERS-BV-03 COUNTERS-BV-01 COUNTERS-BV-02 SRH-BV-02 SRH-BV-03 TRANSIT-BV-03 LOCAL-BV-01 LOCAL-BI-01 SRH-BI-01 SRH-BI-02 SRH-BI-03 SRH-BI-04 " +
             "SRH-BI-05 TRANSIT-BV-01 TRANSIT-BV-02 DX6-BV-01 DX4-BV-01 DECAP-BI-01 ULH-BI-01 END-BV-01 END-BV-02 END-BI-01 ENDX-BV-01 ENDX-BI-01 " +
             "HENCAPS-BV-03 HENCAPS-BV-05 HINSERT-BV-01 DX2-BV-01 ENDT-BV-01 DT6-BV-01 MTU-BI-01 PSP-BV-01 PSP-BV-02 PSP-BI-01 OFLAG-BV-01 " +
             "OFLAG-BV-02 OFLAG-BI-01 OFLAG-BV-03 OFLAG-BV-04 OFLAG-BV-05 OFLAG-BV-06 OFLAG-BI-02 PING-BV-01 PING-BV-02 PING-BI-01 TRACE-BV-01 " +
             "TRACE-BV-02 EDGE-BV-01 SEG6EN-BV-01 FLAGS-BV-01 FLAGS-BV-02 TLV-BV-01 TLV-BV-02 TLV-BV-03 B6-BV-01 B6-BV-02 " +
             "HMAC-BV-01 HMAC-BV-02 HMAC-BV-03 HMAC-BI-01 HMAC-BI-02 HMAC-BI-03 HMAC-BI-04 HMAC-BI-05 HMAC-BI-06"),
-        ["D"] = Ids("COUNTERS-BV-01 COUNTERS-BV-02 SRH-BV-02 SRH-BV-03 TRANSIT-BV-03 LOCAL-BI-01 SRH-BI-01 SRH-BI-02 SRH-BI-03 SRH-BI-04 SRH-BI-05 " +
+        ["D"] = Ids("COUNTERS-BV-03 COUNTERS-BV-01 COUNTERS-BV-02 SRH-BV-02 SRH-BV-03 TRANSIT-BV-03 LOCAL-BI-01 SRH-BI-01 SRH-BI-02 SRH-BI-03 SRH-BI-04 SRH-BI-05 " +
             "TRANSIT-BV-01 TRANSIT-BV-02 END-BV-01 END-BI-01 ENDX-BV-01 ENDX-BI-01 DX2-BV-01 ENDT-BV-01 PSP-BV-01 PSP-BV-02 PSP-BI-01 " +
             "OFLAG-BV-01 OFLAG-BV-02 OFLAG-BI-01 OFLAG-BV-04 OFLAG-BV-05 OFLAG-BV-06 OFLAG-BI-02 TRACE-BV-01 EDGE-BI-03 EDGE-BV-01 SRCADDR-BI-01 " +
             "SEG6EN-BV-01 FLAGS-BV-01 FLAGS-BV-02 TLV-BV-01 TLV-BV-02 TLV-BV-03 B6-BV-01 B6-BV-02 " +
             "HMAC-BV-01 HMAC-BV-02 HMAC-BV-03 HMAC-BI-01 HMAC-BI-02 HMAC-BI-03 HMAC-BI-04 HMAC-BI-05 HMAC-BI-06"),
-        ["N2"] = Ids("COUNTERS-BV-01 COUNTERS-BV-02 SRH-BV-02 SRH-BV-03 TRANSIT-BV-03 LOCAL-BV-01 LOCAL-BI-01 SRH-BI-01 SRH-BI-02 SRH-BI-03 SRH-BI-04 " +
+        ["N2"] = Ids("COUNTERS-BV-03 COUNTERS-BV-01 COUNTERS-BV-02 SRH-BV-02 SRH-BV-03 TRANSIT-BV-03 LOCAL-BV-01 LOCAL-BI-01 SRH-BI-01 SRH-BI-02 SRH-BI-03 SRH-BI-04 " +
             "SRH-BI-05 TRANSIT-BV-01 TRANSIT-BV-02 DECAP-BI-01 ULH-BI-01 END-BV-01 END-BV-02 END-BI-01 HENCAPS-BV-01 HENCAPS-BV-02 HENCAPS-BV-03 " +
             "HENCAPS-BV-04 HENCAPS-BV-05 HENCAPS-BV-06 HENCAPS-BV-07 HINSERT-BV-01 MTU-BI-01 PSP-BV-02 OFLAG-BV-02 OFLAG-BV-03 OFLAG-BV-06 " +
             "PING-BV-02 PING-BI-01 PING-BV-03 TRACE-BV-01 TRACE-BV-02 TRACE-BV-03 EDGE-BV-01 SRCADDR-BI-01 FLAGS-BV-01 FLAGS-BV-02 " +
             "TLV-BV-01 TLV-BV-02 TLV-BV-03 B6-BV-01 B6-BV-02 " +
             "HMAC-BV-01 HMAC-BV-02 HMAC-BV-03 HMAC-BI-01 HMAC-BI-02 HMAC-BI-03 HMAC-BI-04 HMAC-BI-05 HMAC-BI-06"),
         ["N3"] = Ids("ENDX-BV-01 ENDX-BI-01 HENCAPS-BV-01 HENCAPS-BV-02 HENCAPS-BV-03 HENCAPS-BV-05 HENCAPS-BV-06 HINSERT-BV-01 ENDT-BV-01"),
-        ["D3"] = Ids("DX6-BV-01 DECAP-BI-01 DT6-BV-01"),
-        ["A4"] = Ids("DX4-BV-01"),
-        ["D4X"] = Ids("DX4-BV-01"),
+        ["D3"] = Ids("COUNTERS-BV-03 DX6-BV-01 DECAP-BI-01 DT6-BV-01"),
+        ["A4"] = Ids("COUNTERS-BV-03 DX4-BV-01"),
+        ["D4X"] = Ids("COUNTERS-BV-03 DX4-BV-01"),
     };
 
     /// <summary>Headend policy prefix (dut-configs/linux/headend/*.conf) → the purposes sending into it.</summary>
