@@ -79,6 +79,11 @@ public sealed partial class LabFaultMode
         return new IPNetwork(new IPAddress(bytes), length);
     }
 
+    /// <summary>The DUT interface of the <paramref name="index"/>-th internal tester port (0: t1's, 1: t2's in the reference lab).</summary>
+    private static string InternalInterface(Srv6Intent i, int index) =>
+        i.Interfaces.Where(x => x.Role == PortRole.Internal).Select(x => x.Name).ElementAtOrDefault(index)
+        ?? throw new InvalidOperationException($"the mode needs at least {index + 1} internal interfaces (have {string.Join(", ", i.Interfaces.Select(x => $"{x.Name} ({x.Role})"))}).");
+
     private static Srv6Intent WithEdge(Srv6Intent i, Func<IntentEdgeFilter, IntentEdgeFilter> change) =>
         i.EdgeFilter is { } e ? i with { EdgeFilter = change(e) }
         : throw new InvalidOperationException("the mode needs the SR-domain edge filter (does the profile claim sr_domain_filtering with an external port?).");
@@ -115,6 +120,10 @@ public sealed partial class LabFaultMode
     public static LabFaultMode Seg6Disabled { get; } = new(
         "Seg6Disabled", "seg6_enabled=0 everywhere: SRH packets are dropped on ingress.",
         i => i.WithInterfaces(x => x with { Srv6Enabled = false }) with { Knobs = i.Knobs with { Srv6Enabled = false } });
+
+    public static LabFaultMode Seg6DisabledOnT2 { get; } = new(
+        "Seg6DisabledOnT2", "seg6_enabled=0 on t2's interface only (the second internal interface): SRH packets to the node's own addresses are dropped there, processed on t1.",
+        i => { var t2 = InternalInterface(i, 1); return i.WithInterfaces(x => x.Name == t2 ? x with { Srv6Enabled = false } : x); });
 
     public static LabFaultMode ForwardingDisabled { get; } = new(
         "ForwardingDisabled", "IPv6 forwarding off: the DUT acts as a host.",
@@ -352,7 +361,7 @@ public sealed partial class LabFaultMode
             : throw new InvalidOperationException("HInsertAsEncap needs the H.Insert policy (does the profile claim H.Insert?)."));
 
     public static IReadOnlyList<LabFaultMode> All { get; } =
-        [None, EndWithoutPsp, SidMissing, EndAsEndX, NoIcmpErrors, Seg6Disabled, ForwardingDisabled, HmacRequired, EndWithPsp, EndAsLocalAddress, PspSidMissing,
+        [None, EndWithoutPsp, SidMissing, EndAsEndX, NoIcmpErrors, Seg6Disabled, Seg6DisabledOnT2, ForwardingDisabled, HmacRequired, EndWithPsp, EndAsLocalAddress, PspSidMissing,
          EndXAsEnd, EndTMainTable, EndDt6MainTable, EndDx6AsDt6, EndDx4WrongAdjacency, EndB6AsEnd, HeadendsMissing, HeadendsNotReduced, FlowLabelZero,
         OFlagNotProcessed, OFlagNoRateLimit, OFlagCopiesAll, OFlagCleared, OFlagCopyAnswered,
          EdgeFilterWithoutSidBlockRule, EdgeFilterSidBlockNarrowed, EdgeFilterSidBlockTooBroad, EdgeFilter5f00Narrowed, EdgeFilterSourceCheckNarrowed, EdgeFilterWithoutRfc9602Rule, EdgeFilterWithoutSrhToLocalRule, EdgeFilterWithoutSourceCheck, EdgeFilterOnInternalPorts, HmacKeyMissing,
