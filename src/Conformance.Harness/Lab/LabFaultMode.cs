@@ -289,6 +289,15 @@ public sealed partial class LabFaultMode
         "EdgeFilterWithoutSourceCheck", "The per-node rule dropping packets to local SIDs from sources outside the SR domain is missing (RFC 8754 §5.1 #2).",
         i => WithEdge(i, e => e with { SourceChecks = [] }));
 
+    public static LabFaultMode EdgeFilterWithoutSourceCheckOnT2 { get; } = new(
+        "EdgeFilterWithoutSourceCheckOnT2", "The per-node source check (RFC 8754 §5.1 #2) is missing on t2's interface (the second internal interface) only; t1's stays.",
+        i =>
+        {
+            var t2 = InternalInterface(i, 1);
+            return WithEdge(i, e => e.SourceChecks.Any(c => c.Interface == t2) ? e with { SourceChecks = e.SourceChecks.Where(c => c.Interface != t2).ToList() }
+                : throw new InvalidOperationException($"EdgeFilterWithoutSourceCheckOnT2 needs a source check on {t2} (does the profile declare parameters.inside_sources?)."));
+        });
+
     /// <summary>The edge rules are (wrongly) applied to every tester-facing interface, the internal ones included.</summary>
     public static LabFaultMode EdgeFilterOnInternalPorts { get; } = new(
         "EdgeFilterOnInternalPorts", "The SID-block edge rule is also applied on the internal interfaces: SRv6 traffic from inside is dropped.",
@@ -364,7 +373,7 @@ public sealed partial class LabFaultMode
         [None, EndWithoutPsp, SidMissing, EndAsEndX, NoIcmpErrors, Seg6Disabled, Seg6DisabledOnT2, ForwardingDisabled, HmacRequired, EndWithPsp, EndAsLocalAddress, PspSidMissing,
          EndXAsEnd, EndTMainTable, EndDt6MainTable, EndDx6AsDt6, EndDx4WrongAdjacency, EndB6AsEnd, HeadendsMissing, HeadendsNotReduced, FlowLabelZero,
         OFlagNotProcessed, OFlagNoRateLimit, OFlagCopiesAll, OFlagCleared, OFlagCopyAnswered,
-         EdgeFilterWithoutSidBlockRule, EdgeFilterSidBlockNarrowed, EdgeFilterSidBlockTooBroad, EdgeFilter5f00Narrowed, EdgeFilterSourceCheckNarrowed, EdgeFilterWithoutRfc9602Rule, EdgeFilterWithoutSrhToLocalRule, EdgeFilterWithoutSourceCheck, EdgeFilterOnInternalPorts, HmacKeyMissing,
+         EdgeFilterWithoutSidBlockRule, EdgeFilterSidBlockNarrowed, EdgeFilterSidBlockTooBroad, EdgeFilter5f00Narrowed, EdgeFilterSourceCheckNarrowed, EdgeFilterWithoutRfc9602Rule, EdgeFilterWithoutSrhToLocalRule, EdgeFilterWithoutSourceCheck, EdgeFilterWithoutSourceCheckOnT2, EdgeFilterOnInternalPorts, HmacKeyMissing,
             EndWithoutCounters, EndXWithoutCounters, EndSidRoutedOnwards,
          LocatorLocal, DownstreamViaT3,
          Figure1EndXWrongLink, Figure1Link10Broken, Figure1OFlagNotExported,

@@ -65,7 +65,7 @@ public static class MutationPurposes
     /// <summary>Profile address name (parameters.addresses) → the purposes whose cases use it (source, destination or segment).</summary>
     public static IReadOnlyDictionary<string, string[]> ByAddress { get; } = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
-        ["A"] = Ids("COUNTERS-BV-03 COUNTERS-BV-01 COUNTERS-BV-02 SRH-BV-02 SRH-BV-03 TRANSIT-BV-03 LOCAL-BV-01 LOCAL-BI-01 SRH-BI-01 SRH-BI-02 SRH-BI-03 SRH-BI-04 " +
+        ["A"] = Ids("SRCADDR-BI-01 COUNTERS-BV-03 COUNTERS-BV-01 COUNTERS-BV-02 SRH-BV-02 SRH-BV-03 TRANSIT-BV-03 LOCAL-BV-01 LOCAL-BI-01 SRH-BI-01 SRH-BI-02 SRH-BI-03 SRH-BI-04 " +
             "SRH-BI-05 TRANSIT-BV-01 TRANSIT-BV-02 DX6-BV-01 DX4-BV-01 DECAP-BI-01 ULH-BI-01 END-BV-01 END-BV-02 END-BI-01 ENDX-BV-01 ENDX-BI-01 " +
             "HENCAPS-BV-03 HENCAPS-BV-05 HINSERT-BV-01 DX2-BV-01 ENDT-BV-01 DT6-BV-01 MTU-BI-01 PSP-BV-01 PSP-BV-02 PSP-BI-01 OFLAG-BV-01 " +
             "OFLAG-BV-02 OFLAG-BI-01 OFLAG-BV-03 OFLAG-BV-04 OFLAG-BV-05 OFLAG-BV-06 OFLAG-BI-02 PING-BV-01 PING-BV-02 PING-BI-01 TRACE-BV-01 " +
