@@ -1,7 +1,5 @@
 using System.Net;
-using Conformance.Cases.Rfc8986;
 using Conformance.Cases.Support;
-using Conformance.Harness.Packets;
 using Conformance.Harness.Profiles;
 using Conformance.Harness.Reporting;
 using Conformance.Harness.Verdicts;
@@ -75,35 +73,6 @@ public sealed class CounterCases : ConformanceCase
         if (problems.Count > 0) Fail("Per-SID counters do not match the traffic: " + string.Join("; ", problems) + ".");
     }
 
-    /// <summary>
-    /// A packet the SID <paramref name="sid"/> processes as its behaviour's pseudocode says (no error path), probe
-    /// <paramref name="i"/> with its own payload: for a behaviour that acts on the SRH and forwards, (A,S)(D,N2,S;SL=2);
-    /// for a decapsulating one, (A,S)(S;SL=0) carrying an IPv6 (A,D3), IPv4 (A4,D4X) or Ethernet frame. Null for a
-    /// behaviour the purpose has no stimulus for (named in the evidence).
-    /// </summary>
-    private static byte[]? ProcessedBy(SidDefinition sid, int i)
-    {
-        IPAddress a = Address("A"), s = sid.Address;
-        var echo = new PacketBuilder();
-        switch (sid.Behavior)
-        {
-            case SrBehavior.End or SrBehavior.EndX or SrBehavior.EndT or SrBehavior.EndB6Encaps or SrBehavior.EndB6EncapsRed:
-                return Into("t1").Ipv6(a, s).Srh([Address("D"), Address("N2"), s], 2).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build();
-            case SrBehavior.EndDX6 or SrBehavior.EndDT6 or SrBehavior.EndDT46:
-                return Into("t1").Ipv6(a, s).Srh([s], 0)
-                    .Encapsulate(echo.Ipv6(a, Address("D3")).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i))).Build();
-            case SrBehavior.EndDX4 or SrBehavior.EndDT4:
-                return Into("t1").Ipv6(a, s).Srh([s], 0)
-                    .Encapsulate(echo.Ipv4(Address("A4"), Address("D4X"), 64, 0, (ushort)(0x4242 + i)).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i))).Build();
-            case SrBehavior.EndDX2:
-                var oif = Profile.Testbed.TesterPorts.FirstOrDefault(p => p.DutInterface == sid.Interface)?.Name ?? "t2";
-                return Into("t1").Ipv6(a, s).Srh([s], 0).EncapsulateEthernet(new PacketBuilder().Ethernet(L2CrossConnectCases.CustomerMac, TesterMac(oif))
-                    .Ipv6(a, Address("D")).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i))).Build();
-            default:
-                return null;
-        }
-    }
-
     [Test]
     [NegativeControl("EndXWithoutCounters", Why = "the End.X SID forwards but keeps no counter (End's counter still counts)")]
     [NegativeControl("EndWithoutCounters", Why = "the End SID forwards but keeps no counter")]
@@ -122,7 +91,7 @@ public sealed class CounterCases : ConformanceCase
             var first = probes.Count;
             for (int k = 0; k < Probes; k++)
             {
-                var st = ProcessedBy(sid, first + k);
+                var st = PacketProcessedBy(sid, first + k);
                 if (st is null) { noStimulus.Add($"{sid.Name} ({sid.Behavior.Name()})"); break; }
                 probes.Add((sid, first + k, st));
             }

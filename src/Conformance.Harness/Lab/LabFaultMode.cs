@@ -319,6 +319,11 @@ public sealed partial class LabFaultMode
         "EndXWithoutCounters", "The End.X SID is programmed without per-SID counters (seg6local without `count`): it forwards to its adjacency but counts nothing; every other SID counts.",
         i => i.WithSid(EndX, s => s with { Counters = false }));
 
+    /// <summary>A SID route one bit shorter than the SID: the address next to the End SID (SID xor 1) is processed as End too.</summary>
+    public static LabFaultMode SidPrefixTooShort { get; } = new(
+        "SidPrefixTooShort", "The End SID is instantiated with a /127 instead of a /128: its neighbour address (the SID xor 1) is processed as End.",
+        i => i.WithSid(End, s => s with { PrefixLength = 127 }));
+
     public static LabFaultMode EndSidRoutedOnwards { get; } = new(
         "EndSidRoutedOnwards", "The End SID is not instantiated: its address is a plain route to the End.X next hop, so the DUT forwards such packets as a transit node without looking at the SRH.",
         i =>
@@ -374,7 +379,7 @@ public sealed partial class LabFaultMode
          EndXAsEnd, EndTMainTable, EndDt6MainTable, EndDx6AsDt6, EndDx4WrongAdjacency, EndB6AsEnd, HeadendsMissing, HeadendsNotReduced, FlowLabelZero,
         OFlagNotProcessed, OFlagNoRateLimit, OFlagCopiesAll, OFlagCleared, OFlagCopyAnswered,
          EdgeFilterWithoutSidBlockRule, EdgeFilterSidBlockNarrowed, EdgeFilterSidBlockTooBroad, EdgeFilter5f00Narrowed, EdgeFilterSourceCheckNarrowed, EdgeFilterWithoutRfc9602Rule, EdgeFilterWithoutSrhToLocalRule, EdgeFilterWithoutSourceCheck, EdgeFilterWithoutSourceCheckOnT2, EdgeFilterOnInternalPorts, HmacKeyMissing,
-            EndWithoutCounters, EndXWithoutCounters, EndSidRoutedOnwards,
+            EndWithoutCounters, EndXWithoutCounters, EndSidRoutedOnwards, SidPrefixTooShort,
          LocatorLocal, DownstreamViaT3,
          Figure1EndXWrongLink, Figure1Link10Broken, Figure1OFlagNotExported,
          EndDx2WrongInterface, HInsertAsEncap,

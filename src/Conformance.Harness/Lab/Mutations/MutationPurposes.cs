@@ -18,8 +18,8 @@ public sealed record MutationTarget(IReadOnlyList<string>? Purposes, string Reas
 /// that a mutation of the line runs those and no others. The rules, by the line's subject (<see cref="ConfigMutation.Subject"/>):
 /// <list type="bullet">
 /// <item><c>sid:NAME</c> (a seg6local SID route): the purposes whose cases send to that SID (<see cref="BySid"/>); a prefix
-/// change of the route adds the purposes of every named address the changed prefix covers, and TP-PING-BI-01 (an
-/// uninstantiated address of the locator); the other SIDs' /128 routes stay more specific, so their purposes are not added;</item>
+/// change of the route adds the purposes of every named address the changed prefix covers, TP-PING-BI-01 (an
+/// uninstantiated address of the locator) and TP-SIDMATCH-BI-01 (the SID's neighbour and a free address of the locator); the other SIDs' /128 routes stay more specific, so their purposes are not added;</item>
 /// <item><c>route:PREFIX</c> (main table): the purposes whose cases use a profile address (parameters.addresses) or SID that
 /// the original or the mutated prefix covers (<see cref="ByAddress"/>, <see cref="BySid"/>);</item>
 /// <item><c>route-tN:PREFIX</c> (another table): the purposes of the SIDs that look up table N (End.T, End.DT6 …);</item>
@@ -112,7 +112,7 @@ public static class MutationPurposes
         ["icmp"] = Ids("END-BI-01 ENDX-BI-01 SRH-BI-01 SRH-BI-02 SRH-BI-03 SRH-BI-04 LOCAL-BI-01 DECAP-BI-01 ULH-BI-01 MTU-BI-01 " +
             "TRACE-BV-01 TRACE-BV-02 TRACE-BV-03 PING-BV-01 PING-BV-02 PING-BV-03 PING-BI-01 LOCAL-BV-01"),
         ["ipv4"] = Ids("DX4-BV-01 DT4-BV-01 DT46-BV-01"),
-        ["locator"] = Ids("PING-BI-01"),
+        ["locator"] = Ids("PING-BI-01 SIDMATCH-BI-01"),
         // Transit (no SID of the DUT on the path): forwarding of SRH packets addressed elsewhere.
         ["transit"] = Ids("TRANSIT-BV-01 TRANSIT-BV-02 TRANSIT-BV-03"),
     };
