@@ -194,6 +194,12 @@ public sealed partial class LabFaultMode
             _ => h,
         }));
 
+    public static LabFaultMode HeadendPrefixNarrowed { get; } = new(
+        "HeadendPrefixNarrowed", "The first headend policy (steer-e1, H.Encaps) steers its prefix one bit longer (2001:db8:e:1::/65): the upper half of the /64 is not steered.",
+        i => i.Headends.Count > 0
+            ? i.WithHeadends(h => ReferenceEquals(h, i.Headends[0]) ? h with { Prefix = WithLength(h.Prefix, h.Prefix.PrefixLength + 1) } : h)
+            : throw new InvalidOperationException("HeadendPrefixNarrowed needs a headend policy (does the profile claim a headend behaviour?)."));
+
     public static LabFaultMode FlowLabelZero { get; } = new(
         "FlowLabelZero", "net.ipv6.seg6_flowlabel=0: encapsulating headends set the outer flow label to 0 for every flow.",
         i => i with { Knobs = i.Knobs with { EncapsFlowLabelFromInner = false } });
@@ -376,7 +382,7 @@ public sealed partial class LabFaultMode
 
     public static IReadOnlyList<LabFaultMode> All { get; } =
         [None, EndWithoutPsp, SidMissing, EndAsEndX, NoIcmpErrors, Seg6Disabled, Seg6DisabledOnT2, ForwardingDisabled, HmacRequired, EndWithPsp, EndAsLocalAddress, PspSidMissing,
-         EndXAsEnd, EndTMainTable, EndDt6MainTable, EndDx6AsDt6, EndDx4WrongAdjacency, EndB6AsEnd, HeadendsMissing, HeadendsNotReduced, FlowLabelZero,
+         EndXAsEnd, EndTMainTable, EndDt6MainTable, EndDx6AsDt6, EndDx4WrongAdjacency, EndB6AsEnd, HeadendsMissing, HeadendsNotReduced, HeadendPrefixNarrowed, FlowLabelZero,
         OFlagNotProcessed, OFlagNoRateLimit, OFlagCopiesAll, OFlagCleared, OFlagCopyAnswered,
          EdgeFilterWithoutSidBlockRule, EdgeFilterSidBlockNarrowed, EdgeFilterSidBlockTooBroad, EdgeFilter5f00Narrowed, EdgeFilterSourceCheckNarrowed, EdgeFilterWithoutRfc9602Rule, EdgeFilterWithoutSrhToLocalRule, EdgeFilterWithoutSourceCheck, EdgeFilterWithoutSourceCheckOnT2, EdgeFilterOnInternalPorts, HmacKeyMissing,
             EndWithoutCounters, EndXWithoutCounters, EndSidRoutedOnwards, SidPrefixTooShort,
