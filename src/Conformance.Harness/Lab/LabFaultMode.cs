@@ -211,6 +211,10 @@ public sealed partial class LabFaultMode
         "OFlagNotProcessed", "The O-flag emulation is absent (the DUT claims O-flag processing but ignores the flag): no copy is exported.",
         i => WithOFlag(i, _ => null));
 
+    public static LabFaultMode OFlagOnlyForEnd { get; } = new(
+        "OFlagOnlyForEnd", "The O-flag emulation lists the End SID only: O-flag packets to every other local SID are processed without a copy to the OAM process.",
+        i => WithOFlag(i, o => o with { Sids = [i.Sid(End).Address] }));
+
     public static LabFaultMode OFlagNoRateLimit { get; } = new(
         "OFlagNoRateLimit", "The O-flag emulation copies every O-flag packet: no punt rate limit.",
         i => WithOFlag(i, o => o with { RatePerSecond = null }));
@@ -383,7 +387,7 @@ public sealed partial class LabFaultMode
     public static IReadOnlyList<LabFaultMode> All { get; } =
         [None, EndWithoutPsp, SidMissing, EndAsEndX, NoIcmpErrors, Seg6Disabled, Seg6DisabledOnT2, ForwardingDisabled, HmacRequired, EndWithPsp, EndAsLocalAddress, PspSidMissing,
          EndXAsEnd, EndTMainTable, EndDt6MainTable, EndDx6AsDt6, EndDx4WrongAdjacency, EndB6AsEnd, HeadendsMissing, HeadendsNotReduced, HeadendPrefixNarrowed, FlowLabelZero,
-        OFlagNotProcessed, OFlagNoRateLimit, OFlagCopiesAll, OFlagCleared, OFlagCopyAnswered,
+        OFlagNotProcessed, OFlagOnlyForEnd, OFlagNoRateLimit, OFlagCopiesAll, OFlagCleared, OFlagCopyAnswered,
          EdgeFilterWithoutSidBlockRule, EdgeFilterSidBlockNarrowed, EdgeFilterSidBlockTooBroad, EdgeFilter5f00Narrowed, EdgeFilterSourceCheckNarrowed, EdgeFilterWithoutRfc9602Rule, EdgeFilterWithoutSrhToLocalRule, EdgeFilterWithoutSourceCheck, EdgeFilterWithoutSourceCheckOnT2, EdgeFilterOnInternalPorts, HmacKeyMissing,
             EndWithoutCounters, EndXWithoutCounters, EndSidRoutedOnwards, SidPrefixTooShort,
          LocatorLocal, DownstreamViaT3,
