@@ -1,5 +1,6 @@
 using System.Net;
 using Conformance.Cases.Support;
+using Conformance.Harness.Profiles;
 using Conformance.Harness.Reporting;
 using Conformance.Harness.Verdicts;
 using NUnit.Framework;
@@ -69,6 +70,58 @@ public sealed class CounterCases : ConformanceCase
             if (deltas.TryGetValue(sid.Address.ToString(), out var other) && other != 0)
                 problems.Add($"SID {name} ({sid.Address}) counted {other} packet(s) it never saw");
         Evidence.AttachText("Per-SID counter deltas (packets)", string.Join('\n', deltas.OrderBy(x => x.Key, StringComparer.Ordinal).Select(x => $"{x.Key}: +{x.Value}")));
+        if (problems.Count > 0) Fail("Per-SID counters do not match the traffic: " + string.Join("; ", problems) + ".");
+    }
+
+    [Test]
+    [NegativeControl("EndXWithoutCounters", Why = "the End.X SID forwards but keeps no counter (End's counter still counts)")]
+    [NegativeControl("EndWithoutCounters", Why = "the End SID forwards but keeps no counter")]
+    [TestPurpose(Id = "TP-COUNTERS-BV-03", Requires = new[] { "per_sid_counters" }, Feature = "Counters",
+        Title = "Every SID of the profile has a packet counter, and it rises by exactly the packets that SID processed",
+        Requirements = new[] { "RFC8986-6-SID-COUNTERS" },
+        Stimulus = "10 packets into t1 for every SID S of parameters.sids whose behaviour the profile claims, each one the SID processes without error: (A,S)(D,N2,S;SL=2) ICMPv6 echo request for End (any flavor), End.X, End.T, End.B6.Encaps(.Red); (A,S)(S;SL=0) carrying (A,D3) for End.DX6/End.DT6/End.DT46, (A4,D4X) for End.DX4/End.DT4, an Ethernet frame (A,D) for End.DX2; a distinct payload per probe; the DUT's per-SID counters read before and after",
+        Expected = "every such SID's packet counter +10, no other counter moving (where each probe leaves is judged by the behaviour's own purpose; here the receptions are evidence)")]
+    public async Task EverySidCounterCountsExactlyItsPackets()
+    {
+        var sids = Profile.Parameters.Sids.Values.Where(x => Profile.Claims(x.Behavior.Name())).OrderBy(x => x.Name, StringComparer.Ordinal).ToList();
+        var probes = new List<(SidDefinition Sid, int Index, byte[] Stimulus)>();
+        var noStimulus = new List<string>();
+        foreach (var sid in sids)
+        {
+            var first = probes.Count;
+            for (int k = 0; k < Probes; k++)
+            {
+                var st = PacketProcessedBy(sid, first + k);
+                if (st is null) { noStimulus.Add($"{sid.Name} ({sid.Behavior.Name()})"); break; }
+                probes.Add((sid, first + k, st));
+            }
+        }
+        if (noStimulus.Count > 0)
+            Evidence.AttachText("SIDs without a stimulus (not judged)", string.Join('\n', noStimulus));
+        var judged = probes.Select(p => p.Sid).Distinct().ToList();
+        if (judged.Count == 0) Assert.Ignore($"N/A: the profile {Profile.Name} has no SID of a claimed behaviour the purpose can send to.");
+        var (j, deltas) = await ExchangeWithCountersAsync("t1", [.. probes.Select(p => p.Stimulus)], [], TimeSpan.FromSeconds(1));
+        var received = j.Unexpected.Select(u => (u.Frame.Port, u.Frame.Data)).ToList();
+        string Out(SidDefinition sid)
+        {
+            var ports = probes.Where(p => p.Sid == sid).Select(p => received.Where(r => r.Data.AsSpan().IndexOf(ProbeData(p.Index)) >= 0).Select(r => r.Port).FirstOrDefault())
+                .GroupBy(port => port ?? "nowhere").Select(g => $"{g.Count()} {(g.Key == "nowhere" ? "not seen" : "out of " + g.Key)}");
+            return string.Join(", ", ports);
+        }
+        var problems = new List<string>();
+        foreach (var sid in judged)
+        {
+            string key = sid.Address.ToString();
+            if (!deltas.TryGetValue(key, out var own))
+                problems.Add($"SID {sid.Name} ({sid.Behavior.Name()}, {key}) has no packet counter on the DUT (its probes: {Out(sid)})");
+            else if (own != Probes)
+                problems.Add($"SID {sid.Name} ({sid.Behavior.Name()}, {key}) counted {own} packet(s), it was sent {Probes} it must process (its probes: {Out(sid)})");
+        }
+        foreach (var (name, sid) in Profile.Parameters.Sids.Where(x => !judged.Any(s => s.Name == x.Key)))
+            if (deltas.TryGetValue(sid.Address.ToString(), out var other) && other != 0)
+                problems.Add($"SID {name} ({sid.Address}) counted {other} packet(s) it never saw");
+        Evidence.AttachText("Per-SID counter deltas (packets) and where each SID's probes left", string.Join('\n', judged.Select(s =>
+            $"{s.Name} {s.Address}: {(deltas.TryGetValue(s.Address.ToString(), out var v) ? "+" + v : "no counter")}; probes {Out(s)}")));
         if (problems.Count > 0) Fail("Per-SID counters do not match the traffic: " + string.Join("; ", problems) + ".");
     }
 }

@@ -9,7 +9,7 @@ namespace Conformance.Cases.Rfc8986;
 
 /// <summary>
 /// RFC 8986 §5 headends, against the intent's headend policies (IntentBuilder.ReferenceLabHeadends, rendered with dut-configs/linux/headend/; fixed
-/// documentation prefixes 2001:db8:e:1..5::/64 steered into policies of S1 = N2 behind t2 and
+/// documentation prefixes 2001:db8:e:1..5::/64, probed across each (first, last, a seeded random address, ::1), steered into policies of S1 = N2 behind t2 and
 /// S2 = N3). The headend source T is the one the DUT is configured with: the DUT's address on the
 /// egress port t2 (no `ip sr tunsrc`). Outer hop limit and traffic class are the tunnel entry
 /// point's to set (RFC 2473) and are not compared; the outer flow label has its own purpose.
@@ -21,8 +21,29 @@ public sealed class HeadendCases : ConformanceCase
     private const byte TrafficClass = 0x2e;
     private const uint FlowLabel = 0x12345;
 
-    private static readonly IPAddress Encaps = IPAddress.Parse("2001:db8:e:1::1"), EncapsRed1 = IPAddress.Parse("2001:db8:e:2::1"),
-        EncapsRed2 = IPAddress.Parse("2001:db8:e:3::1"), L2Encaps = IPAddress.Parse("2001:db8:e:4::1"), L2EncapsRed = IPAddress.Parse("2001:db8:e:5::1");
+    /// <summary>The steered prefixes of the lab's policies (E1..E5); a purpose probes across its prefix (<see cref="Across"/>).</summary>
+    private static readonly IPNetwork Encaps = IPNetwork.Parse("2001:db8:e:1::/64"), EncapsRed1 = IPNetwork.Parse("2001:db8:e:2::/64"),
+        EncapsRed2 = IPNetwork.Parse("2001:db8:e:3::/64"), L2Encaps = IPNetwork.Parse("2001:db8:e:4::/64"), L2EncapsRed = IPNetwork.Parse("2001:db8:e:5::/64");
+
+    /// <summary>The one destination of the flow-label purpose (its flows differ by port, not by address).</summary>
+    private static readonly IPAddress EncapsFlowTarget = IPAddress.Parse("2001:db8:e:1::1");
+
+    /// <summary>Seed of the random destination inside each steered prefix (recorded in the evidence).</summary>
+    internal const int Seed = 20261203;
+
+    /// <summary>
+    /// The destinations a headend purpose sends to inside its steered prefix: the first and the last address, one seeded
+    /// random address and ::1, so that a policy narrower than its prefix (one bit longer) leaves one of them unsteered.
+    /// Probe i goes to the (i mod 4)-th. Listed in the evidence.
+    /// </summary>
+    internal static IReadOnlyList<IPAddress> Across(IPNetwork steered)
+    {
+        var one = steered.BaseAddress.GetAddressBytes();
+        one[^1] |= 1;
+        var addresses = Harness.Tester.PrefixProbes.Across(steered, Seed, 1, new IPAddress(one)).Where(p => p.Inside).Select(p => p.Address).ToList();
+        Evidence.AttachText($"Destinations across {steered} (seed {Seed}; probe i goes to the (i mod {addresses.Count})-th)", string.Join('\n', addresses));
+        return addresses;
+    }
 
     internal static readonly string[] OuterFieldsLeftToTheDut = ["ipv6.hop_limit", "ipv6.traffic_class", "ipv6.flow_label"];
 
@@ -31,22 +52,24 @@ public sealed class HeadendCases : ConformanceCase
     private static PacketBuilder InnerPacket(IPAddress dst, byte hopLimit, int i) =>
         new PacketBuilder().Ipv6(Address("A"), dst, hopLimit, TrafficClass, FlowLabel).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i));
 
-    private static List<byte[]> Stimuli(IPAddress dst) =>
-        Enumerable.Range(0, Probes).Select(i => Into("t1").Ipv6(Address("A"), dst, 64, TrafficClass, FlowLabel).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
+    private static List<byte[]> Stimuli(IReadOnlyList<IPAddress> dsts) =>
+        Enumerable.Range(0, Probes).Select(i => Into("t1").Ipv6(Address("A"), dsts[i % dsts.Count], 64, TrafficClass, FlowLabel).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
 
-    private static async Task<Judgement> EncapsulatedExchange(IPAddress dst, Func<PacketBuilder, PacketBuilder> outer, byte innerHopLimit, string[] ignored, string what)
+    private static async Task<Judgement> EncapsulatedExchange(IPNetwork steered, Func<PacketBuilder, PacketBuilder> outer, byte innerHopLimit, string[] ignored, string what)
     {
+        var dsts = Across(steered);
         var expected = Enumerable.Range(0, Probes).Select(i => new ExpectedPacket("t2",
-            outer(OutOf("t2")).Encapsulate(InnerPacket(dst, innerHopLimit, i)).Build(), $"probe {i} {what}", ignored)).ToList();
-        return await ExchangeAsync("t1", Stimuli(dst), expected);
+            outer(OutOf("t2")).Encapsulate(InnerPacket(dsts[i % dsts.Count], innerHopLimit, i)).Build(), $"probe {i} to {dsts[i % dsts.Count]} {what}", ignored)).ToList();
+        return await ExchangeAsync("t1", Stimuli(dsts), expected);
     }
 
     [Test]
     [NegativeControl("HeadendsMissing", Why = "no headend policy programmed")]
+    [NegativeControl("HeadendPrefixNarrowed", Why = "the H.Encaps policy steers 2001:db8:e:1::/65 instead of the /64: the probes to the prefix's last address and to the random one in its upper half are not encapsulated")]
     [TestPurpose(Id = "TP-HENCAPS-BV-01", Requires = new[] { "H.Encaps" }, Feature = "H.Encaps",
         Title = "H.Encaps pushes an outer IPv6 header (SA = T, DA = S1) with an SRH carrying the policy, the inner packet intact",
         Requirements = new[] { "RFC8986-5.1-H-ENCAPS-S01-S06", "RFC8986-5.1-H-ENCAPS-INNER-UNMODIFIED" },
-        Stimulus = "10 × (A,E1) ICMPv6 echo request, hop limit 64, traffic class 0x2e, flow label 0x12345, into t1 (E1 in 2001:db8:e:1::/64, steered into the policy <N2, N3>)",
+        Stimulus = "10 × (A,E1) ICMPv6 echo request, hop limit 64, traffic class 0x2e, flow label 0x12345, into t1 (E1 across 2001:db8:e:1::/64, steered into the policy <N2, N3>: to the first and the last address of the prefix, a seeded random one (seed 20261203) and ::1 in turn (listed in the evidence))",
         Expected = "10 × (T,N2)(N3,N2;SL=1) next header 41 carrying (A,E1) with traffic class, flow label and ICMPv6 message as sent, out of t2 (T = the DUT's address on t2); outer hop limit, traffic class and flow label not compared (RFC 2473, RFC 6437: TP-HENCAPS-BV-03); inner hop limit not compared here (TP-HENCAPS-BV-02); nothing else")]
     public async Task HEncapsPushesTheOuterHeaderAndSrh()
     {
@@ -60,7 +83,7 @@ public sealed class HeadendCases : ConformanceCase
     [TestPurpose(Id = "TP-HENCAPS-BV-02", Requires = new[] { "H.Encaps" }, Feature = "H.Encaps",
         Title = "H.Encaps decrements the inner IPv6 hop limit",
         Requirements = new[] { "RFC8986-5.1-H-ENCAPS-INNER-UNMODIFIED", "RFC8986-5.1-H-ENCAPS-S01-S06" },
-        Stimulus = "10 × (A,E1) ICMPv6 echo request with hop limit 64 into t1",
+        Stimulus = "10 × (A,E1) ICMPv6 echo request with hop limit 64 into t1 (E1 across 2001:db8:e:1::/64 as in TP-HENCAPS-BV-01)",
         Expected = "10 × encapsulated packets out of t2 as in TP-HENCAPS-BV-01 whose inner hop limit is 63; nothing else")]
     public async Task HEncapsDecrementsTheInnerHopLimit()
     {
@@ -81,7 +104,7 @@ public sealed class HeadendCases : ConformanceCase
         const int flows = 4;
         IPAddress a = Address("A"), n2 = Address("N2"), n3 = Address("N3");
         static byte[] Data(int f, int i) => System.Text.Encoding.ASCII.GetBytes($"{f:D2}{i:D4}fl srv6conf".PadRight(32, '.'));
-        PacketBuilder Udp(PacketBuilder b, byte hl, int f, int i) => b.Ipv6(a, Encaps, hl).Udp((ushort)(41000 + f), 5000, Data(f, i));
+        PacketBuilder Udp(PacketBuilder b, byte hl, int f, int i) => b.Ipv6(a, EncapsFlowTarget, hl).Udp((ushort)(41000 + f), 5000, Data(f, i));
         var stimuli = new List<byte[]>();
         var expected = new List<ExpectedPacket>();
         for (int i = 0; i < Probes; i++)
@@ -112,7 +135,7 @@ public sealed class HeadendCases : ConformanceCase
     [TestPurpose(Id = "TP-HENCAPS-BV-04", Requires = new[] { "H.Encaps.Red" }, Feature = "H.Encaps.Red",
         Title = "H.Encaps.Red with a single-segment policy omits the SRH",
         Requirements = new[] { "RFC8986-5.2-H-ENCAPS-RED-SRH-OMITTED" },
-        Stimulus = "10 × (A,E2) ICMPv6 echo request, hop limit 64, traffic class 0x2e, flow label 0x12345, into t1 (E2 in 2001:db8:e:2::/64, policy <N2> configured as H.Encaps.Red)",
+        Stimulus = "10 × (A,E2) ICMPv6 echo request, hop limit 64, traffic class 0x2e, flow label 0x12345, into t1 (E2 across 2001:db8:e:2::/64, policy <N2> configured as H.Encaps.Red: to the first and the last address of the prefix, a seeded random one (seed 20261203) and ::1 in turn (listed in the evidence))",
         Expected = "10 × (T,N2) next header 41 without SRH carrying (A,E2) as sent, out of t2; outer hop limit, traffic class, flow label and inner hop limit not compared; nothing else")]
     public async Task HEncapsRedSingleSegmentOmitsTheSrh()
     {
@@ -125,7 +148,7 @@ public sealed class HeadendCases : ConformanceCase
     [TestPurpose(Id = "TP-HENCAPS-BV-05", Requires = new[] { "H.Encaps.Red" }, Feature = "H.Encaps.Red",
         Title = "H.Encaps.Red excludes the first SID from the pushed SRH",
         Requirements = new[] { "RFC8986-5.2-H-ENCAPS-RED-REDUCED-SRH", "RFC8986-5.1-H-ENCAPS-S01-S06" },
-        Stimulus = "10 × (A,E3) ICMPv6 echo request into t1 (E3 in 2001:db8:e:3::/64, policy <N2, N3> configured as H.Encaps.Red)",
+        Stimulus = "10 × (A,E3) ICMPv6 echo request into t1 (E3 across 2001:db8:e:3::/64, policy <N2, N3> configured as H.Encaps.Red: to the first and the last address of the prefix, a seeded random one (seed 20261203) and ::1 in turn (listed in the evidence))",
         Expected = "10 × (T,N2)(N3;SL=1) — Last Entry 0, Segments Left 1 — next header 41 carrying (A,E3) as sent, out of t2; outer hop limit, traffic class, flow label and inner hop limit not compared; nothing else")]
     public async Task HEncapsRedExcludesTheFirstSid()
     {
@@ -134,12 +157,13 @@ public sealed class HeadendCases : ConformanceCase
         Verdict(j, "H.Encaps.Red did not encapsulate in (T,S1)(S2;SL=1) with the first SID only in the DA.");
     }
 
-    private static async Task<Judgement> L2Exchange(IPAddress dst, Func<PacketBuilder, PacketBuilder> outer, string what)
+    private static async Task<Judgement> L2Exchange(IPNetwork steered, Func<PacketBuilder, PacketBuilder> outer, string what)
     {
-        var stimuli = Stimuli(dst);
+        var dsts = Across(steered);
+        var stimuli = Stimuli(dsts);
         var expected = Enumerable.Range(0, Probes).Select(i => new ExpectedPacket("t2",
-            outer(OutOf("t2")).EncapsulateEthernet(Into("t1").Ipv6(Address("A"), dst, 64, TrafficClass, FlowLabel).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i))).Build(),
-            $"frame {i} {what}", OuterFieldsLeftToTheDut)).ToList();
+            outer(OutOf("t2")).EncapsulateEthernet(Into("t1").Ipv6(Address("A"), dsts[i % dsts.Count], 64, TrafficClass, FlowLabel).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i))).Build(),
+            $"frame {i} to {dsts[i % dsts.Count]} {what}", OuterFieldsLeftToTheDut)).ToList();
         return await ExchangeAsync("t1", stimuli, expected);
     }
 
@@ -148,7 +172,7 @@ public sealed class HeadendCases : ConformanceCase
     [TestPurpose(Id = "TP-HENCAPS-BV-06", Requires = new[] { "H.Encaps.L2" }, Feature = "H.Encaps.L2",
         Title = "H.Encaps.L2 encapsulates the received Ethernet frame (next header 143)",
         Requirements = new[] { "RFC8986-5.3-H-ENCAPS-L2-FRAME-AS-PAYLOAD", "RFC8986-5.3-H-ENCAPS-L2-SRH-NH-143", "RFC8986-5.3-H-ENCAPS-L2-NO-PREAMBLE-FCS" },
-        Stimulus = "10 × Ethernet frames (tester t1 MAC → DUT t1 MAC) carrying (A,E4) ICMPv6 echo request into t1 (E4 in 2001:db8:e:4::/64, steered into the L2 policy <N2, N3>; Linux needs an IP route to steer a frame, so the frame is an IPv6 packet routed to the policy)",
+        Stimulus = "10 × Ethernet frames (tester t1 MAC → DUT t1 MAC) carrying (A,E4) ICMPv6 echo request into t1 (E4 across 2001:db8:e:4::/64, steered into the L2 policy <N2, N3>: to the first and the last address of the prefix, a seeded random one (seed 20261203) and ::1 in turn (listed in the evidence); Linux needs an IP route to steer a frame, so the frame is an IPv6 packet routed to the policy)",
         Expected = "10 × (T,N2)(N3,N2;SL=1) with SRH next header 143 whose payload is the received frame byte for byte (MACs, EtherType, the inner packet with hop limit 64), out of t2; outer hop limit, traffic class, flow label not compared; nothing else")]
     public async Task HEncapsL2EncapsulatesTheFrame()
     {
@@ -162,7 +186,7 @@ public sealed class HeadendCases : ConformanceCase
     [TestPurpose(Id = "TP-HENCAPS-BV-07", Requires = new[] { "H.Encaps.L2.Red" }, Feature = "H.Encaps.L2.Red",
         Title = "H.Encaps.L2.Red with a single-segment policy omits the SRH (next header 143 in the outer header)",
         Requirements = new[] { "RFC8986-5.4-H-ENCAPS-L2-RED-SRH-OMITTED", "RFC8986-5.3-H-ENCAPS-L2-FRAME-AS-PAYLOAD" },
-        Stimulus = "10 × Ethernet frames carrying (A,E5) ICMPv6 echo request into t1 (E5 in 2001:db8:e:5::/64, L2 policy <N2> configured as H.Encaps.L2.Red)",
+        Stimulus = "10 × Ethernet frames carrying (A,E5) ICMPv6 echo request into t1 (E5 across 2001:db8:e:5::/64, L2 policy <N2> configured as H.Encaps.L2.Red: to the first and the last address of the prefix, a seeded random one (seed 20261203) and ::1 in turn (listed in the evidence))",
         Expected = "10 × (T,N2) without SRH, next header 143, whose payload is the received frame byte for byte, out of t2; outer hop limit, traffic class, flow label not compared; nothing else")]
     public async Task HEncapsL2RedOmitsTheSrh()
     {

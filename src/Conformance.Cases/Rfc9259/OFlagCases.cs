@@ -5,6 +5,7 @@ using Conformance.Harness.Capture;
 using Conformance.Harness.Dut;
 using Conformance.Harness.Packets;
 using Conformance.Harness.Platforms;
+using Conformance.Harness.Profiles;
 using Conformance.Harness.Reporting;
 using Conformance.Harness.Tester;
 using Conformance.Harness.Testbeds;
@@ -397,5 +398,55 @@ public sealed class OFlagCases : ConformanceCase
         var expected = Enumerable.Range(0, Probes).Select(i => new ExpectedPacket("t2",
             OutOf("t2").Ipv6(a, d, 63).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build(), $"inner packet {i} decapsulated", [])).ToList();
         Verdict(await ExchangeAsync("t1", stimuli, expected), "The ultimate segment exported (or mishandled) a packet that carried no SRH and so no O-flag.");
+    }
+
+    [Test]
+    [NegativeControl("OFlagOnlyForEnd", Why = "the O-flag is processed at the End SID only: the other SIDs' O-flag packets are not exported")]
+    [TestPurpose(Id = "TP-OFLAG-BV-07", Requires = new[] { "oam.o_flag_processing" }, Feature = "O-flag",
+        Title = "At every local SID of a claimed behaviour, a packet with the O-flag is copied to the OAM process once and forwarded like the same packet without the O-flag",
+        Requirements = new[] { "RFC9259-2.1.1-S01.1-COPY-TO-OAM", "RFC9259-2.1.1-S01.1-NO-METADATA-FORWARDED" },
+        Stimulus = "into t1, for every SID S of parameters.sids whose behaviour the profile claims: 1 packet S processes (TP-COUNTERS-BV-03's: (A,S)(D,N2,S;SL=2) for End, End.X, End.T, End.B6.Encaps; (A,S)(S;SL=0) carrying (A,D3), (A4,D4X) or an Ethernet frame for the decapsulating ones) with the O-flag set, and its twin without the O-flag (another payload); in batches of at most parameters.o_flag.burst O-flag packets, each after the punt rate limiter has refilled",
+        Expected = "one export of each O-flag packet (the packet as received, hop limit not compared) on the collector port; every O-flag packet otherwise leaves the DUT like its twin (the same ports, as many packets, the same lengths: no metadata added, nothing lost; where it leaves is judged by the behaviour's own purpose); the twins are not exported")]
+    public async Task EverySidCopiesOFlagPacketsAndForwardsThemUnchanged()
+    {
+        var sids = Profile.Parameters.Sids.Values.Where(x => Profile.Claims(x.Behavior.Name())).OrderBy(x => x.Name, StringComparer.Ordinal).ToList();
+        var o = Profile.Parameters.OFlag;
+        int batch = o is not null && o.RatePerSecond > 0 && Profile.Claims("oam.o_flag_rate_limit") ? Math.Max(o.Burst, 1) : Math.Max(sids.Count, 1);
+        var problems = new List<string>();
+        var judged = 0;
+        for (int first = 0; first < sids.Count; first += batch)
+        {
+            var stimuli = new List<byte[]>();
+            var expected = new List<ExpectedPacket>();
+            var pairs = new List<(SidDefinition Sid, int Flagged, int Twin)>();
+            foreach (var sid in sids.Skip(first).Take(batch))
+            {
+                int k = 2 * (first + pairs.Count);
+                var flagged = PacketProcessedBy(sid, k, oFlag: true);
+                var twin = PacketProcessedBy(sid, k + 1);
+                if (flagged is null || twin is null) continue;
+                stimuli.Add(flagged);
+                stimuli.Add(twin);
+                expected.Add(Export(flagged, $"the O-flag packet to {sid.Name}"));
+                pairs.Add((sid, k, k + 1));
+            }
+            if (pairs.Count == 0) continue;
+            judged += pairs.Count;
+            await RefillAsync();
+            var j = await ExchangeAsync("t1", stimuli, expected, TimeSpan.FromSeconds(1));
+            foreach (var m in j.Missing) problems.Add($"no export: {m.Description}");
+            foreach (var d in j.Matched.Where(m => !m.Exact)) problems.Add($"export differs from the packet as received: {d.Expected.Description}");
+            List<string> Out(int index) => [.. j.Unexpected.Where(u => u.Frame.Data.AsSpan().IndexOf(ProbeData(index)) >= 0)
+                .Select(u => $"{u.Frame.Port}:{u.Frame.Data.Length}").Order(StringComparer.Ordinal)];
+            foreach (var (sid, flagged, twin) in pairs)
+            {
+                List<string> withFlag = Out(flagged), without = Out(twin);
+                if (!withFlag.SequenceEqual(without))
+                    problems.Add($"{sid.Name} ({sid.Behavior.Name()}): the O-flag packet left as [{string.Join(", ", withFlag)}], its twin without the O-flag as [{string.Join(", ", without)}] (port:frame length, exports excluded)");
+            }
+        }
+        if (judged == 0) Assert.Ignore($"N/A: the profile {Profile.Name} has no SID of a claimed behaviour the purpose can send to.");
+        if (problems.Count > 0)
+            Fail($"O-flag packets at the local SIDs were not each exported once and otherwise processed like packets without the O-flag ({problems.Count} problem(s)):\n" + string.Join('\n', problems.Take(12)));
     }
 }

@@ -118,32 +118,39 @@ public sealed class EdgeFilteringCases : SecurityCase
 
     [Test]
     [NegativeControl("EdgeFilterWithoutSourceCheck", Why = "the per-node source check is missing: End forwards the packet")]
+    [NegativeControl("EdgeFilterWithoutSourceCheckOnT2", Why = "the per-node source check is missing on t2's interface only: End forwards the packets from outside sources that come in on t2")]
     [NegativeControl("EdgeFilterSourceCheckNarrowed", Why = "the source check's inside prefixes are one bit too long: sources in the upper half of parameters.inside_sources are dropped")]
     [TestPurpose(Id = "TP-SRCADDR-BI-01", Requires = new[] { "sr_domain_filtering", "End" }, Feature = "SR domain",
-        Title = "A packet to a local SID from a source outside the SR domain is dropped on an internal interface; from any source inside it is processed",
+        Title = "A packet to a local SID from a source outside the SR domain is dropped on every internal interface; from any source inside it is processed",
         Requirements = new[] { "RFC8754-5.1-NODE-SOURCE-IACL", "RFC8754-7-SR-DOMAIN-FILTERING", "RFC4443-3.1-DEST-UNREACHABLE" },
-        Stimulus = "into the internal port t1, (Y,S)(D,N2,S;SL=2) ICMPv6 echo requests: 2 from each source Y outside parameters.inside_sources (the addresses just below and above each inside prefix where they are documentation addresses, and one far outside), and 1 from each source inside (the first and the last address of each inside prefix and 3 seeded random ones, listed in the evidence)",
-        Expected = "from outside: nothing out of any tester port (not forwarded to N2) but an ICMPv6 Destination Unreachable code 1, 5 or 6 to Y (RFC 4443 §3.1, a filter's notice); from inside: (Y,N2)(D,N2,S;SL=1) out of t2 with hop limit 63, every other field unchanged")]
+        Stimulus = "into every internal tester port P (role internal; the reference lab: t1 and t2), ICMPv6 echo requests to the End SID S: (Y,S)(D,N2,S;SL=2) into t1, (Y,S)(A,S;SL=1) into t2 (so that they leave by the other side): 2 from each source Y outside parameters.inside_sources (the addresses just below and above each inside prefix where they are documentation addresses, and one far outside), and 1 from each source inside (the first and the last address of each inside prefix and 3 seeded random ones, listed in the evidence)",
+        Expected = "from outside: nothing out of any tester port (not forwarded) but an ICMPv6 Destination Unreachable code 1, 5 or 6 to Y out of P (RFC 4443 §3.1, a filter's notice); from inside: (Y,N2)(D,N2,S;SL=1) out of t2 for t1's, (Y,A)(A,S;SL=0) out of t1 for t2's, hop limit 63, every other field unchanged")]
     public async Task PacketToASidFromAnOutsideSourceIsDroppedInside()
     {
         var insideSources = Profile.Parameters.InsideSources;
         if (insideSources.Count == 0)
             Assert.Ignore($"N/A: the profile {Profile.Name} declares no parameters.inside_sources (the SR domain's source prefixes).");
-        IPAddress d = Address("D"), n2 = Address("N2"), s = Sid("end");
+        IPAddress a = Address("A"), d = Address("D"), n2 = Address("N2"), s = Sid("end");
         var documentation = IPNetwork.Parse("2001:db8::/32");
         var probes = insideSources.SelectMany(p => ProbesAcross(p, Seed)).ToList();
         var outside = probes.Where(p => !p.Inside && documentation.Contains(p.Address) && !insideSources.Any(n => n.Contains(p.Address))).Select(p => p.Address)
             .Append(OutsideOf(insideSources)).Distinct().ToList();
         var inside = probes.Where(p => p.Inside).Select(p => p.Address).Distinct().ToList();
-        byte[] Stim(IPAddress y, int i) => Into("t1").Ipv6(y, s).Srh([d, n2, s], 2).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build();
-        var dropped = outside.SelectMany((y, k) => new[] { Stim(y, 2 * k), Stim(y, 2 * k + 1) }).ToList();
-        await ExpectDroppedAsync("t1", dropped, $"A packet to a SID from outside the SR domain's sources ({string.Join(", ", outside)}) was not dropped.",
-            (p, on) => outside.Any(y => FilterNotice("t1", y)(p, on)));
-        var processed = inside.Select((y, k) => Stim(y, 100 + k)).ToList();
-        var expected = inside.Select((y, k) => new ExpectedPacket("t2",
-            OutOf("t2").Ipv6(y, n2, 63).Srh([d, n2, s], 1).IcmpEchoRequest(EchoId, (ushort)(100 + k), ProbeData(100 + k)).Build(),
-            $"from inside source {y}: at the next segment", [])).ToList();
-        Verdict(await ExchangeAsync("t1", processed, expected), "A packet to a SID from a source inside the SR domain was not processed: the source check reaches beyond the outside.");
+        var ports = Profile.Testbed.TesterPorts.Where(p => p.Role == Harness.Profiles.PortRole.Internal).Select(p => p.Name).ToList();
+        foreach (var (port, k0) in ports.Select((p, k) => (p, 1000 * k)))
+        {
+            // Into t2 the probe's next segment is A (behind t1), into any other port N2 (behind t2): never back out of the ingress port.
+            var (segments, left, exit, nextDa) = port == "t2" ? (new[] { a, s }, (byte)1, "t1", a) : (new[] { d, n2, s }, (byte)2, "t2", n2);
+            byte[] Stim(IPAddress y, int i) => Into(port).Ipv6(y, s).Srh(segments, left).IcmpEchoRequest(EchoId, (ushort)(k0 + i), ProbeData(k0 + i)).Build();
+            var dropped = outside.SelectMany((y, k) => new[] { Stim(y, 2 * k), Stim(y, 2 * k + 1) }).ToList();
+            await ExpectDroppedAsync(port, dropped, $"Into the internal port {port}: a packet to a SID from outside the SR domain's sources ({string.Join(", ", outside)}) was not dropped.",
+                (p, on) => outside.Any(y => FilterNotice(port, y)(p, on)));
+            var processed = inside.Select((y, k) => Stim(y, 100 + k)).ToList();
+            var expected = inside.Select((y, k) => new ExpectedPacket(exit,
+                OutOf(exit).Ipv6(y, nextDa, 63).Srh(segments, (byte)(left - 1)).IcmpEchoRequest(EchoId, (ushort)(k0 + 100 + k), ProbeData(k0 + 100 + k)).Build(),
+                $"into {port} from inside source {y}: at the next segment", [])).ToList();
+            Verdict(await ExchangeAsync(port, processed, expected), $"Into the internal port {port}: a packet to a SID from a source inside the SR domain was not processed: the source check reaches beyond the outside.");
+        }
     }
 
     /// <summary>A documentation address (2001:db8::/32) in none of <paramref name="inside"/>.</summary>

@@ -110,6 +110,36 @@ public abstract class ConformanceCase
     protected static ushort EchoId => (ushort)(Purpose.Id.Aggregate(17, (h, c) => h * 31 + c) & 0xffff);
 
     /// <summary>
+    /// A packet the SID <paramref name="sid"/> processes as its behaviour's pseudocode says (no error path), probe
+    /// <paramref name="i"/> with its own payload: for a behaviour that acts on the SRH and forwards, (A,S)(D,N2,S;SL=2);
+    /// for a decapsulating one, (A,S)(S;SL=0) carrying an IPv6 (A,D3), IPv4 (A4,D4X) or Ethernet frame. Null for a
+    /// behaviour there is no stimulus for. <paramref name="to"/>: the same packet addressed to another address
+    /// instead of the SID (the SID's own address in the SRH too); <paramref name="oFlag"/>: the SRH's O-flag set.
+    /// </summary>
+    protected static byte[]? PacketProcessedBy(SidDefinition sid, int i, IPAddress? to = null, bool oFlag = false)
+    {
+        IPAddress a = Address("A"), s = to ?? sid.Address;
+        var echo = new PacketBuilder();
+        switch (sid.Behavior)
+        {
+            case SrBehavior.End or SrBehavior.EndX or SrBehavior.EndT or SrBehavior.EndB6Encaps or SrBehavior.EndB6EncapsRed:
+                return Into("t1").Ipv6(a, s).Srh([Address("D"), Address("N2"), s], 2, h => h.OFlag = oFlag).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build();
+            case SrBehavior.EndDX6 or SrBehavior.EndDT6 or SrBehavior.EndDT46:
+                return Into("t1").Ipv6(a, s).Srh([s], 0, h => h.OFlag = oFlag)
+                    .Encapsulate(echo.Ipv6(a, Address("D3")).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i))).Build();
+            case SrBehavior.EndDX4 or SrBehavior.EndDT4:
+                return Into("t1").Ipv6(a, s).Srh([s], 0, h => h.OFlag = oFlag)
+                    .Encapsulate(echo.Ipv4(Address("A4"), Address("D4X"), 64, 0, (ushort)(0x4242 + i)).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i))).Build();
+            case SrBehavior.EndDX2:
+                var oif = Profile.Testbed.TesterPorts.FirstOrDefault(p => p.DutInterface == sid.Interface)?.Name ?? "t2";
+                return Into("t1").Ipv6(a, s).Srh([s], 0, h => h.OFlag = oFlag).EncapsulateEthernet(new PacketBuilder().Ethernet(Rfc8986.L2CrossConnectCases.CustomerMac, TesterMac(oif))
+                    .Ipv6(a, Address("D")).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i))).Build();
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>
     /// Sends the stimuli on <paramref name="port"/> while capturing on every tester port, waits for
     /// the expected packets (deadline: the profile's capture time-out) and a quiet period for
     /// anything unexpected, then judges. Evidence: pcapng of the exchange, stimuli and receptions in

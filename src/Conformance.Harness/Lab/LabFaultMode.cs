@@ -79,6 +79,11 @@ public sealed partial class LabFaultMode
         return new IPNetwork(new IPAddress(bytes), length);
     }
 
+    /// <summary>The DUT interface of the <paramref name="index"/>-th internal tester port (0: t1's, 1: t2's in the reference lab).</summary>
+    private static string InternalInterface(Srv6Intent i, int index) =>
+        i.Interfaces.Where(x => x.Role == PortRole.Internal).Select(x => x.Name).ElementAtOrDefault(index)
+        ?? throw new InvalidOperationException($"the mode needs at least {index + 1} internal interfaces (have {string.Join(", ", i.Interfaces.Select(x => $"{x.Name} ({x.Role})"))}).");
+
     private static Srv6Intent WithEdge(Srv6Intent i, Func<IntentEdgeFilter, IntentEdgeFilter> change) =>
         i.EdgeFilter is { } e ? i with { EdgeFilter = change(e) }
         : throw new InvalidOperationException("the mode needs the SR-domain edge filter (does the profile claim sr_domain_filtering with an external port?).");
@@ -115,6 +120,10 @@ public sealed partial class LabFaultMode
     public static LabFaultMode Seg6Disabled { get; } = new(
         "Seg6Disabled", "seg6_enabled=0 everywhere: SRH packets are dropped on ingress.",
         i => i.WithInterfaces(x => x with { Srv6Enabled = false }) with { Knobs = i.Knobs with { Srv6Enabled = false } });
+
+    public static LabFaultMode Seg6DisabledOnT2 { get; } = new(
+        "Seg6DisabledOnT2", "seg6_enabled=0 on t2's interface only (the second internal interface): SRH packets to the node's own addresses are dropped there, processed on t1.",
+        i => { var t2 = InternalInterface(i, 1); return i.WithInterfaces(x => x.Name == t2 ? x with { Srv6Enabled = false } : x); });
 
     public static LabFaultMode ForwardingDisabled { get; } = new(
         "ForwardingDisabled", "IPv6 forwarding off: the DUT acts as a host.",
@@ -185,6 +194,12 @@ public sealed partial class LabFaultMode
             _ => h,
         }));
 
+    public static LabFaultMode HeadendPrefixNarrowed { get; } = new(
+        "HeadendPrefixNarrowed", "The first headend policy (steer-e1, H.Encaps) steers its prefix one bit longer (2001:db8:e:1::/65): the upper half of the /64 is not steered.",
+        i => i.Headends.Count > 0
+            ? i.WithHeadends(h => ReferenceEquals(h, i.Headends[0]) ? h with { Prefix = WithLength(h.Prefix, h.Prefix.PrefixLength + 1) } : h)
+            : throw new InvalidOperationException("HeadendPrefixNarrowed needs a headend policy (does the profile claim a headend behaviour?)."));
+
     public static LabFaultMode FlowLabelZero { get; } = new(
         "FlowLabelZero", "net.ipv6.seg6_flowlabel=0: encapsulating headends set the outer flow label to 0 for every flow.",
         i => i with { Knobs = i.Knobs with { EncapsFlowLabelFromInner = false } });
@@ -195,6 +210,10 @@ public sealed partial class LabFaultMode
     public static LabFaultMode OFlagNotProcessed { get; } = new(
         "OFlagNotProcessed", "The O-flag emulation is absent (the DUT claims O-flag processing but ignores the flag): no copy is exported.",
         i => WithOFlag(i, _ => null));
+
+    public static LabFaultMode OFlagOnlyForEnd { get; } = new(
+        "OFlagOnlyForEnd", "The O-flag emulation lists the End SID only: O-flag packets to every other local SID are processed without a copy to the OAM process.",
+        i => WithOFlag(i, o => o with { Sids = [i.Sid(End).Address] }));
 
     public static LabFaultMode OFlagNoRateLimit { get; } = new(
         "OFlagNoRateLimit", "The O-flag emulation copies every O-flag packet: no punt rate limit.",
@@ -280,6 +299,15 @@ public sealed partial class LabFaultMode
         "EdgeFilterWithoutSourceCheck", "The per-node rule dropping packets to local SIDs from sources outside the SR domain is missing (RFC 8754 §5.1 #2).",
         i => WithEdge(i, e => e with { SourceChecks = [] }));
 
+    public static LabFaultMode EdgeFilterWithoutSourceCheckOnT2 { get; } = new(
+        "EdgeFilterWithoutSourceCheckOnT2", "The per-node source check (RFC 8754 §5.1 #2) is missing on t2's interface (the second internal interface) only; t1's stays.",
+        i =>
+        {
+            var t2 = InternalInterface(i, 1);
+            return WithEdge(i, e => e.SourceChecks.Any(c => c.Interface == t2) ? e with { SourceChecks = e.SourceChecks.Where(c => c.Interface != t2).ToList() }
+                : throw new InvalidOperationException($"EdgeFilterWithoutSourceCheckOnT2 needs a source check on {t2} (does the profile declare parameters.inside_sources?)."));
+        });
+
     /// <summary>The edge rules are (wrongly) applied to every tester-facing interface, the internal ones included.</summary>
     public static LabFaultMode EdgeFilterOnInternalPorts { get; } = new(
         "EdgeFilterOnInternalPorts", "The SID-block edge rule is also applied on the internal interfaces: SRv6 traffic from inside is dropped.",
@@ -296,6 +324,15 @@ public sealed partial class LabFaultMode
     public static LabFaultMode EndWithoutCounters { get; } = new(
         "EndWithoutCounters", "The End SID is programmed without per-SID counters (seg6local without `count`): it forwards but counts nothing.",
         i => i.WithSid(End, s => s with { Counters = false }));
+
+    public static LabFaultMode EndXWithoutCounters { get; } = new(
+        "EndXWithoutCounters", "The End.X SID is programmed without per-SID counters (seg6local without `count`): it forwards to its adjacency but counts nothing; every other SID counts.",
+        i => i.WithSid(EndX, s => s with { Counters = false }));
+
+    /// <summary>A SID route one bit shorter than the SID: the address next to the End SID (SID xor 1) is processed as End too.</summary>
+    public static LabFaultMode SidPrefixTooShort { get; } = new(
+        "SidPrefixTooShort", "The End SID is instantiated with a /127 instead of a /128: its neighbour address (the SID xor 1) is processed as End.",
+        i => i.WithSid(End, s => s with { PrefixLength = 127 }));
 
     public static LabFaultMode EndSidRoutedOnwards { get; } = new(
         "EndSidRoutedOnwards", "The End SID is not instantiated: its address is a plain route to the End.X next hop, so the DUT forwards such packets as a transit node without looking at the SRH.",
@@ -348,11 +385,11 @@ public sealed partial class LabFaultMode
             : throw new InvalidOperationException("HInsertAsEncap needs the H.Insert policy (does the profile claim H.Insert?)."));
 
     public static IReadOnlyList<LabFaultMode> All { get; } =
-        [None, EndWithoutPsp, SidMissing, EndAsEndX, NoIcmpErrors, Seg6Disabled, ForwardingDisabled, HmacRequired, EndWithPsp, EndAsLocalAddress, PspSidMissing,
-         EndXAsEnd, EndTMainTable, EndDt6MainTable, EndDx6AsDt6, EndDx4WrongAdjacency, EndB6AsEnd, HeadendsMissing, HeadendsNotReduced, FlowLabelZero,
-        OFlagNotProcessed, OFlagNoRateLimit, OFlagCopiesAll, OFlagCleared, OFlagCopyAnswered,
-         EdgeFilterWithoutSidBlockRule, EdgeFilterSidBlockNarrowed, EdgeFilterSidBlockTooBroad, EdgeFilter5f00Narrowed, EdgeFilterSourceCheckNarrowed, EdgeFilterWithoutRfc9602Rule, EdgeFilterWithoutSrhToLocalRule, EdgeFilterWithoutSourceCheck, EdgeFilterOnInternalPorts, HmacKeyMissing,
-            EndWithoutCounters, EndSidRoutedOnwards,
+        [None, EndWithoutPsp, SidMissing, EndAsEndX, NoIcmpErrors, Seg6Disabled, Seg6DisabledOnT2, ForwardingDisabled, HmacRequired, EndWithPsp, EndAsLocalAddress, PspSidMissing,
+         EndXAsEnd, EndTMainTable, EndDt6MainTable, EndDx6AsDt6, EndDx4WrongAdjacency, EndB6AsEnd, HeadendsMissing, HeadendsNotReduced, HeadendPrefixNarrowed, FlowLabelZero,
+        OFlagNotProcessed, OFlagOnlyForEnd, OFlagNoRateLimit, OFlagCopiesAll, OFlagCleared, OFlagCopyAnswered,
+         EdgeFilterWithoutSidBlockRule, EdgeFilterSidBlockNarrowed, EdgeFilterSidBlockTooBroad, EdgeFilter5f00Narrowed, EdgeFilterSourceCheckNarrowed, EdgeFilterWithoutRfc9602Rule, EdgeFilterWithoutSrhToLocalRule, EdgeFilterWithoutSourceCheck, EdgeFilterWithoutSourceCheckOnT2, EdgeFilterOnInternalPorts, HmacKeyMissing,
+            EndWithoutCounters, EndXWithoutCounters, EndSidRoutedOnwards, SidPrefixTooShort,
          LocatorLocal, DownstreamViaT3,
          Figure1EndXWrongLink, Figure1Link10Broken, Figure1OFlagNotExported,
          EndDx2WrongInterface, HInsertAsEncap,

@@ -18,8 +18,8 @@ public sealed record MutationTarget(IReadOnlyList<string>? Purposes, string Reas
 /// that a mutation of the line runs those and no others. The rules, by the line's subject (<see cref="ConfigMutation.Subject"/>):
 /// <list type="bullet">
 /// <item><c>sid:NAME</c> (a seg6local SID route): the purposes whose cases send to that SID (<see cref="BySid"/>); a prefix
-/// change of the route adds the purposes of every named address the changed prefix covers, and TP-PING-BI-01 (an
-/// uninstantiated address of the locator); the other SIDs' /128 routes stay more specific, so their purposes are not added;</item>
+/// change of the route adds the purposes of every named address the changed prefix covers, TP-PING-BI-01 (an
+/// uninstantiated address of the locator) and TP-SIDMATCH-BI-01 (the SID's neighbour and a free address of the locator); the other SIDs' /128 routes stay more specific, so their purposes are not added;</item>
 /// <item><c>route:PREFIX</c> (main table): the purposes whose cases use a profile address (parameters.addresses) or SID that
 /// the original or the mutated prefix covers (<see cref="ByAddress"/>, <see cref="BySid"/>);</item>
 /// <item><c>route-tN:PREFIX</c> (another table): the purposes of the SIDs that look up table N (End.T, End.DT6 …);</item>
@@ -42,18 +42,18 @@ public static class MutationPurposes
     /// <summary>Profile SID name → the purposes whose cases send packets to that SID.</summary>
     public static IReadOnlyDictionary<string, string[]> BySid { get; } = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
-        ["end"] = Ids("COUNTERS-BV-01 COUNTERS-BV-02 SRH-BV-02 SRH-BV-03 FLAGS-BV-01 FLAGS-BV-02 SRH-BI-01 SRH-BI-02 SRH-BI-03 SRH-BI-04 SRH-BI-05 " +
+        ["end"] = Ids("COUNTERS-BV-03 OFLAG-BV-07 COUNTERS-BV-01 COUNTERS-BV-02 SRH-BV-02 SRH-BV-03 FLAGS-BV-01 FLAGS-BV-02 SRH-BI-01 SRH-BI-02 SRH-BI-03 SRH-BI-04 SRH-BI-05 " +
             "TLV-BV-01 TLV-BV-02 TLV-BV-03 ULH-BI-01 END-BV-01 END-BV-02 END-BI-01 PSP-BI-01 OFLAG-BV-01 OFLAG-BI-01 OFLAG-BV-03 OFLAG-BV-04 " +
             "PING-BV-01 PING-BV-02 TRACE-BV-02 EDGE-BI-01 EDGE-BI-02 EDGE-BV-01 SRCADDR-BI-01 " +
             "HMAC-BV-01 HMAC-BV-02 HMAC-BV-03 HMAC-BI-01 HMAC-BI-02 HMAC-BI-03 HMAC-BI-04 HMAC-BI-05 HMAC-BI-06"),
-        ["end_psp"] = Ids("PSP-BV-01 PSP-BV-02 OFLAG-BV-05"),
-        ["end_x"] = Ids("ENDX-BV-01 ENDX-BI-01 OFLAG-BV-02"),
-        ["end_t"] = Ids("ENDT-BV-01"),
-        ["end_dt6"] = Ids("DT6-BV-01 OFLAG-BV-06 OFLAG-BI-02"),
-        ["end_dx6"] = Ids("DX6-BV-01 DECAP-BI-01"),
-        ["end_dx4"] = Ids("DX4-BV-01"),
-        ["end_b6_encaps"] = Ids("B6-BV-01 B6-BV-02"),
-        ["end_dx2"] = Ids("DX2-BV-01"),
+        ["end_psp"] = Ids("COUNTERS-BV-03 OFLAG-BV-07 PSP-BV-01 PSP-BV-02 OFLAG-BV-05"),
+        ["end_x"] = Ids("COUNTERS-BV-03 OFLAG-BV-07 ENDX-BV-01 ENDX-BI-01 OFLAG-BV-02"),
+        ["end_t"] = Ids("COUNTERS-BV-03 OFLAG-BV-07 ENDT-BV-01"),
+        ["end_dt6"] = Ids("COUNTERS-BV-03 OFLAG-BV-07 DT6-BV-01 OFLAG-BV-06 OFLAG-BI-02"),
+        ["end_dx6"] = Ids("COUNTERS-BV-03 OFLAG-BV-07 DX6-BV-01 DECAP-BI-01"),
+        ["end_dx4"] = Ids("COUNTERS-BV-03 OFLAG-BV-07 DX4-BV-01"),
+        ["end_b6_encaps"] = Ids("COUNTERS-BV-03 OFLAG-BV-07 B6-BV-01 B6-BV-02"),
+        ["end_dx2"] = Ids("COUNTERS-BV-03 OFLAG-BV-07 DX2-BV-01"),
         // SIDs of behaviours the reference profile does not claim (their cases are not applicable on it).
         ["end_usp"] = Ids("USP-BV-01"),
         ["end_usd"] = Ids("USD-BV-01"),
@@ -65,27 +65,27 @@ public static class MutationPurposes
     /// <summary>Profile address name (parameters.addresses) → the purposes whose cases use it (source, destination or segment).</summary>
     public static IReadOnlyDictionary<string, string[]> ByAddress { get; } = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
-        ["A"] = Ids("COUNTERS-BV-01 COUNTERS-BV-02 SRH-BV-02 SRH-BV-03 TRANSIT-BV-03 LOCAL-BV-01 LOCAL-BI-01 SRH-BI-01 SRH-BI-02 SRH-BI-03 SRH-BI-04 " +
+        ["A"] = Ids("SRCADDR-BI-01 COUNTERS-BV-03 OFLAG-BV-07 COUNTERS-BV-01 COUNTERS-BV-02 SRH-BV-02 SRH-BV-03 TRANSIT-BV-03 LOCAL-BV-01 LOCAL-BI-01 SRH-BI-01 SRH-BI-02 SRH-BI-03 SRH-BI-04 " +
             "SRH-BI-05 TRANSIT-BV-01 TRANSIT-BV-02 DX6-BV-01 DX4-BV-01 DECAP-BI-01 ULH-BI-01 END-BV-01 END-BV-02 END-BI-01 ENDX-BV-01 ENDX-BI-01 " +
             "HENCAPS-BV-03 HENCAPS-BV-05 HINSERT-BV-01 DX2-BV-01 ENDT-BV-01 DT6-BV-01 MTU-BI-01 PSP-BV-01 PSP-BV-02 PSP-BI-01 OFLAG-BV-01 " +
             "OFLAG-BV-02 OFLAG-BI-01 OFLAG-BV-03 OFLAG-BV-04 OFLAG-BV-05 OFLAG-BV-06 OFLAG-BI-02 PING-BV-01 PING-BV-02 PING-BI-01 TRACE-BV-01 " +
             "TRACE-BV-02 EDGE-BV-01 SEG6EN-BV-01 FLAGS-BV-01 FLAGS-BV-02 TLV-BV-01 TLV-BV-02 TLV-BV-03 B6-BV-01 B6-BV-02 " +
             "HMAC-BV-01 HMAC-BV-02 HMAC-BV-03 HMAC-BI-01 HMAC-BI-02 HMAC-BI-03 HMAC-BI-04 HMAC-BI-05 HMAC-BI-06"),
-        ["D"] = Ids("COUNTERS-BV-01 COUNTERS-BV-02 SRH-BV-02 SRH-BV-03 TRANSIT-BV-03 LOCAL-BI-01 SRH-BI-01 SRH-BI-02 SRH-BI-03 SRH-BI-04 SRH-BI-05 " +
+        ["D"] = Ids("COUNTERS-BV-03 OFLAG-BV-07 COUNTERS-BV-01 COUNTERS-BV-02 SRH-BV-02 SRH-BV-03 TRANSIT-BV-03 LOCAL-BI-01 SRH-BI-01 SRH-BI-02 SRH-BI-03 SRH-BI-04 SRH-BI-05 " +
             "TRANSIT-BV-01 TRANSIT-BV-02 END-BV-01 END-BI-01 ENDX-BV-01 ENDX-BI-01 DX2-BV-01 ENDT-BV-01 PSP-BV-01 PSP-BV-02 PSP-BI-01 " +
             "OFLAG-BV-01 OFLAG-BV-02 OFLAG-BI-01 OFLAG-BV-04 OFLAG-BV-05 OFLAG-BV-06 OFLAG-BI-02 TRACE-BV-01 EDGE-BI-03 EDGE-BV-01 SRCADDR-BI-01 " +
             "SEG6EN-BV-01 FLAGS-BV-01 FLAGS-BV-02 TLV-BV-01 TLV-BV-02 TLV-BV-03 B6-BV-01 B6-BV-02 " +
             "HMAC-BV-01 HMAC-BV-02 HMAC-BV-03 HMAC-BI-01 HMAC-BI-02 HMAC-BI-03 HMAC-BI-04 HMAC-BI-05 HMAC-BI-06"),
-        ["N2"] = Ids("COUNTERS-BV-01 COUNTERS-BV-02 SRH-BV-02 SRH-BV-03 TRANSIT-BV-03 LOCAL-BV-01 LOCAL-BI-01 SRH-BI-01 SRH-BI-02 SRH-BI-03 SRH-BI-04 " +
+        ["N2"] = Ids("COUNTERS-BV-03 OFLAG-BV-07 COUNTERS-BV-01 COUNTERS-BV-02 SRH-BV-02 SRH-BV-03 TRANSIT-BV-03 LOCAL-BV-01 LOCAL-BI-01 SRH-BI-01 SRH-BI-02 SRH-BI-03 SRH-BI-04 " +
             "SRH-BI-05 TRANSIT-BV-01 TRANSIT-BV-02 DECAP-BI-01 ULH-BI-01 END-BV-01 END-BV-02 END-BI-01 HENCAPS-BV-01 HENCAPS-BV-02 HENCAPS-BV-03 " +
             "HENCAPS-BV-04 HENCAPS-BV-05 HENCAPS-BV-06 HENCAPS-BV-07 HINSERT-BV-01 MTU-BI-01 PSP-BV-02 OFLAG-BV-02 OFLAG-BV-03 OFLAG-BV-06 " +
             "PING-BV-02 PING-BI-01 PING-BV-03 TRACE-BV-01 TRACE-BV-02 TRACE-BV-03 EDGE-BV-01 SRCADDR-BI-01 FLAGS-BV-01 FLAGS-BV-02 " +
             "TLV-BV-01 TLV-BV-02 TLV-BV-03 B6-BV-01 B6-BV-02 " +
             "HMAC-BV-01 HMAC-BV-02 HMAC-BV-03 HMAC-BI-01 HMAC-BI-02 HMAC-BI-03 HMAC-BI-04 HMAC-BI-05 HMAC-BI-06"),
         ["N3"] = Ids("ENDX-BV-01 ENDX-BI-01 HENCAPS-BV-01 HENCAPS-BV-02 HENCAPS-BV-03 HENCAPS-BV-05 HENCAPS-BV-06 HINSERT-BV-01 ENDT-BV-01"),
-        ["D3"] = Ids("DX6-BV-01 DECAP-BI-01 DT6-BV-01"),
-        ["A4"] = Ids("DX4-BV-01"),
-        ["D4X"] = Ids("DX4-BV-01"),
+        ["D3"] = Ids("COUNTERS-BV-03 OFLAG-BV-07 DX6-BV-01 DECAP-BI-01 DT6-BV-01"),
+        ["A4"] = Ids("COUNTERS-BV-03 OFLAG-BV-07 DX4-BV-01"),
+        ["D4X"] = Ids("COUNTERS-BV-03 OFLAG-BV-07 DX4-BV-01"),
     };
 
     /// <summary>Headend policy prefix (dut-configs/linux/headend/*.conf) → the purposes sending into it.</summary>
@@ -103,7 +103,7 @@ public static class MutationPurposes
     public static IReadOnlyDictionary<string, string[]> Groups { get; } = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
         ["edge"] = Ids("EDGE-BI-01 EDGE-BI-02 EDGE-BI-03 EDGE-BV-01 SRCADDR-BI-01"),
-        ["oflag"] = Ids("OFLAG-BV-01 OFLAG-BV-02 OFLAG-BV-03 OFLAG-BV-04 OFLAG-BV-05 OFLAG-BV-06 OFLAG-BI-01 OFLAG-BI-02 FLAGS-BV-02"),
+        ["oflag"] = Ids("OFLAG-BV-01 OFLAG-BV-02 OFLAG-BV-03 OFLAG-BV-04 OFLAG-BV-05 OFLAG-BV-06 OFLAG-BV-07 OFLAG-BI-01 OFLAG-BI-02 FLAGS-BV-02"),
         ["hmac"] = Ids("HMAC-BV-01 HMAC-BV-02 HMAC-BV-03 HMAC-BI-01 HMAC-BI-02 HMAC-BI-03 HMAC-BI-04 HMAC-BI-05 HMAC-BI-06"),
         ["seg6_enabled"] = Ids("SEG6EN-BV-01 LOCAL-BV-01 LOCAL-BI-01"),
         ["headends"] = Ids("HENCAPS-BV-01 HENCAPS-BV-02 HENCAPS-BV-03 HENCAPS-BV-04 HENCAPS-BV-05 HENCAPS-BV-06 HENCAPS-BV-07 HINSERT-BV-01 MTU-BI-01"),
@@ -112,7 +112,7 @@ public static class MutationPurposes
         ["icmp"] = Ids("END-BI-01 ENDX-BI-01 SRH-BI-01 SRH-BI-02 SRH-BI-03 SRH-BI-04 LOCAL-BI-01 DECAP-BI-01 ULH-BI-01 MTU-BI-01 " +
             "TRACE-BV-01 TRACE-BV-02 TRACE-BV-03 PING-BV-01 PING-BV-02 PING-BV-03 PING-BI-01 LOCAL-BV-01"),
         ["ipv4"] = Ids("DX4-BV-01 DT4-BV-01 DT46-BV-01"),
-        ["locator"] = Ids("PING-BI-01"),
+        ["locator"] = Ids("PING-BI-01 SIDMATCH-BI-01"),
         // Transit (no SID of the DUT on the path): forwarding of SRH packets addressed elsewhere.
         ["transit"] = Ids("TRANSIT-BV-01 TRANSIT-BV-02 TRANSIT-BV-03"),
     };
