@@ -32,7 +32,7 @@ public class MutateCommandTests
         var rc = await MutateCommand.RunAsync(new MutateCommand.Options(ProfilePath, ["*@sid:end_t"], List: true, null, null, null, null, false), stdout, stderr, CancellationToken.None);
         Assert.That(rc, Is.EqualTo(0), stderr.ToString());
         var lines = stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.That(lines[0], Is.EqualTo("drop@sid:end_t\t1\tSID end_t is not configured"));
+        Assert.That(lines[0], Is.EqualTo("drop@sid:end_t\t3\tSID end_t is not configured"), "TP-ENDT-BV-01, and since the survivors work TP-COUNTERS-BV-03 and TP-OFLAG-BV-07");
         Assert.That(lines[^1], Does.StartWith("7 mutations of reference-lab"));
     }
 
