@@ -132,6 +132,29 @@ public sealed class CsidTable
         return new CsidView(da, list);
     }
 
+    /// <summary>The C-SID view of a decoded packet's IPv6 destination and SRH, offsets in the frame; null without IPv6.
+    /// Fields are prefixed with <paramref name="fieldPrefix"/> ("dst.csids[1]", "segments[0].remainder").</summary>
+    public CsidView? Read(DecodedPacket packet, string fieldPrefix = "")
+    {
+        ArgumentNullException.ThrowIfNull(packet);
+        if (packet.Ipv6 is not { } ip) return null;
+        return Read(ip.Dst, packet.Srh?.Segments, ip.Offset + 24, (packet.SrhOffset ?? 0) + 8, fieldPrefix);
+    }
+
+    /// <summary>The C-SID views of a packet and of the IPv6 packets it encapsulates, outermost first, with the layer
+    /// prefix the decoder uses for them ("", "inner.", "inner.inner.").</summary>
+    public IReadOnlyList<(string Prefix, CsidView View)> ReadAll(DecodedPacket packet)
+    {
+        var list = new List<(string, CsidView)>();
+        string prefix = "";
+        for (var p = packet; p is not null && list.Count <= PacketDecoder.MaxDepth; prefix += "inner.")
+        {
+            if (Read(p, prefix) is { } v) list.Add((prefix, v));
+            p = p.Inner switch { Ipv6Layer v6 => v6.Packet, EthernetLayer e => e.Packet, _ => null };
+        }
+        return list;
+    }
+
     /// <summary>The address in C-SID notation when a block contains it, else RFC 5952.</summary>
     public string Format(IPAddress address) => Decode(address)?.Notation ?? Rfc5952.Format(address);
 
