@@ -183,7 +183,12 @@ public sealed class CompressedSegmentList
     /// will be the Destination Address as it is expected to be received by the ultimate destination").</summary>
     public IPAddress FinalDestination => Hops()[^1].Destination;
 
-    public override string ToString() => string.Join(", ", Entries.Select(Table.Format));
+    /// <summary>The entries in processing order in C-SID notation ("2001:db8:b1:[0001,0002], &lt;00200002&gt;, 2001:db8:c::d6").</summary>
+    public override string ToString()
+    {
+        var view = Table.Read(null, SegmentList());
+        return string.Join(", ", Entries.Select((e, i) => view.Segments[Entries.Count - 1 - i]?.Notation ?? Rfc5952.Format(e)));
+    }
 
     /// <summary>
     /// Compresses a segment list (processing order) with the method RFC 9800 §6.2 gives "for illustrative purposes": every
