@@ -7,7 +7,7 @@ using Conformance.Harness.Packets;
 namespace Conformance.Cli.Commands;
 
 /// <summary>
-/// `srv6conf decode FILE [--format text|json]`: every packet of a pcap/pcapng file in the
+/// `srv6conf decode FILE [--format text|json] [--csid PREFIX/B,C[,next|replace]]...`: every packet of a pcap/pcapng file in the
 /// RFC 8986 notation, with the SRH in full. The JSON form is a public contract (one object per
 /// packet, in file order); change it only compatibly.
 /// </summary>
@@ -18,13 +18,42 @@ internal static class DecodeCommand
         var file = new Argument<string>("file") { Description = "a .pcap or .pcapng capture" };
         var format = new Option<string>("--format") { Description = "text (notation and a summary per packet) or json (one object per packet)", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "json");
-        var cmd = new Command("decode", "Decode the SRv6 packets of a capture file") { file, format };
-        cmd.SetAction(pr => Run(pr.GetValue(file)!, pr.GetValue(format)!, Console.Out, Console.Error));
+        var csid = new Option<string[]>("--csid")
+        {
+            Description = "a C-SID block, PREFIX/B,C[,next|replace] (RFC 9800; NEXT-CSID by default), e.g. 2001:db8:100::/48,16; " +
+                          "repeatable: addresses in it are shown as block + C-SIDs",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var cmd = new Command("decode", "Decode the SRv6 packets of a capture file") { file, format, csid };
+        cmd.SetAction(pr => Run(pr.GetValue(file)!, pr.GetValue(format)!, Console.Out, Console.Error, pr.GetValue(csid) ?? []));
         return cmd;
     }
 
-    public static int Run(string path, string format, TextWriter stdout, TextWriter stderr)
+    public static int Run(string path, string format, TextWriter stdout, TextWriter stderr) =>
+        Run(path, format, stdout, stderr, []);
+
+    /// <summary>With <paramref name="csidBlocks"/> ("PREFIX/B,C[,next|replace]"), containers are shown as block + C-SIDs:
+    /// in text, the notation line and "! csid..." lines; in JSON, added fields only (<see cref="PacketJson.ToJsonObject(DecodedPacket, int, CsidTable?)"/>).</summary>
+    public static int Run(string path, string format, TextWriter stdout, TextWriter stderr, IReadOnlyList<string> csidBlocks)
     {
+        CsidTable? csid = null;
+        if (csidBlocks.Count > 0)
+        {
+            var blocks = new List<CsidBlock>();
+            foreach (var spec in csidBlocks)
+            {
+                try
+                {
+                    blocks.Add(CsidBlock.Parse(spec));
+                }
+                catch (FormatException e)
+                {
+                    stderr.WriteLine($"srv6conf decode: --csid: {e.Message}");
+                    return 2;
+                }
+            }
+            csid = new CsidTable(blocks);
+        }
         IReadOnlyList<Frame> frames;
         try
         {
@@ -39,17 +68,21 @@ internal static class DecodeCommand
         {
             var arr = new JsonArray();
             for (int i = 0; i < frames.Count; i++)
-                arr.Add(PacketJson.ToJsonObject(PacketDecoder.Decode(frames[i].Data), i));
+                arr.Add(PacketJson.ToJsonObject(PacketDecoder.Decode(frames[i].Data), i, csid));
             stdout.WriteLine(arr.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             return 0;
         }
         for (int i = 0; i < frames.Count; i++)
         {
             var p = PacketDecoder.Decode(frames[i].Data);
-            stdout.WriteLine($"{i,5}  {p.Notation}");
+            stdout.WriteLine($"{i,5}  {(csid is null ? p.Notation : csid.Format(NotationPacket.FromDecoded(p)))}");
             stdout.WriteLine($"       {Summary(p, frames[i].Length)}");
             foreach (var m in p.Malformations)
                 stdout.WriteLine($"       ! {m.Layer}.{m.Field} at byte {m.Offset}: {m.Problem}");
+            if (csid is not null)
+                foreach (var (_, view) in csid.ReadAll(p))
+                    foreach (var m in view.Malformations)
+                        stdout.WriteLine($"       ! {m.Layer}.{m.Field} at byte {m.Offset}: {m.Problem}");
         }
         return 0;
     }

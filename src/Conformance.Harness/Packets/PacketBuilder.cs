@@ -62,6 +62,7 @@ public sealed class PacketBuilder
     private ushort? _checksum;
     private ushort? _ipv4Checksum;
     private SegmentRoutingHeader? _srh;
+    private IPAddress? _pseudoDst;
     private readonly List<(byte Type, byte[] Bytes, bool AfterSrh)> _extensions = [];
     private PacketPayload _payload = new PacketPayload.NoNextHeader();
 
@@ -190,8 +191,28 @@ public sealed class PacketBuilder
 
     private SegmentRoutingHeader RequireSrh() => _srh ?? throw new InvalidOperationException("no SRH: call Srh(...) first");
 
-    /// <summary>Final destination used in the upper-layer pseudo-header.</summary>
-    public IPAddress FinalDestination => _srh is { Segments.Count: > 0 } ? _srh.Segments[0] : _dst;
+    /// <summary>Final destination used in the upper-layer pseudo-header: the one set by <see cref="WithPseudoHeaderDestination"/>
+    /// or <see cref="CompressedSegments"/>, else SRH segment [0], else the destination.</summary>
+    public IPAddress FinalDestination => _pseudoDst ?? (_srh is { Segments.Count: > 0 } ? _srh.Segments[0] : _dst);
+
+    /// <summary>The destination of the upper-layer pseudo-header, written verbatim (e.g. the ultimate destination of a
+    /// compressed SID list, RFC 9800 §6.5, which SRH segment [0] need not be).</summary>
+    public PacketBuilder WithPseudoHeaderDestination(IPAddress destination) { _pseudoDst = destination; return this; }
+
+    /// <summary>
+    /// A headend's compressed SID list in one call (call after <see cref="Ipv6(IPAddress, IPAddress, byte, byte, uint)"/>):
+    /// the destination is the list's first entry, the SRH carries its segment list (reduced: without the first entry,
+    /// RFC 8754 §4.1.1), and upper-layer checksums use its ultimate destination (RFC 9800 §6.5).
+    /// </summary>
+    public PacketBuilder CompressedSegments(CompressedSegmentList list, bool reduced = false)
+    {
+        ArgumentNullException.ThrowIfNull(list);
+        if (_ipv4) throw new InvalidOperationException("an SRH needs an IPv6 header");
+        _dst = list.Destination;
+        _srh = list.Srh(reduced);
+        _pseudoDst = list.FinalDestination;
+        return this;
+    }
 
     // ---- build ----
     public byte[] Build()

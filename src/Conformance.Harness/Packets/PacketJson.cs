@@ -10,17 +10,69 @@ namespace Conformance.Harness.Packets;
 /// </summary>
 public static class PacketJson
 {
-    public static JsonObject ToJsonObject(DecodedPacket packet, int index)
+    public static JsonObject ToJsonObject(DecodedPacket packet, int index) => ToJsonObject(packet, index, null);
+
+    /// <summary>
+    /// With C-SID blocks (<c>decode --csid</c>), fields are added and none changes: "csid_notation" (the notation with
+    /// containers as block + C-SIDs), "ipv6.dst_csid" and "srh.segments_csid" (one entry per segment, null outside every
+    /// block), also on inner IPv6 layers; see <see cref="Csid"/>.
+    /// </summary>
+    public static JsonObject ToJsonObject(DecodedPacket packet, int index, CsidTable? csid)
     {
         ArgumentNullException.ThrowIfNull(packet);
+        if (csid is { IsEmpty: true }) csid = null;
         var o = new JsonObject { ["index"] = index };
-        AddIpLayers(o, packet, 0);
+        AddIpLayers(o, packet, 0, csid);
         o["notation"] = packet.Notation;
+        if (csid is not null) o["csid_notation"] = csid.Format(NotationPacket.FromDecoded(packet));
         var mal = new JsonArray();
         foreach (var m in packet.Malformations)
             mal.Add(Malformation(m));
         o["malformations"] = mal;
         return o;
+    }
+
+    /// <summary>
+    /// One container: "flavor" (NEXT-CSID or REPLACE-CSID), "form" (next, full or packed), "block" (PREFIX/B, null when
+    /// packed), "block_bits", "csid_bits", "csids" (hex, processing order, zeros included), "index" (REPLACE-CSID full
+    /// form, else null), "remainder_hex" (NEXT-CSID bits left over after the last whole C-SID, null when there are none),
+    /// "notation", "malformations" (same shape as the packet's).
+    /// </summary>
+    public static JsonObject Csid(CsidContainer c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var s = c.Structure;
+        var csids = new JsonArray();
+        foreach (var v in c.Csids) csids.Add(v.ToString("x" + ((s.CsidBits + 3) / 4).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture));
+        var mal = new JsonArray();
+        foreach (var m in c.Malformations) mal.Add(Malformation(m));
+        return new JsonObject
+        {
+            ["flavor"] = s.FlavorName,
+            ["form"] = c.Form switch { CsidContainerForm.Next => "next", CsidContainerForm.ReplaceFull => "full", _ => "packed" },
+            ["block"] = c.Block is { } b ? $"{Rfc5952.Format(b.Prefix)}/{s.BlockBits}" : null,
+            ["block_bits"] = s.BlockBits,
+            ["csid_bits"] = s.CsidBits,
+            ["csids"] = csids,
+            ["index"] = c.Index,
+            ["remainder_hex"] = c.Form == CsidContainerForm.Next && s.RemainderBits > 0
+                ? c.Remainder.ToString("x" + ((s.RemainderBits + 3) / 4).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture)
+                : null,
+            ["notation"] = c.Notation,
+            ["malformations"] = mal,
+        };
+    }
+
+    private static void AddCsid(JsonObject? ipv6, JsonObject? srh, DecodedPacket p, CsidTable? csid, string prefix)
+    {
+        if (csid is null || csid.Read(p, prefix) is not { } view) return;
+        if (ipv6 is not null) ipv6["dst_csid"] = view.Destination is { } d ? Csid(d) : null;
+        if (srh is not null)
+        {
+            var arr = new JsonArray();
+            foreach (var c in view.Segments) arr.Add(c is null ? null : Csid(c));
+            srh["segments_csid"] = arr;
+        }
     }
 
     private static JsonObject Malformation(Malformation m) => new()
@@ -31,7 +83,7 @@ public static class PacketJson
         ["problem"] = m.Problem,
     };
 
-    private static void AddIpLayers(JsonObject o, DecodedPacket p, int depth)
+    private static void AddIpLayers(JsonObject o, DecodedPacket p, int depth, CsidTable? csid = null, string prefix = "")
     {
         o["ipv6"] = p.Ipv6 is { } ip
             ? new JsonObject
@@ -46,7 +98,8 @@ public static class PacketJson
             }
             : null;
         o["srh"] = p.Srh is { } s ? Srh(s) : null;
-        o["inner"] = Inner(p.Inner, depth);
+        AddCsid(o["ipv6"] as JsonObject, o["srh"] as JsonObject, p, csid, prefix);
+        o["inner"] = Inner(p.Inner, depth, csid, prefix + "inner.");
     }
 
     public static JsonObject Srh(SegmentRoutingHeader s)
@@ -78,7 +131,7 @@ public static class PacketJson
 
     private static string Mac(PhysicalAddress a) => string.Join(":", a.GetAddressBytes().Select(x => x.ToString("x2", CultureInfo.InvariantCulture)));
 
-    private static JsonObject Inner(InnerLayer layer, int depth)
+    private static JsonObject Inner(InnerLayer layer, int depth, CsidTable? csid = null, string prefix = "")
     {
         var o = new JsonObject { ["kind"] = layer.Kind };
         switch (layer)
@@ -98,7 +151,7 @@ public static class PacketJson
                     if (c.Invoking is { } inv && depth < PacketDecoder.MaxDepth)
                     {
                         var q = new JsonObject();
-                        AddIpLayers(q, inv, depth + 1);
+                        AddIpLayers(q, inv, depth + 1, csid, prefix.EndsWith("inner.", StringComparison.Ordinal) ? prefix[..^6] + "icmpv6.invoking." : prefix + "icmpv6.invoking.");
                         o["invoking"] = q;
                     }
                     else o["invoking"] = null;
@@ -133,7 +186,8 @@ public static class PacketJson
                 o["flow_label"] = (int?)ip?.FlowLabel;
                 o["payload_length"] = (int?)ip?.PayloadLength;
                 o["srh"] = v6.Packet.Srh is { } s ? Srh(s) : null;
-                o["inner"] = depth < PacketDecoder.MaxDepth ? Inner(v6.Packet.Inner, depth + 1) : null;
+                AddCsid(o, o["srh"] as JsonObject, v6.Packet, csid, prefix);
+                o["inner"] = depth < PacketDecoder.MaxDepth ? Inner(v6.Packet.Inner, depth + 1, csid, prefix + "inner.") : null;
                 break;
             case Ipv4Layer v4:
                 o["src"] = v4.Src.ToString();
@@ -156,7 +210,7 @@ public static class PacketJson
                 if (depth < PacketDecoder.MaxDepth)
                 {
                     var q = new JsonObject();
-                    AddIpLayers(q, el.Packet, depth + 1);
+                    AddIpLayers(q, el.Packet, depth + 1, csid, prefix);
                     o["ipv6"] = q["ipv6"]?.DeepClone();
                     o["srh"] = q["srh"]?.DeepClone();
                     o["inner"] = q["inner"]?.DeepClone();

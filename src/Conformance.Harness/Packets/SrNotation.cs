@@ -264,6 +264,11 @@ public static class SrNotation
         return sb.ToString();
     }
 
+    /// <summary>Prints the notation with the addresses of <paramref name="csid"/>'s blocks as C-SID containers
+    /// (<see cref="CsidTable.Format(NotationPacket, IReadOnlyDictionary{IPAddress, string}?)"/>); without blocks, as <see cref="Format(NotationPacket, IReadOnlyDictionary{IPAddress, string}?)"/>.</summary>
+    public static string Format(NotationPacket packet, IReadOnlyDictionary<IPAddress, string>? names, CsidTable? csid) =>
+        csid is null || csid.IsEmpty ? Format(packet, names) : csid.Format(packet, names);
+
     public static string Format(NotationHeader header, IReadOnlyDictionary<IPAddress, string>? names = null)
     {
         string A(IPAddress a) => names is not null && names.TryGetValue(a, out var n) ? n : Rfc5952.Format(a);
