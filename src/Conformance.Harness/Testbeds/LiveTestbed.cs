@@ -100,9 +100,11 @@ public sealed class LiveTestbed : IAsyncDisposable
         // Decided before anything is built or connected: the driver, and for a router pack the whole rendering of the
         // intent (a profile claiming what the pack cannot configure fails here, naming what is missing).
         PackRendering? rendering = null;
+        Intent.Srv6Intent? intent = null;
         if (pack.Session.Driver == SessionDriver.Cli)
         {
-            rendering = PackRenderer.Render(pack, Intent.IntentBuilder.Build(profile), k => Environment.GetEnvironmentVariable(k.SecretEnv)
+            intent = Intent.IntentBuilder.Build(profile);
+            rendering = PackRenderer.Render(pack, intent, k => Environment.GetEnvironmentVariable(k.SecretEnv)
                 ?? throw new TestbedException($"HMAC key {k.KeyId}: the environment variable {k.SecretEnv} (parameters.hmac_keys[].secret_env) is not set."));
             if (rendering.NotRenderable.Count > 0)
                 throw new TestbedException($"{profile.SourcePath}: the pack {pack.DescriptorPath} cannot configure what the profile asks, so nothing was connected or changed:\n- " +
@@ -144,7 +146,7 @@ public sealed class LiveTestbed : IAsyncDisposable
 
             baseline = await platform.SnapshotAsync(ct).ConfigureAwait(false);
             var config = rendering is null ? ProfileDutConfig.Srv6(profile, fault)
-                : DutConfig.FromLines(rendering.Lines, Intent.IntentBuilder.Build(profile).Sids.ToDictionary(s => s.Name, s => s.Address.ToString()));
+                : DutConfig.FromLines(rendering.Lines, intent!.Sids.ToDictionary(s => s.Name, s => s.Address.ToString()));
             transcript.Note($"applying the suite's configuration (fault mode {fault.Name}): {config.Sysctls.Count} sysctls, {config.Commands.Count} commands");
             await platform.ApplyAsync(config, ct).ConfigureAwait(false);
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Conformance.Harness.Dut;
 using Conformance.Harness.Lab;
 using Conformance.Harness.Tests.Lab;
+using Conformance.Harness.Tests.Platforms;
 using NUnit.Framework;
 
 namespace Conformance.Harness.Tests.Dut;
@@ -37,47 +38,41 @@ public class SshDutSessionTests
     [Test]
     public async Task TheCliDriverDrivesAnInteractiveShellOverSsh()
     {
-        var dir = Path.Combine(Path.GetTempPath(), $"srv6conf-pack-{Guid.NewGuid():N}", "shellcli");
-        Directory.CreateDirectory(dir);
-        try
-        {
-            File.WriteAllText(Path.Combine(dir, "platform.yaml"), """
-                format_version: 1
-                platform: shellcli
-                vendor: test
-                os: an interactive shell posing as a router CLI
-                verification: reference-lab
-                session:
-                  driver: cli
-                  prompts: { exec: '^(?!srv6conf-cfg)[^\n]*[#$] $', config: '^srv6conf-cfg# $' }
-                  disable_paging: ["PS1='srv6conf-exec$ '"]
-                  enter_config: PS1='srv6conf-cfg# '
-                  leave_config: PS1='srv6conf-exec$ '
-                  commit: 'true'
-                  abort: echo discarded
-                  error_patterns: ['command not found']
-                  timeouts: { command_s: 10, commit_s: 10, connect_s: 10 }
-                identity: { command: uname -n, patterns: ['^(?<hostname>\S+)$'] }
-                state: { snapshot: 'cat /tmp/srv6conf-cli-state 2>/dev/null; true' }
-                """);
-            var pack = Conformance.Harness.Platforms.PlatformPackLoader.Load(dir);
-            await using var ssh = await SshDutSession.ConnectAsync(_lab.CreateSshOptions());
-            using var cli = new CliSession(new ShellStreamTransport(ssh.OpenShell()), pack.Session, ssh.Transcript);
-            await cli.StartAsync();
-            Assert.That(cli.Mode, Is.EqualTo("exec"));
-            var platform = new Conformance.Harness.Platforms.PackCliPlatform(pack, cli);
-            Assert.That((await platform.ReadIdentityAsync()).Hostname, Is.EqualTo("dut"));
-            await cli.ApplyAsync([("echo line-1 >> /tmp/srv6conf-cli-state", "t.cfg:1"), ("echo line-2 >> /tmp/srv6conf-cli-state", "t.cfg:2")]);
-            Assert.That(cli.Mode, Is.EqualTo("exec"));
-            var snap = await platform.SnapshotAsync();
-            Assert.That(snap.Section(Conformance.Harness.Platforms.PackCliPlatform.ConfigSection), Is.EqualTo(new[] { "line-1", "line-2" }));
-            var e = Assert.ThrowsAsync<TestbedException>(() => cli.ApplyAsync([("echo line-3 >> /tmp/srv6conf-cli-state", "t.cfg:3"), ("srv6conf-no-such-command", "t.cfg:4")]));
-            Assert.That(e!.Message, Does.Contain("t.cfg:4").And.Contain("command not found").And.Contain("discarded"));
-            Assert.That(cli.Mode, Is.EqualTo("exec"), "after the discard the session is back in exec mode");
-            Assert.That(ssh.Transcript.ToText(), Does.Contain("srv6conf-no-such-command"));
-            await cli.ExecAsync("rm -f /tmp/srv6conf-cli-state");
-        }
-        finally { Directory.Delete(Path.GetDirectoryName(dir)!, true); }
+        using var throwaway = new ThrowawayPack("shellcli", """
+            format_version: 1
+            platform: shellcli
+            vendor: test
+            os: an interactive shell posing as a router CLI
+            verification: reference-lab
+            session:
+              driver: cli
+              prompts: { exec: '^(?!srv6conf-cfg)[^\n]*[#$] $', config: '^srv6conf-cfg# $' }
+              disable_paging: ["PS1='srv6conf-exec$ '"]
+              enter_config: PS1='srv6conf-cfg# '
+              leave_config: PS1='srv6conf-exec$ '
+              commit: 'true'
+              abort: echo discarded
+              error_patterns: ['command not found']
+              timeouts: { command_s: 10, commit_s: 10, connect_s: 10 }
+            identity: { command: uname -n, patterns: ['^(?<hostname>\S+)$'] }
+            state: { snapshot: 'cat /tmp/srv6conf-cli-state 2>/dev/null; true' }
+            """);
+        var pack = Conformance.Harness.Platforms.PlatformPackLoader.Load(throwaway.Dir);
+        await using var ssh = await SshDutSession.ConnectAsync(_lab.CreateSshOptions());
+        using var cli = new CliSession(new ShellStreamTransport(ssh.OpenShell()), pack.Session, ssh.Transcript);
+        await cli.StartAsync();
+        Assert.That(cli.Mode, Is.EqualTo("exec"));
+        var platform = new Conformance.Harness.Platforms.PackCliPlatform(pack, cli);
+        Assert.That((await platform.ReadIdentityAsync()).Hostname, Is.EqualTo("dut"));
+        await cli.ApplyAsync([("echo line-1 >> /tmp/srv6conf-cli-state", "t.cfg:1"), ("echo line-2 >> /tmp/srv6conf-cli-state", "t.cfg:2")]);
+        Assert.That(cli.Mode, Is.EqualTo("exec"));
+        var snap = await platform.SnapshotAsync();
+        Assert.That(snap.Section(Conformance.Harness.Platforms.PackCliPlatform.ConfigSection), Is.EqualTo(new[] { "line-1", "line-2" }));
+        var e = Assert.ThrowsAsync<TestbedException>(() => cli.ApplyAsync([("echo line-3 >> /tmp/srv6conf-cli-state", "t.cfg:3"), ("srv6conf-no-such-command", "t.cfg:4")]));
+        Assert.That(e!.Message, Does.Contain("t.cfg:4").And.Contain("command not found").And.Contain("discarded"));
+        Assert.That(cli.Mode, Is.EqualTo("exec"), "after the discard the session is back in exec mode");
+        Assert.That(ssh.Transcript.ToText(), Does.Contain("srv6conf-no-such-command"));
+        await cli.ExecAsync("rm -f /tmp/srv6conf-cli-state");
     }
 
     [Test]

@@ -196,36 +196,30 @@ public class CliSessionTests
     [Test]
     public async Task ANewPlatformIsDrivenWithNoCode_AThrowawayPackAgainstTheScriptedPeer()
     {
-        var dir = Path.Combine(Path.GetTempPath(), $"srv6conf-pack-{Guid.NewGuid():N}", "acme");
-        Directory.CreateDirectory(Path.Combine(dir, "templates"));
-        try
+        using var throwaway = new ThrowawayPack("acme", """
+            format_version: 1
+            platform: acme
+            vendor: ACME
+            os: AcmeOS
+            verification: documentation
+            session: { driver: cli, prompts: { exec: '^acme>$', config: '^acme\(cfg\)#$' }, disable_paging: [no pager], enter_config: conf, leave_config: end, commit: commit, abort: abort, error_patterns: ['^ERR '] }
+            templates: { locator: templates/locator.cfg, sid: { End: templates/end.cfg } }
+            """);
+        throwaway.Write("templates/locator.cfg", "srv6 locator {{locator_name}} prefix {{locator}}\n");
+        throwaway.Write("templates/end.cfg", "srv6 sid {{sid}} end\n");
+        var pack = PlatformPackLoader.Load(throwaway.Dir);
+        var intent = new Srv6Intent
         {
-            File.WriteAllText(Path.Combine(dir, "platform.yaml"), """
-                format_version: 1
-                platform: acme
-                vendor: ACME
-                os: AcmeOS
-                verification: documentation
-                session: { driver: cli, prompts: { exec: '^acme>$', config: '^acme\(cfg\)#$' }, disable_paging: [no pager], enter_config: conf, leave_config: end, commit: commit, abort: abort, error_patterns: ['^ERR '] }
-                templates: { locator: templates/locator.cfg, sid: { End: templates/end.cfg } }
-                """);
-            File.WriteAllText(Path.Combine(dir, "templates", "locator.cfg"), "srv6 locator {{locator_name}} prefix {{locator}}\n");
-            File.WriteAllText(Path.Combine(dir, "templates", "end.cfg"), "srv6 sid {{sid}} end\n");
-            var pack = PlatformPackLoader.Load(dir);
-            var intent = new Srv6Intent
-            {
-                Platform = "acme", Interfaces = [new IntentInterface("eth1", PortRole.Internal)], Knobs = new IntentKnobs(),
-                SidBlock = IPNetwork.Parse("2001:db8:b::/48"), Locator = IPNetwork.Parse("2001:db8:b:1::/64"),
-                Sids = [new IntentSid("end", SrBehavior.End, IPAddress.Parse("2001:db8:b:1::e"))],
-            };
-            var peer = new ScriptedRouter(pack.Session, "acme>", "acme(cfg)#", "ERR bad");
-            var cli = new CliSession(peer, pack.Session, new Transcript());
-            await cli.StartAsync();
-            await cli.ApplyAsync(PackRenderer.Render(pack, intent).LinesWithSources);
-            Assert.That(peer.Committed, Is.EqualTo(new[] { "srv6 locator srv6conf prefix 2001:db8:b:1::/64", "srv6 sid 2001:db8:b:1::e end" }));
-            Assert.That(peer.Received, Is.EqualTo(new[] { "no pager", "conf", "srv6 locator srv6conf prefix 2001:db8:b:1::/64", "srv6 sid 2001:db8:b:1::e end", "commit", "end" }));
-        }
-        finally { Directory.Delete(Path.GetDirectoryName(dir)!, true); }
+            Platform = "acme", Interfaces = [new IntentInterface("eth1", PortRole.Internal)], Knobs = new IntentKnobs(),
+            SidBlock = IPNetwork.Parse("2001:db8:b::/48"), Locator = IPNetwork.Parse("2001:db8:b:1::/64"),
+            Sids = [new IntentSid("end", SrBehavior.End, IPAddress.Parse("2001:db8:b:1::e"))],
+        };
+        var peer = new ScriptedRouter(pack.Session, "acme>", "acme(cfg)#", "ERR bad");
+        var cli = new CliSession(peer, pack.Session, new Transcript());
+        await cli.StartAsync();
+        await cli.ApplyAsync(PackRenderer.Render(pack, intent).LinesWithSources);
+        Assert.That(peer.Committed, Is.EqualTo(new[] { "srv6 locator srv6conf prefix 2001:db8:b:1::/64", "srv6 sid 2001:db8:b:1::e end" }));
+        Assert.That(peer.Received, Is.EqualTo(new[] { "no pager", "conf", "srv6 locator srv6conf prefix 2001:db8:b:1::/64", "srv6 sid 2001:db8:b:1::e end", "commit", "end" }));
     }
 
     [Test]

@@ -57,45 +57,39 @@ public class PackRendererTests
     public void ANewPlatformIsAFolderOfDataOnly()
     {
         // A throwaway pack: no C# anywhere, rendered by the same renderer.
-        var dir = Path.Combine(Path.GetTempPath(), $"srv6conf-pack-{Guid.NewGuid():N}", "acme");
-        Directory.CreateDirectory(Path.Combine(dir, "templates"));
-        try
+        using var throwaway = new ThrowawayPack("acme", """
+            format_version: 1
+            platform: acme
+            vendor: ACME
+            os: AcmeOS
+            verification: documentation
+            session: { driver: cli, prompts: { exec: '^acme>$', config: '^acme#$' }, enter_config: conf, leave_config: end, commit: commit, abort: abort, error_patterns: ['^ERR'] }
+            templates:
+              locator: templates/locator.cfg
+              sid: { End: templates/end.cfg }
+              flavors: { PSP: psp }
+              headend: { H.Encaps: templates/encaps.cfg }
+            """);
+        throwaway.Write("templates/locator.cfg", "srv6 locator {{locator_name}} prefix {{locator}}\n");
+        throwaway.Write("templates/end.cfg", "# src: none\nsrv6 sid {{sid}} end {{flavors}}\n");
+        throwaway.Write("templates/encaps.cfg", "policy {{name}} endpoint {{endpoint}}\npolicy {{name}} index {{segment_index}} sid {{segment}}\n");
+        var pack = PlatformPackLoader.Load(throwaway.Dir);
+        var i = Intent(new IntentSid("end", SrBehavior.End, IPAddress.Parse("2001:db8:b:1::e")) { Flavors = new HashSet<SrFlavor> { SrFlavor.Psp } })
+            with { Headends = [new IntentHeadend("p1", HeadendBehavior.HEncaps, IPNetwork.Parse("2001:db8:e:1::/64"), [IPAddress.Parse("2001:db8:b:2::e"), IPAddress.Parse("2001:db8:b:3::e")], "ge-0/0/2.0")] };
+        var r = PackRenderer.Render(pack, i);
+        Assert.That(r.NotRenderable, Is.Empty);
+        Assert.That(r.Lines, Is.EqualTo(new[]
         {
-            File.WriteAllText(Path.Combine(dir, "platform.yaml"), """
-                format_version: 1
-                platform: acme
-                vendor: ACME
-                os: AcmeOS
-                verification: documentation
-                session: { driver: cli, prompts: { exec: '^acme>$', config: '^acme#$' }, enter_config: conf, leave_config: end, commit: commit, abort: abort, error_patterns: ['^ERR'] }
-                templates:
-                  locator: templates/locator.cfg
-                  sid: { End: templates/end.cfg }
-                  flavors: { PSP: psp }
-                  headend: { H.Encaps: templates/encaps.cfg }
-                """);
-            File.WriteAllText(Path.Combine(dir, "templates", "locator.cfg"), "srv6 locator {{locator_name}} prefix {{locator}}\n");
-            File.WriteAllText(Path.Combine(dir, "templates", "end.cfg"), "# src: none\nsrv6 sid {{sid}} end {{flavors}}\n");
-            File.WriteAllText(Path.Combine(dir, "templates", "encaps.cfg"), "policy {{name}} endpoint {{endpoint}}\npolicy {{name}} index {{segment_index}} sid {{segment}}\n");
-            var pack = PlatformPackLoader.Load(dir);
-            var i = Intent(new IntentSid("end", SrBehavior.End, IPAddress.Parse("2001:db8:b:1::e")) { Flavors = new HashSet<SrFlavor> { SrFlavor.Psp } })
-                with { Headends = [new IntentHeadend("p1", HeadendBehavior.HEncaps, IPNetwork.Parse("2001:db8:e:1::/64"), [IPAddress.Parse("2001:db8:b:2::e"), IPAddress.Parse("2001:db8:b:3::e")], "ge-0/0/2.0")] };
-            var r = PackRenderer.Render(pack, i);
-            Assert.That(r.NotRenderable, Is.Empty);
-            Assert.That(r.Lines, Is.EqualTo(new[]
-            {
-                "srv6 locator srv6conf prefix 2001:db8:b:1::/64",
-                "srv6 sid 2001:db8:b:1::e end psp",
-                "policy p1 endpoint 2001:db8:b:3::e",
-                "policy p1 index 1 sid 2001:db8:b:2::e",
-                "policy p1 index 2 sid 2001:db8:b:3::e",
-            }));
-            // a typo in a template names its file and line
-            File.WriteAllText(Path.Combine(dir, "templates", "end.cfg"), "# src: none\nsrv6 sid {{sidd}} end\n");
-            var e = Assert.Throws<Conformance.Harness.Templates.TemplateException>(() => PackRenderer.Render(pack, i));
-            Assert.That(e!.Message, Does.Contain("end.cfg:2").And.Contain("{{sidd}}"));
-        }
-        finally { Directory.Delete(Path.GetDirectoryName(dir)!, true); }
+            "srv6 locator srv6conf prefix 2001:db8:b:1::/64",
+            "srv6 sid 2001:db8:b:1::e end psp",
+            "policy p1 endpoint 2001:db8:b:3::e",
+            "policy p1 index 1 sid 2001:db8:b:2::e",
+            "policy p1 index 2 sid 2001:db8:b:3::e",
+        }));
+        // a typo in a template names its file and line
+        throwaway.Write("templates/end.cfg", "# src: none\nsrv6 sid {{sidd}} end\n");
+        var e = Assert.Throws<Conformance.Harness.Templates.TemplateException>(() => PackRenderer.Render(pack, i));
+        Assert.That(e!.Message, Does.Contain("end.cfg:2").And.Contain("{{sidd}}"));
     }
 
     [TestCase("iosxr")]

@@ -35,12 +35,8 @@ public class PlatformPackTests
 
     private static PlatformPackException Broken(string yaml, string platform = "acme")
     {
-        var dir = Path.Combine(Path.GetTempPath(), $"srv6conf-pack-{Guid.NewGuid():N}", platform);
-        Directory.CreateDirectory(Path.Combine(dir, "templates"));
-        File.WriteAllText(Path.Combine(dir, "templates", "sid-end.cfg"), "# src: doc 1\nsegment-routing srv6 sid {{sid}} end\n");
-        File.WriteAllText(Path.Combine(dir, "platform.yaml"), yaml);
-        try { return Assert.Throws<PlatformPackException>(() => PlatformPackLoader.Load(dir))!; }
-        finally { Directory.Delete(Path.GetDirectoryName(dir)!, true); }
+        using var pack = new ThrowawayPack(platform, yaml, ("templates/sid-end.cfg", "# src: doc 1\nsegment-routing srv6 sid {{sid}} end\n"));
+        return Assert.Throws<PlatformPackException>(() => PlatformPackLoader.Load(pack.Dir))!;
     }
 
     private const string Valid = """
@@ -67,17 +63,10 @@ public class PlatformPackTests
     [Test]
     public void AValidDescriptorLoads()
     {
-        var dir = Path.Combine(Path.GetTempPath(), $"srv6conf-pack-{Guid.NewGuid():N}", "acme");
-        Directory.CreateDirectory(Path.Combine(dir, "templates"));
-        File.WriteAllText(Path.Combine(dir, "templates", "sid-end.cfg"), "x\n");
-        File.WriteAllText(Path.Combine(dir, "platform.yaml"), Valid);
-        try
-        {
-            var p = PlatformPackLoader.Load(dir);
-            Assert.That(p.Templates.Sid.Keys, Is.EquivalentTo(new[] { "End" }));
-            Assert.That(p.Offers(DutVerbs.Ping) && !p.Offers(DutVerbs.SrPolicy));
-        }
-        finally { Directory.Delete(Path.GetDirectoryName(dir)!, true); }
+        using var pack = new ThrowawayPack("acme", Valid, ("templates/sid-end.cfg", "x\n"));
+        var p = PlatformPackLoader.Load(pack.Dir);
+        Assert.That(p.Templates.Sid.Keys, Is.EquivalentTo(new[] { "End" }));
+        Assert.That(p.Offers(DutVerbs.Ping) && !p.Offers(DutVerbs.SrPolicy));
     }
 
     [TestCase("  commmit: commit", "session.commmit", "did you mean 'commit'?", 13)]
