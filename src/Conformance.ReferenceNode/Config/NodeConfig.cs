@@ -1,0 +1,162 @@
+using System.Net;
+
+namespace Conformance.ReferenceNode.Config;
+
+// The node's configuration model: what a committed configuration means, independent of its CLI syntax.
+// The CLI (Cli/) parses and prints it; the data plane (Dataplane/) is built from it. Records are immutable:
+// a commit builds a new NodeConfig and swaps the data plane to it atomically.
+
+/// <summary>The whole configuration of the reference node.</summary>
+public sealed record NodeConfig
+{
+    public string Hostname { get; init; } = "srv6-ref";
+    /// <summary>Data interfaces by name (the AF_PACKET interfaces the node owns). The order is the configuration's.</summary>
+    public IReadOnlyList<InterfaceConfig> Interfaces { get; init; } = [];
+    /// <summary>Addresses of the node itself that are not on an interface (loopback), with their prefix length.</summary>
+    public IReadOnlyList<IPNetwork> LoopbackAddresses { get; init; } = [];
+    /// <summary>Static routes, per table. Table "main" is the default; any other name is a separate FIB (a VRF without a kernel).</summary>
+    public IReadOnlyList<RouteConfig> Routes { get; init; } = [];
+    public Srv6Config Srv6 { get; init; } = new();
+    /// <summary>ICMPv6 / ICMP error generation (RFC 4443 §2.4 (f) rate limiting).</summary>
+    public IcmpConfig Icmp { get; init; } = new();
+    /// <summary>Implementation defects switched on on purpose, for the suite's negative controls. Never in a profile.</summary>
+    public IReadOnlySet<DebugFault> DebugFaults { get; init; } = new HashSet<DebugFault>();
+}
+
+/// <summary>A data interface: its addresses, whether it accepts SRH packets, its SR-domain role and HMAC policy.</summary>
+public sealed record InterfaceConfig(string Name)
+{
+    public IReadOnlyList<IPNetwork> Ipv6Addresses { get; init; } = [];
+    /// <summary>IPv4 addresses with prefix length (address/len kept: IPNetwork would drop the host part).</summary>
+    public IReadOnlyList<(IPAddress Address, int PrefixLength)> Ipv4Addresses { get; init; } = [];
+    public IReadOnlyList<(IPAddress Address, int PrefixLength)> Ipv6HostAddresses { get; init; } = [];
+    public bool Shutdown { get; init; }
+    /// <summary>SRH processing on packets received here (like Linux seg6_enabled); off: SRH packets to a local SID are dropped.</summary>
+    public bool Srv6Enabled { get; init; } = true;
+    /// <summary>Outside the SR domain (RFC 8754 §5.1): the edge rules of <see cref="Srv6Config.Domain"/> apply to packets received here.</summary>
+    public bool External { get; init; }
+    public HmacPolicyMode Hmac { get; init; } = HmacPolicyMode.Ignore;
+}
+
+public sealed record RouteConfig(string Table, IPNetwork Prefix, IPAddress? NextHop, string? Interface)
+{
+    /// <summary>A discard route (null0 / blackhole).</summary>
+    public bool Discard { get; init; }
+}
+
+public sealed record Srv6Config
+{
+    /// <summary>Source address of encapsulated packets (H.Encaps*, End.B6.Encaps*) and of the node's ICMPv6 when none fits better.</summary>
+    public IPAddress? SourceAddress { get; init; }
+    public IReadOnlyList<LocatorConfig> Locators { get; init; } = [];
+    public IReadOnlyList<LocalSidConfig> Sids { get; init; } = [];
+    public IReadOnlyList<HeadendPolicyConfig> Policies { get; init; } = [];
+    public DomainConfig Domain { get; init; } = new();
+    public IReadOnlyList<HmacKeyConfig> HmacKeys { get; init; } = [];
+    public OamConfig Oam { get; init; } = new();
+    /// <summary>Outer flow label of encapsulations from a hash of the inner packet (RFC 6437) instead of 0.</summary>
+    public bool FlowLabelFromInner { get; init; } = true;
+}
+
+public sealed record LocatorConfig(string Name, IPNetwork Prefix)
+{
+    /// <summary>RFC 9800 C-SID structure of this locator's SIDs, when they are compressed SIDs.</summary>
+    public CsidStructure? Csid { get; init; }
+}
+
+/// <summary>RFC 9800: locator-block and C-SID lengths in bits (e.g. F3216: 32 and 16).</summary>
+public sealed record CsidStructure(CsidFlavorKind Kind, int BlockBits, int CsidBits);
+
+public enum CsidFlavorKind { Next, Replace }
+
+public enum Behavior { End, EndX, EndT, EndDX2, EndDX4, EndDX6, EndDT4, EndDT6, EndDT46, EndB6Encaps, EndB6EncapsRed }
+
+[Flags]
+public enum Flavors { None = 0, Psp = 1, Usp = 2, Usd = 4, NextCsid = 8, ReplaceCsid = 16 }
+
+/// <summary>One local SID (RFC 8986 §4): an entry of "My Local SID Table" (RFC 8754 §4.3).</summary>
+public sealed record LocalSidConfig(string Name, IPAddress Sid, Behavior Behavior)
+{
+    /// <summary>Prefix length the SID matches with (128, or shorter when the low-order bits carry an argument).</summary>
+    public int PrefixLength { get; init; } = 128;
+    public Flavors Flavors { get; init; }
+    /// <summary>Adjacency (End.X) or cross-connect (End.DX4/DX6) next hop.</summary>
+    public IPAddress? NextHop { get; init; }
+    /// <summary>Outgoing interface (End.X, End.DX*; End.DX2's OIF).</summary>
+    public string? Interface { get; init; }
+    /// <summary>Lookup table (End.T, End.DT*); null = main.</summary>
+    public string? Table { get; init; }
+    /// <summary>Bound policy segment list, first segment first (End.B6.Encaps*).</summary>
+    public IReadOnlyList<IPAddress> Segments { get; init; } = [];
+    /// <summary>The locator the SID belongs to (for its C-SID structure); null when it is a plain SID.</summary>
+    public string? Locator { get; init; }
+}
+
+public enum HeadendMode { Encaps, EncapsRed, EncapsL2, EncapsL2Red, Insert }
+
+/// <summary>A headend SR policy (RFC 8986 §5): traffic matching <see cref="Match"/> (or arriving on <see cref="L2Interface"/>) gets the segment list.</summary>
+public sealed record HeadendPolicyConfig(string Name, HeadendMode Mode, IReadOnlyList<IPAddress> Segments)
+{
+    /// <summary>Destination prefix steered into the policy (IPv6 or IPv4), null for an L2 policy.</summary>
+    public IPNetwork? Match { get; init; }
+    /// <summary>H.Encaps.L2*: every frame received on this interface is encapsulated.</summary>
+    public string? L2Interface { get; init; }
+    /// <summary>Routing table the match is installed in (null = main).</summary>
+    public string? Table { get; init; }
+}
+
+/// <summary>SR-domain filtering (RFC 8754 §5.1, RFC 9602 §5) on the interfaces marked <see cref="InterfaceConfig.External"/>.</summary>
+public sealed record DomainConfig
+{
+    /// <summary>Drop packets received on an external interface whose destination is in one of these (the SID block, 5f00::/16).</summary>
+    public IReadOnlyList<IPNetwork> ProtectedPrefixes { get; init; } = [];
+    /// <summary>Drop SRH packets received on an external interface addressed to one of the node's own addresses.</summary>
+    public bool DropSrhToLocalFromExternal { get; init; }
+    /// <summary>Per-interface source check (RFC 8754 §5.1, second rule): to <c>Locator</c> only from <c>InsideSources</c>.</summary>
+    public IReadOnlyList<SourceCheckConfig> SourceChecks { get; init; } = [];
+}
+
+public sealed record SourceCheckConfig(string Interface, IPNetwork Locator, IReadOnlyList<IPNetwork> InsideSources);
+
+public enum HmacPolicyMode { Ignore, VerifyIfPresent, Require }
+
+public enum HmacAlgorithmId { Sha1, Sha256 }
+
+/// <summary>An HMAC key (RFC 8754 §2.1.2). The secret never appears in <c>show</c> output or a transcript.</summary>
+public sealed record HmacKeyConfig(uint KeyId, HmacAlgorithmId Algorithm, byte[] Secret);
+
+/// <summary>RFC 9259 §2.1.1 O-flag processing.</summary>
+public sealed record OamConfig
+{
+    public bool OFlagEnabled { get; init; }
+    /// <summary>Where the timestamped copy is sent (an address reachable through the FIB), or null: counted only.</summary>
+    public IPAddress? Collector { get; init; }
+    /// <summary>Punt rate limit in packets per second (RFC 9259 §2.1.1 "rate limit"), null = none; burst in packets.</summary>
+    public int? PuntRatePerSecond { get; init; }
+    public int PuntBurst { get; init; } = 1;
+}
+
+public sealed record IcmpConfig
+{
+    /// <summary>Minimum interval between ICMPv6 / ICMP errors (token bucket, 1 token per interval), 0 = unlimited.</summary>
+    public int ErrorIntervalMs { get; init; }
+    public int ErrorBurst { get; init; } = 10;
+}
+
+/// <summary>
+/// Defects the node can be told to have (hidden "debug" configuration, not in the profile vocabulary) so that
+/// every test purpose has a negative control on this implementation as well.
+/// </summary>
+public enum DebugFault
+{
+    HopLimitNotDecremented,
+    IcmpQuotesRewrittenPacket,
+    PspIgnored,
+    UspIgnored,
+    UsdIgnored,
+    OFlagRateLimitIgnored,
+    HmacNotChecked,
+    SegmentsLeftNotChecked,
+    OFlagIgnored,
+    EdgeFilterIgnored,
+}
