@@ -24,7 +24,7 @@ public sealed record EngineCounters(IReadOnlyDictionary<string, long> Values);
 /// Thread model: <see cref="Receive"/> is called from one thread; <see cref="Apply"/> and the readers may be
 /// called from others and must be safe against it.
 /// </summary>
-public interface IForwardingEngine
+public interface IForwardingEngine : IControlPlane
 {
     /// <summary>Replaces the configuration atomically (a commit). Counters of SIDs that keep their name survive.</summary>
     void Apply(NodeConfig config, IReadOnlyList<InterfaceInfo> interfaces);
@@ -42,4 +42,17 @@ public interface IForwardingEngine
     /// <summary>Neighbour cache entries (IPv6 and IPv4), for <c>show neighbors</c>.</summary>
     IReadOnlyList<string> DescribeNeighbours();
     void ClearCounters();
+}
+
+/// <summary>
+/// The node's own control plane (its CLI's ping and traceroute): packets it originates, and the packets addressed to
+/// it that the data plane does not consume itself (echo replies, ICMPv6/ICMP errors quoting what it sent).
+/// </summary>
+public interface IControlPlane
+{
+    /// <summary>Sends an IPv6 or IPv4 packet (no Ethernet header) the node originates: looked up in <paramref name="table"/> (null = main), steered into a headend policy when one matches, resolved with ND/ARP.</summary>
+    void Originate(ReadOnlySpan<byte> ipPacket, IFrameSink sink, string? table = null);
+
+    /// <summary>Raised (on the receive thread) with every IP packet delivered to the node that the data plane did not answer itself: ICMPv6/ICMP echo replies and errors, UDP to a local address.</summary>
+    event Action<ReadOnlyMemory<byte>>? Delivered;
 }
