@@ -43,6 +43,11 @@ public sealed partial class LabFaultMode
     public LinuxLabEmulation Emulation { get; }
     /// <summary>True when the mode injects Linux commands that are not configuration of the intent (a lab-level fault).</summary>
     public bool InjectsLabCommands => _inject is not null;
+    /// <summary>
+    /// True when the mode is a transform of the intent and nothing else, so that any platform pack can render it (the
+    /// reference node's); false for the Linux lab's own faults (injected commands, edited rendering, O-flag emulation).
+    /// </summary>
+    public bool IsIntentOnly => _inject is null && _rendered is null && Emulation == LinuxLabEmulation.Faithful;
 
     /// <summary>The intent the faulted DUT is configured with.</summary>
     public Srv6Intent Transform(Srv6Intent intent) => _intent(intent);

@@ -33,6 +33,7 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
     private readonly List<AppliedSysctl> _sysctls = [];
     private readonly LabState _state;
     private Process? _sshd;
+    private Process? _node;
     private int _disposed;
 
     private ReferenceLab(string runId, ReferenceLabSpec spec, DutConfig config, LabState state)
@@ -52,6 +53,8 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
         SshdConfigPath = Path.Combine(RunDirectory, "sshd_config");
         SshdPidFile = Path.Combine(RunDirectory, "sshd.pid");
         SshdLogPath = Path.Combine(RunDirectory, "sshd.log");
+        NodeControlSocket = Path.Combine(RunDirectory, "node.sock");
+        NodeLogPath = Path.Combine(RunDirectory, "node.log");
     }
 
     public string RunId { get; }
@@ -76,6 +79,11 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
     public string SshdPidFile { get; }
     public string SshdLogPath { get; }
     public int? SshdPid => _sshd is { HasExited: false } p ? p.Id : null;
+    /// <summary>The reference node's control socket and log (when <see cref="ReferenceLabSpec.Node"/> is set).</summary>
+    public string NodeControlSocket { get; }
+    public string NodeLogPath { get; }
+    /// <summary>The reference node daemon's process id, while it runs.</summary>
+    public int? NodePid => _node is { HasExited: false } p ? p.Id : null;
     public string StateFile => StateFilePath(RunId);
     /// <summary>Every sysctl the lab set (DUT namespace and root-side tester ends), in order.</summary>
     public IReadOnlyList<AppliedSysctl> Sysctls => _sysctls;
@@ -135,6 +143,7 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
             var keys = Task.Run(lab.GenerateKeys, cancellationToken);
             lab.BuildTopology();
             lab.ApplyDutConfig();
+            if (spec.Node is { } node) await lab.StartNodeAsync(node, cancellationToken).ConfigureAwait(false);
             await keys.ConfigureAwait(false);
             await lab.StartSshdAsync(cancellationToken).ConfigureAwait(false);
             lab.StartupDuration = sw.Elapsed;
@@ -301,7 +310,9 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
             PrintMotd no
             LogLevel VERBOSE
             MaxStartups 50
-            """ + "\n");
+            """ + "\n" + (Spec.Node is { } node
+                ? $"# The reference node: its CLI is the login shell.\nForceCommand {ReferenceNodeLaunch.DotnetPath} {node.DaemonAssembly} cli --control {NodeControlSocket}\nSetEnv DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1\n"
+                : ""));
         var psi = new ProcessStartInfo("ip")
         {
             UseShellExecute = false,
@@ -351,6 +362,57 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Starts <c>srv6-refnode daemon</c> in the DUT namespace on the data interfaces with the lab's startup configuration
+    /// and waits (≤ 10 s) for its control socket; a daemon that exits or never listens is a set-up error quoting its log.
+    /// </summary>
+    private async Task StartNodeAsync(ReferenceNodeLaunch node, CancellationToken ct)
+    {
+        var startup = Path.Combine(RunDirectory, "node-startup.cfg");
+        File.WriteAllText(startup, node.StartupConfig);
+        var psi = new ProcessStartInfo("ip")
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        psi.Environment["DOTNET_NOLOGO"] = "1";
+        psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        foreach (var a in new[]
+                 {
+                     "netns", "exec", Namespace, ReferenceNodeLaunch.DotnetPath, node.DaemonAssembly, "daemon",
+                     "--control", NodeControlSocket, "--interfaces", string.Join(',', Spec.Ports.Select(p => p.DutInterface)),
+                     "--config", startup, "--log", NodeLogPath,
+                 })
+            psi.ArgumentList.Add(a);
+        _node = Process.Start(psi) ?? throw new TestbedException("Cannot start the reference node.");
+        _node.StandardInput.Close();
+        var output = new StringBuilder();
+        _node.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        _node.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        _node.BeginOutputReadLine();
+        _node.BeginErrorReadLine();
+        var sw = Stopwatch.StartNew();
+        while (!File.Exists(NodeControlSocket))
+        {
+            ct.ThrowIfCancellationRequested();
+            string Tail()
+            {
+                string text;
+                lock (output) text = output.ToString();
+                try { text += File.Exists(NodeLogPath) ? File.ReadAllText(NodeLogPath) : ""; } catch (IOException) { }
+                var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+                return lines.Length == 0 ? "(no output)" : string.Join("\n  ", lines.TakeLast(6));
+            }
+            if (_node.HasExited)
+                throw new TestbedException($"The reference node in {Namespace} exited with code {_node.ExitCode} before listening on {NodeControlSocket}:\n  {Tail()}");
+            if (sw.Elapsed > TimeSpan.FromSeconds(10))
+                throw new TestbedException($"The reference node in {Namespace} has no control socket {NodeControlSocket} after 10 s:\n  {Tail()}");
+            await Task.Delay(20, ct).ConfigureAwait(false);
+        }
+    }
+
     private string ReadLogTail()
     {
         try { return string.Join(" | ", File.ReadAllLines(SshdLogPath).TakeLast(5)); }
@@ -383,10 +445,11 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         Live.TryRemove(RunId, out _);
         var errors = Teardown(_state);
-        if (_sshd is not null)
+        foreach (var p in new[] { _sshd, _node })
         {
-            _sshd.WaitForExit(1000);
-            _sshd.Dispose();
+            if (p is null) continue;
+            p.WaitForExit(1000);
+            p.Dispose();
         }
         if (errors.Count > 0)
             throw new TestbedException($"Teardown of reference lab {RunId} was incomplete:\n  " + string.Join("\n  ", errors));

@@ -40,6 +40,12 @@ public sealed record ReferenceLabSpec(
     /// </summary>
     public IReadOnlyList<string> ExtraNamespaceSuffixes { get; init; } = [];
 
+    /// <summary>
+    /// The reference node as the DUT (null: the Linux kernel). <see cref="Config"/> then holds only the namespace's
+    /// infrastructure (the kernel's stack off on the data interfaces); the node is configured over SSH through its pack.
+    /// </summary>
+    public ReferenceNodeLaunch? Node { get; init; }
+
     public const string DefaultLocator = "2001:db8:100::/48";
     public const string DefaultLoopback = "2001:db8:ff::1/128";
     public const string FinalPrefix = "2001:db8:d::/64";

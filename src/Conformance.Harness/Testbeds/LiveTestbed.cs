@@ -104,7 +104,10 @@ public sealed class LiveTestbed : IAsyncDisposable
         if (pack.Session.Driver == SessionDriver.Cli)
         {
             intent = Intent.IntentBuilder.Build(profile);
-            rendering = PackRenderer.Render(pack, intent, k => Environment.GetEnvironmentVariable(k.SecretEnv)
+            if (!fault.IsIntentOnly)
+                throw new TestbedException($"fault mode {fault.Name} breaks the Linux reference lab below its configuration (nftables or its O-flag emulation); " +
+                    $"it cannot be applied through the {pack.Platform} pack. Nothing was connected or changed.");
+            rendering = PackRenderer.Render(pack, fault.Transform(intent), k => Environment.GetEnvironmentVariable(k.SecretEnv)
                 ?? throw new TestbedException($"HMAC key {k.KeyId}: the environment variable {k.SecretEnv} (parameters.hmac_keys[].secret_env) is not set."));
             if (rendering.NotRenderable.Count > 0)
                 throw new TestbedException($"{profile.SourcePath}: the pack {pack.DescriptorPath} cannot configure what the profile asks, so nothing was connected or changed:\n- " +

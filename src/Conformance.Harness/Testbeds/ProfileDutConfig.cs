@@ -32,6 +32,10 @@ public static class ProfileDutConfig
     /// <summary>The reference lab's DUT infrastructure: loopback, per-port addresses and sysctls.</summary>
     public static ReferenceLabSpec LabSpec(Profile profile)
     {
+        // A reference lab whose platform pack drives a router CLI can only be the reference node: the one router the
+        // suite builds itself (the Linux kernel is driven as a shell).
+        if (Platforms.PlatformPacks.Find(profile.Testbed.Platform) is { Session.Driver: Platforms.SessionDriver.Cli } pack)
+            return NodeLabSpec(profile, pack);
         var dir = TemplateDirectory("linux");
         if (profile.Testbed.Topology is { } topology) return TopologyLabSpec(topology, dir);
         var lines = new List<string>();
@@ -58,6 +62,54 @@ public static class ProfileDutConfig
             $"{p.DutIpv6}/{p.TesterIpv6.PrefixLength}", p.TesterIpv4?.ToString(),
             p.DutIpv4 is null || p.TesterIpv4 is null ? null : $"{p.DutIpv4}/{p.TesterIpv4.PrefixLength}")).ToList();
         return new ReferenceLabSpec(labPorts, Loopback(profile) + "/128", profile.Parameters.Locator.ToString(), [], DutConfig.FromLines(lines));
+    }
+
+    /// <summary>
+    /// The reference node as the lab's DUT: the namespace's kernel stays off the data interfaces (IPv6 disabled, no IPv4
+    /// address, ARP ignored), and the node starts with the interfaces' addresses, the loopback and the host name rendered
+    /// from the pack's <c>lab/</c> templates (<c>base.cfg</c>; per port <c>port.cfg</c>, <c>port-ipv4.cfg</c>) — what a
+    /// router has before the suite connects. The SRv6 configuration then goes over SSH through the pack, like any router's.
+    /// </summary>
+    private static ReferenceLabSpec NodeLabSpec(Profile profile, Platforms.PlatformPack pack)
+    {
+        if (profile.Testbed.Topology is not null)
+            throw new TestbedException($"{profile.SourcePath}: testbed.platform '{pack.Platform}' in a reference topology is not supported yet " +
+                "(the reference node runs as the single DUT of a reference lab); use platform: linux for the Figure 1 lab.");
+        var labDir = Path.Combine(pack.Directory, "lab");
+        string Render(string file, Dictionary<string, string> values)
+        {
+            var path = Path.Combine(labDir, file);
+            if (!File.Exists(path))
+                throw new TestbedException($"{pack.DescriptorPath}: a reference lab with the '{pack.Platform}' pack needs {path} " +
+                    "(the node's start-up configuration: host name, loopback, interface addresses).");
+            return string.Join('\n', TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(path, values)));
+        }
+        var ports = profile.Testbed.TesterPorts;
+        var startup = new List<string>
+        {
+            Render("base.cfg", new() { ["hostname"] = profile.Testbed.Identity.Hostname, ["dut_loopback"] = Loopback(profile) + "/128" }),
+        };
+        var infra = new List<string>();
+        foreach (var p in ports)
+        {
+            var v = new Dictionary<string, string> { ["dut_if"] = p.DutInterface, ["dut_ipv6"] = $"{p.DutIpv6}/{p.TesterIpv6.PrefixLength}" };
+            startup.Add(Render("port.cfg", v));
+            if (p.DutIpv4 is not null && p.TesterIpv4 is not null)
+            {
+                v["dut_ipv4"] = $"{p.DutIpv4}/{p.TesterIpv4.PrefixLength}";
+                startup.Add(Render("port-ipv4.cfg", v));
+            }
+            infra.Add($"sysctl -w net.ipv6.conf.{p.DutInterface}.disable_ipv6=1");
+            infra.Add($"sysctl -w net.ipv4.conf.{p.DutInterface}.arp_ignore=8");
+            infra.Add($"ip link set {p.DutInterface} up");
+        }
+        var labPorts = ports.Select(p => new LabPortSpec(p.Name, p.DutInterface, p.TesterIpv6.ToString(),
+            $"{p.DutIpv6}/{p.TesterIpv6.PrefixLength}", p.TesterIpv4?.ToString(),
+            p.DutIpv4 is null || p.TesterIpv4 is null ? null : $"{p.DutIpv4}/{p.TesterIpv4.PrefixLength}")).ToList();
+        return new ReferenceLabSpec(labPorts, Loopback(profile) + "/128", profile.Parameters.Locator.ToString(), [], DutConfig.FromLines(infra))
+        {
+            Node = new ReferenceNodeLaunch(ReferenceNodeLaunch.LocateAssembly(), string.Join('\n', startup) + "\n"),
+        };
     }
 
     /// <summary>
