@@ -55,6 +55,9 @@ public abstract class ConformanceCase
     [TearDown]
     public void EndCase()
     {
+        // A case aborted in the middle of its traffic by an interruption has no verdict: not run, never a fail.
+        if (RunInterruption.Signal is { } signal && TestContext.CurrentContext.Result.Message is { } m && m.Contains(nameof(RunAbortedException), StringComparison.Ordinal))
+            Evidence.MarkNotRun($"the run was interrupted ({signal}) and this case was aborted in the middle of its traffic");
         if (CaseRunIsUp)
         {
             if (Testbed.Transcript.Entries.Count > _transcriptStart)

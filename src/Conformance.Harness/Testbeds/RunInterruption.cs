@@ -20,6 +20,17 @@ public static class RunInterruption
     /// <summary>True once <see cref="Install"/> ran: the lab's own signal hooks then leave the first signal to this class.</summary>
     public static bool Installed { get; private set; }
 
+    /// <summary>
+    /// How long the case under way may go on after the first signal before its long operations (paced streams) are
+    /// aborted, so that the run stops within seconds even in its longest case (RFC 9259 rate measurements).
+    /// </summary>
+    public static readonly TimeSpan AbortGrace = TimeSpan.FromSeconds(3);
+
+    private static readonly CancellationTokenSource Abort = new();
+
+    /// <summary>Cancelled <see cref="AbortGrace"/> after the first signal: long operations of the case under way stop and the case is reported not run.</summary>
+    public static CancellationToken CaseAbort => Abort.Token;
+
     /// <summary>"SIGINT", "SIGTERM" or "SIGHUP" once the run was asked to stop; null otherwise.</summary>
     public static string? Signal { get; private set; }
 
@@ -54,7 +65,15 @@ public static class RunInterruption
                 catch (IOException) { }
             }
         }
+        try { Abort.CancelAfter(AbortGrace); } catch (ObjectDisposedException) { }
         Console.Error.WriteLine($"srv6conf: {signal}: the run stops after the case under way; the DUT is rolled back and the lab torn down. Send it again to stop at once.");
+    }
+
+    /// <summary>Throws <see cref="RunAbortedException"/> when the case under way was aborted by an interruption.</summary>
+    public static void ThrowIfCaseAborted()
+    {
+        if (Abort.IsCancellationRequested)
+            throw new RunAbortedException($"the run was interrupted ({Signal}) and this case was aborted {AbortGrace.TotalSeconds:0} s later, in the middle of its traffic; it has no verdict");
     }
 
     private static void OnSignal(PosixSignalContext ctx)
@@ -71,3 +90,6 @@ public static class RunInterruption
         // Not cancelled: the runtime's default action ends the process with 128 + the signal's number.
     }
 }
+
+/// <summary>The case under way was aborted because the run was interrupted: it has no verdict (not run), never a fail.</summary>
+public sealed class RunAbortedException(string message) : Exception(message);

@@ -67,8 +67,11 @@ public sealed class TrafficSession : IDisposable
     {
         var p = Port(port);
         p.TakeSent();
-        long n = p.SendPaced(make, count, pps, ct);
+        // An interrupted run (Ctrl-C, a CI cancel) stops a long stream a few seconds later: the case is then not run.
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, Testbeds.RunInterruption.CaseAbort);
+        long n = p.SendPaced(make, count, pps, linked.Token);
         _sent.AddRange(p.TakeSent());
+        Testbeds.RunInterruption.ThrowIfCaseAborted();
         return n;
     }
 

@@ -65,7 +65,45 @@ public class InterruptionTests
         }
     }
 
-    /// <summary>How many distinct test purposes have a passed or failed result so far.</summary>
+    /// <summary>
+    /// Ctrl-C during the longest case (TP-OFLAG-BV-04: paced O-flag streams at three rates, about 25 s): its traffic is
+    /// aborted a few seconds later, so the run still stops within 10 s, and that case is reported not run, never failed.
+    /// </summary>
+    [Test]
+    public async Task SigintDuringTheLongestCaseAbortsItsTrafficAndStopsWithinTenSeconds()
+    {
+        using var job = new MainJob("--profile", "profiles/reference-lab.yaml", "--tp", "TP-END-BV-01,TP-OFLAG-BV-04");
+        var (p, run) = (job.Process, job.Run);
+        var results = Path.Combine(run, "allure-results");
+        var wait = Stopwatch.StartNew();
+        while (!(Directory.Exists(results) && Verdicts(results) >= 1))
+        {
+            Assert.That(p.HasExited, Is.False, $"the run ended before it could be interrupted:\n{job.Output}");
+            Assert.That(wait.Elapsed, Is.LessThan(TimeSpan.FromMinutes(3)), $"no case result after 3 minutes:\n{job.Output}");
+            await Task.Delay(100);
+        }
+        await Task.Delay(2000); // TP-OFLAG-BV-04 is now sending its first stream
+        var host = int.Parse(File.ReadAllText(Path.Combine(run, ".testhost.pid")).Trim());
+        var ours = LabsOf(host);
+        var clock = Stopwatch.StartNew();
+        Sh.Run("kill", "-INT", p.Id.ToString());
+        while (Process.GetProcesses().Any(x => x.Id == host) && clock.Elapsed < TimeSpan.FromSeconds(60)) await Task.Delay(100);
+        var hostGone = clock.Elapsed;
+        Assert.That(p.WaitForExit(120_000), Is.True, $"run-suite.sh did not exit within 2 minutes of SIGINT:\n{job.Output}");
+        TestContext.Out.WriteLine($"SIGINT during TP-OFLAG-BV-04 → test host gone in {hostGone.TotalSeconds:F1} s; run-suite.sh exited in {clock.Elapsed.TotalSeconds:F1} s");
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, ConformanceStatement.JsonFileName)));
+        var verdict = doc.RootElement.GetProperty("testPurposes").EnumerateArray()
+            .Where(t => t.GetProperty("testPurposeId").GetString() == "TP-OFLAG-BV-04").Select(t => t.GetProperty("verdict").GetString()).Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(p.ExitCode, Is.EqualTo(130), job.Output);
+            Assert.That(hostGone, Is.LessThan(TimeSpan.FromSeconds(10)), "the case's traffic is aborted, the DUT rolled back and the lab torn down within 10 s");
+            Assert.That(verdict, Is.EqualTo("not-run"), "an aborted case has no verdict");
+            Assert.That(Namespaces().Intersect(ours), Is.Empty, "the run's namespaces are left behind");
+            Assert.That(LabsOf(host), Is.Empty, "the run's lab state file is left behind");
+        });
+    }
+
     /// <summary>A second signal stops at once: the lab goes, nothing is left, exit 128 + the signal (here SIGTERM twice, as a CI cancel that escalates).</summary>
     [Test]
     public async Task ASecondSigtermStopsAtOnceAndLeavesNothing()
@@ -94,6 +132,7 @@ public class InterruptionTests
         }
     }
 
+    /// <summary>How many distinct test purposes have a passed or failed result so far.</summary>
     private static int Verdicts(string results) => Directory.GetFiles(results, "*-result.json").Select(f =>
     {
         try
