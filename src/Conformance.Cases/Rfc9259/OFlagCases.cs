@@ -185,9 +185,9 @@ public sealed class OFlagCases : ConformanceCase
         double pps = (double)Overload * rate;
         long count = (long)(pps * LoadSeconds);
         var traffic = Profile.Parameters.Traffic;
-        if (pps > traffic.MaxRatePps || count > traffic.MaxPacketsPerCase)
+        if (pps > traffic.MaxRatePps || count > traffic.MaxPackets)
             throw new TestbedException($"{Profile.SourcePath}: the punt rate {rate}/s needs {pps} pps and {count} packets ({Overload} × the rate for {LoadSeconds} s), " +
-                $"beyond parameters.traffic (max_rate_pps {traffic.MaxRatePps}, max_packets_per_case {traffic.MaxPacketsPerCase}); raise them or drop the rate from o_flag.rates_per_second.");
+                $"beyond parameters.traffic (max_rate_pps {traffic.MaxRatePps}, max_packets_per_case {traffic.MaxPackets}); raise them or drop the rate from o_flag.rates_per_second.");
         IPAddress a = Address("A"), d = Address("D"), s = Sid("end");
         Evidence.Parameter("configured punt rate (pps)", rate);
         Evidence.Parameter("configured burst", o.Burst);

@@ -92,7 +92,7 @@ public abstract class ConformanceCase
         Profile.Parameters.Addresses.TryGetValue(name, out var a) ? a
         : throw new TestbedException($"{Profile.SourcePath}: the case needs parameters.addresses.{name}, which the profile does not define.");
 
-    protected static Conformance.Harness.Profiles.TesterPort PortSpec(string port) => Profile.GetTesterPort(port);
+    protected static Conformance.Harness.Profiles.PortBinding PortSpec(string port) => Profile.GetTesterPort(port);
     protected static PhysicalAddress TesterMac(string port) => Testbed.Port(port).Mac;
     protected static PhysicalAddress DutMac(string port) => CaseRun.DutMac(port);
 

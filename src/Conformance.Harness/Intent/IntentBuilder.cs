@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using Conformance.Harness.Profiles;
-using ProfilePort = Conformance.Harness.Profiles.TesterPort;
 
 namespace Conformance.Harness.Intent;
 
@@ -123,8 +122,8 @@ public static class IntentBuilder
         var t1 = LabPort(profile, "t1");
         var t2 = LabPort(profile, "t2");
         var t3 = LabPort(profile, "t3");
-        IntentRoute V6(string prefix, ProfilePort via, string? table = null) => new(IPNetwork.Parse(prefix), via.TesterIpv6.Address, via.DutInterface, table);
-        IntentRoute V4(string prefix, ProfilePort via, string? table = null) => new(IPNetwork.Parse(prefix),
+        IntentRoute V6(string prefix, PortBinding via, string? table = null) => new(IPNetwork.Parse(prefix), via.TesterIpv6.Address, via.DutInterface, table);
+        IntentRoute V4(string prefix, PortBinding via, string? table = null) => new(IPNetwork.Parse(prefix),
             via.TesterIpv4?.Address ?? throw new TestbedException($"{profile.SourcePath}: tester port {via.Name} needs tester_ipv4 for the reference lab's IPv4 routes."),
             via.DutInterface, table);
         return
@@ -143,7 +142,7 @@ public static class IntentBuilder
         ];
     }
 
-    private static ProfilePort LabPort(Profile profile, string name) =>
+    private static PortBinding LabPort(Profile profile, string name) =>
         profile.Testbed.TesterPorts.FirstOrDefault(p => p.Name == name)
         ?? throw new TestbedException($"{profile.SourcePath}: the reference lab's surroundings need tester port '{name}' (t1, t2 and t3).");
 

@@ -83,7 +83,7 @@ public sealed record Profile
     }
 
     /// <summary>The tester port called <paramref name="name"/> (t1, t2, …).</summary>
-    public TesterPort GetTesterPort(string name) =>
+    public PortBinding GetTesterPort(string name) =>
         Testbed.TesterPorts.FirstOrDefault(p => p.Name == name)
         ?? throw new ProfileException(new ProfileError(SourcePath, 0, 0, "testbed.tester_ports",
             $"this test case needs tester port '{name}' but the profile defines only: " +
@@ -120,10 +120,10 @@ public sealed record Testbed
     public required TestbedKind Kind { get; init; }
     /// <summary>Free-form platform id: linux, frr, iosxr, junos, …</summary>
     public required string Platform { get; init; }
-    public required DutIdentity Identity { get; init; }
+    public required ExpectedIdentity Identity { get; init; }
     /// <summary>SSH access; null for a reference lab that does not override anything.</summary>
     public SshSettings? Ssh { get; init; }
-    public required IReadOnlyList<TesterPort> TesterPorts { get; init; }
+    public required IReadOnlyList<PortBinding> TesterPorts { get; init; }
     /// <summary>A reference topology the DUT is one node of (null: the DUT alone between tester ports).</summary>
     public TopologyBinding? Topology { get; init; }
 }
@@ -135,7 +135,7 @@ public sealed record Testbed
 public sealed record TopologyBinding(string Name, string DutNode);
 
 /// <summary>What the driver expects to find on the DUT before it configures anything.</summary>
-public sealed record DutIdentity
+public sealed record ExpectedIdentity
 {
     public required string Hostname { get; init; }
     public string? Serial { get; init; }
@@ -204,7 +204,7 @@ public sealed record SshAuth
 }
 
 /// <summary>One tester NIC and the DUT interface facing it.</summary>
-public sealed record TesterPort
+public sealed record PortBinding
 {
     public required string Name { get; init; }
     /// <summary>Tester NIC name; null for the reference lab (generated).</summary>
@@ -306,7 +306,8 @@ public sealed record Parameters
     public required IReadOnlyDictionary<string, IPAddress> Addresses { get; init; }
     public OFlagParameters? OFlag { get; init; }
     public TimeoutParameters Timeouts { get; init; } = new();
-    public TrafficLimits Traffic { get; init; } = new();
+    /// <summary>Upper bounds on what a single case may send (<c>parameters.traffic</c>); the tester ports enforce them.</summary>
+    public Tester.TrafficLimits Traffic { get; init; } = Tester.TrafficLimits.ProfileDefault;
     /// <summary>HMAC keys (RFC 8754 §2.1.2) the DUT is configured with; the secrets stay in environment variables.</summary>
     public IReadOnlyList<HmacKey> HmacKeys { get; init; } = [];
     /// <summary>
@@ -376,18 +377,6 @@ public sealed record TimeoutParameters
 {
     public TimeSpan Capture { get; init; } = TimeSpan.FromMilliseconds(2000);
     public TimeSpan SshCommand { get; init; } = TimeSpan.FromMilliseconds(30000);
-}
-
-/// <summary>Upper bounds on what a single case may send.</summary>
-public sealed record TrafficLimits
-{
-    public const int MaxPacketsPerCaseLimit = 1_000_000;
-    public const int MaxRatePpsLimit = 1_000_000;
-    public const int MaxDurationSecondsLimit = 600;
-
-    public int MaxPacketsPerCase { get; init; } = 10_000;
-    public int MaxRatePps { get; init; } = 1_000;
-    public TimeSpan MaxDuration { get; init; } = TimeSpan.FromSeconds(60);
 }
 
 /// <summary>A documented, accepted divergence of the DUT from an RFC requirement.</summary>

@@ -61,7 +61,7 @@ internal sealed partial class ProfileReader(YamlWalker w, string? baseDirectory,
         if (platform is not null && !PlatformId().IsMatch(platform))
             w.Error(s.Get("platform")!, s.P("platform"), "expected a lower-case platform id such as linux, frr, iosxr or junos");
 
-        DutIdentity? identity = null;
+        ExpectedIdentity? identity = null;
         if (s.Mapping("identity", true, ProfileKeys.Identity) is { } id)
         {
             var hostname = id.String("hostname", true, "the hostname the DUT reports");
@@ -77,7 +77,7 @@ internal sealed partial class ProfileReader(YamlWalker w, string? baseDirectory,
                 }
             }
             if (hostname is not null)
-                identity = new DutIdentity { Hostname = hostname, Serial = serial, PlatformVersionPattern = pattern };
+                identity = new ExpectedIdentity { Hostname = hostname, Serial = serial, PlatformVersionPattern = pattern };
         }
 
         var ssh = ReadSsh(s, kind);
@@ -88,7 +88,7 @@ internal sealed partial class ProfileReader(YamlWalker w, string? baseDirectory,
         return new Testbed { Kind = kind.Value, Platform = platform, Identity = identity, Ssh = ssh, TesterPorts = ports, Topology = topology };
     }
 
-    private TopologyBinding? ReadTopology(Section testbed, TestbedKind? kind, List<TesterPort>? ports)
+    private TopologyBinding? ReadTopology(Section testbed, TestbedKind? kind, List<PortBinding>? ports)
     {
         var t = testbed.Mapping("topology", false, ProfileKeys.Topology);
         if (t is null) return null;
@@ -244,7 +244,7 @@ internal sealed partial class ProfileReader(YamlWalker w, string? baseDirectory,
         return null;
     }
 
-    private List<TesterPort>? ReadTesterPorts(Section testbed, TestbedKind? kind)
+    private List<PortBinding>? ReadTesterPorts(Section testbed, TestbedKind? kind)
     {
         var items = testbed.Sequence("tester_ports", true, "tester ports");
         if (items is null) return null;
@@ -252,7 +252,7 @@ internal sealed partial class ProfileReader(YamlWalker w, string? baseDirectory,
             w.Error(testbed.Get("tester_ports") ?? testbed.Node, testbed.P("tester_ports"), "at least one tester port is needed");
 
         var physical = kind == TestbedKind.Ssh;
-        var ports = new List<TesterPort>();
+        var ports = new List<PortBinding>();
         var names = new Dictionary<string, int>(StringComparer.Ordinal);
         var interfaces = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (node, path) in items)
@@ -299,7 +299,7 @@ internal sealed partial class ProfileReader(YamlWalker w, string? baseDirectory,
             var dedicated = s.Boolean("dedicated", physical);
 
             if (name is null || dutIface is null || role is null || testerV6 is null || dutV6 is null) continue;
-            ports.Add(new TesterPort
+            ports.Add(new PortBinding
             {
                 Name = name, Interface = iface, DutInterface = dutIface, Role = role.Value,
                 TesterIpv6 = testerV6, DutIpv6 = dutV6, TesterIpv4 = testerV4, DutIpv4 = dutV4, TesterMac = mac,
@@ -480,17 +480,15 @@ internal sealed partial class ProfileReader(YamlWalker w, string? baseDirectory,
             };
         }
 
-        var traffic = new TrafficLimits();
+        var traffic = Tester.TrafficLimits.ProfileDefault;
         if (s.Mapping("traffic", false, ProfileKeys.Traffic) is { } tr)
         {
             const string note = "a safety bound of the harness";
-            traffic = new TrafficLimits
-            {
-                MaxPacketsPerCase = (int)(tr.Integer("max_packets_per_case", false, 1, TrafficLimits.MaxPacketsPerCaseLimit, " packets", note) ?? traffic.MaxPacketsPerCase),
-                MaxRatePps = (int)(tr.Integer("max_rate_pps", false, 1, TrafficLimits.MaxRatePpsLimit, " packets/s", note) ?? traffic.MaxRatePps),
-                MaxDuration = tr.Integer("max_duration_s", false, 1, TrafficLimits.MaxDurationSecondsLimit, " s", note) is { } d
-                    ? TimeSpan.FromSeconds(d) : traffic.MaxDuration,
-            };
+            traffic = new Tester.TrafficLimits(
+                MaxPackets: tr.Integer("max_packets_per_case", false, 1, Tester.TrafficLimits.MaxPacketsPerCaseLimit, " packets", note) ?? traffic.MaxPackets,
+                MaxRatePps: tr.Integer("max_rate_pps", false, 1, Tester.TrafficLimits.MaxRatePpsLimit, " packets/s", note) ?? traffic.MaxRatePps,
+                MaxDuration: tr.Integer("max_duration_s", false, 1, Tester.TrafficLimits.MaxDurationSecondsLimit, " s", note) is { } d
+                    ? TimeSpan.FromSeconds(d) : traffic.MaxDuration);
         }
 
         var hmacKeys = ReadHmacKeys(s, caps);

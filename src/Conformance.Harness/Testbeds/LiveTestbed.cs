@@ -5,8 +5,6 @@ using Conformance.Harness.Lab;
 using Conformance.Harness.Platforms;
 using Conformance.Harness.Profiles;
 using Conformance.Harness.Tester;
-using ProfilePort = Conformance.Harness.Profiles.TesterPort;
-using TesterPort = Conformance.Harness.Tester.TesterPort;
 
 namespace Conformance.Harness.Testbeds;
 
@@ -31,7 +29,7 @@ public sealed class LiveTestbed : IAsyncDisposable
     /// <summary>The platform pack (dut-configs/&lt;platform&gt;/platform.yaml): its verbs are what cases may ask the DUT to do.</summary>
     public PlatformPack Pack { get; private init; } = null!;
     public Transcript Transcript => Session.Transcript;
-    public Dut.DutIdentity Identity { get; }
+    public DutIdentity Identity { get; }
     public DutSnapshot Baseline { get; }
     /// <summary>The suite's configuration as applied (after the fault mode, if any).</summary>
     public DutConfig Config { get; }
@@ -41,7 +39,7 @@ public sealed class LiveTestbed : IAsyncDisposable
     public TimeSpan StartupDuration { get; private set; }
 
     private LiveTestbed(Profile profile, ReferenceLab? lab, LabFaultMode fault, SshDutSession session, IDutPlatform platform,
-        Dut.DutIdentity identity, DutSnapshot baseline, DutConfig config, IReadOnlyDictionary<string, TesterPort> ports)
+        DutIdentity identity, DutSnapshot baseline, DutConfig config, IReadOnlyDictionary<string, TesterPort> ports)
     {
         Profile = profile; Lab = lab; Fault = fault; Session = session; Platform = platform;
         Identity = identity; Baseline = baseline; Config = config; Ports = ports;
@@ -153,8 +151,7 @@ public sealed class LiveTestbed : IAsyncDisposable
             transcript.Note($"applying the suite's configuration (fault mode {fault.Name}): {config.Sysctls.Count} sysctls, {config.Commands.Count} commands");
             await platform.ApplyAsync(config, ct).ConfigureAwait(false);
 
-            var limits = new Tester.TrafficLimits(profile.Parameters.Traffic.MaxPacketsPerCase, profile.Parameters.Traffic.MaxRatePps,
-                profile.Parameters.Traffic.MaxDuration);
+            var limits = profile.Parameters.Traffic;
             for (int i = 0; i < profile.Testbed.TesterPorts.Count; i++)
             {
                 var p = profile.Testbed.TesterPorts[i];
@@ -211,7 +208,7 @@ public sealed class LiveTestbed : IAsyncDisposable
     }
 
     /// <summary>Stops before configuring anything if the device is not the one the profile names.</summary>
-    public static void CheckIdentity(Profile profile, Dut.DutIdentity identity, string where)
+    public static void CheckIdentity(Profile profile, DutIdentity identity, string where)
     {
         var want = profile.Testbed.Identity;
         var problems = new List<string>();
@@ -233,7 +230,7 @@ public sealed class LiveTestbed : IAsyncDisposable
     }
 
     /// <summary>Addresses the tester answers ND/ARP for on a port: its own, and the profile's named addresses in its subnets.</summary>
-    public static IReadOnlyList<IPAddress> OwnedAddresses(Profile profile, ProfilePort p)
+    public static IReadOnlyList<IPAddress> OwnedAddresses(Profile profile, PortBinding p)
     {
         var owned = new List<IPAddress> { p.TesterIpv6.Address };
         if (p.TesterIpv4 is { } v4) owned.Add(v4.Address);

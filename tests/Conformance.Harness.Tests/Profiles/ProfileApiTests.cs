@@ -110,7 +110,7 @@ public class ProfileApiTests
         {
             Assert.That(p.Testbed.Ssh!.Port, Is.EqualTo(22));
             Assert.That(p.Testbed.Ssh.ConnectTimeout, Is.EqualTo(TimeSpan.FromSeconds(10)));
-            Assert.That(p.Parameters.Traffic.MaxPacketsPerCase, Is.EqualTo(100));
+            Assert.That(p.Parameters.Traffic.MaxPackets, Is.EqualTo(100));
             Assert.That(p.Parameters.Traffic.MaxDuration, Is.EqualTo(TimeSpan.FromSeconds(60)));
             Assert.That(p.Capabilities.Oam.OFlagProcessing, Is.False);
             Assert.That(p.Testbed.Ssh.HostKeySha256Bytes, Has.Length.EqualTo(32));
@@ -159,6 +159,6 @@ public class ProfileApiTests
         Assert.That(p.Parameters.OFlag.RatePerSecond, Is.EqualTo(10));
         // The case offers 10 × the rate for 5 s: the profile's own safety bounds must allow the largest.
         Assert.That(p.Parameters.Traffic.MaxRatePps, Is.GreaterThanOrEqualTo(10 * 1000));
-        Assert.That(p.Parameters.Traffic.MaxPacketsPerCase, Is.GreaterThanOrEqualTo(5 * 10 * 1000));
+        Assert.That(p.Parameters.Traffic.MaxPackets, Is.GreaterThanOrEqualTo(5 * 10 * 1000));
     }
 }

@@ -131,7 +131,7 @@ public class SecurityProfileTests
     public void ASerialMismatchStopsBeforeConfiguringAndNamesBothSerials()
     {
         var e = Assert.Throws<TestbedException>(() =>
-            LiveTestbed.CheckIdentity(WithSerial("FOC1234X0AB"), new Conformance.Harness.Dut.DutIdentity("r1", "6.1", "Debian", "Linux x86_64", "FOC9999Z9ZZ"), "[2001:db8::1]:22"));
+            LiveTestbed.CheckIdentity(WithSerial("FOC1234X0AB"), new DutIdentity("r1", "6.1", "Debian", "Linux x86_64", "FOC9999Z9ZZ"), "[2001:db8::1]:22"));
         Assert.That(e!.Message, Does.Contain("'FOC9999Z9ZZ'").And.Contain("'FOC1234X0AB'").And.Contain("testbed.identity.serial").And.Contain("nothing was configured"));
     }
 
@@ -139,15 +139,15 @@ public class SecurityProfileTests
     public void ASerialTheDeviceDoesNotReportStopsToo()
     {
         var e = Assert.Throws<TestbedException>(() =>
-            LiveTestbed.CheckIdentity(WithSerial("FOC1234X0AB"), new Conformance.Harness.Dut.DutIdentity("r1", "6.1", "Debian", "Linux x86_64"), "[2001:db8::1]:22"));
+            LiveTestbed.CheckIdentity(WithSerial("FOC1234X0AB"), new DutIdentity("r1", "6.1", "Debian", "Linux x86_64"), "[2001:db8::1]:22"));
         Assert.That(e!.Message, Does.Contain("reports none"));
     }
 
     [Test]
     public void AMatchingSerialOrNoSerialInTheProfilePasses()
     {
-        Assert.DoesNotThrow(() => LiveTestbed.CheckIdentity(WithSerial("foc1234x0ab"), new Conformance.Harness.Dut.DutIdentity("r1", "6.1", "Debian", "Linux x86_64", "FOC1234X0AB "), "x"));
-        Assert.DoesNotThrow(() => LiveTestbed.CheckIdentity(WithSerial(null), new Conformance.Harness.Dut.DutIdentity("r1", "6.1", "Debian", "Linux x86_64", "whatever"), "x"));
+        Assert.DoesNotThrow(() => LiveTestbed.CheckIdentity(WithSerial("foc1234x0ab"), new DutIdentity("r1", "6.1", "Debian", "Linux x86_64", "FOC1234X0AB "), "x"));
+        Assert.DoesNotThrow(() => LiveTestbed.CheckIdentity(WithSerial(null), new DutIdentity("r1", "6.1", "Debian", "Linux x86_64", "whatever"), "x"));
     }
 
     [Test]

@@ -104,7 +104,7 @@ public class ShippedProfilesTests
             Assert.That(p.Testbed.Platform, Is.EqualTo("iosxr"));
             Assert.That(p.Testbed.Ssh!.Auth!.PasswordEnv, Is.EqualTo("DUT_SSH_PASSWORD"));
             Assert.That(p.Testbed.Ssh.HostKeySha256, Does.StartWith("SHA256:"));
-            Assert.That(p.Testbed.TesterPorts, Has.All.Matches<TesterPort>(t => t.Dedicated && t.Interface is not null));
+            Assert.That(p.Testbed.TesterPorts, Has.All.Matches<PortBinding>(t => t.Dedicated && t.Interface is not null));
             Assert.That(p.Testbed.Identity.PlatformVersionRegex!.IsMatch("Cisco IOS XR Software, Version 7.11.2"), Is.True);
         });
     }
