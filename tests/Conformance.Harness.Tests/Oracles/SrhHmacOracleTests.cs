@@ -48,7 +48,7 @@ public class SrhHmacOracleTests
             var srh = new SegmentRoutingHeader { Segments = [.. v.Segments], SegmentsLeft = (byte)(v.Segments.Length - 1), Flags = v.Flags, NextHeader = 58 };
             srh.AddHmac(v.Alg, v.Key, v.KeyId, Src);
             var wire = srh.Encode();
-            built.Add((srh, wire, SrhHmac.Text(Src, srh.EffectiveLastEntry, srh.Flags, v.KeyId, srh.Segments)));
+            built.Add((srh, wire, SrhHmac.Text(Src, srh.EffectiveLastEntry, srh.Flags, 0, v.KeyId, srh.Segments)));
             p.StandardInput.WriteLine(JsonSerializer.Serialize(new { srh = Convert.ToHexStringLower(wire), src = Src.ToString(), key = Convert.ToHexStringLower(v.Key), alg = v.Alg.Name() }));
         }
         p.StandardInput.Close();
@@ -78,16 +78,27 @@ public class SrhHmacOracleTests
         Assert.That(f[..20], Is.EqualTo(System.Security.Cryptography.HMACSHA1.HashData("k"u8, "text"u8)));
     }
 
+    /// <summary>RFC 8754 §2.1.2.1's list, in its order, the TLV's "16 bits following Length" (D bit, Reserved) included.</summary>
     [Test]
-    public void TheTextIsSourceLastEntryFlagsKeyIdSegmentsInThatOrder()
+    public void TheTextIsSourceLastEntryFlagsDAndReservedKeyIdSegmentsInThatOrder()
     {
         var segs = new[] { IPAddress.Parse("2001:db8::a"), IPAddress.Parse("2001:db8::b") };
-        var t = SrhHmac.Text(Src, 1, 0x08, 0x01020304, segs);
-        Assert.That(t, Has.Length.EqualTo(16 + 1 + 1 + 4 + 32));
+        var t = SrhHmac.Text(Src, 1, 0x08, 0x8000, 0x01020304, segs);
+        Assert.That(t, Has.Length.EqualTo(16 + 1 + 1 + 2 + 4 + 32));
         Assert.That(t[..16], Is.EqualTo(Src.GetAddressBytes()));
-        Assert.That(t[16..22], Is.EqualTo(new byte[] { 1, 0x08, 1, 2, 3, 4 }));
-        Assert.That(t[22..38], Is.EqualTo(segs[0].GetAddressBytes()));
-        Assert.That(t[38..], Is.EqualTo(segs[1].GetAddressBytes()));
+        Assert.That(t[16..24], Is.EqualTo(new byte[] { 1, 0x08, 0x80, 0, 1, 2, 3, 4 }));
+        Assert.That(t[24..40], Is.EqualTo(segs[0].GetAddressBytes()));
+        Assert.That(t[40..], Is.EqualTo(segs[1].GetAddressBytes()));
+    }
+
+    /// <summary>The D bit is part of the text: the same SRH with D set has another HMAC.</summary>
+    [Test]
+    public void TheDBitChangesTheHmac()
+    {
+        var srh = new SegmentRoutingHeader { Segments = [IPAddress.Parse("2001:db8::a")], SegmentsLeft = 0, NextHeader = 58 };
+        var without = SrhHmac.Tlv(HmacAlgorithm.Sha256, "k"u8, 1, Src, srh, dFlag: false);
+        var with = SrhHmac.Tlv(HmacAlgorithm.Sha256, "k"u8, 1, Src, srh, dFlag: true);
+        Assert.That(with.Hmac, Is.Not.EqualTo(without.Hmac));
     }
 
     [Test]
