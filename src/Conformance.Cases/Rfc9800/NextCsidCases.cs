@@ -197,4 +197,27 @@ public sealed class NextCsidCases : ConformanceCase
                 .IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build(),
             "NEXT-C-SID End.X did not send the shifted packet via a member of J (its adjacency), or processed an address outside its prefix.");
     }
+
+    [Test]
+    [NegativeControl("NoIcmpErrors", NoLinuxModePasses = true, OfflineProof = "CsidConformingReplyTests",
+        Why = "no known Linux mode passes (DEV-LINUX-060: the kernel quotes the packet after the shift); the judgement of a conforming reply is shown offline in CsidConformingReplyTests")]
+    [TestPurpose(Id = "TP-CSID-BI-01", Requires = new[] { "End", "NEXT-C-SID", "icmp_errors.time_exceeded" }, Feature = "C-SID",
+        Title = "NEXT-C-SID End with a non-zero Argument and hop limit 1 sends Time Exceeded quoting the packet as received, and does not forward",
+        Requirements = new[] { "RFC9800-4.1.1-END-N01-N09" },
+        Stimulus = "10 × (A,C)(D,C;SL=1) ICMPv6 echo request with hop limit 1 into t1, C = the End C-SID SID's container of TP-CSID-BV-01 with a seeded random Argument tail (reference lab 2001:db8:c1:d:0:…)",
+        Expected = "10 × ICMPv6 Time Exceeded code 0 to A out of t1 from a DUT address, quoting the packet as received (hop limit 1, DA = C with its Argument, SL=1: N02–N03 come before N05–N07); nothing out of t2 or t3")]
+    public async Task EndWithHopLimitOneSendsTimeExceeded()
+    {
+        IPAddress a = Address("A"), d = Address("D");
+        var probe = Probes(CsidSid(SrBehavior.End), d)[2];
+        Evidence.Parameter("container", probe.Destination.ToString());
+        const int probes = 10;
+        var stimuli = Enumerable.Range(0, probes).Select(i =>
+            Into("t1").Ipv6(a, probe.Destination, 1).Srh([d, probe.Destination], 1).WithPseudoHeaderDestination(d)
+                .IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
+        var expected = stimuli.Select((st, i) => Icmp.Error(OutOf("t1"), "t1", st, PortSpec("t1").DutIpv6, 3, 0, 0, $"Time Exceeded for probe {i}")).ToList();
+        var j = await ExchangeAsync("t1", stimuli, expected);
+        EndCases.CheckErrorSources(j);
+        Verdict(j, "NEXT-C-SID End with hop limit 1 did not answer Time Exceeded (code 0) quoting the packet as received (N02–N03 before the shift), or forwarded it.");
+    }
 }
