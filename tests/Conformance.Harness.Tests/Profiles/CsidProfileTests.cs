@@ -144,4 +144,30 @@ public class CsidProfileTests
         Assert.That(() => Conformance.Harness.Dut.LinuxIntentRenderer.CsidLengths(odd.Sid("end_csid")),
             Throws.TypeOf<TestbedException>().With.Message.Contains("multiples of 8"));
     }
+
+    /// <summary>The C-SID fault modes change exactly the SID route they name, as their descriptions say.</summary>
+    [TestCase("CsidEndWithoutFlavor", "end_csid", "ip -6 route add 2001:db8:c1::/48 encap seg6local action End count dev veth-t1")]
+    [TestCase("CsidEndXAsEnd", "end_x_csid", "ip -6 route add 2001:db8:c3::/48 encap seg6local action End flavors next-csid lblen 32 nflen 16 count dev veth-t1")]
+    public void CsidFaultModesChangeOneRoute(string mode, string sid, string route)
+    {
+        var profile = ProfileLoader.Load(Path.Combine(ProfilesDir, "reference-lab.yaml"));
+        var right = Conformance.Harness.Testbeds.ProfileDutConfig.Srv6(profile);
+        var faulty = Conformance.Harness.Testbeds.ProfileDutConfig.Srv6(profile, Conformance.Harness.Lab.LabFaultMode.Parse(mode));
+        Assert.That(faulty.RouteCommandFor(sid), Is.EqualTo(route));
+        Assert.That(faulty.Commands.Except(right.Commands), Is.EqualTo(new[] { route }));
+        Assert.That(right.Commands.Except(faulty.Commands), Is.EqualTo(new[] { right.RouteCommandFor(sid) }));
+    }
+
+    [Test]
+    public void CsidBlockLengthWrongProgramsLblen16OnBothCsidSids()
+    {
+        var profile = ProfileLoader.Load(Path.Combine(ProfilesDir, "reference-lab.yaml"));
+        var right = Conformance.Harness.Testbeds.ProfileDutConfig.Srv6(profile);
+        var faulty = Conformance.Harness.Testbeds.ProfileDutConfig.Srv6(profile, Conformance.Harness.Lab.LabFaultMode.Parse("CsidBlockLengthWrong"));
+        Assert.That(faulty.Commands.Except(right.Commands), Is.EqualTo(new[]
+        {
+            "ip -6 route add 2001:db8:c1::/48 encap seg6local action End flavors next-csid lblen 16 nflen 16 count dev veth-t1",
+            "ip -6 route add 2001:db8:c3::/48 encap seg6local action End.X nh6 2001:db8:0:2::2 flavors next-csid lblen 16 nflen 16 count dev veth-t2",
+        }));
+    }
 }
