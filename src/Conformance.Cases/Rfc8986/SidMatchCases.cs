@@ -21,10 +21,18 @@ public sealed class SidMatchCases : ConformanceCase
     private const int PerAddress = 2;
 
     /// <summary>The address that differs from <paramref name="sid"/> in the last bit only: inside a /127 of the SID.</summary>
-    internal static IPAddress Neighbour(IPAddress sid)
+    internal static IPAddress Neighbour(IPAddress sid) => Neighbour(sid, 128);
+
+    /// <summary>
+    /// The address just outside the SID's prefix: the last bit of its first <paramref name="prefixLength"/> bits flipped
+    /// (S xor 1 for a /128; for a C-SID SID, whose prefix is LBL + LNFL bits and which accepts any Argument (RFC 9800
+    /// §4.1), the neighbouring C-SID, e.g. 2001:db8:c0:: next to the F3216 SID 2001:db8:c1::/48).
+    /// </summary>
+    internal static IPAddress Neighbour(IPAddress sid, int prefixLength)
     {
         var b = sid.GetAddressBytes();
-        b[^1] ^= 1;
+        int bit = prefixLength - 1;
+        b[bit / 8] ^= (byte)(0x80 >> (bit % 8));
         return new IPAddress(b);
     }
 
@@ -33,7 +41,7 @@ public sealed class SidMatchCases : ConformanceCase
     [TestPurpose(Id = "TP-SIDMATCH-BI-01", Feature = "SID matching",
         Title = "A packet to the address next to a SID, or to a free address of the locator, is not processed as the SID: only the SID itself runs its behaviour",
         Requirements = new[] { "RFC8986-4-LOCAL-SID-PROCESSING", "RFC8754-4.3-LONGEST-PREFIX-MATCH", "RFC9259-A.1.2-PING-SID-NOT-INSTANTIATED-DISCARDED", "RFC8754-4.3.2-LOCAL-SL-NONZERO-PARAM-PROBLEM", "RFC4443-3.1-DEST-UNREACHABLE" },
-        Stimulus = "into t1, for every SID S of parameters.sids: 2 × the packet S's behaviour processes (TP-COUNTERS-BV-03's: (A,T)(D,N2,T;SL=2) ICMPv6 echo request for End, End.X, End.T, End.B6.Encaps; (A,T)(T;SL=0) carrying (A,D3), (A4,D4X) or an Ethernet frame for the decapsulating ones) with T = S xor 1 (the address next to S, no SID, no DUT address), and 2 × with T = U (an address of the locator with no SID: parameters.addresses.UNPROGRAMMED_SID, else one derived from the locator, as TP-PING-BI-01's); a distinct payload per probe",
+        Stimulus = "into t1, for every SID S of parameters.sids: 2 × the packet S's behaviour processes (TP-COUNTERS-BV-03's: (A,T)(D,N2,T;SL=2) ICMPv6 echo request for End, End.X, End.T, End.B6.Encaps; (A,T)(T;SL=0) carrying (A,D3), (A4,D4X) or an Ethernet frame for the decapsulating ones) with T = S xor 1 (the address next to S, no SID, no DUT address; for a C-SID SID, whose prefix is LBL+LNFL bits, the last bit of that prefix flipped: the neighbouring C-SID), and 2 × with T = U (an address of the locator with no SID: parameters.addresses.UNPROGRAMMED_SID, else one derived from the locator, as TP-PING-BI-01's); a distinct payload per probe",
         Expected = "nothing forwarded, decapsulated or answered out of any port; tolerated: at most one ICMPv6 error per probe from a DUT address to A out of t1, quoting the probe: Destination Unreachable (any code but 2 beyond scope and 4 port unreachable; RFC 4443 §3.1, no route) or Parameter Problem code 0 pointing at the Routing Type / code 1 (RFC 8754 §4.3.2, where T is a local address that is not a SID)")]
     public async Task NeighbourOfASidIsNotProcessedAsTheSid()
     {
@@ -45,7 +53,7 @@ public sealed class SidMatchCases : ConformanceCase
         var skipped = new List<string>();
         foreach (var sid in sids)
         {
-            var n = Neighbour(sid.Address);
+            var n = Neighbour(sid.Address, sid.PrefixLength);
             foreach (var (to, what) in new[] { (n, $"next to {sid.Name} ({sid.Address})"), (u, $"free locator address, shaped for {sid.Name}") })
             {
                 if (taken.Contains(to)) { skipped.Add($"{to}: {what} is itself a SID or a DUT address"); continue; }

@@ -68,13 +68,13 @@ internal static class DecodeCommand
         {
             var arr = new JsonArray();
             for (int i = 0; i < frames.Count; i++)
-                arr.Add(PacketJson.ToJsonObject(PacketDecoder.Decode(frames[i].Data), i, csid));
+                arr.Add(PacketJson.ToJsonObject(PacketDecoder.Decode(frames[i].Data, LinkKind.Ethernet, csid), i, csid));
             stdout.WriteLine(arr.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             return 0;
         }
         for (int i = 0; i < frames.Count; i++)
         {
-            var p = PacketDecoder.Decode(frames[i].Data);
+            var p = PacketDecoder.Decode(frames[i].Data, LinkKind.Ethernet, csid);
             stdout.WriteLine($"{i,5}  {(csid is null ? p.Notation : csid.Format(NotationPacket.FromDecoded(p)))}");
             stdout.WriteLine($"       {Summary(p, frames[i].Length)}");
             foreach (var m in p.Malformations)

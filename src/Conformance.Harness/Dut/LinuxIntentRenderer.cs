@@ -90,7 +90,8 @@ public static class LinuxIntentRenderer
         ["name"] = sid.Name,
         ["sid"] = sid.Address.ToString(),
         ["sid_prefix_length"] = sid.PrefixLength.ToString(CultureInfo.InvariantCulture),
-        ["flavors"] = sid.Flavors.Count == 0 ? "" : " flavors " + string.Join(',', sid.Flavors.Select(f => f.Name().ToLowerInvariant())),
+        ["flavors"] = sid.Flavors.Count == 0 ? "" : " flavors " + string.Join(',', sid.Flavors.OrderBy(f => f).Select(KernelFlavor)),
+        ["csid_lengths"] = CsidLengths(sid),
         ["next_hop"] = sid.NextHop?.ToString() ?? "",
         ["interface"] = sid.Interface ?? firstInterface,
         ["dev"] = firstInterface,
@@ -98,6 +99,24 @@ public static class LinuxIntentRenderer
         ["segments"] = string.Join(',', sid.Segments),
         ["count"] = sid.Counters ? " count" : "",
     };
+
+    /// <summary>The kernel's spelling of a seg6local flavor (ip-route(8): FLAVOR := { psp | usp | usd | next-csid }).</summary>
+    private static string KernelFlavor(SrFlavor f) => f == SrFlavor.NextCSid ? "next-csid" : f.Name().ToLowerInvariant();
+
+    /// <summary>
+    /// " lblen B nflen C" for a NEXT-C-SID SID (the kernel's Locator-Block and Node-Function lengths, which must be
+    /// multiples of 8: "Invalid Locator Block/Node Function lengths" otherwise), "" without a C-SID structure.
+    /// REPLACE-C-SID has no seg6local flavor.
+    /// </summary>
+    public static string CsidLengths(IntentSid sid)
+    {
+        if (sid.Csid is not { } c) return "";
+        if (c.Flavor != Packets.CsidFlavor.NextCsid)
+            throw new TestbedException($"parameters.sids.{sid.Name}: Linux seg6local has no REPLACE-C-SID flavor (only next-csid).");
+        if (c.BlockBits % 8 != 0 || c.CsidBits % 8 != 0)
+            throw new TestbedException($"parameters.sids.{sid.Name}: Linux seg6local takes NEXT-C-SID lengths in multiples of 8 bits only (lblen {c.BlockBits}, nflen {c.CsidBits}).");
+        return FormattableString.Invariant($" lblen {c.BlockBits} nflen {c.CsidBits}");
+    }
 
     private static IEnumerable<string> EdgeFilter(IntentEdgeFilter edge, string directory)
     {

@@ -29,6 +29,8 @@ public static class IntentBuilder
             Locator = p.Locator,
             Sids = p.Sids.Values.OrderBy(s => s.Name, StringComparer.Ordinal).Select(s => new IntentSid(s.Name, s.Behavior, s.Address)
             {
+                PrefixLength = s.PrefixLength,
+                Csid = s.Csid,
                 Flavors = s.Flavors,
                 NextHop = s.NextHop,
                 Interface = s.Interface ?? (s.NextHop is { } nh ? EgressFor(profile, nh) : null),

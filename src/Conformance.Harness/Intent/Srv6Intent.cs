@@ -104,6 +104,11 @@ public sealed record IntentSid(string Name, SrBehavior Behavior, IPAddress Addre
     public IReadOnlyList<IPAddress> Segments { get; init; } = [];
     /// <summary>Per-SID packet counters requested.</summary>
     public bool Counters { get; init; } = true;
+    /// <summary>
+    /// The SID's C-SID structure (RFC 9800: flavor, Locator-Block length LBL, C-SID length LNFL) the DUT is configured
+    /// with; null for a SID without compression. <see cref="PrefixLength"/> is then LBL + LNFL (any Argument accepted).
+    /// </summary>
+    public Conformance.Harness.Packets.CsidStructure? Csid { get; init; }
 
     public bool Has(SrFlavor flavor) => Flavors.Contains(flavor);
 }

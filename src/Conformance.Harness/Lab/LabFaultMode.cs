@@ -389,6 +389,21 @@ public sealed partial class LabFaultMode
             ? i.WithHeadends(h => h.Behavior == HeadendBehavior.HInsert ? h with { Behavior = HeadendBehavior.HEncaps } : h)
             : throw new InvalidOperationException("HInsertAsEncap needs the H.Insert policy (does the profile claim H.Insert?)."));
 
+    private const string EndCsid = "end_csid", EndXCsid = "end_x_csid";
+
+    public static LabFaultMode CsidEndWithoutFlavor { get; } = new(
+        "CsidEndWithoutFlavor", "The NEXT-C-SID End SID (end_csid) is programmed as a plain End on its prefix: no next-csid flavor, no C-SID lengths.",
+        i => i.WithSid(EndCsid, s => s with { Csid = null, Flavors = new HashSet<SrFlavor>(s.Flavors.Where(f => f != SrFlavor.NextCSid)) }));
+
+    public static LabFaultMode CsidBlockLengthWrong { get; } = new(
+        "CsidBlockLengthWrong", "The NEXT-C-SID SIDs (end_csid, end_x_csid) are programmed with a 16-bit Locator-Block and 16-bit C-SIDs (lblen 16 nflen 16) instead of their F3216 structure.",
+        i => i.WithSid(EndCsid, s => s with { Csid = Packets.CsidStructure.Next(16, 16) })
+              .WithSid(EndXCsid, s => s with { Csid = Packets.CsidStructure.Next(16, 16) }));
+
+    public static LabFaultMode CsidEndXAsEnd { get; } = new(
+        "CsidEndXAsEnd", "The NEXT-C-SID End.X SID (end_x_csid) is programmed as a NEXT-C-SID End: the shifted packet follows the FIB instead of the adjacency.",
+        i => i.WithSid(EndXCsid, s => s with { Behavior = SrBehavior.End, NextHop = null, Interface = null }));
+
     public static IReadOnlyList<LabFaultMode> All { get; } =
         [None, EndWithoutPsp, SidMissing, EndAsEndX, NoIcmpErrors, Seg6Disabled, Seg6DisabledOnT2, ForwardingDisabled, HmacRequired, EndWithPsp, EndAsLocalAddress, PspSidMissing,
          EndXAsEnd, EndTMainTable, EndDt6MainTable, EndDx6AsDt6, EndDx4WrongAdjacency, EndB6AsEnd, HeadendsMissing, HeadendsNotReduced, HeadendPrefixNarrowed, FlowLabelZero,
@@ -398,7 +413,8 @@ public sealed partial class LabFaultMode
          LocatorLocal, DownstreamViaT3,
          Figure1EndXWrongLink, Figure1Link10Broken, Figure1OFlagNotExported,
          EndDx2WrongInterface, HInsertAsEncap,
-         IcmpErrorsToDutDropped];
+         IcmpErrorsToDutDropped,
+         CsidEndWithoutFlavor, CsidBlockLengthWrong, CsidEndXAsEnd];
 
     /// <summary>Prefix of a fault mode built at run time from a configuration mutation: <c>Mutation:&lt;id&gt;</c>.</summary>
     public const string MutationPrefix = "Mutation:";

@@ -25,6 +25,10 @@ internal sealed class MalformationSink
 
     public List<Malformation> List { get; }
 
+    /// <summary>The C-SID blocks the decoder was given (decode --csid): the ultimate destination of a compressed list is
+    /// found by walking it (RFC 9800 §6.5, §9.4). Null: the RFC 8200 §8.1 rule alone (SRH segment [0]).</summary>
+    public CsidTable? Csid { get; init; }
+
     public int Clamp(int offset) => Math.Clamp(offset, 0, Math.Max(0, _frameLength - 1));
 
     public void Error(string layer, string field, int offset, string problem) =>

@@ -11,12 +11,20 @@ public static class PacketDecoder
     public const int MaxDepth = 8;
     private const int MaxExtensionHeaders = 32;
 
-    public static DecodedPacket Decode(ReadOnlySpan<byte> frame, LinkKind link = LinkKind.Ethernet)
+    public static DecodedPacket Decode(ReadOnlySpan<byte> frame, LinkKind link = LinkKind.Ethernet) => Decode(frame, link, null);
+
+    /// <summary>
+    /// Decodes with the C-SID blocks of <paramref name="csid"/> known: the upper-layer checksum is then checked against the
+    /// ultimate destination found by applying the blocks' endpoint behaviors (RFC 9800 §6.5: "The Destination Address
+    /// used in the IPv6 pseudo-header (Section 8.1 of [RFC8200]) is that of the ultimate destination.", found "by
+    /// repeatedly applying the segment behavior as described in Section 9.4"), not against SRH segment [0].
+    /// </summary>
+    public static DecodedPacket Decode(ReadOnlySpan<byte> frame, LinkKind link, CsidTable? csid)
     {
         var list = new List<Malformation>();
         try
         {
-            var sink = new MalformationSink(list, frame.Length);
+            var sink = new MalformationSink(list, frame.Length) { Csid = csid is { IsEmpty: false } ? csid : null };
             return DecodeLink(frame, 0, frame.Length, link, "", 0, sink, topLevel: true);
         }
         catch (Exception ex)
@@ -169,7 +177,7 @@ public static class PacketDecoder
                 {
                     // Truncated SRH: there is nothing left to decode after it.
                     p.Inner = new UnknownLayer { Offset = cur, Number = next, Truncated = true };
-                    SetPseudoDestination(p);
+                    SetPseudoDestination(p, sink.Csid);
                     return;
                 }
                 continue;
@@ -180,7 +188,7 @@ public static class PacketDecoder
             {
                 sink.Error(extLayer, ExtensionName(next), cur, $"truncated: extension header {next} needs at least {(next == 44 ? 8 : 2)} octets, {left} present");
                 p.Inner = new UnknownLayer { Offset = cur, Bytes = f[cur..payloadEnd].ToArray(), Number = next, Truncated = true };
-                SetPseudoDestination(p);
+                SetPseudoDestination(p, sink.Csid);
                 return;
             }
             int len = next switch
@@ -193,7 +201,7 @@ public static class PacketDecoder
             {
                 sink.Error(extLayer, ExtensionName(next), cur + 1, $"header length {len} octets exceeds the {left} octets remaining");
                 p.Inner = new UnknownLayer { Offset = cur, Bytes = f[cur..payloadEnd].ToArray(), Number = next, Truncated = true };
-                SetPseudoDestination(p);
+                SetPseudoDestination(p, sink.Csid);
                 return;
             }
             if (next == 43)
@@ -213,7 +221,7 @@ public static class PacketDecoder
                 {
                     sink.Note(extLayer, "fragment", cur + 2, "non-first fragment: upper layer not decoded");
                     p.Inner = new UnknownLayer { Offset = cur + len, Bytes = f[(cur + len)..payloadEnd].ToArray(), Number = following };
-                    SetPseudoDestination(p);
+                    SetPseudoDestination(p, sink.Csid);
                     return;
                 }
             }
@@ -221,15 +229,35 @@ public static class PacketDecoder
             next = following;
         }
 
-        SetPseudoDestination(p);
+        SetPseudoDestination(p, sink.Csid);
         p.Inner = DecodeUpper(f, next, cur, payloadEnd, p, prefix, depth, sink);
     }
 
     private static string ExtensionName(byte type) => new ExtensionHeaderInfo(type, 0, 0, 0, []).Name;
 
-    private static void SetPseudoDestination(DecodedPacket p)
+    private static void SetPseudoDestination(DecodedPacket p, CsidTable? csid)
     {
         if (p.Ipv6 is null) return;
+        if (csid is not null && (p.Srh is not null || csid.Find(p.Ipv6.Dst) is not null))
+        {
+            // RFC 9800 §9.4: apply the behavior of each known SID "until the application of the SRv6 endpoint behavior
+            // would result in the processing of the upper-layer header"; a list the walk cannot finish (Parameter
+            // Problem) falls back to the RFC 8200 rule below.
+            var segments = p.Srh?.Segments ?? [];
+            try
+            {
+                var hops = CsidEndpoint.Walk(p.Ipv6.Dst, segments, p.Srh?.SegmentsLeft ?? 0, csid);
+                if (hops[^1].Step == CsidStep.Ultimate)
+                {
+                    p.PseudoHeaderDestination = hops[^1].Destination;
+                    return;
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // no ultimate segment: the RFC 8200 rule
+            }
+        }
         // RFC 8200 §8.1: with a Routing header the pseudo-header carries the final destination. At a node that is
         // not the last one (SL > 0) that is the last element of the routing header, segment [0] in SRH order.
         p.PseudoHeaderDestination = p.Srh is { SegmentsLeft: > 0, Segments.Count: > 0 } ? p.Srh.Segments[0] : p.Ipv6.Dst;
@@ -275,7 +303,7 @@ public static class PacketDecoder
                         if (depth + 1 < MaxDepth)
                         {
                             // The quoted packet is usually truncated on purpose; keep its findings separate.
-                            var quoted = new MalformationSink([], sink.Clamp(int.MaxValue) + 1);
+                            var quoted = new MalformationSink([], sink.Clamp(int.MaxValue) + 1) { Csid = sink.Csid };
                             invoking = DecodeLink(f, cur + 8, end, LinkKind.RawIp, layer + ".invoking.", depth + 1, quoted, topLevel: false);
                         }
                         else sink.Error(layer, "invoking", cur + 8, "nesting too deep; quoted packet not decoded");

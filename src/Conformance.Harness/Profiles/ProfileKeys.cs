@@ -21,7 +21,8 @@ internal static class ProfileKeys
     public static readonly string[] Hmac = ["supported", "algorithms"];
     public static readonly string[] Parameters = ["sid_block", "locator", "sids", "addresses", "o_flag", "timeouts", "traffic", "hmac_keys", "inside_sources"];
     public static readonly string[] HmacKey = ["key_id", "algorithm", "secret_env"];
-    public static readonly string[] Sid = ["behavior", "flavors", "address", "next_hop", "interface", "table", "segments"];
+    public static readonly string[] Sid = ["behavior", "flavors", "address", "next_hop", "interface", "table", "segments", "csid"];
+    public static readonly string[] Csid = ["flavor", "block_bits", "csid_bits"];
     public static readonly string[] OFlag = ["rate_per_second", "rates_per_second", "burst", "collector_port"];
     public static readonly string[] Timeouts = ["capture_ms", "ssh_command_ms"];
     public static readonly string[] Traffic = ["max_packets_per_case", "max_rate_pps", "max_duration_s"];
@@ -42,6 +43,7 @@ internal static class ProfileKeys
         ["capabilities.hmac"] = Hmac,
         ["parameters"] = Parameters,
         ["parameters.sids.*"] = Sid,
+        ["parameters.sids.*.csid"] = Csid,
         ["parameters.o_flag"] = OFlag,
         ["parameters.timeouts"] = Timeouts,
         ["parameters.traffic"] = Traffic,

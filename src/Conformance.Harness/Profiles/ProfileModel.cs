@@ -355,6 +355,14 @@ public sealed record SidDefinition
     public string? Table { get; init; }
     /// <summary>Segment list of the bound policy (End.B6.Encaps, End.B6.Encaps.Red).</summary>
     public IReadOnlyList<IPAddress> Segments { get; init; } = [];
+    /// <summary>
+    /// The SID's C-SID structure (profile <c>csid: { flavor, block_bits, csid_bits }</c>, RFC 9800 §4.1/§4.2): its
+    /// flavor, Locator-Block length (LBL) and C-SID length (LNFL); null for a SID without compression. <see cref="Address"/>
+    /// is then the SID with Argument 0, and the SID covers <see cref="PrefixLength"/> bits (any Argument).
+    /// </summary>
+    public Conformance.Harness.Packets.CsidStructure? Csid { get; init; }
+    /// <summary>The SID's prefix: LBL + LNFL bits for a C-SID SID (it accepts any Argument, RFC 9800 §4.1), else 128.</summary>
+    public int PrefixLength => Csid is { } c ? c.BlockBits + c.CsidBits : 128;
 
     public bool Has(SrFlavor flavor) => Flavors.Contains(flavor);
 }

@@ -584,7 +584,7 @@ internal sealed partial class ProfileReader(YamlWalker w, string? baseDirectory,
         if (behavior is { } claimed && caps is not null && !caps.Supports(claimed))
             w.Error(s.Get("behavior")!, s.P("behavior"), $"{claimed.Name()} is not claimed in capabilities.behaviors; add it there or remove this SID");
 
-        var flavors = Names<SrFlavor>(s, "flavors", "flavor", SrVocabulary.FlavorNames, SrVocabulary.TryParseFlavor, required: false) ?? [];
+        IReadOnlySet<SrFlavor> flavors = Names<SrFlavor>(s, "flavors", "flavor", SrVocabulary.FlavorNames, SrVocabulary.TryParseFlavor, required: false) ?? [];
         foreach (var f in flavors)
         {
             if (caps is not null && !caps.SupportsFlavor(f))
@@ -594,7 +594,21 @@ internal sealed partial class ProfileReader(YamlWalker w, string? baseDirectory,
         }
 
         var address = s.Address("address", true, V6);
-        if (address is not null && locator is { } loc && !loc.Contains(address))
+        var csid = ReadCsid(s, behavior, caps);
+        if (csid is not null)
+        {
+            // A C-SID SID is block + C-SID (+ Argument): the node's locator is its block and node C-SID (RFC 9800 §4.1
+            // Figure 1), not parameters.locator; its address is written with Argument 0.
+            var f = csid.Flavor == Packets.CsidFlavor.NextCsid ? SrFlavor.NextCSid : SrFlavor.ReplaceCSid;
+            var other = f == SrFlavor.NextCSid ? SrFlavor.ReplaceCSid : SrFlavor.NextCSid;
+            if (flavors.Contains(other))
+                w.Error(s.Get("flavors")!, s.P("flavors"), $"flavor {other.Name()} contradicts csid.flavor ({f.Name()}); a SID has one compression flavor");
+            flavors = new HashSet<SrFlavor>(flavors) { f };
+            if (address is not null && Packets.CsidBits.Field(Packets.CsidBits.ToUInt128(address), csid.BlockBits + csid.CsidBits, csid.ArgumentBits) != 0)
+                w.Error(s.Get("address")!, s.P("address"),
+                    $"SID {address} has Argument bits set: with csid {csid.BlockBits}/{csid.CsidBits} write the SID with Argument 0 (the first {csid.BlockBits + csid.CsidBits} bits)");
+        }
+        else if (address is not null && locator is { } loc && !loc.Contains(address))
             w.Error(s.Get("address")!, s.P("address"), $"SID {address} is not inside the locator {loc}");
 
         IPAddress? nextHop = null;
@@ -633,9 +647,71 @@ internal sealed partial class ProfileReader(YamlWalker w, string? baseDirectory,
         return new SidDefinition
         {
             Name = name, Behavior = behavior.Value, Flavors = flavors, Address = address,
-            NextHop = nextHop, Interface = iface, Table = table, Segments = segments,
+            NextHop = nextHop, Interface = iface, Table = table, Segments = segments, Csid = csid,
         };
     }
+
+    /// <summary>
+    /// <c>csid: { flavor: next|replace, block_bits: B, csid_bits: C }</c>: the SID's C-SID structure, validated as RFC 9800
+    /// §6.1 (LBL and LNFL not 0), §4.1/§4.2 (B + C ≤ 128; REPLACE-CSID: C = 16 or 32, B ≤ 128-C-ceiling(log_2(128/C))),
+    /// the flavor claimed in capabilities.flavors and defined for the behavior (§4).
+    /// </summary>
+    private Packets.CsidStructure? ReadCsid(Section sid, SrBehavior? behavior, Capabilities? caps)
+    {
+        var c = sid.Mapping("csid", false, ProfileKeys.Csid);
+        if (c is null) return null;
+        Packets.CsidFlavor? flavor = null;
+        if (c.String("flavor", true, "next or replace (RFC 9800 NEXT-CSID or REPLACE-CSID)") is { } fn)
+        {
+            flavor = fn.ToLowerInvariant() switch
+            {
+                "next" => Packets.CsidFlavor.NextCsid,
+                "replace" => Packets.CsidFlavor.ReplaceCsid,
+                _ => null,
+            };
+            if (flavor is null)
+                w.Error(c.Get("flavor")!, c.P("flavor"), $"unknown C-SID flavor '{fn}'; expected next (NEXT-C-SID, RFC 9800 §4.1) or replace (REPLACE-C-SID, §4.2)");
+        }
+        var b = c.Integer("block_bits", true, 1, 127, " bits", "the Locator-Block leaves room for a C-SID") is { } bv ? (int)bv : (int?)null;
+        var n = c.Integer("csid_bits", true, 1, 64, " bits", "a C-SID of at most 64 bits") is { } nv ? (int)nv : (int?)null;
+        if (flavor is not { } fl) return null;
+        var claimed = fl == Packets.CsidFlavor.NextCsid ? SrFlavor.NextCSid : SrFlavor.ReplaceCSid;
+        bool ok = true;
+        if (caps is not null && !caps.SupportsFlavor(claimed))
+        {
+            w.Error(c.Get("flavor")!, c.P("flavor"), $"flavor {claimed.Name()} is not claimed in capabilities.flavors");
+            ok = false;
+        }
+        if (behavior is { } bh && !CsidFlavorAppliesTo(fl, bh))
+        {
+            w.Error(c.Get("flavor")!, c.P("flavor"), fl == Packets.CsidFlavor.NextCsid
+                ? $"NEXT-C-SID is defined for End, End.X, End.T, End.B6.Encaps, End.B6.Encaps.Red and End.BM (RFC 9800 §4), not {bh.Name()}"
+                : $"REPLACE-C-SID is not defined for {bh.Name()} (RFC 9800 §4)");
+            ok = false;
+        }
+        if (b is not { } bb || n is not { } nn) return null;
+        if (bb + nn > 128)
+        {
+            w.Error(c.Node, c.Path, $"block_bits {bb} + csid_bits {nn} = {bb + nn} exceeds the 128 bits of a SID");
+            return null;
+        }
+        try
+        {
+            var structure = new Packets.CsidStructure(fl, bb, nn);
+            return ok ? structure : null;
+        }
+        catch (ArgumentException e)
+        {
+            w.Error(c.Node, c.Path, e.Message.Split(" (Parameter", 2)[0]);
+            return null;
+        }
+    }
+
+    /// <summary>RFC 9800 §4: NEXT-CSID for End, End.X, End.T, End.B6.Encaps, End.B6.Encaps.Red, End.BM; REPLACE-CSID for those and End.DX*/End.DT*.</summary>
+    private static bool CsidFlavorAppliesTo(Packets.CsidFlavor flavor, SrBehavior behavior) =>
+        behavior is SrBehavior.End or SrBehavior.EndX or SrBehavior.EndT or SrBehavior.EndB6Encaps or SrBehavior.EndB6EncapsRed or SrBehavior.EndBM
+        || (flavor == Packets.CsidFlavor.ReplaceCsid && behavior is SrBehavior.EndDX6 or SrBehavior.EndDX4 or SrBehavior.EndDT6
+            or SrBehavior.EndDT4 or SrBehavior.EndDT46 or SrBehavior.EndDX2);
 
     // ---------------- known deviations ----------------
 

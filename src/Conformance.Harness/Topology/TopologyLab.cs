@@ -81,7 +81,7 @@ public sealed class TopologyLab
         {
             lines.AddRange(Render(Path.Combine(templateDirectory, "sid", s.Behavior + ".conf"), new()
             {
-                ["sid"] = s.Address.ToString(), ["sid_prefix_length"] = "128", ["count"] = " count", ["flavors"] = "", ["next_hop"] = s.NextHop?.ToString() ?? "",
+                ["sid"] = s.Address.ToString(), ["sid_prefix_length"] = "128", ["count"] = " count", ["flavors"] = "", ["csid_lengths"] = "", ["next_hop"] = s.NextHop?.ToString() ?? "",
                 ["interface"] = s.Link ?? firstLink, ["dev"] = firstLink,
             }));
         }

@@ -160,4 +160,40 @@ public class CsidDecodeTests
         Assert.That(stdout, Does.Contain("2001:db8:b1:[0006,0007,0008]").And.Contain("<00200006,00200007>"));
         Assert.That(stdout, Does.Contain("(2001:db8:a::100,5f00:1:100:0:300::)"), "5f00:1::/32 not given: plain");
     }
+    /// <summary>
+    /// RFC 9800 §6.5: "The Destination Address used in the IPv6 pseudo-header (Section 8.1 of [RFC8200]) is that of the
+    /// ultimate destination." With --csid the decoder walks the compressed list to it: a headend packet of a compressed
+    /// list (with an SRH, and SRH-less with one container) has no checksum error; a really wrong checksum still has one.
+    /// </summary>
+    [Test]
+    public void ChecksumIsCheckedAgainstTheUltimateDestinationOfACompressedList()
+    {
+        var b1 = new CsidBlock(A("2001:db8:b1::"), CsidStructure.F4816);
+        var figure2 = CompressedSegmentList.Compress(Enumerable.Range(1, 8).Select(i => b1.Sid((ulong)i)));
+        var single = CompressedSegmentList.Compress(Enumerable.Range(1, 3).Select(i => b1.Sid((ulong)i)));
+        var withSrh = new PacketBuilder().Ipv6(A("2001:db8:a::100"), A("::1")).CompressedSegments(figure2).Udp(4000, 5000, [1, 2, 3]).Build();
+        var srhLess = new PacketBuilder().Ipv6(A("2001:db8:a::100"), single.Destination)
+            .WithPseudoHeaderDestination(single.FinalDestination).IcmpEchoRequest(7, 1).Build();
+        var wrong = (byte[])withSrh.Clone();
+        wrong[^4] ^= 0x5a;  // a UDP payload octet: the checksum no longer matches
+        Assert.That(single.Entries, Has.Count.EqualTo(1), "one container: no SRH needed");
+        Assert.That(PacketDecoder.Decode(srhLess).Srh, Is.Null);
+        string pcap = Path.Combine(_dir, "checksum.pcap");
+        OracleSupport.WritePcap(pcap, [withSrh, srhLess, wrong]);
+
+        var plain = Run(pcap, "text").Out;
+        Assert.That(plain, Does.Contain("checksum"), "without --csid the RFC 8200 rule (segment [0], or the DA without SRH) misses");
+        var (code, stdout, stderr) = Run(pcap, "text", "2001:db8:b1::/48,16");
+        Assert.That(code, Is.Zero, stderr);
+        var json = JsonNode.Parse(Run(pcap, "json", "2001:db8:b1::/48,16").Out)!.AsArray();
+        Assert.Multiple(() =>
+        {
+            Assert.That(json[0]!["malformations"]!.AsArray(), Is.Empty, $"headend packet with SRH, ultimate destination {figure2.FinalDestination}\n{stdout}");
+            Assert.That(json[1]!["malformations"]!.AsArray(), Is.Empty, $"SRH-less single container, ultimate destination {single.FinalDestination}\n{stdout}");
+            var m = json[2]!["malformations"]!.AsArray();
+            Assert.That(m.Select(x => (string)x!["field"]!), Is.EqualTo(new[] { "checksum" }), "a really wrong checksum is still found");
+            Assert.That((string)m[0]!["problem"]!, Does.Contain("pseudo-header destination 2001:db8:b1:8::"));
+            Assert.That(stdout, Does.Contain("pseudo-header destination 2001:db8:b1:8::"));
+        });
+    }
 }

@@ -1,0 +1,223 @@
+using System.Buffers.Binary;
+using System.Net;
+using Conformance.Cases.Rfc8986;
+using Conformance.Cases.Support;
+using Conformance.Harness;
+using Conformance.Harness.Packets;
+using Conformance.Harness.Profiles;
+using Conformance.Harness.Reporting;
+using Conformance.Harness.Verdicts;
+using NUnit.Framework;
+
+namespace Conformance.Cases.Rfc9800;
+
+/// <summary>
+/// RFC 9800 §4.1 NEXT-C-SID at the DUT's End and End.X SIDs with a C-SID structure (profile
+/// <c>parameters.sids.*.csid</c>; the reference lab's are F3216: Locator-Block 2001:db8::/32, 16-bit C-SIDs). The
+/// containers are built with the slice-1 codec and the expected destinations computed by <see cref="CsidEndpoint"/>
+/// (N05–N06), never taken from a capture of the tester's own sending side.
+/// </summary>
+/// <remarks>
+/// A container S:[c, next C-SIDs…] sent to a C-SID SID S carries, after S's C-SID, the first 64 bits of a routed
+/// destination (D, or D3 for End.X) minus the block, then a tail: the shifted destination lands in that /64 (the lab's
+/// routes are /64s). The tail runs over the Argument's range: all zeros (the first such address of S's prefix), all
+/// ones (the last), and seeded random values (seed 20261203); the two addresses just outside S's prefix (the last of
+/// the C-SID before, the first of the C-SID after) must not be processed as S.
+/// </remarks>
+[TestFixture, Category("C-SID")]
+public sealed class NextCsidCases : ConformanceCase
+{
+    private const byte TrafficClass = 0x2e;
+    private const uint FlowLabel = 0x12345;
+
+    /// <summary>The profile's first (by name) SID of <paramref name="behavior"/> with a NEXT-C-SID structure.</summary>
+    private static SidDefinition CsidSid(SrBehavior behavior) =>
+        Profile.Parameters.Sids.Values.Where(s => s.Behavior == behavior && s.Csid is { Flavor: CsidFlavor.NextCsid })
+            .OrderBy(s => s.Name, StringComparer.Ordinal).FirstOrDefault()
+        ?? throw new TestbedException($"{Profile.SourcePath}: the profile claims {behavior.Name()} and NEXT-C-SID but no parameters.sids entry of behavior {behavior.Name()} has csid: {{ flavor: next, … }}.");
+
+    private static UInt128 U(IPAddress a) => BinaryPrimitives.ReadUInt128BigEndian(a.GetAddressBytes());
+
+    private static IPAddress A(UInt128 v)
+    {
+        var b = new byte[16];
+        BinaryPrimitives.WriteUInt128BigEndian(b, v);
+        return new IPAddress(b);
+    }
+
+    /// <summary>Bits [from, from+length) of a 128-bit value set, the others 0.</summary>
+    private static UInt128 Mask(int from, int length) => length <= 0 ? UInt128.Zero : (UInt128.MaxValue >> (128 - length)) << (128 - from - length);
+
+    /// <summary>One probe destination and what the DUT must make of it (null: not S's, must not be processed as S).</summary>
+    internal sealed record Probe(string What, IPAddress Destination, IPAddress? Shifted);
+
+    /// <summary>
+    /// The probe destinations of a C-SID SID S towards <paramref name="target"/>: containers
+    /// S | target[LBL..64) | tail for the tails 0, all ones and two seeded random ones, and the two addresses just outside
+    /// S's prefix. The target's first LBL bits must be S's block, and S's prefix must leave room for target[LBL..64).
+    /// </summary>
+    internal static IReadOnlyList<Probe> Probes(SidDefinition sid, IPAddress target)
+    {
+        var c = sid.Csid!;
+        int b = c.BlockBits, p = c.BlockBits + c.CsidBits;
+        var s = U(sid.Address);
+        if ((U(target) & Mask(0, b)) != (s & Mask(0, b)))
+            throw new TestbedException($"the case needs {target} inside the Locator-Block {A(s & Mask(0, b))}/{b} of SID {sid.Name}, so that its C-SIDs can follow {sid.Name}'s in a container.");
+        int carried = 64 - b;                 // target bits [LBL..64) follow S's C-SID
+        int tailBits = 128 - p - carried;
+        if (carried < 0 || tailBits < 0)
+            throw new TestbedException($"SID {sid.Name} ({c}) leaves no room in a container for the first 64 bits of {target}.");
+        // target bits [LBL, 64) moved to [p, p+carried): shifted left by LBL, then right by p.
+        var head = (s & Mask(0, p)) | ((U(target) & Mask(b, carried)) << b >> p);
+        var rng = new Random(Rfc8986.HeadendCases.Seed);
+        UInt128 Random() => new UInt128((ulong)rng.NextInt64(), (ulong)rng.NextInt64()) & Mask(128 - tailBits, tailBits);
+        var tails = new (string What, UInt128 Tail)[]
+        {
+            ("Argument tail all zeros (first)", UInt128.Zero),
+            ("Argument tail all ones (last)", Mask(128 - tailBits, tailBits)),
+            ("Argument tail random", Random()),
+            ("Argument tail random", Random()),
+        };
+        var list = tails.Select(t =>
+        {
+            var da = A(head | t.Tail);
+            return new Probe($"{t.What}: {da}", da, CsidEndpoint.NextCsid(da, c));
+        }).ToList();
+        var prefix = s & Mask(0, p);
+        var step = UInt128.One << (128 - p);
+        list.Add(new Probe($"just below {sid.Name}'s prefix: {A(prefix - 1)}", A(prefix - 1), null));
+        list.Add(new Probe($"just above {sid.Name}'s prefix: {A(prefix + step | (head & ~Mask(0, p)))}", A(prefix + step | (head & ~Mask(0, p))), null));
+        return list;
+    }
+
+    /// <summary>The tester port facing the DUT interface <paramref name="dutInterface"/>.</summary>
+    private static string PortOf(string? dutInterface) =>
+        Profile.Testbed.TesterPorts.FirstOrDefault(p => p.DutInterface == dutInterface)?.Name
+        ?? throw new TestbedException($"{Profile.SourcePath}: no tester port faces the DUT interface '{dutInterface}' of the End.X SID.");
+
+    /// <summary>
+    /// Sends two packets per probe destination (<paramref name="build"/> makes the stimulus, <paramref name="expect"/> the
+    /// packet out of <paramref name="port"/>); destinations just outside the prefix must not leave anywhere (an ICMPv6
+    /// Destination Unreachable back to A on t1 is tolerated).
+    /// </summary>
+    private static async Task ShiftExchangeAsync(IReadOnlyList<Probe> probes, string port, Func<Probe, int, byte[]> build, Func<Probe, int, byte[]> expect, string why)
+    {
+        var stimuli = new List<byte[]>();
+        var expected = new List<ExpectedPacket>();
+        var listing = new List<string>();
+        foreach (var probe in probes)
+            for (int k = 0; k < 2; k++)
+            {
+                int i = stimuli.Count;
+                stimuli.Add(build(probe, i));
+                listing.Add($"{i,2} {probe.What}{(probe.Shifted is { } sh ? $" → {sh} out of {port}" : " → not processed as the SID")}");
+                if (probe.Shifted is not null)
+                    expected.Add(new ExpectedPacket(port, expect(probe, i), $"probe {i}: {probe.What}", []));
+            }
+        Evidence.AttachText("Probe destinations", string.Join('\n', listing));
+        var j = await ExchangeAsync("t1", stimuli, expected, TimeSpan.FromSeconds(1));
+        // The addresses just outside the prefix are no SID and have no route: a Destination Unreachable back on t1 is fine.
+        j = j with { Unexpected = [.. j.Unexpected.Where(u => !(u.Frame.Port == "t1" && u.Decoded.Inner is Icmpv6Layer { Type: 1 }))] };
+        Verdict(j, why);
+    }
+
+    [Test]
+    [NegativeControl("CsidEndWithoutFlavor", Why = "the C-SID End SID is programmed as a plain End on its /48: with SL=1 it copies Segment List[0] (D) instead of shifting the Argument")]
+    [TestPurpose(Id = "TP-CSID-BV-01", Requires = new[] { "End", "NEXT-C-SID" }, Feature = "C-SID",
+        Title = "NEXT-C-SID End with a non-zero Argument moves the next C-SID into place after the Locator-Block, leaves Segments Left and the SRH untouched and decrements the hop limit, for any Argument",
+        Requirements = new[] { "RFC9800-4.1.1-END-N01-N09", "RFC9800-4.1.1-END-SL-UNCHANGED", "RFC9800-4.1-NEXT-CSID-ANY-ARGUMENT", "RFC9800-4.1-NEXT-CSID-NEXT-SID", "RFC9800-4.1-NEXT-CSID-F3216" },
+        Stimulus = "into t1, 2 × per destination C: (A,C)(D,C;SL=1) ICMPv6 echo request, hop limit 64, traffic class 0x2e, flow label 0x12345, checksum for the ultimate destination D; C = S:[s, the C-SIDs of D's /64, tail] for the End C-SID SID S (reference lab F3216: 2001:db8:c1:d:0:tail) with the tail all zeros, all ones and two seeded random values (seed 20261203); and C = the last address before S's prefix and the first after it (listed in the evidence)",
+        Expected = "for each container: (A,C')(D,C;SL=1) out of t2 with hop limit 63, C' = C with the Argument copied to the bits after the Locator-Block and the last C-SID bits zero (RFC 9800 N05–N06, computed by the codec), the SRH (Segments Left, Segment List with C) and every other field unchanged; the two outside addresses not forwarded out of any port (a Destination Unreachable to A on t1 tolerated); nothing else")]
+    public async Task EndShiftsTheArgument()
+    {
+        IPAddress a = Address("A"), d = Address("D");
+        var sid = CsidSid(SrBehavior.End);
+        await ShiftExchangeAsync(Probes(sid, d), "t2",
+            (p, i) => Into("t1").Ipv6(a, p.Destination, 64, TrafficClass, FlowLabel).Srh([d, p.Destination], 1).WithPseudoHeaderDestination(d)
+                .IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build(),
+            (p, i) => OutOf("t2").Ipv6(a, p.Shifted!, 63, TrafficClass, FlowLabel).Srh([d, p.Destination], 1).WithPseudoHeaderDestination(d)
+                .IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build(),
+            "NEXT-C-SID End did not shift the Argument (N05–N06) with Segments Left, the SRH and all else intact and the hop limit decremented (N07), or processed an address outside its prefix.");
+    }
+
+    [Test]
+    [NegativeControl("CsidBlockLengthWrong", Why = "the C-SID SIDs are programmed with a 16-bit Locator-Block (lblen 16): the DUT sees the SID's own C-SID as a non-zero Argument and shifts it instead of taking the next segment from the SRH")]
+    [TestPurpose(Id = "TP-CSID-BV-02", Requires = new[] { "End", "NEXT-C-SID" }, Feature = "C-SID",
+        Title = "NEXT-C-SID End at the end of its container (Argument 0) takes the next SID from the SRH: Segments Left decremented",
+        Requirements = new[] { "RFC9800-4.1-NEXT-CSID-NEXT-SID", "RFC9800-4.1.1-END-N01-N09", "RFC8986-4.1-END-S12-S15" },
+        Stimulus = "10 × (A,S)(D,N2,S;SL=2) ICMPv6 echo request, hop limit 64, traffic class 0x2e, flow label 0x12345, into t1 (S = the End C-SID SID with Argument 0: the last C-SID of its container; reference lab 2001:db8:c1::)",
+        Expected = "10 × (A,N2)(D,N2,S;SL=1) out of t2 with hop limit 63; every other field unchanged; nothing else on any port")]
+    public async Task EndAtTheEndOfItsContainerTakesTheNextSegment()
+    {
+        IPAddress a = Address("A"), d = Address("D"), n2 = Address("N2"), s = CsidSid(SrBehavior.End).Address;
+        const int probes = 10;
+        var stimuli = Enumerable.Range(0, probes).Select(i =>
+            Into("t1").Ipv6(a, s, 64, TrafficClass, FlowLabel).Srh([d, n2, s], 2).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
+        var expected = Enumerable.Range(0, probes).Select(i => new ExpectedPacket("t2",
+            OutOf("t2").Ipv6(a, n2, 63, TrafficClass, FlowLabel).Srh([d, n2, s], 1).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build(),
+            $"probe {i} at the next segment", [])).ToList();
+        Verdict(await ExchangeAsync("t1", stimuli, expected), "NEXT-C-SID End with Argument 0 did not copy Segment List[SL-1] into the DA with SL and hop limit decremented and all else intact.");
+    }
+
+    [Test]
+    [NegativeControl("CsidEndWithoutFlavor", Why = "the C-SID End SID is programmed as a plain End: without an SRH it drops the packet")]
+    [TestPurpose(Id = "TP-CSID-BV-03", Requires = new[] { "End", "NEXT-C-SID" }, Feature = "C-SID",
+        Title = "NEXT-C-SID End shifts a single container carried without SRH",
+        Requirements = new[] { "RFC9800-4.1.1-END-WITHOUT-SRH", "RFC9800-4.1.1-END-N01-N09", "RFC9800-4.1-NEXT-CSID-ANY-ARGUMENT" },
+        Stimulus = "into t1, 2 × per destination C: (A,C) ICMPv6 echo request without SRH, hop limit 64, traffic class 0x2e, flow label 0x12345, checksum for the ultimate destination C' (RFC 9800 §6.5); C as in TP-CSID-BV-01 (tails all zeros, all ones, two seeded random; the last address before S's prefix and the first after it)",
+        Expected = "for each container: (A,C') without SRH out of t2 with hop limit 63 and every other field unchanged (C' computed by the codec, N05–N06); the two outside addresses not forwarded (a Destination Unreachable to A on t1 tolerated); nothing else")]
+    public async Task EndShiftsAContainerWithoutSrh()
+    {
+        IPAddress a = Address("A"), d = Address("D");
+        var sid = CsidSid(SrBehavior.End);
+        await ShiftExchangeAsync(Probes(sid, d), "t2",
+            (p, i) => Into("t1").Ipv6(a, p.Destination, 64, TrafficClass, FlowLabel).WithPseudoHeaderDestination(p.Shifted ?? p.Destination)
+                .IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build(),
+            (p, i) => OutOf("t2").Ipv6(a, p.Shifted!, 63, TrafficClass, FlowLabel).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build(),
+            "NEXT-C-SID End did not shift a container carried without SRH (RFC 9800 §4.1.1: the pseudocode runs before the upper-layer header), or processed an address outside its prefix.");
+    }
+
+    [Test]
+    [NegativeControl("CsidEndXAsEnd", Why = "the C-SID End.X SID is programmed as End: the shifted destination follows its own route (D3: out of t3) instead of the adjacency")]
+    [TestPurpose(Id = "TP-CSID-BV-04", Requires = new[] { "End.X", "NEXT-C-SID" }, Feature = "C-SID",
+        Title = "NEXT-C-SID End.X forwards the shifted packet via its adjacency, not by the route of the new destination",
+        Requirements = new[] { "RFC9800-4.1.2-ENDX-N08", "RFC9800-4.1.1-END-N01-N09", "RFC9800-4.1-NEXT-CSID-ANY-ARGUMENT" },
+        Stimulus = "into t1, 2 × per destination C: (A,C)(D3,C;SL=1) ICMPv6 echo request, hop limit 64, traffic class 0x2e, flow label 0x12345; C = X:[x, the C-SIDs of D3's /64, tail] for the End.X C-SID SID X (reference lab F3216: 2001:db8:c3:d:3:tail; D3's /64 is routed via t3 in the main table, the adjacency is t2) with the tails of TP-CSID-BV-01, and the last address before X's prefix and the first after it",
+        Expected = "for each container: (A,C')(D3,C;SL=1) out of the adjacency's port (reference lab: t2) with hop limit 63, C' computed by the codec (N05–N06), all else unchanged; nothing out of t3; the two outside addresses not forwarded (a Destination Unreachable to A on t1 tolerated)")]
+    public async Task EndXForwardsViaItsAdjacency()
+    {
+        IPAddress a = Address("A"), d3 = Address("D3");
+        var sid = CsidSid(SrBehavior.EndX);
+        var port = PortOf(sid.Interface ?? Conformance.Harness.Intent.IntentBuilder.Build(Profile).Sid(sid.Name).Interface);
+        Evidence.Parameter("adjacency port", port);
+        await ShiftExchangeAsync(Probes(sid, d3), port,
+            (p, i) => Into("t1").Ipv6(a, p.Destination, 64, TrafficClass, FlowLabel).Srh([d3, p.Destination], 1).WithPseudoHeaderDestination(d3)
+                .IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build(),
+            (p, i) => OutOf(port).Ipv6(a, p.Shifted!, 63, TrafficClass, FlowLabel).Srh([d3, p.Destination], 1).WithPseudoHeaderDestination(d3)
+                .IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build(),
+            "NEXT-C-SID End.X did not send the shifted packet via a member of J (its adjacency), or processed an address outside its prefix.");
+    }
+
+    [Test]
+    [NegativeControl("NoIcmpErrors", NoLinuxModePasses = true, OfflineProof = "CsidConformingReplyTests",
+        Why = "no known Linux mode passes (DEV-LINUX-060: the kernel quotes the packet after the shift); the judgement of a conforming reply is shown offline in CsidConformingReplyTests")]
+    [TestPurpose(Id = "TP-CSID-BI-01", Requires = new[] { "End", "NEXT-C-SID", "icmp_errors.time_exceeded" }, Feature = "C-SID",
+        Title = "NEXT-C-SID End with a non-zero Argument and hop limit 1 sends Time Exceeded quoting the packet as received, and does not forward",
+        Requirements = new[] { "RFC9800-4.1.1-END-N01-N09" },
+        Stimulus = "10 × (A,C)(D,C;SL=1) ICMPv6 echo request with hop limit 1 into t1, C = the End C-SID SID's container of TP-CSID-BV-01 with a seeded random Argument tail (reference lab 2001:db8:c1:d:0:…)",
+        Expected = "10 × ICMPv6 Time Exceeded code 0 to A out of t1 from a DUT address, quoting the packet as received (hop limit 1, DA = C with its Argument, SL=1: N02–N03 come before N05–N07); nothing out of t2 or t3")]
+    public async Task EndWithHopLimitOneSendsTimeExceeded()
+    {
+        IPAddress a = Address("A"), d = Address("D");
+        var probe = Probes(CsidSid(SrBehavior.End), d)[2];
+        Evidence.Parameter("container", probe.Destination.ToString());
+        const int probes = 10;
+        var stimuli = Enumerable.Range(0, probes).Select(i =>
+            Into("t1").Ipv6(a, probe.Destination, 1).Srh([d, probe.Destination], 1).WithPseudoHeaderDestination(d)
+                .IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build()).ToList();
+        var expected = stimuli.Select((st, i) => Icmp.Error(OutOf("t1"), "t1", st, PortSpec("t1").DutIpv6, 3, 0, 0, $"Time Exceeded for probe {i}")).ToList();
+        var j = await ExchangeAsync("t1", stimuli, expected);
+        EndCases.CheckErrorSources(j);
+        Verdict(j, "NEXT-C-SID End with hop limit 1 did not answer Time Exceeded (code 0) quoting the packet as received (N02–N03 before the shift), or forwarded it.");
+    }
+}
