@@ -98,6 +98,9 @@ public sealed partial class ForwardingEngine : IForwardingEngine
         /// <summary>An ICMP error or other packet of the node's own: never answered with an error.</summary>
         public bool NoErrors { get; init; }
         public int Depth { get; set; }
+        /// <summary>Where a header was removed (USP) and how long it was: pointers of later errors are mapped back onto the packet as received.</summary>
+        public int RemovedAt { get; set; } = -1;
+        public int RemovedLength { get; set; }
     }
 
     // ------------------------------------------------------------------ Ethernet
@@ -414,7 +417,7 @@ public sealed partial class ForwardingEngine : IForwardingEngine
         Drop("ipv4-local-protocol");
     }
 
-    private bool Output4(EngineState st, Ctx ctx, byte[] p, string table, Iface? viaInterface = null, uint? viaNextHop = null)
+    private bool Output4(EngineState st, Ctx ctx, byte[] p, string table, Iface? viaInterface = null, uint? viaNextHop = null, UInt128? viaNextHop6 = null)
     {
         uint dst = Wire.U32(p, 16);
         if (viaInterface is null)
@@ -441,7 +444,8 @@ public sealed partial class ForwardingEngine : IForwardingEngine
             Drop("too-big");
             return false;
         }
-        Transmit4(st, ctx.Sink, viaInterface, viaNextHop ?? dst, p);
+        if (viaNextHop6 is { } nh6) Transmit4Via6(st, ctx.Sink, viaInterface, nh6, p);
+        else Transmit4(st, ctx.Sink, viaInterface, viaNextHop ?? dst, p);
         return true;
     }
 

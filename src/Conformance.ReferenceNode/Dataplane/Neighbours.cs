@@ -15,7 +15,7 @@ public sealed partial class ForwardingEngine
     private sealed class Neighbour
     {
         public byte[]? Mac;
-        public readonly Queue<byte[]> Pending = new();
+        public readonly Queue<(byte[] Packet, ushort EtherType)> Pending = new();
         public int Solicits;
         public long LastSolicitMs;
     }
@@ -57,13 +57,15 @@ public sealed partial class ForwardingEngine
         else SendNs(sink, ifc, key.Address);
     }
 
-    private void Transmit6(EngineState st, IFrameSink sink, Iface ifc, UInt128 nextHop, byte[] p) => Resolve(st, sink, ifc, new NeighbourKey(ifc.Name, nextHop, false), p);
+    private void Transmit6(EngineState st, IFrameSink sink, Iface ifc, UInt128 nextHop, byte[] p) => Resolve(st, sink, ifc, new NeighbourKey(ifc.Name, nextHop, false), p, Wire.EtherTypeIpv6);
 
-    private void Transmit4(EngineState st, IFrameSink sink, Iface ifc, uint nextHop, byte[] p) => Resolve(st, sink, ifc, new NeighbourKey(ifc.Name, nextHop, true), p);
+    private void Transmit4(EngineState st, IFrameSink sink, Iface ifc, uint nextHop, byte[] p) => Resolve(st, sink, ifc, new NeighbourKey(ifc.Name, nextHop, true), p, Wire.EtherTypeIpv4);
 
-    private void Resolve(EngineState st, IFrameSink sink, Iface ifc, NeighbourKey key, byte[] p)
+    /// <summary>An IPv4 packet to an IPv6 neighbour (End.X / End.DX4 adjacency given by its IPv6 address): its MAC via ND.</summary>
+    private void Transmit4Via6(EngineState st, IFrameSink sink, Iface ifc, UInt128 nextHop, byte[] p) => Resolve(st, sink, ifc, new NeighbourKey(ifc.Name, nextHop, false), p, Wire.EtherTypeIpv4);
+
+    private void Resolve(EngineState st, IFrameSink sink, Iface ifc, NeighbourKey key, byte[] p, ushort et)
     {
-        ushort et = key.V4 ? Wire.EtherTypeIpv4 : Wire.EtherTypeIpv6;
         if (!key.V4 && Wire.IsMulticast6(key.Address))
         {
             Span<byte> mac = [0x33, 0x33, (byte)(key.Address >> 24), (byte)(key.Address >> 16), (byte)(key.Address >> 8), (byte)key.Address];
@@ -75,12 +77,12 @@ public sealed partial class ForwardingEngine
         {
             n = new Neighbour();
             _neighbours[key] = n;
-            n.Pending.Enqueue(p);
+            n.Pending.Enqueue((p, et));
             Solicit(st, sink, ifc, key, n);
             return;
         }
         if (n.Pending.Count >= PendingQueueLimit) { n.Pending.Dequeue(); Drop("neighbour-queue-full"); }
-        n.Pending.Enqueue(p);
+        n.Pending.Enqueue((p, et));
     }
 
     private void Learn(EngineState st, IFrameSink sink, Iface ifc, NeighbourKey key, byte[] mac, bool create)
@@ -91,8 +93,7 @@ public sealed partial class ForwardingEngine
             _neighbours[key] = n = new Neighbour();
         }
         n.Mac = mac;
-        ushort et = key.V4 ? Wire.EtherTypeIpv4 : Wire.EtherTypeIpv6;
-        while (n.Pending.Count > 0) SendFrame(sink, ifc, mac, et, n.Pending.Dequeue());
+        while (n.Pending.Count > 0) { var (q, et) = n.Pending.Dequeue(); SendFrame(sink, ifc, mac, et, q); }
     }
 
     // ---------------------------------------------------------------- ND

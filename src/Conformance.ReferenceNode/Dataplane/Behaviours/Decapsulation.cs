@@ -159,7 +159,10 @@ public sealed partial class ForwardingEngine
             inner[8]--;
             Wire.FixIpv4Checksum(inner);
         }
-        if (adjacency is not null) return Output4(st, ctx, inner, table, adjacency, adjacencySid?.NextHop4 ?? Wire.U32(inner, 16));
+        if (adjacency is not null)
+            return adjacencySid is { NextHop4: null, NextHop6: { } nh6 }
+                ? Output4(st, ctx, inner, table, adjacency, null, nh6) // an IPv6 adjacency (End.X with USD): the neighbour's MAC
+                : Output4(st, ctx, inner, table, adjacency, adjacencySid?.NextHop4 ?? Wire.U32(inner, 16));
         if (adjacencySid is not null) { Drop("adjacency-down"); return false; }
         return Output4(st, ctx, inner, table);
     }

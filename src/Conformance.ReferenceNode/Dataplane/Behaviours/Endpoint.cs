@@ -134,6 +134,8 @@ public sealed partial class ForwardingEngine
                 // S03.1. Update the Next Header field in the preceding header to the Next Header value of the SRH
                 // S03.2. Decrease the IPv6 header Payload Length by 8*(Hdr Ext Len+1)
                 // S03.3. Remove the SRH from the IPv6 extension header chain
+                ctx.RemovedAt = r;
+                ctx.RemovedLength = (p[r + SrhHdrExtLen] + 1) * 8;
                 var q = RemoveSrh(p, r, prevNh);
                 // S03.4. Proceed to process the next header in the packet
                 if (!Walk(q, r, q[prevNh], prevNh, out var c, out var bad)) { IcmpError6(st, ctx, q, 4, 0, (uint)bad); Drop("malformed-chain"); return Step.Done; }
