@@ -276,7 +276,7 @@ public sealed partial class ForwardingEngine : IForwardingEngine
         {
             case Wire.NhIcmpv6:
                 if (off + 4 > p.Length) { Drop("malformed-icmpv6"); return; }
-                if (Wire.Checksum6(Wire.A6(p, 8), fromSid is null ? dst : dst, Wire.NhIcmpv6, p.AsSpan(off)) != 0) { Drop("icmpv6-checksum"); return; }
+                if (Wire.Checksum6(Wire.A6(p, 8), dst, Wire.NhIcmpv6, p.AsSpan(off)) != 0) { Drop("icmpv6-checksum"); return; }
                 byte type = p[off];
                 if (type == 135 || type == 136) { if (ctx.In is not null) ReceiveNd(st, ctx, p, off); return; }
                 if (type == 128)

@@ -31,11 +31,16 @@ public sealed partial class ForwardingEngine
                 // RFC 9259 §2.1.1: S01.1 is inserted between S01 and S02 of RFC 8754 §4.3.1.1.
                 OFlag(st, ctx, p, r);
                 if (!VerifyHmac(st, ctx, p, r)) return;
+                // RFC 9800 §4.1.1: N01-N09 between S01 and S02.
+                if (NextCsid(st, ctx, p, sid)) return;
                 SrhProcessing(st, ctx, p, sid, r, c.RoutingPrevNh);
                 return;
             }
         }
         if (c.Fragment) { Drop("fragment"); return; }
+        // RFC 9800 §4.1.1: "executed before processing the first header ... that is not an SRH, a Hop-by-Hop header, or a
+        // Destination Options header" — also without an SRH.
+        if (NextCsid(st, ctx, p, sid)) return;
         UpperLayer(st, ctx, p, sid, c.UpperOffset, c.UpperNh, c.UpperPrevNh);
     }
 
@@ -122,12 +127,13 @@ public sealed partial class ForwardingEngine
     /// RFC 8986 §4.1 End, S02-S14, shared by End, End.X, End.T and End.B6.Encaps* (their S15 differs), with the USP
     /// substitution of S02-S04 (§4.16.2) and the PSP lines S14.1-S14.5 (§4.16.1.2) when the SID has those flavors.
     /// </summary>
-    private Step EndSteps(EngineState st, Ctx ctx, ref byte[] p, Sid sid, int r, int prevNh)
+    private Step EndSteps(EngineState st, Ctx ctx, ref byte[] p, Sid sid, int r, int prevNh, bool forceUltimate = false)
     {
+        if (!forceUltimate && IsCsid(sid, CsidFlavorKind.Replace)) return ReplaceCsidSteps(st, ctx, ref p, sid, r, prevNh);
         bool usp = sid.Usp && !st.Fault(DebugFault.UspIgnored);
         bool psp = sid.Psp && !st.Fault(DebugFault.PspIgnored);
         // S02. If (Segments Left == 0) {
-        if (p[r + SrhSegmentsLeft] == 0)
+        if (p[r + SrhSegmentsLeft] == 0 || forceUltimate)
         {
             if (usp)
             {
