@@ -366,7 +366,7 @@ public sealed partial class ForwardingEngine : IForwardingEngine
             TooBig(st, ctx, p, viaInterface.Mtu);
             return false;
         }
-        Transmit6(st, ctx.Sink, viaInterface, viaNextHop ?? dst, p);
+        Transmit6(st, ctx, viaInterface, viaNextHop ?? dst, p);
         return true;
     }
 
@@ -444,8 +444,8 @@ public sealed partial class ForwardingEngine : IForwardingEngine
             Drop("too-big");
             return false;
         }
-        if (viaNextHop6 is { } nh6) Transmit4Via6(st, ctx.Sink, viaInterface, nh6, p);
-        else Transmit4(st, ctx.Sink, viaInterface, viaNextHop ?? dst, p);
+        if (viaNextHop6 is { } nh6) Transmit4Via6(st, ctx, viaInterface, nh6, p);
+        else Transmit4(st, ctx, viaInterface, viaNextHop ?? dst, p);
         return true;
     }
 

@@ -15,7 +15,7 @@ public sealed partial class ForwardingEngine
     private sealed class Neighbour
     {
         public byte[]? Mac;
-        public readonly Queue<(byte[] Packet, ushort EtherType)> Pending = new();
+        public readonly Queue<(byte[] Packet, ushort EtherType, Ctx Ctx)> Pending = new();
         public int Solicits;
         public long LastSolicitMs;
     }
@@ -40,8 +40,15 @@ public sealed partial class ForwardingEngine
                 if (n.Mac is not null || now - n.LastSolicitMs < RetransMs) continue;
                 if (n.Solicits >= MaxSolicit || !st.Interfaces.TryGetValue(key.Interface, out var ifc))
                 {
-                    Drop("neighbour-unresolved", n.Pending.Count);
                     _neighbours.Remove(key);
+                    // RFC 4861 §7.2.2: "The sender MUST return ICMP destination unreachable indications with code 3
+                    // (Address Unreachable) for each packet queued awaiting address resolution." (IPv4: host unreachable.)
+                    foreach (var (q, _, c) in n.Pending)
+                    {
+                        Drop("neighbour-unresolved");
+                        var errCtx = new Ctx { Sink = sink, In = c.In, Received = c.Received, NoErrors = c.NoErrors };
+                        if (q[0] >> 4 == 6) IcmpError6(st, errCtx, q, 1, 3, 0); else IcmpError4(st, errCtx, q, 3, 1, 0);
+                    }
                     continue;
                 }
                 Solicit(st, sink, ifc, key, n);
@@ -57,15 +64,16 @@ public sealed partial class ForwardingEngine
         else SendNs(sink, ifc, key.Address);
     }
 
-    private void Transmit6(EngineState st, IFrameSink sink, Iface ifc, UInt128 nextHop, byte[] p) => Resolve(st, sink, ifc, new NeighbourKey(ifc.Name, nextHop, false), p, Wire.EtherTypeIpv6);
+    private void Transmit6(EngineState st, Ctx ctx, Iface ifc, UInt128 nextHop, byte[] p) => Resolve(st, ctx, ifc, new NeighbourKey(ifc.Name, nextHop, false), p, Wire.EtherTypeIpv6);
 
-    private void Transmit4(EngineState st, IFrameSink sink, Iface ifc, uint nextHop, byte[] p) => Resolve(st, sink, ifc, new NeighbourKey(ifc.Name, nextHop, true), p, Wire.EtherTypeIpv4);
+    private void Transmit4(EngineState st, Ctx ctx, Iface ifc, uint nextHop, byte[] p) => Resolve(st, ctx, ifc, new NeighbourKey(ifc.Name, nextHop, true), p, Wire.EtherTypeIpv4);
 
     /// <summary>An IPv4 packet to an IPv6 neighbour (End.X / End.DX4 adjacency given by its IPv6 address): its MAC via ND.</summary>
-    private void Transmit4Via6(EngineState st, IFrameSink sink, Iface ifc, UInt128 nextHop, byte[] p) => Resolve(st, sink, ifc, new NeighbourKey(ifc.Name, nextHop, false), p, Wire.EtherTypeIpv4);
+    private void Transmit4Via6(EngineState st, Ctx ctx, Iface ifc, UInt128 nextHop, byte[] p) => Resolve(st, ctx, ifc, new NeighbourKey(ifc.Name, nextHop, false), p, Wire.EtherTypeIpv4);
 
-    private void Resolve(EngineState st, IFrameSink sink, Iface ifc, NeighbourKey key, byte[] p, ushort et)
+    private void Resolve(EngineState st, Ctx ctx, Iface ifc, NeighbourKey key, byte[] p, ushort et)
     {
+        var sink = ctx.Sink;
         if (!key.V4 && Wire.IsMulticast6(key.Address))
         {
             Span<byte> mac = [0x33, 0x33, (byte)(key.Address >> 24), (byte)(key.Address >> 16), (byte)(key.Address >> 8), (byte)key.Address];
@@ -77,12 +85,12 @@ public sealed partial class ForwardingEngine
         {
             n = new Neighbour();
             _neighbours[key] = n;
-            n.Pending.Enqueue((p, et));
+            n.Pending.Enqueue((p, et, ctx));
             Solicit(st, sink, ifc, key, n);
             return;
         }
         if (n.Pending.Count >= PendingQueueLimit) { n.Pending.Dequeue(); Drop("neighbour-queue-full"); }
-        n.Pending.Enqueue((p, et));
+        n.Pending.Enqueue((p, et, ctx));
     }
 
     private void Learn(EngineState st, IFrameSink sink, Iface ifc, NeighbourKey key, byte[] mac, bool create)
@@ -93,7 +101,7 @@ public sealed partial class ForwardingEngine
             _neighbours[key] = n = new Neighbour();
         }
         n.Mac = mac;
-        while (n.Pending.Count > 0) { var (q, et) = n.Pending.Dequeue(); SendFrame(sink, ifc, mac, et, q); }
+        while (n.Pending.Count > 0) { var (q, et, _) = n.Pending.Dequeue(); SendFrame(sink, ifc, mac, et, q); }
     }
 
     // ---------------------------------------------------------------- ND

@@ -139,6 +139,6 @@ public sealed partial class ForwardingEngine
         if (route.Policy is { } pol) { HEncaps(st, exportCtx, pol, copy, Wire.NhIpv6, pol.Config.Mode == HeadendMode.EncapsRed); return; }
         if (route.Interface is null) { Drop("oam-no-route"); return; }
         if (copy.Length > route.Interface.Mtu) { Drop("oam-too-big"); return; }
-        Transmit6(st, ctx.Sink, route.Interface, route.Via6 ?? collector, copy);
+        Transmit6(st, exportCtx, route.Interface, route.Via6 ?? collector, copy);
     }
 }

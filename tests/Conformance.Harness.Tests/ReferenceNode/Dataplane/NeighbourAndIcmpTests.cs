@@ -106,8 +106,13 @@ public sealed class NeighbourAndIcmpTests
         Assert.That(n.Counter("drop.neighbour-queue-full"), Is.EqualTo(5));
         n.Sink.Clear();
         for (int s = 1; s <= 3; s++) { n.NowMs += 1000; n.Engine.Tick(n.Sink); }
-        Assert.That(n.Sink.Frames, Has.Count.EqualTo(2), "two retransmissions after the first solicitation");
+        Assert.That(n.Sink.On("t2"), Has.Count.EqualTo(2), "two retransmissions after the first solicitation");
         Assert.That(n.Counter("drop.neighbour-unresolved"), Is.EqualTo(ForwardingEngine.PendingQueueLimit));
+        // RFC 4861 §7.2.2: Destination Unreachable code 3 (Address Unreachable) for each queued packet, quoting it as received.
+        var errors = n.Sink.On("t1").Select(f => Decode(f.Frame)).ToList();
+        Assert.That(errors, Has.Count.EqualTo(ForwardingEngine.PendingQueueLimit));
+        Assert.That(errors.Select(d => (((Icmpv6Layer)d.Inner).Type, ((Icmpv6Layer)d.Inner).Code)), Is.All.EqualTo(((byte)1, (byte)3)));
+        Assert.That(((Icmpv6Layer)errors[0].Inner).Invoking!.Ipv6!.HopLimit, Is.EqualTo(64));
         Assert.That(n.Engine.DescribeNeighbours(), Has.None.Contains("2001:db8:2::2"));
     }
 
