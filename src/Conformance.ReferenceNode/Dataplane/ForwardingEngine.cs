@@ -98,9 +98,6 @@ public sealed partial class ForwardingEngine : IForwardingEngine
         /// <summary>An ICMP error or other packet of the node's own: never answered with an error.</summary>
         public bool NoErrors { get; init; }
         public int Depth { get; set; }
-        /// <summary>Where a header was removed (USP) and how long it was: pointers of later errors are mapped back onto the packet as received.</summary>
-        public int RemovedAt { get; set; } = -1;
-        public int RemovedLength { get; set; }
     }
 
     // ------------------------------------------------------------------ Ethernet

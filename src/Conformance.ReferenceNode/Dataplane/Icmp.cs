@@ -72,8 +72,6 @@ public sealed partial class ForwardingEngine
         else if (ctx.In is { } i2) src = i2.LinkLocal;
         else return;
 
-        // A pointer into a packet the node has shortened (USP) is given as an offset into the packet it quotes.
-        if (type == 4 && invoking == ctx.Received && ctx.RemovedAt >= 0 && parameter >= (uint)ctx.RemovedAt) parameter += (uint)ctx.RemovedLength;
         int q = Math.Min(invoking.Length, MinMtu6 - 48);
         var p = new byte[48 + q];
         Wire.WriteIpv6Header(p, 0, 0, 8 + q, Wire.NhIcmpv6, 64, src, osrc);

@@ -140,12 +140,13 @@ public sealed partial class ForwardingEngine
                 // S03.1. Update the Next Header field in the preceding header to the Next Header value of the SRH
                 // S03.2. Decrease the IPv6 header Payload Length by 8*(Hdr Ext Len+1)
                 // S03.3. Remove the SRH from the IPv6 extension header chain
-                ctx.RemovedAt = r;
-                ctx.RemovedLength = (p[r + SrhHdrExtLen] + 1) * 8;
                 var q = RemoveSrh(p, r, prevNh);
                 // S03.4. Proceed to process the next header in the packet
-                if (!Walk(q, r, q[prevNh], prevNh, out var c, out var bad)) { IcmpError6(st, ctx, q, 4, 0, (uint)bad); Drop("malformed-chain"); return Step.Done; }
-                UpperLayer(st, ctx, q, sid, c.UpperOffset, c.UpperNh, c.UpperPrevNh);
+                // The upper layer gets the popped packet: its errors quote the packet as it got it (the suite's
+                // TP-USP-BV-01 reading: "it quotes the packet as UDP saw it, i.e. without the SRH").
+                var popped = new Ctx { Sink = ctx.Sink, In = ctx.In, Received = (byte[])q.Clone(), NoErrors = ctx.NoErrors, Depth = ctx.Depth };
+                if (!Walk(q, r, q[prevNh], prevNh, out var c, out var bad)) { IcmpError6(st, popped, q, 4, 0, (uint)bad); Drop("malformed-chain"); return Step.Done; }
+                UpperLayer(st, popped, q, sid, c.UpperOffset, c.UpperNh, c.UpperPrevNh);
                 return Step.Done;
             }
             // S03. Stop processing the SRH, and proceed to process the next header in the packet, whose type is

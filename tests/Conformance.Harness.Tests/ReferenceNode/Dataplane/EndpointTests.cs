@@ -172,6 +172,12 @@ public sealed class EndpointTests
             Assert.That(o.Single().Frame, Is.EqualTo(expected));
             Assert.That(n.SidCounter("flv").Packets, Is.EqualTo(1));
         }
+        else if ((f & Flavors.Usp) != 0)
+        {
+            // USP S03.1-S03.4, then §4.1.1: the upper layer got the popped packet; the error points into it and quotes it.
+            var popped = Into("t1").Ipv6(A, F, 64).Encapsulate(inner).Build();
+            AssertIcmp6Error(o, 4, 4, 40, popped);
+        }
         else
         {
             // §4.1.1: IPv6 is not an allowed upper layer at End: Parameter Problem code 4 at the offset in the packet as received.
@@ -185,10 +191,15 @@ public sealed class EndpointTests
     [Test]
     public void UltimateSegmentPopRemovesTheSrhBeforeTheUpperLayer()
     {
-        // USP + a TCP upper layer: the pointer still designates the TCP header in the packet as received (40 + 24).
+        // As FlavorCases.UspExchange (TP-USP-BV-01): the Port Unreachable quotes the probe as UDP got it, without its SRH,
+        // from the SID.
         var n = Flavored(Behavior.End, Flavors.Usp);
-        var stim = Into("t1").Ipv6(A, F, 64).Srh([F], 0).Tcp(1, 2, TcpFlags.Syn, 1).Build();
-        AssertIcmp6Error(n.Exchange("t1", stim), 4, 4, 64, stim);
+        var stim = Into("t1").Ipv6(A, F, 64, 0x2e, 0x12345).Srh([F, N2], 0).Udp(49152, 33434, Data).Build();
+        var popped = Into("t1").Ipv6(A, F, 64, 0x2e, 0x12345).Udp(49152, 33434, Data).Build();
+        AssertIcmp6Error(n.Exchange("t1", stim), 1, 4, null, popped);
+        Assert.That(Decode(n.Sink.Frames[0].Frame).Ipv6!.Src, Is.EqualTo(F));
+        var tcp = Into("t1").Ipv6(A, F, 64).Srh([F], 0).Tcp(1, 2, TcpFlags.Syn, 1).Build();
+        AssertIcmp6Error(n.Exchange("t1", tcp), 4, 4, 40, Into("t1").Ipv6(A, F, 64).Tcp(1, 2, TcpFlags.Syn, 1).Build());
     }
 
     [Test]
