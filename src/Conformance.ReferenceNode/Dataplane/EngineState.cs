@@ -31,11 +31,14 @@ internal sealed class Route
     public bool Discard { get; init; }
     public HeadendPolicy? Policy { get; init; }
     public bool Connected { get; init; }
+    /// <summary>The locator this route stands for (its unprogrammed addresses are unreachable).</summary>
+    public string? Locator { get; init; }
 
     public override string ToString()
     {
         string p = V4 ? $"{Wire.Ip4((uint)(Prefix >> 96))}/{Length}" : $"{Wire.Ip6(Prefix)}/{Length}";
-        string what = Policy is not null ? $"srv6 policy {Policy.Config.Name} ({Policy.Config.Mode})"
+        string what = Locator is not null ? $"locator {Locator} (unreachable but for its SIDs)"
+            : Policy is not null ? $"srv6 policy {Policy.Config.Name} ({Policy.Config.Mode})"
             : Discard ? "discard"
             : Connected ? $"connected {Interface?.Name}"
             : $"via {(Via6 is { } v6 ? Wire.Ip6(v6).ToString() : Via4 is { } v4 ? Wire.Ip4(v4).ToString() : "-")} {Interface?.Name}";
@@ -131,6 +134,12 @@ internal sealed class EngineState
             if (lo.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6) s.Local6.Add(Wire.ToU128(lo.BaseAddress));
             else s.Local4.Add(Wire.ToU32(lo.BaseAddress));
         }
+        // A locator is the node's own: an address in it that is no instantiated SID is unreachable, not forwarded along
+        // a covering route (RFC 8986 §3.3: the locator is routed to the node). Static routes may still override it.
+        foreach (var loc in config.Srv6.Locators)
+            if (loc.Prefix.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6)
+                s.Table6(ForwardingEngine.MainTable).Add(Wire.ToU128(loc.Prefix.BaseAddress), loc.Prefix.PrefixLength, new Route
+                { Table = ForwardingEngine.MainTable, Prefix = Wire.ToU128(loc.Prefix.BaseAddress), Length = loc.Prefix.PrefixLength, Discard = true, Locator = loc.Name });
         foreach (var r in config.Routes)
         {
             s.Interfaces.TryGetValue(r.Interface ?? "", out var ifc);

@@ -354,6 +354,13 @@ public sealed partial class ForwardingEngine : IForwardingEngine
                 if (++ctx.Depth > MaxDepth) { Drop("loop"); return false; }
                 return Headend6(st, ctx, pol, p);
             }
+            if (route.Locator is not null)
+            {
+                // RFC 4443 §3.1 code 3, address unreachable: an address of the node's locator with no SID.
+                IcmpError6(st, ctx, p, 1, 3, 0);
+                Drop("locator-unprogrammed");
+                return false;
+            }
             if (route.Discard || route.Interface is null) { Drop("discard-route"); return false; }
             viaInterface = route.Interface;
             viaNextHop = route.Via6 ?? dst;

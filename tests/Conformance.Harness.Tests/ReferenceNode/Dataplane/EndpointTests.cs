@@ -126,6 +126,24 @@ public sealed class EndpointTests
         Assert.That(n.SidCounter("end").Packets, Is.Zero);
     }
 
+    [Test]
+    public void AnUnprogrammedAddressOfTheLocatorIsUnreachableNotForwarded([Values] bool withSrh)
+    {
+        // As PingCases (TP-PING: no echo reply, nothing forwarded), although fc00::/16 routes the rest of fc00: to N2.
+        var b = BaseConfig();
+        var n = new RefNode(b with
+        {
+            Routes = [.. b.Routes, new RouteConfig("main", IPNetwork.Parse("fc00::/16"), N2, "t2")],
+            Srv6 = b.Srv6 with { Locators = [new LocatorConfig("loc", IPNetwork.Parse("fc00:1::/48"))] },
+        });
+        var u = Sid("99");
+        var s = Into("t1").Ipv6(A, u, 64);
+        if (withSrh) s.Srh([u, N2], 0);
+        var stim = s.IcmpEchoRequest(1, 1, Data).Build();
+        AssertIcmp6Error(n.Exchange("t1", stim), 1, 3, null, stim);
+        Assert.That(n.Engine.DescribeFib(), Has.Some.Contains("locator loc"));
+    }
+
     // ------------------------------------------------------------ flavors (RFC 8986 §4.16)
 
     private static readonly Flavors[] Combinations =
