@@ -48,6 +48,10 @@ public sealed class CaseExchangeTests
             FlavorCases.UspExchange(() => Into("t1"), () => OutOf("t1"), A, F, N2, Data), "t1");
 
     [Test]
+    public void BindingReducedCasesExchange() =>
+        Run(new RefNode(), BindingReducedCases.Exchange(() => Into("t1"), () => OutOf("t2"), Src, A, D, N2, Sid("b7"), [S2a, S2b, S2c], 7, Data), "t2");
+
+    [Test]
     public void VrfLookupCasesIpv6Exchange() =>
         Run(new RefNode(), VrfLookupCases.Ipv6Exchange(() => Into("t1"), () => OutOf("t3"), A, D, Sid("d6"), 7, Data), "t3");
 
