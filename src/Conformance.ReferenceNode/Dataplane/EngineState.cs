@@ -112,8 +112,9 @@ internal sealed class EngineState
             var ifc = new Iface { Name = ic.Name, Mac = info.Mac, Mtu = info.Mtu, Config = ic, LinkLocal = Wire.LinkLocalFromMac(info.Mac) };
             s.Interfaces[ic.Name] = ifc;
             s.Local6.Add(ifc.LinkLocal);
-            foreach (var n in ic.Ipv6Addresses) ifc.V6.Add((Wire.ToU128(n.BaseAddress), n.PrefixLength));
+            // Host addresses first: the first one is the interface's source address (ICMPv6 errors, NS, encapsulation).
             foreach (var (a, l) in ic.Ipv6HostAddresses) ifc.V6.Add((Wire.ToU128(a), l));
+            foreach (var n in ic.Ipv6Addresses) ifc.V6.Add((Wire.ToU128(n.BaseAddress), n.PrefixLength));
             foreach (var (a, l) in ic.Ipv4Addresses) ifc.V4.Add((Wire.ToU32(a), l));
             if (ic.Shutdown) continue;
             var main6 = s.Table6(ForwardingEngine.MainTable);
