@@ -187,7 +187,7 @@ public sealed partial class ForwardingEngine : IForwardingEngine
         {
             if (nh is Wire.NhHopByHop or Wire.NhDestOpts or Wire.NhRouting)
             {
-                if (nh == Wire.NhHopByHop && off != 40) { badPointer = prevNh; return false; } // RFC 8200 §4.1: only right after the IPv6 header
+                if (nh == Wire.NhHopByHop && off != 40) { badPointer = prevNh | UnrecognizedNextHeader; return false; } // RFC 8200 §4.1: only right after the IPv6 header
                 if (off + 8 > p.Length) { badPointer = 4; return false; }
                 int len = (p[off + 1] + 1) * 8;
                 if (off + len > p.Length) { badPointer = 4; return false; }
@@ -203,6 +203,16 @@ public sealed partial class ForwardingEngine : IForwardingEngine
             c.UpperPrevNh = prevNh;
             return true;
         }
+    }
+
+    /// <summary>Marks a <see cref="Walk"/> failure as Parameter Problem code 1 (a Hop-by-Hop header anywhere but first is
+    /// "unrecognized Next Header type encountered", RFC 8200 §4.1/§4); otherwise code 0 (a length that overruns the packet).</summary>
+    private const int UnrecognizedNextHeader = 0x10000;
+
+    private void ChainError(EngineState st, Ctx ctx, byte[] p, int bad)
+    {
+        IcmpError6(st, ctx, p, 4, (byte)((bad & UnrecognizedNextHeader) != 0 ? 1 : 0), (uint)(bad & 0xFFFF));
+        Drop("malformed-chain");
     }
 
     private void Input6(EngineState st, Ctx ctx, byte[] p, ReadOnlySpan<byte> srcMac)
@@ -251,7 +261,7 @@ public sealed partial class ForwardingEngine : IForwardingEngine
     /// </summary>
     private void DeliverLocal6(EngineState st, Ctx ctx, byte[] p, Sid? fromSid)
     {
-        if (!Walk(p, 40, p[6], 6, out var c, out var bad)) { IcmpError6(st, ctx, p, 4, 0, (uint)bad); Drop("malformed-chain"); return; }
+        if (!Walk(p, 40, p[6], 6, out var c, out var bad)) { ChainError(st, ctx, p, bad); return; }
         if (fromSid is null && c.RoutingOffset >= 0)
         {
             int r = c.RoutingOffset;

@@ -15,7 +15,7 @@ public sealed partial class ForwardingEngine
 
     private void ProcessSid(EngineState st, Ctx ctx, byte[] p, Sid sid)
     {
-        if (!Walk(p, 40, p[6], 6, out var c, out var bad)) { IcmpError6(st, ctx, p, 4, 0, (uint)bad); Drop("malformed-chain"); return; }
+        if (!Walk(p, 40, p[6], 6, out var c, out var bad)) { ChainError(st, ctx, p, bad); return; }
         if (c.RoutingOffset >= 0)
         {
             int r = c.RoutingOffset;
@@ -102,7 +102,7 @@ public sealed partial class ForwardingEngine
     private void NextHeaderAfterSrh(EngineState st, Ctx ctx, byte[] p, Sid sid, int r)
     {
         int after = r + (p[r + SrhHdrExtLen] + 1) * 8;
-        if (!Walk(p, after, p[r + SrhNextHeader], r, out var c, out var bad)) { IcmpError6(st, ctx, p, 4, 0, (uint)bad); Drop("malformed-chain"); return; }
+        if (!Walk(p, after, p[r + SrhNextHeader], r, out var c, out var bad)) { ChainError(st, ctx, p, bad); return; }
         if (c.Fragment) { Drop("fragment"); return; }
         UpperLayer(st, ctx, p, sid, c.UpperOffset, c.UpperNh, c.UpperPrevNh);
     }
@@ -145,7 +145,7 @@ public sealed partial class ForwardingEngine
                 // The upper layer gets the popped packet: its errors quote the packet as it got it (the suite's
                 // TP-USP-BV-01 reading: "it quotes the packet as UDP saw it, i.e. without the SRH").
                 var popped = new Ctx { Sink = ctx.Sink, In = ctx.In, Received = (byte[])q.Clone(), NoErrors = ctx.NoErrors, Depth = ctx.Depth };
-                if (!Walk(q, r, q[prevNh], prevNh, out var c, out var bad)) { IcmpError6(st, popped, q, 4, 0, (uint)bad); Drop("malformed-chain"); return Step.Done; }
+                if (!Walk(q, r, q[prevNh], prevNh, out var c, out var bad)) { ChainError(st, popped, q, bad); return Step.Done; }
                 UpperLayer(st, popped, q, sid, c.UpperOffset, c.UpperNh, c.UpperPrevNh);
                 return Step.Done;
             }

@@ -263,6 +263,15 @@ public sealed class NeighbourAndIcmpTests
     }
 
     [Test]
+    public void AHopByHopHeaderThatIsNotFirstIsAnUnrecognizedNextHeader()
+    {
+        // (A,T2) Destination Options, then Hop-by-Hop: Parameter Problem code 1 pointing at the Destination Options' Next Header (40).
+        var n = new RefNode();
+        var stim = Into("t1").Ipv6(A, T2, 64).WithExtensionHeader(60, [0, 0, 1, 4, 0, 0, 0, 0]).WithExtensionHeader(0, [0, 0, 1, 4, 0, 0, 0, 0]).IcmpEchoRequest(1, 1).Build();
+        AssertIcmp6Error(n.Exchange("t1", stim), 4, 1, 40, stim);
+    }
+
+    [Test]
     public void PacketTooBigWhenTheEgressMtuIsExceeded()
     {
         var n = new RefNode(mtu: 1300);
