@@ -1,0 +1,127 @@
+using System.Net;
+using Conformance.Harness.Packets;
+using Conformance.ReferenceNode.Config;
+using NUnit.Framework;
+using static Conformance.Harness.Tests.ReferenceNode.Dataplane.RefNode;
+using CsidStructure = Conformance.ReferenceNode.Config.CsidStructure;
+
+namespace Conformance.Harness.Tests.ReferenceNode.Dataplane;
+
+/// <summary>RFC 9800 NEXT-CSID (§4.1.1-§4.1.2, F3216: 32-bit block, 16-bit C-SIDs) and REPLACE-CSID (§4.2.1-§4.2.2,
+/// 48-bit block, 32-bit C-SIDs: K = 4, index in the 2 low bits) on End and End.X.</summary>
+[TestFixture]
+public sealed class CsidTests
+{
+    private static readonly byte[] Data = [7, 7];
+    private static IPAddress Ip(string s) => IPAddress.Parse(s);
+
+    private static RefNode Node(bool replaceSecondLocal = false, Flavors flavors = Flavors.None)
+    {
+        var b = BaseConfig();
+        var sids = new List<LocalSidConfig>
+        {
+            new("n-end", Ip("fc00:0:100::"), Behavior.End) { PrefixLength = 48, Locator = "next", Flavors = flavors | Flavors.NextCsid },
+            new("n-endx", Ip("fc00:0:101::"), Behavior.EndX) { PrefixLength = 48, Locator = "next", Flavors = Flavors.NextCsid, NextHop = N3, Interface = "t3" },
+            new("r-end", Ip("fc00:0:c:1::"), Behavior.End) { PrefixLength = 80, Locator = "replace", Flavors = flavors | Flavors.ReplaceCsid },
+            new("r-endx", Ip("fc00:0:c:5::"), Behavior.EndX) { PrefixLength = 80, Locator = "replace", Flavors = Flavors.ReplaceCsid, NextHop = N3, Interface = "t3" },
+        };
+        if (replaceSecondLocal) sids.Add(new("r-end2", Ip("fc00:0:c:2::"), Behavior.End) { PrefixLength = 80, Locator = "replace", Flavors = Flavors.ReplaceCsid });
+        return new RefNode(b with
+        {
+            Routes = [.. b.Routes, new RouteConfig("main", IPNetwork.Parse("fc00::/16"), N2, "t2")],
+            Srv6 = b.Srv6 with
+            {
+                Locators =
+                [
+                    new LocatorConfig("next", IPNetwork.Parse("fc00:0:100::/48")) { Csid = new CsidStructure(CsidFlavorKind.Next, 32, 16) },
+                    new LocatorConfig("replace", IPNetwork.Parse("fc00:0:c:1::/80")) { Csid = new CsidStructure(CsidFlavorKind.Replace, 48, 32) },
+                ],
+                Sids = [.. b.Srv6.Sids, .. sids],
+            },
+        });
+    }
+
+    [Test]
+    public void NextCsidShiftsTheArgumentAndLeavesTheSrhAlone()
+    {
+        var n = Node();
+        var stim = Into("t1").Ipv6(A, Ip("fc00:0:100:200:300::"), 64).Srh([D, Ip("fc00:0:100:200:300::")], 1).IcmpEchoRequest(1, 1, Data).Build();
+        var d = Decode(n.Exchange("t1", stim).Single().Frame);
+        Assert.That((d.Ipv6!.Dst, d.Ipv6.HopLimit, (int)d.Srh!.SegmentsLeft), Is.EqualTo((Ip("fc00:0:200:300::"), (byte)63, 1)), "N05-N07; Segments Left not modified");
+        // Without an SRH as well.
+        var bare = Decode(n.Exchange("t1", Into("t1").Ipv6(A, Ip("fc00:0:100:200::"), 64).IcmpEchoRequest(1, 1, Data).Build()).Single().Frame);
+        Assert.That(bare.Ipv6!.Dst, Is.EqualTo(Ip("fc00:0:200::")));
+        Assert.That(n.SidCounter("n-end").Packets, Is.EqualTo(2));
+    }
+
+    [Test]
+    public void NextCsidWithArgumentZeroIsPlainEnd()
+    {
+        var n = Node();
+        var d = Decode(n.Exchange("t1", Into("t1").Ipv6(A, Ip("fc00:0:100::"), 64).Srh([D, Ip("fc00:0:100::")], 1).IcmpEchoRequest(1, 1, Data).Build()).Single().Frame);
+        Assert.That((d.Ipv6!.Dst, (int)d.Srh!.SegmentsLeft), Is.EqualTo((D, 0)));
+    }
+
+    [Test]
+    public void NextCsidHopLimitOneGetsTimeExceeded()
+    {
+        var n = Node();
+        var stim = Into("t1").Ipv6(A, Ip("fc00:0:100:200::"), 1).IcmpEchoRequest(1, 1, Data).Build();
+        AssertIcmp6Error(n.Exchange("t1", stim), 3, 0, null, stim);
+    }
+
+    [Test]
+    public void NextCsidEndXGoesToItsAdjacency()
+    {
+        var n = Node();
+        var o = n.Exchange("t1", Into("t1").Ipv6(A, Ip("fc00:0:101:200::"), 64).IcmpEchoRequest(1, 1, Data).Build());
+        Assert.That((o.Single().Interface, Decode(o[0].Frame).Ipv6!.Dst), Is.EqualTo(("t3", Ip("fc00:0:200::"))));
+    }
+
+    /// <summary>Segment List[0] packed: position 3 (least significant) = 2nd C-SID 0002:0000, position 2 = 3rd 0003:0000.</summary>
+    private static readonly IPAddress Packed = Ip("::3:0:2:0");
+
+    [Test]
+    public void ReplaceCsidStartsTheNextContainerAtIndexKMinusOne()
+    {
+        var n = Node();
+        var first = Ip("fc00:0:c:1::");
+        var stim = Into("t1").Ipv6(A, first, 64).Srh([Packed, first], 1).IcmpEchoRequest(1, 1, Data).Build();
+        var d = Decode(n.Exchange("t1", stim).Single().Frame);
+        Assert.That((d.Ipv6!.Dst, d.Ipv6.HopLimit, (int)d.Srh!.SegmentsLeft), Is.EqualTo((Ip("fc00:0:c:2::3"), (byte)63, 0)), "R16, R17, R19, R20");
+    }
+
+    [Test]
+    public void ReplaceCsidWalksThePackedContainerThenEnds()
+    {
+        var n = Node(replaceSecondLocal: true);
+        var first = Ip("fc00:0:c:1::");
+        var d = Decode(n.Exchange("t1", Into("t1").Ipv6(A, first, 64).Srh([Packed, first], 1).IcmpEchoRequest(1, 1, Data).Build()).Single().Frame);
+        Assert.That((d.Ipv6!.Dst, d.Ipv6.HopLimit, (int)d.Srh!.SegmentsLeft), Is.EqualTo((Ip("fc00:0:c:3::2"), (byte)62, 0)), "R05, R20 at the second SID");
+        // At fc00:0:c:2::2 the next position (1) is 0: S02 ends the sequence and the upper layer is processed (an echo reply).
+        var last = n.Exchange("t1", Into("t1").Ipv6(A, Ip("fc00:0:c:2::2"), 64).Srh([Ip("::0:0:2:0"), first], 0)
+            .WithPseudoHeaderDestination(Ip("fc00:0:c:2::2")).IcmpEchoRequest(1, 1, Data).Build()); // RFC 9800 §6.5: the checksum uses the last SID
+        Assert.That(last, Has.Count.EqualTo(1), string.Join(",", n.Engine.Counters().Values.Select(kv => kv.Key + "=" + kv.Value)));
+        Assert.That(((Icmpv6Layer)Decode(last.Single().Frame).Inner).Type, Is.EqualTo(129));
+    }
+
+    [Test]
+    public void ReplaceCsidChecksSegmentsLeftAgainstLastEntryWhenTheIndexIsNotZero()
+    {
+        var n = Node();
+        var stim = Into("t1").Ipv6(A, Ip("fc00:0:c:1::2"), 64).Srh([Packed, Ip("fc00:0:c:1::")], 2).WithLastEntry(1).IcmpEchoRequest(1, 1, Data).Build();
+        AssertIcmp6Error(n.Exchange("t1", stim), 4, 0, 43, stim);
+    }
+
+    [Test]
+    public void ReplaceCsidEndXAndPsp()
+    {
+        var n = Node(flavors: Flavors.Psp);
+        var first = Ip("fc00:0:c:1::");
+        // 2nd C-SID alone in the packed container: after R20 the sequence ends (position 2 is 0) and PSP pops the SRH (R20.1).
+        var d = Decode(n.Exchange("t1", Into("t1").Ipv6(A, first, 64).Srh([Ip("::2:0"), first], 1).IcmpEchoRequest(1, 1, Data).Build()).Single().Frame);
+        Assert.That((d.Ipv6!.Dst, d.Srh), Is.EqualTo((Ip("fc00:0:c:2::3"), (SegmentRoutingHeader?)null)));
+        var x = n.Exchange("t1", Into("t1").Ipv6(A, Ip("fc00:0:c:5::"), 64).Srh([Packed, Ip("fc00:0:c:5::")], 1).IcmpEchoRequest(1, 1, Data).Build());
+        Assert.That((x.Single().Interface, Decode(x[0].Frame).Ipv6!.Dst), Is.EqualTo(("t3", Ip("fc00:0:c:2::3"))));
+    }
+}

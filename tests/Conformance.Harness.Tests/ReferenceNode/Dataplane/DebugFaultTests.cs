@@ -1,0 +1,137 @@
+using System.Net;
+using Conformance.Harness.Packets;
+using Conformance.ReferenceNode.Config;
+using NUnit.Framework;
+using static Conformance.Harness.Tests.ReferenceNode.Dataplane.RefNode;
+
+namespace Conformance.Harness.Tests.ReferenceNode.Dataplane;
+
+/// <summary>Every <see cref="DebugFault"/> makes its defect visible (the suite's negative controls on this implementation),
+/// and without it the same stimulus gets the right answer.</summary>
+[TestFixture]
+public sealed class DebugFaultTests
+{
+    private static readonly byte[] Data = [1, 1, 2, 3, 5];
+    private static readonly IPAddress F = IPAddress.Parse("fc00:1::f");
+
+    private static RefNode Node(DebugFault? fault, Flavors flavors = Flavors.None, Func<NodeConfig, NodeConfig>? change = null)
+    {
+        var c = BaseConfig([new LocalSidConfig("flv", F, Behavior.End) { Flavors = flavors }]);
+        if (change is not null) c = change(c);
+        return new RefNode(c with { DebugFaults = fault is { } f ? new HashSet<DebugFault> { f } : new HashSet<DebugFault>() });
+    }
+
+    [Test]
+    public void EveryFaultHasATestHere()
+    {
+        var tested = typeof(DebugFaultTests).GetMethods().Select(m => m.Name).ToHashSet();
+        Assert.That(Enum.GetNames<DebugFault>().Where(f => !tested.Contains(f)), Is.Empty);
+    }
+
+    [Test]
+    public void HopLimitNotDecremented([Values] bool faulty)
+    {
+        var n = Node(faulty ? DebugFault.HopLimitNotDecremented : null);
+        var transit = Decode(n.Exchange("t1", Into("t1").Ipv6(A, D, 64).IcmpEchoRequest(1, 1, Data).Build()).Single().Frame);
+        var end = Decode(n.Exchange("t1", Into("t1").Ipv6(A, Sid("1"), 64).Srh([D, Sid("1")], 1).IcmpEchoRequest(1, 1, Data).Build()).Single().Frame);
+        Assert.That((transit.Ipv6!.HopLimit, end.Ipv6!.HopLimit), Is.EqualTo(faulty ? ((byte)64, (byte)64) : ((byte)63, (byte)63)));
+    }
+
+    [Test]
+    public void IcmpQuotesRewrittenPacket([Values] bool faulty)
+    {
+        // End rewrites DA and SL, then S15 finds no route: the Destination Unreachable must quote the packet as received.
+        var n = Node(faulty ? DebugFault.IcmpQuotesRewrittenPacket : null);
+        var nowhere = IPAddress.Parse("2001:db8:77::1");
+        var stim = Into("t1").Ipv6(A, Sid("1"), 64).Srh([nowhere, Sid("1")], 1).IcmpEchoRequest(1, 1, Data).Build();
+        var icmp = (Icmpv6Layer)Decode(n.Exchange("t1", stim).Single().Frame).Inner;
+        Assert.That(icmp.Invoking!.Ipv6!.Dst, Is.EqualTo(faulty ? nowhere : Sid("1")));
+        Assert.That(icmp.Data.SequenceEqual(Ip(stim)), Is.EqualTo(!faulty));
+    }
+
+    [Test]
+    public void PspIgnored([Values] bool faulty)
+    {
+        var n = Node(faulty ? DebugFault.PspIgnored : null, Flavors.Psp);
+        var d = Decode(n.Exchange("t1", Into("t1").Ipv6(A, F, 64).Srh([D, F], 1).IcmpEchoRequest(1, 1, Data).Build()).Single().Frame);
+        Assert.That(d.Srh is null, Is.EqualTo(!faulty));
+    }
+
+    [Test]
+    public void UspIgnored([Values] bool faulty)
+    {
+        // USP is visible in what the node delivers: an echo reply to the SID reaches Delivered without its SRH.
+        var n = Node(faulty ? DebugFault.UspIgnored : null, Flavors.Usp);
+        n.Send("t1", Into("t1").Ipv6(A, F, 64).Srh([F], 0).IcmpEchoReply(1, 1, Data).Build());
+        Assert.That(n.Delivered.Single()[6], Is.EqualTo(faulty ? 43 : 58));
+    }
+
+    [Test]
+    public void UsdIgnored([Values] bool faulty)
+    {
+        var n = Node(faulty ? DebugFault.UsdIgnored : null, Flavors.Usd);
+        var o = n.Exchange("t1", Into("t1").Ipv6(A, F, 64).Srh([F], 0).Encapsulate(new PacketBuilder().RawIp().Ipv6(A, D, 64).IcmpEchoRequest(1, 1, Data)).Build());
+        var d = Decode(o.Single().Frame);
+        Assert.That(o[0].Interface, Is.EqualTo(faulty ? "t1" : "t2"));
+        if (faulty) Assert.That(((Icmpv6Layer)d.Inner).Code, Is.EqualTo(4));
+    }
+
+    private static readonly IPAddress Collector = IPAddress.Parse("2001:db8:3::c");
+
+    private static RefNode OamNode(DebugFault? fault)
+    {
+        var n = Node(fault, change: c => c with { Srv6 = c.Srv6 with { Oam = new OamConfig { OFlagEnabled = true, Collector = Collector, PuntRatePerSecond = 1, PuntBurst = 1 } } });
+        n.LearnNeighbour("t3", Collector, [2, 0xbb, 0, 0, 0, 0xc], T3);
+        n.Sink.Clear();
+        return n;
+    }
+
+    private static byte[] OStimulus(ushort i) => Into("t1").Ipv6(A, Sid("1"), 64).Srh([D, Sid("1")], 1, s => s.OFlag = true).IcmpEchoRequest(1, i, Data).Build();
+
+    [Test]
+    public void OFlagRateLimitIgnored([Values] bool faulty)
+    {
+        var n = OamNode(faulty ? DebugFault.OFlagRateLimitIgnored : null);
+        for (ushort i = 0; i < 5; i++) n.Send("t1", OStimulus(i));
+        Assert.That(n.Sink.On("t3"), Has.Count.EqualTo(faulty ? 5 : 1));
+    }
+
+    [Test]
+    public void OFlagIgnored([Values] bool faulty)
+    {
+        var n = OamNode(faulty ? DebugFault.OFlagIgnored : null);
+        n.Send("t1", OStimulus(1));
+        Assert.That(n.Sink.On("t3"), Has.Count.EqualTo(faulty ? 0 : 1));
+        Assert.That(n.Sink.On("t2"), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public void HmacNotChecked([Values] bool faulty)
+    {
+        var n = Node(faulty ? DebugFault.HmacNotChecked : null, change: c => c with { Interfaces = c.Interfaces.Select(i => i.Name == "t1" ? i with { Hmac = HmacPolicyMode.Require } : i).ToList() });
+        var stim = Into("t1").Ipv6(A, Sid("1"), 64).Srh(new SegmentRoutingHeader
+        { Segments = [D, Sid("1")], SegmentsLeft = 1, Tlvs = [HmacTlv.Create(false, Key256.KeyId, new byte[32])] }).IcmpEchoRequest(1, 1, Data).Build();
+        Assert.That(n.Exchange("t1", stim).Single().Interface, Is.EqualTo(faulty ? "t2" : "t1"));
+    }
+
+    [Test]
+    public void SegmentsLeftNotChecked([Values] bool faulty)
+    {
+        var n = Node(faulty ? DebugFault.SegmentsLeftNotChecked : null);
+        var stim = Into("t1").Ipv6(A, Sid("1"), 64).Srh([D, S2a, Sid("1")], 4).IcmpEchoRequest(1, 1, new byte[40]).Build();
+        var o = n.Exchange("t1", stim);
+        Assert.That(o.Any(f => Decode(f.Frame).Inner is Icmpv6Layer { Type: 4 }), Is.EqualTo(!faulty));
+    }
+
+    [Test]
+    public void EdgeFilterIgnored([Values] bool faulty)
+    {
+        var n = Node(faulty ? DebugFault.EdgeFilterIgnored : null, change: c => c with
+        {
+            Interfaces = c.Interfaces.Select(i => i.Name == "t1" ? i with { External = true } : i).ToList(),
+            Srv6 = c.Srv6 with { Domain = new DomainConfig { ProtectedPrefixes = [IPNetwork.Parse("fc00:2::/32")] } },
+        });
+        var o = n.Exchange("t1", Into("t1").Ipv6(A, S2a, 64).IcmpEchoRequest(1, 1, Data).Build());
+        Assert.That(o.Single().Interface, Is.EqualTo(faulty ? "t2" : "t1"));
+    }
+}
