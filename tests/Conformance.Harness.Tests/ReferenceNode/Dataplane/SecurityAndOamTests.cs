@@ -106,14 +106,22 @@ public sealed class SecurityAndOamTests
     }
 
     [Test]
-    public void TheHarnessSrhHmacWithoutTheSixteenBitsIsNotAccepted()
+    public void TheHarnessSrhHmacIsAcceptedButOneWithoutTheSixteenBitsIsNot()
     {
-        // RFC 8754 §2.1.2.1 lists "SRH: HMAC 16 bits following Length" in the Text; the harness's SrhHmac.Text (and
-        // Linux) leave those two octets out. The node follows the RFC text, so such an HMAC does not verify here.
+        // RFC 8754 §2.1.2.1 lists "SRH: HMAC 16 bits following Length" in the Text. The harness first left those two
+        // octets out (as Linux does); the node, written from the RFC's list, rejected its HMACs, and the harness was
+        // corrected. Its HMAC now verifies; one computed over the text without the 16 bits does not.
         var n = HmacNode(HmacPolicyMode.Require);
         var srh = new SegmentRoutingHeader { Segments = [.. Segs], SegmentsLeft = 1 };
         srh.AddHmac(HmacAlgorithm.Sha256, Key256.Secret, Key256.KeyId, A);
-        var stim = Into("t1").Ipv6(A, Sid("1"), 64).Srh(srh).IcmpEchoRequest(1, 1, Data).Build();
+        var ok = Into("t1").Ipv6(A, Sid("1"), 64).Srh(srh).IcmpEchoRequest(1, 1, Data).Build();
+        Assert.That(n.Exchange("t1", ok).Single().Interface, Is.EqualTo("t2"), "the harness's RFC 8754 HMAC verifies");
+
+        var legacy = new SegmentRoutingHeader { Segments = [.. Segs], SegmentsLeft = 1 };
+        var text = SrhHmac.Text(A, legacy.EffectiveLastEntry, legacy.Flags, 0, Key256.KeyId, legacy.Segments);
+        var withoutSixteenBits = text[..18].Concat(text[20..]).ToArray();
+        legacy.Tlvs.Add(HmacTlv.Create(false, Key256.KeyId, SrhHmac.Compute(HmacAlgorithm.Sha256, Key256.Secret, withoutSixteenBits)));
+        var stim = Into("t1").Ipv6(A, Sid("1"), 64).Srh(legacy).IcmpEchoRequest(1, 1, Data).Build();
         AssertIcmp6Error(n.Exchange("t1", stim), 4, 0, HmacPointer, stim);
     }
 
