@@ -10,9 +10,11 @@ namespace Conformance.Cases.Rfc8986;
 /// <summary>
 /// RFC 8986 §5 headends, against the intent's headend policies (IntentBuilder.ReferenceLabHeadends, rendered with dut-configs/linux/headend/; fixed
 /// documentation prefixes 2001:db8:e:1..5::/64, probed across each (first, last, a seeded random address, ::1), steered into policies of S1 = N2 behind t2 and
-/// S2 = N3). The headend source T is the one the DUT is configured with: the DUT's address on the
-/// egress port t2 (no `ip sr tunsrc`). Outer hop limit and traffic class are the tunnel entry
-/// point's to set (RFC 2473) and are not compared; the outer flow label has its own purpose.
+/// S2 = N3). The headend source T is "an IPv6 address T (e.g., assigned to its loopback)" the node is configured with
+/// (RFC 8986 §5.1): any address of the DUT; the expected packets carry the DUT's address on t2 (the Linux reference's
+/// choice, no `ip sr tunsrc`) and the outer source is judged as "one of the DUT's addresses" (the reference node uses
+/// its loopback). Outer hop limit and traffic class are the tunnel entry point's to set (RFC 2473) and are not
+/// compared; the outer flow label has its own purpose.
 /// </summary>
 [TestFixture, Category("Headend")]
 public sealed class HeadendCases : ConformanceCase
@@ -45,7 +47,14 @@ public sealed class HeadendCases : ConformanceCase
         return addresses;
     }
 
-    internal static readonly string[] OuterFieldsLeftToTheDut = ["ipv6.hop_limit", "ipv6.traffic_class", "ipv6.flow_label"];
+    internal static readonly string[] OuterFieldsLeftToTheDut = ["ipv6.hop_limit", "ipv6.traffic_class", "ipv6.flow_label", "ipv6.src"];
+
+    /// <summary>The outer source must be T, an address of the DUT (RFC 8986 §5.1); which one is the DUT's configuration.</summary>
+    private static void CheckOuterSource(Judgement j)
+    {
+        var foreign = j.Matched.Select(m => m.ReceivedDecoded.Ipv6!.Src).Where(src => !DutAddresses.Contains(src)).Distinct().ToList();
+        if (foreign.Count > 0) Fail($"the outer source {string.Join(", ", foreign)} is not an address of the DUT (T, RFC 8986 §5.1).");
+    }
 
     private static IPAddress T => PortSpec("t2").DutIpv6;
 
@@ -60,7 +69,9 @@ public sealed class HeadendCases : ConformanceCase
         var dsts = Across(steered);
         var expected = Enumerable.Range(0, Probes).Select(i => new ExpectedPacket("t2",
             outer(OutOf("t2")).Encapsulate(InnerPacket(dsts[i % dsts.Count], innerHopLimit, i)).Build(), $"probe {i} to {dsts[i % dsts.Count]} {what}", ignored)).ToList();
-        return await ExchangeAsync("t1", Stimuli(dsts), expected);
+        var j = await ExchangeAsync("t1", Stimuli(dsts), expected);
+        CheckOuterSource(j);
+        return j;
     }
 
     [Test]
@@ -70,7 +81,7 @@ public sealed class HeadendCases : ConformanceCase
         Title = "H.Encaps pushes an outer IPv6 header (SA = T, DA = S1) with an SRH carrying the policy, the inner packet intact",
         Requirements = new[] { "RFC8986-5.1-H-ENCAPS-S01-S06", "RFC8986-5.1-H-ENCAPS-INNER-UNMODIFIED" },
         Stimulus = "10 × (A,E1) ICMPv6 echo request, hop limit 64, traffic class 0x2e, flow label 0x12345, into t1 (E1 across 2001:db8:e:1::/64, steered into the policy <N2, N3>: to the first and the last address of the prefix, a seeded random one (seed 20261203) and ::1 in turn (listed in the evidence))",
-        Expected = "10 × (T,N2)(N3,N2;SL=1) next header 41 carrying (A,E1) with traffic class, flow label and ICMPv6 message as sent, out of t2 (T = the DUT's address on t2); outer hop limit, traffic class and flow label not compared (RFC 2473, RFC 6437: TP-HENCAPS-BV-03); inner hop limit not compared here (TP-HENCAPS-BV-02); nothing else")]
+        Expected = "10 × (T,N2)(N3,N2;SL=1) next header 41 carrying (A,E1) with traffic class, flow label and ICMPv6 message as sent, out of t2 (T = an address of the DUT, RFC 8986 §5.1: which one is not compared); outer hop limit, traffic class and flow label not compared (RFC 2473, RFC 6437: TP-HENCAPS-BV-03); inner hop limit not compared here (TP-HENCAPS-BV-02); nothing else")]
     public async Task HEncapsPushesTheOuterHeaderAndSrh()
     {
         IPAddress n2 = Address("N2"), n3 = Address("N3");
@@ -115,6 +126,7 @@ public sealed class HeadendCases : ConformanceCase
                     $"flow {f} packet {i}", [.. OuterFieldsLeftToTheDut, "inner.ipv6.hop_limit"]));
             }
         var j = await ExchangeAsync("t1", stimuli, expected);
+        CheckOuterSource(j);
         var labels = j.Matched.GroupBy(m => ((UdpLayer)((Ipv6Layer)m.ReceivedDecoded.Inner!).Packet.Inner!).SrcPort)
             .ToDictionary(g => g.Key, g => g.Select(m => m.ReceivedDecoded.Ipv6!.FlowLabel).Distinct().ToList());
         Evidence.AttachText("Outer flow labels per inner flow", string.Join('\n', labels.OrderBy(k => k.Key).Select(k => $"sport {k.Key}: {string.Join(", ", k.Value.Select(l => $"0x{l:x5}"))}")));
@@ -164,7 +176,9 @@ public sealed class HeadendCases : ConformanceCase
         var expected = Enumerable.Range(0, Probes).Select(i => new ExpectedPacket("t2",
             outer(OutOf("t2")).EncapsulateEthernet(Into("t1").Ipv6(Address("A"), dsts[i % dsts.Count], 64, TrafficClass, FlowLabel).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i))).Build(),
             $"frame {i} to {dsts[i % dsts.Count]} {what}", OuterFieldsLeftToTheDut)).ToList();
-        return await ExchangeAsync("t1", stimuli, expected);
+        var j = await ExchangeAsync("t1", stimuli, expected);
+        CheckOuterSource(j);
+        return j;
     }
 
     [Test]

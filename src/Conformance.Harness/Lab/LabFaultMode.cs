@@ -130,6 +130,11 @@ public sealed partial class LabFaultMode
         "Seg6DisabledOnT2", "seg6_enabled=0 on t2's interface only (the second internal interface): SRH packets to the node's own addresses are dropped there, processed on t1.",
         i => { var t2 = InternalInterface(i, 1); return i.WithInterfaces(x => x.Name == t2 ? x with { Srv6Enabled = false } : x); });
 
+    /// <summary>SRH packets arriving on t2's interface (the second internal one) are dropped before any processing (nftables).</summary>
+    public static LabFaultMode SrhDroppedOnT2 { get; } = new(
+        "SrhDroppedOnT2", "An nftables prerouting rule drops every packet whose first extension header is a routing header arriving on t2's interface: SRv6 is not received there, on t1 it is.",
+        inject: i => FaultChain("pre", "prerouting", -300, $"iifname \"{InternalInterface(i, 1)}\" ip6 nexthdr 43 drop"));
+
     public static LabFaultMode ForwardingDisabled { get; } = new(
         "ForwardingDisabled", "IPv6 forwarding off: the DUT acts as a host.",
         i => i with { Knobs = i.Knobs with { Ipv6Forwarding = false } });
@@ -405,7 +410,7 @@ public sealed partial class LabFaultMode
         i => i.WithSid(EndXCsid, s => s with { Behavior = SrBehavior.End, NextHop = null, Interface = null }));
 
     public static IReadOnlyList<LabFaultMode> All { get; } =
-        [None, EndWithoutPsp, SidMissing, EndAsEndX, NoIcmpErrors, Seg6Disabled, Seg6DisabledOnT2, ForwardingDisabled, HmacRequired, EndWithPsp, EndAsLocalAddress, PspSidMissing,
+        [None, EndWithoutPsp, SidMissing, EndAsEndX, NoIcmpErrors, Seg6Disabled, Seg6DisabledOnT2, SrhDroppedOnT2, ForwardingDisabled, HmacRequired, EndWithPsp, EndAsLocalAddress, PspSidMissing,
          EndXAsEnd, EndTMainTable, EndDt6MainTable, EndDx6AsDt6, EndDx4WrongAdjacency, EndB6AsEnd, HeadendsMissing, HeadendsNotReduced, HeadendPrefixNarrowed, FlowLabelZero,
         OFlagNotProcessed, OFlagOnlyForEnd, OFlagNoRateLimit, OFlagCopiesAll, OFlagCleared, OFlagCopyAnswered,
          EdgeFilterWithoutSidBlockRule, EdgeFilterSidBlockNarrowed, EdgeFilterSidBlockTooBroad, EdgeFilter5f00Narrowed, EdgeFilterSourceCheckNarrowed, EdgeFilterWithoutRfc9602Rule, EdgeFilterWithoutSrhToLocalRule, EdgeFilterWithoutSourceCheck, EdgeFilterWithoutSourceCheckOnT2, EdgeFilterOnInternalPorts, HmacKeyMissing,
