@@ -60,7 +60,7 @@ public sealed class ConfigEditor
         [ConfigMode.Loopback] = ["ipv6", "ipv4"],
         [ConfigMode.Srv6] = ["source-address", "flow-label", "locator", "local-sid", "policy", "domain", "hmac-key", "oam"],
         [ConfigMode.Locator] = ["prefix", "compression"],
-        [ConfigMode.LocalSid] = ["sid", "behavior", "flavors", "next-hop", "out-interface", "lookup-table", "segment-list", "in-locator"],
+        [ConfigMode.LocalSid] = ["sid", "behavior", "flavors", "flavor", "next-hop", "out-interface", "lookup-table", "segment-list", "in-locator"],
         [ConfigMode.Policy] = ["mode", "segment-list", "steer", "install-table", "l2-source"],
         [ConfigMode.Domain] = ["protect", "drop-srh-to-local", "source-check"],
         [ConfigMode.Oam] = ["o-flag", "collector", "punt-rate"],
@@ -522,6 +522,14 @@ public sealed class ConfigEditor
                 SidOf(c).Flavors = f;
                 return null;
             }
+            case (ConfigMode.LocalSid, "flavor"):
+            {
+                var t = a.Next("flavor");
+                var f = ParseFlavor(t) ?? throw new ConfigException("flavor: psp, usp, usd, next-csid or replace-csid", t);
+                a.End();
+                SidOf(c).Flavors |= f;
+                return null;
+            }
             case (ConfigMode.LocalSid, "next-hop"):
             {
                 var nh = a.Address("next hop");
@@ -540,7 +548,7 @@ public sealed class ConfigEditor
             {
                 var n = a.Name("table name");
                 a.End();
-                SidOf(c).Table = n == "main" ? null : n;
+                SidOf(c).Table = n is "main" or "default" ? null : n;
                 return null;
             }
             case (ConfigMode.LocalSid, "segment-list"):
@@ -582,7 +590,7 @@ public sealed class ConfigEditor
             {
                 var n = a.Name("table name");
                 a.End();
-                PolicyOf(c).Table = n == "main" ? null : n;
+                PolicyOf(c).Table = n is "main" or "default" ? null : n;
                 return null;
             }
             case (ConfigMode.Policy, "l2-source"):
@@ -729,6 +737,13 @@ public sealed class ConfigEditor
             case (ConfigMode.LocalSid, "sid"): SidOf(c).Address = null; SidOf(c).PrefixLength = 128; return null;
             case (ConfigMode.LocalSid, "behavior"): SidOf(c).Behavior = null; return null;
             case (ConfigMode.LocalSid, "flavors"): SidOf(c).Flavors = Flavors.None; return null;
+            case (ConfigMode.LocalSid, "flavor"):
+            {
+                var t = a.Next("flavor");
+                var f = ParseFlavor(t) ?? throw new ConfigException("flavor: psp, usp, usd, next-csid or replace-csid", t);
+                SidOf(c).Flavors &= ~f;
+                return null;
+            }
             case (ConfigMode.LocalSid, "next-hop"): SidOf(c).NextHop = null; return null;
             case (ConfigMode.LocalSid, "out-interface"): SidOf(c).Interface = null; return null;
             case (ConfigMode.LocalSid, "lookup-table"): SidOf(c).Table = null; return null;
@@ -929,7 +944,7 @@ public sealed class ConfigEditor
             if (p.Mode is not { } m) { problems.Add($"{where} has no mode"); continue; }
             if (p.Segments.Count == 0) problems.Add($"{where} has no segment-list");
             var l2 = m is HeadendMode.EncapsL2 or HeadendMode.EncapsL2Red;
-            if (l2 && p.L2Interface is null) problems.Add($"{where}: {HeadendName(m)} needs an l2-source interface");
+            if (l2 && p.L2Interface is null && p.Match is null) problems.Add($"{where}: {HeadendName(m)} needs an l2-source interface or a steer prefix");
             if (!l2 && p.Match is null) problems.Add($"{where}: {HeadendName(m)} needs a steer prefix");
             policies.Add(new HeadendPolicyConfig(p.Name, m, [.. p.Segments]) { Match = p.Match, L2Interface = p.L2Interface, Table = p.Table });
         }
