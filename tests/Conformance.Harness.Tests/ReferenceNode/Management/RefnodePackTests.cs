@@ -117,6 +117,26 @@ public class RefnodePackTests
     }
 
     [Test]
+    public void DryRunOfAReferenceNodeProfilePrintsACompleteConfiguration()
+    {
+        var text = File.ReadAllText(Path.Combine(ProfileTestSupport.ProfilesDir, "reference-lab.yaml")).Replace("platform: linux", "platform: refnode", StringComparison.Ordinal);
+        var file = Path.Combine(Path.GetTempPath(), $"refnode-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(file, text);
+        try
+        {
+            var o = new StringWriter();
+            var e = new StringWriter();
+            Assert.That(Conformance.Cli.Commands.DryRunCommand.Run(file, o, e), Is.EqualTo(0), e.ToString() + o);
+            var output = o.ToString();
+            Assert.That(output, Does.Not.Contain("cannot be configured"));
+            Assert.That(output, Does.Contain("platform refnode").And.Contain("\nconfigure\n"));
+            Assert.That(output, Does.Contain("  drop-srh-to-local\n").And.Contain("commit confirmed 300").And.Contain("rollback to {{checkpoint}}"));
+            Assert.That(output, Does.Contain("behavior End.DX2").And.Contain("mode H.Insert").And.Contain("hmac-key 1 algorithm sha256 secret <secret from the environment>"));
+        }
+        finally { File.Delete(file); }
+    }
+
+    [Test]
     public void TheVerbsTemplatesRenderForTheNode()
     {
         var intent = ReferenceLabIntent();
