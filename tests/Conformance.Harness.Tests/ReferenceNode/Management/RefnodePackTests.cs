@@ -62,7 +62,7 @@ public class RefnodePackTests
 {
     private static PlatformPack Pack => PlatformPackLoader.Load(Path.Combine(ProfileTestSupport.RepoRoot, "dut-configs", "refnode"));
 
-    /// <summary>profiles/reference-lab.yaml on platform refnode, with the node claiming what the kernel does not.</summary>
+    /// <summary>profiles/reference-lab.yaml on platform refnode (its intent as the Linux reference claims it).</summary>
     internal static Srv6Intent ReferenceLabIntent()
     {
         var p = ProfileLoader.Load(Path.Combine(ProfileTestSupport.ProfilesDir, "reference-lab.yaml"));
@@ -114,6 +114,44 @@ public class RefnodePackTests
         Assert.That(c.Srv6.Oam, Has.Property("OFlagEnabled").True.And.Property("PuntRatePerSecond").EqualTo(10));
         Assert.That(c.Routes, Has.Count.EqualTo(intent.Routes.Count));
         Assert.That(c.Routes.Count(x => x.Table == "100"), Is.EqualTo(intent.Routes.Count(x => x.Table == "100")));
+    }
+
+    [Test]
+    public void EveryBehaviourAndFlavorOfTheNodeRenders_AndTheNodeTakesIt()
+    {
+        var intent = ReferenceLabIntent();
+        IPAddress A(string s) => IPAddress.Parse(s);
+        HashSet<SrFlavor> F(params SrFlavor[] f) => [.. f];
+        intent = intent with
+        {
+            Sids =
+            [
+                .. intent.Sids,
+                new IntentSid("end_usp_usd", SrBehavior.End, A("2001:db8:b:1:e2::")) { Flavors = F(SrFlavor.Psp, SrFlavor.Usp, SrFlavor.Usd) },
+                new IntentSid("end_x_usd", SrBehavior.EndX, A("2001:db8:b:1:c3::")) { Flavors = F(SrFlavor.Usd), NextHop = A("2001:db8:0:2::2"), Interface = "veth-t2" },
+                new IntentSid("end_t_psp", SrBehavior.EndT, A("2001:db8:b:1:72::")) { Flavors = F(SrFlavor.Psp, SrFlavor.Usp), Table = "100" },
+                new IntentSid("end_ncsid", SrBehavior.End, A("2001:db8:b:1:e3::")) { Flavors = F(SrFlavor.NextCSid) },
+                new IntentSid("end_rcsid", SrBehavior.End, A("2001:db8:b:1:e4::")) { Flavors = F(SrFlavor.ReplaceCSid) },
+                new IntentSid("end_dt4", SrBehavior.EndDT4, A("2001:db8:b:1:d4::")) { Table = "100" },
+                new IntentSid("end_dt46", SrBehavior.EndDT46, A("2001:db8:b:1:d46::")),
+                new IntentSid("end_b6_red", SrBehavior.EndB6EncapsRed, A("2001:db8:b:1:b7::")) { Segments = [A("2001:db8:b:2:e::"), A("2001:db8:b:3:e::")] },
+            ],
+        };
+        var r = PackRenderer.Render(Pack, intent, Secret);
+        Assert.That(r.NotRenderable, Is.Empty);
+        var (node, engine, _) = TestNode.Start(Startup);
+        var cli = new NodeCli(node);
+        cli.Execute("configure");
+        foreach (var (line, source) in r.LinesWithSources) Assert.That(cli.Execute(line), Is.Empty, $"{source}: {line}");
+        Assert.That(cli.Execute("commit"), Does.StartWith("Commit 2 applied"));
+        var sids = engine.Last!.Srv6.Sids.ToDictionary(x => x.Name);
+        Assert.That(sids.Values.Select(x => x.Behavior).Distinct(), Is.EquivalentTo(Enum.GetValues<Behavior>()), "every behaviour of the node");
+        Assert.That(sids["end_usp_usd"].Flavors, Is.EqualTo(Flavors.Psp | Flavors.Usp | Flavors.Usd));
+        Assert.That(sids["end_x_usd"].Flavors, Is.EqualTo(Flavors.Usd));
+        Assert.That(sids["end_ncsid"].Flavors, Is.EqualTo(Flavors.NextCsid));
+        Assert.That(sids["end_rcsid"].Flavors, Is.EqualTo(Flavors.ReplaceCsid));
+        Assert.That(sids["end_dt46"].Table, Is.Null, "no table: the main table");
+        Assert.That(sids["end_b6_red"].Segments, Has.Count.EqualTo(2));
     }
 
     [Test]
