@@ -160,7 +160,14 @@ public sealed class ConfigEditor
             editor.NoteLine(ctx, i + 1);
         }
         try { return editor.Build(); }
-        catch (ConfigValidationException e) { throw new ConfigException(e.Message, e.Problems.Count > 0 ? "end" : "", lines.Length); }
+        catch (ConfigValidationException e)
+        {
+            // Named by the item that is incomplete: its name and the line that opened it.
+            var m = System.Text.RegularExpressions.Regex.Match(e.Problems[0], @"^\S+ (?<name>\S+) \(line (?<line>\d+)\)");
+            throw m.Success
+                ? new ConfigException(e.Message, m.Groups["name"].Value, int.Parse(m.Groups["line"].Value, CultureInfo.InvariantCulture))
+                : new ConfigException(e.Message, "end", lines.Length);
+        }
     }
 
     private void NoteLine(ConfigContext ctx, int line)

@@ -178,6 +178,7 @@ public class ConfigLanguageTests
     {
         var e = Assert.Throws<ConfigException>(() => ConfigEditor.Parse("segment-routing srv6\n local-sid x\n  behavior End.X\n  sid 2001:db8::1\n", new SecretBox()))!;
         Assert.That(e.Message, Does.Contain("local-sid x (line 2)").And.Contain("needs a next-hop"));
+        Assert.That(e.ErrorLine, Does.StartWith("% Invalid input at 'x' (line 2): "));
     }
 
     [Test]
