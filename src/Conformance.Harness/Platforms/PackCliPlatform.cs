@@ -16,13 +16,17 @@ public sealed class PackCliPlatform(PlatformPack pack, CliSession cli) : IDutPla
     public const string ConfigSection = "config";
     private readonly Dictionary<string, string> _sources = new(StringComparer.Ordinal);
     private string? _checkpoint;
+    /// <summary>The checkpoint read with each snapshot: a rollback returns to the one of the snapshot it is given.</summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<DutSnapshot, string> _checkpoints = new();
 
     public PlatformPack Pack { get; } = pack;
 
     /// <summary>Remembers which template file:line each rendered line came from, so a rejected line names it.</summary>
     public void RememberSources(PackRendering rendering)
     {
-        foreach (var (line, source) in rendering.LinesWithSources) if (source is not null) _sources.TryAdd(line, source);
+        // DutConfig.FromLines trims the lines it keeps, so an indented template line is looked up trimmed too.
+        foreach (var (line, source) in rendering.LinesWithSources)
+            if (source is not null) { _sources.TryAdd(line, source); _sources.TryAdd(line.Trim(), source); }
     }
 
     public async Task ApplyAsync(DutConfig config, CancellationToken cancellationToken = default)
@@ -44,12 +48,18 @@ public sealed class PackCliPlatform(PlatformPack pack, CliSession cli) : IDutPla
             _checkpoint = m.Success ? m.Groups["id"].Value : null;
         }
         var lines = text.Split('\n').Select(l => l.TrimEnd()).Where(l => l.Length > 0).ToList();
-        return new DutSnapshot(DateTimeOffset.UtcNow, new Dictionary<string, IReadOnlyList<string>> { [ConfigSection] = lines });
+        var snapshot = new DutSnapshot(DateTimeOffset.UtcNow, new Dictionary<string, IReadOnlyList<string>> { [ConfigSection] = lines });
+        if (_checkpoint is { } id) _checkpoints.AddOrUpdate(snapshot, id);
+        return snapshot;
     }
 
     public async Task RollbackAsync(DutSnapshot before, CancellationToken cancellationToken = default)
     {
+        // Every snapshot reads the checkpoint again: return to the one read with the snapshot given (the last one read
+        // when that snapshot was not taken by this platform).
+        var checkpoint = _checkpoints.TryGetValue(before, out var c) ? c : _checkpoint;
         var now = await SnapshotAsync(cancellationToken).ConfigureAwait(false);
+        _checkpoint = checkpoint;
         if (before.DiffTo(now).Count == 0) return;
         var rollback = Pack.Session.Rollback
             ?? throw new TestbedException($"{Pack.DescriptorPath}: no session.rollback; the DUT differs from its snapshot and the suite cannot undo it:\n{string.Join('\n', before.DiffTo(now))}");

@@ -43,7 +43,7 @@ public static partial class PackRenderer
     public const string RedactedSecret = "<secret from the environment>";
     public static readonly IPNetwork SidPrefix = IPNetwork.Parse("5f00::/16");
 
-    private static readonly string[] ListPlaceholders = ["segment", "segment_index", "flavor", "inside_source"];
+    private static readonly string[] ListPlaceholders = ["segment", "segment_index", "flavor", "inside_source", "srh_to_local", "source_check_interface", "hmac_policy"];
     private static readonly SrFlavor[] FlavorOrder = [SrFlavor.Psp, SrFlavor.Usp, SrFlavor.Usd, SrFlavor.NextCSid, SrFlavor.ReplaceCSid];
 
     public static PackRendering Render(PlatformPack pack, Srv6Intent intent, Func<IntentHmacKey, string?>? secrets = null)
@@ -52,6 +52,17 @@ public static partial class PackRenderer
         var missing = new List<string>();
         var t = pack.Templates;
         var functionBits = FunctionBits(intent);
+        // Node-wide knobs and per-interface settings (templates.knobs.node / knobs.interface), for router packs: the
+        // Linux reference renders its knobs as sysctls in LinuxIntentRenderer.
+        if (pack.Session.Driver == SessionDriver.Cli && t.Knobs.TryGetValue("node", out var nodeKnobs))
+            items.Add(Item(pack, "node knobs", nodeKnobs, KnobValues(intent.Knobs), []));
+        if (pack.Session.Driver == SessionDriver.Cli && t.Knobs.TryGetValue("interface", out var ifKnobs))
+            foreach (var i in intent.Interfaces)
+                items.Add(Item(pack, $"interface {i.Name}", ifKnobs, new()
+                {
+                    ["interface"] = i.Name, ["dut_if"] = i.Name, ["role"] = i.Role == PortRole.External ? "external" : "internal",
+                    ["seg6_enabled"] = i.Srv6Enabled ? "1" : "0", ["srv6"] = i.Srv6Enabled ? "enable" : "disable",
+                }, new() { ["hmac_policy"] = i.Hmac == HmacPolicy.Default ? [] : [HmacPolicyWord(i.Hmac)] }));
         if (t.Locator is { } loc)
             items.Add(Item(pack, "locator", loc, LocatorValues(intent, functionBits), []));
         else if (intent.Sids.Count > 0)
@@ -90,13 +101,7 @@ public static partial class PackRenderer
         {
             var behavior = h.Behavior.Name();
             if (!t.Headend.TryGetValue(behavior, out var file)) { missing.Add($"headend {h.Name} ({behavior}): no templates.headend.{behavior}"); continue; }
-            var values = new Dictionary<string, string>
-            {
-                ["name"] = h.Name, ["prefix"] = h.Prefix.ToString(), ["segments"] = string.Join(',', h.Segments),
-                ["segments_space"] = string.Join(' ', h.Segments), ["interface"] = h.Interface, ["color"] = "1", ["source"] = "",
-                ["endpoint"] = h.Segments.Count == 0 ? "" : h.Segments[^1].ToString(),
-            };
-            items.Add(Item(pack, $"headend {h.Name} ({behavior})", file, values, new() { ["segment"] = [.. h.Segments.Select(s => s.ToString())] }));
+            items.Add(HeadendItem(pack, h));
         }
 
         if (intent.EdgeFilter is { } ef)
@@ -105,6 +110,8 @@ public static partial class PackRenderer
             else
             {
                 var inside = ef.SourceChecks.SelectMany(s => s.InsideSources).Select(p => p.ToString()).Distinct().ToList();
+                var checkedInterfaces = ef.SourceChecks.Select(s => s.Interface).Distinct().ToList();
+                var srhRule = TemplateUses(pack, file, "srh_to_local");
                 foreach (var iface in ef.Rules.Select(r => r.Interface).Distinct())
                 {
                     var (n, u) = SplitInterface(iface);
@@ -113,10 +120,15 @@ public static partial class PackRenderer
                         ["interface"] = iface, ["interface_name"] = n, ["interface_unit"] = u, ["sid_block"] = intent.SidBlock.ToString(),
                         ["sid_prefix"] = SidPrefix.ToString(), ["locator"] = intent.Locator.ToString(), ["inside_sources"] = string.Join(',', inside),
                     };
-                    items.Add(Item(pack, $"edge filter on {iface}", file, values, new() { ["inside_source"] = inside }));
+                    items.Add(Item(pack, $"edge filter on {iface}", file, values, new()
+                    {
+                        ["inside_source"] = inside, ["source_check_interface"] = checkedInterfaces,
+                        // A list of one empty value when this interface has the SRH-to-local rule: a line using it is rendered once, else left out.
+                        ["srh_to_local"] = ef.Rules.Any(r => r.Interface == iface && r.Kind == EdgeRuleKind.SrhToLocal) ? [""] : [],
+                    }));
                 }
-                if (ef.Rules.Any(r => r.Kind == EdgeRuleKind.SrhToLocal))
-                    missing.Add("edge filter: the SRH-to-local rule (RFC 8754 §5.1) has no placeholder in the pack contract; the pack's edge_filter template must carry it itself");
+                if (!srhRule && ef.Rules.Any(r => r.Kind == EdgeRuleKind.SrhToLocal))
+                    missing.Add("edge filter: the SRH-to-local rule (RFC 8754 §5.1): the pack's edge_filter template has no line using {{srh_to_local}}");
             }
         }
 
@@ -130,6 +142,14 @@ public static partial class PackRenderer
             }, []));
         }
 
+        if (t.Route is { } routeFile)
+            foreach (var r in intent.Routes)
+                items.Add(Item(pack, $"route {r}", routeFile, new()
+                {
+                    ["prefix"] = r.Prefix.ToString(), ["next_hop"] = r.NextHop.ToString(), ["interface"] = r.Interface,
+                    ["route_table"] = r.Table ?? "main", ["family"] = r.Prefix.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? "ipv4" : "ipv6",
+                }, []));
+
         if (intent.OFlag is { } o)
         {
             if (t.OFlag is not { } file) missing.Add("O-flag: no templates.oflag");
@@ -141,6 +161,53 @@ public static partial class PackRenderer
             }, []));
         }
         return new PackRendering(items, missing);
+    }
+
+    /// <summary>One headend policy with the pack's <c>templates.headend.&lt;behaviour&gt;</c> (also platform verb dut.sr_policy).</summary>
+    public static RenderedItem HeadendItem(PlatformPack pack, IntentHeadend h)
+    {
+        var behavior = h.Behavior.Name();
+        if (!pack.Templates.Headend.TryGetValue(behavior, out var file)) throw new TemplateException($"{pack.DescriptorPath}: no templates.headend.{behavior}.");
+        var values = new Dictionary<string, string>
+        {
+            ["name"] = h.Name, ["prefix"] = h.Prefix.ToString(), ["segments"] = string.Join(',', h.Segments),
+            ["segments_space"] = string.Join(' ', h.Segments), ["interface"] = h.Interface, ["color"] = "1", ["source"] = "",
+            ["endpoint"] = h.Segments.Count == 0 ? "" : h.Segments[^1].ToString(),
+        };
+        return Item(pack, $"headend {h.Name} ({behavior})", file, values, new() { ["segment"] = [.. h.Segments.Select(s => s.ToString())] });
+    }
+
+    /// <summary>The node-wide knobs as placeholders (<c>templates.knobs.node</c>): Linux-style numbers and router words.</summary>
+    private static Dictionary<string, string> KnobValues(IntentKnobs k) => new()
+    {
+        ["ipv6_forwarding"] = k.Ipv6Forwarding ? "1" : "0", ["ipv4_forwarding"] = k.Ipv4Forwarding ? "1" : "0",
+        ["icmpv6_ratelimit_ms"] = k.Icmpv6RateLimitMs.ToString(CultureInfo.InvariantCulture), ["icmpv4_ratelimit_ms"] = k.Icmpv4RateLimitMs.ToString(CultureInfo.InvariantCulture),
+        ["icmp_ratelimit_ms"] = Math.Max(k.Icmpv6RateLimitMs, k.Icmpv4RateLimitMs).ToString(CultureInfo.InvariantCulture),
+        ["seg6_enabled_all"] = k.Srv6Enabled ? "1" : "0", ["seg6_flowlabel"] = k.EncapsFlowLabelFromInner ? "1" : "0",
+        ["flow_label"] = k.EncapsFlowLabelFromInner ? "from-inner" : "zero",
+    };
+
+    /// <summary>An interface HMAC policy as one word (RFC 8754 §2.1.2.1): ignore, verify-if-present, require.</summary>
+    public static string HmacPolicyWord(HmacPolicy p) => p switch
+    {
+        HmacPolicy.Require => "require",
+        HmacPolicy.VerifyIfPresent => "verify-if-present",
+        _ => "ignore",
+    };
+
+    /// <summary>
+    /// One interface's HMAC policy with the pack's <c>templates.hmac_policy</c> (platform verb dut.hmac_policy):
+    /// placeholders <c>interface</c>/<c>dut_if</c>, <c>policy</c> (ignore, verify-if-present, require) and <c>mode</c>
+    /// (Linux's -1, 0, 1).
+    /// </summary>
+    public static RenderedItem HmacPolicyItem(PlatformPack pack, string interfaceName, HmacPolicy policy)
+    {
+        var file = pack.Templates.HmacPolicy ?? throw new TemplateException($"{pack.DescriptorPath}: no templates.hmac_policy.");
+        return Item(pack, $"HMAC policy on {interfaceName}", file, new()
+        {
+            ["interface"] = interfaceName, ["dut_if"] = interfaceName, ["policy"] = HmacPolicyWord(policy),
+            ["mode"] = policy switch { HmacPolicy.Ignore => "-1", HmacPolicy.Require => "1", _ => "0" },
+        }, new() { ["hmac_policy"] = [HmacPolicyWord(policy)] });
     }
 
     private static Dictionary<string, string> LocatorValues(Srv6Intent intent, int functionBits)

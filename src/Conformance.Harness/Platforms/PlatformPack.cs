@@ -65,6 +65,8 @@ public sealed record PackTemplates
     public string? HmacKey { get; init; }
     public string? HmacPolicy { get; init; }
     public string? OFlag { get; init; }
+    /// <summary>One static route of the DUT's surroundings (intent routes), for router packs.</summary>
+    public string? Route { get; init; }
     public IReadOnlyDictionary<string, string> Knobs { get; init; } = new Dictionary<string, string>();
 }
 

@@ -157,10 +157,17 @@ public static class ProfileDutConfig
     /// template for <paramref name="headend"/>'s behaviour; the case removes it by rolling back to its snapshot.
     /// </summary>
     public static DutConfig TransientHeadend(Profile profile, IntentHeadend headend) =>
-        DutConfig.FromLines(LinuxIntentRenderer.HeadendLines(headend, profile.Testbed.Platform, TemplateDirectory(profile.Testbed.Platform)));
+        RouterPack(profile) is { } pack ? DutConfig.FromLines(Platforms.PackRenderer.HeadendItem(pack, headend).Lines)
+        : DutConfig.FromLines(LinuxIntentRenderer.HeadendLines(headend, profile.Testbed.Platform, TemplateDirectory(profile.Testbed.Platform)));
+
+    /// <summary>The profile's platform pack when it is a router pack (cli driver), rendered by <see cref="Platforms.PackRenderer"/>; null for the Linux reference.</summary>
+    private static Platforms.PlatformPack? RouterPack(Profile profile) =>
+        profile.Testbed.Platform == "linux" ? null
+        : Platforms.PlatformPacks.Find(profile.Testbed.Platform) is { Session.Driver: Platforms.SessionDriver.Cli } p ? p : null;
 
     /// <summary>One interface's HMAC policy set by a case (platform verb dut.hmac_policy), rendered with the pack's template.</summary>
     public static DutConfig TransientHmacPolicy(Profile profile, string interfaceName, HmacPolicy policy) =>
+        RouterPack(profile) is { } pack ? DutConfig.FromLines(Platforms.PackRenderer.HmacPolicyItem(pack, interfaceName, policy).Lines) :
         DutConfig.FromLines(LinuxIntentRenderer.HmacPolicyLines(interfaceName, policy, TemplateDirectory(profile.Testbed.Platform)));
 
     /// <summary>
@@ -171,10 +178,17 @@ public static class ProfileDutConfig
     /// </summary>
     public static DutConfig OFlagAtRate(Profile profile, int? ratePerSecond, LabFaultMode? fault)
     {
-        if (profile.Testbed.Platform != "linux")
-            throw new TestbedException($"platform {profile.Testbed.Platform}: dut.set_oflag_rate is rendered for the Linux reference only.");
         var p = ratePerSecond is { } r && profile.Parameters.OFlag is { } o
             ? profile with { Parameters = profile.Parameters with { OFlag = o with { RatePerSecond = r } } } : profile;
+        if (RouterPack(profile) is { } pack && pack.Templates.OFlag is not null)
+        {
+            // A router pack: its oflag template re-typed with the rate (a statement that replaces the applied one).
+            var item = Platforms.PackRenderer.Render(pack, IntentBuilder.Build(p)).Items.FirstOrDefault(i => i.Item == "O-flag")
+                ?? throw new TestbedException($"platform {profile.Testbed.Platform}: the profile has no O-flag settings to change.");
+            return DutConfig.FromLines(item.Lines);
+        }
+        if (profile.Testbed.Platform != "linux")
+            throw new TestbedException($"platform {profile.Testbed.Platform}: dut.set_oflag_rate needs templates.oflag in its pack.");
         var lines = Srv6(p, fault).Commands.Where(x => x.Contains($" ip6 {OamTable}", StringComparison.Ordinal)).ToList();
         return DutConfig.Empty with { Commands = [$"nft delete table ip6 {OamTable} 2>/dev/null || true", .. lines] };
     }

@@ -25,7 +25,10 @@ public class PlatformPackTests
         Assert.That(linux.Session.Driver, Is.EqualTo(SessionDriver.Shell));
         Assert.That(linux.Verification, Is.EqualTo(PackVerification.ReferenceLab));
         Assert.That(linux.Verbs.Keys, Is.SupersetOf(new[] { DutVerbs.Ping, DutVerbs.Traceroute, DutVerbs.SrPolicy, DutVerbs.HmacPolicy, DutVerbs.FilterCounters }));
-        foreach (var vendor in packs.Where(p => p.Platform != "linux"))
+        // The reference node's pack is driven live by the suite (the second implementation), so it is not documentation-only.
+        var refnode = packs.Single(p => p.Platform == "refnode");
+        Assert.That((refnode.Session.Driver, refnode.Verification), Is.EqualTo((SessionDriver.Cli, PackVerification.ReferenceLab)));
+        foreach (var vendor in packs.Where(p => p.Platform is not "linux" and not "refnode"))
         {
             Assert.That(vendor.Session.Driver, Is.EqualTo(SessionDriver.Cli), vendor.Platform);
             Assert.That(vendor.Verification, Is.EqualTo(PackVerification.Documentation), $"{vendor.Platform}: no vendor pack has been run on a router here");
