@@ -403,7 +403,9 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
                 lock (output) text = output.ToString();
                 try { text += File.Exists(NodeLogPath) ? File.ReadAllText(NodeLogPath) : ""; } catch (IOException) { }
                 var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-                return lines.Length == 0 ? "(no output)" : string.Join("\n  ", lines.TakeLast(6));
+                // The first lines name an unhandled exception, the last ones what the node logged last.
+                return lines.Length == 0 ? "(no output)" : lines.Length <= 10 ? string.Join("\n  ", lines)
+                    : string.Join("\n  ", [.. lines.Take(4), "…", .. lines.TakeLast(5)]);
             }
             if (_node.HasExited)
                 throw new TestbedException($"The reference node in {Namespace} exited with code {_node.ExitCode} before listening on {NodeControlSocket}:\n  {Tail()}");

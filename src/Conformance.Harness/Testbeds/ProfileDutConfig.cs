@@ -87,7 +87,7 @@ public static class ProfileDutConfig
         var ports = profile.Testbed.TesterPorts;
         var startup = new List<string>
         {
-            Render("base.cfg", new() { ["hostname"] = profile.Testbed.Identity.Hostname, ["dut_loopback"] = Loopback(profile) + "/128" }),
+            Render("base.cfg", new() { ["hostname"] = profile.Testbed.Identity.Hostname, ["dut_loopback"] = Loopback(profile) + "/128", ["dut_loopback_address"] = Loopback(profile).ToString() }),
         };
         var infra = new List<string>();
         foreach (var p in ports)

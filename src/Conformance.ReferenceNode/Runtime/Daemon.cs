@@ -70,7 +70,6 @@ public sealed class Daemon : IFrameSink, IDisposable
 
         var infos = _ports.Select(p => p.Info).ToList();
         _node = new NodeState(_engine, this, () => infos, NodeIdentity.ForThisMachine(_options.Interfaces), secrets, Log);
-        if (_engine is FramesOnlyEngine) Log("no forwarding engine in this build: frames are counted, not forwarded");
         _node.Commit(startup, "startup", _options.Config is null ? "default configuration" : "startup configuration " + _options.Config);
 
         try
