@@ -21,6 +21,10 @@ public sealed class PackCliPlatform(PlatformPack pack, CliSession cli) : IDutPla
 
     public PlatformPack Pack { get; } = pack;
 
+    /// <summary>Runs one exec-mode command (a verb: ping, traceroute, a show) in the CLI session and returns its output.</summary>
+    public Task<string> ExecAsync(string command, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        cli.ExecAsync(command, timeout, cancellationToken: cancellationToken);
+
     /// <summary>Remembers which template file:line each rendered line came from, so a rejected line names it.</summary>
     public void RememberSources(PackRendering rendering)
     {

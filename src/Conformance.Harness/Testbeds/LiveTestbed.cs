@@ -70,6 +70,9 @@ public sealed class LiveTestbed : IAsyncDisposable
     /// <summary>The DUT prints what <paramref name="command"/> printed (standard output and error), for the command verbs.</summary>
     public async Task<string> RunVerbCommandAsync(string command)
     {
+        // A router's verbs go through its CLI session (an SSH exec channel would start a second CLI, or be refused);
+        // the Linux reference's are shell commands on an exec channel.
+        if (Platform is PackCliPlatform cli) return await cli.ExecAsync(command).ConfigureAwait(false);
         var r = await Session.RunAsync(command).ConfigureAwait(false);
         return r.Stdout + r.Stderr;
     }
@@ -102,6 +105,8 @@ public sealed class LiveTestbed : IAsyncDisposable
         if (pack.Session.Driver == SessionDriver.Cli)
         {
             intent = Intent.IntentBuilder.Build(profile);
+            // The reference lab draws its own HMAC secrets where the environment has none (the rendering needs them).
+            if (profile.Testbed.Kind == TestbedKind.ReferenceLab) ProfileDutConfig.EnsureLabHmacSecrets(profile);
             if (!fault.IsIntentOnly)
                 throw new TestbedException($"fault mode {fault.Name} breaks the Linux reference lab below its configuration (nftables or its O-flag emulation); " +
                     $"it cannot be applied through the {pack.Platform} pack. Nothing was connected or changed.");
