@@ -47,6 +47,7 @@ public sealed class BindingReducedCases : ConformanceCase
     }
 
     [Test]
+    [NegativeControl("EndB6RedAsEncaps", Profile = "reference-node.yaml", Why = "End.B6.Encaps.Red programmed as End.B6.Encaps: the pushed SRH keeps B1")]
     [NotClaimedByTheReferenceLab("End.B6.Encaps.Red", "CatalogueConformingReceptionTests.EndB6EncapsRedOuterSrhWithoutTheFirstSidPassesAndTheFullSrhFails")]
     [TestPurpose(Id = "TP-B6RED-BV-01", Requires = new[] { "End.B6.Encaps.Red" }, Feature = "End.B6.Encaps.Red",
         Title = "End.B6.Encaps.Red pushes an outer header whose SRH excludes the first SID of the bound policy (in the DA only)",

@@ -56,6 +56,7 @@ public sealed class FlavorCases : ConformanceCase
     }
 
     [Test]
+    [NegativeControl("UspFlavorDropped", Profile = "reference-node.yaml", Why = "end_usp programmed without USP: the quote keeps the SRH")]
     [NotClaimedByTheReferenceLab("USP", "CatalogueConformingReceptionTests.UspPortUnreachableQuotingThePacketWithoutItsSrhPassesAndAQuoteWithTheSrhFails")]
     [TestPurpose(Id = "TP-USP-BV-01", Requires = new[] { "USP", "oam.traceroute_to_sid" }, Feature = "USP",
         Title = "An End SID with the USP flavor removes the SRH at Segments Left 0 before processing the next header",
@@ -74,6 +75,7 @@ public sealed class FlavorCases : ConformanceCase
     }
 
     [Test]
+    [NegativeControl("UsdFlavorDropped", Profile = "reference-node.yaml", Why = "end_usd programmed without USD: the outer header is not removed")]
     [NotClaimedByTheReferenceLab("USD", "CatalogueConformingReceptionTests.UsdInnerPacketForwardedByTheFibPassesAndTheKeptOuterHeaderFails")]
     [TestPurpose(Id = "TP-USD-BV-01", Requires = new[] { "USD" }, Feature = "USD",
         Title = "An End SID with the USD flavor decapsulates at Segments Left 0 and forwards the inner IPv6 packet by a FIB lookup",

@@ -60,6 +60,7 @@ public sealed class VrfLookupCases : ConformanceCase
     }
 
     [Test]
+    [NegativeControl("EndDt4MainTable", Profile = "reference-node.yaml", Why = "end_dt4 looks up the main table: the inner packet leaves by t3")]
     [NotClaimedByTheReferenceLab("End.DT4", "CatalogueConformingReceptionTests.EndDt4InnerIpv4PacketRoutedByItsTablePassesAndTheMainTableFails")]
     [TestPurpose(Id = "TP-DT4-BV-01", Requires = new[] { "End.DT4" }, Feature = "End.DT4",
         Title = "End.DT4 removes the outer header and looks the inner IPv4 packet up in its table",
@@ -73,6 +74,7 @@ public sealed class VrfLookupCases : ConformanceCase
     }
 
     [Test]
+    [NegativeControl("EndDt46MainTable", Profile = "reference-node.yaml", Why = "end_dt46 looks up the main table: the inner packet leaves by t3")]
     [NotClaimedByTheReferenceLab("End.DT46", "CatalogueConformingReceptionTests.EndDt46InnerIpv4AndIpv6PacketsRoutedByItsTablePassAndTheMainTableFails")]
     [TestPurpose(Id = "TP-DT46-BV-01", Requires = new[] { "End.DT46" }, Feature = "End.DT46",
         Title = "End.DT46 removes the outer header and looks an inner IPv4 packet up in its table",
@@ -86,6 +88,7 @@ public sealed class VrfLookupCases : ConformanceCase
     }
 
     [Test]
+    [NegativeControl("EndDt46MainTable", Profile = "reference-node.yaml", Why = "end_dt46 looks up the main table: the inner packet leaves by t3")]
     [NotClaimedByTheReferenceLab("End.DT46", "CatalogueConformingReceptionTests.EndDt46InnerIpv4AndIpv6PacketsRoutedByItsTablePassAndTheMainTableFails")]
     [TestPurpose(Id = "TP-DT46-BV-02", Requires = new[] { "End.DT46" }, Feature = "End.DT46",
         Title = "End.DT46 removes the outer header and looks an inner IPv6 packet up in its table",

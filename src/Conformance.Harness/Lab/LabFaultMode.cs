@@ -191,6 +191,30 @@ public sealed partial class LabFaultMode
         "EndB6AsEnd", "The End.B6.Encaps SID is programmed as plain End: no encapsulation in the bound policy.",
         i => i.WithSid("end_b6_encaps", s => s with { Behavior = SrBehavior.End, Segments = [] }));
 
+    // The reference node's own negative controls for the purposes the Linux reference cannot claim (USP, USD, End.DT4,
+    // End.DT46, End.B6.Encaps.Red): misconfigurations of profiles/reference-node.yaml's SIDs, rendered by its pack.
+    private const string NodeProfile = "reference-node.yaml";
+
+    public static LabFaultMode UspFlavorDropped { get; } = new(
+        "UspFlavorDropped", "The USP SID (end_usp) is programmed as plain End: the SRH is not popped at Segments Left 0.",
+        i => i.WithSid("end_usp", s => s with { Flavors = new HashSet<SrFlavor>() }), profile: NodeProfile);
+
+    public static LabFaultMode UsdFlavorDropped { get; } = new(
+        "UsdFlavorDropped", "The USD SID (end_usd) is programmed as plain End: the outer header is not decapsulated at Segments Left 0.",
+        i => i.WithSid("end_usd", s => s with { Flavors = new HashSet<SrFlavor>() }), profile: NodeProfile);
+
+    public static LabFaultMode EndDt4MainTable { get; } = new(
+        "EndDt4MainTable", "The End.DT4 SID (end_dt4) looks up the main table instead of the profile's table.",
+        i => i.WithSid("end_dt4", s => s with { Table = null }), profile: NodeProfile);
+
+    public static LabFaultMode EndDt46MainTable { get; } = new(
+        "EndDt46MainTable", "The End.DT46 SID (end_dt46) looks up the main table instead of the profile's table.",
+        i => i.WithSid("end_dt46", s => s with { Table = null }), profile: NodeProfile);
+
+    public static LabFaultMode EndB6RedAsEncaps { get; } = new(
+        "EndB6RedAsEncaps", "The End.B6.Encaps.Red SID (end_b6_encaps_red) is programmed as End.B6.Encaps: the pushed SRH keeps the first SID.",
+        i => i.WithSid("end_b6_encaps_red", s => s with { Behavior = SrBehavior.EndB6Encaps }), profile: NodeProfile);
+
     public static LabFaultMode HeadendsMissing { get; } = new(
         "HeadendsMissing", "No headend SR policy is programmed (the steered prefixes have no route).",
         i => i with { Headends = [] });
@@ -418,6 +442,7 @@ public sealed partial class LabFaultMode
          LocatorLocal, DownstreamViaT3,
          Figure1EndXWrongLink, Figure1Link10Broken, Figure1OFlagNotExported,
          EndDx2WrongInterface, HInsertAsEncap,
+         UspFlavorDropped, UsdFlavorDropped, EndDt4MainTable, EndDt46MainTable, EndB6RedAsEncaps,
          IcmpErrorsToDutDropped,
          CsidEndWithoutFlavor, CsidBlockLengthWrong, CsidEndXAsEnd];
 

@@ -26,7 +26,10 @@ public class CaseVerdictTests
     private static IEnumerable<(string Purpose, NegativeControlAttribute Control)> ControlsOn(string? profile) =>
         CaseRunner.Purposes.OrderBy(p => p.Key, StringComparer.Ordinal)
             .SelectMany(p => p.Value.GetCustomAttributes<NegativeControlAttribute>(false).Select(c => (p.Key, c)))
-            .Where(x => profile is null ? x.c.Profile != "reference-lab.yaml" : x.c.Profile == profile);
+            .Where(x => profile is null ? x.c.Profile is not ("reference-lab.yaml" or NodeProfile) : x.c.Profile == profile);
+
+    /// <summary>The reference node's profile: the second implementation every purpose is run on (see the node rows below).</summary>
+    public const string NodeProfile = "reference-node.yaml";
 
     /// <summary>
     /// The negative controls of the purposes on a reference topology (profile testbed.topology): the
@@ -158,6 +161,55 @@ public class CaseVerdictTests
         Assert.That(plain[purpose].Status, Is.EqualTo("failed"), plain[purpose].Message);
         Assert.That(plain[purpose].Known, Is.True, "listed in profiles/reference-lab.yaml known_deviations");
     }
+
+    // ------------------------------------------------------------------ the reference node (issue #15)
+
+    /// <summary>
+    /// The second implementation: on profiles/reference-node.yaml (the RFC-exact reference node, no known deviation)
+    /// every purpose of the single-DUT lab passes live — the Linux reference's known deviations and not-applicable
+    /// purposes included. Not applicable there: only what the node profile does not claim (named in the message).
+    /// </summary>
+    [Test]
+    public async Task EveryPurposePassesLiveOnTheReferenceNode()
+    {
+        var node = await CaseRunner.RunAsync("None", profile: NodeProfile);
+        var single = CaseRunner.Purposes.Keys.Except(TopologyTable.Select(r => r.Purpose)).Order(StringComparer.Ordinal).ToList();
+        var notPassed = single.Where(p => !node.TryGetValue(p, out var o) || o.Status != "passed")
+            .Select(p => node.TryGetValue(p, out var o) ? $"{p}: {o.Status} {o.Message.Split('\n')[0]}" : $"{p}: did not run").ToList();
+        var skipped = notPassed.Where(x => x.Contains(": skipped N/A", StringComparison.Ordinal)).ToList();
+        TestContext.Out.WriteLine($"reference node: {single.Count - notPassed.Count} of {single.Count} single-DUT purposes passed live; not applicable: {skipped.Count}\n" + string.Join('\n', skipped));
+        Assert.That(notPassed.Except(skipped), Is.Empty, "purposes that do not pass on the reference node (a node bug or a Linux-shaped case)");
+        Assert.That(single.Where(p => NeverPassOnLinux.Contains(p) || NotClaimedByTheReferenceProfile.Any(n => n.Purpose == p))
+            .Where(p => node.TryGetValue(p, out var o) && o.Status == "skipped"), Is.Empty,
+            "every known-deviation or not-applicable purpose of the Linux profile has a live pass on the node");
+    }
+
+    /// <summary>
+    /// The node's own negative controls, for the purposes the Linux reference cannot run (not claimed there): each
+    /// passes on the plain node (<see cref="EveryPurposePassesLiveOnTheReferenceNode"/>) and fails under a
+    /// misconfiguration of the node through its pack.
+    /// </summary>
+    public static (string Purpose, string FailMode, string Why)[] NodeTable { get; } =
+        [.. ControlsOn(NodeProfile).Select(c => (c.Purpose, c.Control.FailIn, c.Control.Why))];
+
+    public static IEnumerable<TestCaseData> NodeControls() => NodeTable
+        .Select(r => new TestCaseData(r.Purpose, r.FailMode).SetArgDisplayNames(r.Purpose, r.FailMode).SetDescription(r.Why));
+
+    [TestCaseSource(nameof(NodeControls))]
+    public async Task PassesOnTheReferenceNodeAndFailsOnAFaultedOne(string purpose, string failMode)
+    {
+        var right = await CaseRunner.RunAsync("None", profile: NodeProfile);
+        var wrong = await CaseRunner.RunAsync(failMode, purposes: NodeTable.Where(r => r.FailMode == failMode).Select(r => r.Purpose), profile: NodeProfile);
+        Assert.That(right[purpose].Status, Is.EqualTo("passed"), $"{purpose} on the reference node: {right[purpose].Message}");
+        Assert.That(wrong, Does.ContainKey(purpose), $"{purpose} did not run in mode {failMode}");
+        Assert.That(wrong[purpose].Status, Is.EqualTo("failed"), $"{purpose} on the reference node in mode {failMode}: {wrong[purpose].Message}");
+        Assert.That(wrong[purpose].Known, Is.False, "the node has no known deviation");
+    }
+
+    /// <summary>Every purpose the Linux profile cannot claim has a live pass and a live fail on the node.</summary>
+    [Test]
+    public void EveryPurposeNotApplicableOnLinuxHasANodeControl() =>
+        Assert.That(NotClaimedByTheReferenceProfile.Select(r => r.Purpose).Except(NodeTable.Select(r => r.Purpose)), Is.Empty);
 
     [Test]
     public async Task EveryCaseIsBrokenNotFailedWhenTheDutsSshDies()

@@ -204,6 +204,15 @@ public class LabFaultModeTests
         foreach (var mode in LabFaultMode.All.Where(m => m != LabFaultMode.None))
         {
             var profile = ProfileLoader.Load(Path.Combine(ProfileTestSupport.ProfilesDir, mode.Profile));
+            if (Conformance.Harness.Platforms.PlatformPacks.Find(profile.Testbed.Platform) is { Session.Driver: Conformance.Harness.Platforms.SessionDriver.Cli } pack)
+            {
+                // The reference node's modes: rendered by its pack, as LiveTestbed does.
+                var intent = Conformance.Harness.Intent.IntentBuilder.Build(profile);
+                Assert.That(mode.IsIntentOnly, Is.True, $"{mode.Name}: a router pack can render only a transform of the intent");
+                Assert.That(Conformance.Harness.Platforms.PackRenderer.Render(pack, mode.Transform(intent)).Lines,
+                    Is.Not.EqualTo(Conformance.Harness.Platforms.PackRenderer.Render(pack, intent).Lines), mode.Name);
+                continue;
+            }
             Assert.That(ProfileDutConfig.Srv6(profile, mode).ToLines(), Is.Not.EqualTo(ProfileDutConfig.Srv6(profile).ToLines()), mode.Name);
         }
     }

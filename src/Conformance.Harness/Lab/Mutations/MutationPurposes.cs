@@ -55,7 +55,7 @@ public static class MutationPurposes
         ["end_b6_encaps"] = Ids("COUNTERS-BV-03 OFLAG-BV-07 B6-BV-01 B6-BV-02"),
         ["end_dx2"] = Ids("COUNTERS-BV-03 OFLAG-BV-07 DX2-BV-01"),
         // NEXT-C-SID SIDs (RFC 9800): their cases also send to the addresses just outside their /48.
-        ["end_csid"] = Ids("COUNTERS-BV-03 OFLAG-BV-07 SIDMATCH-BI-01 CSID-BV-01 CSID-BV-02 CSID-BV-03"),
+        ["end_csid"] = Ids("COUNTERS-BV-03 OFLAG-BV-07 SIDMATCH-BI-01 CSID-BV-01 CSID-BV-02 CSID-BV-03 CSID-BI-01"),
         ["end_x_csid"] = Ids("COUNTERS-BV-03 OFLAG-BV-07 SIDMATCH-BI-01 CSID-BV-04"),
         // SIDs of behaviours the reference profile does not claim (their cases are not applicable on it).
         ["end_usp"] = Ids("USP-BV-01"),
