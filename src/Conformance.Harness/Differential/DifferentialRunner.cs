@@ -66,7 +66,7 @@ public static class DifferentialRunner
         var unattributed = new List<NormalizedOutput>();
         var errorTimes = new List<DateTime>();
         var limits = profile.Parameters.Traffic;
-        int sent = 0, batches = 0;
+        int sent = 0, batches = 0, fastErrors = 0;
         double fastRate = Math.Min(pacing.FastRatePps, limits.MaxRatePps);
         double slowRate = Math.Min(1.0 / pacing.Interval.TotalSeconds, limits.MaxRatePps);
         // A batch stays within the profile's bounds: traffic.max_packets_per_case, and its duration within max_duration_s.
@@ -83,6 +83,9 @@ public static class DifferentialRunner
                 if (o.Fields.Any(x => x.Path == "inner.icmpv6.type" && int.TryParse(x.Value, out var t) && t < 128)) errorTimes.Add(f.TimestampUtc);
                 int idx = StimulusGenerator.FindTag(f.Data);
                 if (idx < 0 || idx >= set.Stimuli.Count) { unattributed.Add(o); continue; }
+                bool error = o.Fields.Any(x => (x.Path == "inner.icmpv6.type" && int.TryParse(x.Value, out var t) && t < 128)
+                    || (x.Path == "inner.ipv4.protocol" && x.Value == "1" && o.Fields.Any(y => y.Path == "inner.ipv4.src" && y.Value == OutputNormalizer.DutAddressClass)));
+                if (error && !set.Stimuli[idx].RateLimited) fastErrors++;
                 if (!outputs.TryGetValue(idx, out var l)) outputs[idx] = l = [];
                 l.Add(o);
             }
@@ -129,6 +132,8 @@ public static class DifferentialRunner
             while (errorTimes[i] - errorTimes[j] > TimeSpan.FromSeconds(1)) j++;
             maxPerSecond = Math.Max(maxPerSecond, i - j + 1);
         }
+        if (fastErrors > 0)
+            notes.Add($"{fastErrors} ICMP error(s) answered stimuli sent at the fast rate (not predicted to draw one): a DUT whose ICMP rate limit bit there would show differences that are pacing, not behaviour.");
         if (unattributed.Count > 0) notes.Add($"{unattributed.Count} captured packet(s) carried no stimulus tag (listed in the report).");
         var startup = tb.StartupDuration;
         await tb.DisposeAsync().ConfigureAwait(false);

@@ -121,7 +121,8 @@ public static class StimulusGenerator
         {
             int i = list.Count;
             var st = (row with { Index = i, Ip = row.Build(i), Id = $"F{i + 1:D2}" }).ToStimulus();
-            list.Add(st with { Path = PathOf(sids, st.Ip) });
+            var path = PathOf(sids, st.Ip);
+            list.Add(st with { Path = path, RateLimited = st.RateLimited || MayDrawError(sids, path, st.Ip[7]) });
         }
         var rng = new SplitMix64((ulong)(uint)seed);
         int first = list.Count;
@@ -129,10 +130,21 @@ public static class StimulusGenerator
         {
             int index = first + i;
             var st = RandomStimulus(ctx, rng, index);
-            list.Add(st with { Id = $"R{i + 1:D5}", Path = PathOf(sids, st.Ip) });
+            var path = PathOf(sids, st.Ip);
+            // Each SID on the path may decrement the hop limit, and End.T looks the next segment up in another table
+            // (Destination Unreachable where it has no route): such packets may draw an ICMP error too.
+            list.Add(st with { Id = $"R{i + 1:D5}", Path = path, RateLimited = st.RateLimited || MayDrawError(sids, path, st.Ip[7]) });
         }
         return new StimulusSet(seed, count, list, sids.Select(s => s.Name).ToList(), excluded);
     }
+
+    /// <summary>
+    /// True when a conforming DUT may answer with an ICMP error although nothing about the packet is wrong: each SID on
+    /// the path may decrement the hop limit (Time Exceeded), and End.T looks the next segment up in another table
+    /// (Destination Unreachable where that table has no route).
+    /// </summary>
+    private static bool MayDrawError(IReadOnlyList<SidDefinition> sids, IReadOnlyList<string> path, byte hopLimit) =>
+        hopLimit <= path.Count + 1 || path.Any(n => sids.First(x => x.Name == n).Behavior == SrBehavior.EndT);
 
     /// <summary>See <see cref="Stimulus.Path"/>.</summary>
     public static IReadOnlyList<string> PathOf(IReadOnlyList<SidDefinition> sids, byte[] ip)
