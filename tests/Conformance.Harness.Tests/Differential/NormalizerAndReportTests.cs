@@ -99,7 +99,11 @@ public class NormalizerAndReportTests
         Assert.That(none.Classes[0].WhatA, Is.EqualTo("nothing"));
         Assert.That(none.Classes[0].WhatB, Is.EqualTo("t1 ipv6/icmpv6 129"));
         Assert.That(none.ExitCode, Is.EqualTo(1));
-        Assert.That(none.ToMarkdown(), Does.Contain("unexplained: bug in A or B"));
+        var md = none.ToMarkdown();
+        Assert.That(md, Does.Contain("unexplained: bug in A or B"));
+        // The example: the stimulus and both DUTs' outputs in the suite's notation.
+        Assert.That(md, Does.Contain($"in  t1: {sl0.Notation}").And.Contain("A   (nothing on any port)").And.Contain($"B   t1: {reply.Notation}"));
+        Assert.That(none.ToJson()["differences"]![0]!["example"]!["b"]![0]!.GetValue<string>(), Is.EqualTo($"t1: {reply.Notation}"));
 
         var shipped = ExplanationsFile.Load(Path.Combine(ProfileTestSupport.ProfilesDir, "differential-explanations.yaml"));
         var r = DifferentialReport.Compare(set, a, b, p, p, shipped, "differential-explanations.yaml");
