@@ -56,6 +56,8 @@ public class DifferentialCommandTests
         // 150 ms between the stimuli that may draw an ICMP error or O-flag copy: the lab's O-flag emulation punts 10/s.
         var (code, o, e) = await Run(Lab, Lab, faultB: faultB, count: LiveCount, outDir: dir, interval: 150);
         var took = sw.Elapsed;
+        Assert.That(Conformance.Harness.Lab.ReferenceLab.ListLabs().Where(l => l.OwnerPid == Environment.ProcessId && l.NamespaceExists), Is.Empty,
+            "both testbeds were torn down");
         TestContext.Out.WriteLine(o);
         TestContext.Out.WriteLine(e);
         try
