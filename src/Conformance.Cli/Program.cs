@@ -15,5 +15,6 @@ var root = new RootCommand($"srv6conf {HarnessInfo.Version}: SRv6 conformance su
     MutateCommand.Create(),
     PlatformsCommand.Create(),
     DryRunCommand.Create(),
+    DifferentialCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

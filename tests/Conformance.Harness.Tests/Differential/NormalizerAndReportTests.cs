@@ -1,0 +1,156 @@
+using System.Net;
+using Conformance.Harness.Differential;
+using Conformance.Harness.Packets;
+using Conformance.Harness.Profiles;
+using Conformance.Harness.Tests.Profiles;
+using NUnit.Framework;
+
+namespace Conformance.Harness.Tests.Differential;
+
+[TestFixture]
+public class NormalizerAndReportTests
+{
+    private static readonly IPAddress A = IPAddress.Parse("2001:db8:0:1::2"), D = IPAddress.Parse("2001:db8:d::1"), N2 = IPAddress.Parse("2001:db8:b:2:e::"),
+        S = IPAddress.Parse("2001:db8:b:1:e::"), Dut1 = IPAddress.Parse("2001:db8:0:1::1"), Dut2 = IPAddress.Parse("2001:db8:0:2::1");
+    private static readonly OutputNormalizer Norm = new(new HashSet<IPAddress> { Dut1, Dut2, S, IPAddress.Parse("192.0.2.1") });
+    private static byte[] Tag => System.Text.Encoding.ASCII.GetBytes(StimulusGenerator.TagOf(5) + "...");
+
+    private static byte[] Forwarded(byte hl = 63, uint fl = 0x12345, string mac = "02:00:00:00:00:aa") =>
+        new PacketBuilder().Ethernet(mac, "02:00:00:00:00:bb").Ipv6(A, N2, hl, 0x2e, fl).Srh([D, N2, S], 1).IcmpEchoRequest(1, 5, Tag).Build();
+
+    private static byte[] TimeExceeded(IPAddress from, byte hl = 64, uint fl = 0, ushort? checksum = null)
+    {
+        var invoking = new PacketBuilder().RawIp().Ipv6(A, S, 1).Srh([D, N2, S], 2).IcmpEchoRequest(1, 5, Tag).BuildIp();
+        var body = new byte[4 + invoking.Length];
+        invoking.CopyTo(body, 4);
+        var b = new PacketBuilder().Ethernet("02:00:00:00:00:aa", "02:00:00:00:00:bb").Ipv6(from, A, hl, 0, fl).Payload(new PacketPayload.Icmpv6(3, 0, body));
+        if (checksum is { } c) b.WithChecksum(c);
+        return b.Build();
+    }
+
+    [Test]
+    public void EthernetAddressesAreDropped()
+    {
+        Assert.That(Norm.Normalize("t2", Forwarded(mac: "02:00:00:00:00:01")).Canonical, Is.EqualTo(Norm.Normalize("t2", Forwarded(mac: "02:00:00:00:00:02")).Canonical));
+        Assert.That(Norm.Normalize("t2", Forwarded()).Canonical, Does.Not.Contain("ethernet."));
+    }
+
+    [Test]
+    public void AForwardedPacketIsComparedByValueEvenItsFlowLabelAndHopLimit()
+    {
+        var x = Norm.Normalize("t2", Forwarded());
+        Assert.That(Norm.Normalize("t2", Forwarded(hl: 62)).Canonical, Is.Not.EqualTo(x.Canonical));
+        Assert.That(Norm.Normalize("t2", Forwarded(fl: 1)).Canonical, Is.Not.EqualTo(x.Canonical));
+        Assert.That(Norm.Normalize("t3", Forwarded()).Canonical, Is.Not.EqualTo(x.Canonical), "the egress port counts");
+        Assert.That(x.Shape, Is.EqualTo("t2 ipv6/srh/icmpv6 128"));
+    }
+
+    [Test]
+    public void AnIcmpErrorIsComparedByClassForItsSourceFlowLabelAndHopLimitButItsQuoteByValue()
+    {
+        var x = Norm.Normalize("t1", TimeExceeded(Dut1));
+        Assert.That(Norm.Normalize("t1", TimeExceeded(Dut2, 255, 0xabcde)).Canonical, Is.EqualTo(x.Canonical), "another DUT address, hop limit and flow label");
+        Assert.That(x.Fields, Has.Member(("ipv6.src", OutputNormalizer.DutAddressClass)).And.Member(("inner.icmpv6.checksum", OutputNormalizer.ValidChecksumClass)));
+        Assert.That(Norm.Normalize("t1", TimeExceeded(IPAddress.Parse("2001:db8:0:1::99"))).Canonical, Is.Not.EqualTo(x.Canonical), "a source that is not the DUT's");
+        Assert.That(Norm.Normalize("t1", TimeExceeded(Dut1, checksum: 0x1234)).Canonical, Is.Not.EqualTo(x.Canonical), "an invalid checksum stays a difference");
+        Assert.That(x.Shape, Is.EqualTo("t1 ipv6/icmpv6 3/0 quoting ipv6/srh/icmpv6 128"));
+        Assert.That(x.Canonical, Does.Contain("inner.icmpv6.invoking.ipv6.dst=2001:db8:b:1:e::"), "the quoted packet by value");
+    }
+
+    [Test]
+    public void AnIpv4ErrorTheDutOriginatesIsComparedByClassForItsIdentificationAndTtl()
+    {
+        byte[] Unreach(ushort id, byte ttl) => new PacketBuilder().Ethernet("02:00:00:00:00:aa", "02:00:00:00:00:bb")
+            .Ipv4(IPAddress.Parse("192.0.2.1"), IPAddress.Parse("192.0.2.2"), ttl, 0, id).Payload(new PacketPayload.Raw(1, [3, 1, 0, 0, 0, 0, 0, 0, .. Tag])).Build();
+        Assert.That(Norm.Normalize("t1", Unreach(1, 64)).Canonical, Is.EqualTo(Norm.Normalize("t1", Unreach(999, 255)).Canonical));
+    }
+
+    private static (StimulusSet Set, Profile P) OneStimulus()
+    {
+        var p = StimulusGeneratorTests.Lab();
+        var set = StimulusGenerator.Generate(p, p, 1, 0);
+        return (set, p);
+    }
+
+    private static DutRun Run(string label, Dictionary<int, IReadOnlyList<NormalizedOutput>> outputs) =>
+        new(label, "p.yaml", "reference-lab", "None", outputs, [], 1, 1, TimeSpan.Zero, TimeSpan.Zero, 0, 0, [], []);
+
+    [Test]
+    public void EqualOutputsGiveNoDifferenceAndExitZero()
+    {
+        var (set, p) = OneStimulus();
+        var o = new Dictionary<int, IReadOnlyList<NormalizedOutput>> { [0] = [Norm.Normalize("t2", Forwarded())] };
+        var r = DifferentialReport.Compare(set, Run("A", o), Run("B", new(o)), p, p, [], "x.yaml");
+        Assert.That(r.Classes, Is.Empty);
+        Assert.That(r.ExitCode, Is.EqualTo(0));
+        Assert.That(r.ToMarkdown(), Does.Contain("None: A and B did the same"));
+    }
+
+    [Test]
+    public void ADifferenceIsUnexplainedUnlessAnEntryOfTheDeviatingProfileCoversIt()
+    {
+        var (set, p) = OneStimulus();
+        var sl0 = set.Stimuli.First(s => s.Kind == "SL=0,icmpv6" && s.Sid == "end");
+        var reply = Norm.Normalize("t1", new PacketBuilder().Ethernet("02:00:00:00:00:aa", "02:00:00:00:00:bb").Ipv6(S, A).IcmpEchoReply(0xd1f, (ushort)sl0.Index, Tag).Build());
+        var a = Run("A", new());                                            // Linux: nothing (DEV-LINUX-001)
+        var b = Run("B", new() { [sl0.Index] = [reply] });                  // an RFC-exact node: the echo reply
+        var none = DifferentialReport.Compare(set, a, b, p, p, [], "x.yaml");
+        Assert.That(none.Classes, Has.Count.EqualTo(1));
+        Assert.That(none.Classes[0].WhatA, Is.EqualTo("nothing"));
+        Assert.That(none.Classes[0].WhatB, Is.EqualTo("t1 ipv6/icmpv6 129"));
+        Assert.That(none.ExitCode, Is.EqualTo(1));
+        var md = none.ToMarkdown();
+        Assert.That(md, Does.Contain("unexplained: bug in A or B"));
+        // The example: the stimulus and both DUTs' outputs in the suite's notation.
+        Assert.That(md, Does.Contain($"in  t1: {sl0.Notation}").And.Contain("A   (nothing on any port)").And.Contain($"B   t1: {reply.Notation}"));
+        Assert.That(none.ToJson()["differences"]![0]!["example"]!["b"]![0]!.GetValue<string>(), Is.EqualTo($"t1: {reply.Notation}"));
+
+        var shipped = ExplanationsFile.Load(Path.Combine(ProfileTestSupport.ProfilesDir, "differential-explanations.yaml"));
+        var r = DifferentialReport.Compare(set, a, b, p, p, shipped, "differential-explanations.yaml");
+        Assert.That(r.Classes.Single().ExplainedBy, Is.EqualTo("DEV-LINUX-001 of reference-lab (A)"));
+        Assert.That(r.ExitCode, Is.EqualTo(0));
+        // The same difference the other way round is explained on B's side.
+        Assert.That(DifferentialReport.Compare(set, b with { Label = "A" }, a with { Label = "B" }, p, p, shipped, "e").Classes.Single().ExplainedBy, Is.EqualTo("DEV-LINUX-001 of reference-lab (B)"));
+        // A profile without that deviation does not get it.
+        var clean = p with { Name = "reference-node", KnownDeviations = [] };
+        Assert.That(DifferentialReport.Compare(set, a, b, clean, clean, shipped, "e").ExitCode, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void SameShapeDifferentFieldsNamesTheFields()
+    {
+        var (set, p) = OneStimulus();
+        var a = Run("A", new() { [0] = [Norm.Normalize("t2", Forwarded(hl: 63))] });
+        var b = Run("B", new() { [0] = [Norm.Normalize("t2", Forwarded(hl: 64))] });
+        var c = DifferentialReport.Compare(set, a, b, p, p, [], "e").Classes.Single();
+        Assert.That(c.FieldsDiffering, Is.EqualTo("ipv6.hop_limit"));
+        Assert.That(c.WhatA, Is.EqualTo(c.WhatB));
+    }
+
+    [Test]
+    public void ShippedExplanationsNameKnownDeviationsOfTheirProfile()
+    {
+        var file = Path.Combine(ProfileTestSupport.ProfilesDir, "differential-explanations.yaml");
+        var entries = ExplanationsFile.Load(file);
+        Assert.That(entries, Is.Not.Empty);
+        Assert.That(ExplanationsFile.Check(entries, StimulusGeneratorTests.Lab()), Is.Empty);
+    }
+
+    [Test]
+    public void BadExplanationsNameFileAndLine()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"srv6conf-expl-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var f = Path.Combine(dir, "e.yaml");
+            File.WriteAllText(f, "explanations:\n  - deviation: DEV-LINUX-001\n    profile: reference-lab\n    behavior: End\n    stimulus: '(('\n    deviating: x\n    why: y\n");
+            Assert.That(Assert.Throws<ExplanationsException>(() => ExplanationsFile.Load(f))!.Message, Does.StartWith($"{f}:5").And.Contain("stimulus"));
+            File.WriteAllText(f, "explanations:\n  - deviation: DEV-LINUX-999\n    profile: reference-lab\n    behavior: End\n    stimulus: x\n    deviating: x\n    why: y\n");
+            Assert.That(ExplanationsFile.Check(ExplanationsFile.Load(f), StimulusGeneratorTests.Lab()).Single(), Does.StartWith($"{f}:2").And.Contain("DEV-LINUX-999"));
+            File.WriteAllText(f, "explanations:\n  - deviation: DEV-LINUX-001\n    colour: red\n");
+            Assert.That(Assert.Throws<ExplanationsException>(() => ExplanationsFile.Load(f))!.Message, Does.StartWith($"{f}:3").And.Contain("colour"));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+}
