@@ -70,10 +70,10 @@ public static class DifferentialRunner
         double fastRate = Math.Min(pacing.FastRatePps, limits.MaxRatePps);
         double slowRate = Math.Min(1.0 / pacing.Interval.TotalSeconds, limits.MaxRatePps);
         // A batch stays within the profile's bounds: traffic.max_packets_per_case, and its duration within max_duration_s.
-        int maxByTimeFast = Math.Max(1, (int)(fastRate * limits.MaxDuration.TotalSeconds * 0.8));
-        int maxByTimeSlow = Math.Max(1, (int)(slowRate * limits.MaxDuration.TotalSeconds * 0.8));
-        int fastBatch = Math.Min(Math.Min(pacing.BatchSize, limits.MaxPacketsPerCase), maxByTimeFast);
-        int slowBatch = Math.Min(Math.Min(pacing.BatchSize, limits.MaxPacketsPerCase), maxByTimeSlow);
+        int maxByTimeFast = Math.Max(1, (int)(fastRate * limits.Duration.TotalSeconds * 0.8));
+        int maxByTimeSlow = Math.Max(1, (int)(slowRate * limits.Duration.TotalSeconds * 0.8));
+        int fastBatch = Math.Min(Math.Min(pacing.BatchSize, (int)Math.Min(limits.MaxPackets, int.MaxValue)), maxByTimeFast);
+        int slowBatch = Math.Min(Math.Min(pacing.BatchSize, (int)Math.Min(limits.MaxPackets, int.MaxValue)), maxByTimeSlow);
 
         void Attribute(IEnumerable<Capture.Frame> received)
         {
