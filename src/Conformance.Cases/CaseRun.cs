@@ -62,7 +62,7 @@ public sealed class CaseRun
             var fault = Fault;
             if (fault != LabFaultMode.None && Profile.Testbed.Kind != TestbedKind.ReferenceLab)
                 throw new TestbedException($"SRV6CONF_FAULT={fault.Name} only applies to the reference lab, not to {Profile.Name}.");
-            if (fault != LabFaultMode.None && fault.Profile != LabFaultMode.AnyProfile && !string.Equals(Path.GetFileName(ProfilePath), fault.Profile, StringComparison.Ordinal))
+            if (fault != LabFaultMode.None && !fault.AppliesTo(Path.GetFileName(ProfilePath)))
                 throw new TestbedException($"SRV6CONF_FAULT={fault.Name} misconfigures the DUT of profiles/{fault.Profile} (its SIDs and links), not of {ProfilePath}.");
             using (var step = Evidence.FixtureStep($"Bring up the testbed ({Profile.Testbed.Kind}, fault mode {fault.Name})", FixturePhase.SetUp))
             {

@@ -24,7 +24,7 @@ internal static class DifferentialCommand
         var count = new Option<int>("--count") { Description = "number of random stimuli (besides the fixed table)", DefaultValueFactory = _ => StimulusGenerator.DefaultCount };
         var seed = new Option<int>("--seed") { Description = "seed of the random stimuli", DefaultValueFactory = _ => 1 };
         var outDir = new Option<string?>("--out") { Description = "report directory (default reports/<time>-differential)" };
-        var explanations = new Option<string?>("--explanations") { Description = "difference-to-known-deviation data (default profiles/differential-explanations.yaml)" };
+        var explanations = new Option<string?>("--explanations") { Description = "difference-to-known-deviation data (default profiles/differential/explanations.yaml)" };
         var pps = new Option<double>("--rate") { Description = "packets/s for stimuli no conforming DUT answers with ICMP (capped by traffic.max_rate_pps)", DefaultValueFactory = _ => 1000 };
         var interval = new Option<int>("--error-interval") { Description = "milliseconds between stimuli that may draw an ICMP error or O-flag copy", DefaultValueFactory = _ => 260 };
         var cmd = new Command("differential", "Send the same stimuli to two DUTs and report every difference in what comes out")
@@ -41,7 +41,7 @@ internal static class DifferentialCommand
         LabFaultMode fa, fb;
         IReadOnlyList<Explanation> explanations;
         var root = AllureResultsLocator.FindRepoRoot(AppContext.BaseDirectory) ?? Directory.GetCurrentDirectory();
-        explanationsPath ??= Path.Combine(root, "profiles", "differential-explanations.yaml");
+        explanationsPath ??= Path.Combine(root, "profiles", "differential", "explanations.yaml");
         try
         {
             pa = ProfileLoader.Load(pathA);

@@ -6,7 +6,7 @@ using YamlDotNet.RepresentationModel;
 namespace Conformance.Harness.Differential;
 
 /// <summary>
-/// One entry of profiles/differential-explanations.yaml: a difference signature mapped to a known deviation of the
+/// One entry of profiles/differential/explanations.yaml: a difference signature mapped to a known deviation of the
 /// profile whose DUT shows it. A difference class is explained by the entry when the profile named here is A's or B's,
 /// the id is one of that profile's known_deviations, and the class's behaviour, stimulus kind and what the deviating DUT
 /// did (and, if given, what the other DUT did) match.
@@ -20,7 +20,7 @@ public sealed record Explanation(string Deviation, string Profile, string Behavi
 
 public sealed class ExplanationsException(string message) : Exception(message);
 
-/// <summary>Reads profiles/differential-explanations.yaml; every error names file:line.</summary>
+/// <summary>Reads profiles/differential/explanations.yaml; every error names file:line.</summary>
 public static class ExplanationsFile
 {
     private static readonly string[] Keys = ["deviation", "profile", "behavior", "stimulus", "deviating", "other", "why"];

@@ -49,6 +49,13 @@ public sealed partial class LabFaultMode
     /// </summary>
     public bool IsIntentOnly => _inject is null && _rendered is null && Emulation == LinuxLabEmulation.Faithful;
 
+    /// <summary>
+    /// Whether the mode can be applied to the DUT of <paramref name="profileFile"/> (a file name in profiles/): its own
+    /// profile's, or — for a transform of the intent and nothing else — any profile that has the SIDs and interfaces it
+    /// names (reference-node.yaml shares reference-lab.yaml's plan; the transform names what a profile lacks).
+    /// </summary>
+    public bool AppliesTo(string profileFile) => Profile == AnyProfile || Profile == profileFile || IsIntentOnly;
+
     /// <summary>The intent the faulted DUT is configured with.</summary>
     public Srv6Intent Transform(Srv6Intent intent) => _intent(intent);
 

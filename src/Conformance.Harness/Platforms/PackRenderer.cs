@@ -72,7 +72,21 @@ public static partial class PackRenderer
         {
             var behavior = sid.Behavior.Name();
             if (!t.Sid.TryGetValue(behavior, out var file)) { missing.Add($"SID {sid.Name} ({behavior}): no templates.sid.{behavior}"); continue; }
-            if (!intent.Locator.Contains(sid.Address)) { missing.Add($"SID {sid.Name} ({sid.Address}) is outside the locator {intent.Locator}: no function to configure"); continue; }
+            var (sidLocator, sidLocatorName) = (intent.Locator, LocatorName);
+            if (sid.Csid is { } csid && !intent.Locator.Contains(sid.Address))
+            {
+                // A compressed SID in a block of its own (RFC 9800): its locator is the block + node C-SID prefix, with the structure.
+                if (t.CsidLocator is not { } cl) { missing.Add($"SID {sid.Name} ({sid.Address}, C-SID) is outside the locator {intent.Locator}: no templates.csid_locator for its own"); continue; }
+                var flavor = csid.Flavor == Packets.CsidFlavor.NextCsid ? SrFlavor.NextCSid : SrFlavor.ReplaceCSid;
+                if (!t.Flavors.TryGetValue(flavor.Name(), out var word)) { missing.Add($"SID {sid.Name}: flavor {flavor.Name()} has no word in templates.flavors"); continue; }
+                (sidLocator, sidLocatorName) = (Masked(sid.Address, sid.PrefixLength), $"{LocatorName}-{sid.Name}");
+                items.Add(Item(pack, $"C-SID locator of {sid.Name}", cl, new()
+                {
+                    ["locator_name"] = sidLocatorName, ["locator"] = sidLocator.ToString(), ["csid_flavor"] = word,
+                    ["block_bits"] = csid.BlockBits.ToString(CultureInfo.InvariantCulture), ["csid_bits"] = csid.CsidBits.ToString(CultureInfo.InvariantCulture),
+                }, []));
+            }
+            else if (!intent.Locator.Contains(sid.Address)) { missing.Add($"SID {sid.Name} ({sid.Address}) is outside the locator {intent.Locator}: no function to configure"); continue; }
             var flavors = FlavorOrder.Where(sid.Has).ToList();
             var words = new List<string>();
             var unnamed = flavors.Where(f => !t.Flavors.ContainsKey(f.Name())).ToList();
@@ -81,13 +95,13 @@ public static partial class PackRenderer
             if (usesSet && !t.FlavorSets.ContainsKey(setKey)) { missing.Add($"SID {sid.Name}: flavors {setKey} have no templates.flavor_sets.{setKey}"); continue; }
             if (!usesSet && unnamed.Count > 0) { missing.Add($"SID {sid.Name}: flavor {string.Join(", ", unnamed.Select(f => f.Name()))} has no word in templates.flavors"); continue; }
             words.AddRange(flavors.Where(f => t.Flavors.ContainsKey(f.Name())).Select(f => t.Flavors[f.Name()]));
-            var function = Function(intent.Locator, sid.Address, functionBits);
+            var function = Function(sidLocator, sid.Address, Math.Min(functionBits, 128 - sidLocator.PrefixLength));
             var (ifName, ifUnit) = SplitInterface(sid.Interface ?? "");
             var values = new Dictionary<string, string>
             {
                 ["name"] = sid.Name, ["sid"] = sid.Address.ToString(), ["sid_prefix_length"] = sid.PrefixLength.ToString(CultureInfo.InvariantCulture),
-                ["locator_name"] = LocatorName, ["function"] = function.ToString("x", CultureInfo.InvariantCulture),
-                ["function_dec"] = function.ToString(CultureInfo.InvariantCulture), ["function_opcode"] = Opcode(intent.Locator, sid.Address).ToString(),
+                ["locator_name"] = sidLocatorName, ["function"] = function.ToString("x", CultureInfo.InvariantCulture),
+                ["function_dec"] = function.ToString(CultureInfo.InvariantCulture), ["function_opcode"] = Opcode(sidLocator, sid.Address).ToString(),
                 ["flavors"] = string.Join(' ', words), ["flavor_set"] = t.FlavorSets.GetValueOrDefault(setKey, ""),
                 ["next_hop"] = sid.NextHop?.ToString() ?? "", ["interface"] = sid.Interface ?? "", ["interface_name"] = ifName, ["interface_unit"] = ifUnit,
                 ["table"] = sid.Table ?? "", ["vrf"] = sid.Table ?? "default",
@@ -246,6 +260,14 @@ public static partial class PackRenderer
     }
 
     /// <summary>The function value: the <paramref name="functionBits"/> bits of the SID right after the locator.</summary>
+    /// <summary>The prefix of <paramref name="length"/> bits that holds <paramref name="address"/>.</summary>
+    private static IPNetwork Masked(IPAddress address, int length)
+    {
+        var b = address.GetAddressBytes();
+        for (var bit = length; bit < 128; bit++) b[bit / 8] &= (byte)~(0x80 >> (bit % 8));
+        return new IPNetwork(new IPAddress(b), length);
+    }
+
     private static BigInteger Function(IPNetwork locator, IPAddress sid, int functionBits)
     {
         var free = 128 - locator.PrefixLength;

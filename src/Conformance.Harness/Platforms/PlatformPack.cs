@@ -57,6 +57,11 @@ public sealed record PackCounters(string Command, string Format, Regex? Pattern)
 public sealed record PackTemplates
 {
     public string? Locator { get; init; }
+    /// <summary>
+    /// The locator of one compressed SID (RFC 9800) outside the profile's locator: its block + node C-SID prefix and its
+    /// C-SID structure (placeholders <c>locator_name</c>, <c>locator</c>, <c>csid_flavor</c>, <c>block_bits</c>, <c>csid_bits</c>).
+    /// </summary>
+    public string? CsidLocator { get; init; }
     public IReadOnlyDictionary<string, string> Sid { get; init; } = new Dictionary<string, string>();
     public IReadOnlyDictionary<string, string> Flavors { get; init; } = new Dictionary<string, string>();
     public IReadOnlyDictionary<string, string> FlavorSets { get; init; } = new Dictionary<string, string>();

@@ -32,7 +32,7 @@ public static class PlatformPackLoader
 
     private static readonly string[] Top = ["format_version", "platform", "vendor", "os", "verification", "verification_note", "sources", "session", "identity", "state", "templates", "verbs"];
     private static readonly string[] SessionKeys = ["driver", "prompts", "disable_paging", "enter_config", "leave_config", "commit", "commit_confirmed", "confirm", "abort", "rollback", "checkpoint", "questions", "error_patterns", "timeouts"];
-    private static readonly string[] TemplateKeys = ["locator", "sid", "flavors", "flavor_sets", "headend", "edge_filter", "hmac_key", "hmac_policy", "oflag", "route", "knobs"];
+    private static readonly string[] TemplateKeys = ["locator", "csid_locator", "sid", "flavors", "flavor_sets", "headend", "edge_filter", "hmac_key", "hmac_policy", "oflag", "route", "knobs"];
     private static readonly string[] VerbKeys = ["command", "use", "output", "success", "hop", "pattern"];
     private static readonly string[] Uses = ["state.counters", "templates.headend", "templates.hmac_policy", "templates.oflag"];
     private static readonly string[] Outputs = ["linux-traceroute", "text"];
@@ -241,6 +241,7 @@ public static class PlatformPackLoader
         return new PackTemplates
         {
             Locator = File1("locator"),
+            CsidLocator = File1("csid_locator"),
             Sid = Map("sid", n => Known(n, behaviors, "behaviour"), true),
             Flavors = Map("flavors", n => Known(n, flavors, "flavor"), false),
             FlavorSets = Map("flavor_sets", n => n == "none" || n.Split('+').All(flavors.Contains) ? null : $"'{n}' is not 'none' or flavors joined by '+' ({string.Join(", ", flavors)})", false),

@@ -34,12 +34,12 @@ public class DifferentialCommandTests
         Assert.That(count.Code, Is.EqualTo(2));
         Assert.That(count.Err, Does.Contain("--count"));
         var expl = Path.Combine(Path.GetTempPath(), $"srv6conf-expl-{Guid.NewGuid():N}.yaml");
-        File.WriteAllText(expl, "explanations:\n  - deviation: DEV-LINUX-404\n    profile: reference-lab\n    behavior: End\n    stimulus: x\n    deviating: x\n    why: y\n");
+        File.WriteAllText(expl, "explanations:\n  - deviation: DEV-NOSUCH-404\n    profile: reference-lab\n    behavior: End\n    stimulus: x\n    deviating: x\n    why: y\n");
         try
         {
             var bad = await Run(Lab, Lab, explanations: expl);
             Assert.That(bad.Code, Is.EqualTo(2));
-            Assert.That(bad.Err, Does.Contain($"{expl}:2").And.Contain("DEV-LINUX-404"));
+            Assert.That(bad.Err, Does.Contain($"{expl}:2").And.Contain("DEV-NOSUCH-404"));
         }
         finally { File.Delete(expl); }
     }

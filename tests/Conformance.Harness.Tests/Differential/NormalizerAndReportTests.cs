@@ -105,7 +105,7 @@ public class NormalizerAndReportTests
         Assert.That(md, Does.Contain($"in  t1: {sl0.Notation}").And.Contain("A   (nothing on any port)").And.Contain($"B   t1: {reply.Notation}"));
         Assert.That(none.ToJson()["differences"]![0]!["example"]!["b"]![0]!.GetValue<string>(), Is.EqualTo($"t1: {reply.Notation}"));
 
-        var shipped = ExplanationsFile.Load(Path.Combine(ProfileTestSupport.ProfilesDir, "differential-explanations.yaml"));
+        var shipped = ExplanationsFile.Load(Path.Combine(ProfileTestSupport.ProfilesDir, "differential", "explanations.yaml"));
         var r = DifferentialReport.Compare(set, a, b, p, p, shipped, "differential-explanations.yaml");
         Assert.That(r.Classes.Single().ExplainedBy, Is.EqualTo("DEV-LINUX-001 of reference-lab (A)"));
         Assert.That(r.ExitCode, Is.EqualTo(0));
@@ -130,7 +130,7 @@ public class NormalizerAndReportTests
     [Test]
     public void ShippedExplanationsNameKnownDeviationsOfTheirProfile()
     {
-        var file = Path.Combine(ProfileTestSupport.ProfilesDir, "differential-explanations.yaml");
+        var file = Path.Combine(ProfileTestSupport.ProfilesDir, "differential", "explanations.yaml");
         var entries = ExplanationsFile.Load(file);
         Assert.That(entries, Is.Not.Empty);
         Assert.That(ExplanationsFile.Check(entries, StimulusGeneratorTests.Lab()), Is.Empty);

@@ -49,7 +49,9 @@ public class StimulusGeneratorTests
         var p = Lab();
         var set = StimulusGenerator.Generate(p, p, 7, 3000);
         var sids = p.Parameters.Sids.Values.ToDictionary(s => s.Address, s => s);
-        Assert.That(set.Sids, Is.EquivalentTo(p.Parameters.Sids.Keys), "every SID of the lab is shared with itself");
+        // C-SID SIDs are left out on purpose (the generator builds no compressed lists yet; StimulusGenerator says so).
+        var classic = p.Parameters.Sids.Values.Where(s => !s.Flavors.Contains(SrFlavor.NextCSid) && !s.Flavors.Contains(SrFlavor.ReplaceCSid)).Select(s => s.Name);
+        Assert.That(set.Sids, Is.EquivalentTo(classic), "every classic SID of the lab is shared with itself");
         foreach (var s in set.Stimuli)
         {
             var d = PacketDecoder.Decode(s.Ip, LinkKind.RawIp);
