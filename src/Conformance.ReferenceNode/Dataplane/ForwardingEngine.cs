@@ -98,6 +98,9 @@ public sealed partial class ForwardingEngine : IForwardingEngine
         /// <summary>An ICMP error or other packet of the node's own: never answered with an error.</summary>
         public bool NoErrors { get; init; }
         public int Depth { get; set; }
+        /// <summary>The Ethernet frame the packet arrived in (no preamble, no FCS), for an H.Encaps.L2 policy steered by
+        /// the packet's destination; null for packets the node originates or exposes itself.</summary>
+        public byte[]? Frame { get; init; }
     }
 
     // ------------------------------------------------------------------ Ethernet
@@ -130,7 +133,7 @@ public sealed partial class ForwardingEngine : IForwardingEngine
                         int len = 40 + Wire.U16(payload, 4);
                         if (len > payload.Length) { Drop("truncated-ipv6"); return; }
                         var received = payload[..len].ToArray();
-                        var ctx = new Ctx { Sink = sink, In = ifc, Received = received };
+                        var ctx = new Ctx { Sink = sink, In = ifc, Received = received, Frame = frame.ToArray() };
                         Input6(st, ctx, (byte[])received.Clone(), frame[6..12]);
                         return;
                     }
@@ -141,7 +144,7 @@ public sealed partial class ForwardingEngine : IForwardingEngine
                         int len = Wire.U16(payload, 2);
                         if (ihl < 20 || len < ihl || len > payload.Length || Wire.Checksum(payload[..ihl]) != 0) { Drop("malformed-ipv4"); return; }
                         var received = payload[..len].ToArray();
-                        Input4(st, new Ctx { Sink = sink, In = ifc, Received = received }, (byte[])received.Clone());
+                        Input4(st, new Ctx { Sink = sink, In = ifc, Received = received, Frame = frame.ToArray() }, (byte[])received.Clone());
                         return;
                     }
                 case Wire.EtherTypeArp:
@@ -236,6 +239,7 @@ public sealed partial class ForwardingEngine : IForwardingEngine
         var sid = st.Sids.Lookup(dst);
         if (sid is not null) { ProcessSid(st, ctx, p, sid); return; }
         if (st.IsOwn6(dst)) { DeliverLocal6(st, ctx, p, fromSid: null); return; }
+        if (SteeredL2(st, ctx, dst)) return;
 
         // RFC 8754 §4.2 / §4.3.3: a transit packet, processing not changed; RFC 8200 §3 Hop Limit.
         if (!st.Fault(DebugFault.HopLimitNotDecremented))
@@ -402,6 +406,7 @@ public sealed partial class ForwardingEngine : IForwardingEngine
         uint dst = Wire.U32(p, 16);
         if (st.Local4.Contains(dst) || dst == 0xFFFFFFFF) { DeliverLocal4(st, ctx, p); return; }
         if ((dst >> 28) == 0xE) { Drop("multicast"); return; }
+        if (SteeredL2(st, ctx, (UInt128)dst << 96, v4: true)) return;
         if (!st.Fault(DebugFault.HopLimitNotDecremented))
         {
             if (p[8] <= 1) { IcmpError4(st, ctx, p, 11, 0, 0); Drop("ttl"); return; }

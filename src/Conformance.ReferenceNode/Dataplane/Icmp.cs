@@ -84,10 +84,24 @@ public sealed partial class ForwardingEngine
         Output6(st, new Ctx { Sink = ctx.Sink, In = null, Received = p, NoErrors = true }, p, MainTable);
     }
 
+    /// <summary>
+    /// RFC 4443 §2.4 (e.1): is the packet an ICMPv6 error message? Its upper layer is ICMPv6 with a type below 128
+    /// ("error messages have message types from 0 to 127") AND a valid checksum (§2.3; the pseudo-header destination is
+    /// the final one, RFC 8200 §8.1: Segment List[0] of an SRH, or the current destination). Without the checksum test
+    /// a malformed header chain would pass for an error: an SRH whose Hdr Ext Len is too small for its segment list
+    /// (RFC 8754 §4.3.1.1 S10, TP-SRH-BI-03) makes the next segment's first octet (0x20 of 2001:db8::/32) look like
+    /// an ICMPv6 type 32, and the Parameter Problem S12 asks for was never sent.
+    /// </summary>
     private static bool IsIcmpv6Error(byte[] p)
     {
         if (!Walk(p, 40, p[6], 6, out var c, out _)) return false;
-        return c.UpperNh == Wire.NhIcmpv6 && c.UpperOffset < p.Length && p[c.UpperOffset] < 128;
+        if (c.UpperNh != Wire.NhIcmpv6 || c.UpperOffset + 4 > p.Length || p[c.UpperOffset] >= 128) return false;
+        var src = Wire.A6(p, 8);
+        var upper = p.AsSpan(c.UpperOffset);
+        if (Wire.Checksum6(src, Wire.A6(p, 24), Wire.NhIcmpv6, upper) == 0) return true;
+        int r = c.RoutingOffset;
+        return r >= 0 && p[r + SrhRoutingType] == 4 && r + SrhSegmentList + 16 <= p.Length
+            && Wire.Checksum6(src, Segment(p, r, 0), Wire.NhIcmpv6, upper) == 0;
     }
 
     private void IcmpError4(EngineState st, Ctx ctx, byte[] current, byte type, byte code, uint parameter)

@@ -89,6 +89,13 @@ public sealed partial class ForwardingEngine
         if (!current) return false;
         uint keyId = Wire.U32(p, t + 4);
         if (!st.HmacKeys.TryGetValue(keyId, out var key)) return false;
+        // "The HMAC digest is truncated to 32 octets and placed in the HMAC field ... For HMAC algorithms producing
+        //  digests less than 32 octets long, the digest is placed in the lowest-order octets of the HMAC field.
+        //  Subsequent octets MUST be set to zero such that the HMAC length is a multiple of 8 octets." The field holds
+        //  the whole digest truncated to 32 octets (SHA-256: 32; SHA-1: 20, so 24 or 32 with the zero octets checked
+        //  below); a shorter field (a digest cut further, TP-HMAC-BI-05) is not the HMAC and fails verification.
+        int digestLength = key.Algorithm == HmacAlgorithmId.Sha1 ? HMACSHA1.HashSizeInBytes : HMACSHA256.HashSizeInBytes;
+        if (fieldLength < Math.Min(digestLength, 32)) return false;
         // Text: Source address (16) | Last Entry (1) | Flags (1) | "HMAC 16 bits following Length" (2) | Key ID (4) |
         //       "All addresses in the Segment List" (16 each), as received.
         int n = le + 1;

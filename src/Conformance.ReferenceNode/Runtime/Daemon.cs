@@ -140,10 +140,18 @@ public sealed class Daemon : IFrameSink, IDisposable
     private void Serve(Socket client)
     {
         using var stream = new NetworkStream(client, ownsSocket: true);
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        using var writer = new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = true, NewLine = "\n" };
         var session = new CliSession(_node!);
         Log($"{session.User}: session opened");
+        ServeSession(stream, session);
+        Log($"{session.User}: session closed");
+    }
+
+    /// <summary>The session protocol of the control socket (what <see cref="CliRelay"/> relays): banner and prompt, then
+    /// for each line its output and the prompt; ends at <c>exit</c> or the end of input.</summary>
+    public static void ServeSession(Stream stream, CliSession session)
+    {
+        using var reader = new StreamReader(stream, Encoding.UTF8, leaveOpen: true);
+        using var writer = new StreamWriter(stream, new UTF8Encoding(false), leaveOpen: true) { AutoFlush = true, NewLine = "\n" };
         try
         {
             writer.Write(session.Banner + session.Prompt);
@@ -155,7 +163,6 @@ public sealed class Daemon : IFrameSink, IDisposable
             }
         }
         catch (IOException) { }
-        Log($"{session.User}: session closed");
     }
 
     public void Dispose()

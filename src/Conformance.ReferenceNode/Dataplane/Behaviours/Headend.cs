@@ -47,6 +47,23 @@ public sealed partial class ForwardingEngine
         return Output6(st, ctx, outer, MainTable);
     }
 
+    /// <summary>
+    /// RFC 8986 §5.3 H.Encaps.L2 / §5.4 H.Encaps.L2.Red steered by destination (the policy's <c>steer</c> prefix, as
+    /// Linux's <c>encap seg6 mode l2encap</c> route): a received packet whose main-table route is an L2 policy has the
+    /// Ethernet frame it arrived in encapsulated, byte for byte ("the received Ethernet frame ... is encapsulated",
+    /// nothing decremented: the frame is the payload, not a forwarded packet). Checked before the transit hop-limit
+    /// step. Returns true when the packet was taken by an L2 policy.
+    /// </summary>
+    private bool SteeredL2(EngineState st, Ctx ctx, UInt128 dst, bool v4 = false)
+    {
+        if (ctx.Frame is not { } frame) return false;
+        var fibs = v4 ? st.Fib4 : st.Fib6;
+        if (!fibs.TryGetValue(MainTable, out var fib) || fib.Lookup(dst) is not { Policy: { } pol }) return false;
+        if (pol.Config.Mode is not (HeadendMode.EncapsL2 or HeadendMode.EncapsL2Red)) return false;
+        HeadendL2(st, ctx, pol, frame);
+        return true;
+    }
+
     /// <summary>RFC 8986 §5.3 H.Encaps.L2 and §5.4 H.Encaps.L2.Red: the received frame (no preamble, no FCS) becomes the payload.</summary>
     private void HeadendL2(EngineState st, Ctx ctx, HeadendPolicy pol, byte[] frame)
     {

@@ -47,6 +47,19 @@ public sealed class CaseExchangeTests
         Run(new RefNode(BaseConfig([new LocalSidConfig("usp", F, Behavior.End) { Flavors = Flavors.Usp }])),
             FlavorCases.UspExchange(() => Into("t1"), () => OutOf("t1"), A, F, N2, Data), "t1");
 
+    /// <summary>TP-USP-BV-01 through the configuration language as the refnode pack renders it (templates/sid-end.cfg:
+    /// one <c>flavor usp</c> line) rather than a typed flavor: the Port Unreachable quotes the popped packet.
+    /// (A live failure quoting the packet with its SRH — payload length 88, next header 43 — came from a stale
+    /// <c>bin/Release</c> node run with <c>--no-build</c>, built before the popped-context change d582f4b.)</summary>
+    [Test]
+    public void FlavorCasesUspExchangeWithTheSidAsThePackRendersIt()
+    {
+        var parsed = ConfigEditor.Parse("segment-routing srv6\n local-sid end_usp\n  sid fc00:1::f/128\n  behavior End\n  flavor usp\n", new SecretBox());
+        var sid = parsed.Srv6.Sids.Single();
+        Assert.That(sid.Flavors, Is.EqualTo(Flavors.Usp));
+        Run(new RefNode(BaseConfig([sid])), FlavorCases.UspExchange(() => Into("t1"), () => OutOf("t1"), A, F, N2, Data), "t1");
+    }
+
     [Test]
     public void BindingReducedCasesExchange() =>
         Run(new RefNode(), BindingReducedCases.Exchange(() => Into("t1"), () => OutOf("t2"), Src, A, D, N2, Sid("b7"), [S2a, S2b, S2c], 7, Data), "t2");

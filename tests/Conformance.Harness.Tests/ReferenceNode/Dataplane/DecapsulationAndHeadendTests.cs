@@ -190,6 +190,35 @@ public sealed class DecapsulationAndHeadendTests
         Assert.That(o[0].Frame[^frame.Length..], Is.EqualTo(frame));
     }
 
+    /// <summary>TP-HENCAPS-BV-06/07: an L2 policy steered by a destination prefix (the pack's <c>steer</c>) carries the
+    /// frame the matching packet arrived in, byte for byte (MACs, EtherType, hop limit as received), next header 143.</summary>
+    [TestCase(false)]
+    [TestCase(true)]
+    public void HEncapsL2SteeredByPrefixCarriesTheReceivedFrame(bool reduced)
+    {
+        var cfg = BaseConfig();
+        var pol = new HeadendPolicyConfig("l2steer", reduced ? HeadendMode.EncapsL2Red : HeadendMode.EncapsL2, reduced ? [S2a] : [S2a, S2b])
+        { Match = IPNetwork.Parse("2001:db8:e4::/48") };
+        var n = new RefNode(cfg with { Srv6 = cfg.Srv6 with { Policies = [.. cfg.Srv6.Policies, pol] } });
+        foreach (var hl in new byte[] { 64, 1 })
+        {
+            var frame = Into("t1").Ipv6(A, IPAddress.Parse("2001:db8:e4::1"), hl, 0x2e, 0x12345).IcmpEchoRequest(1, 1, Data).Build();
+            var o = n.Exchange("t1", frame);
+            Assert.That(o, Has.Count.EqualTo(1), $"hop limit {hl}: one frame out, no error");
+            var d = Decode(o[0].Frame);
+            Assert.That((o[0].Interface, d.Ipv6!.Src, d.Ipv6.Dst), Is.EqualTo(("t2", Src, S2a)));
+            if (reduced) Assert.That((d.Srh, d.Ipv6.NextHeader), Is.EqualTo(((SegmentRoutingHeader?)null, (byte)143)));
+            else Assert.That((d.Srh!.NextHeader, (int)d.Srh.SegmentsLeft, d.Srh.Segments), Is.EqualTo(((byte)143, 1, new[] { S2b, S2a })));
+            Assert.That(o[0].Frame[^frame.Length..], Is.EqualTo(frame), "the received frame, MACs included, as the payload");
+        }
+        // An IPv4 prefix steers IPv4 frames the same way.
+        var v4 = new HeadendPolicyConfig("l2steer4", HeadendMode.EncapsL2, [S2a, S2b]) { Match = IPNetwork.Parse("10.7.0.0/16") };
+        var m = new RefNode(cfg with { Srv6 = cfg.Srv6 with { Policies = [.. cfg.Srv6.Policies, v4] } });
+        var f4 = Into("t1").Ipv4(A4, IPAddress.Parse("10.7.0.1"), 64).Udp(1, 2, Data).Build();
+        var o4 = m.Exchange("t1", f4);
+        Assert.That((Decode(o4.Single().Frame).Srh!.NextHeader, o4[0].Frame[^f4.Length..]), Is.EqualTo(((byte)143, f4)));
+    }
+
     [Test]
     public void HInsertInsertsTheSrhIntoThePacketItself()
     {

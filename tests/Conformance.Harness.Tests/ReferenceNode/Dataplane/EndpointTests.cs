@@ -55,6 +55,27 @@ public sealed class EndpointTests
         Assert.That(n.SidCounter("end").Packets, Is.Zero, "RFC 8986 §6: packets that generate ICMP errors are not counted");
     }
 
+    /// <summary>TP-SRH-BI-03: three segments on the wire, Last Entry 2, Hdr Ext Len 4 (max_LE 1). The third segment
+    /// sits where the header chain puts the upper layer (next header 58): its first octet must not pass for an ICMPv6
+    /// error type (RFC 4443 §2.4 (e.1)) — the message has no valid checksum — so S10's Parameter Problem is sent.</summary>
+    [Test]
+    public void HdrExtLenTooSmallForTheSegmentListGetsParameterProblemPointingAtSegmentsLeft()
+    {
+        var n = new RefNode();
+        var stim = Into("t1").Ipv6(A, Sid("1"), 64).Srh([D, IPAddress.Parse("2001:db8:2::2"), Sid("1")], 2).WithHdrExtLen(4).IcmpEchoRequest(1, 1, Data).Build();
+        AssertIcmp6Error(n.Exchange("t1", stim), 4, 0, 43, stim);
+    }
+
+    /// <summary>RFC 4443 §2.4 (e.1) still holds for a real ICMPv6 error (valid checksum) that triggers an SRH error.</summary>
+    [Test]
+    public void AnIcmpv6ErrorWithAnSrhErrorIsNotAnswered()
+    {
+        var n = new RefNode();
+        var stim = Into("t1").Ipv6(A, Sid("1"), 64).Srh([D, Sid("1")], 4).WithLastEntry(1)
+            .Payload(new PacketPayload.Icmpv6(1, 4, new byte[4 + 48])).Build();
+        Assert.That(n.Exchange("t1", stim), Is.Empty);
+    }
+
     [Test]
     public void HopLimitOneAtAnEndSidGetsTimeExceeded()
     {

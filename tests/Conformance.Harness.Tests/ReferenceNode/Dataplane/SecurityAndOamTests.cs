@@ -89,6 +89,18 @@ public sealed class SecurityAndOamTests
         AssertIcmp6Error(n.Exchange("t1", bad), 4, 0, HmacPointer, bad);
     }
 
+    /// <summary>TP-HMAC-BI-05: "The HMAC digest is truncated to 32 octets and placed in the HMAC field" — a field cut to the
+    /// first 16 octets of the valid SHA-256 digest fails verification; a SHA-1 digest in 24 octets (20 + zeros) passes.</summary>
+    [Test]
+    public void AnHmacFieldShorterThanTheDigestFailsVerification()
+    {
+        var n = HmacNode(HmacPolicyMode.VerifyIfPresent);
+        var cut = HmacStimulus(HmacTlv.Create(false, Key256.KeyId, RfcHmac(Key256, A, Segs, 0, 0)[..16]));
+        AssertIcmp6Error(n.Exchange("t1", cut), 4, 0, HmacPointer, cut);
+        var sha1In24 = HmacStimulus(HmacTlv.Create(false, Key1.KeyId, RfcHmac(Key1, A, Segs, 0, 0)[..24]));
+        Assert.That(n.Exchange("t1", sha1In24).Single().Interface, Is.EqualTo("t2"));
+    }
+
     [Test]
     public void IgnoreForwardsEvenAWrongHmac()
     {
