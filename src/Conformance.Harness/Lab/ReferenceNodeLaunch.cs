@@ -15,20 +15,19 @@ public sealed record ReferenceNodeLaunch(string DaemonAssembly, string StartupCo
     public const string DotnetPath = "/usr/bin/dotnet";
 
     /// <summary>
-    /// The node's build output: next to the running assembly when it was copied there, else
-    /// <c>src/Conformance.ReferenceNode/bin/&lt;configuration&gt;/net10.0/</c> of this checkout (Release first).
+    /// The node's build output: the newest <c>srv6-refnode.dll</c> of the one next to the running assembly and
+    /// <c>src/Conformance.ReferenceNode/bin/{Release,Debug}/net10.0/</c> of this checkout (a stale Release build next to a
+    /// fresh Debug one once made a run judge yesterday's node).
     /// </summary>
     public static string LocateAssembly()
     {
-        var here = Path.Combine(AppContext.BaseDirectory, AssemblyFileName);
-        if (File.Exists(here)) return here;
         var repo = Path.GetDirectoryName(PlatformPacks.DutConfigsDirectory)!;
-        foreach (var config in new[] { "Release", "Debug" })
-        {
-            var p = Path.Combine(repo, "src", "Conformance.ReferenceNode", "bin", config, "net10.0", AssemblyFileName);
-            if (File.Exists(p)) return p;
-        }
-        throw new TestbedException($"The reference node is not built: no {AssemblyFileName} next to {AppContext.BaseDirectory} or under " +
-            $"{Path.Combine(repo, "src", "Conformance.ReferenceNode", "bin")}. Build it: dotnet build Conformance.sln -c Release.");
+        var candidates = new[] { Path.Combine(AppContext.BaseDirectory, AssemblyFileName) }
+            .Concat(new[] { "Release", "Debug" }.Select(c => Path.Combine(repo, "src", "Conformance.ReferenceNode", "bin", c, "net10.0", AssemblyFileName)))
+            .Where(File.Exists).ToList();
+        if (candidates.Count == 0)
+            throw new TestbedException($"The reference node is not built: no {AssemblyFileName} next to {AppContext.BaseDirectory} or under " +
+                $"{Path.Combine(repo, "src", "Conformance.ReferenceNode", "bin")}. Build it: dotnet build Conformance.sln -c Release.");
+        return candidates.OrderByDescending(File.GetLastWriteTimeUtc).First();
     }
 }
