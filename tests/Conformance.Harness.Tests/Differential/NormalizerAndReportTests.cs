@@ -146,8 +146,8 @@ public class NormalizerAndReportTests
             var f = Path.Combine(dir, "e.yaml");
             File.WriteAllText(f, "explanations:\n  - deviation: DEV-LINUX-001\n    profile: reference-lab\n    behavior: End\n    stimulus: '(('\n    deviating: x\n    why: y\n");
             Assert.That(Assert.Throws<ExplanationsException>(() => ExplanationsFile.Load(f))!.Message, Does.StartWith($"{f}:5").And.Contain("stimulus"));
-            File.WriteAllText(f, "explanations:\n  - deviation: DEV-LINUX-999\n    profile: reference-lab\n    behavior: End\n    stimulus: x\n    deviating: x\n    why: y\n");
-            Assert.That(ExplanationsFile.Check(ExplanationsFile.Load(f), StimulusGeneratorTests.Lab()).Single(), Does.StartWith($"{f}:2").And.Contain("DEV-LINUX-999"));
+            File.WriteAllText(f, "explanations:\n  - deviation: DEV-NOSUCH-999\n    profile: reference-lab\n    behavior: End\n    stimulus: x\n    deviating: x\n    why: y\n");
+            Assert.That(ExplanationsFile.Check(ExplanationsFile.Load(f), StimulusGeneratorTests.Lab()).Single(), Does.StartWith($"{f}:2").And.Contain("DEV-NOSUCH-999"));
             File.WriteAllText(f, "explanations:\n  - deviation: DEV-LINUX-001\n    colour: red\n");
             Assert.That(Assert.Throws<ExplanationsException>(() => ExplanationsFile.Load(f))!.Message, Does.StartWith($"{f}:3").And.Contain("colour"));
         }
