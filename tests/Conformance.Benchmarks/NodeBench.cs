@@ -60,7 +60,8 @@ internal static class NodeBench
         double startRate = Program.ArgInt(args, "--start-rate", 100_000);
         double maxRate = Program.ArgInt(args, "--max-rate", 1_000_000);
         var load0 = Program.LoadAvg();
-        var assembly = ReferenceNodeLaunch.LocateAssembly();
+        // --node-assembly: another build of the node (A/B comparisons of a change); default: this checkout's, as the lab finds it.
+        var assembly = Program.ArgStr(args, "--node-assembly") is { } a ? Path.GetFullPath(a) : ReferenceNodeLaunch.LocateAssembly();
         Lab = new NodeLab();
         var lab = Lab;
         Program.Log($"lab {lab.Namespace}: {lab.Tester1} <-> {lab.Node1} [node] {lab.Node2} <-> {lab.Tester2}; node {assembly}; load {load0.ToJsonString()}");

@@ -124,14 +124,20 @@ internal sealed class NodeLab : IDisposable
 internal sealed class NodeCli : IDisposable
 {
     private static readonly Regex Prompt = new(@"(^|\n)[A-Za-z0-9._-]+(\(config[a-z0-9-]*\))?#\s*$", RegexOptions.Compiled);
-    private readonly Socket _socket;
+    private readonly Socket _socket = null!;
     private readonly NetworkStream _stream;
     private readonly byte[] _buf = new byte[65536];
 
     public NodeCli(string control)
     {
-        _socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        _socket.Connect(new UnixDomainSocketEndPoint(control));
+        // The socket file appears at bind(), a moment before listen(): a refused connection is retried (2 s at most).
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            _socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            try { _socket.Connect(new UnixDomainSocketEndPoint(control)); break; }
+            catch (SocketException) when (sw.ElapsedMilliseconds < 2000) { _socket.Dispose(); Thread.Sleep(2); }
+        }
         _socket.ReceiveTimeout = 10_000;
         _stream = new NetworkStream(_socket, ownsSocket: true);
         ReadToPrompt();

@@ -481,6 +481,6 @@ internal static class Program
     internal static JsonArray Arr(IEnumerable<double> xs, int digits = 0) => new(xs.Select(x => (JsonNode)Math.Round(x, digits)).ToArray());
     internal static double Median(List<double> xs) { var s = xs.Order().ToList(); return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2; }
     internal static int ArgInt(string[] a, string name, int dflt) { int i = Array.IndexOf(a, name); return i >= 0 && i + 1 < a.Length ? int.Parse(a[i + 1], CultureInfo.InvariantCulture) : dflt; }
-    private static string? ArgStr(string[] a, string name) { int i = Array.IndexOf(a, name); return i >= 0 && i + 1 < a.Length ? a[i + 1] : null; }
+    internal static string? ArgStr(string[] a, string name) { int i = Array.IndexOf(a, name); return i >= 0 && i + 1 < a.Length ? a[i + 1] : null; }
     internal static void Log(string s) => Console.Error.WriteLine($"[bench] {s}");
 }
