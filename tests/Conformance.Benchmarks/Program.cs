@@ -34,10 +34,11 @@ internal static class Program
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Teardown();
         try
         {
-            var result = Run(quick, frames, rounds, captureFrames);
+            bool node = args.Contains("--node");
+            var result = node ? NodeBench.Run(quick, args) : Run(quick, frames, rounds, captureFrames);
             var json = result.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
             Console.WriteLine(json);
-            outPath ??= Path.Combine(RepoRoot(), "reports", "benchmarks", quick ? "quick.json" : "latest.json");
+            outPath ??= Path.Combine(RepoRoot(), "reports", "benchmarks", node ? (quick ? "node-quick.json" : "node.json") : quick ? "quick.json" : "latest.json");
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
             File.WriteAllText(outPath, json + "\n");
             Log($"written to {outPath}");
@@ -458,6 +459,7 @@ internal static class Program
     private static void Teardown()
     {
         try { _lab?.Dispose(); } catch { }
+        try { NodeBench.Lab?.Dispose(); } catch { }
         foreach (var f in new[] { _pcapPath, _pcap1Path, _trafgenPath })
             try { if (f is not null) File.Delete(f); } catch { }
     }
@@ -470,15 +472,15 @@ internal static class Program
         return Environment.CurrentDirectory;
     }
 
-    private static JsonArray LoadAvg()
+    internal static JsonArray LoadAvg()
     {
         var parts = File.ReadAllText("/proc/loadavg").Split(' ');
         return new JsonArray(parts.Take(3).Select(p => (JsonNode)double.Parse(p, CultureInfo.InvariantCulture)).ToArray());
     }
 
-    private static JsonArray Arr(IEnumerable<double> xs, int digits = 0) => new(xs.Select(x => (JsonNode)Math.Round(x, digits)).ToArray());
-    private static double Median(List<double> xs) { var s = xs.Order().ToList(); return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2; }
-    private static int ArgInt(string[] a, string name, int dflt) { int i = Array.IndexOf(a, name); return i >= 0 && i + 1 < a.Length ? int.Parse(a[i + 1], CultureInfo.InvariantCulture) : dflt; }
-    private static string? ArgStr(string[] a, string name) { int i = Array.IndexOf(a, name); return i >= 0 && i + 1 < a.Length ? a[i + 1] : null; }
-    private static void Log(string s) => Console.Error.WriteLine($"[bench] {s}");
+    internal static JsonArray Arr(IEnumerable<double> xs, int digits = 0) => new(xs.Select(x => (JsonNode)Math.Round(x, digits)).ToArray());
+    internal static double Median(List<double> xs) { var s = xs.Order().ToList(); return s.Count % 2 == 1 ? s[s.Count / 2] : (s[s.Count / 2 - 1] + s[s.Count / 2]) / 2; }
+    internal static int ArgInt(string[] a, string name, int dflt) { int i = Array.IndexOf(a, name); return i >= 0 && i + 1 < a.Length ? int.Parse(a[i + 1], CultureInfo.InvariantCulture) : dflt; }
+    internal static string? ArgStr(string[] a, string name) { int i = Array.IndexOf(a, name); return i >= 0 && i + 1 < a.Length ? a[i + 1] : null; }
+    internal static void Log(string s) => Console.Error.WriteLine($"[bench] {s}");
 }

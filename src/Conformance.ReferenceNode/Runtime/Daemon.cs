@@ -99,21 +99,26 @@ public sealed class Daemon : IFrameSink, IDisposable
 
     private void ReceiveLoop(CancellationToken stop)
     {
-        var buffer = new byte[65536 + 64];
         var tick = Stopwatch.StartNew();
         while (!stop.IsCancellationRequested)
         {
             foreach (var p in PacketSocket.Poll(_ports, 50))
             {
-                // Drain what is queued, a bounded burst per port so that the others and the timers get their turn.
-                for (var i = 0; i < 256; i++)
+                // Drain what is queued, a bounded burst per port so that the others and the timers get their turn;
+                // frames come in batches of up to PacketSocket.BatchSize per recvmmsg.
+                for (var taken = 0; taken < 256;)
                 {
                     int n;
-                    try { n = p.TryReceive(buffer); }
+                    try { n = p.ReceiveBatch(); }
                     catch (PacketSocketException e) { Log(e.Message); break; }
                     if (n == 0) break;
-                    try { _engine.Receive(p.Info.Name, buffer.AsSpan(0, n), this); }
-                    catch (Exception e) when (e is not OutOfMemoryException) { Log($"engine failure on a frame from {p.Info.Name}: {e.GetType().Name}: {e.Message}"); }
+                    taken += n;
+                    for (var i = 0; i < n; i++)
+                    {
+                        try { _engine.Receive(p.Info.Name, p.Frame(i), this); }
+                        catch (Exception e) when (e is not OutOfMemoryException) { Log($"engine failure on a frame from {p.Info.Name}: {e.GetType().Name}: {e.Message}"); }
+                    }
+                    if (n < PacketSocket.BatchSize) break; // the queue is drained
                 }
             }
             if (tick.ElapsedMilliseconds >= 50)
