@@ -27,6 +27,12 @@ public sealed class CaseRun
 
     public static Profile? Profile { get; private set; }
 
+    /// <summary>
+    /// Set when the DUT was found not answering after a failed case (the case's purpose, and why): from then on no case
+    /// has a verdict (inconclusive), and the end of the run says so.
+    /// </summary>
+    public static (string Purpose, string Reason)? DutGone { get; internal set; }
+
     public static LiveTestbed Testbed => _testbed ?? throw new TestbedException(
         "the testbed did not come up, so no case can be judged: " + (_setupError?.Message ?? "set-up did not run"), _setupError);
 
@@ -135,7 +141,7 @@ public sealed class CaseRun
             await _testbed.DisposeAsync();
             Evidence.AttachText("DUT transcript (whole run)", _testbed.Transcript.ToText());
             var diff = _testbed.RollbackDiff ?? [];
-            Evidence.AttachText("Rollback verification", diff.Count == 0 ? "DUT state after rollback equals the snapshot taken before the run." : string.Join('\n', diff));
+            Evidence.AttachText("Rollback verification", _testbed.RollbackNotNeeded is { } why ? why : diff.Count == 0 ? "DUT state after rollback equals the snapshot taken before the run." : string.Join('\n', diff));
             if (diff.Count > 0)
                 throw new TestbedException($"ROLLBACK INCOMPLETE on the DUT: {diff.Count} difference(s): {string.Join("; ", diff.Take(5))}");
         }

@@ -50,6 +50,9 @@ public abstract class ConformanceCase
         if (!NeedsTopology && Profile.Testbed.Topology is not null)
             Assert.Ignore($"N/A: the case needs the DUT alone between tester ports; {Profile.Name} places it in {Profile.Testbed.Topology.Name} (node {Profile.Testbed.Topology.DutNode}).");
         foreach (var capability in Purpose.Requires) Require(capability);
+        // (A TestbedException, not Assert.Inconclusive: NUnit 4.4 runs the body after an Inconclusive in set-up.)
+        if (CaseRun.DutGone is { } dead)
+            throw new TestbedException($"the DUT stopped answering during {dead.Purpose} ({dead.Reason}); no later case can be judged.");
     }
 
     [TearDown]
@@ -60,6 +63,14 @@ public abstract class ConformanceCase
             Evidence.MarkNotRun($"the run was interrupted ({signal}) and this case was aborted in the middle of its traffic");
         if (CaseRunIsUp)
         {
+            // A failure is a verdict about the DUT only if the DUT was there to be judged: after a failed case, ask it
+            // whether it still answers (a killed or crashed DUT, a lab node that died). If not, this case and every later
+            // one is inconclusive, never failed.
+            if (TestContext.CurrentContext.Result.Outcome.Status == NUnit.Framework.Interfaces.TestStatus.Failed && RunInterruption.Signal is null
+                && CaseRun.DutGone is null && Testbed.WhyTheDutStoppedAnsweringAsync(TimeSpan.FromSeconds(10)).GetAwaiter().GetResult() is { } gone)
+                CaseRun.DutGone = (Purpose.Id, gone);
+            if (CaseRun.DutGone is { } dead && TestContext.CurrentContext.Result.Message?.Contains("the DUT stopped answering", StringComparison.Ordinal) != true)
+                Evidence.MarkInconclusive($"the DUT stopped answering (found after {dead.Purpose} failed: {dead.Reason}), so this failure is no verdict about the DUT");
             if (Testbed.Transcript.Entries.Count > _transcriptStart)
                 Evidence.AttachText("DUT transcript (this case)", Testbed.Transcript.ToText(_transcriptStart));
         }

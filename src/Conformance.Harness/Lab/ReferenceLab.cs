@@ -415,6 +415,22 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Why the lab's reference node is no longer there (its daemon exited: killed, crashed), with the last lines of its
+    /// log; null while it runs, and for a lab without a node.
+    /// </summary>
+    public string? NodeGoneReason
+    {
+        get
+        {
+            if (_node is not { HasExited: true } p) return null;
+            string tail;
+            try { tail = File.Exists(NodeLogPath) ? string.Join(" | ", File.ReadAllLines(NodeLogPath).TakeLast(3)) : "(no log)"; }
+            catch (IOException) { tail = "(log unreadable)"; }
+            return $"the reference node's daemon (pid {p.Id}) in {Namespace} exited with code {p.ExitCode}; its log ends: {tail}";
+        }
+    }
+
     private string ReadLogTail()
     {
         try { return string.Join(" | ", File.ReadAllLines(SshdLogPath).TakeLast(5)); }

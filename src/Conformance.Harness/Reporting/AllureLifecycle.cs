@@ -92,6 +92,11 @@ internal sealed class TestScope(AllureResultsWriter writer, AllureResult result,
 
     public void MarkNotRun(string reason) { lock (Sync) NotRunReason = reason; }
 
+    /// <summary>Why a failed case has no verdict (the DUT stopped answering): its result is broken (INCONC:), never failed.</summary>
+    public string? InconclusiveReason { get; private set; }
+
+    public void MarkInconclusive(string reason) { lock (Sync) InconclusiveReason = reason; }
+
     public void MarkKnown(string deviationId, string reason)
     {
         lock (Sync)
@@ -109,6 +114,13 @@ internal sealed class TestScope(AllureResultsWriter writer, AllureResult result,
             ? new AllureVerdict(AllureStatus.Unknown, AllureStatusMapper.NotRunPrefix, false)
             : AllureStatusMapper.Map(state, KnownDeviationId is not null);
         if (NotRunReason is not null) message = NotRunReason;
+        else if (InconclusiveReason is not null && verdict.Status is AllureStatus.Failed or AllureStatus.Broken)
+        {
+            // The assertion's message stays as evidence, after the reason it is no verdict.
+            verdict = new AllureVerdict(AllureStatus.Broken, AllureStatusMapper.InconclusivePrefix, false);
+            message = InconclusiveReason + (string.IsNullOrWhiteSpace(message) ? "" : " | what the case saw: " + message.Trim());
+            lock (Sync) { KnownDeviationId = null; Result.Labels.RemoveAll(l => l.Name == "knownDeviation"); }
+        }
         CloseOpenSteps(verdict.Status, message);
         lock (Sync)
         {

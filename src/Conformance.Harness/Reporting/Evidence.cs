@@ -106,13 +106,20 @@ public static class Evidence
     public static void Link(string name, string url, string type = "link") =>
         Guard(() => AllureLifecycle.CurrentTest()?.AddLink(new AllureLink(name, url, type)));
 
+    /// <summary>Marks the running case as not run (the run was interrupted before it could give a verdict).</summary>
+    public static void MarkNotRun(string reason) => Guard(() => AllureLifecycle.CurrentTest()?.MarkNotRun(reason));
+
+    /// <summary>
+    /// Marks the running case inconclusive whatever its assertions said: the testbed could not decide (e.g. the DUT
+    /// stopped answering during the case, so a missing packet says nothing about its SRv6 processing). A pass is never
+    /// turned into anything else by this; it is for a failure whose cause is not the DUT's behaviour under test.
+    /// </summary>
+    public static void MarkInconclusive(string reason) => Guard(() => AllureLifecycle.CurrentTest()?.MarkInconclusive(reason));
+
     /// <summary>
     /// Declares that a failure of this test is the documented deviation <paramref name="deviationId"/>: a failed verdict is
     /// reported with statusDetails.known = true and a KNOWN: message. It never turns a failure into a pass.
     /// </summary>
-    /// <summary>Marks the running case as not run (the run was interrupted before it could give a verdict).</summary>
-    public static void MarkNotRun(string reason) => Guard(() => AllureLifecycle.CurrentTest()?.MarkNotRun(reason));
-
     public static void MarkKnownDeviation(string deviationId, string reason) =>
         Guard(() => AllureLifecycle.CurrentTest()?.MarkKnown(deviationId, reason));
 

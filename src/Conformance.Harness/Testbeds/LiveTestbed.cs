@@ -36,6 +36,8 @@ public sealed class LiveTestbed : IAsyncDisposable
     public IReadOnlyDictionary<string, TesterPort> Ports { get; }
     /// <summary>What differed after rollback (empty when the DUT is back as it was); set on disposal.</summary>
     public IReadOnlyList<string>? RollbackDiff { get; private set; }
+    /// <summary>Why no rollback was done at the end (the lab's reference node had died with its configuration); null otherwise.</summary>
+    public string? RollbackNotNeeded { get; private set; }
     public TimeSpan StartupDuration { get; private set; }
 
     private LiveTestbed(Profile profile, ReferenceLab? lab, LabFaultMode fault, SshDutSession session, IDutPlatform platform,
@@ -64,6 +66,29 @@ public sealed class LiveTestbed : IAsyncDisposable
             var left = await Platform.VerifyRollbackAsync(before, CancellationToken.None).ConfigureAwait(false);
             if (left.Count > 0)
                 throw new TestbedException($"the DUT did not return to its state before the case's transient change:\n{string.Join('\n', left)}");
+        }
+    }
+
+    /// <summary>
+    /// Whether the DUT still answers, asked after a case failed: a lab's reference node must still run, and any DUT must
+    /// answer its identity read over SSH within <paramref name="timeout"/>. Null when it answers; otherwise why not. A
+    /// failure seen while the DUT was going away is no verdict about its SRv6 processing (the case is inconclusive).
+    /// </summary>
+    public async Task<string?> WhyTheDutStoppedAnsweringAsync(TimeSpan timeout)
+    {
+        if (Lab?.NodeGoneReason is { } gone) return gone;
+        using var cts = new CancellationTokenSource(timeout);
+        try
+        {
+            var read = Platform.ReadIdentityAsync(cts.Token);
+            if (await Task.WhenAny(read, Task.Delay(timeout, CancellationToken.None)).ConfigureAwait(false) != read)
+                return $"the DUT {Session.Options.HostPort} did not answer its identity read within {timeout.TotalSeconds:0} s";
+            await read.ConfigureAwait(false);
+            return Lab?.NodeGoneReason;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return Lab?.NodeGoneReason ?? $"the DUT {Session.Options.HostPort} did not answer its identity read: {e.Message}";
         }
     }
 
@@ -255,6 +280,13 @@ public sealed class LiveTestbed : IAsyncDisposable
         foreach (var p in Ports.Values) p.Dispose();
         try
         {
+            if (Lab?.NodeGoneReason is { } gone)
+            {
+                // A lab's node that died holds no configuration: there is nothing to roll back, and the lab goes below.
+                RollbackDiff = [];
+                RollbackNotNeeded = $"not rolled back: {gone}. The lab that held the node is torn down, so nothing of its configuration remains.";
+                return;
+            }
             await Platform.RollbackAsync(Baseline, CancellationToken.None).ConfigureAwait(false);
             RollbackDiff = await Platform.VerifyRollbackAsync(Baseline, CancellationToken.None).ConfigureAwait(false);
         }
