@@ -11,11 +11,14 @@ usage() {
   cat <<'TXT'
 usage: ./run-suite.sh [--profile FILE] [--name RUN] [--type manual|nightly|ci] [--filter EXPR]
                       [--settings FILE] [--fault MODE] [--build-url URL] [--no-build]
-                      [--tp ID[,ID...]] [--list] [--dry-run]
-  --profile   testbed + capability profile (default: the three reference testbeds, profiles/reference-lab.yaml
-              (the Linux kernel alone between tester ports), profiles/reference-figure1.yaml (the Linux
-              kernel as N4 of RFC 9259 Figure 1) and profiles/reference-node.yaml (the suite's RFC-exact
-              reference node, driven through its CLI), each its own run and report)
+                      [--tp ID[,ID...]] [--list] [--dry-run] [--anonymise]
+  --profile   testbed + capability profile; give it again for more DUTs (default: the three reference testbeds,
+              profiles/reference-lab.yaml (the Linux kernel alone between tester ports),
+              profiles/reference-figure1.yaml (the Linux kernel as N4 of RFC 9259 Figure 1) and
+              profiles/reference-node.yaml (the suite's RFC-exact reference node, driven through its CLI)),
+              each its own run and report; with two or more, a side-by-side page compares their statements
+              (reports/<run>-comparison/comparison.html, .md, .csv; srv6conf report compare)
+  --anonymise the side-by-side page labels the DUTs A, B, C… instead of naming them
   --name      run name, the folder under reports/ (default: UTC time and profile name)
   --type      recorded in the report (default manual)
   --filter    dotnet test filter, e.g. "FullyQualifiedName~PspCases"
@@ -33,10 +36,11 @@ Ctrl-C or SIGTERM: the case under way finishes, the rest are reported as not run
 back and the lab torn down, the report is written; exit 130 / 143. A second signal stops at once.
 TXT
 }
-profile=""; name=""; type=manual; filter=""; settings=runsettings/reference-lab.runsettings; fault=""; build_url=""; build=1; tp=""; list=0; dry=0
+given=(); anonymise=""; name=""; type=manual; filter=""; settings=runsettings/reference-lab.runsettings; fault=""; build_url=""; build=1; tp=""; list=0; dry=0
 while (($#)); do
   case "$1" in
-    --profile) profile=${2:?}; shift 2 ;;
+    --profile) given+=("${2:?}"); shift 2 ;;
+    --anonymise) anonymise=--anonymise; shift ;;
     --name) name=${2:?}; shift 2 ;;
     --type) type=${2:?}; shift 2 ;;
     --filter) filter=${2:?}; shift 2 ;;
@@ -51,8 +55,8 @@ while (($#)); do
     *) echo "run-suite: unknown option $1" >&2; usage >&2; exit 2 ;;
   esac
 done
-profiles=("$profile")
-[ -z "$profile" ] && profiles=(profiles/reference-lab.yaml profiles/reference-figure1.yaml profiles/reference-node.yaml)
+profiles=("${given[@]}")
+[ ${#given[@]} -eq 0 ] && profiles=(profiles/reference-lab.yaml profiles/reference-figure1.yaml profiles/reference-node.yaml)
 for p in "${profiles[@]}"; do
   [ -f "$p" ] || { echo "run-suite: profile $p not found (profiles/ has: $(ls profiles/*.yaml | tr '\n' ' '))" >&2; exit 2; }
 done
@@ -160,6 +164,7 @@ run_profile() {
   "${cli[@]}" report statement --run "$run" --profile "$profile"
   gate=$?
   set -e
+  [ "$gate" -le 1 ] && compared+=("$run")
   summary+=("
 $profile:
 Report:                $html
@@ -197,7 +202,7 @@ trap 'on_signal INT 2' INT
 trap 'on_signal TERM 15' TERM
 
 [ -n "${SRV6CONF_HISTORY:-}" ] && history_set=1
-summary=(); worst=0
+summary=(); worst=0; compared=()
 for p in "${profiles[@]}"; do
   gate=0
   run_profile "$p"
@@ -205,6 +210,15 @@ for p in "${profiles[@]}"; do
   [ -n "$interrupted" ] && break
 done
 for s in "${summary[@]}"; do printf '%s\n' "$s"; done
+# Several testbeds (the default three, or --profile given more than once): one side-by-side page of their statements.
+if [ -z "$interrupted" ] && [ ${#compared[@]} -ge 2 ]; then
+  cmp="reports/${name:-$stamp}-comparison"
+  if "${cli[@]}" report compare "${compared[@]}" --out "$cmp" $anonymise >"$cmp.log" 2>&1; then
+    printf '\nSide by side (%s runs): %s\n' "${#compared[@]}" "$cmp/comparison.html"; rm -f "$cmp.log"
+  else
+    echo "run-suite: the side-by-side comparison failed; see $cmp.log" >&2
+  fi
+fi
 if [ -n "$interrupted" ]; then
   echo "run-suite: interrupted by $interrupted; the statement lists the purposes not run" >&2
   exit $((128 + signum))

@@ -14,7 +14,31 @@ internal static class ReportCommands
         var profile = new Option<string?>("--profile") { Description = "the profile of the run: its capabilities become the PICS of the statement" };
         var statement = new Command("statement", "Write conformance-statement.json/.md and SHA256SUMS for a run; exit 1 when a test purpose failed (not a listed known deviation) or was inconclusive") { run, profile };
         statement.SetAction(pr => Statement(pr.GetValue(run)!, pr.GetValue(profile), Console.Out, Console.Error));
-        return new Command("report", "Reports of a run") { statement };
+        var runs = new Argument<string[]>("runs") { Description = "two or more run directories (reports/<run>) with a conformance statement, one per DUT", Arity = ArgumentArity.OneOrMore };
+        var output = new Option<string>("--out") { Description = "where to write comparison.html, .md and .csv", Required = true };
+        var anonymise = new Option<bool>("--anonymise") { Description = "label the DUTs A, B, C… (run order) instead of by hostname, platform and profile; hides run folder names" };
+        var compare = new Command("compare", "Side by side: one row per test purpose, one column per run's DUT (verdict, evidence links), PICS differences, summaries by level and RFC, requirement coverage; writes a single-file HTML page, Markdown and CSV") { runs, output, anonymise };
+        compare.SetAction(pr => Compare(pr.GetValue(runs)!, pr.GetValue(output)!, pr.GetValue(anonymise), Console.Out, Console.Error));
+        return new Command("report", "Reports of a run") { statement, compare };
+    }
+
+    public static int Compare(IReadOnlyList<string> runs, string output, bool anonymise, TextWriter stdout, TextWriter stderr)
+    {
+        try
+        {
+            var loaded = RunComparison.Load(runs, anonymise);
+            var files = RunComparison.Write(loaded, output, anonymise);
+            var rows = RunComparison.Rows(loaded);
+            stdout.WriteLine($"compared {loaded.Count} runs: {rows.Count} test purposes, {rows.Count(r => r.Differs)} with different verdicts");
+            foreach (var r in loaded) stdout.WriteLine($"  {r.Label}: {Path.GetFileName(r.RunDirectory)}");
+            foreach (var f in files) stdout.WriteLine(f);
+            return 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException)
+        {
+            stderr.WriteLine($"srv6conf report compare: {SecretRedactor.Redact(e.Message)}");
+            return 2;
+        }
     }
 
     public static int Statement(string runDir, string? profilePath, TextWriter stdout, TextWriter stderr)

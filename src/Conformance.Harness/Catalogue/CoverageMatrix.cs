@@ -244,6 +244,21 @@ public static partial class CoverageMatrix
         return s is null ? null : System.Text.Json.Nodes.JsonNode.Parse(s)?["summary"]?.DeepClone();
     }
 
+    /// <summary>
+    /// The requirement statements of the matrix embedded at build time (docs/coverage.json): id, RFC, level, status and the
+    /// test purposes that cover each; empty when the harness was built without it.
+    /// </summary>
+    public static IReadOnlyList<(string Id, string Document, string Level, string Status, IReadOnlyList<string> TestPurposes)> EmbeddedStatements()
+    {
+        using var s = typeof(CoverageMatrix).Assembly.GetManifestResourceStream("coverage.json");
+        if (s is null || System.Text.Json.Nodes.JsonNode.Parse(s)?["statements"] is not System.Text.Json.Nodes.JsonArray list) return [];
+        return
+        [
+            .. list.OfType<System.Text.Json.Nodes.JsonObject>().Select(o => ((string?)o["id"] ?? "", (string?)o["document"] ?? "", (string?)o["level"] ?? "", (string?)o["status"] ?? "",
+                (IReadOnlyList<string>)[.. (o["testPurposes"] as System.Text.Json.Nodes.JsonArray ?? []).Select(t => (string?)t).OfType<string>()])),
+        ];
+    }
+
     private static int LevelRank(string l) => Array.IndexOf(new[] { "MUST", "PROCEDURE", "SHOULD", "MAY" }, l);
 
     private static string Cell(string s) => s.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);

@@ -51,7 +51,25 @@ public static class CaseRunner
         var set = purposes?.Distinct().Order(StringComparer.Ordinal).ToList();
         var key = $"{profile}/{labMode}/{testbedFault}/{(set is null ? "*" : string.Join(',', set))}";
         var env = profile is null ? null : new Dictionary<string, string> { ["SRV6CONF_PROFILE"] = Path.Combine(Profiles.ProfileTestSupport.ProfilesDir, profile) };
-        return Runs.GetOrAdd(key, _ => new Lazy<Task<IReadOnlyDictionary<string, CaseOutcome>>>(() => RunOnceAsync(labMode, testbedFault, set, env))).Value;
+        return Runs.GetOrAdd(key, _ => new Lazy<Task<IReadOnlyDictionary<string, CaseOutcome>>>(() =>
+        {
+            var dir = Path.Combine(Path.GetTempPath(), $"srv6conf-cases-{labMode}-{testbedFault ?? "ok"}-{Guid.NewGuid().ToString("N")[..8]}");
+            RunDirectories[key] = dir;
+            return RunOnceAsync(labMode, testbedFault, set, env, dir);
+        })).Value;
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> RunDirectories = new();
+
+    /// <summary>
+    /// A cached run (<see cref="RunAsync"/>, same arguments) and the folder its allure-results were written to, so a test
+    /// can build a statement or a report from a run other tests already paid for.
+    /// </summary>
+    public static async Task<(IReadOnlyDictionary<string, CaseOutcome> Outcomes, string Directory)> RunWithDirectoryAsync(string labMode, IEnumerable<string>? purposes = null, string? profile = null)
+    {
+        var outcomes = await RunAsync(labMode, null, purposes, profile);
+        var set = purposes?.Distinct().Order(StringComparer.Ordinal).ToList();
+        return (outcomes, RunDirectories[$"{profile}/{labMode}//{(set is null ? "*" : string.Join(',', set))}"]);
     }
 
     private static string? Filter(IReadOnlyList<string>? purposes)
