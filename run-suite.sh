@@ -12,6 +12,7 @@ usage() {
 usage: ./run-suite.sh [--profile FILE] [--name RUN] [--type manual|nightly|ci] [--filter EXPR]
                       [--settings FILE] [--fault MODE] [--build-url URL] [--no-build]
                       [--tp ID[,ID...]] [--list] [--dry-run] [--anonymise]
+                      [--shard I/N] [--merge RUN,RUN...] [--baseline RUN]
   --profile   testbed + capability profile; give it again for more DUTs (default: the three reference testbeds,
               profiles/reference-lab.yaml (the Linux kernel alone between tester ports),
               profiles/reference-figure1.yaml (the Linux kernel as N4 of RFC 9259 Figure 1) and
@@ -19,6 +20,12 @@ usage: ./run-suite.sh [--profile FILE] [--name RUN] [--type manual|nightly|ci] [
               each its own run and report; with two or more, a side-by-side page compares their statements
               (reports/<run>-comparison/comparison.html, .md, .csv; srv6conf report compare)
   --anonymise the side-by-side page labels the DUTs A, B, C… instead of naming them
+  --shard     run only shard I of N of the profile's purposes (by id, deterministic; shards may run in
+              parallel on one host, each with its own lab; run folder reports/<stamp>-<profile>-shardIofN)
+  --merge     no testbed: merge these shard runs (of --profile) into one run, report and statement
+  --baseline  after the statement, compare it with this earlier run of the same profile (the previous
+              nightly): regressions.md lists new failures, fixes and changed evidence; exit 1 when a
+              purpose that passed there does not pass now
   --name      run name, the folder under reports/ (default: UTC time and profile name)
   --type      recorded in the report (default manual)
   --filter    dotnet test filter, e.g. "FullyQualifiedName~PspCases"
@@ -36,11 +43,14 @@ Ctrl-C or SIGTERM: the case under way finishes, the rest are reported as not run
 back and the lab torn down, the report is written; exit 130 / 143. A second signal stops at once.
 TXT
 }
-given=(); anonymise=""; name=""; type=manual; filter=""; settings=runsettings/reference-lab.runsettings; fault=""; build_url=""; build=1; tp=""; list=0; dry=0
+given=(); anonymise=""; shard=""; merge=""; baseline=""; name=""; type=manual; filter=""; settings=runsettings/reference-lab.runsettings; fault=""; build_url=""; build=1; tp=""; list=0; dry=0
 while (($#)); do
   case "$1" in
     --profile) given+=("${2:?}"); shift 2 ;;
     --anonymise) anonymise=--anonymise; shift ;;
+    --shard) shard=${2:?}; shift 2 ;;
+    --merge) merge=${2:?}; shift 2 ;;
+    --baseline) baseline=${2:?}; shift 2 ;;
     --name) name=${2:?}; shift 2 ;;
     --type) type=${2:?}; shift 2 ;;
     --filter) filter=${2:?}; shift 2 ;;
@@ -62,6 +72,10 @@ for p in "${profiles[@]}"; do
 done
 [ -f "$settings" ] || { echo "run-suite: run settings $settings not found (runsettings/ has: $(ls runsettings | tr '\n' ' '))" >&2; exit 2; }
 case "$name" in *[!A-Za-z0-9._-]*) echo "run-suite: --name may use letters, digits, '.', '_' and '-' only" >&2; exit 2 ;; esac
+if { [ -n "$merge" ] || [ -n "$baseline" ] || [ -n "$shard" ]; } && [ ${#given[@]} -ne 1 ]; then
+  echo "run-suite: --shard, --merge and --baseline are about one profile's run; name it with --profile (once)" >&2; exit 2
+fi
+case "$shard" in ""|[1-9]*/[1-9]*) ;; *) echo "run-suite: --shard takes i/n, e.g. 1/2" >&2; exit 2 ;; esac
 if [ -n "$fault" ] && [ ${#profiles[@]} -gt 1 ]; then
   echo "run-suite: --fault misconfigures one profile's DUT; name the profile with --profile" >&2; exit 2
 fi
@@ -102,6 +116,7 @@ run_profile() {
     run="reports/$name"; [ ${#profiles[@]} -gt 1 ] && [ "$pname" != reference-lab ] && run="reports/$name-$pname"
   else
     run="reports/$stamp-$pname"
+    [ -n "$shard" ] && run="$run-shard${shard%/*}of${shard#*/}"
   fi
   rm -rf "$run"; mkdir -p "$run"
   # A profile with testbed.topology places the DUT in a reference topology: only the cases written for one apply.
@@ -109,18 +124,20 @@ run_profile() {
   # (dotnet test ANDs this with a run-settings TestCaseFilter, e.g. runsettings/smoke.runsettings.)
   local f="$shape" tpfilter="" total
   [ -n "$filter" ] && f="$f&($filter)"
-  if [ -n "$tp" ]; then
-    set +e; tpfilter=$("${cli[@]}" purposes --profile "$profile" --tp "$tp" --dotnet-filter); local rc=$?; set -e
-    if [ "$rc" = 3 ]; then echo "run-suite: none of --tp $tp runs on $profile's testbed; skipped" >&2; gate=0; return; fi
+  if [ -n "$tp" ] || [ -n "$shard" ]; then
+    set +e; tpfilter=$("${cli[@]}" purposes --profile "$profile" ${tp:+--tp "$tp"} ${shard:+--shard "$shard"} --dotnet-filter); local rc=$?; set -e
+    if [ "$rc" = 3 ]; then echo "run-suite: none of the selected purposes (${tp:+--tp $tp }${shard:+--shard $shard}) runs on $profile's testbed; skipped" >&2; gate=0; return; fi
     [ "$rc" = 0 ] || { gate=2; return; }
     f="$f&($tpfilter)"
   fi
-  total=$("${cli[@]}" purposes --profile "$profile" ${tp:+--tp "$tp"} --count 2>/dev/null || echo 0)
+  total=$("${cli[@]}" purposes --profile "$profile" ${tp:+--tp "$tp"} ${shard:+--shard "$shard"} --count 2>/dev/null || echo 0)
   export SRV6CONF_PROFILE=$PWD/$profile SRV6CONF_RUN_ID=$(basename "$run") SRV6CONF_ALLURE_RESULTS=$PWD/$run/allure-results
   export SRV6CONF_RUN_TYPE=$type SRV6CONF_GIT_COMMIT=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
   # Trend history per profile (reports/history.jsonl for the single-DUT reference lab, as before).
+  # A shard keeps its own (shards run in parallel; the merged run's report carries the trend).
   if [ -z "${history_set:-}" ]; then
-    if [ "$pname" = reference-lab ]; then unset SRV6CONF_HISTORY; else export SRV6CONF_HISTORY=$PWD/reports/history-$pname.jsonl; fi
+    if [ -n "$shard" ]; then export SRV6CONF_HISTORY=$PWD/$run/history.jsonl
+    elif [ "$pname" = reference-lab ]; then unset SRV6CONF_HISTORY; else export SRV6CONF_HISTORY=$PWD/reports/history-$pname.jsonl; fi
   fi
   [ -n "$build_url" ] && export SRV6CONF_BUILD_URL=$build_url
   [ -n "$fault" ] && export SRV6CONF_FAULT=$fault
@@ -158,6 +175,12 @@ run_profile() {
     echo "run-suite: the cases wrote no results (dotnet test exit $test_rc); see $run/console.log" >&2
     gate=2; return
   fi
+  finish_run "$run" "$profile"
+}
+
+# The report, the conformance statement (its gate sets $gate) and, with --baseline, the regressions against it.
+finish_run() {
+  local run=$1 profile=$2 html r
   echo "run-suite: rendering the report" >&2
   html=$(bash scripts/render-report.sh "$run")
   set +e
@@ -165,10 +188,15 @@ run_profile() {
   gate=$?
   set -e
   [ "$gate" -le 1 ] && compared+=("$run")
+  if [ -n "$baseline" ] && [ "$gate" -le 1 ]; then
+    set +e; "${cli[@]}" report regressions --run "$run" --baseline "$baseline"; r=$?; set -e
+    [ "$r" -gt "$gate" ] && gate=$r
+  fi
   summary+=("
 $profile:
 Report:                $html
-Conformance statement: $run/conformance-statement.md  (and .json; SHA256SUMS lists every evidence file)
+Conformance statement: $run/conformance-statement.md  (and .json; SHA256SUMS lists every evidence file)${baseline:+
+Regressions:           $run/regressions.md  (against $baseline)}
 CI files:              $run/junit.xml, $run/results.trx")
 }
 
@@ -203,6 +231,18 @@ trap 'on_signal TERM 15' TERM
 
 [ -n "${SRV6CONF_HISTORY:-}" ] && history_set=1
 summary=(); worst=0; compared=()
+# --merge: the shards' results become one run (no testbed is touched), reported and stated like any run.
+if [ -n "$merge" ]; then
+  pname=$(basename "${profiles[0]}" .yaml)
+  run="reports/${name:-$stamp-$pname-merged}"
+  IFS=, read -ra shard_runs <<< "$merge"
+  rm -rf "$run"; mkdir -p "$run"
+  "${cli[@]}" report merge "${shard_runs[@]}" --out "$run" || exit 2
+  [ -z "${history_set:-}" ] && export SRV6CONF_HISTORY=$PWD/reports/history-$pname-merged.jsonl
+  gate=0; finish_run "$run" "${profiles[0]}"
+  for s in "${summary[@]}"; do printf '%s\n' "$s"; done
+  exit "$gate"
+fi
 for p in "${profiles[@]}"; do
   gate=0
   run_profile "$p"

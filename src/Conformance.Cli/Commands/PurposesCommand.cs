@@ -20,12 +20,13 @@ internal static class PurposesCommand
         var filter = new Option<bool>("--dotnet-filter") { Description = "print the dotnet test filter that runs the selection" };
         var count = new Option<bool>("--count") { Description = "print the number of cases the selection runs on the profile" };
         var cases = new Option<string?>("--cases") { Description = "the cases assembly (default: src/Conformance.Cases/bin/Release/net10.0/Conformance.Cases.dll of this checkout)" };
-        var cmd = new Command("purposes", "List the test purposes: id, RFC section, level, title, and whether the profile makes them applicable") { profile, tp, filter, count, cases };
-        cmd.SetAction(pr => Run(pr.GetValue(profile), pr.GetValue(tp), pr.GetValue(filter), pr.GetValue(count), pr.GetValue(cases), Console.Out, Console.Error));
+        var shard = new Option<string?>("--shard") { Description = "i/n: only the i-th of n deterministic shards of the selection (of the profile's testbed shape), by test purpose id" };
+        var cmd = new Command("purposes", "List the test purposes: id, RFC section, level, title, and whether the profile makes them applicable") { profile, tp, filter, count, cases, shard };
+        cmd.SetAction(pr => Run(pr.GetValue(profile), pr.GetValue(tp), pr.GetValue(filter), pr.GetValue(count), pr.GetValue(cases), Console.Out, Console.Error, pr.GetValue(shard)));
         return cmd;
     }
 
-    public static int Run(string? profilePath, string? tp, bool dotnetFilter, bool count, string? casesPath, TextWriter stdout, TextWriter stderr)
+    public static int Run(string? profilePath, string? tp, bool dotnetFilter, bool count, string? casesPath, TextWriter stdout, TextWriter stderr, string? shard = null)
     {
         Assembly asm;
         try { asm = Assembly.LoadFrom(casesPath ?? DefaultCasesAssembly()); }
@@ -45,7 +46,14 @@ internal static class PurposesCommand
         try { chosen = tp is null ? all : PurposeCatalogue.Select(all, tp); }
         catch (ArgumentException e) { stderr.WriteLine($"srv6conf purposes: {e.Message}"); return 2; }
         // A profile's run only ever starts the cases of its testbed's shape.
-        var shaped = profile is null ? chosen : chosen.Where(p => p.NeedsTopology == (profile.Testbed.Topology is not null)).ToList();
+        IReadOnlyList<PurposeInfo> shaped = profile is null ? chosen : chosen.Where(p => p.NeedsTopology == (profile.Testbed.Topology is not null)).ToList();
+        if (shard is not null)
+        {
+            // Sharded after the shape, so that the shards of one profile's run split exactly what an unsharded run does.
+            try { var (i, n) = PurposeCatalogue.ParseShard(shard); shaped = PurposeCatalogue.Shard(shaped, i, n); }
+            catch (ArgumentException e) { stderr.WriteLine($"srv6conf purposes: {e.Message}"); return 2; }
+            chosen = shaped;
+        }
         if (dotnetFilter)
         {
             if (shaped.Count == 0) { stderr.WriteLine($"srv6conf purposes: none of the selected purposes runs on {profilePath}'s testbed"); return 3; }

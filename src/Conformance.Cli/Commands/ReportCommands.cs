@@ -19,7 +19,46 @@ internal static class ReportCommands
         var anonymise = new Option<bool>("--anonymise") { Description = "label the DUTs A, B, C… (run order) instead of by hostname, platform and profile; hides run folder names" };
         var compare = new Command("compare", "Side by side: one row per test purpose, one column per run's DUT (verdict, evidence links), PICS differences, summaries by level and RFC, requirement coverage; writes a single-file HTML page, Markdown and CSV") { runs, output, anonymise };
         compare.SetAction(pr => Compare(pr.GetValue(runs)!, pr.GetValue(output)!, pr.GetValue(anonymise), Console.Out, Console.Error));
-        return new Command("report", "Reports of a run") { statement, compare };
+        var shards = new Argument<string[]>("shards") { Description = "the run folders of the shards (./run-suite.sh --shard i/n)", Arity = ArgumentArity.OneOrMore };
+        var mergeOut = new Option<string>("--out") { Description = "the merged run folder (reports/<run>); render and state it like any run", Required = true };
+        var merge = new Command("merge", "Merge the allure-results of one run's shards into one run folder (same profile and commit, no purpose twice)") { shards, mergeOut };
+        merge.SetAction(pr => Merge(pr.GetValue(shards)!, pr.GetValue(mergeOut)!, Console.Out, Console.Error));
+        var regRun = new Option<string>("--run") { Description = "this run's folder (with its conformance statement)", Required = true };
+        var baseline = new Option<string>("--baseline") { Description = "the baseline run's folder or conformance-statement.json (the previous nightly of the same profile)", Required = true };
+        var regressions = new Command("regressions", "Compare a run's statement with a baseline's: new failures (passed before, not now), fixes, changed evidence; writes regressions.md/.json into the run; exit 1 on a new failure") { regRun, baseline };
+        regressions.SetAction(pr => Regressions(pr.GetValue(regRun)!, pr.GetValue(baseline)!, Console.Out, Console.Error));
+        return new Command("report", "Reports of a run") { statement, compare, merge, regressions };
+    }
+
+    public static int Merge(IReadOnlyList<string> shards, string output, TextWriter stdout, TextWriter stderr)
+    {
+        try
+        {
+            var r = ShardMerge.Merge(shards, output);
+            stdout.WriteLine($"merged {r.Shards} shards into {output}: {r.Purposes.Count} test purposes, {r.Results} results, {r.Files} files");
+            return 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException or System.Text.Json.JsonException)
+        {
+            stderr.WriteLine($"srv6conf report merge: {SecretRedactor.Redact(e.Message)}");
+            return 2;
+        }
+    }
+
+    public static int Regressions(string run, string baseline, TextWriter stdout, TextWriter stderr)
+    {
+        RegressionReport r;
+        try { r = RegressionCheck.Write(run, baseline); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            stderr.WriteLine($"srv6conf report regressions: {SecretRedactor.Redact(e.Message)}");
+            return 2;
+        }
+        stdout.WriteLine($"against {r.Baseline}: {r.NewFailures.Count} new failure(s), {r.Fixes.Count} fix(es), {r.OtherChanges.Count} other change(s), {r.ChangedEvidence.Count} changed evidence file(s)");
+        foreach (var c in r.NewFailures) stdout.WriteLine($"  NEW FAILURE: {c.TestPurposeId} {c.Before} → {c.Now}");
+        foreach (var c in r.Fixes) stdout.WriteLine($"  FIXED: {c.TestPurposeId} {c.Before} → {c.Now}");
+        stdout.WriteLine(Path.Combine(run, RegressionCheck.MarkdownFileName));
+        return r.Regressed ? 1 : 0;
     }
 
     public static int Compare(IReadOnlyList<string> runs, string output, bool anonymise, TextWriter stdout, TextWriter stderr)

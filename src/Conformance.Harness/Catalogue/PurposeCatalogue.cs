@@ -88,6 +88,27 @@ public static class PurposeCatalogue
     }
 
     /// <summary>
+    /// Shard <paramref name="shard"/> of <paramref name="of"/> (1-based) of a selection: its purposes sorted by id, every
+    /// n-th one from the shard's own index. Deterministic (the same checkout gives every host the same split), every purpose
+    /// in exactly one shard, shard sizes differing by at most one.
+    /// </summary>
+    public static IReadOnlyList<PurposeInfo> Shard(IReadOnlyList<PurposeInfo> purposes, int shard, int of)
+    {
+        if (of < 1 || shard < 1 || shard > of) throw new ArgumentException($"--shard {shard}/{of}: the shard must be i/n with 1 ≤ i ≤ n (e.g. 1/2, 2/2)");
+        return [.. purposes.OrderBy(p => p.Id, StringComparer.Ordinal).Where((_, k) => k % of == shard - 1)];
+    }
+
+    /// <summary>"2/3" → (2, 3); anything else is an error naming the expected form.</summary>
+    public static (int Shard, int Of) ParseShard(string text)
+    {
+        var parts = text.Split('/');
+        if (parts.Length == 2 && int.TryParse(parts[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var i)
+            && int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 1 && i >= 1 && i <= n)
+            return (i, n);
+        throw new ArgumentException($"--shard {text}: the shard must be i/n with 1 ≤ i ≤ n (e.g. 1/2, 2/2)");
+    }
+
+    /// <summary>
     /// A dotnet test filter selecting exactly these purposes' cases, parameterized ones with every argument set
     /// ("FullyQualifiedName~Ns.Class.Method" matches "Method(5)" too; vstest's filter cannot say "Method(" literally). Where
     /// another test's name starts with the method's, only the exact name is selected (such a method cannot be parameterized).
