@@ -12,10 +12,11 @@ usage() {
 usage: ./run-suite.sh [--profile FILE] [--name RUN] [--type manual|nightly|ci] [--filter EXPR]
                       [--settings FILE] [--fault MODE] [--build-url URL] [--no-build]
                       [--tp ID[,ID...]] [--list] [--dry-run]
-  --profile   testbed + capability profile (default: the three reference testbeds, profiles/reference-lab.yaml
+  --profile   testbed + capability profile (default: the four reference testbeds, profiles/reference-lab.yaml
               (the Linux kernel alone between tester ports), profiles/reference-figure1.yaml (the Linux
-              kernel as N4 of RFC 9259 Figure 1) and profiles/reference-node.yaml (the suite's RFC-exact
-              reference node, driven through its CLI), each its own run and report)
+              kernel as N4 of RFC 9259 Figure 1), profiles/reference-node.yaml (the suite's RFC-exact
+              reference node, driven through its CLI) and profiles/reference-figure1-node.yaml (the
+              reference node as N4 of Figure 1), each its own run and report)
   --name      run name, the folder under reports/ (default: UTC time and profile name)
   --type      recorded in the report (default manual)
   --filter    dotnet test filter, e.g. "FullyQualifiedName~PspCases"
@@ -52,7 +53,7 @@ while (($#)); do
   esac
 done
 profiles=("$profile")
-[ -z "$profile" ] && profiles=(profiles/reference-lab.yaml profiles/reference-figure1.yaml profiles/reference-node.yaml)
+[ -z "$profile" ] && profiles=(profiles/reference-lab.yaml profiles/reference-figure1.yaml profiles/reference-node.yaml profiles/reference-figure1-node.yaml)
 for p in "${profiles[@]}"; do
   [ -f "$p" ] || { echo "run-suite: profile $p not found (profiles/ has: $(ls profiles/*.yaml | tr '\n' ' '))" >&2; exit 2; }
 done
