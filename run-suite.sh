@@ -13,11 +13,12 @@ usage: ./run-suite.sh [--profile FILE] [--name RUN] [--type manual|nightly|ci] [
                       [--settings FILE] [--fault MODE] [--build-url URL] [--no-build]
                       [--tp ID[,ID...]] [--list] [--dry-run] [--anonymise]
                       [--shard I/N] [--merge RUN,RUN...] [--baseline RUN]
-  --profile   testbed + capability profile; give it again for more DUTs (default: the three reference testbeds,
+  --profile   testbed + capability profile; give it again for more DUTs (default: the four reference testbeds,
               profiles/reference-lab.yaml (the Linux kernel alone between tester ports),
-              profiles/reference-figure1.yaml (the Linux kernel as N4 of RFC 9259 Figure 1) and
-              profiles/reference-node.yaml (the suite's RFC-exact reference node, driven through its CLI)),
-              each its own run and report; with two or more, a side-by-side page compares their statements
+              profiles/reference-figure1.yaml (the Linux kernel as N4 of RFC 9259 Figure 1),
+              profiles/reference-node.yaml (the suite's RFC-exact reference node, driven through its CLI) and
+              profiles/reference-figure1-node.yaml (the reference node as N4 of Figure 1)), each its own run
+              and report; with two or more, a side-by-side page compares their statements
               (reports/<run>-comparison/comparison.html, .md, .csv; srv6conf report compare)
   --anonymise the side-by-side page labels the DUTs A, B, C… instead of naming them
   --shard     run only shard I of N of the profile's purposes (by id, deterministic; shards may run in
@@ -66,7 +67,7 @@ while (($#)); do
   esac
 done
 profiles=("${given[@]}")
-[ ${#given[@]} -eq 0 ] && profiles=(profiles/reference-lab.yaml profiles/reference-figure1.yaml profiles/reference-node.yaml)
+[ ${#given[@]} -eq 0 ] && profiles=(profiles/reference-lab.yaml profiles/reference-figure1.yaml profiles/reference-node.yaml profiles/reference-figure1-node.yaml)
 for p in "${profiles[@]}"; do
   [ -f "$p" ] || { echo "run-suite: profile $p not found (profiles/ has: $(ls profiles/*.yaml | tr '\n' ' '))" >&2; exit 2; }
 done

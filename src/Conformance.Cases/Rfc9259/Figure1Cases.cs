@@ -31,6 +31,7 @@ public sealed class Figure1Cases : TopologyCase
 
     [Test]
     [NegativeControl("Figure1Link10Broken", Profile = "reference-figure1.yaml", Why = "link10 of the monitored path drops everything: the loopback probes are lost (loss 10/10), a fail, not a harness error")]
+    [NegativeControl("Figure1EndXWrongLink", Profile = "reference-figure1-node.yaml", Why = "the reference node as N4: End.X C52 sends the loopback probes over link9 instead of link10")]
     [TestPurpose(Id = "TP-LOOP-BV-01", Requires = new[] { "End.X" }, Feature = "Loopback path probe",
         Title = "A controller's loopback probe through the DUT's End.X SID comes back to the controller, rewritten at every SID as the RFC lists",
         Requirements = new[] { "RFC8986-4.2-END-X-S15", "RFC9259-A.4-LOOPBACK-PROBE-AT-N4" },
@@ -56,6 +57,7 @@ public sealed class Figure1Cases : TopologyCase
 
     [Test]
     [NegativeControl("Figure1EndXWrongLink", Profile = "reference-figure1.yaml", Why = "End.X C52 sends the echo requests over link9 instead of link10")]
+    [NegativeControl("Figure1EndXWrongLink", Profile = "reference-figure1-node.yaml", Why = "the reference node as N4: End.X C52 sends the echo requests over link9 instead of link10")]
     [TestPurpose(Id = "TP-PING-BV-04", Requires = new[] { "End.X" }, Feature = "Ping via a segment list",
         Title = "Classic ping via a segment list through the DUT: the echo request reaches the target and the reply comes back (Figure 2)",
         Requirements = new[] { "RFC8986-4.2-END-X-S15", "RFC9259-A.1.1-TRANSIT-NODES-NO-CHANGE" },
@@ -84,6 +86,7 @@ public sealed class Figure1Cases : TopologyCase
 
     [Test]
     [NegativeControl("Figure1OFlagNotExported", Profile = "reference-figure1.yaml", Why = "the DUT's OAM process exports no copy of the sampled packets to N100")]
+    [NegativeControl("Figure1OFlagNotExported", Profile = "reference-figure1-node.yaml", Why = "the reference node as N4 is configured without O-flag processing: no copy of the sampled packets reaches N100")]
     [TestPurpose(Id = "TP-HYBRID-BV-01", Requires = new[] { "oam.o_flag_processing" }, Feature = "Hybrid OAM (O-flag)",
         Title = "Hybrid OAM: at its SID the DUT exports a copy of each O-flag packet of a sampled VPN flow to the controller and forwards the packet unchanged; unsampled packets are not exported",
         Requirements = new[] { "RFC9259-2.1.1-S01.1-COPY-TO-OAM", "RFC9259-2.1.1-S01.1-NO-METADATA-FORWARDED", "RFC8986-4.2-END-X-S15", "RFC9259-A.3-HYBRID-OAM-AT-N4" },

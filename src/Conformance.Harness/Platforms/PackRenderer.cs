@@ -166,15 +166,46 @@ public static partial class PackRenderer
 
         if (intent.OFlag is { } o)
         {
+            var (collector, collectorInterface) = (o.Collector, o.CollectorInterface);
+            if (o.Export == OFlagExport.ToTopologyController && TopologyExport(pack, o, missing) is { } export)
+            {
+                items.Add(export);
+                (collector, collectorInterface) = (Topology.TopologyLab.ExportKey, "");
+            }
             if (t.OFlag is not { } file) missing.Add("O-flag: no templates.oflag");
             else items.Add(Item(pack, "O-flag", file, new()
             {
                 ["sids"] = string.Join(',', o.Sids), ["rate_per_second"] = o.RatePerSecond?.ToString(CultureInfo.InvariantCulture) ?? "",
-                ["burst"] = o.Burst.ToString(CultureInfo.InvariantCulture), ["collector"] = o.Collector?.ToString() ?? "",
-                ["collector_interface"] = o.CollectorInterface ?? "",
+                ["burst"] = o.Burst.ToString(CultureInfo.InvariantCulture), ["collector"] = collector?.ToString() ?? "",
+                ["collector_interface"] = collectorInterface ?? "",
             }, []));
         }
         return new PackRendering(items, missing);
+    }
+
+    /// <summary>Name of the headend policy that carries a topology DUT's O-flag exports to the controller.</summary>
+    public const string OFlagExportPolicy = "oam-export";
+
+    /// <summary>
+    /// The O-flag export of a DUT in a reference topology (RFC 9259 §3.3: "The local OAM process sends a full or partial copy
+    /// of the packet P1 to the controller N100"), as the Linux reference's topology/oam-oflag-export.conf does it: the
+    /// collector is <see cref="Topology.TopologyLab.ExportKey"/>, an address whose route is an H.Encaps policy (the pack's
+    /// <c>templates.headend.H.Encaps</c>) towards the controller's End SID, so each copy travels (DUT, N100's End SID)(copy).
+    /// Null (and the reason in <paramref name="missing"/>) when the pack has no H.Encaps template.
+    /// </summary>
+    private static RenderedItem? TopologyExport(PlatformPack pack, IntentOFlag o, List<string> missing)
+    {
+        if (!pack.Templates.Headend.ContainsKey(HeadendBehavior.HEncaps.Name()))
+        {
+            missing.Add("O-flag export to the topology's controller: no templates.headend.H.Encaps (the copies travel encapsulated towards the controller's End SID)");
+            return null;
+        }
+        var f = Topology.Figure1Topology.Instance;
+        var node = o.TopologyNode ?? throw new TemplateException("the O-flag export to the topology's controller needs the DUT's node.");
+        var controller = f.EndSid("N100");
+        var dev = f.Egress(node, controller) ?? throw new TemplateException($"{node} has no route to the controller's End SID {controller}.");
+        var policy = new IntentHeadend(OFlagExportPolicy, HeadendBehavior.HEncaps, new IPNetwork(Topology.TopologyLab.ExportKey, 128), [controller], dev.Name);
+        return HeadendItem(pack, policy) with { Item = $"O-flag export to the controller {controller} ({policy.Behavior.Name()})" };
     }
 
     /// <summary>One headend policy with the pack's <c>templates.headend.&lt;behaviour&gt;</c> (also platform verb dut.sr_policy).</summary>

@@ -69,48 +69,72 @@ public static class ProfileDutConfig
     /// address, ARP ignored), and the node starts with the interfaces' addresses, the loopback and the host name rendered
     /// from the pack's <c>lab/</c> templates (<c>base.cfg</c>; per port <c>port.cfg</c>, <c>port-ipv4.cfg</c>) — what a
     /// router has before the suite connects. The SRv6 configuration then goes over SSH through the pack, like any router's.
+    /// As the DUT node of a reference topology (testbed.topology) its ports are the node's links and its start-up
+    /// configuration is the figure's plan for the node (<see cref="Topology.TopologyLab.Infrastructure(Topology.Figure1Topology, string, Func{string, Dictionary{string, string}, IEnumerable{string}})"/>):
+    /// <c>base.cfg</c>, per link <c>link.cfg</c>, per attachment <c>attachment.cfg</c> (and <c>attachment-ipv4.cfg</c>), per
+    /// IGP route <c>route.cfg</c>; the lab builds the other routers around it (<see cref="Topology.TopologyLab.Build"/>).
     /// </summary>
     private static ReferenceLabSpec NodeLabSpec(Profile profile, Platforms.PlatformPack pack)
     {
-        if (profile.Testbed.Topology is not null)
-            throw new TestbedException($"{profile.SourcePath}: testbed.platform '{pack.Platform}' in a reference topology is not supported yet " +
-                "(the reference node runs as the single DUT of a reference lab); use platform: linux for the Figure 1 lab.");
         var labDir = Path.Combine(pack.Directory, "lab");
         string Render(string file, Dictionary<string, string> values)
         {
             var path = Path.Combine(labDir, file);
             if (!File.Exists(path))
                 throw new TestbedException($"{pack.DescriptorPath}: a reference lab with the '{pack.Platform}' pack needs {path} " +
-                    "(the node's start-up configuration: host name, loopback, interface addresses).");
+                    "(the node's start-up configuration: host name, loopback, interface addresses" + (profile.Testbed.Topology is null ? ")." : ", the topology's links and routes)."));
             return string.Join('\n', TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(path, values)));
         }
-        var ports = profile.Testbed.TesterPorts;
-        var startup = new List<string>
+        var hostname = profile.Testbed.Identity.Hostname;
+        var startup = new List<string>();
+        IReadOnlyList<LabPortSpec> labPorts;
+        string loopback, locator;
+        IReadOnlyList<string> extraNamespaces = [];
+        if (profile.Testbed.Topology is { } topology)
         {
-            Render("base.cfg", new() { ["hostname"] = profile.Testbed.Identity.Hostname, ["dut_loopback"] = Loopback(profile) + "/128", ["dut_loopback_address"] = Loopback(profile).ToString() }),
-        };
-        var infra = new List<string>();
-        foreach (var p in ports)
+            var f = Topology.Figure1Topology.Instance;
+            var node = topology.DutNode;
+            startup.AddRange(Topology.TopologyLab.Infrastructure(f, node, (item, v) => [Render(item + ".cfg", new(v) { ["hostname"] = hostname })]));
+            labPorts = Topology.TopologyLab.DutPorts(f, node);
+            (loopback, locator) = (f.Loopback(node) + "/128", f.Locator(node));
+            extraNamespaces = OtherRouters(f, node);
+        }
+        else
         {
-            var v = new Dictionary<string, string> { ["dut_if"] = p.DutInterface, ["dut_ipv6"] = $"{p.DutIpv6}/{p.TesterIpv6.PrefixLength}" };
-            startup.Add(Render("port.cfg", v));
-            if (p.DutIpv4 is not null && p.TesterIpv4 is not null)
+            startup.Add(Render("base.cfg", new() { ["hostname"] = hostname, ["dut_loopback"] = Loopback(profile) + "/128", ["dut_loopback_address"] = Loopback(profile).ToString() }));
+            var ports = profile.Testbed.TesterPorts;
+            foreach (var p in ports)
             {
-                v["dut_ipv4"] = $"{p.DutIpv4}/{p.TesterIpv4.PrefixLength}";
-                startup.Add(Render("port-ipv4.cfg", v));
+                var v = new Dictionary<string, string> { ["dut_if"] = p.DutInterface, ["dut_ipv6"] = $"{p.DutIpv6}/{p.TesterIpv6.PrefixLength}" };
+                startup.Add(Render("port.cfg", v));
+                if (p.DutIpv4 is not null && p.TesterIpv4 is not null)
+                {
+                    v["dut_ipv4"] = $"{p.DutIpv4}/{p.TesterIpv4.PrefixLength}";
+                    startup.Add(Render("port-ipv4.cfg", v));
+                }
             }
+            labPorts = ports.Select(p => new LabPortSpec(p.Name, p.DutInterface, p.TesterIpv6.ToString(),
+                $"{p.DutIpv6}/{p.TesterIpv6.PrefixLength}", p.TesterIpv4?.ToString(),
+                p.DutIpv4 is null || p.TesterIpv4 is null ? null : $"{p.DutIpv4}/{p.TesterIpv4.PrefixLength}")).ToList();
+            (loopback, locator) = (Loopback(profile) + "/128", profile.Parameters.Locator.ToString());
+        }
+        var infra = new List<string>();
+        foreach (var p in labPorts)
+        {
             infra.Add($"sysctl -w net.ipv6.conf.{p.DutInterface}.disable_ipv6=1");
             infra.Add($"sysctl -w net.ipv4.conf.{p.DutInterface}.arp_ignore=8");
             infra.Add($"ip link set {p.DutInterface} up");
         }
-        var labPorts = ports.Select(p => new LabPortSpec(p.Name, p.DutInterface, p.TesterIpv6.ToString(),
-            $"{p.DutIpv6}/{p.TesterIpv6.PrefixLength}", p.TesterIpv4?.ToString(),
-            p.DutIpv4 is null || p.TesterIpv4 is null ? null : $"{p.DutIpv4}/{p.TesterIpv4.PrefixLength}")).ToList();
-        return new ReferenceLabSpec(labPorts, Loopback(profile) + "/128", profile.Parameters.Locator.ToString(), [], DutConfig.FromLines(infra))
+        return new ReferenceLabSpec(labPorts, loopback, locator, [], DutConfig.FromLines(infra))
         {
             Node = new ReferenceNodeLaunch(ReferenceNodeLaunch.LocateAssembly(), string.Join('\n', startup) + "\n"),
+            ExtraNamespaceSuffixes = extraNamespaces,
         };
     }
+
+    /// <summary>The namespace suffixes of a topology's routers other than the DUT's node (built around it by the lab).</summary>
+    private static IReadOnlyList<string> OtherRouters(Topology.Figure1Topology f, string node) =>
+        f.Routers.Where(r => r.Name != node).Select(r => Topology.TopologyLab.NamespaceSuffix(r.Name)).ToList();
 
     /// <summary>
     /// The DUT node of a reference topology: its links are the lab's ports (their far ends go to the
@@ -123,7 +147,7 @@ public static class ProfileDutConfig
         var lines = Topology.TopologyLab.Infrastructure(f, node, dir);
         return new ReferenceLabSpec(Topology.TopologyLab.DutPorts(f, node), f.Loopback(node) + "/128", f.Locator(node), [], DutConfig.FromLines(lines))
         {
-            ExtraNamespaceSuffixes = f.Routers.Where(r => r.Name != node).Select(r => Topology.TopologyLab.NamespaceSuffix(r.Name)).ToList(),
+            ExtraNamespaceSuffixes = OtherRouters(f, node),
         };
     }
 

@@ -43,25 +43,34 @@ public sealed class TopologyLab
             f.LinkAddress(l.Other(dutNode), l.Name) + "/128", f.LinkAddress(dutNode, l.Name) + "/128")).ToList();
 
     /// <summary>The infrastructure of a node (loopback, link and attachment addresses, the IGP's routes) from dut-configs/linux/topology.</summary>
-    public static IReadOnlyList<string> Infrastructure(Figure1Topology f, string node, string templateDirectory)
+    public static IReadOnlyList<string> Infrastructure(Figure1Topology f, string node, string templateDirectory) =>
+        Infrastructure(f, node, (item, values) => Render(Path.Combine(templateDirectory, item == "base" ? "base.conf" : Path.Combine("topology", item + ".conf")), values));
+
+    /// <summary>
+    /// The infrastructure of a node (what a router of the figure has before the suite connects) rendered item by item with
+    /// <paramref name="render"/>: <c>base</c> (<c>dut_loopback</c> with its /128, <c>dut_loopback_address</c>), per router link
+    /// <c>link</c> (<c>if</c>, <c>address</c>, <c>peer</c>), per tester attachment <c>attachment</c> (<c>if</c>, <c>address</c>)
+    /// and <c>attachment-ipv4</c> on a CE attachment, per IGP route <c>route</c> (<c>prefix</c>, <c>via</c>, <c>if</c>). The Linux
+    /// reference renders them from dut-configs/linux/topology/, the reference node from its pack's lab/ templates.
+    /// </summary>
+    public static IReadOnlyList<string> Infrastructure(Figure1Topology f, string node, Func<string, Dictionary<string, string>, IEnumerable<string>> render)
     {
-        var topo = Path.Combine(templateDirectory, "topology");
         var lines = new List<string>();
-        lines.AddRange(Render(Path.Combine(templateDirectory, "base.conf"), new() { ["dut_loopback"] = f.Loopback(node) + "/128" }));
+        lines.AddRange(render("base", new() { ["dut_loopback"] = f.Loopback(node) + "/128", ["dut_loopback_address"] = f.Loopback(node).ToString() }));
         foreach (var l in f.LinksOf(node))
         {
             bool attachment = f.Node(l.Other(node)).IsTester;
             lines.AddRange(attachment
-                ? Render(Path.Combine(topo, "attachment.conf"), new() { ["if"] = l.Name, ["address"] = f.LinkAddress(node, l.Name).ToString() })
-                : Render(Path.Combine(topo, "link.conf"), new()
+                ? render("attachment", new() { ["if"] = l.Name, ["address"] = f.LinkAddress(node, l.Name).ToString() })
+                : render("link", new()
                 {
                     ["if"] = l.Name, ["address"] = f.LinkAddress(node, l.Name).ToString(), ["peer"] = f.LinkAddress(l.Other(node), l.Name).ToString(),
                 }));
             if (f.LinkAddress4(node, l.Name) is { } v4)
-                lines.AddRange(Render(Path.Combine(topo, "attachment-ipv4.conf"), new() { ["if"] = l.Name, ["address"] = v4.ToString() }));
+                lines.AddRange(render("attachment-ipv4", new() { ["if"] = l.Name, ["address"] = v4.ToString() }));
         }
         foreach (var r in f.RoutesOf(node))
-            lines.AddRange(Render(Path.Combine(topo, "route.conf"), new() { ["prefix"] = r.Prefix, ["via"] = r.Via, ["if"] = r.Interface }));
+            lines.AddRange(render("route", new() { ["prefix"] = r.Prefix, ["via"] = r.Via, ["if"] = r.Interface }));
         return lines;
     }
 

@@ -9,12 +9,14 @@ namespace Conformance.Harness.Tests.Profiles;
 [TestFixture]
 public class ShippedProfilesTests
 {
-    private static readonly string[] Shipped = ["reference-lab.yaml", "example-ssh-router.yaml", "reference-figure1.yaml"];
+    private static readonly string[] Shipped = ["reference-lab.yaml", "example-ssh-router.yaml", "reference-figure1.yaml", "reference-figure1-node.yaml"];
 
-    [Test]
-    public void ReferenceFigure1_PlacesTheDutAtN4WithN4sSids()
+    /// <summary>The Linux kernel and the reference node as N4 of Figure 1: the same place, SIDs and attachments.</summary>
+    [TestCase("reference-figure1.yaml")]
+    [TestCase("reference-figure1-node.yaml")]
+    public void ReferenceFigure1_PlacesTheDutAtN4WithN4sSids(string file)
     {
-        var p = LoadShipped("reference-figure1.yaml");
+        var p = LoadShipped(file);
         var f = Conformance.Harness.Topology.Figure1Topology.Instance;
         Assert.That(p.Testbed.Topology, Is.EqualTo(new TopologyBinding("rfc9259-figure1", "N4")));
         // The DUT's SIDs in the profile are exactly the ones the figure's plan gives N4 (the lab's other routers use the plan too).

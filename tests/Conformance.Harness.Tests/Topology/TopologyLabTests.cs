@@ -37,6 +37,53 @@ public class TopologyLabTests
         LabTestSupport.AssertNothingLeft(runId);
     }
 
+    /// <summary>
+    /// profiles/reference-figure1-node.yaml: the reference node runs as N4 in the DUT's namespace on N4's links with the
+    /// figure's plan as its start-up configuration, so traffic between the lab routers crosses it; a run killed with the
+    /// lab up (its state file naming a dead owner) is removed whole by the next run's cleanup: the node daemon, sshd and
+    /// all seven namespaces.
+    /// </summary>
+    [Test]
+    public async Task Figure1WithTheReferenceNodeAsN4_RoutesThroughTheNode_AndAKilledRunIsRemovedWhole()
+    {
+        LabTestSupport.RequireLab();
+        var profile = ProfileLoader.Load(Path.Combine(ProfilesDir, "reference-figure1-node.yaml"));
+        var spec = ProfileDutConfig.LabSpec(profile) with { Hostname = profile.Testbed.Identity.Hostname };
+        var lab = await ReferenceLab.StartAsync(spec);
+        var runId = lab.RunId;
+        try
+        {
+            var topo = TopologyLab.Build(lab, Figure1Topology.Instance, "N4", ProfileDutConfig.TemplateDirectory("linux"));
+            var nodePid = lab.NodePid;
+            Assert.That(nodePid, Is.Not.Null, "the node daemon runs");
+            Assert.That(LabTestSupport.Run("ip", "netns", "identify", nodePid!.Value.ToString()).Stdout.Trim(), Is.EqualTo(lab.Namespace), "in N4's namespace");
+            Assert.That(LabTestSupport.Namespaces().Count(n => n.StartsWith($"s6c-{runId}-", StringComparison.Ordinal)), Is.EqualTo(7), "the node's and six lab routers'");
+            // N1 → N7's loopback: N1–N2–N6–N4–N5–N7, forwarded by the node on its start-up routes (no SID needed).
+            var tap = await LinkTap.StartAsync(topo, "N5", "link9", inbound: true, lab.RunDirectory);
+            var ping = topo.Exec("N1", "ping", "-6", "-c", "3", "-i", "0.2", "-W", "2", topo.Figure.Loopback("N7").ToString());
+            var seen = await tap.StopAsync();
+            tap.Dispose();
+            Assert.That(ping.ExitCode, Is.EqualTo(0), ping.Stdout + ping.Stderr);
+            Assert.That(seen.Count(f => Conformance.Harness.Packets.PacketDecoder.Decode(f.Data).Inner is Conformance.Harness.Packets.Icmpv6Layer { Type: 128 }), Is.EqualTo(3),
+                "echo requests the node forwarded over link9 into N5");
+
+            // A killed run: the state file names a dead owner (a `sleep` started and killed), and the lab is not this process's.
+            using var sleeper = System.Diagnostics.Process.Start("sleep", "60");
+            var deadPid = sleeper.Id;
+            sleeper.Kill();
+            sleeper.WaitForExit();
+            var state = LabState.FromJson(File.ReadAllText(lab.StateFile))!;
+            Assert.That(state.ExtraNamespaces, Has.Count.EqualTo(6), "the lab routers' namespaces are in the state file");
+            File.WriteAllText(lab.StateFile, (state with { OwnerPid = deadPid, OwnerStartTime = 1 }).ToJson());
+            ReferenceLab.ForgetLive(lab);
+            Assert.That(ReferenceLab.CleanupLeftovers(), Does.Contain(runId));
+            LabTestSupport.AssertNothingLeft(runId);
+            Assert.That(Directory.Exists($"/proc/{nodePid}"), Is.False, "the node daemon is gone");
+        }
+        finally { lab.Dispose(); }
+        LabTestSupport.AssertNothingLeft(runId);
+    }
+
     [Test]
     public async Task Figure1Cases_FollowTheDut_WhereverItSits()
     {
