@@ -65,7 +65,7 @@ public class NightlyWorkflowTests
             Assert.That(text, Does.Contain("./run-suite.sh --profile").And.Contain("--shard \"${{ matrix.shard }}/${{ matrix.shards }}\""));
             Assert.That(text, Does.Contain("--merge \"$shards\"").And.Contain("args+=(--baseline baseline)"));
             Assert.That(text, Does.Contain("report compare"));
-            foreach (var profile in new[] { "reference-lab", "reference-node", "reference-figure1" })
+            foreach (var profile in new[] { "reference-lab", "reference-node", "reference-figure1", "reference-figure1-node" })
                 Assert.That(File.Exists(Path.Combine(Root, "profiles", profile + ".yaml")), Is.True, $"the workflow names profiles/{profile}.yaml");
         });
     }
