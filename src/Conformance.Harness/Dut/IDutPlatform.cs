@@ -42,4 +42,10 @@ public interface IDutPlatform
     Task<IReadOnlyList<string>> VerifyRollbackAsync(DutSnapshot before, CancellationToken cancellationToken = default);
     Task<IReadOnlyDictionary<string, SidCounters>> ReadCountersAsync(CancellationToken cancellationToken = default);
     Task<DutIdentity> ReadIdentityAsync(CancellationToken cancellationToken = default);
+    /// <summary>
+    /// Runs one operational command of a platform verb (a ping, a traceroute, a counter read the pack's template wrote)
+    /// the way this platform takes commands — a router's through its CLI session, a shell's on an exec channel — and
+    /// returns everything it printed, for the verb's patterns to read.
+    /// </summary>
+    Task<string> ExecVerbAsync(string command, CancellationToken cancellationToken = default);
 }

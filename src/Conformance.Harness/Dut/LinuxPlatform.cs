@@ -39,6 +39,13 @@ public sealed partial class LinuxPlatform : IDutPlatform
 
     public Transcript Transcript => _session.Transcript;
 
+    /// <summary>A shell command on an exec channel: its standard output and error.</summary>
+    public async Task<string> ExecVerbAsync(string command, CancellationToken cancellationToken = default)
+    {
+        var r = await _session.RunAsync(command, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return r.Stdout + r.Stderr;
+    }
+
     /// <summary>Sysctls first (one command each), then the commands in order; the first failure throws <see cref="TestbedException"/>.</summary>
     public async Task ApplyAsync(DutConfig config, CancellationToken cancellationToken = default)
     {

@@ -25,6 +25,9 @@ public sealed class PackCliPlatform(PlatformPack pack, CliSession cli) : IDutPla
     public Task<string> ExecAsync(string command, TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
         cli.ExecAsync(command, timeout, cancellationToken: cancellationToken);
 
+    /// <summary>Through the CLI session (an SSH exec channel would start a second CLI, or be refused by a router).</summary>
+    public Task<string> ExecVerbAsync(string command, CancellationToken cancellationToken = default) => ExecAsync(command, cancellationToken: cancellationToken);
+
     /// <summary>Remembers which template file:line each rendered line came from, so a rejected line names it.</summary>
     public void RememberSources(PackRendering rendering)
     {

@@ -93,14 +93,7 @@ public sealed class LiveTestbed : IAsyncDisposable
     }
 
     /// <summary>The DUT prints what <paramref name="command"/> printed (standard output and error), for the command verbs.</summary>
-    public async Task<string> RunVerbCommandAsync(string command)
-    {
-        // A router's verbs go through its CLI session (an SSH exec channel would start a second CLI, or be refused);
-        // the Linux reference's are shell commands on an exec channel.
-        if (Platform is PackCliPlatform cli) return await cli.ExecAsync(command).ConfigureAwait(false);
-        var r = await Session.RunAsync(command).ConfigureAwait(false);
-        return r.Stdout + r.Stderr;
-    }
+    public Task<string> RunVerbCommandAsync(string command) => Platform.ExecVerbAsync(command);
 
     private static string NoPack(Profile profile) =>
         $"{profile.SourcePath}: testbed.platform '{profile.Testbed.Platform}' has no platform pack (dut-configs/{profile.Testbed.Platform}/platform.yaml). " +
