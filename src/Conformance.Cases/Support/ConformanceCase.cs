@@ -59,7 +59,9 @@ public abstract class ConformanceCase
     public void EndCase()
     {
         // A case aborted in the middle of its traffic by an interruption has no verdict: not run, never a fail.
-        if (RunInterruption.Signal is { } signal && TestContext.CurrentContext.Result.Message is { } m && m.Contains(nameof(RunAbortedException), StringComparison.Ordinal))
+        // (Whatever the failure looks like: the abort cut its traffic, so what it saw is no verdict.)
+        if (RunInterruption.Signal is { } signal && RunInterruption.CaseAbort.IsCancellationRequested
+            && TestContext.CurrentContext.Result.Outcome.Status != NUnit.Framework.Interfaces.TestStatus.Passed)
             Evidence.MarkNotRun($"the run was interrupted ({signal}) and this case was aborted in the middle of its traffic");
         if (CaseRunIsUp)
         {
