@@ -17,6 +17,7 @@ public sealed class CounterCases : ConformanceCase
 
     [Test]
     [NegativeControl("EndWithoutCounters", Why = "the End SID forwards but keeps no counter")]
+    [NegativeControl("NodeEndMisprogrammed", Profile = "reference-node.yaml", Why = "defect sid-counter-counts-arrivals: the End SID counts its packets twice")]
     [TestPurpose(Id = "TP-COUNTERS-BV-01", Requires = new[] { "End", "per_sid_counters" }, Feature = "Counters",
         Title = "The End SID's packet counter rises by exactly the packets it processed; no other SID's counter moves",
         Requirements = new[] { "RFC8986-6-SID-COUNTERS" },
@@ -46,6 +47,7 @@ public sealed class CounterCases : ConformanceCase
     }
     [Test]
     [NegativeControl("EndWithoutCounters", Why = "the End SID keeps no counter at all")]
+    [NegativeControl("NodeEndMisprogrammed", Profile = "reference-node.yaml", Why = "defect sid-counter-counts-arrivals: the End SID counts the packets it discards")]
     [TestPurpose(Id = "TP-COUNTERS-BV-02", Requires = new[] { "End", "per_sid_counters" }, Feature = "Counters",
         Title = "Packets the End SID discards as malformed are not counted in its packet counter",
         Requirements = new[] { "RFC8986-6-SID-COUNTERS" },
@@ -76,6 +78,7 @@ public sealed class CounterCases : ConformanceCase
     [Test]
     [NegativeControl("EndXWithoutCounters", Why = "the End.X SID forwards but keeps no counter (End's counter still counts)")]
     [NegativeControl("EndWithoutCounters", Why = "the End SID forwards but keeps no counter")]
+    [NegativeControl("NodeEndMisprogrammed", Profile = "reference-node.yaml", Why = "defect sid-counter-counts-arrivals: every SID counts its packets twice")]
     [TestPurpose(Id = "TP-COUNTERS-BV-03", Requires = new[] { "per_sid_counters" }, Feature = "Counters",
         Title = "Every SID of the profile has a packet counter, and it rises by exactly the packets that SID processed",
         Requirements = new[] { "RFC8986-6-SID-COUNTERS" },

@@ -51,6 +51,7 @@ public sealed class SrhEndpointCases : ConformanceCase
     [TestCase(8)]
     [TestCase(16)]
     [NegativeControl("SidMissing", Why = "the End SID is not programmed (every segments=N parameter set)")]
+    [NegativeControl("NodeSidsMisprogrammed", Profile = "reference-node.yaml", Why = "the End SID is not instantiated: the packet leaves unprocessed")]
     [TestPurpose(Id = "TP-SRH-BV-02", Requires = new[] { "End" }, Feature = "End",
         Title = "End with Segments Left > 0 over segment lists of 1, 2, 3, 8 and 16 segments: DA update, hop limit, nothing else changed",
         Requirements = new[] { "RFC8754-4.3.1.1-NEXT-SEGMENT", "RFC8754-4.3.1-SID-IMMUTABLE-FIELDS", "RFC8754-2-TAG-IGNORED", "RFC8754-4.1.1-REDUCED-SRH", "RFC8986-4.1-END-S12-S15" },
@@ -73,6 +74,7 @@ public sealed class SrhEndpointCases : ConformanceCase
 
     [Test]
     [NegativeControl("SidMissing", Why = "the End SID is not programmed")]
+    [NegativeControl("NodeSidsMisprogrammed", Profile = "reference-node.yaml", Why = "the End SID is not instantiated: the packet leaves unprocessed")]
     [TestPurpose(Id = "TP-SRH-BV-03", Requires = new[] { "End" }, Feature = "End",
         Title = "End leaves the upper-layer header, its checksum and the IPv6 payload length untouched",
         Requirements = new[] { "RFC8754-4.3.1.1-NEXT-SEGMENT", "RFC8200-8.1-PSEUDO-HEADER-FINAL-DESTINATION", "RFC8986-4.1-END-S12-S15" },

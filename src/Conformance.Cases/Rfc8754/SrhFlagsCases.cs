@@ -36,6 +36,7 @@ public sealed class SrhFlagsCases : ConformanceCase
 
     [Test]
     [NegativeControl("SidMissing", Why = "the End SID is not programmed")]
+    [NegativeControl("NodeSidsMisprogrammed", Profile = "reference-node.yaml", Why = "the End SID is not instantiated: the packet leaves unprocessed")]
     [TestPurpose(Id = "TP-FLAGS-BV-01", Requires = new[] { "End" }, Feature = "Flags",
         Title = "End ignores unused flag bits on receipt and forwards them unchanged",
         Requirements = new[] { "RFC8754-2-FLAGS-UNUSED-IGNORED", "RFC8754-4.3.1-SID-IMMUTABLE-FIELDS", "RFC8754-2-TAG-IGNORED" },
@@ -46,6 +47,7 @@ public sealed class SrhFlagsCases : ConformanceCase
 
     [Test]
     [NegativeControl("SidMissing", Why = "the End SID is not programmed")]
+    [NegativeControl("NodeSidsMisprogrammed", Profile = "reference-node.yaml", Why = "the End SID is not instantiated: the packet leaves unprocessed")]
     [TestPurpose(Id = "TP-FLAGS-BV-02", Requires = new[] { "End" }, Feature = "Flags",
         Title = "End forwards a data packet carrying the O-flag exactly as without it, flag kept",
         Requirements = new[] { "RFC9259-2.1.1-S01.1-NO-METADATA-FORWARDED", "RFC9259-2.1.1-OFLAG-OPTIONAL-IGNORED", "RFC8754-4.3.1-SID-IMMUTABLE-FIELDS" },
@@ -61,6 +63,7 @@ public sealed class SrhFlagsCases : ConformanceCase
 
     [Test]
     [NegativeControl("ForwardingDisabled", Why = "the DUT does not forward")]
+    [NegativeControl("NodeSrhMishandled", Profile = "reference-node.yaml", Why = "defect transit-srh-dropped: the transit SRH packet with flags is discarded")]
     [TestPurpose(Id = "TP-TRANSIT-BV-03", Feature = "Transit",
         Title = "A transit node forwards an SRH with flags (O-flag and unused bits) and a tag untouched",
         Requirements = new[] { "RFC8754-4.2-TRANSIT-NO-INSPECT-FORWARD", "RFC8200-4-EXT-HEADERS-NOT-PROCESSED-EN-ROUTE" },

@@ -27,6 +27,7 @@ public sealed class SrhLocalInterfaceCases : ConformanceCase
 
     [Test]
     [NegativeControl("Seg6Disabled", Why = "seg6_enabled=0: Linux drops every SRH packet to a local address, even with SL=0")]
+    [NegativeControl("NodeSrhMishandled", Profile = "reference-node.yaml", Why = "defect srh-to-local-address-dropped: the SRH packet with Segments Left 0 to a local address is discarded, not processed")]
     [TestPurpose(Id = "TP-LOCAL-BV-01", Feature = "SRH",
         Title = "SRH with Segments Left 0 to a local interface address (not a SID): the routing header is ignored, the upper layer processed",
         Requirements = new[] { "RFC8754-4.3.2-LOCAL-SL-ZERO-IGNORE", "RFC8200-4.4-UNRECOGNIZED-ROUTING-TYPE" },
@@ -45,6 +46,7 @@ public sealed class SrhLocalInterfaceCases : ConformanceCase
 
     [Test]
     [NegativeControl("Seg6Disabled", NoLinuxModePasses = true, OfflineProof = "SrhConformingReplyTests", Why = "no known Linux mode passes (DEV-LINUX-041: seg6_enabled=1 acts as End, =0 drops silently); the judgement of a conforming reply is shown offline in SrhConformingReplyTests")]
+    [NegativeControl("NodeSecurityChecksSkipped", Profile = "reference-node.yaml", Why = "defect srh-to-local-address-processed-as-end: the packet is forwarded to the next segment, no Parameter Problem")]
     [TestPurpose(Id = "TP-LOCAL-BI-01", Requires = new[] { "icmp_errors.parameter_problem" }, Feature = "SRH",
         Title = "SRH with Segments Left > 0 to a local interface address (not a SID): Parameter Problem code 0 pointing at the Routing Type, packet discarded",
         Requirements = new[] { "RFC8754-4.3.2-LOCAL-SL-NONZERO-PARAM-PROBLEM", "RFC8200-4.4-UNRECOGNIZED-ROUTING-TYPE" },

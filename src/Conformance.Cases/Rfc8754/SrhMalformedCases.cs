@@ -34,6 +34,7 @@ public sealed class SrhMalformedCases : ConformanceCase
 
     [Test]
     [NegativeControl("SidMissing", NoLinuxModePasses = true, OfflineProof = "SrhConformingReplyTests", Why = "no known Linux mode passes (DEV-LINUX-040); the judgement of a conforming reply is shown offline in SrhConformingReplyTests")]
+    [NegativeControl("NodeErrorHandlingBroken", Profile = "reference-node.yaml", Why = "defect segments-left-not-checked: no Parameter Problem for Last Entry > max_LE")]
     [TestPurpose(Id = "TP-SRH-BI-02", Requires = new[] { "End", "icmp_errors.parameter_problem" }, Feature = "SRH",
         Title = "Last Entry beyond the segment list (Last Entry > max_LE): Parameter Problem pointing at Segments Left, packet discarded",
         Requirements = new[] { "RFC8754-4.3.1.1-PARAM-PROBLEM-SL" },
@@ -49,6 +50,7 @@ public sealed class SrhMalformedCases : ConformanceCase
 
     [Test]
     [NegativeControl("SidMissing", NoLinuxModePasses = true, OfflineProof = "SrhConformingReplyTests", Why = "no known Linux mode passes (DEV-LINUX-040); the judgement of a conforming reply is shown offline in SrhConformingReplyTests")]
+    [NegativeControl("NodeErrorHandlingBroken", Profile = "reference-node.yaml", Why = "defect segments-left-not-checked: no Parameter Problem for a Hdr Ext Len too small")]
     [TestPurpose(Id = "TP-SRH-BI-03", Requires = new[] { "End", "icmp_errors.parameter_problem" }, Feature = "SRH",
         Title = "Hdr Ext Len too small for the segment list (Last Entry > max_LE): Parameter Problem pointing at Segments Left, packet discarded",
         Requirements = new[] { "RFC8754-4.3.1.1-PARAM-PROBLEM-SL" },
@@ -64,6 +66,7 @@ public sealed class SrhMalformedCases : ConformanceCase
 
     [Test]
     [NegativeControl("SidMissing", NoLinuxModePasses = true, OfflineProof = "SrhConformingReplyTests", Why = "no known Linux mode passes (DEV-LINUX-040); the judgement of a conforming reply is shown offline in SrhConformingReplyTests")]
+    [NegativeControl("NodeErrorHandlingBroken", Profile = "reference-node.yaml", Why = "defect segments-left-not-checked: no Parameter Problem for Segments Left beyond a small Last Entry")]
     [TestPurpose(Id = "TP-SRH-BI-04", Requires = new[] { "End", "icmp_errors.parameter_problem" }, Feature = "SRH",
         Title = "Segments Left greater than Last Entry + 1 where Last Entry is smaller than the segment list: Parameter Problem pointing at Segments Left",
         Requirements = new[] { "RFC8754-4.3.1.1-PARAM-PROBLEM-SL" },
@@ -78,6 +81,7 @@ public sealed class SrhMalformedCases : ConformanceCase
     }
     [Test]
     [NegativeControl("EndSidRoutedOnwards", Why = "the SID's address is routed on as plain IPv6: the truncated SRH is forwarded")]
+    [NegativeControl("NodeSidsMisprogrammed", Profile = "reference-node.yaml", Why = "the End SID's address is routed on as plain IPv6: the truncated SRH is forwarded")]
     [TestPurpose(Id = "TP-SRH-BI-05", Requires = new[] { "End" }, Feature = "SRH",
         Title = "Hdr Ext Len beyond the end of the IPv6 payload: the packet is discarded (a Parameter Problem code 0 is allowed, not required)",
         Requirements = new[] { "RFC4443-3.4-PARAM-PROBLEM-DISCARD" },

@@ -15,6 +15,7 @@ public sealed class SrhProcessingCases : ConformanceCase
 
     [Test]
     [NegativeControl("SidMissing", PassIn = "EndAsLocalAddress", Why = "the End SID is not programmed")]
+    [NegativeControl("NodeErrorHandlingBroken", Profile = "reference-node.yaml", Why = "defect segments-left-not-checked: no Parameter Problem for Segments Left > Last Entry + 1")]
     [TestPurpose(Id = "TP-SRH-BI-01", Requires = new[] { "End", "icmp_errors.parameter_problem" }, Feature = "SRH",
         Title = "Segments Left greater than Last Entry + 1: Parameter Problem pointing at Segments Left, packet discarded",
         Requirements = new[] { "RFC8754-4.3.1.1-PARAM-PROBLEM-SL" },
@@ -34,6 +35,7 @@ public sealed class SrhProcessingCases : ConformanceCase
 
     [Test]
     [NegativeControl("ForwardingDisabled", Why = "the DUT does not forward")]
+    [NegativeControl("NodeSrhMishandled", Profile = "reference-node.yaml", Why = "defect transit-srh-dropped: the transit SRH packet is discarded")]
     [TestPurpose(Id = "TP-TRANSIT-BV-01", Feature = "Transit",
         Title = "A transit node forwards on the DA and leaves the SRH untouched",
         Requirements = new[] { "RFC8754-4.2-TRANSIT-NO-INSPECT-FORWARD", "RFC8200-4-EXT-HEADERS-NOT-PROCESSED-EN-ROUTE" },

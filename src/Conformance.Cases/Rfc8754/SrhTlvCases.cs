@@ -56,6 +56,7 @@ public sealed class SrhTlvCases : ConformanceCase
 
     [Test]
     [NegativeControl("SidMissing", Why = "the End SID is not programmed")]
+    [NegativeControl("NodeSidsMisprogrammed", Profile = "reference-node.yaml", Why = "the End SID is not instantiated: the packet leaves unprocessed")]
     [TestPurpose(Id = "TP-TLV-BV-01", Requires = new[] { "End" }, Feature = "TLV",
         Title = "End accepts Pad1 and PadN TLVs and forwards them unchanged",
         Requirements = new[] { "RFC8754-2.1-PAD-SUPPORT", "RFC8754-2.1.1-PADDING-IGNORED", "RFC8754-4.3.1-SID-IMMUTABLE-FIELDS" },
@@ -66,6 +67,7 @@ public sealed class SrhTlvCases : ConformanceCase
 
     [Test]
     [NegativeControl("SidMissing", Why = "the End SID is not programmed")]
+    [NegativeControl("NodeSidsMisprogrammed", Profile = "reference-node.yaml", Why = "the End SID is not instantiated: the packet leaves unprocessed")]
     [TestPurpose(Id = "TP-TLV-BV-02", Requires = new[] { "End" }, Feature = "TLV",
         Title = "End ignores TLVs of unrecognised types and forwards them unchanged",
         Requirements = new[] { "RFC8754-2.1-TLV-UNRECOGNIZED-IGNORED", "RFC8754-2.1-TLV-LENGTH-SKIP", "RFC8754-2.1-TLVS-IGNORED-UNLESS-CONFIGURED", "RFC8754-4.3.1-SID-IMMUTABLE-FIELDS" },
@@ -76,6 +78,7 @@ public sealed class SrhTlvCases : ConformanceCase
 
     [Test]
     [NegativeControl("SidMissing", PassIn = "EndAsLocalAddress", Why = "the End SID is not programmed (plain seg6local drops it: DEV-LINUX-042)")]
+    [NegativeControl("NodeSidsMisprogrammed", Profile = "reference-node.yaml", Why = "the End SID is not instantiated: the packet leaves unprocessed")]
     [TestPurpose(Id = "TP-TLV-BV-03", Requires = new[] { "End" }, Feature = "TLV",
         Title = "End accepts a TLV area ending in a single Pad1 (one octet of padding) and forwards it unchanged",
         Requirements = new[] { "RFC8754-2.1-PAD-SUPPORT", "RFC8754-2.1.1.1-PAD1-SINGLE-BYTE", "RFC8754-2.1.1-PADDING-IGNORED", "RFC8754-2.1-TLV-UNRECOGNIZED-IGNORED" },
@@ -87,6 +90,7 @@ public sealed class SrhTlvCases : ConformanceCase
 
     [Test]
     [NegativeControl("ForwardingDisabled", Why = "the DUT does not forward")]
+    [NegativeControl("NodeSrhMishandled", Profile = "reference-node.yaml", Why = "defect transit-srh-dropped: the transit SRH packet with TLVs is discarded")]
     [TestPurpose(Id = "TP-TRANSIT-BV-02", Feature = "Transit",
         Title = "A transit node forwards an SRH with padding and unrecognised TLVs untouched",
         Requirements = new[] { "RFC8754-4.2-TRANSIT-NO-INSPECT-FORWARD", "RFC8200-4-EXT-HEADERS-NOT-PROCESSED-EN-ROUTE" },

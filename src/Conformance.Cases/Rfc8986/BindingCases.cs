@@ -40,6 +40,7 @@ public sealed class BindingCases : ConformanceCase
 
     [Test]
     [NegativeControl("EndB6AsEnd", Why = "End.B6.Encaps programmed as End: no encapsulation")]
+    [NegativeControl("NodeSidsMisprogrammed", Profile = "reference-node.yaml", Why = "End.B6.Encaps programmed as End: no encapsulation")]
     [TestPurpose(Id = "TP-B6-BV-01", Requires = new[] { "End.B6.Encaps" }, Feature = "End.B6.Encaps",
         Title = "End.B6.Encaps updates the inner SRH and DA, then pushes an outer IPv6 header with an SRH carrying the bound policy",
         Requirements = new[] { "RFC8986-4.13-END-B6-ENCAPS-S15-S19", "RFC8986-4.13-END-B6-ENCAPS-S12-S14" },
@@ -56,6 +57,7 @@ public sealed class BindingCases : ConformanceCase
 
     [Test]
     [NegativeControl("EndB6AsEnd", NoLinuxModePasses = true, OfflineProof = "BehaviorConformingReceptionTests", Why = "no known Linux mode passes (DEV-LINUX-013); offline proof in BehaviorConformingReceptionTests")]
+    [NegativeControl("NodeErrorHandlingBroken", Profile = "reference-node.yaml", Why = "defect hop-limit-not-decremented: the inner hop limit stays 64")]
     [TestPurpose(Id = "TP-B6-BV-02", Requires = new[] { "End.B6.Encaps" }, Feature = "End.B6.Encaps",
         Title = "End.B6.Encaps decrements the hop limit of the packet it encapsulates",
         Requirements = new[] { "RFC8986-4.13-END-B6-ENCAPS-S12-S14" },

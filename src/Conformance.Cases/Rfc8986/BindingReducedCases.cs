@@ -47,8 +47,8 @@ public sealed class BindingReducedCases : ConformanceCase
     }
 
     [Test]
-    [NegativeControl("EndB6RedAsEncaps", Profile = "reference-node.yaml", Why = "End.B6.Encaps.Red programmed as End.B6.Encaps: the pushed SRH keeps B1")]
     [NotClaimedByTheReferenceLab("End.B6.Encaps.Red", "CatalogueConformingReceptionTests.EndB6EncapsRedOuterSrhWithoutTheFirstSidPassesAndTheFullSrhFails")]
+    [NegativeControl("NodeSidsMisprogrammed", Profile = "reference-node.yaml", Why = "End.B6.Encaps.Red programmed as End.B6.Encaps: the pushed SRH keeps B1")]
     [TestPurpose(Id = "TP-B6RED-BV-01", Requires = new[] { "End.B6.Encaps.Red" }, Feature = "End.B6.Encaps.Red",
         Title = "End.B6.Encaps.Red pushes an outer header whose SRH excludes the first SID of the bound policy (in the DA only)",
         Requirements = new[] { "RFC8986-4.14-END-B6-ENCAPS-RED-REDUCED-SRH", "RFC8986-4.13-END-B6-ENCAPS-S15-S19", "RFC8986-4.13-END-B6-ENCAPS-S12-S14" },

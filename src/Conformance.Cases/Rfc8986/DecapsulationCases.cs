@@ -22,6 +22,7 @@ public sealed class DecapsulationCases : ConformanceCase
 
     [Test]
     [NegativeControl("EndDx6AsDt6", Why = "End.DX6 programmed as a main-table lookup: the inner packet leaves by t3")]
+    [NegativeControl("NodeSidsMisprogrammed", Profile = "reference-node.yaml", Why = "End.DX6 programmed as a main-table lookup: the inner packet leaves by t3")]
     [TestPurpose(Id = "TP-DX6-BV-01", Requires = new[] { "End.DX6" }, Feature = "End.DX6",
         Title = "End.DX6 removes the outer header and forwards the inner IPv6 packet to its adjacency",
         Requirements = new[] { "RFC8986-4.4-END-DX6-ULH-S01-S03", "RFC8200-3-HOP-LIMIT-DECREMENT" },
@@ -41,6 +42,7 @@ public sealed class DecapsulationCases : ConformanceCase
 
     [Test]
     [NegativeControl("EndDx4WrongAdjacency", NoLinuxModePasses = true, Why = "End.DX4 cross-connects to the next hop behind t3; no Linux mode passes (DEV-LINUX-016: ARP for the inner destination)")]
+    [NegativeControl("NodeSidsMisprogrammed", Profile = "reference-node.yaml", Why = "End.DX4 cross-connects to the next hop behind t3")]
     [TestPurpose(Id = "TP-DX4-BV-01", Requires = new[] { "End.DX4" }, Feature = "End.DX4",
         Title = "End.DX4 removes the outer header and forwards the inner IPv4 packet to its adjacency",
         Requirements = new[] { "RFC8986-4.5-END-DX4-ULH-S01-S03" },
@@ -60,6 +62,7 @@ public sealed class DecapsulationCases : ConformanceCase
 
     [Test]
     [NegativeControl("NoIcmpErrors", NoLinuxModePasses = true, OfflineProof = "BehaviorConformingReceptionTests", Why = "no known Linux mode passes (DEV-LINUX-011); offline proof in BehaviorConformingReceptionTests")]
+    [NegativeControl("NodeErrorHandlingBroken", Profile = "reference-node.yaml", Why = "defect segments-left-not-checked: End.DX6 decapsulates with Segments Left 1 instead of a Parameter Problem")]
     [TestPurpose(Id = "TP-DECAP-BI-01", Requires = new[] { "End.DX6", "icmp_errors.parameter_problem" }, Feature = "End.DX6",
         Title = "A decapsulating SID (End.DX6) with Segments Left > 0: Parameter Problem pointing at Segments Left, packet discarded",
         Requirements = new[] { "RFC8986-4.4-END-DX6-S02-S04-SL-NONZERO" },
@@ -80,6 +83,7 @@ public sealed class DecapsulationCases : ConformanceCase
 
     [Test]
     [NegativeControl("NoIcmpErrors", NoLinuxModePasses = true, OfflineProof = "BehaviorConformingReceptionTests", Why = "no known Linux mode passes (DEV-LINUX-012); offline proof in BehaviorConformingReceptionTests")]
+    [NegativeControl("NodeErrorHandlingBroken", Profile = "reference-node.yaml", Why = "defect upper-layer-error-not-sent: TCP to the SID is discarded without the Parameter Problem")]
     [TestPurpose(Id = "TP-ULH-BI-01", Requires = new[] { "End", "icmp_errors.parameter_problem" }, Feature = "End",
         Title = "An upper-layer header the End SID does not accept (TCP): Parameter Problem code 4 pointing at it",
         Requirements = new[] { "RFC8986-4.1.1-ULH-S03-S05-PARAM-PROBLEM", "RFC8986-4.1-END-S02-S04-SL-ZERO" },

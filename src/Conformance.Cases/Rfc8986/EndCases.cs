@@ -17,6 +17,7 @@ public sealed class EndCases : ConformanceCase
 
     [Test]
     [NegativeControl("SidMissing", Why = "the End SID is not programmed")]
+    [NegativeControl("NodeSidsMisprogrammed", Profile = "reference-node.yaml", Why = "the End SID is not instantiated (its address routed on): the packet leaves unprocessed")]
     [TestPurpose(Id = "TP-END-BV-01", Requires = new[] { "End" }, Feature = "End",
         Title = "End with Segments Left > 0 moves the packet to the next segment",
         Requirements = new[] { "RFC8986-4.1-END-S12-S15" },
@@ -35,6 +36,7 @@ public sealed class EndCases : ConformanceCase
 
     [Test]
     [NegativeControl("SidMissing", PassIn = "EndAsLocalAddress", Why = "the End SID is not programmed")]
+    [NegativeControl("NodeSidsMisprogrammed", Profile = "reference-node.yaml", Why = "the End SID is not instantiated (its address routed on): no local answer")]
     [TestPurpose(Id = "TP-END-BV-02", Requires = new[] { "End" }, Feature = "End",
         Title = "End with Segments Left = 0 processes an allowed upper-layer header locally",
         Requirements = new[] { "RFC8986-4.1.1-ULH-S01-S02-ALLOWED", "RFC8986-4.1-END-S02-S04-SL-ZERO" },
@@ -53,6 +55,7 @@ public sealed class EndCases : ConformanceCase
 
     [Test]
     [NegativeControl("NoIcmpErrors", NoLinuxModePasses = true, OfflineProof = "ConformingReplyTests", Why = "no known Linux mode passes (DEV-LINUX-002); the judgement of a conforming reply is shown offline in ConformingReplyTests")]
+    [NegativeControl("NodeErrorHandlingBroken", Profile = "reference-node.yaml", Why = "defect time-exceeded-after-srh-update: the Time Exceeded quotes the rewritten packet")]
     [TestPurpose(Id = "TP-END-BI-01", Requires = new[] { "End", "icmp_errors.time_exceeded" }, Feature = "End",
         Title = "End with hop limit 1 sends Time Exceeded and does not forward",
         Requirements = new[] { "RFC8986-4.1-END-S05-S07-TIME-EXCEEDED" },

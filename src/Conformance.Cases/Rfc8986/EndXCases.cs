@@ -20,6 +20,7 @@ public sealed class EndXCases : ConformanceCase
 
     [Test]
     [NegativeControl("EndXAsEnd", Why = "End.X programmed as End: the FIB sends the next segment out of t3")]
+    [NegativeControl("NodeSidsMisprogrammed", Profile = "reference-node.yaml", Why = "End.X programmed as End: the next segment leaves by the FIB (t3), not the adjacency")]
     [TestPurpose(Id = "TP-ENDX-BV-01", Requires = new[] { "End.X" }, Feature = "End.X",
         Title = "End.X forwards to its adjacency, not where the FIB routes the next segment",
         Requirements = new[] { "RFC8986-4.2-END-X-S15" },
@@ -38,6 +39,7 @@ public sealed class EndXCases : ConformanceCase
 
     [Test]
     [NegativeControl("NoIcmpErrors", NoLinuxModePasses = true, OfflineProof = "BehaviorConformingReceptionTests", Why = "no known Linux mode passes (DEV-LINUX-010); offline proof in BehaviorConformingReceptionTests")]
+    [NegativeControl("NodeErrorHandlingBroken", Profile = "reference-node.yaml", Why = "defect time-exceeded-after-srh-update: the Time Exceeded quotes the rewritten packet")]
     [TestPurpose(Id = "TP-ENDX-BI-01", Requires = new[] { "End.X", "icmp_errors.time_exceeded" }, Feature = "End.X",
         Title = "End.X with hop limit 1 sends Time Exceeded for the packet as received and does not forward",
         Requirements = new[] { "RFC8986-4.1-END-S05-S07-TIME-EXCEEDED", "RFC8986-4.2-END-X-S15" },

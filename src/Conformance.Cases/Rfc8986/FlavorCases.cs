@@ -56,8 +56,8 @@ public sealed class FlavorCases : ConformanceCase
     }
 
     [Test]
-    [NegativeControl("UspFlavorDropped", Profile = "reference-node.yaml", Why = "end_usp programmed without USP: the quote keeps the SRH")]
     [NotClaimedByTheReferenceLab("USP", "CatalogueConformingReceptionTests.UspPortUnreachableQuotingThePacketWithoutItsSrhPassesAndAQuoteWithTheSrhFails")]
+    [NegativeControl("NodeSidsMisprogrammed", Profile = "reference-node.yaml", Why = "the USP SID is programmed without USP: the quote keeps the SRH")]
     [TestPurpose(Id = "TP-USP-BV-01", Requires = new[] { "USP", "oam.traceroute_to_sid" }, Feature = "USP",
         Title = "An End SID with the USP flavor removes the SRH at Segments Left 0 before processing the next header",
         Requirements = new[] { "RFC8986-4.16.2-USP-S02-S04" },
@@ -75,8 +75,8 @@ public sealed class FlavorCases : ConformanceCase
     }
 
     [Test]
-    [NegativeControl("UsdFlavorDropped", Profile = "reference-node.yaml", Why = "end_usd programmed without USD: the outer header is not removed")]
     [NotClaimedByTheReferenceLab("USD", "CatalogueConformingReceptionTests.UsdInnerPacketForwardedByTheFibPassesAndTheKeptOuterHeaderFails")]
+    [NegativeControl("NodeSidsMisprogrammed", Profile = "reference-node.yaml", Why = "the USD SID is programmed without USD: the outer header is not removed")]
     [TestPurpose(Id = "TP-USD-BV-01", Requires = new[] { "USD" }, Feature = "USD",
         Title = "An End SID with the USD flavor decapsulates at Segments Left 0 and forwards the inner IPv6 packet by a FIB lookup",
         Requirements = new[] { "RFC8986-4.16.3-USD-END-S01-S03", "RFC8986-4.1-END-S02-S04-SL-ZERO", "RFC8200-3-HOP-LIMIT-DECREMENT" },

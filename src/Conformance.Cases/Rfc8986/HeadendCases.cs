@@ -77,6 +77,7 @@ public sealed class HeadendCases : ConformanceCase
     [Test]
     [NegativeControl("HeadendsMissing", Why = "no headend policy programmed")]
     [NegativeControl("HeadendPrefixNarrowed", Why = "the H.Encaps policy steers 2001:db8:e:1::/65 instead of the /64: the probes to the prefix's last address and to the random one in its upper half are not encapsulated")]
+    [NegativeControl("NodeHeadendsMisprogrammed", Profile = "reference-node.yaml", Why = "the H.Encaps policy steers a /65: the upper half of the prefix is not encapsulated")]
     [TestPurpose(Id = "TP-HENCAPS-BV-01", Requires = new[] { "H.Encaps" }, Feature = "H.Encaps",
         Title = "H.Encaps pushes an outer IPv6 header (SA = T, DA = S1) with an SRH carrying the policy, the inner packet intact",
         Requirements = new[] { "RFC8986-5.1-H-ENCAPS-S01-S06", "RFC8986-5.1-H-ENCAPS-INNER-UNMODIFIED" },
@@ -91,6 +92,7 @@ public sealed class HeadendCases : ConformanceCase
 
     [Test]
     [NegativeControl("HeadendsMissing", NoLinuxModePasses = true, OfflineProof = "BehaviorConformingReceptionTests", Why = "no known Linux mode passes (DEV-LINUX-014); offline proof in BehaviorConformingReceptionTests")]
+    [NegativeControl("NodeErrorHandlingBroken", Profile = "reference-node.yaml", Why = "defect hop-limit-not-decremented: the inner hop limit stays 64")]
     [TestPurpose(Id = "TP-HENCAPS-BV-02", Requires = new[] { "H.Encaps" }, Feature = "H.Encaps",
         Title = "H.Encaps decrements the inner IPv6 hop limit",
         Requirements = new[] { "RFC8986-5.1-H-ENCAPS-INNER-UNMODIFIED", "RFC8986-5.1-H-ENCAPS-S01-S06" },
@@ -105,6 +107,7 @@ public sealed class HeadendCases : ConformanceCase
 
     [Test]
     [NegativeControl("FlowLabelZero", Why = "seg6_flowlabel=0: every flow gets outer flow label 0")]
+    [NegativeControl("NodeHeadendsMisprogrammed", Profile = "reference-node.yaml", Why = "outer flow label 0 for every flow (flow-label zero)")]
     [TestPurpose(Id = "TP-HENCAPS-BV-03", Requires = new[] { "H.Encaps" }, Feature = "H.Encaps",
         Title = "H.Encaps sets the outer flow label per inner flow: one label per flow, different flows different labels",
         Requirements = new[] { "RFC6437-3-FLOW-LABEL-SAME-PER-FLOW", "RFC6437-3-FLOW-LABEL-UNIQUE", "RFC8986-5.1-H-ENCAPS-S03-FLOW-LABEL" },
@@ -144,6 +147,7 @@ public sealed class HeadendCases : ConformanceCase
 
     [Test]
     [NegativeControl("HeadendsNotReduced", Why = "encap.red programmed as encap: the SRH is pushed")]
+    [NegativeControl("NodeHeadendsMisprogrammed", Profile = "reference-node.yaml", Why = "H.Encaps.Red programmed as H.Encaps: the SRH is pushed")]
     [TestPurpose(Id = "TP-HENCAPS-BV-04", Requires = new[] { "H.Encaps.Red" }, Feature = "H.Encaps.Red",
         Title = "H.Encaps.Red with a single-segment policy omits the SRH",
         Requirements = new[] { "RFC8986-5.2-H-ENCAPS-RED-SRH-OMITTED" },
@@ -157,6 +161,7 @@ public sealed class HeadendCases : ConformanceCase
 
     [Test]
     [NegativeControl("HeadendsNotReduced", Why = "encap.red programmed as encap: the first SID stays in the SRH")]
+    [NegativeControl("NodeHeadendsMisprogrammed", Profile = "reference-node.yaml", Why = "H.Encaps.Red programmed as H.Encaps: the first SID stays in the SRH")]
     [TestPurpose(Id = "TP-HENCAPS-BV-05", Requires = new[] { "H.Encaps.Red" }, Feature = "H.Encaps.Red",
         Title = "H.Encaps.Red excludes the first SID from the pushed SRH",
         Requirements = new[] { "RFC8986-5.2-H-ENCAPS-RED-REDUCED-SRH", "RFC8986-5.1-H-ENCAPS-S01-S06" },
@@ -183,6 +188,7 @@ public sealed class HeadendCases : ConformanceCase
 
     [Test]
     [NegativeControl("HeadendsMissing", Why = "no headend policy programmed")]
+    [NegativeControl("NodeHeadendsMisprogrammed", Profile = "reference-node.yaml", Why = "no H.Encaps.L2 policy: the frame is not encapsulated")]
     [TestPurpose(Id = "TP-HENCAPS-BV-06", Requires = new[] { "H.Encaps.L2" }, Feature = "H.Encaps.L2",
         Title = "H.Encaps.L2 encapsulates the received Ethernet frame (next header 143)",
         Requirements = new[] { "RFC8986-5.3-H-ENCAPS-L2-FRAME-AS-PAYLOAD", "RFC8986-5.3-H-ENCAPS-L2-SRH-NH-143", "RFC8986-5.3-H-ENCAPS-L2-NO-PREAMBLE-FCS" },
@@ -197,6 +203,7 @@ public sealed class HeadendCases : ConformanceCase
 
     [Test]
     [NegativeControl("HeadendsNotReduced", Why = "l2encap.red programmed as l2encap: the SRH is pushed")]
+    [NegativeControl("NodeHeadendsMisprogrammed", Profile = "reference-node.yaml", Why = "H.Encaps.L2.Red programmed as H.Encaps.L2: the SRH is pushed")]
     [TestPurpose(Id = "TP-HENCAPS-BV-07", Requires = new[] { "H.Encaps.L2.Red" }, Feature = "H.Encaps.L2.Red",
         Title = "H.Encaps.L2.Red with a single-segment policy omits the SRH (next header 143 in the outer header)",
         Requirements = new[] { "RFC8986-5.4-H-ENCAPS-L2-RED-SRH-OMITTED", "RFC8986-5.3-H-ENCAPS-L2-FRAME-AS-PAYLOAD" },

@@ -53,6 +53,7 @@ public sealed class HeadendInsertCases : ConformanceCase
 
     [Test]
     [NegativeControl("HInsertAsEncap", Why = "the inline policy is programmed as encap: a new outer header instead of an inserted SRH")]
+    [NegativeControl("NodeHeadendsMisprogrammed", Profile = "reference-node.yaml", Why = "the H.Insert policy is programmed as H.Encaps: a new outer header instead of an inserted SRH")]
     [TestPurpose(Id = "TP-HINSERT-BV-01", Requires = new[] { "H.Insert" }, Feature = "H.Insert",
         Title = "H.Insert inserts an SRH after the IPv6 header (original DA as last segment, DA = first SID), the packet otherwise intact — text of T.Insert, its earlier name, in an expired individual Internet-Draft, not an RFC; draft-filsfils-spring-srv6-net-pgm-insertion unverified",
         Requirements = new[] { "DRAFT-FILSFILS-NWPROG-06-5.2-T-INSERT" },

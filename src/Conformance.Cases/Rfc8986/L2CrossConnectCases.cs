@@ -41,6 +41,7 @@ public sealed class L2CrossConnectCases : ConformanceCase
 
     [Test]
     [NegativeControl("EndDx2WrongInterface", Why = "End.DX2's OIF is veth-t3: the frame leaves by t3 instead of t2")]
+    [NegativeControl("NodeSidsMisprogrammed", Profile = "reference-node.yaml", Why = "End.DX2's out-interface is another port: the frame leaves by t3 instead of t2")]
     [TestPurpose(Id = "TP-DX2-BV-01", Requires = new[] { "End.DX2" }, Feature = "End.DX2",
         Title = "End.DX2 removes the outer IPv6 header and sends the exposed Ethernet frame, as carried, out of its interface I",
         Requirements = new[] { "RFC8986-4.9-END-DX2-ULH-S01-S03" },

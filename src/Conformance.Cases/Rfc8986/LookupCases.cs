@@ -19,6 +19,7 @@ public sealed class LookupCases : ConformanceCase
 
     [Test]
     [NegativeControl("EndTMainTable", Why = "End.T looks up the main table (t3) instead of table 100 (t2)")]
+    [NegativeControl("NodeSidsMisprogrammed", Profile = "reference-node.yaml", Why = "End.T looks up the main table (t3) instead of its table (t2)")]
     [TestPurpose(Id = "TP-ENDT-BV-01", Requires = new[] { "End.T" }, Feature = "End.T",
         Title = "End.T looks the next segment up in its table T, not in the main table",
         Requirements = new[] { "RFC8986-4.3-END-T-S15.1-S15.2" },
@@ -37,6 +38,7 @@ public sealed class LookupCases : ConformanceCase
 
     [Test]
     [NegativeControl("EndDt6MainTable", Why = "End.DT6 looks up the main table (t3) instead of table 100 (t2)")]
+    [NegativeControl("NodeSidsMisprogrammed", Profile = "reference-node.yaml", Why = "End.DT6 looks up the main table: the inner packet leaves by t3")]
     [TestPurpose(Id = "TP-DT6-BV-01", Requires = new[] { "End.DT6" }, Feature = "End.DT6",
         Title = "End.DT6 removes the outer header and looks the inner packet up in its table",
         Requirements = new[] { "RFC8986-4.6-END-DT6-ULH-S01-S04", "RFC8200-3-HOP-LIMIT-DECREMENT" },

@@ -19,6 +19,7 @@ public sealed class MtuCases : ConformanceCase
 
     [Test]
     [NegativeControl("NoIcmpErrors", NoLinuxModePasses = true, OfflineProof = "BehaviorConformingReceptionTests", Why = "no known Linux mode passes (DEV-LINUX-015); offline proof in BehaviorConformingReceptionTests")]
+    [NegativeControl("NodeErrorHandlingBroken", Profile = "reference-node.yaml", Why = "defect packet-too-big-not-sent: the encapsulated packet beyond the MTU is discarded without Packet Too Big")]
     [TestPurpose(Id = "TP-MTU-BI-01", Requires = new[] { "H.Encaps", "icmp_errors.packet_too_big" }, Feature = "H.Encaps",
         Title = "H.Encaps of a packet that no longer fits the egress MTU: Packet Too Big to the source with the MTU left after encapsulation",
         Requirements = new[] { "RFC4443-3.2-PACKET-TOO-BIG" },

@@ -16,6 +16,7 @@ public sealed class PspCases : ConformanceCase
 
     [Test]
     [NegativeControl("EndWithoutPsp", Why = "the PSP SID is a plain End")]
+    [NegativeControl("NodeSidsMisprogrammed", Profile = "reference-node.yaml", Why = "the PSP SID is programmed without PSP: the SRH is kept")]
     [TestPurpose(Id = "TP-PSP-BV-01", Requires = new[] { "End", "PSP" }, Feature = "PSP",
         Title = "End with PSP at the penultimate segment removes the SRH",
         Requirements = new[] { "RFC8986-4.16.1.2-PSP-S14.1-S14.5" },
@@ -34,6 +35,7 @@ public sealed class PspCases : ConformanceCase
 
     [Test]
     [NegativeControl("PspSidMissing", Why = "the PSP SID is not programmed")]
+    [NegativeControl("NodeSecurityChecksSkipped", Profile = "reference-node.yaml", Why = "the PSP SID is not programmed")]
     [TestPurpose(Id = "TP-PSP-BV-02", Requires = new[] { "End", "PSP" }, Feature = "PSP",
         Title = "End with PSP keeps the SRH when it is not the penultimate segment",
         Requirements = new[] { "RFC8986-4.16.1.2-PSP-S14.1-S14.5", "RFC8986-4.16.1.2-PSP-PENULTIMATE-ONLY" },
@@ -52,6 +54,7 @@ public sealed class PspCases : ConformanceCase
 
     [Test]
     [NegativeControl("EndWithPsp", Why = "the plain End SID pops the SRH")]
+    [NegativeControl("NodeSecurityChecksSkipped", Profile = "reference-node.yaml", Why = "the plain End SID is programmed with PSP: it pops the SRH")]
     [TestPurpose(Id = "TP-PSP-BI-01", Requires = new[] { "End" }, Feature = "PSP",
         Title = "End without PSP keeps the SRH at the penultimate segment",
         Requirements = new[] { "RFC8986-4.1-END-S12-S15", "RFC8986-4.16.1.1-PSP-SEPARATE-SIDS" },

@@ -38,6 +38,7 @@ public sealed class SidMatchCases : ConformanceCase
 
     [Test]
     [NegativeControl("SidPrefixTooShort", Why = "the End SID is programmed as a /127: the address next to it is processed as End and forwarded to N2")]
+    [NegativeControl("NodeEndMisprogrammed", Profile = "reference-node.yaml", Why = "the End SID covers the whole locator (/64): the address next to it is processed as End")]
     [TestPurpose(Id = "TP-SIDMATCH-BI-01", Feature = "SID matching",
         Title = "A packet to the address next to a SID, or to a free address of the locator, is not processed as the SID: only the SID itself runs its behaviour",
         Requirements = new[] { "RFC8986-4-LOCAL-SID-PROCESSING", "RFC8754-4.3-LONGEST-PREFIX-MATCH", "RFC9259-A.1.2-PING-SID-NOT-INSTANTIATED-DISCARDED", "RFC8754-4.3.2-LOCAL-SL-NONZERO-PARAM-PROBLEM", "RFC4443-3.1-DEST-UNREACHABLE" },

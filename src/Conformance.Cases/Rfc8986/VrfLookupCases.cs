@@ -60,8 +60,8 @@ public sealed class VrfLookupCases : ConformanceCase
     }
 
     [Test]
-    [NegativeControl("EndDt4MainTable", Profile = "reference-node.yaml", Why = "end_dt4 looks up the main table: the inner packet leaves by t3")]
     [NotClaimedByTheReferenceLab("End.DT4", "CatalogueConformingReceptionTests.EndDt4InnerIpv4PacketRoutedByItsTablePassesAndTheMainTableFails")]
+    [NegativeControl("NodeSidsMisprogrammed", Profile = "reference-node.yaml", Why = "End.DT4 looks up the main table: the inner packet leaves by t3")]
     [TestPurpose(Id = "TP-DT4-BV-01", Requires = new[] { "End.DT4" }, Feature = "End.DT4",
         Title = "End.DT4 removes the outer header and looks the inner IPv4 packet up in its table",
         Requirements = new[] { "RFC8986-4.7-END-DT4-ULH-S01-S04" },
@@ -74,8 +74,8 @@ public sealed class VrfLookupCases : ConformanceCase
     }
 
     [Test]
-    [NegativeControl("EndDt46MainTable", Profile = "reference-node.yaml", Why = "end_dt46 looks up the main table: the inner packet leaves by t3")]
     [NotClaimedByTheReferenceLab("End.DT46", "CatalogueConformingReceptionTests.EndDt46InnerIpv4AndIpv6PacketsRoutedByItsTablePassAndTheMainTableFails")]
+    [NegativeControl("NodeSidsMisprogrammed", Profile = "reference-node.yaml", Why = "End.DT46 looks up the main table: the inner packet leaves by t3")]
     [TestPurpose(Id = "TP-DT46-BV-01", Requires = new[] { "End.DT46" }, Feature = "End.DT46",
         Title = "End.DT46 removes the outer header and looks an inner IPv4 packet up in its table",
         Requirements = new[] { "RFC8986-4.8-END-DT46-ULH-S01-S04-IPV4" },
@@ -88,8 +88,8 @@ public sealed class VrfLookupCases : ConformanceCase
     }
 
     [Test]
-    [NegativeControl("EndDt46MainTable", Profile = "reference-node.yaml", Why = "end_dt46 looks up the main table: the inner packet leaves by t3")]
     [NotClaimedByTheReferenceLab("End.DT46", "CatalogueConformingReceptionTests.EndDt46InnerIpv4AndIpv6PacketsRoutedByItsTablePassAndTheMainTableFails")]
+    [NegativeControl("NodeSidsMisprogrammed", Profile = "reference-node.yaml", Why = "End.DT46 looks up the main table: the inner packet leaves by t3")]
     [TestPurpose(Id = "TP-DT46-BV-02", Requires = new[] { "End.DT46" }, Feature = "End.DT46",
         Title = "End.DT46 removes the outer header and looks an inner IPv6 packet up in its table",
         Requirements = new[] { "RFC8986-4.8-END-DT46-ULH-S05-S08-IPV6", "RFC8200-3-HOP-LIMIT-DECREMENT" },

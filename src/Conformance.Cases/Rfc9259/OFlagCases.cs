@@ -50,6 +50,7 @@ public sealed class OFlagCases : ConformanceCase
 
     [Test]
     [NegativeControl("OFlagCleared", Why = "the forwarded data packet loses its O-flag")]
+    [NegativeControl("NodeSrhMishandled", Profile = "reference-node.yaml", Why = "defect o-flag-cleared-on-forward: the forwarded data packet loses its O-flag")]
     [TestPurpose(Id = "TP-OFLAG-BV-01", Requires = new[] { "End" }, Feature = "O-flag",
         Title = "A packet with the O-flag is forwarded exactly like one without it, the flag unchanged",
         Requirements = new[] { "RFC9259-2.1.1-S01.1-NO-METADATA-FORWARDED", "RFC9259-2.1.1-OFLAG-OPTIONAL-IGNORED", "RFC9259-2.1.1-S01.1-COPY-TO-OAM" },
@@ -76,6 +77,7 @@ public sealed class OFlagCases : ConformanceCase
 
     [Test]
     [NegativeControl("OFlagNotProcessed", Why = "the DUT claims O-flag processing but exports nothing")]
+    [NegativeControl("NodeOFlagIgnored", Profile = "reference-node.yaml", Why = "defect o-flag-ignored: nothing is copied to the OAM process")]
     [TestPurpose(Id = "TP-OFLAG-BV-02", Requires = new[] { "End.X", "oam.o_flag_processing" }, Feature = "O-flag",
         Title = "At a local SID, a packet with the O-flag is copied to the OAM process and the original forwarded unchanged",
         Requirements = new[] { "RFC9259-2.1.1-S01.1-COPY-TO-OAM", "RFC9259-2.1.1-S01.1-NO-METADATA-FORWARDED" },
@@ -98,6 +100,7 @@ public sealed class OFlagCases : ConformanceCase
 
     [Test]
     [NegativeControl("OFlagCopiesAll", Why = "packets without the O-flag are copied too")]
+    [NegativeControl("NodeOFlagMisprocessed", Profile = "reference-node.yaml", Why = "defect o-flag-copies-everything: packets without the O-flag are copied too")]
     [TestPurpose(Id = "TP-OFLAG-BI-01", Requires = new[] { "End" }, Feature = "O-flag",
         Title = "A packet without the O-flag is not copied to the OAM process",
         Requirements = new[] { "RFC9259-2.1.1-S01.1-COPY-TO-OAM" },
@@ -117,6 +120,7 @@ public sealed class OFlagCases : ConformanceCase
 
     [Test]
     [NegativeControl("OFlagCopyAnswered", PassIn = "EndAsLocalAddress", Why = "the copy is evaluated again by the DUT's stack: two echo replies (plain lab: DEV-LINUX-020)")]
+    [NegativeControl("NodeOFlagMisprocessed", Profile = "reference-node.yaml", Why = "defect o-flag-copy-answered: the copy is answered too, two echo replies")]
     [TestPurpose(Id = "TP-OFLAG-BV-03", Requires = new[] { "End", "oam.o_flag_processing" }, Feature = "O-flag",
         Title = "The OAM process does not answer the copy: an O-flag echo request gets exactly one reply, from the ultimate destination",
         Requirements = new[] { "RFC9259-2.1.1-OAM-NO-UPPER-LAYER-RESPONSE", "RFC9259-2.1.1-S01.1-COPY-TO-OAM" },
@@ -166,6 +170,7 @@ public sealed class OFlagCases : ConformanceCase
 
     [TestCaseSource(nameof(PuntRates))]
     [NegativeControl("OFlagNoRateLimit", Why = "every O-flag packet is punted: no rate limit")]
+    [NegativeControl("NodeOFlagMisprocessed", Profile = "reference-node.yaml", Why = "defect o-flag-rate-limit-ignored: every O-flag packet is punted")]
     [TestPurpose(Id = "TP-OFLAG-BV-04", Requires = new[] { "End", "oam.o_flag_processing" }, Feature = "O-flag",
         Title = "Packets punted to the OAM process are rate-limited to the configured rate, at each configured rate; the data path loses nothing",
         Requirements = new[] { "RFC9259-2.1.1-PUNT-RATE-LIMIT", "RFC9259-2.1.1-S01.1-COPY-TO-OAM" },
@@ -339,6 +344,7 @@ public sealed class OFlagCases : ConformanceCase
 
     [Test]
     [NegativeControl("EndWithoutPsp", Why = "the PSP SID keeps the SRH, so the O-flag reaches the ultimate segment")]
+    [NegativeControl("NodeSidsMisprogrammed", Profile = "reference-node.yaml", Why = "the PSP SID is programmed without PSP: the SRH, and its O-flag, reach the ultimate segment")]
     [TestPurpose(Id = "TP-OFLAG-BV-05", Requires = new[] { "End", "PSP", "oam.o_flag_processing" }, Feature = "O-flag",
         Title = "At a PSP SID as penultimate segment the O-flag packet is copied and the SRH removed, so the ultimate segment sees no O-flag",
         Requirements = new[] { "RFC9259-2.1.1-S01.1-BEFORE-SID-PROCESSING", "RFC9259-2.1.1-S01.1-COPY-TO-OAM", "RFC9259-2.1.1-PSP-NO-ULTIMATE-TELEMETRY" },
@@ -361,6 +367,7 @@ public sealed class OFlagCases : ConformanceCase
 
     [Test]
     [NegativeControl("OFlagNotProcessed", Why = "the ultimate segment exports nothing")]
+    [NegativeControl("NodeOFlagIgnored", Profile = "reference-node.yaml", Why = "defect o-flag-ignored: the ultimate segment exports nothing")]
     [TestPurpose(Id = "TP-OFLAG-BV-06", Requires = new[] { "End.DT6", "oam.o_flag_processing" }, Feature = "O-flag",
         Title = "The ultimate segment processes the O-flag when the penultimate segment was not a PSP SID",
         Requirements = new[] { "RFC9259-2.1.1-S01.1-COPY-TO-OAM", "RFC9259-2.1.1-S01.1-BEFORE-SID-PROCESSING", "RFC9259-2.1.1-PSP-NO-ULTIMATE-TELEMETRY" },
@@ -383,6 +390,7 @@ public sealed class OFlagCases : ConformanceCase
 
     [Test]
     [NegativeControl("OFlagCopiesAll", Why = "a packet without SRH (no O-flag) is copied")]
+    [NegativeControl("NodeOFlagMisprocessed", Profile = "reference-node.yaml", Why = "defect o-flag-copies-everything: the packet without SRH at the ultimate segment is copied")]
     [TestPurpose(Id = "TP-OFLAG-BI-02", Requires = new[] { "End.DT6" }, Feature = "O-flag",
         Title = "The ultimate segment exports nothing for a packet whose SRH a PSP penultimate segment removed",
         Requirements = new[] { "RFC9259-2.1.1-S01.1-BEFORE-SID-PROCESSING", "RFC9259-2.1.1-S01.1-COPY-TO-OAM", "RFC9259-2.1.1-PSP-NO-ULTIMATE-TELEMETRY" },
@@ -402,6 +410,7 @@ public sealed class OFlagCases : ConformanceCase
 
     [Test]
     [NegativeControl("OFlagOnlyForEnd", Why = "the O-flag is processed at the End SID only: the other SIDs' O-flag packets are not exported")]
+    [NegativeControl("NodeOFlagIgnored", Profile = "reference-node.yaml", Why = "defect o-flag-ignored: no SID exports its O-flag packets")]
     [TestPurpose(Id = "TP-OFLAG-BV-07", Requires = new[] { "oam.o_flag_processing" }, Feature = "O-flag",
         Title = "At every local SID of a claimed behaviour, a packet with the O-flag is copied to the OAM process once and forwarded like the same packet without the O-flag",
         Requirements = new[] { "RFC9259-2.1.1-S01.1-COPY-TO-OAM", "RFC9259-2.1.1-S01.1-NO-METADATA-FORWARDED" },

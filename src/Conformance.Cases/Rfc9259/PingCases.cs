@@ -22,6 +22,7 @@ public sealed class PingCases : ConformanceCase
 
     [Test]
     [NegativeControl("SidMissing", PassIn = "EndAsLocalAddress", Why = "the SID is not programmed (plain lab: DEV-LINUX-021)")]
+    [NegativeControl("NodeSidsMisprogrammed", Profile = "reference-node.yaml", Why = "the End SID is not instantiated: the echo request is routed on, not answered")]
     [TestPurpose(Id = "TP-PING-BV-01", Requires = new[] { "End", "oam.ping_to_sid" }, Feature = "Ping to a SID",
         Title = "Ping to a locally programmed SID as the IPv6 DA without SRH is answered by the SID",
         Requirements = new[] { "RFC8986-4.1.1-ULH-S01-S02-ALLOWED", "RFC9259-2.2-OAM-TO-TARGET-SID", "RFC9259-A.1.2-PING-SID-ECHO-REPLY", "RFC4443-4.2-ECHO-REPLY" },
@@ -39,6 +40,7 @@ public sealed class PingCases : ConformanceCase
 
     [Test]
     [NegativeControl("SidMissing", PassIn = "EndAsLocalAddress", Why = "the target SID is not programmed (plain lab: DEV-LINUX-050)")]
+    [NegativeControl("NodeSidsMisprogrammed", Profile = "reference-node.yaml", Why = "the End SID is not instantiated: the echo request is routed on, not answered")]
     [TestPurpose(Id = "TP-PING-BV-02", Requires = new[] { "End", "oam.ping_to_sid" }, Feature = "Ping to a SID",
         Title = "Ping to a locally programmed SID as the last segment of a segment list (SRH, Segments Left 0) is answered by the SID",
         Requirements = new[] { "RFC8986-4.1.1-ULH-S01-S02-ALLOWED", "RFC9259-2.2-OAM-TO-TARGET-SID", "RFC9259-A.1.2-PING-SID-ECHO-REPLY", "RFC4443-4.2-ECHO-REPLY" },
@@ -60,6 +62,7 @@ public sealed class PingCases : ConformanceCase
 
     [Test]
     [NegativeControl("LocatorLocal", Why = "the locator is a local prefix: the uninstantiated SID answers the echo request")]
+    [NegativeControl("NodeEndMisprogrammed", Profile = "reference-node.yaml", Why = "the End SID covers the whole locator (/64): the uninstantiated SID answers the echo request")]
     [TestPurpose(Id = "TP-PING-BI-01", Requires = new[] { "oam.ping_to_sid" }, Feature = "Ping to a SID",
         Title = "Ping to an address of the DUT's locator that is not an instantiated SID is discarded: no echo reply, nothing forwarded",
         Requirements = new[] { "RFC9259-A.1.2-PING-SID-NOT-INSTANTIATED-DISCARDED", "RFC9259-2.2-PING-SID-LOCALLY-PROGRAMMED", "RFC4443-3.1-DEST-UNREACHABLE" },
@@ -91,6 +94,7 @@ public sealed class PingCases : ConformanceCase
 
     [Test]
     [NegativeControl("DownstreamViaT3", Why = "the DUT's route to N2 points at t3: the SR policy's echo requests leave by the wrong port")]
+    [NegativeControl("NodeHeadendsMisprogrammed", Profile = "reference-node.yaml", Why = "the route to N2 points at t3: the echo requests leave by the wrong port")]
     [TestPurpose(Id = "TP-PING-BV-03", Requires = new[] { "H.Encaps", DutVerbs.SrPolicy, DutVerbs.Ping }, Feature = "Ping via a segment list",
         Title = "The DUT as ingress pings an address via a segment list: its echo requests carry an SRH with the SID list",
         Requirements = new[] { "RFC9259-A.1.1-PING-VIA-SEGMENT-LIST", "RFC4443-4.1-ECHO-REQUEST-INTERFACE" },

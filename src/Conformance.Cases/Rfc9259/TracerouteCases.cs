@@ -29,6 +29,7 @@ public sealed class TracerouteCases : ConformanceCase
 
     [Test]
     [NegativeControl("NoIcmpErrors", Why = "the DUT's Time Exceeded errors are dropped")]
+    [NegativeControl("NodeErrorHandlingBroken", Profile = "reference-node.yaml", Why = "defect hop-limit-not-decremented: a transit packet with hop limit 1 is forwarded, no Time Exceeded")]
     [TestPurpose(Id = "TP-TRACE-BV-01", Requires = new[] { "oam.traceroute_to_sid", "icmp_errors.time_exceeded" }, Feature = "Traceroute",
         Title = "A transit hop answers a hop-limited traceroute probe with Time Exceeded quoting the probe (SRH included) and forwards probes with more hops",
         Requirements = new[] { "RFC4443-3.3-TIME-EXCEEDED", "RFC4443-2.4-ERROR-INCLUDES-INVOKING-PACKET", "RFC8200-3-HOP-LIMIT", "RFC9259-A.2.2-TRACE-TRANSIT-HOP", "RFC9259-A.2.1-SRH-IN-TIME-EXCEEDED" },
@@ -57,6 +58,7 @@ public sealed class TracerouteCases : ConformanceCase
 
     [Test]
     [NegativeControl("SidMissing", PassIn = "EndAsLocalAddress", Why = "the target SID is not programmed: no route instead of Port Unreachable (plain lab: DEV-LINUX-051)")]
+    [NegativeControl("NodeSidsMisprogrammed", Profile = "reference-node.yaml", Why = "the target SID is not instantiated: the probe is routed on, no Port Unreachable")]
     [TestPurpose(Id = "TP-TRACE-BV-02", Requires = new[] { "End", "oam.traceroute_to_sid" }, Feature = "Traceroute",
         Title = "A traceroute probe to a locally instantiated SID (last segment, SL=0) is answered with Destination Unreachable, Port Unreachable",
         Requirements = new[] { "RFC8986-4.1.1-ULH-S01-S02-ALLOWED", "RFC9259-2.2-OAM-TO-TARGET-SID", "RFC9259-A.2.2-TRACE-SID-PORT-UNREACHABLE", "RFC4443-3.1-PORT-UNREACHABLE", "RFC4443-2.4-ERROR-INCLUDES-INVOKING-PACKET", "RFC8200-3-HOP-LIMIT" },
@@ -90,6 +92,7 @@ public sealed class TracerouteCases : ConformanceCase
     [Test]
     [NegativeControl("DownstreamViaT3", Why = "the DUT's route to N2 points at t3: the traceroute probes leave by the wrong port and no hop answers")]
     [NegativeControl("IcmpErrorsToDutDropped", Why = "the probes leave right, but the DUT drops the hops' ICMPv6 errors: its traceroute prints no hop")]
+    [NegativeControl("NodeHeadendsMisprogrammed", Profile = "reference-node.yaml", Why = "the route to N2 points at t3: the probes leave by the wrong port and no hop answers")]
     [TestPurpose(Id = "TP-TRACE-BV-03", Requires = new[] { "H.Encaps", DutVerbs.SrPolicy, DutVerbs.Traceroute }, Feature = "Traceroute via a segment list",
         Title = "The DUT as ingress traceroutes an address via a segment list: its probes carry an SRH with the SID list and increasing hop limits, and it reports the hops that answered",
         Requirements = new[] { "RFC9259-A.2.1-TRACE-VIA-SEGMENT-LIST" },

@@ -123,6 +123,7 @@ public sealed class NextCsidCases : ConformanceCase
 
     [Test]
     [NegativeControl("CsidEndWithoutFlavor", Why = "the C-SID End SID is programmed as a plain End on its /48: with SL=1 it copies Segment List[0] (D) instead of shifting the Argument")]
+    [NegativeControl("NodeEndMisprogrammed", Profile = "reference-node.yaml", Why = "the NEXT-C-SID SIDs have a 16-bit block: the SID's own C-SID is taken for the Argument, the wrong C-SID is shifted in")]
     [TestPurpose(Id = "TP-CSID-BV-01", Requires = new[] { "End", "NEXT-C-SID" }, Feature = "C-SID",
         Title = "NEXT-C-SID End with a non-zero Argument moves the next C-SID into place after the Locator-Block, leaves Segments Left and the SRH untouched and decrements the hop limit, for any Argument",
         Requirements = new[] { "RFC9800-4.1.1-END-N01-N09", "RFC9800-4.1.1-END-SL-UNCHANGED", "RFC9800-4.1-NEXT-CSID-ANY-ARGUMENT", "RFC9800-4.1-NEXT-CSID-NEXT-SID", "RFC9800-4.1-NEXT-CSID-F3216" },
@@ -142,6 +143,7 @@ public sealed class NextCsidCases : ConformanceCase
 
     [Test]
     [NegativeControl("CsidBlockLengthWrong", Why = "the C-SID SIDs are programmed with a 16-bit Locator-Block (lblen 16): the DUT sees the SID's own C-SID as a non-zero Argument and shifts it instead of taking the next segment from the SRH")]
+    [NegativeControl("NodeEndMisprogrammed", Profile = "reference-node.yaml", Why = "the NEXT-C-SID SIDs have a 16-bit block: the SID's own C-SID is taken for an Argument and shifted")]
     [TestPurpose(Id = "TP-CSID-BV-02", Requires = new[] { "End", "NEXT-C-SID" }, Feature = "C-SID",
         Title = "NEXT-C-SID End at the end of its container (Argument 0) takes the next SID from the SRH: Segments Left decremented",
         Requirements = new[] { "RFC9800-4.1-NEXT-CSID-NEXT-SID", "RFC9800-4.1.1-END-N01-N09", "RFC8986-4.1-END-S12-S15" },
@@ -161,6 +163,7 @@ public sealed class NextCsidCases : ConformanceCase
 
     [Test]
     [NegativeControl("CsidEndWithoutFlavor", Why = "the C-SID End SID is programmed as a plain End: without an SRH it drops the packet")]
+    [NegativeControl("NodeEndMisprogrammed", Profile = "reference-node.yaml", Why = "the NEXT-C-SID SIDs have a 16-bit block: the wrong C-SID is shifted in")]
     [TestPurpose(Id = "TP-CSID-BV-03", Requires = new[] { "End", "NEXT-C-SID" }, Feature = "C-SID",
         Title = "NEXT-C-SID End shifts a single container carried without SRH",
         Requirements = new[] { "RFC9800-4.1.1-END-WITHOUT-SRH", "RFC9800-4.1.1-END-N01-N09", "RFC9800-4.1-NEXT-CSID-ANY-ARGUMENT" },
@@ -179,6 +182,7 @@ public sealed class NextCsidCases : ConformanceCase
 
     [Test]
     [NegativeControl("CsidEndXAsEnd", Why = "the C-SID End.X SID is programmed as End: the shifted destination follows its own route (D3: out of t3) instead of the adjacency")]
+    [NegativeControl("NodeSidsMisprogrammed", Profile = "reference-node.yaml", Why = "the NEXT-C-SID End.X is programmed as End: the shifted destination follows the FIB, not the adjacency")]
     [TestPurpose(Id = "TP-CSID-BV-04", Requires = new[] { "End.X", "NEXT-C-SID" }, Feature = "C-SID",
         Title = "NEXT-C-SID End.X forwards the shifted packet via its adjacency, not by the route of the new destination",
         Requirements = new[] { "RFC9800-4.1.2-ENDX-N08", "RFC9800-4.1.1-END-N01-N09", "RFC9800-4.1-NEXT-CSID-ANY-ARGUMENT" },
@@ -201,6 +205,7 @@ public sealed class NextCsidCases : ConformanceCase
     [Test]
     [NegativeControl("NoIcmpErrors", NoLinuxModePasses = true, OfflineProof = "CsidConformingReplyTests",
         Why = "no known Linux mode passes (DEV-LINUX-060: the kernel quotes the packet after the shift); the judgement of a conforming reply is shown offline in CsidConformingReplyTests")]
+    [NegativeControl("NodeErrorHandlingBroken", Profile = "reference-node.yaml", Why = "defect time-exceeded-after-srh-update: the Time Exceeded quotes the shifted packet")]
     [TestPurpose(Id = "TP-CSID-BI-01", Requires = new[] { "End", "NEXT-C-SID", "icmp_errors.time_exceeded" }, Feature = "C-SID",
         Title = "NEXT-C-SID End with a non-zero Argument and hop limit 1 sends Time Exceeded quoting the packet as received, and does not forward",
         Requirements = new[] { "RFC9800-4.1.1-END-N01-N09" },

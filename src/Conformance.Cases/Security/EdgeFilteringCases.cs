@@ -50,6 +50,7 @@ public sealed class EdgeFilteringCases : SecurityCase
     [NegativeControl("EdgeFilterWithoutSidBlockRule", Why = "the edge rule for the SID block is missing: End forwards the packet from outside")]
     [NegativeControl("EdgeFilterSidBlockNarrowed", Why = "the SID-block rule covers the first half of the block only (one bit longer): the End SID is still filtered, the block's last address is not")]
     [NegativeControl("EdgeFilterSidBlockTooBroad", Why = "the SID-block rule covers twice the block (one bit shorter): the address just below the block is dropped too")]
+    [NegativeControl("NodeSecurityChecksSkipped", Profile = "reference-node.yaml", Why = "defect edge-filter-ignored: the packet to the SID block from outside is processed")]
     [TestPurpose(Id = "TP-EDGE-BI-01", Requires = new[] { "sr_domain_filtering", "End" }, Feature = "SR domain",
         Title = "A packet from outside the SR domain to a SID of the domain is dropped at the edge",
         Requirements = new[] { "RFC8754-5.1-EDGE-IACL", "RFC8754-7-SR-DOMAIN-FILTERING", "RFC4443-3.1-DEST-UNREACHABLE" },
@@ -65,6 +66,7 @@ public sealed class EdgeFilteringCases : SecurityCase
     [Test]
     [NegativeControl("EdgeFilterWithoutRfc9602Rule", Why = "the edge rule for 5f00::/16 is missing: the DUT answers Destination Unreachable")]
     [NegativeControl("EdgeFilter5f00Narrowed", Why = "the rule covers 5f00::/32 instead of 5f00::/16: 5f00:0:1:e:: is still filtered, the rest of the /16 is not")]
+    [NegativeControl("NodeSecurityChecksSkipped", Profile = "reference-node.yaml", Why = "defect edge-filter-ignored: the packet to 5f00::/16 from outside is not dropped")]
     [TestPurpose(Id = "TP-EDGE-BI-02", Requires = new[] { "sr_domain_filtering" }, Feature = "SR domain",
         Title = "A packet from outside the SR domain to the RFC 9602 SRv6 SID space 5f00::/16 is dropped at the edge (RFC 9602: informative hardening)",
         Requirements = new[] { "RFC9602-5-SID-PREFIX-EDGE-FILTERING", "RFC9602-7-EDGE-FILTERING", "RFC9602-6-5F00-ALLOCATION", "RFC8754-5.1-EDGE-IACL", "RFC4443-3.1-DEST-UNREACHABLE" },
@@ -78,6 +80,7 @@ public sealed class EdgeFilteringCases : SecurityCase
 
     [Test]
     [NegativeControl("EdgeFilterWithoutSrhToLocalRule", Why = "the edge rule for SRH to local addresses is missing: the kernel processes the SRH and forwards to D")]
+    [NegativeControl("NodeSecurityChecksSkipped", Profile = "reference-node.yaml", Why = "defects edge-filter-ignored and srh-to-local-address-processed-as-end: the SRH to an interface address from outside is processed")]
     [TestPurpose(Id = "TP-EDGE-BI-03", Requires = new[] { "sr_domain_filtering" }, Feature = "SR domain",
         Title = "An SRH packet from outside to an interface address of the node is not processed (dropped at the edge, or discarded as RFC 8754 §4.3.2 says)",
         Requirements = new[] { "RFC8754-5.1-EDGE-IACL", "RFC8754-3.3-SEGMENT-ENDPOINT", "RFC8754-4.3.2-LOCAL-SL-NONZERO-PARAM-PROBLEM", "RFC4443-3.1-DEST-UNREACHABLE" },
@@ -98,6 +101,7 @@ public sealed class EdgeFilteringCases : SecurityCase
 
     [Test]
     [NegativeControl("EdgeFilterOnInternalPorts", Why = "the SID-block rule is also on the internal interfaces")]
+    [NegativeControl("NodeHeadendsMisprogrammed", Profile = "reference-node.yaml", Why = "the SID-block edge rule is also on the internal interfaces: the packet from inside is dropped")]
     [TestPurpose(Id = "TP-EDGE-BV-01", Requires = new[] { "sr_domain_filtering", "End" }, Feature = "SR domain",
         Title = "The edge filter applies to external interfaces only: the same SID packet from inside is processed",
         Requirements = new[] { "RFC8754-4.3.1.1-NEXT-SEGMENT", "RFC8754-5.1-EDGE-IACL" },
@@ -120,6 +124,7 @@ public sealed class EdgeFilteringCases : SecurityCase
     [NegativeControl("EdgeFilterWithoutSourceCheck", Why = "the per-node source check is missing: End forwards the packet")]
     [NegativeControl("EdgeFilterWithoutSourceCheckOnT2", Why = "the per-node source check is missing on t2's interface only: End forwards the packets from outside sources that come in on t2")]
     [NegativeControl("EdgeFilterSourceCheckNarrowed", Why = "the source check's inside prefixes are one bit too long: sources in the upper half of parameters.inside_sources are dropped")]
+    [NegativeControl("NodeSecurityChecksSkipped", Profile = "reference-node.yaml", Why = "defect edge-filter-ignored: the packet from an outside source is processed")]
     [TestPurpose(Id = "TP-SRCADDR-BI-01", Requires = new[] { "sr_domain_filtering", "End" }, Feature = "SR domain",
         Title = "A packet to a local SID from a source outside the SR domain is dropped on every internal interface; from any source inside it is processed",
         Requirements = new[] { "RFC8754-5.1-NODE-SOURCE-IACL", "RFC8754-7-SR-DOMAIN-FILTERING", "RFC4443-3.1-DEST-UNREACHABLE" },

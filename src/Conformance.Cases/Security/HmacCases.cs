@@ -69,6 +69,7 @@ public sealed class HmacCases : SecurityCase
 
     [Test]
     [NegativeControl("HmacKeyMissing", NoLinuxModePasses = true, OfflineProof = "HmacConformingReceptionTests", Why = "no Linux mode passes (DEV-LINUX-030: with seg6_require_hmac=1 a valid RFC 8754 HMAC TLV is dropped as if absent); offline proof in HmacConformingReceptionTests")]
+    [NegativeControl("NodeEndMisprogrammed", Profile = "reference-node.yaml", Why = "the node has no HMAC key: a valid HMAC fails verification and the packet is dropped")]
     [TestPurpose(Id = "TP-HMAC-BV-01", Requires = new[] { "End", "hmac.sha256", DutVerbs.HmacPolicy }, Feature = "HMAC",
         Title = "A valid HMAC-SHA256 TLV is accepted where the HMAC is required",
         Requirements = new[] { "RFC8754-2.1.2.1-HMAC-VERIFY-SUCCESS", "RFC8754-2.1.2.1-HMAC-TEXT", "RFC8754-2.1.2.2-HMAC-SHA256" },
@@ -83,6 +84,7 @@ public sealed class HmacCases : SecurityCase
 
     [Test]
     [NegativeControl("HmacKeyMissing", NoLinuxModePasses = true, OfflineProof = "HmacConformingReceptionTests", Why = "no Linux mode passes (DEV-LINUX-030); offline proof in HmacConformingReceptionTests")]
+    [NegativeControl("NodeEndMisprogrammed", Profile = "reference-node.yaml", Why = "the node has no HMAC key: a valid HMAC fails verification and the packet is dropped")]
     [TestPurpose(Id = "TP-HMAC-BV-02", Requires = new[] { "End", "hmac.sha1", DutVerbs.HmacPolicy }, Feature = "HMAC",
         Title = "A valid HMAC-SHA1 TLV (20-octet digest, zero-padded to 32) is accepted where the HMAC is required",
         Requirements = new[] { "RFC8754-2.1.2.1-HMAC-VERIFY-SUCCESS", "RFC8754-2.1.2.1-HMAC-TEXT", "RFC8754-2.1.2.1-HMAC-SHORT-DIGEST" },
@@ -97,6 +99,7 @@ public sealed class HmacCases : SecurityCase
 
     [Test]
     [NegativeControl("SidMissing", Why = "the End SID is not programmed: Destination Unreachable instead of forwarding")]
+    [NegativeControl("NodeSidsMisprogrammed", Profile = "reference-node.yaml", Why = "the End SID is not instantiated: the packet leaves unprocessed")]
     [TestPurpose(Id = "TP-HMAC-BV-03", Requires = new[] { "End", "hmac.sha256", DutVerbs.HmacPolicy }, Feature = "HMAC",
         Title = "Where local policy does not check the HMAC, a packet is processed whatever its HMAC TLV",
         Requirements = new[] { "RFC8754-2.1-TLVS-IGNORED-UNLESS-CONFIGURED", "RFC8754-4.3.1.1-S06-TLV-PROCESSING", "RFC8754-2.1.2.1-HMAC-LOCAL-CONFIG", "RFC8754-4.3.1.1.1-TLV-LOCAL-CONFIG-EXAMPLES" },
@@ -111,6 +114,7 @@ public sealed class HmacCases : SecurityCase
 
     [Test]
     [NegativeControl("HmacKeyMissing", NoLinuxModePasses = true, OfflineProof = "HmacConformingReceptionTests", Why = "no Linux mode passes (DEV-LINUX-031: an invalid RFC 8754 HMAC TLV is not rejected); offline proof in HmacConformingReceptionTests")]
+    [NegativeControl("NodeSecurityChecksSkipped", Profile = "reference-node.yaml", Why = "defect hmac-not-checked: the wrong-secret HMAC is accepted and the packet forwarded")]
     [TestPurpose(Id = "TP-HMAC-BI-01", Requires = new[] { "End", "hmac.sha256", DutVerbs.HmacPolicy }, Feature = "HMAC",
         Title = "An HMAC computed with the wrong secret fails verification: the packet is not processed",
         Requirements = new[] { "RFC8754-2.1.2.1-HMAC-FAIL-DISCARD", "RFC8754-2.1.2.1-HMAC-TEXT" },
@@ -126,6 +130,7 @@ public sealed class HmacCases : SecurityCase
 
     [Test]
     [NegativeControl("HmacKeyMissing", NoLinuxModePasses = true, OfflineProof = "HmacConformingReceptionTests", Why = "no Linux mode passes (DEV-LINUX-031); offline proof in HmacConformingReceptionTests")]
+    [NegativeControl("NodeSecurityChecksSkipped", Profile = "reference-node.yaml", Why = "defect hmac-not-checked: the unknown key id is accepted and the packet forwarded")]
     [TestPurpose(Id = "TP-HMAC-BI-02", Requires = new[] { "End", "hmac.sha256", DutVerbs.HmacPolicy }, Feature = "HMAC",
         Title = "An HMAC TLV naming a key id the node does not have fails verification",
         Requirements = new[] { "RFC8754-2.1.2.1-HMAC-FAIL-DISCARD", "RFC8754-2.1.2.1-HMAC-TEXT" },
@@ -141,6 +146,7 @@ public sealed class HmacCases : SecurityCase
 
     [Test]
     [NegativeControl("HmacKeyMissing", NoLinuxModePasses = true, OfflineProof = "HmacConformingReceptionTests", Why = "no Linux mode passes (DEV-LINUX-031); offline proof in HmacConformingReceptionTests")]
+    [NegativeControl("NodeSecurityChecksSkipped", Profile = "reference-node.yaml", Why = "defect hmac-not-checked: the modified segment is accepted and the packet forwarded")]
     [TestPurpose(Id = "TP-HMAC-BI-03", Requires = new[] { "End", "hmac.sha256", DutVerbs.HmacPolicy }, Feature = "HMAC",
         Title = "A segment changed after the HMAC was computed fails verification",
         Requirements = new[] { "RFC8754-2.1.2.1-HMAC-FAIL-DISCARD", "RFC8754-2.1.2.1-HMAC-TEXT" },
@@ -159,6 +165,7 @@ public sealed class HmacCases : SecurityCase
 
     [Test]
     [NegativeControl("SidMissing", Why = "the End SID is not programmed: Destination Unreachable comes back")]
+    [NegativeControl("NodeSecurityChecksSkipped", Profile = "reference-node.yaml", Why = "defect hmac-not-checked: the modified flags are accepted and the packet forwarded")]
     [TestPurpose(Id = "TP-HMAC-BI-04", Requires = new[] { "End", "hmac.sha256", DutVerbs.HmacPolicy }, Feature = "HMAC",
         Title = "Flags changed after the HMAC was computed fail verification",
         Requirements = new[] { "RFC8754-2.1.2.1-HMAC-FAIL-DISCARD", "RFC8754-2.1.2.1-HMAC-TEXT" },
@@ -176,6 +183,7 @@ public sealed class HmacCases : SecurityCase
 
     [Test]
     [NegativeControl("HmacKeyMissing", NoLinuxModePasses = true, OfflineProof = "HmacConformingReceptionTests", Why = "no Linux mode passes (DEV-LINUX-031); offline proof in HmacConformingReceptionTests")]
+    [NegativeControl("NodeSecurityChecksSkipped", Profile = "reference-node.yaml", Why = "defect hmac-not-checked: the truncated HMAC is accepted and the packet forwarded")]
     [TestPurpose(Id = "TP-HMAC-BI-05", Requires = new[] { "End", "hmac.sha256", DutVerbs.HmacPolicy }, Feature = "HMAC",
         Title = "An HMAC field cut to 16 octets (the digest truncated to 32 octets is required) fails verification",
         Requirements = new[] { "RFC8754-2.1.2.1-HMAC-FAIL-DISCARD", "RFC8754-2.1.2.1-HMAC-TEXT" },
@@ -193,6 +201,7 @@ public sealed class HmacCases : SecurityCase
 
     [Test]
     [NegativeControl("SidMissing", Why = "the End SID is not programmed: Destination Unreachable comes back")]
+    [NegativeControl("NodeSecurityChecksSkipped", Profile = "reference-node.yaml", Why = "defect hmac-not-checked: the packet without HMAC is accepted where one is required")]
     [TestPurpose(Id = "TP-HMAC-BI-06", Requires = new[] { "End", "hmac.sha256", DutVerbs.HmacPolicy }, Feature = "HMAC",
         Title = "Where local policy requires an HMAC, a packet without the HMAC TLV is not processed",
         Requirements = new[] { "RFC8754-4.3.1.1.1-TLV-LOCAL-CONFIG-EXAMPLES", "RFC8754-2.1.2.1-HMAC-LOCAL-CONFIG", "RFC8754-4.3.1.1-S06-TLV-PROCESSING" },

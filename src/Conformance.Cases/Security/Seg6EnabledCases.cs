@@ -27,7 +27,7 @@ public sealed class Seg6EnabledCases : SecurityCase
 
     [Test]
     [NegativeControl("SrhDroppedOnT2", Why = "SRH packets are dropped at t2's ingress (nftables): the probes into t2 are lost, those into t1 pass")]
-    [NegativeControl("Seg6DisabledOnT2", Profile = "reference-node.yaml", Why = "SRv6 disabled on t2's interface (srv6 disable): the probes into t2 are dropped, those into t1 pass")]
+    [NegativeControl("NodeEndMisprogrammed", Profile = "reference-node.yaml", Why = "SRv6 disabled on t2's interface: the probes into t2 are dropped, those into t1 pass")]
     [TestPurpose(Id = "TP-SEG6EN-BV-01", Feature = "SRH",
         Title = "An SRH packet to a local SID is processed on every internal port (SRH processing on for every interface that receives SRv6 traffic)",
         Requirements = new[] { "RFC8754-4.3.1.1-NEXT-SEGMENT", "RFC8754-3.3-SEGMENT-ENDPOINT" },

@@ -29,6 +29,11 @@ public sealed record Srv6Intent
     public IntentOFlag? OFlag { get; init; }
     /// <summary>Static routes towards the DUT's surroundings (the neighbours the tester emulates), in order.</summary>
     public IReadOnlyList<IntentRoute> Routes { get; init; } = [];
+    /// <summary>
+    /// Hidden implementation defects to switch on in the suite's reference node (its <c>debug fault</c> statement, in the
+    /// node's kebab-case names): set only by a negative-control fault mode (<c>LabFaultMode</c>), never from a profile.
+    /// </summary>
+    public IReadOnlyList<string> NodeDebugFaults { get; init; } = [];
 
     /// <summary>The SID called <paramref name="name"/> in the profile, or an error naming the SIDs the intent has.</summary>
     public IntentSid Sid(string name) => Sids.FirstOrDefault(s => s.Name == name)

@@ -24,8 +24,9 @@ public sealed partial class LabFaultMode
 
     private LabFaultMode(string name, string description, Func<Srv6Intent, Srv6Intent>? intent = null,
         Func<Srv6Intent, IEnumerable<string>>? inject = null, LinuxLabEmulation? emulation = null,
-        Func<DutConfig, DutConfig>? rendered = null, string profile = "reference-lab.yaml")
+        Func<DutConfig, DutConfig>? rendered = null, string profile = "reference-lab.yaml", IReadOnlyList<string>? nodeDebugFaults = null)
     {
+        NodeDebugFaults = nodeDebugFaults ?? [];
         Name = name;
         Description = description;
         _intent = intent ?? (i => i);
@@ -48,16 +49,22 @@ public sealed partial class LabFaultMode
     /// reference node's); false for the Linux lab's own faults (injected commands, edited rendering, O-flag emulation).
     /// </summary>
     public bool IsIntentOnly => _inject is null && _rendered is null && Emulation == LinuxLabEmulation.Faithful;
+    /// <summary>
+    /// The reference node's hidden implementation defects the mode switches on (its <c>debug fault</c> names, rendered
+    /// through the refnode pack's templates.debug_fault): such a mode applies to its own profile only.
+    /// </summary>
+    public IReadOnlyList<string> NodeDebugFaults { get; }
 
     /// <summary>
     /// Whether the mode can be applied to the DUT of <paramref name="profileFile"/> (a file name in profiles/): its own
     /// profile's, or — for a transform of the intent and nothing else — any profile that has the SIDs and interfaces it
     /// names (reference-node.yaml shares reference-lab.yaml's plan; the transform names what a profile lacks).
     /// </summary>
-    public bool AppliesTo(string profileFile) => Profile == AnyProfile || Profile == profileFile || IsIntentOnly;
+    public bool AppliesTo(string profileFile) => Profile == AnyProfile || Profile == profileFile || (IsIntentOnly && NodeDebugFaults.Count == 0);
 
     /// <summary>The intent the faulted DUT is configured with.</summary>
-    public Srv6Intent Transform(Srv6Intent intent) => _intent(intent);
+    public Srv6Intent Transform(Srv6Intent intent) =>
+        NodeDebugFaults.Count == 0 ? _intent(intent) : _intent(intent) with { NodeDebugFaults = [.. intent.NodeDebugFaults, .. NodeDebugFaults] };
 
     /// <summary>
     /// The reference DUT's configuration under this mode: the transformed intent rendered by the Linux pack
@@ -65,6 +72,8 @@ public sealed partial class LabFaultMode
     /// </summary>
     public DutConfig Render(Srv6Intent intent, string linuxDirectory)
     {
+        if (NodeDebugFaults.Count > 0)
+            throw new InvalidOperationException($"fault mode {Name} switches on defects of the reference node ({string.Join(", ", NodeDebugFaults)}); the Linux lab has no such switch.");
         // The SIDs the profile names keep their addresses under every mode (a case looks "the End SID" up even where the
         // faulted DUT does not instantiate it).
         var config = LinuxIntentRenderer.Render(Transform(intent), linuxDirectory, Emulation) with
@@ -440,6 +449,62 @@ public sealed partial class LabFaultMode
         "CsidEndXAsEnd", "The NEXT-C-SID End.X SID (end_x_csid) is programmed as a NEXT-C-SID End: the shifted packet follows the FIB instead of the adjacency.",
         i => i.WithSid(EndXCsid, s => s with { Behavior = SrBehavior.End, NextHop = null, Interface = null }));
 
+    // ------------------------------------------------------------------ the reference node's negative controls (#15)
+    // A few faulted nodes serve every single-DUT purpose (CaseVerdictTests' node rows): each mode is a set of
+    // misconfigurations of different SIDs, policies or routes (intent transforms, rendered by the refnode pack), or a set
+    // of the node's hidden implementation defects (debug faults, templates.debug_fault); each purpose of a mode's group
+    // fails on the one of them it tests (the [NegativeControl(..., Profile = "reference-node.yaml")] Why says which).
+
+    /// <summary>Several intent-only modes applied one after the other (they must touch different parts of the intent).</summary>
+    private static Func<Srv6Intent, Srv6Intent> All_(params LabFaultMode[] modes) => i => modes.Aggregate(i, (x, m) => m.Transform(x));
+
+    /// <summary>The L2 headend without reduction (H.Encaps.L2) is not programmed.</summary>
+    private static Srv6Intent WithoutL2Encaps(Srv6Intent i) => i.Headends.Any(h => h.Behavior == HeadendBehavior.HEncapsL2)
+        ? i.WithHeadends(h => h.Behavior == HeadendBehavior.HEncapsL2 ? null : h)
+        : throw new InvalidOperationException("the mode needs the H.Encaps.L2 policy (does the profile claim H.Encaps.L2?).");
+
+    public static LabFaultMode NodeSidsMisprogrammed { get; } = new(
+        "NodeSidsMisprogrammed", "Reference node: every SID behaviour misprogrammed at once, each SID its own way: End not instantiated (its address routed on to the End.X next hop), " +
+        "End.X as End, End.T / End.DT4 / End.DT6 / End.DT46 on the main table, End.DX6 as End.DT6, End.DX4 to t3's next hop, End.DX2 out of another port, End.B6.Encaps as End, " +
+        "End.B6.Encaps.Red as End.B6.Encaps, the PSP / USP / USD SIDs without their flavor, the NEXT-C-SID End.X as a NEXT-C-SID End.",
+        All_(EndSidRoutedOnwards, EndXAsEnd, EndTMainTable, EndDt6MainTable, EndDx6AsDt6, EndDx4WrongAdjacency, EndDx2WrongInterface, EndB6AsEnd,
+            EndB6RedAsEncaps, EndDt4MainTable, EndDt46MainTable, EndWithoutPsp, UspFlavorDropped, UsdFlavorDropped, CsidEndXAsEnd),
+        profile: NodeProfile);
+
+    public static LabFaultMode NodeHeadendsMisprogrammed { get; } = new(
+        "NodeHeadendsMisprogrammed", "Reference node: the headend policies misprogrammed, each its own way (H.Encaps steering a /65, the reduced ones without reduction, H.Insert as H.Encaps, " +
+        "no H.Encaps.L2 policy, outer flow label 0), the SID-block edge rule also on the internal interfaces, and the route to N2 out of t3.",
+        All_(HeadendsNotReduced, HInsertAsEncap, FlowLabelZero, HeadendPrefixNarrowed, new("-", "-", WithoutL2Encaps), EdgeFilterOnInternalPorts, DownstreamViaT3),
+        profile: NodeProfile);
+
+    public static LabFaultMode NodeEndMisprogrammed { get; } = new(
+        "NodeEndMisprogrammed", "Reference node: the End SID programmed over the whole locator (/64), no HMAC key, the NEXT-C-SID SIDs with a 16-bit block, " +
+        "SRv6 disabled on t2's interface; and the defect of SID counters that count every arriving packet besides the processed ones.",
+        All_(new("-", "-", i => i.WithSid(End, s => s with { PrefixLength = i.Locator.PrefixLength })), HmacKeyMissing, CsidBlockLengthWrong, Seg6DisabledOnT2),
+        profile: NodeProfile, nodeDebugFaults: ["sid-counter-counts-arrivals"]);
+
+    public static LabFaultMode NodeSecurityChecksSkipped { get; } = new(
+        "NodeSecurityChecksSkipped", "Reference node defects: HMAC TLVs are not verified, the SR-domain edge rules are not applied, an SRH with Segments Left > 0 to a local address " +
+        "is processed as End; and the plain End SID programmed with PSP, the PSP SID not programmed.",
+        All_(EndWithPsp, PspSidMissing), profile: NodeProfile, nodeDebugFaults: ["hmac-not-checked", "edge-filter-ignored", "srh-to-local-address-processed-as-end"]);
+
+    public static LabFaultMode NodeErrorHandlingBroken { get; } = new(
+        "NodeErrorHandlingBroken", "Reference node defects: Segments Left and Last Entry not checked, the hop limit neither decremented nor checked in transit, the End hop-limit check " +
+        "after the SRH update (Time Exceeded quoting the rewritten packet), no Parameter Problem for a disallowed upper layer, no Packet Too Big.",
+        profile: NodeProfile, nodeDebugFaults: ["segments-left-not-checked", "hop-limit-not-decremented", "time-exceeded-after-srh-update", "upper-layer-error-not-sent", "packet-too-big-not-sent"]);
+
+    public static LabFaultMode NodeSrhMishandled { get; } = new(
+        "NodeSrhMishandled", "Reference node defects: SRH packets in transit are dropped, SRH packets to a local address (no SID) are dropped, the O-flag is cleared in the packet that continues.",
+        profile: NodeProfile, nodeDebugFaults: ["transit-srh-dropped", "srh-to-local-address-dropped", "o-flag-cleared-on-forward"]);
+
+    public static LabFaultMode NodeOFlagIgnored { get; } = new(
+        "NodeOFlagIgnored", "Reference node defect: O-flag processing configured but the O-flag ignored (nothing punted).",
+        profile: NodeProfile, nodeDebugFaults: ["o-flag-ignored"]);
+
+    public static LabFaultMode NodeOFlagMisprocessed { get; } = new(
+        "NodeOFlagMisprocessed", "Reference node defects: punts not rate-limited, every packet to a local SID punted (O-flag or not), the punted copy of a last-segment O-flag packet answered too.",
+        profile: NodeProfile, nodeDebugFaults: ["o-flag-rate-limit-ignored", "o-flag-copies-everything", "o-flag-copy-answered"]);
+
     public static IReadOnlyList<LabFaultMode> All { get; } =
         [None, EndWithoutPsp, SidMissing, EndAsEndX, NoIcmpErrors, Seg6Disabled, Seg6DisabledOnT2, SrhDroppedOnT2, ForwardingDisabled, HmacRequired, EndWithPsp, EndAsLocalAddress, PspSidMissing,
          EndXAsEnd, EndTMainTable, EndDt6MainTable, EndDx6AsDt6, EndDx4WrongAdjacency, EndB6AsEnd, HeadendsMissing, HeadendsNotReduced, HeadendPrefixNarrowed, FlowLabelZero,
@@ -451,7 +516,8 @@ public sealed partial class LabFaultMode
          EndDx2WrongInterface, HInsertAsEncap,
          UspFlavorDropped, UsdFlavorDropped, EndDt4MainTable, EndDt46MainTable, EndB6RedAsEncaps,
          IcmpErrorsToDutDropped,
-         CsidEndWithoutFlavor, CsidBlockLengthWrong, CsidEndXAsEnd];
+         CsidEndWithoutFlavor, CsidBlockLengthWrong, CsidEndXAsEnd,
+         NodeSidsMisprogrammed, NodeHeadendsMisprogrammed, NodeEndMisprogrammed, NodeSecurityChecksSkipped, NodeErrorHandlingBroken, NodeSrhMishandled, NodeOFlagIgnored, NodeOFlagMisprocessed];
 
     /// <summary>Prefix of a fault mode built at run time from a configuration mutation: <c>Mutation:&lt;id&gt;</c>.</summary>
     public const string MutationPrefix = "Mutation:";

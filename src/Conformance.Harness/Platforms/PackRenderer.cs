@@ -180,6 +180,12 @@ public static partial class PackRenderer
                 ["collector_interface"] = collectorInterface ?? "",
             }, []));
         }
+        // A negative control's implementation defects (reference node only; never from a profile).
+        foreach (var f in intent.NodeDebugFaults)
+        {
+            if (t.DebugFault is not { } file) { missing.Add($"debug fault {f}: no templates.debug_fault (only the reference node has debug faults)"); continue; }
+            items.Add(Item(pack, $"debug fault {f}", file, new() { ["fault"] = f }, []));
+        }
         return new PackRendering(items, missing);
     }
 

@@ -72,6 +72,11 @@ public sealed record PackTemplates
     public string? OFlag { get; init; }
     /// <summary>One static route of the DUT's surroundings (intent routes), for router packs.</summary>
     public string? Route { get; init; }
+    /// <summary>
+    /// One hidden implementation defect of the DUT switched on (placeholder <c>fault</c>): only the suite's own reference node
+    /// has such switches, and only a negative-control fault mode sets them (<see cref="Intent.Srv6Intent.NodeDebugFaults"/>).
+    /// </summary>
+    public string? DebugFault { get; init; }
     public IReadOnlyDictionary<string, string> Knobs { get; init; } = new Dictionary<string, string>();
 }
 

@@ -32,7 +32,7 @@ public static class PlatformPackLoader
 
     private static readonly string[] Top = ["format_version", "platform", "vendor", "os", "verification", "verification_note", "sources", "session", "identity", "state", "templates", "verbs"];
     private static readonly string[] SessionKeys = ["driver", "prompts", "disable_paging", "enter_config", "leave_config", "commit", "commit_confirmed", "confirm", "abort", "rollback", "checkpoint", "questions", "error_patterns", "timeouts"];
-    private static readonly string[] TemplateKeys = ["locator", "csid_locator", "sid", "flavors", "flavor_sets", "headend", "edge_filter", "hmac_key", "hmac_policy", "oflag", "route", "knobs"];
+    private static readonly string[] TemplateKeys = ["locator", "csid_locator", "sid", "flavors", "flavor_sets", "headend", "edge_filter", "hmac_key", "hmac_policy", "oflag", "route", "debug_fault", "knobs"];
     private static readonly string[] VerbKeys = ["command", "use", "output", "success", "hop", "pattern"];
     private static readonly string[] Uses = ["state.counters", "templates.headend", "templates.hmac_policy", "templates.oflag"];
     private static readonly string[] Outputs = ["linux-traceroute", "text"];
@@ -251,6 +251,7 @@ public static class PlatformPackLoader
             HmacPolicy = File1("hmac_policy"),
             OFlag = File1("oflag"),
             Route = File1("route"),
+            DebugFault = File1("debug_fault"),
             Knobs = Map("knobs", _ => null, true),
         };
     }

@@ -159,4 +159,24 @@ public enum DebugFault
     SegmentsLeftNotChecked,
     OFlagIgnored,
     EdgeFilterIgnored,
+    /// <summary>RFC 8986 §4.1 S05-S06 (RFC 9800 N02-N03) done after S14 (N06), as Linux does: the Time Exceeded quotes the rewritten packet.</summary>
+    TimeExceededAfterSrhUpdate,
+    /// <summary>RFC 8986 §4.1.1 S04: a disallowed Upper-Layer header is discarded without the Parameter Problem (code 4).</summary>
+    UpperLayerErrorNotSent,
+    /// <summary>RFC 4443 §3.2 / RFC 8200 §5: a packet too big for the link is discarded without the Packet Too Big.</summary>
+    PacketTooBigNotSent,
+    /// <summary>RFC 8754 §4.2: a transit node discards packets with an SRH instead of forwarding them as plain IPv6.</summary>
+    TransitSrhDropped,
+    /// <summary>RFC 9259 §2.1.1 S01.1 "IF the O-flag is set": every packet to a local SID is punted, O-flag or not, SRH or not.</summary>
+    OFlagCopiesEverything,
+    /// <summary>RFC 9259 §2.1.1: the punted copy of an O-flag packet at its last segment is also processed by the node (answered twice).</summary>
+    OFlagCopyAnswered,
+    /// <summary>RFC 9259 §2.1.1 ("the packet itself continues unchanged"): the O-flag is cleared in the packet that continues.</summary>
+    OFlagClearedOnForward,
+    /// <summary>RFC 8754 §4.3.2: an SRH with Segments Left > 0 to a local address that is no SID is processed as End (as Linux with seg6_enabled=1) instead of refused.</summary>
+    SrhToLocalAddressProcessedAsEnd,
+    /// <summary>RFC 8754 §4.3.2: a packet with an SRH to a local address that is no SID is discarded, even with Segments Left 0.</summary>
+    SrhToLocalAddressDropped,
+    /// <summary>RFC 8986 §6: a SID's counter also counts every packet arriving for it (discarded ones included), not only those processed.</summary>
+    SidCounterCountsArrivals,
 }

@@ -241,6 +241,8 @@ public sealed partial class ForwardingEngine : IForwardingEngine
         if (st.IsOwn6(dst)) { DeliverLocal6(st, ctx, p, fromSid: null); return; }
         if (SteeredL2(st, ctx, dst)) return;
 
+        // Debug fault TransitSrhDropped: RFC 8754 §4.2 broken, a transit packet with an SRH is discarded.
+        if (st.Fault(DebugFault.TransitSrhDropped) && p.Length > 42 && p[6] == Wire.NhRouting && p[42] == 4) { Drop("transit-srh"); return; }
         // RFC 8754 §4.2 / §4.3.3: a transit packet, processing not changed; RFC 8200 §3 Hop Limit.
         if (!st.Fault(DebugFault.HopLimitNotDecremented))
         {
@@ -269,6 +271,16 @@ public sealed partial class ForwardingEngine : IForwardingEngine
         if (fromSid is null && c.RoutingOffset >= 0)
         {
             int r = c.RoutingOffset;
+            // Debug faults breaking RFC 8754 §4.3.2 for an SRH: discarded whatever Segments Left, or processed as End.
+            if (p[r + 2] == 4 && st.Fault(DebugFault.SrhToLocalAddressDropped)) { Drop("srh-to-local"); return; }
+            if (p[r + 2] == 4 && p[r + 3] != 0 && st.Fault(DebugFault.SrhToLocalAddressProcessedAsEnd) && p[7] > 1 && r + 8 + 16 * p[r + 3] <= p.Length)
+            {
+                int left = --p[r + 3];
+                p[7]--;
+                Wire.A6(p, 24, Segment(p, r, left));
+                Output6(st, ctx, p, MainTable);
+                return;
+            }
             // RFC 8754 §4.3.2 (and RFC 8200 §4.4 for any routing type this node is not a segment endpoint for):
             // "If Segments Left is zero, the node must ignore the routing header ..." / "If Segments Left is non-zero,
             // the node must discard the packet and send an ICMP Parameter Problem, Code 0, message to the packet's
@@ -393,6 +405,7 @@ public sealed partial class ForwardingEngine : IForwardingEngine
     {
         int added = Math.Max(0, p.Length - ctx.Received.Length);
         int mtu = linkMtu - added;
+        if (st.Fault(DebugFault.PacketTooBigNotSent)) { Drop("too-big"); return; } // debug fault: RFC 4443 §3.2 not followed
         if (ctx.Received[0] >> 4 == 6) IcmpError6(st, ctx, p, 2, 0, (uint)Math.Max(mtu, 1280));
         else if ((Wire.U16(ctx.Received, 6) & 0x4000) != 0) IcmpError4(st, ctx, p, 3, 4, (uint)mtu);
         Drop("too-big");

@@ -51,10 +51,11 @@ public sealed partial class ForwardingEngine
     /// Source: the destination it answers when <paramref name="fromDestination"/> (RFC 4443 §2.2 (a): "a response to a
     /// message sent to one of the node's unicast addresses"), else the address of the interface the packet came in on.
     /// </summary>
-    private void IcmpError6(EngineState st, Ctx ctx, byte[] current, byte type, byte code, uint parameter, bool fromDestination = false)
+    private void IcmpError6(EngineState st, Ctx ctx, byte[] current, byte type, byte code, uint parameter, bool fromDestination = false, bool quoteCurrent = false)
     {
         if (ctx.NoErrors) return;
-        var invoking = st.Fault(DebugFault.IcmpQuotesRewrittenPacket) ? current : ctx.Received;
+        // quoteCurrent: only the debug fault TimeExceededAfterSrhUpdate asks for it (a defect, like the fault below).
+        var invoking = quoteCurrent || st.Fault(DebugFault.IcmpQuotesRewrittenPacket) ? current : ctx.Received;
         if (ctx.Received.Length < 40 || ctx.Received[0] >> 4 != 6) return;
         var osrc = Wire.A6(ctx.Received, 8);
         var odst = Wire.A6(ctx.Received, 24);

@@ -128,7 +128,27 @@ public sealed partial class ForwardingEngine
     {
         var oam = st.Config.Srv6.Oam;
         if ((p[r + SrhFlags] & 0x20) == 0) return;
+        // Debug fault OFlagClearedOnForward: the packet does not continue unchanged, it loses its O-flag.
+        if (st.Fault(DebugFault.OFlagClearedOnForward)) p[r + SrhFlags] &= unchecked((byte)~0x20);
         if (!oam.OFlagEnabled || st.Fault(DebugFault.OFlagIgnored)) { Count("oam.o-flag-ignored"); return; }
+        // Debug fault OFlagCopiesEverything: ProcessSid has punted this packet already, like every other.
+        if (st.Fault(DebugFault.OFlagCopiesEverything)) return;
+        Punt(st, ctx);
+    }
+
+    /// <summary>
+    /// Debug fault OFlagCopiesEverything: "IF the O-flag is set" left out, every packet to a local SID (with or without an
+    /// SRH, O-flag or not) is punted to the OAM process where O-flag processing is enabled.
+    /// </summary>
+    private void PuntEverything(EngineState st, Ctx ctx)
+    {
+        if (st.Fault(DebugFault.OFlagCopiesEverything) && st.Config.Srv6.Oam.OFlagEnabled && !st.Fault(DebugFault.OFlagIgnored)) Punt(st, ctx);
+    }
+
+    /// <summary>S01.1 a. and b.: the copy, rate-limited, to the OAM process (and its export to the collector).</summary>
+    private void Punt(EngineState st, Ctx ctx)
+    {
+        var oam = st.Config.Srv6.Oam;
         var stamp = DateTimeOffset.UtcNow; // Ref1: "copy and record the timestamp as soon as possible"
         if (oam.PuntRatePerSecond is { } rate && !st.Fault(DebugFault.OFlagRateLimitIgnored)
             && !Take(_puntBucket, rate, Math.Max(1, oam.PuntBurst)))

@@ -1,4 +1,5 @@
 using System.Reflection;
+using Conformance.Harness.Lab;
 using Conformance.Harness.Profiles;
 using Conformance.Harness.Tests.Profiles;
 using Conformance.Harness.Verdicts;
@@ -172,7 +173,7 @@ public class CaseVerdictTests
     [Test]
     public async Task EveryPurposePassesLiveOnTheReferenceNode()
     {
-        var node = await CaseRunner.RunAsync("None", profile: NodeProfile);
+        var node = await StartNodeRuns();
         var single = CaseRunner.Purposes.Keys.Except(TopologyTable.Select(r => r.Purpose)).Order(StringComparer.Ordinal).ToList();
         var notPassed = single.Where(p => !node.TryGetValue(p, out var o) || o.Status != "passed")
             .Select(p => node.TryGetValue(p, out var o) ? $"{p}: {o.Status} {o.Message.Split('\n')[0]}" : $"{p}: did not run").ToList();
@@ -185,9 +186,10 @@ public class CaseVerdictTests
     }
 
     /// <summary>
-    /// The node's own negative controls, for the purposes the Linux reference cannot run (not claimed there): each
-    /// passes on the plain node (<see cref="EveryPurposePassesLiveOnTheReferenceNode"/>) and fails under a
-    /// misconfiguration of the node through its pack.
+    /// The node's own negative controls, one for every single-DUT purpose: each passes on the plain node (the one run of
+    /// <see cref="EveryPurposePassesLiveOnTheReferenceNode"/>) and fails on a faulted node. The faulted nodes are few
+    /// (LabFaultMode's Node* modes): each is a set of misconfigurations through the pack (different SIDs, policies, routes)
+    /// or of the node's hidden implementation defects (debug faults), and serves every purpose of its group in one run.
     /// </summary>
     public static (string Purpose, string FailMode, string Why)[] NodeTable { get; } =
         [.. ControlsOn(NodeProfile).Select(c => (c.Purpose, c.Control.FailIn, c.Control.Why))];
@@ -195,11 +197,28 @@ public class CaseVerdictTests
     public static IEnumerable<TestCaseData> NodeControls() => NodeTable
         .Select(r => new TestCaseData(r.Purpose, r.FailMode).SetArgDisplayNames(r.Purpose, r.FailMode).SetDescription(r.Why));
 
+    /// <summary>The one run of the faulted node <paramref name="mode"/> for every purpose of its group (cached by CaseRunner).</summary>
+    private static Task<IReadOnlyDictionary<string, CaseOutcome>> FaultedNodeRun(string mode) =>
+        CaseRunner.RunAsync(mode, purposes: NodeTable.Where(r => r.FailMode == mode).Select(r => r.Purpose), profile: NodeProfile);
+
+    /// <summary>
+    /// Starts the plain node's run, then every faulted node's (CaseRunner runs two at a time, in this order: the largest
+    /// groups first), so that the node section costs about half its sequential time; returns the plain node's run. Each
+    /// faulted run's outcome is awaited by its rows.
+    /// </summary>
+    private static Task<IReadOnlyDictionary<string, CaseOutcome>> StartNodeRuns()
+    {
+        var plain = CaseRunner.RunAsync("None", profile: NodeProfile);
+        foreach (var mode in NodeTable.GroupBy(r => r.FailMode).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g => g.Key))
+            _ = FaultedNodeRun(mode);
+        return plain;
+    }
+
     [TestCaseSource(nameof(NodeControls))]
     public async Task PassesOnTheReferenceNodeAndFailsOnAFaultedOne(string purpose, string failMode)
     {
-        var right = await CaseRunner.RunAsync("None", profile: NodeProfile);
-        var wrong = await CaseRunner.RunAsync(failMode, purposes: NodeTable.Where(r => r.FailMode == failMode).Select(r => r.Purpose), profile: NodeProfile);
+        var right = await StartNodeRuns();
+        var wrong = await FaultedNodeRun(failMode);
         Assert.That(right[purpose].Status, Is.EqualTo("passed"), $"{purpose} on the reference node: {right[purpose].Message}");
         Assert.That(wrong, Does.ContainKey(purpose), $"{purpose} did not run in mode {failMode}");
         Assert.That(wrong[purpose].Status, Is.EqualTo("failed"), $"{purpose} on the reference node in mode {failMode}: {wrong[purpose].Message}");
@@ -210,6 +229,34 @@ public class CaseVerdictTests
     [Test]
     public void EveryPurposeNotApplicableOnLinuxHasANodeControl() =>
         Assert.That(NotClaimedByTheReferenceProfile.Select(r => r.Purpose).Except(NodeTable.Select(r => r.Purpose)), Is.Empty);
+
+    /// <summary>Every single-DUT purpose has a row on the second implementation too (issue #15): a pass on the plain node, a fail on a faulted one.</summary>
+    [Test]
+    public void EveryTestPurposeHasANodeRow()
+    {
+        var missing = CaseRunner.Purposes.Keys.Except(TopologyTable.Select(r => r.Purpose)).Except(NodeTable.Select(r => r.Purpose)).Order(StringComparer.Ordinal).ToList();
+        Assert.That(missing, Is.Empty, "single-DUT test purposes without [NegativeControl(..., Profile = \"reference-node.yaml\")]");
+    }
+
+    /// <summary>
+    /// The node rows run in a few faulted nodes (one lab run per mode, the CI budget): each mode applies to the node, and
+    /// names only debug faults the node has.
+    /// </summary>
+    [Test]
+    public void TheNodeRowsUseFewFaultModesTheNodeCanTake()
+    {
+        var modes = NodeTable.Select(r => r.FailMode).Distinct().Select(LabFaultMode.Parse).ToList();
+        var faults = Enum.GetValues<Conformance.ReferenceNode.Config.DebugFault>().Select(Conformance.ReferenceNode.Config.ConfigEditor.FaultName).ToHashSet();
+        Assert.Multiple(() =>
+        {
+            Assert.That(modes, Has.Count.LessThanOrEqualTo(10), "each node fault mode is one more lab run in CI");
+            foreach (var m in modes)
+            {
+                Assert.That(m.AppliesTo(NodeProfile), Is.True, $"{m.Name} cannot be applied to the reference node");
+                Assert.That(m.NodeDebugFaults.Where(f => !faults.Contains(f)), Is.Empty, $"{m.Name} names debug faults the node does not have");
+            }
+        });
+    }
 
     [Test]
     public async Task EveryCaseIsBrokenNotFailedWhenTheDutsSshDies()

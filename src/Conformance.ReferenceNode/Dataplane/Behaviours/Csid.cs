@@ -34,8 +34,10 @@ public sealed partial class ForwardingEngine
         var argument = Bits(da, lbl + lnfl, al);
         // N01. If (DA.Argument != 0) {
         if (argument == UInt128.Zero) return false;
+        // Debug fault TimeExceededAfterSrhUpdate: N02-N03 moved after N06 (below), so the error quotes the rewritten packet.
+        bool lateHopLimit = st.Fault(DebugFault.TimeExceededAfterSrhUpdate), expired = p[7] <= 1;
         // N02. If (IPv6 Hop Limit <= 1) {
-        if (p[7] <= 1)
+        if (p[7] <= 1 && !lateHopLimit)
         {
             // N03. Send an ICMP Time Exceeded message to the Source Address, Code 0 (Hop limit exceeded in transit),
             //      interrupt packet processing and discard the packet.
@@ -48,6 +50,7 @@ public sealed partial class ForwardingEngine
         // N06. Set the bits [(LBL+AL)..127] of the Destination Address to zero.
         da = WithBits(da, lbl + al, lnfl, UInt128.Zero);
         Wire.A6(p, 24, da);
+        if (lateHopLimit && expired) { IcmpError6(st, ctx, p, 3, 0, 0, quoteCurrent: true); Drop("hop-limit"); return true; } // debug fault: N02-N03 here
         // N07. Decrement IPv6 Hop Limit by 1.
         if (!st.Fault(DebugFault.HopLimitNotDecremented)) p[7]--;
         // N08. Submit the packet to the egress IPv6 FIB lookup for transmission to the next destination.

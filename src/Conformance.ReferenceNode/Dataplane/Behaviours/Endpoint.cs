@@ -15,6 +15,8 @@ public sealed partial class ForwardingEngine
 
     private void ProcessSid(EngineState st, Ctx ctx, byte[] p, Sid sid)
     {
+        PuntEverything(st, ctx); // only under the debug fault OFlagCopiesEverything
+        if (st.Fault(DebugFault.SidCounterCountsArrivals)) CountSid(sid, ctx.Received.Length); // debug fault: RFC 8986 §6 counts processed packets only
         if (!Walk(p, 40, p[6], 6, out var c, out var bad)) { ChainError(st, ctx, p, bad); return; }
         if (c.RoutingOffset >= 0)
         {
@@ -30,6 +32,13 @@ public sealed partial class ForwardingEngine
                 if (ctx.In is { } i && !i.Config.Srv6Enabled) { Drop("srv6-disabled"); return; }
                 // RFC 9259 §2.1.1: S01.1 is inserted between S01 and S02 of RFC 8754 §4.3.1.1.
                 OFlag(st, ctx, p, r);
+                // Debug fault OFlagCopyAnswered: the punted copy of an O-flag packet at its last segment goes through the
+                // node's own processing too (RFC 9259 §2.1.1 wants it sent to the OAM process only): answered twice.
+                if (st.Fault(DebugFault.OFlagCopyAnswered) && (p[r + SrhFlags] & 0x20) != 0 && p[r + SrhSegmentsLeft] == 0)
+                {
+                    var again = (byte[])ctx.Received.Clone();
+                    NextHeaderAfterSrh(st, new Ctx { Sink = ctx.Sink, In = ctx.In, Received = (byte[])again.Clone(), NoErrors = true, Depth = ctx.Depth }, again, sid, r);
+                }
                 if (!VerifyHmac(st, ctx, p, r)) return;
                 // RFC 9800 §4.1.1: N01-N09 between S01 and S02.
                 if (NextCsid(st, ctx, p, sid)) return;
@@ -94,7 +103,7 @@ public sealed partial class ForwardingEngine
         }
         // S04. Send an ICMP Parameter Problem to the Source Address with Code 4 (SR Upper-layer Header Error) and Pointer
         //      set to the offset of the Upper-Layer header, interrupt packet processing, and discard the packet.
-        IcmpError6(st, ctx, p, 4, 4, (uint)off, fromDestination: true);
+        if (!st.Fault(DebugFault.UpperLayerErrorNotSent)) IcmpError6(st, ctx, p, 4, 4, (uint)off, fromDestination: true);
         Drop("sr-upper-layer");
     }
 
@@ -154,8 +163,10 @@ public sealed partial class ForwardingEngine
             NextHeaderAfterSrh(st, ctx, p, sid, r);
             return Step.Done;
         } // S04. }
+        // Debug fault TimeExceededAfterSrhUpdate: S05-S06 moved after S14 (below), so the error quotes the rewritten packet.
+        bool lateHopLimit = st.Fault(DebugFault.TimeExceededAfterSrhUpdate), expired = p[7] <= 1;
         // S05. If (IPv6 Hop Limit <= 1) {
-        if (p[7] <= 1)
+        if (p[7] <= 1 && !lateHopLimit)
         {
             // S06. Send an ICMP Time Exceeded message to the Source Address with Code 0 (Hop limit exceeded in transit),
             //      interrupt packet processing, and discard the packet.
@@ -184,6 +195,7 @@ public sealed partial class ForwardingEngine
         p[r + SrhSegmentsLeft] = (byte)--segmentsLeft;
         // S14. Update IPv6 DA with Segment List[Segments Left]
         Wire.A6(p, 24, Segment(p, r, segmentsLeft));
+        if (lateHopLimit && expired) { IcmpError6(st, ctx, p, 3, 0, 0, quoteCurrent: true); Drop("hop-limit"); return Step.Done; } // debug fault: S05-S06 here
         // S14.1. If (Segments Left == 0) {
         if (psp && segmentsLeft == 0)
         {

@@ -134,4 +134,107 @@ public sealed class DebugFaultTests
         var o = n.Exchange("t1", Into("t1").Ipv6(A, S2a, 64).IcmpEchoRequest(1, 1, Data).Build());
         Assert.That(o.Single().Interface, Is.EqualTo(faulty ? "t2" : "t1"));
     }
+    [Test]
+    public void TimeExceededAfterSrhUpdate([Values] bool faulty)
+    {
+        // End with hop limit 1: S05-S06 answer before S13-S14, so the Time Exceeded quotes the packet as received.
+        var n = Node(faulty ? DebugFault.TimeExceededAfterSrhUpdate : null);
+        var stim = Into("t1").Ipv6(A, Sid("1"), 1).Srh([D, Sid("1")], 1).IcmpEchoRequest(1, 1, Data).Build();
+        var icmp = (Icmpv6Layer)Decode(n.Exchange("t1", stim).Single().Frame).Inner;
+        Assert.That(icmp.Type, Is.EqualTo(3));
+        Assert.That(icmp.Invoking!.Ipv6!.Dst, Is.EqualTo(faulty ? D : Sid("1")));
+        Assert.That(icmp.Data.SequenceEqual(Ip(stim)), Is.EqualTo(!faulty));
+    }
+
+    [Test]
+    public void UpperLayerErrorNotSent([Values] bool faulty)
+    {
+        var n = Node(faulty ? DebugFault.UpperLayerErrorNotSent : null);
+        var stim = Into("t1").Ipv6(A, Sid("1"), 64).Srh([Sid("1")], 0).Tcp(1, 2, TcpFlags.Syn, 1).Build();
+        var o = n.Exchange("t1", stim);
+        Assert.That(o.Any(f => Decode(f.Frame).Inner is Icmpv6Layer { Type: 4, Code: 4 }), Is.EqualTo(!faulty));
+        if (faulty) Assert.That(o, Is.Empty);
+    }
+
+    [Test]
+    public void PacketTooBigNotSent([Values] bool faulty)
+    {
+        var n = new RefNode(BaseConfig() with { DebugFaults = faulty ? new HashSet<DebugFault> { DebugFault.PacketTooBigNotSent } : new HashSet<DebugFault>() }, mtu: 1300);
+        var o = n.Exchange("t1", Into("t1").Ipv6(A, D, 64).IcmpEchoRequest(1, 1, new byte[1300]).Build());
+        Assert.That(o.Any(f => Decode(f.Frame).Inner is Icmpv6Layer { Type: 2 }), Is.EqualTo(!faulty));
+        if (faulty) Assert.That(o, Is.Empty);
+    }
+
+    [Test]
+    public void TransitSrhDropped([Values] bool faulty)
+    {
+        var n = Node(faulty ? DebugFault.TransitSrhDropped : null);
+        var withSrh = n.Exchange("t1", Into("t1").Ipv6(A, D, 64).Srh([D, S2a], 0).IcmpEchoRequest(1, 1, Data).Build());
+        var plain = n.Exchange("t1", Into("t1").Ipv6(A, D, 64).IcmpEchoRequest(1, 2, Data).Build());
+        Assert.That(withSrh, Has.Count.EqualTo(faulty ? 0 : 1));
+        Assert.That(plain.Single().Interface, Is.EqualTo("t2"), "plain IPv6 transit is not affected");
+    }
+
+    [Test]
+    public void OFlagCopiesEverything([Values] bool faulty)
+    {
+        var n = OamNode(faulty ? DebugFault.OFlagCopiesEverything : null);
+        // One send per second: the punt rate limit (1/s, burst 1) lets each through.
+        n.Send("t1", Into("t1").Ipv6(A, Sid("1"), 64).Srh([D, Sid("1")], 1).IcmpEchoRequest(1, 1, Data).Build()); // no O-flag
+        n.NowMs += 1000;
+        n.Send("t1", Into("t1").Ipv6(A, Sid("1"), 64).IcmpEchoRequest(1, 2, Data).Build());                     // no SRH
+        Assert.That(n.Sink.On("t3"), Has.Count.EqualTo(faulty ? 2 : 0));
+        n.Sink.Clear();
+        n.NowMs += 1000;
+        n.Send("t1", OStimulus(3));
+        Assert.That(n.Sink.On("t3"), Has.Count.EqualTo(1), "an O-flag packet is punted once either way");
+    }
+
+    [Test]
+    public void OFlagCopyAnswered([Values] bool faulty)
+    {
+        var n = OamNode(faulty ? DebugFault.OFlagCopyAnswered : null);
+        n.Send("t1", Into("t1").Ipv6(A, Sid("1"), 64).Srh([Sid("1")], 0, s => s.OFlag = true).IcmpEchoRequest(1, 1, Data).Build());
+        Assert.That(n.Sink.On("t3"), Has.Count.EqualTo(1), "one copy exported");
+        Assert.That(n.Sink.On("t1").Count(f => Decode(f.Frame).Inner is Icmpv6Layer { Type: 129 }), Is.EqualTo(faulty ? 2 : 1));
+    }
+
+    [Test]
+    public void OFlagClearedOnForward([Values] bool faulty)
+    {
+        var n = OamNode(faulty ? DebugFault.OFlagClearedOnForward : null);
+        n.Send("t1", OStimulus(1));
+        Assert.That(n.Sink.On("t3"), Has.Count.EqualTo(1), "the copy is still exported");
+        Assert.That(Decode(n.Sink.On("t2").Single().Frame).Srh!.OFlag, Is.EqualTo(!faulty));
+    }
+    [Test]
+    public void SrhToLocalAddressProcessedAsEnd([Values] bool faulty)
+    {
+        // An SRH with Segments Left 1 to t1's own address: RFC 8754 §4.3.2 refuses it (Parameter Problem); the defect forwards it.
+        var n = Node(faulty ? DebugFault.SrhToLocalAddressProcessedAsEnd : null);
+        var o = n.Exchange("t1", Into("t1").Ipv6(A, T1, 64).Srh([D, T1], 1).IcmpEchoRequest(1, 1, Data).Build()).Single();
+        Assert.That(o.Interface, Is.EqualTo(faulty ? "t2" : "t1"));
+        if (faulty) Assert.That(Decode(o.Frame).Ipv6!.Dst, Is.EqualTo(D));
+        else Assert.That(((Icmpv6Layer)Decode(o.Frame).Inner).Type, Is.EqualTo(4));
+    }
+
+    [Test]
+    public void SrhToLocalAddressDropped([Values] bool faulty)
+    {
+        // Segments Left 0 to t1's own address: the SRH is ignored and the echo request answered; the defect discards it.
+        var n = Node(faulty ? DebugFault.SrhToLocalAddressDropped : null);
+        var o = n.Exchange("t1", Into("t1").Ipv6(A, T1, 64).Srh([T1, D], 0).IcmpEchoRequest(1, 1, Data).Build());
+        Assert.That(o.Count(f => Decode(f.Frame).Inner is Icmpv6Layer { Type: 129 }), Is.EqualTo(faulty ? 0 : 1));
+        Assert.That(n.Exchange("t1", Into("t1").Ipv6(A, T1, 64).IcmpEchoRequest(1, 2, Data).Build()), Has.Count.EqualTo(1), "without an SRH it is answered either way");
+    }
+
+    [Test]
+    public void SidCounterCountsArrivals([Values] bool faulty)
+    {
+        // One packet processed (forwarded), one discarded (Segments Left > Last Entry + 1): the counter must say 1.
+        var n = Node(faulty ? DebugFault.SidCounterCountsArrivals : null);
+        n.Send("t1", Into("t1").Ipv6(A, Sid("1"), 64).Srh([D, Sid("1")], 1).IcmpEchoRequest(1, 1, Data).Build());
+        n.Send("t1", Into("t1").Ipv6(A, Sid("1"), 64).Srh([D, S2a, Sid("1")], 4).IcmpEchoRequest(1, 2, Data).Build());
+        Assert.That(n.SidCounter("end").Packets, Is.EqualTo(faulty ? 3 : 1));
+    }
 }
