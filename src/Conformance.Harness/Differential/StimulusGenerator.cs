@@ -132,8 +132,9 @@ public static class StimulusGenerator
             int i = list.Count;
             var st = (row with { Index = i, Ip = row.Build(i), Id = $"F{i + 1:D2}" }).ToStimulus();
             var path = PathOf(sids, st.Ip);
-            list.Add(st with { Path = path, RateLimited = st.RateLimited || MayDrawError(sids, path, st.Ip[7]),
-                LastBehavior = LastBehaviorOf(sids, path, st.Behavior), LastKind = LastKindOf(sids, path, st.Ip, st.Kind) });
+            var lastKind = LastKindOf(sids, path, st.Ip, st.Kind);
+            list.Add(st with { Path = path, RateLimited = st.RateLimited || MayDrawError(sids, path, st.Ip[7], lastKind),
+                LastBehavior = LastBehaviorOf(sids, path, st.Behavior), LastKind = lastKind });
         }
         var rng = new SplitMix64((ulong)(uint)seed);
         int first = list.Count;
@@ -144,8 +145,9 @@ public static class StimulusGenerator
             var path = PathOf(sids, st.Ip);
             // Each SID on the path may decrement the hop limit, and End.T looks the next segment up in another table
             // (Destination Unreachable where it has no route): such packets may draw an ICMP error too.
-            list.Add(st with { Id = $"R{i + 1:D5}", Path = path, RateLimited = st.RateLimited || MayDrawError(sids, path, st.Ip[7]),
-                LastBehavior = LastBehaviorOf(sids, path, st.Behavior), LastKind = LastKindOf(sids, path, st.Ip, st.Kind) });
+            var lastKind = LastKindOf(sids, path, st.Ip, st.Kind);
+            list.Add(st with { Id = $"R{i + 1:D5}", Path = path, RateLimited = st.RateLimited || MayDrawError(sids, path, st.Ip[7], lastKind),
+                LastBehavior = LastBehaviorOf(sids, path, st.Behavior), LastKind = lastKind });
         }
         return new StimulusSet(seed, count, list, sids.Select(s => s.Name).ToList(), excluded);
     }
@@ -153,10 +155,14 @@ public static class StimulusGenerator
     /// <summary>
     /// True when a conforming DUT may answer with an ICMP error although nothing about the packet is wrong: each SID on
     /// the path may decrement the hop limit (Time Exceeded), and End.T looks the next segment up in another table
-    /// (Destination Unreachable where that table has no route).
+    /// (Destination Unreachable where that table has no route). On a path of two or more SIDs also: the last SID reached
+    /// at Segments Left 0 or without SRH (its upper-layer processing answers, RFC 8986 §4.1.1), or a decapsulating last SID
+    /// (Parameter Problem at Segments Left &gt; 0, §4.4 S02-S03; else an upper layer that is not its own).
     /// </summary>
-    private static bool MayDrawError(IReadOnlyList<SidDefinition> sids, IReadOnlyList<string> path, byte hopLimit) =>
-        hopLimit <= path.Count + 1 || path.Any(n => sids.First(x => x.Name == n).Behavior == SrBehavior.EndT);
+    private static bool MayDrawError(IReadOnlyList<SidDefinition> sids, IReadOnlyList<string> path, byte hopLimit, string lastKind) =>
+        hopLimit <= path.Count + 1 || path.Any(n => sids.First(x => x.Name == n).Behavior == SrBehavior.EndT)
+        || (path.Count > 1 && (lastKind.StartsWith("SL=0", StringComparison.Ordinal) || lastKind.StartsWith("no SRH", StringComparison.Ordinal)
+            || DecapBehaviors.Contains(sids.First(x => x.Name == path[^1]).Behavior)));
 
     private static string LastBehaviorOf(IReadOnlyList<SidDefinition> sids, IReadOnlyList<string> path, string behavior) =>
         path.Count == 0 ? behavior : BehaviorLabel(sids.First(x => x.Name == path[^1]));
