@@ -27,15 +27,18 @@ internal static class DifferentialCommand
         var explanations = new Option<string?>("--explanations") { Description = "difference-to-known-deviation data (default profiles/differential/explanations.yaml)" };
         var pps = new Option<double>("--rate") { Description = "packets/s for stimuli no conforming DUT answers with ICMP (capped by traffic.max_rate_pps)", DefaultValueFactory = _ => 1000 };
         var interval = new Option<int>("--error-interval") { Description = "milliseconds between stimuli that may draw an ICMP error or O-flag copy", DefaultValueFactory = _ => 260 };
+        var oflagInterval = new Option<int?>("--oflag-interval") { Description = "milliseconds between O-flag stimuli (default 1.25 / the profile's o_flag.rate_per_second, at least --error-interval)" };
+        var recompare = new Option<string?>("--recompare") { Description = "send nothing: group and explain again the outputs.json of an earlier run (same --a, --b, --count, --seed)" };
         var cmd = new Command("differential", "Send the same stimuli to two DUTs and report every difference in what comes out")
-            { a, b, faultA, faultB, count, seed, outDir, explanations, pps, interval };
+            { a, b, faultA, faultB, count, seed, outDir, explanations, pps, interval, oflagInterval, recompare };
         cmd.SetAction(async (pr, ct) => await RunAsync(pr.GetValue(a)!, pr.GetValue(b)!, pr.GetValue(faultA)!, pr.GetValue(faultB)!, pr.GetValue(count),
-            pr.GetValue(seed), pr.GetValue(outDir), pr.GetValue(explanations), pr.GetValue(pps), pr.GetValue(interval), Console.Out, Console.Error, ct));
+            pr.GetValue(seed), pr.GetValue(outDir), pr.GetValue(explanations), pr.GetValue(pps), pr.GetValue(interval), Console.Out, Console.Error, ct,
+            pr.GetValue(oflagInterval), pr.GetValue(recompare)));
         return cmd;
     }
 
     internal static async Task<int> RunAsync(string pathA, string pathB, string faultNameA, string faultNameB, int count, int seed, string? outDir,
-        string? explanationsPath, double pps, int intervalMs, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+        string? explanationsPath, double pps, int intervalMs, TextWriter stdout, TextWriter stderr, CancellationToken ct, int? oflagIntervalMs = null, string? recompareDir = null)
     {
         Profile pa, pb;
         LabFaultMode fa, fb;
@@ -55,6 +58,7 @@ internal static class DifferentialCommand
         if (count < 0 || count > 1_000_000) { stderr.WriteLine($"srv6conf differential: --count {count}: must be 0..1000000"); return 2; }
         if (pps <= 0) { stderr.WriteLine($"srv6conf differential: --rate {pps}: must be > 0"); return 2; }
         if (intervalMs <= 0) { stderr.WriteLine($"srv6conf differential: --error-interval {intervalMs}: must be > 0"); return 2; }
+        if (oflagIntervalMs is <= 0) { stderr.WriteLine($"srv6conf differential: --oflag-interval {oflagIntervalMs}: must be > 0"); return 2; }
         try
         {
             explanations = ExplanationsFile.Load(explanationsPath);
@@ -74,9 +78,18 @@ internal static class DifferentialCommand
         if (set.Sids.Count == 0) { stderr.WriteLine($"srv6conf differential: {pathA} and {pathB} share no SID both claim; nothing to compare."); return 2; }
         var dir = outDir ?? Path.Combine(root, "reports", $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-differential");
         stdout.WriteLine($"differential: {set.Stimuli.Count} stimuli ({set.FixedCount} fixed + {set.Stimuli.Count - set.FixedCount} random, seed {seed}) over {string.Join(", ", set.Sids)}");
-        var pacing = new PacingOptions(pps, TimeSpan.FromMilliseconds(intervalMs));
+        var pacing = new PacingOptions(pps, TimeSpan.FromMilliseconds(intervalMs),
+            OFlagInterval: oflagIntervalMs is { } om ? TimeSpan.FromMilliseconds(om) : null);
         DutRun ra, rb;
-        try
+        if (recompareDir is not null)
+        {
+            var file = Path.Combine(recompareDir, "outputs.json");
+            if (!File.Exists(file)) { stderr.WriteLine($"srv6conf differential: --recompare: {file}: no such file"); return 2; }
+            (ra, rb) = DifferentialReport.ReadOutputs(file);
+            if (ra.Sent != set.Stimuli.Count || rb.Sent != set.Stimuli.Count)
+            { stderr.WriteLine($"srv6conf differential: --recompare: {file} holds {ra.Sent}/{rb.Sent} stimuli, this --count/--seed gives {set.Stimuli.Count}"); return 2; }
+        }
+        else try
         {
             ra = await DifferentialRunner.RunAsync("A", pa, fa, set, pacing, stdout.WriteLine, ct);
             rb = await DifferentialRunner.RunAsync("B", pb, fb, set, pacing, stdout.WriteLine, ct);

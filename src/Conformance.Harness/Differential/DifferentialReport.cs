@@ -11,6 +11,11 @@ namespace Conformance.Harness.Differential;
 /// <summary>Stimuli that A and B treated differently in the same way: one row of the report.</summary>
 public sealed record DifferenceClass(string Behavior, string Path, string StimulusKind, string WhatA, string WhatB, string FieldsDiffering, IReadOnlyList<int> Stimuli)
 {
+    /// <summary>The behaviour of the last of the DUT's SIDs on the path (see <see cref="Stimulus.LastBehavior"/>).</summary>
+    public string LastBehavior { get; init; } = Behavior;
+    /// <summary>The stimulus kind as the packet arrives there (see <see cref="Stimulus.LastKind"/>).</summary>
+    public string LastKind { get; init; } = StimulusKind;
+
     /// <summary>The known deviation that explains the class ("DEV-LINUX-001 of reference-lab"), or null: a bug in A or B.</summary>
     public string? ExplainedBy { get; init; }
     public string Signature => $"{Behavior} | {Path} | {StimulusKind} | A: {WhatA} | B: {WhatB}" + (FieldsDiffering.Length > 0 ? $" | fields: {FieldsDiffering}" : "");
@@ -24,8 +29,27 @@ public sealed partial class DifferentialReport
     public required IReadOnlyList<DifferenceClass> Classes { get; init; }
     public required string ExplanationsPath { get; init; }
 
-    public int Differences => Classes.Sum(c => c.Stimuli.Count);
-    public int Unexplained => Classes.Where(c => c.ExplainedBy is null).Sum(c => c.Stimuli.Count);
+    /// <summary>Stimuli treated differently (one stimulus may be in two classes: its forwarded/answered packets and its O-flag exports).</summary>
+    public int Differences => Classes.SelectMany(c => c.Stimuli).Distinct().Count();
+    public int Unexplained => Classes.Where(c => c.ExplainedBy is null).SelectMany(c => c.Stimuli).Distinct().Count();
+
+    /// <summary>
+    /// An O-flag export: a packet on the profile's O-flag collector port that is a copy of a packet to one of the DUT's SIDs
+    /// (its destination a SID, its source not the DUT's). RFC 9259 §2.1.1 S01.1 makes the copy at each local SID; how it
+    /// is exported is left open ("this document does not define any formats for exporting the data elements"), so exports
+    /// are compared apart from the data plane's outputs, their hop limit by class (<see cref="OutputNormalizer.Rules"/>).
+    /// </summary>
+    public static bool IsExport(NormalizedOutput o, Profile p)
+    {
+        if (p.Parameters.OFlag?.CollectorPort is not { } collector || o.Port != collector) return false;
+        var dst = o.Fields.FirstOrDefault(f => f.Path == "ipv6.dst").Value;
+        var src = o.Fields.FirstOrDefault(f => f.Path == "ipv6.src").Value;
+        return dst is not null && src != OutputNormalizer.DutAddressClass
+            && p.Parameters.Sids.Values.Any(s => s.Address.ToString() == dst);
+    }
+
+    private static string ExportKey(NormalizedOutput o) =>
+        string.Join('\n', o.Canonical.Split('\n').Select(l => l.StartsWith("ipv6.hop_limit=", StringComparison.Ordinal) ? "ipv6.hop_limit=" + OutputNormalizer.AnyClass : l));
     public int ExitCode => Classes.All(c => c.ExplainedBy is not null) ? 0 : 1;
 
     /// <summary>Compares what A and B did with every stimulus and groups the differences; explains them from the data file.</summary>
@@ -35,14 +59,30 @@ public sealed partial class DifferentialReport
         var groups = new Dictionary<string, (DifferenceClass Class, List<int> Stimuli)>();
         foreach (var s in set.Stimuli)
         {
-            var oa = a.For(s.Index);
-            var ob = b.For(s.Index);
-            if (oa.Select(o => o.Canonical).SequenceEqual(ob.Select(o => o.Canonical))) continue;
-            string whatA = What(oa), whatB = What(ob);
-            string fields = whatA == whatB ? FieldsDiffering(oa, ob) : "";
-            var cls = new DifferenceClass(s.Behavior, s.Path.Count == 0 ? "-" : string.Join(" → ", s.Path), s.Kind, whatA, whatB, fields, []);
-            if (!groups.TryGetValue(cls.Signature, out var g)) groups[cls.Signature] = g = (cls, []);
-            g.Stimuli.Add(s.Index);
+            var ea = a.For(s.Index).Where(o => IsExport(o, profileA)).ToList();
+            var eb = b.For(s.Index).Where(o => IsExport(o, profileB)).ToList();
+            var oa = a.For(s.Index).Where(o => !IsExport(o, profileA)).ToList();
+            var ob = b.For(s.Index).Where(o => !IsExport(o, profileB)).ToList();
+            void Add(string whatA, string whatB, string fields)
+            {
+                var cls = new DifferenceClass(s.Behavior, s.Path.Count == 0 ? "-" : string.Join(" → ", s.Path), s.Kind, whatA, whatB, fields, [])
+                {
+                    LastBehavior = s.LastBehavior.Length > 0 ? s.LastBehavior : s.Behavior,
+                    LastKind = s.LastKind.Length > 0 ? s.LastKind : s.Kind,
+                };
+                if (!groups.TryGetValue(cls.Signature, out var g)) groups[cls.Signature] = g = (cls, []);
+                g.Stimuli.Add(s.Index);
+            }
+            if (!oa.Select(o => o.Canonical).SequenceEqual(ob.Select(o => o.Canonical)))
+            {
+                string whatA = What(oa), whatB = What(ob);
+                Add(whatA, whatB, whatA == whatB ? FieldsDiffering(oa, ob) : "");
+            }
+            if (!ea.Select(ExportKey).Order(StringComparer.Ordinal).SequenceEqual(eb.Select(ExportKey).Order(StringComparer.Ordinal)))
+            {
+                string whatA = "O-flag export: " + What(ea), whatB = "O-flag export: " + What(eb);
+                Add(whatA, whatB, whatA == whatB ? FieldsDiffering(ea, eb) : "");
+            }
         }
         var ua = a.Unattributed.Select(o => o.Canonical).Order(StringComparer.Ordinal).ToList();
         var ub = b.Unattributed.Select(o => o.Canonical).Order(StringComparer.Ordinal).ToList();
@@ -60,10 +100,11 @@ public sealed partial class DifferentialReport
     {
         foreach (var e in entries)
         {
-            if (e.Profile == a.Name && a.KnownDeviations.Any(d => d.Id == e.Deviation) && e.Covers(c.Behavior, c.StimulusKind, c.WhatA, c.WhatB))
-                return $"{e.Deviation} of {a.Name} (A)";
-            if (e.Profile == b.Name && b.KnownDeviations.Any(d => d.Id == e.Deviation) && e.Covers(c.Behavior, c.StimulusKind, c.WhatB, c.WhatA))
-                return $"{e.Deviation} of {b.Name} (B)";
+            string where = e.Documented is null ? "" : ", documented in the explanations file";
+            if (e.AppliesTo(a) && e.Covers(c, c.WhatA, c.WhatB))
+                return $"{e.Deviation} of {a.Name} (A{where})";
+            if (e.AppliesTo(b) && e.Covers(c, c.WhatB, c.WhatA))
+                return $"{e.Deviation} of {b.Name} (B{where})";
         }
         return null;
     }
@@ -104,7 +145,48 @@ public sealed partial class DifferentialReport
         var md = Path.Combine(dir, "differential.md");
         File.WriteAllText(json, ToJson().ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
         File.WriteAllText(md, ToMarkdown());
+        File.WriteAllText(Path.Combine(dir, "outputs.json"), OutputsJson(A, B).ToJsonString());
         return (json, md);
+    }
+
+    /// <summary>What both DUTs did with every stimulus, normalised (outputs.json), so the differences can be grouped and
+    /// explained again without sending anything (<c>srv6conf differential --recompare DIR</c>).</summary>
+    public static JsonObject OutputsJson(DutRun a, DutRun b)
+    {
+        static JsonNode Out(NormalizedOutput o) => new JsonObject
+        {
+            ["port"] = o.Port, ["shape"] = o.Shape, ["notation"] = o.Notation,
+            ["fields"] = new JsonArray(o.Fields.Select(f => (JsonNode?)new JsonArray(f.Path, f.Value)).ToArray()),
+        };
+        static JsonObject Run(DutRun r) => new()
+        {
+            ["label"] = r.Label, ["profile"] = r.ProfilePath, ["profile_name"] = r.ProfileName, ["fault"] = r.Fault,
+            ["sent"] = r.Sent, ["batches"] = r.Batches, ["duration_s"] = r.Duration.TotalSeconds, ["startup_s"] = r.StartupDuration.TotalSeconds,
+            ["icmp_errors"] = r.IcmpErrors, ["max_icmp_errors_per_second"] = r.MaxIcmpErrorsPerSecond,
+            ["rate_limit_state"] = new JsonArray(r.RateLimitState.Select(x => (JsonNode?)x).ToArray()),
+            ["notes"] = new JsonArray(r.Notes.Select(x => (JsonNode?)x).ToArray()),
+            ["outputs"] = new JsonObject(r.Outputs.OrderBy(kv => kv.Key).Select(kv =>
+                KeyValuePair.Create(kv.Key.ToString(CultureInfo.InvariantCulture), (JsonNode?)new JsonArray(kv.Value.Select(Out).ToArray())))),
+            ["untagged"] = new JsonArray(r.Unattributed.Select(Out).ToArray()),
+        };
+        return new JsonObject { ["a"] = Run(a), ["b"] = Run(b) };
+    }
+
+    /// <summary>Reads outputs.json back (see <see cref="OutputsJson"/>).</summary>
+    public static (DutRun A, DutRun B) ReadOutputs(string path)
+    {
+        var root = JsonNode.Parse(File.ReadAllText(path))!;
+        static NormalizedOutput Out(JsonNode n) => new(n["port"]!.GetValue<string>(),
+            n["fields"]!.AsArray().Select(f => (f![0]!.GetValue<string>(), f[1]!.GetValue<string>())).ToList(),
+            n["shape"]!.GetValue<string>(), n["notation"]!.GetValue<string>());
+        static DutRun Run(JsonNode r) => new(r["label"]!.GetValue<string>(), r["profile"]!.GetValue<string>(), r["profile_name"]!.GetValue<string>(),
+            r["fault"]!.GetValue<string>(),
+            r["outputs"]!.AsObject().ToDictionary(kv => int.Parse(kv.Key, CultureInfo.InvariantCulture), kv => (IReadOnlyList<NormalizedOutput>)kv.Value!.AsArray().Select(o => Out(o!)).ToList()),
+            r["untagged"]!.AsArray().Select(o => Out(o!)).ToList(),
+            r["sent"]!.GetValue<int>(), r["batches"]!.GetValue<int>(), TimeSpan.FromSeconds(r["duration_s"]!.GetValue<double>()),
+            TimeSpan.FromSeconds(r["startup_s"]!.GetValue<double>()), r["icmp_errors"]!.GetValue<int>(), r["max_icmp_errors_per_second"]!.GetValue<double>(),
+            r["rate_limit_state"]!.AsArray().Select(x => x!.GetValue<string>()).ToList(), r["notes"]!.AsArray().Select(x => x!.GetValue<string>()).ToList());
+        return (Run(root["a"]!), Run(root["b"]!));
     }
 
     private static JsonObject RunJson(DutRun r) => new()
@@ -139,6 +221,8 @@ public sealed partial class DifferentialReport
                 ["behavior"] = c.Behavior,
                 ["path"] = c.Path,
                 ["stimulus_kind"] = c.StimulusKind,
+                ["last_sid_behavior"] = c.LastBehavior,
+                ["last_sid_kind"] = c.LastKind,
                 ["a_did"] = c.WhatA,
                 ["b_did"] = c.WhatB,
                 ["fields_differing"] = c.FieldsDiffering,
@@ -202,10 +286,10 @@ public sealed partial class DifferentialReport
         if (Classes.Count == 0) sb.AppendLine("None: A and B did the same with every stimulus (after normalisation).");
         else
         {
-            sb.AppendLine("| behaviour | SIDs on the path | stimulus kind | A did | B did | fields differing | count | explanation |");
-            sb.AppendLine("|---|---|---|---|---|---|---|---|");
+            sb.AppendLine("| behaviour | SIDs on the path | stimulus kind | at the last SID | A did | B did | fields differing | count | explanation |");
+            sb.AppendLine("|---|---|---|---|---|---|---|---|---|");
             foreach (var c in Classes)
-                sb.AppendLine($"| {Cell(c.Behavior)} | {Cell(c.Path)} | {Cell(c.StimulusKind)} | {Cell(c.WhatA)} | {Cell(c.WhatB)} | {Cell(c.FieldsDiffering)} | {c.Stimuli.Count} | " +
+                sb.AppendLine($"| {Cell(c.Behavior)} | {Cell(c.Path)} | {Cell(c.StimulusKind)} | {Cell(c.Path.Contains('→') ? $"{c.LastBehavior}: {c.LastKind}" : "")} | {Cell(c.WhatA)} | {Cell(c.WhatB)} | {Cell(c.FieldsDiffering)} | {c.Stimuli.Count} | " +
                     $"{(c.ExplainedBy is { } e ? $"explained: {e}" : "**unexplained: bug in A or B**")} |");
             sb.AppendLine();
             sb.AppendLine("### Examples");

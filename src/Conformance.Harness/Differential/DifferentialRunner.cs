@@ -16,9 +16,18 @@ namespace Conformance.Harness.Differential;
 /// <param name="Quiet">Wait after each batch for stragglers.</param>
 /// <param name="FinalWait">Wait after the last batch: a DUT that fails to resolve a neighbour answers Address/Host
 /// Unreachable only after MAX_MULTICAST_SOLICIT × RETRANS_TIMER = 3 s (RFC 4861 §10), so 4 s.</param>
+/// <param name="OFlagInterval">Gap between two O-flag stimuli (each may draw a punted copy): null = 1.25 / the profile's
+/// parameters.o_flag.rate_per_second (125 ms at the labs' 10/s), never shorter than <see cref="Interval"/>.</param>
 public sealed record PacingOptions(double FastRatePps = 1000, TimeSpan? RateLimitedInterval = null, TimeSpan? Quiet = null, int BatchSize = 1000,
-    TimeSpan? FinalWait = null)
+    TimeSpan? FinalWait = null, TimeSpan? OFlagInterval = null)
 {
+    /// <summary>The gap between O-flag stimuli for a profile: see <see cref="OFlagInterval"/>.</summary>
+    public TimeSpan OFlagGap(Profile profile)
+    {
+        var gap = OFlagInterval ?? (profile.Parameters.OFlag is { RatePerSecond: > 0 } o ? TimeSpan.FromSeconds(1.25 / o.RatePerSecond) : Interval);
+        return gap > Interval ? gap : Interval;
+    }
+
     public TimeSpan Final => FinalWait ?? TimeSpan.FromSeconds(4);
     public TimeSpan Interval => RateLimitedInterval ?? TimeSpan.FromMilliseconds(260);
     public TimeSpan QuietPeriod => Quiet ?? TimeSpan.FromMilliseconds(500);
@@ -56,10 +65,21 @@ public static class DifferentialRunner
         if (profile.Testbed.Platform == "linux") rateState.Add("before: " + await LinuxRateLimitStateAsync(tb).ConfigureAwait(false));
 
         var macs = new Dictionary<string, System.Net.NetworkInformation.PhysicalAddress>();
-        foreach (var portName in set.Stimuli.Select(s => s.IngressPort).Distinct())
+        // Every tester port, not only the ingress ones: the Neighbor Solicitation (RFC 4861 §7.2.3) and an ARP reply to the
+        // DUT's IPv4 address (RFC 826) give the DUT the tester's addresses before the first stimulus, so both DUTs start
+        // with the neighbours known (the Linux lab has them as permanent entries; a DUT that resolves on demand would
+        // otherwise drop what overflows its queue while the first resolution is under way: a difference of set-up, not behaviour).
+        foreach (var port in profile.Testbed.TesterPorts)
         {
-            var spec = profile.GetTesterPort(portName);
-            macs[portName] = await tb.Port(portName).ResolveAsync(spec.DutIpv6, spec.TesterIpv6.Address, profile.Parameters.Timeouts.Capture * 3).ConfigureAwait(false);
+            var mac = await tb.Port(port.Name).ResolveAsync(port.DutIpv6, port.TesterIpv6.Address, profile.Parameters.Timeouts.Capture * 3).ConfigureAwait(false);
+            macs[port.Name] = mac;
+            if (port.TesterIpv4 is { } t4 && port.DutIpv4 is { } d4)
+            {
+                var arp = NeighborDiscovery.BuildArpReply(tb.Port(port.Name).Mac, t4.Address, d4, mac);
+                using var session = new TrafficSession(tb.Ports.Values);
+                session.SendPaced(port.Name, _ => arp, 1, 100, ct);
+                await session.CompleteAsync(_ => false, TimeSpan.Zero, TimeSpan.FromMilliseconds(100)).ConfigureAwait(false);
+            }
         }
         var normalizer = new OutputNormalizer(DutAddresses(profile));
         var outputs = new Dictionary<int, List<NormalizedOutput>>();
@@ -108,9 +128,15 @@ public static class DifferentialRunner
         }
 
         var fast = set.Stimuli.Where(s => !s.RateLimited).ToList();
-        var slow = set.Stimuli.Where(s => s.RateLimited).ToList();
-        log($"{label}: {fast.Count} stimuli at {fastRate:0} pps, {slow.Count} that may draw an ICMP error or O-flag copy one per {pacing.Interval.TotalMilliseconds:0} ms " +
-            $"(~{fast.Count / fastRate + slow.Count * pacing.Interval.TotalSeconds:0} s of traffic)");
+        // O-flag stimuli apart: each may be punted, and the punt rate limit (RFC 9259 §2.1.1) is usually far below the ICMP one.
+        var slow = set.Stimuli.Where(s => s.RateLimited && !s.OFlag).ToList();
+        var oflag = set.Stimuli.Where(s => s.RateLimited && s.OFlag).ToList();
+        var oflagGap = pacing.OFlagGap(profile);
+        double oflagRate = Math.Min(1.0 / oflagGap.TotalSeconds, limits.MaxRatePps);
+        int oflagBatch = Math.Min(slowBatch, Math.Max(1, (int)(oflagRate * limits.Duration.TotalSeconds * 0.8)));
+        log($"{label}: {fast.Count} stimuli at {fastRate:0} pps, {slow.Count} that may draw an ICMP error one per {pacing.Interval.TotalMilliseconds:0} ms, " +
+            $"{oflag.Count} with the O-flag one per {oflagGap.TotalMilliseconds:0} ms " +
+            $"(~{fast.Count / fastRate + slow.Count * pacing.Interval.TotalSeconds + oflag.Count * oflagGap.TotalSeconds:0} s of traffic)");
         for (int i = 0; i < fast.Count; i += fastBatch)
         {
             ct.ThrowIfCancellationRequested();
@@ -120,6 +146,12 @@ public static class DifferentialRunner
         {
             ct.ThrowIfCancellationRequested();
             await SendAsync(slow.Skip(i).Take(slowBatch).ToList(), slowRate).ConfigureAwait(false);
+            log($"{label}: {sent}/{set.Stimuli.Count} sent");
+        }
+        for (int i = 0; i < oflag.Count; i += oflagBatch)
+        {
+            ct.ThrowIfCancellationRequested();
+            await SendAsync(oflag.Skip(i).Take(oflagBatch).ToList(), oflagRate).ConfigureAwait(false);
             log($"{label}: {sent}/{set.Stimuli.Count} sent");
         }
         using (var stragglers = new TrafficSession(tb.Ports.Values))

@@ -6,16 +6,41 @@ using YamlDotNet.RepresentationModel;
 namespace Conformance.Harness.Differential;
 
 /// <summary>
-/// One entry of profiles/differential/explanations.yaml: a difference signature mapped to a known deviation of the
-/// profile whose DUT shows it. A difference class is explained by the entry when the profile named here is A's or B's,
-/// the id is one of that profile's known_deviations, and the class's behaviour, stimulus kind and what the deviating DUT
-/// did (and, if given, what the other DUT did) match.
+/// A deviation of a profile's DUT that no test purpose observes, so it cannot be one of the profile's known_deviations
+/// (a listed deviation must be observed by a purpose): it is documented in the explanations file itself, with the RFC
+/// text it breaks, quoted exactly.
 /// </summary>
-public sealed record Explanation(string Deviation, string Profile, string Behavior, Regex Stimulus, Regex Deviating, Regex? Other, string Why, string Location)
+public sealed record DifferentialDeviation(string Id, string Profile, string Rfc, string Quote, string Observed, string Location);
+
+/// <summary>
+/// One entry of profiles/differential/explanations.yaml: a difference signature mapped to a deviation of the profile whose
+/// DUT shows it, either one of its known_deviations or a <see cref="DifferentialDeviation"/> of the file. A difference
+/// class is explained by the entry when the profile named here is A's or B's, the id is that profile's, and:
+/// the behaviour (an anchored regular expression) and the stimulus kind match at the hop the deviation predicts
+/// (<see cref="Hop"/>: "last", the last of the DUT's SIDs on the packet's path, where its processing ends, or "first", the
+/// SID the packet is addressed to); the path (if given) matches; what the deviating DUT did, and (if given) what the
+/// other DUT did and the fields that differ, match.
+/// </summary>
+public sealed record Explanation(string Deviation, string Profile, Regex Behavior, Regex Stimulus, Regex Deviating, Regex? Other, string Why, string Location)
 {
-    public bool Covers(string behavior, string kind, string deviatingDid, string otherDid) =>
-        string.Equals(Behavior, behavior, StringComparison.Ordinal) && Stimulus.IsMatch(kind) && Deviating.IsMatch(deviatingDid)
-        && (Other is null || Other.IsMatch(otherDid));
+    public string Hop { get; init; } = "last";
+    public Regex? Path { get; init; }
+    public Regex? Fields { get; init; }
+    /// <summary>Set when <see cref="Deviation"/> is documented in the explanations file, not in the profile.</summary>
+    public DifferentialDeviation? Documented { get; init; }
+
+    public bool Covers(DifferenceClass c, string deviatingDid, string otherDid)
+    {
+        var (behavior, kind) = Hop == "first" ? (c.Behavior, c.StimulusKind) : (c.LastBehavior, c.LastKind);
+        return Behavior.IsMatch(behavior) && Stimulus.IsMatch(kind) && Deviating.IsMatch(deviatingDid)
+            && (Other is null || Other.IsMatch(otherDid))
+            && (Path is null || Path.IsMatch(c.Path))
+            && (Fields is null || Fields.IsMatch(c.FieldsDiffering));
+    }
+
+    /// <summary>True when the profile is this entry's and the deviation is one of its own (listed there or documented in the file).</summary>
+    public bool AppliesTo(Profile p) =>
+        Profile == p.Name && (Documented is not null || p.KnownDeviations.Any(d => d.Id == Deviation));
 }
 
 public sealed class ExplanationsException(string message) : Exception(message);
@@ -23,51 +48,101 @@ public sealed class ExplanationsException(string message) : Exception(message);
 /// <summary>Reads profiles/differential/explanations.yaml; every error names file:line.</summary>
 public static class ExplanationsFile
 {
-    private static readonly string[] Keys = ["deviation", "profile", "behavior", "stimulus", "deviating", "other", "why"];
+    private static readonly string[] Keys = ["deviation", "profile", "behavior", "hop", "path", "stimulus", "deviating", "other", "fields", "why"];
+    private static readonly string[] DeviationKeys = ["id", "profile", "rfc", "quote", "observed", "test_purposes"];
+    /// <summary>Ids of the deviations the file documents: not DEV-… (those are the profiles' known_deviations).</summary>
+    private static readonly Regex DocumentedId = new(@"^DIFF-[A-Z]+-\d{3}$", RegexOptions.CultureInvariant);
 
-    public static IReadOnlyList<Explanation> Load(string path)
+    public static IReadOnlyList<Explanation> Load(string path) => LoadAll(path).Explanations;
+
+    public static (IReadOnlyList<Explanation> Explanations, IReadOnlyList<DifferentialDeviation> Deviations) LoadAll(string path)
     {
         if (!File.Exists(path)) throw new ExplanationsException($"{path}: no such file (--explanations)");
         var stream = new YamlStream();
         try { using var reader = new StreamReader(path); stream.Load(reader); }
         catch (YamlException e) { throw new ExplanationsException($"{path}:{e.Start.Line}: {e.Message}"); }
-        if (stream.Documents.Count == 0) return [];
+        if (stream.Documents.Count == 0) return ([], []);
         string At(YamlNode n) => $"{path}:{n.Start.Line}";
         if (stream.Documents[0].RootNode is not YamlMappingNode root || !root.Children.TryGetValue(new YamlScalarNode("explanations"), out var listNode))
             throw new ExplanationsException($"{At(stream.Documents[0].RootNode)}: expected a mapping with the key 'explanations'");
+        foreach (var k in root.Children.Keys)
+            if ((k as YamlScalarNode)?.Value is not ("explanations" or "deviations"))
+                throw new ExplanationsException($"{At(k)}: unknown key '{(k as YamlScalarNode)?.Value}' (allowed: explanations, deviations)");
         if (listNode is not YamlSequenceNode list) throw new ExplanationsException($"{At(listNode)}: explanations: expected a list");
-        var result = new List<Explanation>();
-        foreach (var item in list.Children)
+
+        Dictionary<string, (string Value, YamlNode Node)> Values(YamlNode item, string[] keys, string what)
         {
-            if (item is not YamlMappingNode m) throw new ExplanationsException($"{At(item)}: an explanation is a mapping ({string.Join(", ", Keys)})");
+            if (item is not YamlMappingNode m) throw new ExplanationsException($"{At(item)}: {what} is a mapping ({string.Join(", ", keys)})");
             var values = new Dictionary<string, (string Value, YamlNode Node)>();
             foreach (var (k, v) in m.Children)
             {
                 var key = (k as YamlScalarNode)?.Value ?? "";
-                if (!Keys.Contains(key)) throw new ExplanationsException($"{At(k)}: unknown key '{key}' (allowed: {string.Join(", ", Keys)})");
+                if (!keys.Contains(key)) throw new ExplanationsException($"{At(k)}: unknown key '{key}' (allowed: {string.Join(", ", keys)})");
                 if (v is not YamlScalarNode { Value: { } s }) throw new ExplanationsException($"{At(v)}: {key}: expected a string");
                 values[key] = (s, v);
             }
+            return values;
+        }
+
+        var deviations = new List<DifferentialDeviation>();
+        if (root.Children.TryGetValue(new YamlScalarNode("deviations"), out var devNode))
+        {
+            if (devNode is not YamlSequenceNode devList) throw new ExplanationsException($"{At(devNode)}: deviations: expected a list");
+            foreach (var item in devList.Children)
+            {
+                var v = Values(item, DeviationKeys, "a deviation");
+                string Req(string key) => v.TryGetValue(key, out var x) && x.Value.Trim().Length > 0 ? x.Value
+                    : throw new ExplanationsException($"{At(item)}: '{key}' is required");
+                var id = Req("id");
+                if (!DocumentedId.IsMatch(id))
+                    throw new ExplanationsException($"{At(v["id"].Node)}: id '{id}': a deviation documented here is named DIFF-<DUT>-NNN (DEV-… ids are the profiles' known_deviations)");
+                if (deviations.Any(d => d.Id == id)) throw new ExplanationsException($"{At(v["id"].Node)}: id '{id}' is documented twice");
+                if (v.TryGetValue("test_purposes", out var tp) && tp.Value.Trim() != "none")
+                    throw new ExplanationsException($"{At(tp.Node)}: test_purposes: a deviation a test purpose observes belongs in the profile's known_deviations");
+                deviations.Add(new DifferentialDeviation(id, Req("profile"), Req("rfc"), Req("quote"), Req("observed"), At(item)));
+            }
+        }
+
+        var result = new List<Explanation>();
+        foreach (var item in list.Children)
+        {
+            var values = Values(item, Keys, "an explanation");
             string Req(string key) => values.TryGetValue(key, out var v) && v.Value.Length > 0 ? v.Value
                 : throw new ExplanationsException($"{At(item)}: '{key}' is required");
-            Regex Rx(string key)
+            Regex Rx(string key, bool anchored = false)
             {
                 var (s, node) = values[key];
-                try { return new Regex(s, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)); }
+                try { return new Regex(anchored ? $"^(?:{s})$" : s, RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1)); }
                 catch (ArgumentException e) { throw new ExplanationsException($"{At(node)}: {key}: not a regular expression: {e.Message}"); }
             }
             Req("stimulus"); Req("deviating");
-            result.Add(new Explanation(Req("deviation"), Req("profile"), Req("behavior"), Rx("stimulus"), Rx("deviating"),
-                values.ContainsKey("other") ? Rx("other") : null, Req("why"), At(item)));
+            var hop = values.TryGetValue("hop", out var h) ? h.Value : "last";
+            if (hop is not ("first" or "last")) throw new ExplanationsException($"{At(h.Node)}: hop: 'first' or 'last', not '{hop}'");
+            var id = Req("deviation");
+            var profile = Req("profile");
+            var documented = deviations.FirstOrDefault(d => d.Id == id);
+            if (documented is not null && documented.Profile != profile)
+                throw new ExplanationsException($"{At(values["deviation"].Node)}: {id} is documented for profile {documented.Profile}, not {profile}");
+            if (documented is null && DocumentedId.IsMatch(id))
+                throw new ExplanationsException($"{At(values["deviation"].Node)}: {id} is not documented under 'deviations' in this file");
+            Req("behavior");
+            result.Add(new Explanation(id, profile, Rx("behavior", anchored: true), Rx("stimulus"), Rx("deviating"),
+                values.ContainsKey("other") ? Rx("other") : null, Req("why"), At(item))
+            {
+                Hop = hop,
+                Path = values.ContainsKey("path") ? Rx("path") : null,
+                Fields = values.ContainsKey("fields") ? Rx("fields") : null,
+                Documented = documented,
+            });
         }
-        return result;
+        return (result, deviations);
     }
 
     /// <summary>Entries naming a profile of the run whose known_deviations lack the id: an error (the data file is wrong).</summary>
     public static IReadOnlyList<string> Check(IReadOnlyList<Explanation> entries, params Profile[] profiles)
     {
         var problems = new List<string>();
-        foreach (var e in entries)
+        foreach (var e in entries.Where(e => e.Documented is null))
             foreach (var p in profiles.Where(p => p.Name == e.Profile).DistinctBy(p => p.SourcePath))
                 if (!p.KnownDeviations.Any(d => d.Id == e.Deviation))
                     problems.Add($"{e.Location}: deviation {e.Deviation} is not a known deviation of {p.SourcePath} (known_deviations)");

@@ -46,6 +46,12 @@ public sealed class OutputNormalizer(IReadOnlySet<IPAddress> dutAddresses)
             "RFC 791 §3.1: the Identification is \"an identifying value assigned by the sender\" (RFC 6864 §4.1: any value for an atomic datagram), " +
             "the TTL is the sender's choice; the source is one of the DUT's addresses (RFC 1812 §4.3.2.4); the header checksum follows from them and is checked valid. " +
             "(RFC 791, 6864 and 1812 are not in the shared RFC folder: quoted from memory, to review.)"),
+        new("O-flag exports (collector port, a copy of a packet to a DUT SID): compared apart; ipv6.hop_limit", AnyClass,
+            "copies the DUT exports to its O-flag collector (profile parameters.o_flag.collector_port)",
+            "RFC 9259 §2.1.1 S01.1: \"a. Make a copy of the packet. b. Send the copied packet, along with a timestamp, to the OAM process for telemetry " +
+            "data collection and export.\" The same section: \"This document does not specify the data elements that need to be exported and the associated " +
+            "configurations.  Similarly, this document does not define any formats for exporting the data elements.\" The copy is compared by value " +
+            "but for the hop limit, which the way it reaches the collector sets; the number of copies is compared."),
         new("inner.icmpv6.checksum", ValidChecksumClass, "ICMPv6 messages the DUT originates",
             "A consequence of the source address class: the checksum covers the pseudo-header (RFC 4443 §2.3). It is checked valid; an invalid one stays a difference."),
     ];

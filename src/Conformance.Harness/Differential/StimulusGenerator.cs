@@ -23,9 +23,19 @@ public sealed record Stimulus(int Index, string Id, string Kind, string Sid, str
     /// forwards by a FIB lookup, the next segment if it is a SID of the DUT too ("end → end_psp").</summary>
     public IReadOnlyList<string> Path { get; init; } = [];
 
+    /// <summary>The behaviour of the last SID on <see cref="Path"/>: where the packet's processing at the DUT ends (equal to
+    /// <see cref="Behavior"/> for a one-SID path).</summary>
+    public string LastBehavior { get; init; } = "";
+
+    /// <summary><see cref="Kind"/> as the packet arrives at the last SID on the path, as RFC 8986 processes it: the Segments
+    /// Left token ("SL=0", "SL=1", "SL>1") is the one at that SID, "no SRH" after a PSP pop on the way.</summary>
+    public string LastKind { get; init; } = "";
+
     public string Tag => StimulusGenerator.TagOf(Index);
     public string Notation => PacketDecoder.Decode(Ip, LinkKind.RawIp).Notation;
     public bool Fixed => Id.StartsWith('F');
+    /// <summary>The packet carries an SRH with the O-flag set (it may be punted to the OAM process: paced by the punt rate).</summary>
+    public bool OFlag => PacketDecoder.Decode(Ip, LinkKind.RawIp).Srh is { OFlag: true };
 }
 
 /// <summary>The stimuli of one differential run: the fixed table, then <see cref="Count"/> random packets from <see cref="Seed"/>.</summary>
@@ -122,7 +132,9 @@ public static class StimulusGenerator
             int i = list.Count;
             var st = (row with { Index = i, Ip = row.Build(i), Id = $"F{i + 1:D2}" }).ToStimulus();
             var path = PathOf(sids, st.Ip);
-            list.Add(st with { Path = path, RateLimited = st.RateLimited || MayDrawError(sids, path, st.Ip[7]) });
+            var lastKind = LastKindOf(sids, path, st.Ip, st.Kind);
+            list.Add(st with { Path = path, RateLimited = st.RateLimited || MayDrawError(sids, path, st.Ip[7], lastKind),
+                LastBehavior = LastBehaviorOf(sids, path, st.Behavior), LastKind = lastKind });
         }
         var rng = new SplitMix64((ulong)(uint)seed);
         int first = list.Count;
@@ -133,7 +145,9 @@ public static class StimulusGenerator
             var path = PathOf(sids, st.Ip);
             // Each SID on the path may decrement the hop limit, and End.T looks the next segment up in another table
             // (Destination Unreachable where it has no route): such packets may draw an ICMP error too.
-            list.Add(st with { Id = $"R{i + 1:D5}", Path = path, RateLimited = st.RateLimited || MayDrawError(sids, path, st.Ip[7]) });
+            var lastKind = LastKindOf(sids, path, st.Ip, st.Kind);
+            list.Add(st with { Id = $"R{i + 1:D5}", Path = path, RateLimited = st.RateLimited || MayDrawError(sids, path, st.Ip[7], lastKind),
+                LastBehavior = LastBehaviorOf(sids, path, st.Behavior), LastKind = lastKind });
         }
         return new StimulusSet(seed, count, list, sids.Select(s => s.Name).ToList(), excluded);
     }
@@ -141,10 +155,38 @@ public static class StimulusGenerator
     /// <summary>
     /// True when a conforming DUT may answer with an ICMP error although nothing about the packet is wrong: each SID on
     /// the path may decrement the hop limit (Time Exceeded), and End.T looks the next segment up in another table
-    /// (Destination Unreachable where that table has no route).
+    /// (Destination Unreachable where that table has no route). On a path of two or more SIDs also: the last SID reached
+    /// at Segments Left 0 or without SRH (its upper-layer processing answers, RFC 8986 §4.1.1), or a decapsulating last SID
+    /// (Parameter Problem at Segments Left &gt; 0, §4.4 S02-S03; else an upper layer that is not its own).
     /// </summary>
-    private static bool MayDrawError(IReadOnlyList<SidDefinition> sids, IReadOnlyList<string> path, byte hopLimit) =>
-        hopLimit <= path.Count + 1 || path.Any(n => sids.First(x => x.Name == n).Behavior == SrBehavior.EndT);
+    private static bool MayDrawError(IReadOnlyList<SidDefinition> sids, IReadOnlyList<string> path, byte hopLimit, string lastKind) =>
+        hopLimit <= path.Count + 1 || path.Any(n => sids.First(x => x.Name == n).Behavior == SrBehavior.EndT)
+        || (path.Count > 1 && (lastKind.StartsWith("SL=0", StringComparison.Ordinal) || lastKind.StartsWith("no SRH", StringComparison.Ordinal)
+            || DecapBehaviors.Contains(sids.First(x => x.Name == path[^1]).Behavior)));
+
+    private static string LastBehaviorOf(IReadOnlyList<SidDefinition> sids, IReadOnlyList<string> path, string behavior) =>
+        path.Count == 0 ? behavior : BehaviorLabel(sids.First(x => x.Name == path[^1]));
+
+    /// <summary>See <see cref="Stimulus.LastKind"/>: each End on the way decrements Segments Left (S13); an End with PSP
+    /// that leaves Segments Left 0 removes the SRH (RFC 8986 §4.16.1).</summary>
+    public static string LastKindOf(IReadOnlyList<SidDefinition> sids, IReadOnlyList<string> path, byte[] ip, string kind)
+    {
+        if (path.Count <= 1) return kind;
+        var srh = PacketDecoder.Decode(ip, LinkKind.RawIp).Srh;
+        if (srh is null) return kind;
+        int sl = srh.SegmentsLeft;
+        bool popped = false;
+        foreach (var name in path.Take(path.Count - 1))
+        {
+            sl--;
+            if (sl == 0 && sids.First(x => x.Name == name).Has(SrFlavor.Psp)) popped = true;
+        }
+        string token = popped ? "no SRH" : sl switch { 0 => "SL=0", 1 => "SL=1", _ => "SL>1" };
+        var parts = kind.Split(',').ToList();
+        if (parts.Count > 0 && parts[0].StartsWith("SL", StringComparison.Ordinal)) parts[0] = token;
+        else parts.Insert(0, token);
+        return string.Join(',', parts);
+    }
 
     /// <summary>See <see cref="Stimulus.Path"/>.</summary>
     public static IReadOnlyList<string> PathOf(IReadOnlyList<SidDefinition> sids, byte[] ip)
@@ -218,7 +260,7 @@ public static class StimulusGenerator
             yield return new("SL=2,udp", end, false, i => V6(s).Srh([d, n2, s], 2).Udp(40001, 33434, Data(i)).BuildIp());
             yield return new("SL=2,tcp-syn", end, false, i => V6(s).Srh([d, n2, s], 2).Tcp(40002, 179, TcpFlags.Syn, 1000, 0, Data(i)).BuildIp());
             yield return new("SL=0,icmpv6", end, true, Echo(s, [s, n2], 0));
-            yield return new("SL>LE,icmpv6", end, true, i => V6(s).Srh([n2, s], 2).IcmpEchoRequest(0xd1f, (ushort)i, Data(i)).BuildIp());
+            yield return new("SL>LE,icmpv6", end, true, i => V6(s).Srh([n2, s], 3).IcmpEchoRequest(0xd1f, (ushort)i, Data(i)).BuildIp());
             yield return new("SL=2,icmpv6,hl=1", end, true, Echo(s, [d, n2, s], 2, 1));
             yield return new("SL=2,icmpv6,hl=2", end, false, Echo(s, [d, n2, s], 2, 2));
             yield return new("SL=2,icmpv6,tlv=PadN", end, false, Echo(s, [d, n2, s], 2, srh: h => h.Tlvs.Add(new PadNTlv(6))));

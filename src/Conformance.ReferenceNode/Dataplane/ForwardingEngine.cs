@@ -354,13 +354,18 @@ public sealed partial class ForwardingEngine : IForwardingEngine
     /// RFC 8986 "Submit the packet to the egress IPv6 FIB lookup": a local destination is resubmitted to the IPv6 module,
     /// a policy route steers into a headend, an interface route resolves the next hop. Returns false when the packet was
     /// dropped (no route, too big, discard).
+    /// The lookup is in <paramref name="table"/> only. The node's local SIDs and own addresses are FIB entries of the main
+    /// table, where they are instantiated (RFC 8754 §4.3, quoted in RFC 8986 §3: "the SR segment endpoint node creates
+    /// Forwarding Information Base (FIB) entries for its local SIDs"); End.T and the End.DT* behaviours set "the packet's
+    /// associated FIB table to T" and look up there (RFC 8986 §4.3 S15.1-S15.2), so a next segment that table T does not
+    /// route is "No Match" even when it is a local SID (Destination Unreachable, RFC 4443 §3.1 code 0).
     /// </summary>
     private bool Output6(EngineState st, Ctx ctx, byte[] p, string table, Iface? viaInterface = null, UInt128? viaNextHop = null)
     {
         var dst = Wire.A6(p, 24);
         if (viaInterface is null)
         {
-            if (st.Sids.Lookup(dst) is not null || st.IsOwn6(dst))
+            if (table == MainTable && (st.Sids.Lookup(dst) is not null || st.IsOwn6(dst)))
             {
                 if (++ctx.Depth > MaxDepth) { Drop("loop"); return false; }
                 if (ctx.In is null && st.Sids.Lookup(dst) is null) { DeliverLocal6(st, ctx, p, null); return true; }
@@ -454,7 +459,8 @@ public sealed partial class ForwardingEngine : IForwardingEngine
         uint dst = Wire.U32(p, 16);
         if (viaInterface is null)
         {
-            if (st.Local4.Contains(dst)) { DeliverLocal4(st, ctx, p); return true; }
+            // As Output6: the node's own addresses are entries of the main table; table T is looked up alone.
+            if (table == MainTable && st.Local4.Contains(dst)) { DeliverLocal4(st, ctx, p); return true; }
             if (!st.Fib4.TryGetValue(table, out var fib) || fib.Lookup((UInt128)dst << 96) is not { } route)
             {
                 IcmpError4(st, ctx, p, 3, 0, 0);

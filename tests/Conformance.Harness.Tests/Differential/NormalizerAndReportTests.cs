@@ -136,6 +136,90 @@ public class NormalizerAndReportTests
         Assert.That(ExplanationsFile.Check(entries, StimulusGeneratorTests.Lab()), Is.Empty);
     }
 
+    private static readonly Lazy<IReadOnlyList<Explanation>> Shipped = new(() =>
+        ExplanationsFile.Load(Path.Combine(ProfileTestSupport.ProfilesDir, "differential", "explanations.yaml")));
+
+    /// <summary>The deviation of the lab (as A) the shipped file explains a class with, or null.</summary>
+    private static string? ExplainedBy(DifferenceClass c) =>
+        Shipped.Value.FirstOrDefault(e => e.AppliesTo(StimulusGeneratorTests.Lab()) && e.Covers(c, c.WhatA, c.WhatB))?.Deviation;
+
+    private static DifferenceClass Class(string behavior, string path, string kind, string a, string b, string fields = "", string? lastBehavior = null, string? lastKind = null) =>
+        new(behavior, path, kind, a, b, fields, []) { LastBehavior = lastBehavior ?? behavior, LastKind = lastKind ?? kind };
+
+    [Test]
+    public void AMultiSidPathIsExplainedAtTheSidWhereTheDutsFirstDiffer()
+    {
+        // End, then End.DX6 reached with Segments Left 1: the DX6 SID is where Linux drops (DEV-LINUX-011).
+        const string pp = "t1 ipv6/icmpv6 4/0 quoting ipv6/srh/udp";
+        Assert.That(ExplainedBy(Class("End", "end → end_dx6", "SL>1,udp", "nothing", pp, lastBehavior: "End.DX6", lastKind: "SL=1,udp")), Is.EqualTo("DEV-LINUX-011"));
+        // The same outputs where the DX6 SID is reached at Segments Left 0 predict no Parameter Problem code 0: not explained.
+        Assert.That(ExplainedBy(Class("End", "end → end_dx6", "SL=1,udp", "nothing", pp, lastBehavior: "End.DX6", lastKind: "SL=0,udp")), Is.Null);
+        // End → End at Segments Left 0: DEV-LINUX-001 at the second SID; with the echo reply's counterpart something else: not explained.
+        Assert.That(ExplainedBy(Class("End", "end → end", "SL=1,icmpv6", "nothing", "t1 ipv6/icmpv6 129", lastKind: "SL=0,icmpv6")), Is.EqualTo("DEV-LINUX-001"));
+        Assert.That(ExplainedBy(Class("End", "end → end", "SL=1,icmpv6", "nothing", "t2 ipv6/srh/icmpv6 128", lastKind: "SL=0,icmpv6")), Is.Null);
+        // A PSP pop on the way leaves no SRH at the last SID: the echo request is DEV-LINUX-021's.
+        Assert.That(ExplainedBy(Class("End+PSP", "end_psp → end", "SL=1,icmpv6", "nothing", "t1 ipv6/icmpv6 129", lastBehavior: "End", lastKind: "no SRH,icmpv6")), Is.EqualTo("DEV-LINUX-021"));
+    }
+
+    [Test]
+    public void HopLimitDifferencesAreExplainedOnlyWhereTheDeviationPredictsThem()
+    {
+        // Two SIDs, same packet out, hop limit differs: the chain's one decrement (DIFF-LINUX-001).
+        Assert.That(ExplainedBy(Class("End", "end → end_x", "SL>1,udp", "t2 ipv6/srh/udp", "t2 ipv6/srh/udp", "ipv6.hop_limit", "End.X", "SL>1,udp")), Is.EqualTo("DIFF-LINUX-001"));
+        // One SID: a forwarded packet's hop limit must agree; no entry explains it.
+        Assert.That(ExplainedBy(Class("End", "end", "SL>1,udp", "t2 ipv6/srh/udp", "t2 ipv6/srh/udp", "ipv6.hop_limit")), Is.Null);
+        // End.B6.Encaps alone: only the inner hop limit may differ (DEV-LINUX-013), not the outer one.
+        const string enc = "t2 ipv6/srh(SL=0)/ipv6/srh/udp";
+        Assert.That(ExplainedBy(Class("End.B6.Encaps", "end_b6_encaps", "SL>1,udp", enc, enc, "inner.ipv6.hop_limit")), Is.EqualTo("DEV-LINUX-013"));
+        Assert.That(ExplainedBy(Class("End.B6.Encaps", "end_b6_encaps", "SL>1,udp", enc, enc, "inner.ipv6.hop_limit, inner.udp.payload")), Is.Null);
+        // Time Exceeded quoting another DA and Segments Left: DEV-LINUX-002 for End, but not when the quoted payload differs.
+        const string te = "t1 ipv6/icmpv6 3/0 quoting ipv6/srh/udp";
+        Assert.That(ExplainedBy(Class("End", "end", "SL>1,udp,hl=1", te, te, "inner.icmpv6.invoking.ipv6.dst, inner.icmpv6.invoking.srh.segments_left")), Is.EqualTo("DEV-LINUX-002"));
+        Assert.That(ExplainedBy(Class("End", "end", "SL>1,udp,hl=1", te, te, "inner.icmpv6.invoking.udp.payload")), Is.Null);
+    }
+
+    [Test]
+    public void DeviationsDocumentedInTheFileNeedTheirRfcTextAndNoTestPurpose()
+    {
+        var file = Path.Combine(ProfileTestSupport.ProfilesDir, "differential", "explanations.yaml");
+        var (entries, deviations) = ExplanationsFile.LoadAll(file);
+        Assert.That(deviations, Is.Not.Empty);
+        foreach (var d in deviations)
+        {
+            Assert.That(d.Id, Does.Match(@"^DIFF-LINUX-\d{3}$"));
+            Assert.That(entries.Any(e => e.Deviation == d.Id), Is.True, $"{d.Id} explains something");
+            // The quote is the published RFC's text (whitespace folded, page breaks removed; "[…]" separates excerpts).
+            var rfc = System.Text.RegularExpressions.Regex.Match(d.Rfc, @"^RFC (\d+)").Groups[1].Value;
+            var text = Fold(System.Text.RegularExpressions.Regex.Replace(
+                File.ReadAllText(Path.Combine(ProfileTestSupport.ProfilesDir, "..", "docs", "rfc", $"rfc{rfc}.txt")),
+                @"\n[^\n]*\[Page \d+\]\n\f?\n?RFC [^\n]*\n", "\n"));
+            foreach (var part in d.Quote.Split("[…]").Select(Fold).Where(x => x.Length > 0))
+                Assert.That(text, Does.Contain(part), $"{d.Id}: quote from RFC {rfc}");
+        }
+        var dir = Path.Combine(Path.GetTempPath(), $"srv6conf-expl-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var f = Path.Combine(dir, "e.yaml");
+            const string entry = "explanations:\n  - deviation: {0}\n    profile: reference-lab\n    behavior: End\n    stimulus: x\n    deviating: x\n    why: y\n";
+            File.WriteAllText(f, string.Format(System.Globalization.CultureInfo.InvariantCulture, entry, "DIFF-LINUX-900"));
+            Assert.That(Assert.Throws<ExplanationsException>(() => ExplanationsFile.Load(f))!.Message, Does.Contain("not documented"));
+            File.WriteAllText(f, "deviations:\n  - id: DIFF-LINUX-900\n    profile: reference-lab\n    rfc: x\n    quote: x\n    observed: x\n    test_purposes: TP-X\n"
+                + string.Format(System.Globalization.CultureInfo.InvariantCulture, entry, "DIFF-LINUX-900"));
+            Assert.That(Assert.Throws<ExplanationsException>(() => ExplanationsFile.Load(f))!.Message, Does.StartWith($"{f}:7").And.Contain("known_deviations"));
+            File.WriteAllText(f, "deviations:\n  - id: DEV-NOSUCH-901\n    profile: reference-lab\n    rfc: x\n    quote: x\n    observed: x\n" + string.Format(System.Globalization.CultureInfo.InvariantCulture, entry, "DEV-NOSUCH-901"));
+            Assert.That(Assert.Throws<ExplanationsException>(() => ExplanationsFile.Load(f))!.Message, Does.StartWith($"{f}:2").And.Contain("DIFF-"));
+            File.WriteAllText(f, "deviations:\n  - id: DIFF-LINUX-900\n    profile: reference-lab\n    rfc: x\n    quote: x\n    observed: x\n    test_purposes: none\n"
+                + string.Format(System.Globalization.CultureInfo.InvariantCulture, entry, "DIFF-LINUX-900"));
+            var ok = ExplanationsFile.Load(f);
+            Assert.That(ExplanationsFile.Check(ok, StimulusGeneratorTests.Lab()), Is.Empty, "a documented deviation needs no known_deviations entry");
+            Assert.That(ok.Single().AppliesTo(StimulusGeneratorTests.Lab()), Is.True);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    private static string Fold(string s) => System.Text.RegularExpressions.Regex.Replace(s, @"\s+", " ").Trim();
+
     [Test]
     public void BadExplanationsNameFileAndLine()
     {

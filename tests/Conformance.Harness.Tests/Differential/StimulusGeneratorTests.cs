@@ -56,7 +56,10 @@ public class StimulusGeneratorTests
         {
             var d = PacketDecoder.Decode(s.Ip, LinkKind.RawIp);
             var where = $"{s.Id} {s.Kind} {d.Notation}";
-            Assert.That(d.IsWellFormed, Is.True, $"{where}: {string.Join("; ", d.Malformations)}");
+            if (s.Kind.StartsWith("SL>LE", StringComparison.Ordinal))
+                // The one invalid row, on purpose (RFC 8754 §4.3.1.1: Segments Left > Last Entry + 1 draws Parameter Problem).
+                Assert.That(d.Malformations.Select(m => m.ToString()), Has.Some.Contains("greater than last entry + 1"), where);
+            else Assert.That(d.IsWellFormed, Is.True, $"{where}: {string.Join("; ", d.Malformations)}");
             Assert.That(StimulusGenerator.FindTag(s.Ip), Is.EqualTo(s.Index), $"{where}: tag");
             Assert.That(PacketDiff.Flatten(d).Where(f => f.Path.EndsWith("checksum_valid", StringComparison.Ordinal)).Select(f => f.Value), Has.All.EqualTo("true"), where);
             foreach (var a in Addresses(d)) Assert.That(StimulusGenerator.IsDocumentationAddress(a), Is.True, $"{where}: {a} is not a documentation address");
@@ -76,6 +79,32 @@ public class StimulusGeneratorTests
             Assert.That(kinds.Count(x => x.Contains(k, StringComparison.Ordinal)), Is.GreaterThan(10), $"stimulus kind {k} is drawn");
         Assert.That(set.Stimuli.Where(s => !s.Fixed).Select(s => s.Sid).Distinct(), Is.EquivalentTo(set.Sids), "every shared SID is drawn");
         Assert.That(set.Stimuli.Where(s => !s.Fixed).Select(s => PacketDecoder.Decode(s.Ip, LinkKind.RawIp).Srh?.Segments.Count ?? 0).Distinct(), Is.SupersetOf(Enumerable.Range(1, 8)));
+    }
+
+    [Test]
+    public void ThePathsLastSidAndTheKindThereFollowRfc8986()
+    {
+        var p = Lab();
+        var (sids, _) = StimulusGenerator.CommonSids(p, p);
+        var sid = sids.ToDictionary(s => s.Name, s => s.Address);
+        byte[] Pkt(IPAddress[] segs, byte sl) => new PacketBuilder().RawIp().Ipv6(p.Parameters.Addresses["A"], segs[sl], 64, 0, 0).Srh(segs, sl)
+            .Udp(1, 33434, System.Text.Encoding.ASCII.GetBytes(StimulusGenerator.TagOf(0))).BuildIp();
+        var d = p.Parameters.Addresses["D"];
+        // End at SL=2, then End.DX6 at SL=1 (where Parameter Problem is owed), not at the stimulus' SL.
+        var ip = Pkt([d, sid["end_dx6"], sid["end"]], 2);
+        var path = StimulusGenerator.PathOf(sids, ip);
+        Assert.That(path, Is.EqualTo(new[] { "end", "end_dx6" }));
+        Assert.That(StimulusGenerator.LastKindOf(sids, path, ip, "SL>1,udp"), Is.EqualTo("SL=1,udp"));
+        // End with PSP at SL=1 pops the SRH: the End after it sees no SRH.
+        ip = Pkt([sid["end"], sid["end_psp"]], 1);
+        path = StimulusGenerator.PathOf(sids, ip);
+        Assert.That(path, Is.EqualTo(new[] { "end_psp", "end" }));
+        Assert.That(StimulusGenerator.LastKindOf(sids, path, ip, "SL=1,udp,hl=2"), Is.EqualTo("no SRH,udp,hl=2"));
+        // One SID: the kind as it is.
+        Assert.That(StimulusGenerator.LastKindOf(sids, ["end"], ip, "SL=1,udp"), Is.EqualTo("SL=1,udp"));
+        var set = StimulusGenerator.Generate(p, p, 3, 500);
+        Assert.That(set.Stimuli.Where(s => s.Path.Count > 1), Is.Not.Empty);
+        Assert.That(set.Stimuli.Where(s => s.Path.Count <= 1), Has.All.Matches<Stimulus>(s => s.LastKind == s.Kind && s.LastBehavior == s.Behavior));
     }
 
     [Test]

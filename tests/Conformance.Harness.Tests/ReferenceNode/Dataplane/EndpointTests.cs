@@ -134,6 +134,28 @@ public sealed class EndpointTests
     }
 
     [Test]
+    public void EndTLooksTheNextSegmentUpInItsTableOnlyNotInTheLocalSids([Values("1", "2", "loopback")] string next)
+    {
+        // RFC 8986 §4.3: "S15.1. Set the packet's associated FIB table to T / S15.2. Submit the packet to the egress IPv6
+        // FIB lookup for transmission to the new destination". The local SIDs (and the loopback) are FIB entries of the
+        // main table; vrf1 routes none of them: No Match, Destination Unreachable code 0, and the End SID never runs.
+        var n = new RefNode();
+        var nextSeg = next == "loopback" ? Src : Sid(next);
+        var stim = Into("t1").Ipv6(A, Sid("3"), 64).Srh([D, nextSeg, Sid("3")], 2).IcmpEchoRequest(1, 1, Data).Build();
+        var output = n.Exchange("t1", stim);
+        AssertIcmp6Error(output, 1, 0, null, stim);
+        Assert.That(n.SidCounter("end").Packets + n.SidCounter("endx").Packets, Is.Zero);
+        Assert.That(n.SidCounter("endt").Packets, Is.Zero, "End.T counts only what it submitted successfully");
+        // The same next segment through End (main table) reaches the local SID.
+        if (next == "1")
+        {
+            var viaEnd = Into("t1").Ipv6(A, Sid("1"), 64).Srh([D, Sid("1"), Sid("1")], 2).IcmpEchoRequest(1, 1, Data).Build();
+            Assert.That(n.Exchange("t1", viaEnd).Single().Interface, Is.EqualTo("t2"));
+            Assert.That(n.SidCounter("end").Packets, Is.EqualTo(2));
+        }
+    }
+
+    [Test]
     public void SidCountersSurviveACommitThatKeepsTheSidAndClearCountersResetsThem()
     {
         var n = new RefNode();
