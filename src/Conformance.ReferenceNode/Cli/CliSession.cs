@@ -52,6 +52,10 @@ public sealed class CliSession
         catch (ConfigException e) { return Error(e.Token, e.Message); }
     }
 
+    /// <summary>Logs a command that failed inside the node (not a rejected line): its text, redacted, and the exception with its stack.</summary>
+    public void LogInternalError(string line, Exception e) =>
+        _node.Log($"{User}: INTERNAL ERROR on '{ConfigPrinter.Redact(line.Trim())}': {e}");
+
     // ------------------------------------------------------------------ exec mode
 
     private static readonly string[] ExecCommands = ["configure", "show", "ping", "traceroute", "clear", "terminal", "exit", "quit"];

@@ -162,7 +162,15 @@ public sealed class Daemon : IFrameSink, IDisposable
             writer.Write(session.Banner + session.Prompt);
             while (reader.ReadLine() is { } line)
             {
-                var output = session.Execute(line);
+                string output;
+                // A defect behind one command must not take the node (and every other session) down with it: the
+                // session answers with an error line, as a router's CLI does, and the log keeps the stack.
+                try { output = session.Execute(line); }
+                catch (Exception e) when (e is not OutOfMemoryException and not IOException)
+                {
+                    session.LogInternalError(line, e);
+                    output = $"% Internal error: {e.GetType().Name}: {e.Message}\n";
+                }
                 if (session.Closed) { writer.Write(output); break; }
                 writer.Write(output + session.Prompt);
             }
@@ -186,6 +194,8 @@ public sealed class Daemon : IFrameSink, IDisposable
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
         using var intr = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
         using var daemon = new Daemon(options, EngineFactory.Create());
+        // If a thread still dies of an exception, the log says which and where before the process ends.
+        AppDomain.CurrentDomain.UnhandledException += (_, e) => daemon.Log($"FATAL unhandled exception: {e.ExceptionObject}");
         return daemon.Run(stop.Token);
     }
 }
