@@ -440,6 +440,21 @@ public sealed partial class LabFaultMode
         "CsidEndXAsEnd", "The NEXT-C-SID End.X SID (end_x_csid) is programmed as a NEXT-C-SID End: the shifted packet follows the FIB instead of the adjacency.",
         i => i.WithSid(EndXCsid, s => s with { Behavior = SrBehavior.End, NextHop = null, Interface = null }));
 
+    /// <summary>The NEXT-C-SID SIDs of TP-CSID-BV-05 and TP-CSID-BV-06 lose their compression: plain End SIDs on their prefixes.</summary>
+    public static LabFaultMode CsidNextDropped { get; } = new(
+        "CsidNextDropped", "The NEXT-C-SID SIDs end_csid_psp and end_csid_f3232 are programmed as plain End SIDs on their prefixes (PSP kept): no next-csid flavor, no C-SID lengths.",
+        i => i.WithSid("end_csid_psp", s => s with { Csid = null, Flavors = new HashSet<SrFlavor>(s.Flavors.Where(f => f != SrFlavor.NextCSid)) })
+              .WithSid("end_csid_f3232", s => s with { Csid = null, Flavors = new HashSet<SrFlavor>(s.Flavors.Where(f => f != SrFlavor.NextCSid)) }));
+
+    /// <summary>The REPLACE-C-SID SID of TP-CSID-BV-07, TP-CSID-BV-08 and TP-CSID-BI-02 gets the other compression flavor.</summary>
+    public static LabFaultMode CsidReplaceAsNext { get; } = new(
+        "CsidReplaceAsNext", "The REPLACE-C-SID End SID (end_rcsid) is programmed with the NEXT-C-SID flavor and the same lengths: the Argument is shifted instead of indexing the packed container.",
+        i => i.WithSid("end_rcsid", s => s with
+        {
+            Csid = Packets.CsidStructure.Next(s.Csid!.BlockBits, s.Csid.CsidBits),
+            Flavors = new HashSet<SrFlavor>(s.Flavors.Where(f => f != SrFlavor.ReplaceCSid)) { SrFlavor.NextCSid },
+        }));
+
     public static IReadOnlyList<LabFaultMode> All { get; } =
         [None, EndWithoutPsp, SidMissing, EndAsEndX, NoIcmpErrors, Seg6Disabled, Seg6DisabledOnT2, SrhDroppedOnT2, ForwardingDisabled, HmacRequired, EndWithPsp, EndAsLocalAddress, PspSidMissing,
          EndXAsEnd, EndTMainTable, EndDt6MainTable, EndDx6AsDt6, EndDx4WrongAdjacency, EndB6AsEnd, HeadendsMissing, HeadendsNotReduced, HeadendPrefixNarrowed, FlowLabelZero,
@@ -451,7 +466,7 @@ public sealed partial class LabFaultMode
          EndDx2WrongInterface, HInsertAsEncap,
          UspFlavorDropped, UsdFlavorDropped, EndDt4MainTable, EndDt46MainTable, EndB6RedAsEncaps,
          IcmpErrorsToDutDropped,
-         CsidEndWithoutFlavor, CsidBlockLengthWrong, CsidEndXAsEnd];
+         CsidEndWithoutFlavor, CsidBlockLengthWrong, CsidEndXAsEnd, CsidNextDropped, CsidReplaceAsNext];
 
     /// <summary>Prefix of a fault mode built at run time from a configuration mutation: <c>Mutation:&lt;id&gt;</c>.</summary>
     public const string MutationPrefix = "Mutation:";
