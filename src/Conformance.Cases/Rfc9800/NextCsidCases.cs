@@ -228,9 +228,9 @@ public sealed class NextCsidCases : ConformanceCase
         ?? throw new TestbedException($"{Profile.SourcePath}: the profile claims End, PSP and NEXT-C-SID but no parameters.sids entry of behavior End has flavors: [PSP] and csid: {{ flavor: next, … }}.");
 
     [Test]
-    [NegativeControl("CsidNextDropped", NoLinuxModePasses = true, OfflineProof = "CsidFlavorConformingReceptionTests.PspWithNextCsidPopsOnlyAtTheLastSegment",
+    [NegativeControl("CsidNextVariantsWrong", NoLinuxModePasses = true, OfflineProof = "CsidFlavorConformingReceptionTests.PspWithNextCsidPopsOnlyAtTheLastSegment",
         Why = "no known Linux mode passes (DEV-LINUX-061: seg6local keeps the SRH when a next-csid SID with psp takes the last segment); the judgement of a conforming reception is shown offline")]
-    [NegativeControl("CsidNextDropped", Profile = "reference-node.yaml", Why = "end_csid_psp programmed as a plain End with PSP on its prefix (no next-csid): a container with a non-zero Argument takes Segment List[0] and loses its SRH instead of being shifted")]
+    [NegativeControl("CsidNextVariantsWrong", Profile = "reference-node.yaml", Why = "end_csid_psp programmed without PSP: Argument 0 at the last segment keeps the SRH")]
     [TestPurpose(Id = "TP-CSID-BV-05", Requires = new[] { "End", "PSP", "NEXT-C-SID" }, Feature = "C-SID",
         Title = "NEXT-C-SID End with PSP removes the SRH when Argument 0 takes the last segment, and keeps it while shifting a non-zero Argument or taking an earlier segment",
         Requirements = new[] { "RFC9800-4.1.7-NEXT-CSID-PSP", "RFC8986-4.16.1.2-PSP-S14.1-S14.5", "RFC8986-4.16.1.2-PSP-PENULTIMATE-ONLY", "RFC9800-4.1.1-END-N01-N09", "RFC9800-4.1-NEXT-CSID-NEXT-SID" },
@@ -282,7 +282,7 @@ public sealed class NextCsidCases : ConformanceCase
     }
 
     [Test]
-    [NegativeControl("CsidNextDropped", Why = "end_csid_f3232 programmed as a plain End on its /64 (no next-csid, no lengths): the container takes Segment List[0] instead of being shifted by 32 bits")]
+    [NegativeControl("CsidNextVariantsWrong", Why = "end_csid_f3232 programmed F3216 (nflen 16): the container is shifted by 16 bits instead of 32, to an unrouted destination")]
     [TestPurpose(Id = "TP-CSID-BV-06", Requires = new[] { "End", "NEXT-C-SID" }, Feature = "C-SID",
         Title = "NEXT-C-SID End with another Locator-Block/C-SID length pair than F3216 (reference lab: 32-bit C-SIDs) shifts the Argument by exactly its C-SID length, for any Argument",
         Requirements = new[] { "RFC9800-4.1-NEXT-CSID-OTHER-LENGTHS", "RFC9800-4.1-NEXT-CSID-AL", "RFC9800-4.1.1-END-N01-N09", "RFC9800-4.1-NEXT-CSID-ANY-ARGUMENT" },

@@ -440,11 +440,15 @@ public sealed partial class LabFaultMode
         "CsidEndXAsEnd", "The NEXT-C-SID End.X SID (end_x_csid) is programmed as a NEXT-C-SID End: the shifted packet follows the FIB instead of the adjacency.",
         i => i.WithSid(EndXCsid, s => s with { Behavior = SrBehavior.End, NextHop = null, Interface = null }));
 
-    /// <summary>The NEXT-C-SID SIDs of TP-CSID-BV-05 and TP-CSID-BV-06 lose their compression: plain End SIDs on their prefixes.</summary>
-    public static LabFaultMode CsidNextDropped { get; } = new(
-        "CsidNextDropped", "The NEXT-C-SID SIDs end_csid_psp and end_csid_f3232 are programmed as plain End SIDs on their prefixes (PSP kept): no next-csid flavor, no C-SID lengths.",
-        i => i.WithSid("end_csid_psp", s => s with { Csid = null, Flavors = new HashSet<SrFlavor>(s.Flavors.Where(f => f != SrFlavor.NextCSid)) })
-              .WithSid("end_csid_f3232", s => s with { Csid = null, Flavors = new HashSet<SrFlavor>(s.Flavors.Where(f => f != SrFlavor.NextCSid)) }));
+    /// <summary>
+    /// The NEXT-C-SID SIDs of TP-CSID-BV-05 and TP-CSID-BV-06 keep their compression but lose what the purposes check:
+    /// end_csid_psp its PSP flavor, end_csid_f3232 its 32-bit C-SIDs (programmed F3216, so it shifts by 16 bits). Both
+    /// packs render it (a C-SID SID keeps its own locator; a plain SID outside the profile's locator has none on the node).
+    /// </summary>
+    public static LabFaultMode CsidNextVariantsWrong { get; } = new(
+        "CsidNextVariantsWrong", "The NEXT-C-SID SID end_csid_psp is programmed without PSP and end_csid_f3232 with 16-bit C-SIDs (F3216) instead of 32-bit ones.",
+        i => i.WithSid("end_csid_psp", s => s with { Flavors = new HashSet<SrFlavor>(s.Flavors.Where(f => f != SrFlavor.Psp)) })
+              .WithSid("end_csid_f3232", s => s with { Csid = Packets.CsidStructure.Next(s.Csid!.BlockBits, 16) }));
 
     /// <summary>The REPLACE-C-SID SID of TP-CSID-BV-07, TP-CSID-BV-08 and TP-CSID-BI-02 gets the other compression flavor.</summary>
     public static LabFaultMode CsidReplaceAsNext { get; } = new(
@@ -466,7 +470,7 @@ public sealed partial class LabFaultMode
          EndDx2WrongInterface, HInsertAsEncap,
          UspFlavorDropped, UsdFlavorDropped, EndDt4MainTable, EndDt46MainTable, EndB6RedAsEncaps,
          IcmpErrorsToDutDropped,
-         CsidEndWithoutFlavor, CsidBlockLengthWrong, CsidEndXAsEnd, CsidNextDropped, CsidReplaceAsNext];
+         CsidEndWithoutFlavor, CsidBlockLengthWrong, CsidEndXAsEnd, CsidNextVariantsWrong, CsidReplaceAsNext];
 
     /// <summary>Prefix of a fault mode built at run time from a configuration mutation: <c>Mutation:&lt;id&gt;</c>.</summary>
     public const string MutationPrefix = "Mutation:";
