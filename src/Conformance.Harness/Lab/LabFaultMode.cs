@@ -457,7 +457,7 @@ public sealed partial class LabFaultMode
         {
             Csid = Packets.CsidStructure.Next(s.Csid!.BlockBits, s.Csid.CsidBits),
             Flavors = new HashSet<SrFlavor>(s.Flavors.Where(f => f != SrFlavor.ReplaceCSid)) { SrFlavor.NextCSid },
-        }));
+        }), profile: "reference-node.yaml");
 
     public static IReadOnlyList<LabFaultMode> All { get; } =
         [None, EndWithoutPsp, SidMissing, EndAsEndX, NoIcmpErrors, Seg6Disabled, Seg6DisabledOnT2, SrhDroppedOnT2, ForwardingDisabled, HmacRequired, EndWithPsp, EndAsLocalAddress, PspSidMissing,
