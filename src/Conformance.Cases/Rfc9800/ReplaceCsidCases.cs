@@ -64,7 +64,7 @@ public sealed class ReplaceCsidCases : ConformanceCase
 
     /// <summary>One stimulus and what must come of it (Port null: nothing but a tolerated Destination Unreachable).</summary>
     public sealed record Step(string What, IPAddress Destination, IReadOnlyList<IPAddress> Segments, int SegmentsLeft,
-        IPAddress? NewDestination, int NewSegmentsLeft, string? Port, bool ParameterProblem = false);
+        IPAddress? NewDestination, int NewSegmentsLeft, string? Port, bool ParameterProblem = false, bool PopSrh = false);
 
     /// <summary>The C-SID of <paramref name="address"/> under <paramref name="c"/>: its bits [LBL..LBL+LNFL-1].</summary>
     internal static ulong CsidOf(IPAddress address, IPAddress sid, CsidStructure c)
@@ -175,6 +175,46 @@ public sealed class ReplaceCsidCases : ConformanceCase
         return steps;
     }
 
+    /// <summary>
+    /// TP-CSID-BV-09's steps for a REPLACE-C-SID End SID with PSP (§4.2.8: RFC 8986's S14.1–S14.5 after R09 and after R20,
+    /// the latter's first line R20.1): R09 reaching SL=0 (index K-1 at SL=1, the next position 0: Segment List[0] whole)
+    /// and R20 reaching SL=0 at the end of the sequence (index 0 at SL=1 into a container with one C-SID; index 2 at SL=0
+    /// into a container whose position 0 is empty) remove the SRH; R20 at SL=0 with a C-SID still to come (a full
+    /// container) and R20 at SL=1 keep it. The codec gives DA and SL; the SRH's removal is R20.1's test (or S14.1's).
+    /// </summary>
+    public static IReadOnlyList<Step> PspSteps(IPAddress sid, CsidStructure c, IReadOnlyList<Hop> hops, IPAddress final)
+    {
+        ulong C(int i) => CsidOf(hops[i].Address, sid, c);
+        var one = CsidCodec.EncodePacked(c, [C(0)]);
+        var full = CsidCodec.EncodePacked(c, [.. Enumerable.Range(0, c.K).Select(C)]);
+        var allButLast = CsidCodec.EncodePacked(c, [.. Enumerable.Range(0, c.K - 1).Select(C)]);
+        var plan = new (string What, IPAddress Da, IReadOnlyList<IPAddress> List, int Sl)[]
+        {
+            ($"index {c.K - 1}, SL=1, next position 0: R09 to Segment List[0] at SL 0", WithArgument(sid, c, 0, c.K - 1), [final, one, sid], 1),
+            ("index 0, SL=1 into a container of one C-SID: R20 at SL 0, the next position 0", WithArgument(sid, c, 0, 0), [one, sid], 1),
+            ("index 2, SL=0, position 0 empty: R20 at SL 0, the next position 0", WithArgument(sid, c, 0, 2), [allButLast, sid], 0),
+            ("index 0, SL=1 into a full container: R20 at SL 0 with C-SIDs to come", WithArgument(sid, c, 0, 0), [full, sid], 1),
+            ($"index {c.K - 1}, SL=1 in a full container: R20 at SL 1", WithArgument(sid, c, 0, c.K - 1), [final, full, sid], 1),
+        };
+        var steps = new List<Step>();
+        foreach (var p in plan)
+        {
+            var s = Expect(p.What, p.Da, p.List, p.Sl, c, hops, sid);
+            bool pop;
+            if (s.NewDestination is null || s.Port == "t1") throw new InvalidOperationException($"{p.What}: the codec did not forward ({s.NewDestination}).");
+            if (CsidOf(s.NewDestination, sid, c) == CsidOf(final, sid, c) && s.NewDestination.Equals(final)) pop = s.NewSegmentsLeft == 0;  // S14.1 after R09
+            else
+            {
+                int index = (int)Bits.Field(Bits.ToUInt128(s.NewDestination), 128 - c.IndexBits, c.IndexBits);                   // R20.1
+                pop = s.NewSegmentsLeft == 0 && (index == 0 || Bits.Field(Bits.ToUInt128(p.List[0]), (index - 1) * c.CsidBits, c.CsidBits) == 0);
+            }
+            steps.Add(s with { PopSrh = pop });
+        }
+        if (steps.Select(s => s.PopSrh).SequenceEqual([true, true, true, false, false]) is false)
+            throw new InvalidOperationException("the case's plan and R20.1 disagree.");
+        return steps;
+    }
+
     /// <summary>Stimuli and expected packets of <paramref name="steps"/>, two probes each (listing in the evidence).</summary>
     public static (List<byte[]> Stimuli, List<ExpectedPacket> Expected, List<string> Listing) Exchange(IReadOnlyList<Step> steps,
         Func<string, PacketBuilder> into, Func<string, PacketBuilder> outOf, IPAddress a, IPAddress dutT1, ushort echoId, Func<int, byte[]> data)
@@ -200,6 +240,12 @@ public sealed class ReplaceCsidCases : ConformanceCase
                     listing.Add($"{i,2} {s.What} → echo reply from {s.Destination}");
                     expected.Add(new ExpectedPacket("t1", outOf("t1").Ipv6(s.Destination, a).IcmpEchoReply(echoId, (ushort)i, data(i)).Build(),
                         $"probe {i}: {s.What}: echo reply", ["ipv6.hop_limit", "ipv6.flow_label", "ipv6.traffic_class"]));
+                }
+                else if (s.Port is { } popPort && s.PopSrh)
+                {
+                    listing.Add($"{i,2} {s.What} → {s.NewDestination} without SRH out of {popPort}");
+                    expected.Add(new ExpectedPacket(popPort, outOf(popPort).Ipv6(a, s.NewDestination!, 63, TrafficClass, FlowLabel)
+                        .WithPseudoHeaderDestination(s.Destination).IcmpEchoRequest(echoId, (ushort)i, data(i)).Build(), $"probe {i}: {s.What}: SRH removed", []));
                 }
                 else if (s.Port is { } port)
                 {
@@ -258,6 +304,23 @@ public sealed class ReplaceCsidCases : ConformanceCase
         var sid = ReplaceSid();
         await RunAsync(EndSteps(sid.Address, sid.Csid!, Hops(sid.Csid!), Address("D")),
             "REPLACE-C-SID End did not take the next Segment List entry at the C-SID value 0 (R06–R10), or did not process the packet as the final segment at the end of the list (S02).");
+    }
+
+    [Test]
+    [NegativeControl("CsidReplaceAsNext", Profile = "reference-node.yaml", Why = "end_rcsid_psp programmed with the NEXT-C-SID flavor: a non-zero index is shifted as an Argument, the SRH kept")]
+    [NotClaimedByTheReferenceLab("REPLACE-C-SID", "CsidFlavorConformingReceptionTests.ReplacePspRemovesTheSrhWhereR20_1SaysAndAKeptSrhFails")]
+    [TestPurpose(Id = "TP-CSID-BV-09", Requires = new[] { "End", "PSP", "REPLACE-C-SID" }, Feature = "C-SID",
+        Title = "REPLACE-C-SID End with PSP removes the SRH when R09 or R20 leaves Segments Left 0 at the end of the C-SID sequence, and keeps it otherwise",
+        Requirements = new[] { "RFC9800-4.2.8-REPLACE-CSID-PSP", "RFC8986-4.16.1.2-PSP-S14.1-S14.5", "RFC9800-4.2.1-END-R01-R21" },
+        Stimulus = "into t1, 2 × each, ICMPv6 echo requests, hop limit 64, traffic class 0x2e, flow label 0x12345, S = the REPLACE-C-SID End SID with PSP (reference node: 2001:db8:ca:9::), S|i = S with index i: (A,S|3)(D,P1,S;SL=1), (A,S)(P1,S;SL=1), (A,S|2)(P3,S;SL=0), (A,S)(P4,S;SL=1), (A,S|3)(D,P4,S;SL=1), with P1 the packed container of N3's C-SID alone, P3 of N3, D, D3 (position 0 empty), P4 of N3, D, D3, N2",
+        Expected = "(A,D), (A,N3's C-SID|3) and (A,D3's C-SID|1) without SRH out of t2, t3 and t3 (S14.1–S14.4 after R09; after R20 with R20.1 true), payload length less the SRH; (A,N3's C-SID|3)(P4,S;SL=0) out of t3 and (A,D's C-SID|2)(D,P4,S;SL=1) out of t2 with the SRH (R20.1 false); all with hop limit 63, DA and SL as the codec computes; nothing else")]
+    public async Task EndWithPspRemovesTheSrhAtTheEndOfTheSequence()
+    {
+        var sid = Profile.Parameters.Sids.Values.Where(s => s.Behavior == SrBehavior.End && s.Csid is { Flavor: CsidFlavor.ReplaceCsid } && s.Flavors.Contains(SrFlavor.Psp))
+            .OrderBy(s => s.Name, StringComparer.Ordinal).FirstOrDefault()
+            ?? throw new TestbedException($"{Profile.SourcePath}: the profile claims End, PSP and REPLACE-C-SID but no parameters.sids entry of behavior End has flavors: [PSP] and csid: {{ flavor: replace, … }}.");
+        await RunAsync(PspSteps(sid.Address, sid.Csid!, Hops(sid.Csid!), Address("D")),
+            "REPLACE-C-SID End with PSP did not remove the SRH exactly where S14.1 (after R09) or R20.1 (after R20) says, or did not write DA and SL as R01–R21 say.");
     }
 
     [Test]

@@ -450,14 +450,16 @@ public sealed partial class LabFaultMode
         i => i.WithSid("end_csid_psp", s => s with { Flavors = new HashSet<SrFlavor>(s.Flavors.Where(f => f != SrFlavor.Psp)) })
               .WithSid("end_csid_f3232", s => s with { Csid = Packets.CsidStructure.Next(s.Csid!.BlockBits, 16) }));
 
-    /// <summary>The REPLACE-C-SID SID of TP-CSID-BV-07, TP-CSID-BV-08 and TP-CSID-BI-02 gets the other compression flavor.</summary>
+    /// <summary>The REPLACE-C-SID SIDs of TP-CSID-BV-07, TP-CSID-BV-08, TP-CSID-BV-09 and TP-CSID-BI-02 get the other compression flavor.</summary>
     public static LabFaultMode CsidReplaceAsNext { get; } = new(
-        "CsidReplaceAsNext", "The REPLACE-C-SID End SID (end_rcsid) is programmed with the NEXT-C-SID flavor and the same lengths: the Argument is shifted instead of indexing the packed container.",
-        i => i.WithSid("end_rcsid", s => s with
-        {
-            Csid = Packets.CsidStructure.Next(s.Csid!.BlockBits, s.Csid.CsidBits),
-            Flavors = new HashSet<SrFlavor>(s.Flavors.Where(f => f != SrFlavor.ReplaceCSid)) { SrFlavor.NextCSid },
-        }), profile: "reference-node.yaml");
+        "CsidReplaceAsNext", "The REPLACE-C-SID End SIDs (end_rcsid, end_rcsid_psp) are programmed with the NEXT-C-SID flavor and the same lengths: the Argument is shifted instead of indexing the packed container.",
+        i => i.WithSid("end_rcsid", AsNext).WithSid("end_rcsid_psp", AsNext), profile: "reference-node.yaml");
+
+    private static IntentSid AsNext(IntentSid s) => s with
+    {
+        Csid = Packets.CsidStructure.Next(s.Csid!.BlockBits, s.Csid.CsidBits),
+        Flavors = new HashSet<SrFlavor>(s.Flavors.Where(f => f != SrFlavor.ReplaceCSid)) { SrFlavor.NextCSid },
+    };
 
     public static IReadOnlyList<LabFaultMode> All { get; } =
         [None, EndWithoutPsp, SidMissing, EndAsEndX, NoIcmpErrors, Seg6Disabled, Seg6DisabledOnT2, SrhDroppedOnT2, ForwardingDisabled, HmacRequired, EndWithPsp, EndAsLocalAddress, PspSidMissing,

@@ -20,7 +20,7 @@ public class CsidFlavorConformingReceptionTests
     private static readonly IPAddress A = IPAddress.Parse("2001:db8:0:1::2"), Dut1 = IPAddress.Parse("2001:db8:0:1::1"),
         D = IPAddress.Parse("2001:db8:d::1"), D3 = IPAddress.Parse("2001:db8:d:3::1"),
         N2 = IPAddress.Parse("2001:db8:b:2:e::"), N3 = IPAddress.Parse("2001:db8:b:3:e::"),
-        PspSid = IPAddress.Parse("2001:db8:c5::"), ReplaceSid = IPAddress.Parse("2001:db8:ca:1::");
+        PspSid = IPAddress.Parse("2001:db8:c5::"), ReplaceSid = IPAddress.Parse("2001:db8:ca:1::"), ReplacePspSid = IPAddress.Parse("2001:db8:ca:9::");
     private static readonly CsidStructure F3232Replace = CsidStructure.Replace(32, 32);
     private static readonly ReplaceCsidCases.Hop[] Hops =
         [new("N3", N3, "t3"), new("D", D, "t2"), new("D3", D3, "t3"), new("N2", N2, "t2")];
@@ -131,13 +131,23 @@ public class CsidFlavorConformingReceptionTests
         });
     }
 
-    private static void ProveReplace(IReadOnlyList<ReplaceCsidCases.Step> steps)
+    /// <summary>§4.2.8 on the bytes of a forwarded frame: at SL 0 after R09 (DA = Segment List[0]) or after R20 with R20.1 true, S14.2–S14.4.</summary>
+    private static byte[] PspAfterReplace(byte[] f)
     {
+        if (f[Srh + 3] != 0) return f;
+        if (Da(f).SequenceEqual(Segment(f, 0))) return PopSrh(f);                                         // S14.1 after R09
+        int index = Da(f)[15] & 3;                                                                       // R20.1
+        return index == 0 || Segment(f, 0).AsSpan(4 * (index - 1), 4).IndexOfAnyExcept((byte)0) < 0 ? PopSrh(f) : f;
+    }
+
+    private static void ProveReplace(IReadOnlyList<ReplaceCsidCases.Step> steps, IPAddress? sid = null, bool psp = false)
+    {
+        sid ??= ReplaceSid;
         var (stimuli, expected, _) = ReplaceCsidCases.Exchange(steps, Into, OutOf, A, Dut1, 0x5eed, Data);
-        bool Mine(byte[] s) => Da(s).AsSpan(0, 8).SequenceEqual(ReplaceSid.GetAddressBytes().AsSpan(0, 8));
+        bool Mine(byte[] s) => Da(s).AsSpan(0, 8).SequenceEqual(sid.GetAddressBytes().AsSpan(0, 8));
         // Which port: the route of the written C-SID (the first 64 bits of the new DA).
         string PortOf(byte[] f) => Hops.First(h => h.Address.GetAddressBytes().AsSpan(0, 8).SequenceEqual(Da(f).AsSpan(0, 8))).Port;
-        var forwarded = stimuli.Where(Mine).Select(ReplaceForward).Where(f => f is not null).Select(f => (PortOf(f!), f!)).ToList();
+        var forwarded = stimuli.Where(Mine).Select(ReplaceForward).Where(f => f is not null).Select(f => (PortOf(f!), psp ? PspAfterReplace(f!) : f!)).ToList();
         var answers = expected.Where(e => e.Port == "t1").Select(e => ("t1", e.Frame)).ToList(); // echo replies and Parameter Problems
         var conforming = JudgeReceived(expected, forwarded.Concat(answers));
         Assert.That(conforming.Pass, Is.True, conforming.Explain());
@@ -171,6 +181,22 @@ public class CsidFlavorConformingReceptionTests
         var steps = ReplaceCsidCases.EndSteps(ReplaceSid, F3232Replace, Hops, D);
         Assert.That(steps.Select(s => s.Port), Is.EqualTo(new[] { "t2", "t2", "t1", "t1" }));
         ProveReplace(steps);
+    }
+
+    [Test]
+    public void ReplacePspRemovesTheSrhWhereR20_1SaysAndAKeptSrhFails()
+    {
+        var steps = ReplaceCsidCases.PspSteps(ReplacePspSid, F3232Replace, Hops, D);
+        Assert.That(steps.Select(s => (s.NewDestination, s.Port)), Is.EqualTo(new (IPAddress?, string?)[]
+        {
+            (D, "t2"), (IPAddress.Parse("2001:db8:b:3::3"), "t3"), (IPAddress.Parse("2001:db8:d:3::1"), "t3"),
+            (IPAddress.Parse("2001:db8:b:3::3"), "t3"), (IPAddress.Parse("2001:db8:d::2"), "t2"),
+        }), "read from §4.2.1 by hand");
+        ProveReplace(steps, ReplacePspSid, psp: true);
+        var (stimuli, expected, _) = ReplaceCsidCases.Exchange(steps, Into, OutOf, A, Dut1, 0x5eed, Data);
+        string PortOf(byte[] f) => Hops.First(h => h.Address.GetAddressBytes().AsSpan(0, 8).SequenceEqual(Da(f).AsSpan(0, 8))).Port;
+        var kept = stimuli.Select(ReplaceForward).Select(f => (PortOf(f!), f!));
+        Assert.That(JudgeReceived(expected, kept).Pass, Is.False, "no PSP: the SRH kept at the end of the sequence");
     }
 
     [Test]
