@@ -82,7 +82,7 @@ public sealed class CounterCases : ConformanceCase
     [TestPurpose(Id = "TP-COUNTERS-BV-03", Requires = new[] { "per_sid_counters" }, Feature = "Counters",
         Title = "Every SID of the profile has a packet counter, and it rises by exactly the packets that SID processed",
         Requirements = new[] { "RFC8986-6-SID-COUNTERS" },
-        Stimulus = "10 packets into t1 for every SID S of parameters.sids whose behaviour the profile claims, each one the SID processes without error: (A,S)(D,N2,S;SL=2) ICMPv6 echo request for End (any flavor), End.X, End.T, End.B6.Encaps(.Red); (A,S)(S;SL=0) carrying (A,D3) for End.DX6/End.DT6/End.DT46, (A4,D4X) for End.DX4/End.DT4, an Ethernet frame (A,D) for End.DX2; a distinct payload per probe; the DUT's per-SID counters read before and after",
+        Stimulus = "10 packets into t1 for every SID S of parameters.sids whose behaviour the profile claims, each one the SID processes without error: (A,S)(D,N2,S;SL=2) ICMPv6 echo request for End (any flavor), End.X, End.T, End.B6.Encaps(.Red), with a REPLACE-C-SID structure (A,S)(D,P,S;SL=2), P the packed container of N2's C-SID (RFC 9800 §4.2.1 R13–R21); (A,S)(S;SL=0) carrying (A,D3) for End.DX6/End.DT6/End.DT46, (A4,D4X) for End.DX4/End.DT4, an Ethernet frame (A,D) for End.DX2; a distinct payload per probe; the DUT's per-SID counters read before and after",
         Expected = "every such SID's packet counter +10, no other counter moving (where each probe leaves is judged by the behaviour's own purpose; here the receptions are evidence)")]
     public async Task EverySidCounterCountsExactlyItsPackets()
     {

@@ -225,4 +225,87 @@ public sealed class NextCsidCases : ConformanceCase
         EndCases.CheckErrorSources(j);
         Verdict(j, "NEXT-C-SID End with hop limit 1 did not answer Time Exceeded (code 0) quoting the packet as received (N02–N03 before the shift), or forwarded it.");
     }
+
+    /// <summary>The profile's first (by name) NEXT-C-SID End SID that also has the PSP flavor.</summary>
+    private static SidDefinition CsidPspSid() =>
+        Profile.Parameters.Sids.Values.Where(s => s.Behavior == SrBehavior.End && s.Csid is { Flavor: CsidFlavor.NextCsid } && s.Flavors.Contains(SrFlavor.Psp))
+            .OrderBy(s => s.Name, StringComparer.Ordinal).FirstOrDefault()
+        ?? throw new TestbedException($"{Profile.SourcePath}: the profile claims End, PSP and NEXT-C-SID but no parameters.sids entry of behavior End has flavors: [PSP] and csid: {{ flavor: next, … }}.");
+
+    [Test]
+    [NegativeControl("CsidNextVariantsWrong", NoLinuxModePasses = true, OfflineProof = "CsidFlavorConformingReceptionTests.PspWithNextCsidPopsOnlyAtTheLastSegment",
+        Why = "no known Linux mode passes (DEV-LINUX-061: seg6local keeps the SRH when a next-csid SID with psp takes the last segment); the judgement of a conforming reception is shown offline")]
+    [NegativeControl("CsidNextVariantsWrong", Profile = "reference-node.yaml", Why = "end_csid_psp programmed without PSP: Argument 0 at the last segment keeps the SRH")]
+    [TestPurpose(Id = "TP-CSID-BV-05", Requires = new[] { "End", "PSP", "NEXT-C-SID" }, Feature = "C-SID",
+        Title = "NEXT-C-SID End with PSP removes the SRH when Argument 0 takes the last segment, and keeps it while shifting a non-zero Argument or taking an earlier segment",
+        Requirements = new[] { "RFC9800-4.1.7-NEXT-CSID-PSP", "RFC8986-4.16.1.2-PSP-S14.1-S14.5", "RFC8986-4.16.1.2-PSP-PENULTIMATE-ONLY", "RFC9800-4.1.1-END-N01-N09", "RFC9800-4.1-NEXT-CSID-NEXT-SID" },
+        Stimulus = "into t1, 2 × each, ICMPv6 echo requests, hop limit 64, traffic class 0x2e, flow label 0x12345, S = the NEXT-C-SID End SID with PSP (reference lab F3216: 2001:db8:c5::): (A,S)(D,S;SL=1) and (A,S)(D,N2,S;SL=2) (Argument 0); (A,C)(D,C;SL=1) for the containers C of TP-CSID-BV-01 built on S (tails all zeros, all ones, two seeded random), and C = the last address before S's prefix and the first after it",
+        Expected = "(A,D) without SRH out of t2 (S14.1–S14.4: next header 58, payload length less the SRH); (A,N2)(D,N2,S;SL=1) with the SRH kept; for each container (A,C')(D,C;SL=1) with the SRH kept (N01–N09 forward before S14); all with hop limit 63 and every other field unchanged; the two outside addresses not forwarded (a Destination Unreachable to A on t1 tolerated); nothing else")]
+    public async Task EndWithPspPopsOnlyAtTheLastSegment()
+    {
+        var (stimuli, expected, listing) = PspExchange(Into, OutOf, Address("A"), Address("D"), Address("N2"), CsidPspSid(), EchoId, ProbeData);
+        Evidence.AttachText("Probe destinations", string.Join('\n', listing));
+        var j = await ExchangeAsync("t1", stimuli, expected, TimeSpan.FromSeconds(1));
+        j = j with { Unexpected = [.. j.Unexpected.Where(u => !(u.Frame.Port == "t1" && u.Decoded.Inner is Icmpv6Layer { Type: 1 }))] };
+        Verdict(j, "NEXT-C-SID End with PSP did not remove the SRH exactly when Argument 0 took the last segment (S14.1–S14.4), or removed it while shifting the Argument (N01–N09) or at SL=2, or processed an address outside its prefix.");
+    }
+
+    /// <summary>
+    /// TP-CSID-BV-05's exchange, 2 probes each: Argument 0 at SL=1 (SRH popped) and SL=2 (SRH kept), then the containers
+    /// of <see cref="Probes"/> on <paramref name="sid"/> at SL=1 (shifted, SRH kept) and the two addresses just outside its prefix.
+    /// </summary>
+    public static (List<byte[]> Stimuli, List<ExpectedPacket> Expected, List<string> Listing) PspExchange(Func<string, PacketBuilder> into, Func<string, PacketBuilder> outOf,
+        IPAddress a, IPAddress d, IPAddress n2, SidDefinition sid, ushort echoId, Func<int, byte[]> data)
+    {
+        var s = sid.Address;
+        var stimuli = new List<byte[]>();
+        var expected = new List<ExpectedPacket>();
+        var listing = new List<string>();
+        for (int k = 0; k < 2; k++)
+        {
+            int i = stimuli.Count;
+            stimuli.Add(into("t1").Ipv6(a, s, 64, TrafficClass, FlowLabel).Srh([d, s], 1).IcmpEchoRequest(echoId, (ushort)i, data(i)).Build());
+            expected.Add(new ExpectedPacket("t2", outOf("t2").Ipv6(a, d, 63, TrafficClass, FlowLabel).IcmpEchoRequest(echoId, (ushort)i, data(i)).Build(), $"probe {i}: SRH popped", []));
+            listing.Add($"{i,2} Argument 0, SL=1: {s} → {d} without SRH out of t2");
+            i = stimuli.Count;
+            stimuli.Add(into("t1").Ipv6(a, s, 64, TrafficClass, FlowLabel).Srh([d, n2, s], 2).IcmpEchoRequest(echoId, (ushort)i, data(i)).Build());
+            expected.Add(new ExpectedPacket("t2", outOf("t2").Ipv6(a, n2, 63, TrafficClass, FlowLabel).Srh([d, n2, s], 1).IcmpEchoRequest(echoId, (ushort)i, data(i)).Build(), $"probe {i}: SRH kept at SL=1", []));
+            listing.Add($"{i,2} Argument 0, SL=2: {s} → {n2}, SL=1 out of t2");
+        }
+        foreach (var probe in Probes(sid, d))
+            for (int k = 0; k < 2; k++)
+            {
+                int i = stimuli.Count;
+                stimuli.Add(into("t1").Ipv6(a, probe.Destination, 64, TrafficClass, FlowLabel).Srh([d, probe.Destination], 1).WithPseudoHeaderDestination(d)
+                    .IcmpEchoRequest(echoId, (ushort)i, data(i)).Build());
+                listing.Add($"{i,2} {probe.What}{(probe.Shifted is { } sh ? $" → {sh}, SL=1, SRH kept out of t2" : " → not processed as the SID")}");
+                if (probe.Shifted is not null)
+                    expected.Add(new ExpectedPacket("t2", outOf("t2").Ipv6(a, probe.Shifted, 63, TrafficClass, FlowLabel).Srh([d, probe.Destination], 1).WithPseudoHeaderDestination(d)
+                        .IcmpEchoRequest(echoId, (ushort)i, data(i)).Build(), $"probe {i}: {probe.What}", []));
+            }
+        return (stimuli, expected, listing);
+    }
+
+    [Test]
+    [NegativeControl("CsidNextVariantsWrong", Why = "end_csid_f3232 programmed F3216 (nflen 16): the container is shifted by 16 bits instead of 32, to an unrouted destination")]
+    [TestPurpose(Id = "TP-CSID-BV-06", Requires = new[] { "End", "NEXT-C-SID" }, Feature = "C-SID",
+        Title = "NEXT-C-SID End with another Locator-Block/C-SID length pair than F3216 (reference lab: 32-bit C-SIDs) shifts the Argument by exactly its C-SID length, for any Argument",
+        Requirements = new[] { "RFC9800-4.1-NEXT-CSID-OTHER-LENGTHS", "RFC9800-4.1-NEXT-CSID-AL", "RFC9800-4.1.1-END-N01-N09", "RFC9800-4.1-NEXT-CSID-ANY-ARGUMENT" },
+        Stimulus = "into t1, 2 × per destination C: (A,C)(D,C;SL=1) ICMPv6 echo request, hop limit 64, traffic class 0x2e, flow label 0x12345; C = S:[s, the C-SIDs of D's /64, tail] for the first NEXT-C-SID End SID S whose lengths are not 32/16 (reference lab end_csid_f3232, F3232: 2001:db8:c7:1:d:0:tail, a 32-bit tail), tails all zeros, all ones and two seeded random (seed 20261203); and the last address before S's prefix and the first after it",
+        Expected = "for each container: (A,C')(D,C;SL=1) out of t2 with hop limit 63, C' = C with the Argument (AL = 128-LBL-LNFL = 64 bits) copied to the bits after the Locator-Block and the last LNFL bits zero (computed by the codec), the SRH and every other field unchanged; the two outside addresses not forwarded (a Destination Unreachable to A on t1 tolerated); nothing else")]
+    public async Task EndShiftsByItsOwnCsidLength()
+    {
+        IPAddress a = Address("A"), d = Address("D");
+        var sid = Profile.Parameters.Sids.Values.Where(s => s.Behavior == SrBehavior.End && s.Csid is { Flavor: CsidFlavor.NextCsid } c && (c.BlockBits, c.CsidBits) != (32, 16))
+            .OrderBy(s => s.Name, StringComparer.Ordinal).FirstOrDefault();
+        if (sid is null)
+            Assert.Ignore($"N/A: the profile {Profile.Name} has no NEXT-C-SID End SID with other lengths than F3216 (parameters.sids.*.csid); RFC 9800 §4.1 makes them optional (MAY).");
+        Evidence.Parameter("C-SID SID", $"{sid.Name} {sid.Address} ({sid.Csid})");
+        await ShiftExchangeAsync(Probes(sid, d), "t2",
+            (p, i) => Into("t1").Ipv6(a, p.Destination, 64, TrafficClass, FlowLabel).Srh([d, p.Destination], 1).WithPseudoHeaderDestination(d)
+                .IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build(),
+            (p, i) => OutOf("t2").Ipv6(a, p.Shifted!, 63, TrafficClass, FlowLabel).Srh([d, p.Destination], 1).WithPseudoHeaderDestination(d)
+                .IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build(),
+            "NEXT-C-SID End did not shift the Argument by its own C-SID length (N05–N06 with its LBL and LNFL), or processed an address outside its prefix.");
+    }
 }

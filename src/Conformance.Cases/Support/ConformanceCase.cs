@@ -127,7 +127,7 @@ public abstract class ConformanceCase
 
     /// <summary>
     /// A packet the SID <paramref name="sid"/> processes as its behaviour's pseudocode says (no error path), probe
-    /// <paramref name="i"/> with its own payload: for a behaviour that acts on the SRH and forwards, (A,S)(D,N2,S;SL=2);
+    /// <paramref name="i"/> with its own payload: for a behaviour that acts on the SRH and forwards, (A,S)(D,N2,S;SL=2) ((A,S)(D,P,S;SL=2) with P the packed container of N2's C-SID for a REPLACE-C-SID SID);
     /// for a decapsulating one, (A,S)(S;SL=0) carrying an IPv6 (A,D3), IPv4 (A4,D4X) or Ethernet frame. Null for a
     /// behaviour there is no stimulus for. <paramref name="to"/>: the same packet addressed to another address
     /// instead of the SID (the SID's own address in the SRH too); <paramref name="oFlag"/>: the SRH's O-flag set.
@@ -138,6 +138,11 @@ public abstract class ConformanceCase
         var echo = new PacketBuilder();
         switch (sid.Behavior)
         {
+            case SrBehavior.End or SrBehavior.EndX or SrBehavior.EndT when sid.Csid is { Flavor: CsidFlavor.ReplaceCsid } c:
+                // REPLACE-C-SID (RFC 9800 §4.2.1): S with index 0 at SL=2 moves to the packed container at SL=1 and writes its
+                // position K-1, N2's C-SID (R13-R21), so the packet is processed without error towards N2's route.
+                var packed = CsidCodec.EncodePacked(c, [Rfc9800.ReplaceCsidCases.CsidOf(Address("N2"), sid.Address, c)]);
+                return Into("t1").Ipv6(a, s).Srh([Address("D"), packed, s], 2, h => h.OFlag = oFlag).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build();
             case SrBehavior.End or SrBehavior.EndX or SrBehavior.EndT or SrBehavior.EndB6Encaps or SrBehavior.EndB6EncapsRed:
                 return Into("t1").Ipv6(a, s).Srh([Address("D"), Address("N2"), s], 2, h => h.OFlag = oFlag).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build();
             case SrBehavior.EndDX6 or SrBehavior.EndDT6 or SrBehavior.EndDT46:

@@ -505,6 +505,27 @@ public sealed partial class LabFaultMode
         "NodeOFlagMisprocessed", "Reference node defects: punts not rate-limited, every packet to a local SID punted (O-flag or not), the punted copy of a last-segment O-flag packet answered too.",
         profile: NodeProfile, nodeDebugFaults: ["o-flag-rate-limit-ignored", "o-flag-copies-everything", "o-flag-copy-answered"]);
 
+    /// <summary>
+    /// The NEXT-C-SID SIDs of TP-CSID-BV-05 and TP-CSID-BV-06 keep their compression but lose what the purposes check:
+    /// end_csid_psp its PSP flavor, end_csid_f3232 its 32-bit C-SIDs (programmed F3216, so it shifts by 16 bits). Both
+    /// packs render it (a C-SID SID keeps its own locator; a plain SID outside the profile's locator has none on the node).
+    /// </summary>
+    public static LabFaultMode CsidNextVariantsWrong { get; } = new(
+        "CsidNextVariantsWrong", "The NEXT-C-SID SID end_csid_psp is programmed without PSP and end_csid_f3232 with 16-bit C-SIDs (F3216) instead of 32-bit ones.",
+        i => i.WithSid("end_csid_psp", s => s with { Flavors = new HashSet<SrFlavor>(s.Flavors.Where(f => f != SrFlavor.Psp)) })
+              .WithSid("end_csid_f3232", s => s with { Csid = Packets.CsidStructure.Next(s.Csid!.BlockBits, 16) }));
+
+    /// <summary>The REPLACE-C-SID SIDs of TP-CSID-BV-07, TP-CSID-BV-08, TP-CSID-BV-09 and TP-CSID-BI-02 get the other compression flavor.</summary>
+    public static LabFaultMode CsidReplaceAsNext { get; } = new(
+        "CsidReplaceAsNext", "The REPLACE-C-SID End SIDs (end_rcsid, end_rcsid_psp) are programmed with the NEXT-C-SID flavor and the same lengths: the Argument is shifted instead of indexing the packed container.",
+        i => i.WithSid("end_rcsid", AsNext).WithSid("end_rcsid_psp", AsNext), profile: "reference-node.yaml");
+
+    private static IntentSid AsNext(IntentSid s) => s with
+    {
+        Csid = Packets.CsidStructure.Next(s.Csid!.BlockBits, s.Csid.CsidBits),
+        Flavors = new HashSet<SrFlavor>(s.Flavors.Where(f => f != SrFlavor.ReplaceCSid)) { SrFlavor.NextCSid },
+    };
+
     public static IReadOnlyList<LabFaultMode> All { get; } =
         [None, EndWithoutPsp, SidMissing, EndAsEndX, NoIcmpErrors, Seg6Disabled, Seg6DisabledOnT2, SrhDroppedOnT2, ForwardingDisabled, HmacRequired, EndWithPsp, EndAsLocalAddress, PspSidMissing,
          EndXAsEnd, EndTMainTable, EndDt6MainTable, EndDx6AsDt6, EndDx4WrongAdjacency, EndB6AsEnd, HeadendsMissing, HeadendsNotReduced, HeadendPrefixNarrowed, FlowLabelZero,
@@ -516,7 +537,7 @@ public sealed partial class LabFaultMode
          EndDx2WrongInterface, HInsertAsEncap,
          UspFlavorDropped, UsdFlavorDropped, EndDt4MainTable, EndDt46MainTable, EndB6RedAsEncaps,
          IcmpErrorsToDutDropped,
-         CsidEndWithoutFlavor, CsidBlockLengthWrong, CsidEndXAsEnd,
+         CsidEndWithoutFlavor, CsidBlockLengthWrong, CsidEndXAsEnd, CsidNextVariantsWrong, CsidReplaceAsNext,
          NodeSidsMisprogrammed, NodeHeadendsMisprogrammed, NodeEndMisprogrammed, NodeSecurityChecksSkipped, NodeErrorHandlingBroken, NodeSrhMishandled, NodeOFlagIgnored, NodeOFlagMisprocessed];
 
     /// <summary>Prefix of a fault mode built at run time from a configuration mutation: <c>Mutation:&lt;id&gt;</c>.</summary>

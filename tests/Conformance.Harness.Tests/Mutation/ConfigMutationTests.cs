@@ -200,7 +200,7 @@ public class ConfigMutationTests
     [TestCase("drop@sid:end_psp", "TP-COUNTERS-BV-03 TP-OFLAG-BV-05 TP-OFLAG-BV-07 TP-PSP-BV-01 TP-PSP-BV-02")]
     [TestCase("len=64@sid:end_t", "TP-COUNTERS-BV-03 TP-ENDT-BV-01 TP-OFLAG-BV-07 TP-PING-BI-01 TP-SIDMATCH-BI-01")]
     [TestCase("drop@route-t100:2001:db8:d:3::/64", "TP-COUNTERS-BV-03 TP-DT6-BV-01 TP-ENDT-BV-01 TP-OFLAG-BI-02 TP-OFLAG-BV-06 TP-OFLAG-BV-07")]
-    [TestCase("drop@route:2001:db8:d:3::/64", "TP-COUNTERS-BV-03 TP-CSID-BV-04 TP-DECAP-BI-01 TP-DT6-BV-01 TP-DX6-BV-01 TP-OFLAG-BV-07")]
+    [TestCase("drop@route:2001:db8:d:3::/64", "TP-COUNTERS-BV-03 TP-CSID-BI-02 TP-CSID-BV-04 TP-CSID-BV-07 TP-CSID-BV-09 TP-DECAP-BI-01 TP-DT6-BV-01 TP-DX6-BV-01 TP-OFLAG-BV-07")]
     [TestCase("drop@headend:2001:db8:e:1::/64", "TP-HENCAPS-BV-01 TP-HENCAPS-BV-02 TP-HENCAPS-BV-03 TP-MTU-BI-01")]
     [TestCase("prefix-1@headend:2001:db8:e:3::/64", "TP-HENCAPS-BV-04 TP-HENCAPS-BV-05")]
     [TestCase("drop@nft:srv6conf_edge/ingress/edge-rfc9602/veth-t3", "TP-EDGE-BI-01 TP-EDGE-BI-02 TP-EDGE-BI-03 TP-EDGE-BV-01 TP-SRCADDR-BI-01")]

@@ -116,7 +116,11 @@ public class CsidProfileTests
     {
         var p = ProfileLoader.Load(Path.Combine(ProfilesDir, "reference-lab.yaml"));
         var csid = p.Parameters.Sids.Values.Where(s => s.Csid is not null).ToList();
-        Assert.That(csid.Select(s => (s.Behavior, s.Csid)), Is.EquivalentTo(new[] { (SrBehavior.End, CsidStructure.F3216), (SrBehavior.EndX, CsidStructure.F3216) }));
+        Assert.That(csid.Select(s => (s.Behavior, s.Csid)), Is.EquivalentTo(new[]
+        {
+            (SrBehavior.End, CsidStructure.F3216), (SrBehavior.EndX, CsidStructure.F3216),
+            (SrBehavior.End, CsidStructure.F3216), (SrBehavior.End, CsidStructure.Next(32, 32)), // end_csid_psp (TP-CSID-BV-05), end_csid_f3232 (TP-CSID-BV-06)
+        }));
         Assert.That(csid.All(s => IPNetwork.Parse("2001:db8::/32").Contains(s.Address)), Is.True, "documentation prefix only");
     }
 

@@ -213,7 +213,7 @@ public class RefnodePackTests
         platform.RememberSources(rendering);
         await platform.ApplyAsync(DutConfig.FromLines(rendering.Lines));
         Assert.That(node.ConfirmDeadline, Is.Null, "the confirmed commit was confirmed");
-        Assert.That(engine.Last!.Srv6.Sids, Has.Count.EqualTo(11), "the reference lab's 9 classic SIDs and its 2 C-SID SIDs (each in a locator of its own)");
+        Assert.That(engine.Last!.Srv6.Sids, Has.Count.EqualTo(13), "the reference lab's 9 classic SIDs and its 4 C-SID SIDs (each in a locator of its own)");
         var after = await platform.SnapshotAsync();
         var diff = before.DiffTo(after);
         Assert.That(diff, Is.Not.Empty);

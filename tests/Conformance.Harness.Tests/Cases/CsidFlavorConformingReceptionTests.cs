@@ -1,0 +1,213 @@
+using System.Net;
+using Conformance.Cases.Rfc9800;
+using Conformance.Harness.Capture;
+using Conformance.Harness.Packets;
+using Conformance.Harness.Profiles;
+using Conformance.Harness.Tester;
+using Conformance.Harness.Verdicts;
+using NUnit.Framework;
+
+namespace Conformance.Harness.Tests.Cases;
+
+/// <summary>
+/// Offline proofs of the C-SID purposes no Linux mode passes: TP-CSID-BV-05 (PSP with NEXT-C-SID, DEV-LINUX-061) and the
+/// REPLACE-C-SID purposes TP-CSID-BV-07, TP-CSID-BV-08 and TP-CSID-BI-02 (seg6local has no REPLACE-C-SID flavor). With the
+/// exchanges the cases build and the same <see cref="Judge"/>: a reception derived here from the stimulus bytes by the
+/// RFC's steps (byte arithmetic on the frame, not the codec the cases use) passes, and a wrong one fails.
+/// </summary>
+public class CsidFlavorConformingReceptionTests
+{
+    private static readonly IPAddress A = IPAddress.Parse("2001:db8:0:1::2"), Dut1 = IPAddress.Parse("2001:db8:0:1::1"),
+        D = IPAddress.Parse("2001:db8:d::1"), D3 = IPAddress.Parse("2001:db8:d:3::1"),
+        N2 = IPAddress.Parse("2001:db8:b:2:e::"), N3 = IPAddress.Parse("2001:db8:b:3:e::"),
+        PspSid = IPAddress.Parse("2001:db8:c5::"), ReplaceSid = IPAddress.Parse("2001:db8:ca:1::"), ReplacePspSid = IPAddress.Parse("2001:db8:ca:9::");
+    private static readonly CsidStructure F3232Replace = CsidStructure.Replace(32, 32);
+    private static readonly ReplaceCsidCases.Hop[] Hops =
+        [new("N3", N3, "t3"), new("D", D, "t2"), new("D3", D3, "t3"), new("N2", N2, "t2")];
+    private const string TesterMac = "02-00-00-00-00-aa", DutMac = "02-00-00-00-00-bb";
+    private const int Ethernet = 14, Ip = Ethernet, Srh = Ethernet + 40;
+
+    private static PacketBuilder Into(string port) => new PacketBuilder().Ethernet(TesterMac, DutMac);
+    private static PacketBuilder OutOf(string port) => new PacketBuilder().Ethernet(DutMac, TesterMac);
+    private static byte[] Data(int i) => System.Text.Encoding.ASCII.GetBytes($"srv6conf probe {i:D4} offline".PadRight(40, '.'));
+
+    private static Judgement JudgeReceived(IReadOnlyList<ExpectedPacket> expected, IEnumerable<(string Port, byte[] Frame)> received) =>
+        Judge.Exchange(new TrafficResult([], received.Select(r => new Frame(DateTime.UtcNow, r.Frame, r.Port, FrameDirection.Received)).ToList(), [], [], true, TimeSpan.Zero), expected);
+
+    /// <summary>The stimulus as the DUT forwards it: MACs swapped, hop limit less one, then <paramref name="edit"/> on the bytes.</summary>
+    private static byte[] Forwarded(byte[] stimulus, Action<byte[]>? edit = null)
+    {
+        var f = (byte[])stimulus.Clone();
+        var dst = stimulus.AsSpan(0, 6).ToArray();
+        var src = stimulus.AsSpan(6, 6).ToArray();
+        src.CopyTo(f, 0);
+        dst.CopyTo(f, 6);
+        f[Ip + 7]--;
+        edit?.Invoke(f);
+        return f;
+    }
+
+    private static byte[] Da(byte[] f) => f.AsSpan(Ip + 24, 16).ToArray();
+    private static void SetDa(byte[] f, byte[] da) => da.CopyTo(f, Ip + 24);
+    private static byte[] Segment(byte[] f, int i) => f.AsSpan(Srh + 8 + 16 * i, 16).ToArray();
+
+    /// <summary>RFC 8986 S14.1–S14.4 on the bytes: the SRH's Next Header into the IPv6 header, Payload Length less the SRH, the SRH removed.</summary>
+    private static byte[] PopSrh(byte[] f)
+    {
+        int len = 8 * (f[Srh + 1] + 1);
+        var g = new byte[f.Length - len];
+        f.AsSpan(0, Srh).CopyTo(g);
+        f.AsSpan(Srh + len).CopyTo(g.AsSpan(Srh));
+        g[Ip + 6] = f[Srh];
+        int pl = (f[Ip + 4] << 8 | f[Ip + 5]) - len;
+        g[Ip + 4] = (byte)(pl >> 8);
+        g[Ip + 5] = (byte)pl;
+        return g;
+    }
+
+    // ------------------------------------------------------------------ TP-CSID-BV-05
+
+    [Test]
+    public void PspWithNextCsidPopsOnlyAtTheLastSegment()
+    {
+        var sid = new SidDefinition { Name = "end_csid_psp", Behavior = SrBehavior.End, Flavors = new HashSet<SrFlavor> { SrFlavor.Psp, SrFlavor.NextCSid }, Address = PspSid, Csid = CsidStructure.F3216 };
+        var (stimuli, expected, _) = NextCsidCases.PspExchange(Into, OutOf, A, D, N2, sid, 0x5eed, Data);
+        Assert.That(stimuli, Has.Count.EqualTo(16));
+        // F3216 on 2001:db8:c5::/48: DA bytes 0-3 the block, 4-5 the C-SID, 6-15 the Argument.
+        bool Mine(byte[] s) => Da(s).AsSpan(0, 6).SequenceEqual(PspSid.GetAddressBytes().AsSpan(0, 6));
+        bool ArgumentZero(byte[] s) => Da(s).AsSpan(6).IndexOfAnyExcept((byte)0) < 0;
+        IEnumerable<(string, byte[])> Receptions(bool popAtTheLastSegment) => stimuli.Where(Mine).Select(s => ("t2", ArgumentZero(s)
+            ? Forwarded(s, f =>
+            {
+                int sl = --f[Srh + 3];                                  // S13-S14: Segments Left - 1, DA = Segment List[SL]
+                SetDa(f, Segment(f, sl));
+            }) is var g && g[Srh + 3] == 0 && popAtTheLastSegment ? PopSrh(g) : g
+            : Forwarded(s, f =>
+            {
+                var da = Da(f);                                          // N05-N06: the Argument up 16 bits, the last 16 zero
+                Array.Copy(da, 6, da, 4, 10);
+                da[14] = da[15] = 0;
+                SetDa(f, da);
+            }))).ToList();
+        var conforming = JudgeReceived(expected, Receptions(true));
+        Assert.That(conforming.Pass, Is.True, conforming.Explain());
+        Assert.That(JudgeReceived(expected, Receptions(false)).Pass, Is.False, "DEV-LINUX-061: the SRH kept at the last segment");
+        Assert.That(JudgeReceived(expected, stimuli.Where(Mine).Select(s => ("t2", PopSrh(Forwarded(s, f => { f[Srh + 3] = 0; SetDa(f, Segment(f, 0)); }))))).Pass, Is.False,
+            "no NEXT-C-SID: every packet to Segment List[0] without SRH");
+    }
+
+    // ------------------------------------------------------------------ REPLACE-C-SID
+
+    /// <summary>
+    /// RFC 9800 §4.2.1 on the bytes, LNFL 32 (K = 4, a 2-bit index in the last octet): the conforming reception of a
+    /// stimulus whose DA is in end_rcsid's /64, or null when the step is an error or the end of the list (replies are
+    /// taken from the expectation, whose content the other tests of <see cref="Icmp"/> prove).
+    /// </summary>
+    private static byte[]? ReplaceForward(byte[] s)
+    {
+        int index = Da(s)[15] & 3, sl = s[Srh + 3], lastEntry = s[Srh + 4];
+        byte[] Position(byte[] entry, int p) => entry.AsSpan(4 * p, 4).ToArray();  // bits [p*32..p*32+31]
+        if (sl == 0 && (index == 0 || Position(Segment(s, 0), index - 1).All(b => b == 0))) return null; // S02
+        if (index != 0)
+        {
+            if (sl > lastEntry) return null;                                            // R02-R03
+            index--;                                                                    // R05
+            if (Position(Segment(s, sl), index).All(b => b == 0))                       // R06
+                return Forwarded(s, f => { f[Srh + 3]--; SetDa(f, Segment(f, f[Srh + 3])); }); // R07-R09
+        }
+        else
+        {
+            if (sl > lastEntry + 1) return null;                                        // R13-R14
+            sl--;                                                                       // R16
+            index = 3;                                                                  // R17
+        }
+        return Forwarded(s, f =>
+        {
+            f[Srh + 3] = (byte)sl;
+            var da = Da(f);
+            Position(Segment(f, sl), index).CopyTo(da, 4);                              // R20
+            da[15] = (byte)(da[15] & ~3 | index);
+            SetDa(f, da);
+        });
+    }
+
+    /// <summary>§4.2.8 on the bytes of a forwarded frame: at SL 0 after R09 (DA = Segment List[0]) or after R20 with R20.1 true, S14.2–S14.4.</summary>
+    private static byte[] PspAfterReplace(byte[] f)
+    {
+        if (f[Srh + 3] != 0) return f;
+        if (Da(f).SequenceEqual(Segment(f, 0))) return PopSrh(f);                                         // S14.1 after R09
+        int index = Da(f)[15] & 3;                                                                       // R20.1
+        return index == 0 || Segment(f, 0).AsSpan(4 * (index - 1), 4).IndexOfAnyExcept((byte)0) < 0 ? PopSrh(f) : f;
+    }
+
+    private static void ProveReplace(IReadOnlyList<ReplaceCsidCases.Step> steps, IPAddress? sid = null, bool psp = false)
+    {
+        sid ??= ReplaceSid;
+        var (stimuli, expected, _) = ReplaceCsidCases.Exchange(steps, Into, OutOf, A, Dut1, 0x5eed, Data);
+        bool Mine(byte[] s) => Da(s).AsSpan(0, 8).SequenceEqual(sid.GetAddressBytes().AsSpan(0, 8));
+        // Which port: the route of the written C-SID (the first 64 bits of the new DA).
+        string PortOf(byte[] f) => Hops.First(h => h.Address.GetAddressBytes().AsSpan(0, 8).SequenceEqual(Da(f).AsSpan(0, 8))).Port;
+        var forwarded = stimuli.Where(Mine).Select(ReplaceForward).Where(f => f is not null).Select(f => (PortOf(f!), psp ? PspAfterReplace(f!) : f!)).ToList();
+        var answers = expected.Where(e => e.Port == "t1").Select(e => ("t1", e.Frame)).ToList(); // echo replies and Parameter Problems
+        var conforming = JudgeReceived(expected, forwarded.Concat(answers));
+        Assert.That(conforming.Pass, Is.True, conforming.Explain());
+        // NEXT-C-SID instead (fault mode CsidReplaceAsNext): the Argument shifted up by 32 bits.
+        var next = stimuli.Where(Mine).Where(s => Da(s).AsSpan(8).IndexOfAnyExcept((byte)0) >= 0).Select(s => Forwarded(s, f =>
+        {
+            var da = Da(f);
+            Array.Copy(da, 8, da, 4, 8);
+            Array.Clear(da, 12, 4);
+            SetDa(f, da);
+        })).Select(f => ("t2", f));
+        Assert.That(JudgeReceived(expected, next).Pass, Is.False, "NEXT-C-SID shift instead of REPLACE-C-SID");
+        Assert.That(JudgeReceived(expected, []).Pass, Is.False, "silence");
+    }
+
+    [Test]
+    public void ReplaceIndexStepsAreTheRfcsAndANextShiftFails()
+    {
+        var steps = ReplaceCsidCases.IndexSteps(ReplaceSid, F3232Replace, Hops, 20261203);
+        // Read from RFC 9800 §4.2.1 by hand: index 0 at SL=1 writes position 3 of P (the first C-SID, N3's 000b:0003) with index 3.
+        Assert.That(steps[0].NewDestination, Is.EqualTo(IPAddress.Parse("2001:db8:b:3::3")));
+        Assert.That(steps[0].NewSegmentsLeft, Is.EqualTo(0));
+        Assert.That(steps.Where(s => s.What.StartsWith("index 1, SL=0, Argument above the index 0", StringComparison.Ordinal)).Single().NewDestination,
+            Is.EqualTo(IPAddress.Parse("2001:db8:b:2::")), "index 1 → position 0 (N2's 000b:0002), index 0");
+        ProveReplace(steps);
+    }
+
+    [Test]
+    public void ReplaceContainerAndListEndsAreTheRfcsAndANextShiftFails()
+    {
+        var steps = ReplaceCsidCases.EndSteps(ReplaceSid, F3232Replace, Hops, D);
+        Assert.That(steps.Select(s => s.Port), Is.EqualTo(new[] { "t2", "t2", "t1", "t1" }));
+        ProveReplace(steps);
+    }
+
+    [Test]
+    public void ReplacePspRemovesTheSrhWhereR20_1SaysAndAKeptSrhFails()
+    {
+        var steps = ReplaceCsidCases.PspSteps(ReplacePspSid, F3232Replace, Hops, D);
+        Assert.That(steps.Select(s => (s.NewDestination, s.Port)), Is.EqualTo(new (IPAddress?, string?)[]
+        {
+            (D, "t2"), (IPAddress.Parse("2001:db8:b:3::3"), "t3"), (IPAddress.Parse("2001:db8:d:3::1"), "t3"),
+            (IPAddress.Parse("2001:db8:b:3::3"), "t3"), (IPAddress.Parse("2001:db8:d::2"), "t2"),
+        }), "read from §4.2.1 by hand");
+        ProveReplace(steps, ReplacePspSid, psp: true);
+        var (stimuli, expected, _) = ReplaceCsidCases.Exchange(steps, Into, OutOf, A, Dut1, 0x5eed, Data);
+        string PortOf(byte[] f) => Hops.First(h => h.Address.GetAddressBytes().AsSpan(0, 8).SequenceEqual(Da(f).AsSpan(0, 8))).Port;
+        var kept = stimuli.Select(ReplaceForward).Select(f => (PortOf(f!), f!));
+        Assert.That(JudgeReceived(expected, kept).Pass, Is.False, "no PSP: the SRH kept at the end of the sequence");
+    }
+
+    [Test]
+    public void ReplaceSegmentsLeftErrorsAreTheRfcsAndForwardingFails()
+    {
+        var steps = ReplaceCsidCases.ErrorSteps(ReplaceSid, F3232Replace, Hops, D);
+        Assert.That(steps.Select(s => s.ParameterProblem), Is.EqualTo(new[] { false, true, true, false, true, true, false, true, true }));
+        ProveReplace(steps);
+        // RFC 8986's S09 alone (no R02): index 1 with SL = Last Entry + 1 would be forwarded, not answered.
+        var (stimuli, expected, _) = ReplaceCsidCases.Exchange(steps, Into, OutOf, A, Dut1, 0x5eed, Data);
+        var forwardedOnly = stimuli.Select(ReplaceForward).Where(f => f is not null).Select(f => ("t2", f!));
+        Assert.That(JudgeReceived(expected, forwardedOnly).Pass, Is.False, "no Parameter Problem");
+    }
+}
