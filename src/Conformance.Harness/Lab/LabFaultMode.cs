@@ -518,7 +518,7 @@ public sealed partial class LabFaultMode
     /// <summary>The REPLACE-C-SID SIDs of TP-CSID-BV-07, TP-CSID-BV-08, TP-CSID-BV-09 and TP-CSID-BI-02 get the other compression flavor.</summary>
     public static LabFaultMode CsidReplaceAsNext { get; } = new(
         "CsidReplaceAsNext", "The REPLACE-C-SID End SIDs (end_rcsid, end_rcsid_psp) are programmed with the NEXT-C-SID flavor and the same lengths: the Argument is shifted instead of indexing the packed container.",
-        i => i.WithSid("end_rcsid", AsNext).WithSid("end_rcsid_psp", AsNext), profile: "reference-node.yaml");
+        i => i.WithSid("end_rcsid", AsNext).WithSid("end_rcsid_psp", AsNext), profile: NodeProfile);
 
     private static IntentSid AsNext(IntentSid s) => s with
     {
