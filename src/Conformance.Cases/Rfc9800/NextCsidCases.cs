@@ -288,6 +288,7 @@ public sealed class NextCsidCases : ConformanceCase
 
     [Test]
     [NegativeControl("CsidNextVariantsWrong", Why = "end_csid_f3232 programmed F3216 (nflen 16): the container is shifted by 16 bits instead of 32, to an unrouted destination")]
+    [NegativeControl("CsidNextVariantsWrong", Profile = "reference-node.yaml", Why = "end_csid_f3232 programmed F3216: the container is shifted by 16 bits instead of 32, to an unrouted destination")]
     [TestPurpose(Id = "TP-CSID-BV-06", Requires = new[] { "End", "NEXT-C-SID" }, Feature = "C-SID",
         Title = "NEXT-C-SID End with another Locator-Block/C-SID length pair than F3216 (reference lab: 32-bit C-SIDs) shifts the Argument by exactly its C-SID length, for any Argument",
         Requirements = new[] { "RFC9800-4.1-NEXT-CSID-OTHER-LENGTHS", "RFC9800-4.1-NEXT-CSID-AL", "RFC9800-4.1.1-END-N01-N09", "RFC9800-4.1-NEXT-CSID-ANY-ARGUMENT" },
