@@ -3,6 +3,7 @@ using Conformance.Harness.Reporting;
 using Conformance.Harness.Tests.Cases;
 using Conformance.Harness.Tests.Profiles;
 using Microsoft.Playwright;
+using Conformance.Harness.Tests.Support;
 using NUnit.Framework;
 
 namespace Conformance.Harness.Tests.Reporting;
@@ -16,7 +17,6 @@ namespace Conformance.Harness.Tests.Reporting;
 [TestFixture, Category("Browser"), Category("Lab"), NonParallelizable]
 public class ComparisonBrowserTests
 {
-    private const string Chromium = "/usr/bin/chromium";
     private IPlaywright _pw = null!;
     private IBrowser _browser = null!;
     private string _out = "";
@@ -46,11 +46,7 @@ public class ComparisonBrowserTests
         _runs = RunComparison.Load([.. runs.Select(r => r.Dir)], false);
         _rows = RunComparison.Rows(_runs);
         _pw = await Playwright.CreateAsync();
-        _browser = await _pw.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium, Headless = true,
-            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        _browser = await HeadlessChromium.LaunchAsync(_pw);
     }
 
     [OneTimeTearDown]

@@ -1,6 +1,7 @@
 using Conformance.Harness.Reporting;
 using Conformance.Harness.Tests.Cases;
 using Microsoft.Playwright;
+using Conformance.Harness.Tests.Support;
 using NUnit.Framework;
 
 namespace Conformance.Harness.Tests.Reporting;
@@ -14,7 +15,6 @@ namespace Conformance.Harness.Tests.Reporting;
 [TestFixture, Category("Browser"), Category("Lab"), NonParallelizable]
 public class LabRunReportBrowserTests
 {
-    private const string Chromium = "/usr/bin/chromium";
     private string _resultsDir = "", _index = "";
     private IPlaywright _pw = null!;
     private IBrowser _browser = null!;
@@ -31,11 +31,7 @@ public class LabRunReportBrowserTests
         Assert.That(exit, Is.Zero, stderr);
         _index = stdout.Trim().Split('\n').Last();
         _pw = await Playwright.CreateAsync();
-        _browser = await _pw.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium, Headless = true,
-            Args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        _browser = await HeadlessChromium.LaunchAsync(_pw);
     }
 
     [OneTimeTearDown]

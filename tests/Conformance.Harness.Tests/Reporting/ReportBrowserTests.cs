@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Conformance.Harness.Reporting;
 using Microsoft.Playwright;
+using Conformance.Harness.Tests.Support;
 using NUnit.Framework;
 
 namespace Conformance.Harness.Tests.Reporting;
@@ -13,13 +14,6 @@ namespace Conformance.Harness.Tests.Reporting;
 [NonParallelizable]
 public class ReportBrowserTests
 {
-    private const string Chromium = "/usr/bin/chromium";
-    private static readonly string[] ChromiumArgs =
-    [
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync",
-    ];
-
     private SampleRun.Outcome _run = null!;
     private List<AllureResult> _results = null!;
     private string _index = "";
@@ -30,7 +24,7 @@ public class ReportBrowserTests
     [OneTimeSetUp]
     public async Task RenderAndLaunch()
     {
-        if (!File.Exists(Chromium)) Assert.Ignore($"{Chromium} not installed (apt-get install chromium)");
+        if (!File.Exists(HeadlessChromium.ExecutablePath)) Assert.Ignore($"{HeadlessChromium.ExecutablePath} not installed (apt-get install chromium)");
         _run = SampleRun.Get();
         _results = [.. ConformanceStatement.ReadResults(_run.ResultsDir)];
 
@@ -43,10 +37,7 @@ public class ReportBrowserTests
         Assert.That(File.Exists(_index));
 
         _pw = await Playwright.CreateAsync();
-        _browser = await _pw.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Chromium, Headless = true, Args = ChromiumArgs,
-        });
+        _browser = await HeadlessChromium.LaunchAsync(_pw);
     }
 
     [TearDown]
