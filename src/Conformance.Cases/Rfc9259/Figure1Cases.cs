@@ -94,7 +94,7 @@ public sealed class Figure1Cases : TopologyCase
         Expected = "every packet hop by hop as Appendix A.3 lists (link10: DA = VPN SID, SL=0, O-flag as sent, nothing added), the IPv4 packet out to CE2 (TTL 63); at the controller N100 exactly one export from the DUT (outer source a DUT address) per sampled packet, carrying a full copy of P1 as the DUT received it (hop limit not compared), none for unsampled packets; the exports of N4 and N7 correlated per packet")]
     public async Task HybridOamExportsFromTheDut()
     {
-        IPAddress n1 = Figure.Loopback("N1"), vpn = Figure.VpnSid, collector = Figure.EndSid("N100");
+        IPAddress n1 = Figure.Loopback("N1"), vpn = Figure.SidNamed("vpn_999").Address, collector = Figure.EndSid("N100");
         IPAddress ce1 = Figure.LinkAddress4("CE1", "ce1")!, ce2 = Figure.LinkAddress4("CE2", "ce2")!;
         IReadOnlyList<IPAddress> srh = [vpn, C52, C31];
         var hops = Figure.Walk("ce1", [C31, C52, vpn]);

@@ -24,7 +24,7 @@ public sealed record PathOutcome(int Sent, int Returned, IReadOnlyList<TimeSpan>
 /// <summary>
 /// A case on a reference topology (profile testbed.topology): the DUT is one router of RFC 9259 Figure 1,
 /// the tester plays N100, CE1 and CE2. Expected packets are computed hop by hop from the figure
-/// (<see cref="Figure1Topology.Walk"/>) and observed on the tester ports and on link taps at the lab
+/// (<see cref="ReferenceTopology.Walk"/>) and observed on the tester ports and on link taps at the lab
 /// routers around the DUT. Only the DUT's own hops decide pass or fail: a wrong or missing packet
 /// upstream of the DUT, or downstream of a correct DUT hop, is the testbed's problem (inconclusive).
 /// </summary>
@@ -33,8 +33,8 @@ public abstract class TopologyCase : ConformanceCase
     protected override bool NeedsTopology => true;
 
     protected static TopologyLab Lab => Testbed.Topology
-        ?? throw new TestbedException($"{Profile.SourcePath}: the case needs testbed.topology ({Figure1Topology.Name}); the testbed has none.");
-    protected static Figure1Topology Figure => Lab.Figure;
+        ?? throw new TestbedException($"{Profile.SourcePath}: the case needs testbed.topology (one of topologies/*.yaml, e.g. rfc9259-figure1); the testbed has none.");
+    protected static ReferenceTopology Figure => Lab.Figure;
     protected static string DutNode => Lab.DutNode;
 
     private static readonly string[] LinkFields = ["ethernet.src", "ethernet.dst"];

@@ -144,7 +144,7 @@ public static class LinuxIntentRenderer
         var limit = o.RatePerSecond is { } rate ? $"limit rate {rate}/second burst {Math.Max(o.Burst, 1)} packets " : "";
         if (o.Export == OFlagExport.ToTopologyController)
         {
-            return Topology.TopologyLab.OFlagExport(Topology.Figure1Topology.Instance, o.TopologyNode
+            return Topology.TopologyLab.OFlagExport(o.ResolveTopology(), o.TopologyNode
                 ?? throw new TestbedException("the O-flag export to the topology's controller needs the DUT's node."), o.Sids, limit, directory);
         }
         var values = new Dictionary<string, string>

@@ -47,7 +47,7 @@ public static class IntentBuilder
 
     /// <summary>The DUT's interfaces the suite configures: its tester-facing ports, or in a topology the DUT node's links (internal).</summary>
     public static IReadOnlyList<IntentInterface> Interfaces(Profile profile) => profile.Testbed.Topology is { } t
-        ? Topology.Figure1Topology.Instance.LinksOf(t.DutNode).Select(l => new IntentInterface(l.Name, PortRole.Internal)).ToList()
+        ? Topology.Topologies.Find(t.Name).LinksOf(t.DutNode).Select(l => new IntentInterface(l.Name, PortRole.Internal)).ToList()
         : profile.Testbed.TesterPorts.Select(p => new IntentInterface(p.DutInterface, p.Role)).ToList();
 
     private static IntentEdgeFilter? EdgeFilter(Profile profile)
@@ -87,7 +87,7 @@ public static class IntentBuilder
                 : throw new TestbedException($"{profile.SourcePath}: oam.o_flag_rate_limit is claimed but parameters.o_flag.rate_per_second is not positive.");
         var sids = profile.Parameters.Sids.Values.Select(s => s.Address).ToList();
         return profile.Testbed.Topology is { } topology
-            ? new IntentOFlag(sids, OFlagExport.ToTopologyController, null, null) { RatePerSecond = rate, Burst = Math.Max(o.Burst, 1), TopologyNode = topology.DutNode }
+            ? new IntentOFlag(sids, OFlagExport.ToTopologyController, null, null) { RatePerSecond = rate, Burst = Math.Max(o.Burst, 1), TopologyNode = topology.DutNode, TopologyName = topology.Name }
             : new IntentOFlag(sids, OFlagExport.ToCollectorPort, collector.TesterIpv6.Address, collector.DutInterface) { RatePerSecond = rate, Burst = Math.Max(o.Burst, 1) };
     }
 

@@ -155,6 +155,12 @@ public sealed record IntentOFlag(IReadOnlyList<IPAddress> Sids, OFlagExport Expo
     public int Burst { get; init; } = 1;
     /// <summary>The DUT's node in the reference topology (export <see cref="OFlagExport.ToTopologyController"/>).</summary>
     public string? TopologyNode { get; init; }
+    /// <summary>The reference topology's name (topologies/NAME.yaml) the DUT's node belongs to.</summary>
+    public string? TopologyName { get; init; }
+
+    /// <summary>The reference topology <see cref="TopologyName"/> names.</summary>
+    public Conformance.Harness.Topology.ReferenceTopology ResolveTopology() => Conformance.Harness.Topology.Topologies.Find(
+        TopologyName ?? throw new Templates.TemplateException("the O-flag export to the topology's controller needs the topology's name."));
 }
 
 /// <summary>A static route towards the DUT's surroundings; <see cref="Table"/> null = main.</summary>

@@ -206,9 +206,9 @@ public static partial class PackRenderer
             missing.Add("O-flag export to the topology's controller: no templates.headend.H.Encaps (the copies travel encapsulated towards the controller's End SID)");
             return null;
         }
-        var f = Topology.Figure1Topology.Instance;
+        var f = o.ResolveTopology();
         var node = o.TopologyNode ?? throw new TemplateException("the O-flag export to the topology's controller needs the DUT's node.");
-        var controller = f.EndSid("N100");
+        var controller = f.EndSid(f.Controller);
         var dev = f.Egress(node, controller) ?? throw new TemplateException($"{node} has no route to the controller's End SID {controller}.");
         var policy = new IntentHeadend(OFlagExportPolicy, HeadendBehavior.HEncaps, new IPNetwork(Topology.TopologyLab.ExportKey, 128), [controller], dev.Name);
         return HeadendItem(pack, policy) with { Item = $"O-flag export to the controller {controller} ({policy.Behavior.Name()})" };

@@ -92,24 +92,34 @@ internal sealed partial class ProfileReader(YamlWalker w, string? baseDirectory,
     {
         var t = testbed.Mapping("topology", false, ProfileKeys.Topology);
         if (t is null) return null;
-        var f = Topology.Figure1Topology.Instance;
-        var name = t.String("name", true, $"the topology's name ({Topology.Figure1Topology.Name})");
-        if (name is not null && name != Topology.Figure1Topology.Name)
+        var name = t.String("name", true, "the topology's name, one of topologies/*.yaml (e.g. rfc9259-figure1)");
+        Topology.ReferenceTopology? f = null;
+        if (name is not null)
         {
-            w.Error(t.Get("name")!, t.P("name"), $"unknown topology '{name}'; this harness knows {Topology.Figure1Topology.Name} (RFC 9259 Figure 1)");
-            name = null;
+            try
+            {
+                f = Topology.Topologies.TryFind(name);
+                if (f is null)
+                    w.Error(t.Get("name")!, t.P("name"), $"unknown topology '{name}'; {Topology.Topologies.Directory()} has " +
+                        (Topology.Topologies.All.Count == 0 ? "none" : string.Join(", ", Topology.Topologies.All.Select(x => x.Name))));
+            }
+            catch (Topology.TopologyException e)
+            {
+                w.Error(t.Get("name")!, t.P("name"), $"the topology files cannot be read: {string.Join("; ", e.Errors)}");
+            }
+            if (f is null) name = null;
         }
         var dut = t.String("dut_node", true, "the router the DUT is, e.g. N4");
-        var routers = f.Routers.Select(r => r.Name).ToList();
-        if (dut is not null && !routers.Contains(dut))
+        var routers = f?.Routers.Select(r => r.Name).ToList() ?? [];
+        if (dut is not null && f is not null && !routers.Contains(dut))
         {
-            w.Error(t.Get("dut_node")!, t.P("dut_node"), $"'{dut}' is not a router of Figure 1; expected one of {string.Join(", ", routers)}");
+            w.Error(t.Get("dut_node")!, t.P("dut_node"), $"'{dut}' is not a router of {f.Name}; expected one of {string.Join(", ", routers)}");
             dut = null;
         }
         if (kind == TestbedKind.Ssh)
             w.Error(t.Node, t.Path, "a reference topology around a real router is not supported yet (its links would have to be bound to tester NICs " +
                 "that the lab moves into the neighbours' namespaces); use kind: reference-lab, or drop testbed.topology");
-        if (ports is not null && dut is not null)
+        if (ports is not null && dut is not null && f is not null)
         {
             var attachments = f.Attachments.Select(a => a.Name).ToList();
             foreach (var p in ports)
@@ -117,14 +127,14 @@ internal sealed partial class ProfileReader(YamlWalker w, string? baseDirectory,
                 if (!attachments.Contains(p.Name))
                 {
                     w.Error(testbed.Get("tester_ports") ?? t.Node, testbed.P("tester_ports"),
-                        $"tester port '{p.Name}' is not an attachment of Figure 1; expected one of {string.Join(", ", attachments)}");
+                        $"tester port '{p.Name}' is not an attachment of {f.Name}; expected one of {string.Join(", ", attachments)}");
                     continue;
                 }
                 var link = f.Link(p.Name);
                 IPAddress wantTester = f.LinkAddress(link.B, link.Name), wantNode = f.LinkAddress(link.A, link.Name);
                 if (!p.TesterIpv6.Address.Equals(wantTester) || !p.DutIpv6.Equals(wantNode) || p.DutInterface != link.Name)
                     w.Error(testbed.Get("tester_ports") ?? t.Node, testbed.P("tester_ports"),
-                        $"tester port '{p.Name}' must follow Figure 1's plan: dut_interface {link.Name}, tester_ipv6 {wantTester}/64, dut_ipv6 {wantNode} ({link.A}'s address)");
+                        $"tester port '{p.Name}' must follow {f.Name}'s plan: dut_interface {link.Name}, tester_ipv6 {wantTester}/64, dut_ipv6 {wantNode} ({link.A}'s address)");
             }
         }
         return name is null || dut is null ? null : new TopologyBinding(name, dut);

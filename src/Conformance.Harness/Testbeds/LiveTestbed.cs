@@ -155,7 +155,7 @@ public sealed class LiveTestbed : IAsyncDisposable
                 var spec = ProfileDutConfig.LabSpec(profile) with { Hostname = profile.Testbed.Identity.Hostname };
                 lab = await ReferenceLab.StartAsync(spec, ct).ConfigureAwait(false);
                 if (profile.Testbed.Topology is { } t)
-                    topology = Harness.Topology.TopologyLab.Build(lab, Harness.Topology.Figure1Topology.Instance, t.DutNode, ProfileDutConfig.TemplateDirectory("linux"));
+                    topology = Harness.Topology.TopologyLab.Build(lab, Harness.Topology.Topologies.Find(t.Name), t.DutNode, ProfileDutConfig.TemplateDirectory("linux"));
             }
             ProfileDutConfig.EnsureLabHmacSecrets(profile);
             foreach (var secret in profile.SecretValues()) Reporting.SecretRedactor.Register(secret);

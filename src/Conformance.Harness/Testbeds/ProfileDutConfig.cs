@@ -70,7 +70,7 @@ public static class ProfileDutConfig
     /// from the pack's <c>lab/</c> templates (<c>base.cfg</c>; per port <c>port.cfg</c>, <c>port-ipv4.cfg</c>) — what a
     /// router has before the suite connects. The SRv6 configuration then goes over SSH through the pack, like any router's.
     /// As the DUT node of a reference topology (testbed.topology) its ports are the node's links and its start-up
-    /// configuration is the figure's plan for the node (<see cref="Topology.TopologyLab.Infrastructure(Topology.Figure1Topology, string, Func{string, Dictionary{string, string}, IEnumerable{string}})"/>):
+    /// configuration is the figure's plan for the node (<see cref="Topology.TopologyLab.Infrastructure(Topology.ReferenceTopology, string, Func{string, Dictionary{string, string}, IEnumerable{string}})"/>):
     /// <c>base.cfg</c>, per link <c>link.cfg</c>, per attachment <c>attachment.cfg</c> (and <c>attachment-ipv4.cfg</c>), per
     /// IGP route <c>route.cfg</c>; the lab builds the other routers around it (<see cref="Topology.TopologyLab.Build"/>).
     /// </summary>
@@ -92,7 +92,7 @@ public static class ProfileDutConfig
         IReadOnlyList<string> extraNamespaces = [];
         if (profile.Testbed.Topology is { } topology)
         {
-            var f = Topology.Figure1Topology.Instance;
+            var f = Topology.Topologies.Find(topology.Name);
             var node = topology.DutNode;
             startup.AddRange(Topology.TopologyLab.Infrastructure(f, node, (item, v) => [Render(item + ".cfg", new(v) { ["hostname"] = hostname })]));
             labPorts = Topology.TopologyLab.DutPorts(f, node);
@@ -133,7 +133,7 @@ public static class ProfileDutConfig
     }
 
     /// <summary>The namespace suffixes of a topology's routers other than the DUT's node (built around it by the lab).</summary>
-    private static IReadOnlyList<string> OtherRouters(Topology.Figure1Topology f, string node) =>
+    private static IReadOnlyList<string> OtherRouters(Topology.ReferenceTopology f, string node) =>
         f.Routers.Where(r => r.Name != node).Select(r => Topology.TopologyLab.NamespaceSuffix(r.Name)).ToList();
 
     /// <summary>
@@ -142,7 +142,7 @@ public static class ProfileDutConfig
     /// </summary>
     private static ReferenceLabSpec TopologyLabSpec(TopologyBinding topology, string dir)
     {
-        var f = Topology.Figure1Topology.Instance;
+        var f = Topology.Topologies.Find(topology.Name);
         var node = topology.DutNode;
         var lines = Topology.TopologyLab.Infrastructure(f, node, dir);
         return new ReferenceLabSpec(Topology.TopologyLab.DutPorts(f, node), f.Loopback(node) + "/128", f.Locator(node), [], DutConfig.FromLines(lines))
@@ -153,7 +153,7 @@ public static class ProfileDutConfig
 
     /// <summary>The DUT's interfaces the suite configures: its tester-facing ports, or in a topology its links.</summary>
     public static IReadOnlyList<string> DutInterfaces(Profile profile) => profile.Testbed.Topology is { } t
-        ? Topology.Figure1Topology.Instance.LinksOf(t.DutNode).Select(l => l.Name).ToList()
+        ? Topology.Topologies.Find(t.Name).LinksOf(t.DutNode).Select(l => l.Name).ToList()
         : profile.Testbed.TesterPorts.Select(p => p.DutInterface).ToList();
 
     /// <summary>A local address of the DUT that is not a SID: the locator's ::1.</summary>

@@ -7,11 +7,11 @@ using Conformance.Harness.Templates;
 namespace Conformance.Harness.Topology;
 
 /// <summary>
-/// RFC 9259 Figure 1 as a multi-namespace reference network around one DUT node. The DUT node is a
+/// A reference topology (<see cref="ReferenceTopology"/>, e.g. RFC 9259 Figure 1) as a multi-namespace network around one DUT node. The DUT node is a
 /// <see cref="ReferenceLab"/> (namespace <c>s6c-&lt;id&gt;-dut</c>, sshd, management link) whose "tester
 /// ports" are its links; this class moves the far end of each link into the neighbour's namespace
 /// (<c>s6c-&lt;id&gt;-n3</c>, …), builds the other routers and links, configures them directly (they are
-/// the DUT's surroundings, not under test), and leaves only the tester attachments (CE1, CE2, N100) in
+/// the DUT's surroundings, not under test), and leaves only the tester attachments (Figure 1: CE1, CE2, N100) in
 /// the root namespace. Everything is torn down with the DUT's lab (the namespaces are in its state file).
 /// </summary>
 public sealed class TopologyLab
@@ -19,13 +19,13 @@ public sealed class TopologyLab
     private readonly Dictionary<string, string> _testerInterfaces = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _namespaces = new(StringComparer.Ordinal);
 
-    private TopologyLab(ReferenceLab dut, Figure1Topology figure, string dutNode)
+    private TopologyLab(ReferenceLab dut, ReferenceTopology figure, string dutNode)
     {
         Dut = dut; Figure = figure; DutNode = dutNode;
     }
 
     public ReferenceLab Dut { get; }
-    public Figure1Topology Figure { get; }
+    public ReferenceTopology Figure { get; }
     public string DutNode { get; }
     /// <summary>Router → its network namespace (the DUT node's is the DUT lab's namespace).</summary>
     public IReadOnlyDictionary<string, string> Namespaces => _namespaces;
@@ -38,12 +38,12 @@ public sealed class TopologyLab
     public static string NamespaceSuffix(string node) => node.ToLowerInvariant();
 
     /// <summary>The DUT node's links as the lab's ports (DUT end: its link address; far end: the neighbour's).</summary>
-    public static IReadOnlyList<LabPortSpec> DutPorts(Figure1Topology f, string dutNode) =>
+    public static IReadOnlyList<LabPortSpec> DutPorts(ReferenceTopology f, string dutNode) =>
         f.LinksOf(dutNode).Select(l => new LabPortSpec(l.Name, l.Name,
             f.LinkAddress(l.Other(dutNode), l.Name) + "/128", f.LinkAddress(dutNode, l.Name) + "/128")).ToList();
 
     /// <summary>The infrastructure of a node (loopback, link and attachment addresses, the IGP's routes) from dut-configs/linux/topology.</summary>
-    public static IReadOnlyList<string> Infrastructure(Figure1Topology f, string node, string templateDirectory) =>
+    public static IReadOnlyList<string> Infrastructure(ReferenceTopology f, string node, string templateDirectory) =>
         Infrastructure(f, node, (item, values) => Render(Path.Combine(templateDirectory, item == "base" ? "base.conf" : Path.Combine("topology", item + ".conf")), values));
 
     /// <summary>
@@ -53,7 +53,7 @@ public sealed class TopologyLab
     /// and <c>attachment-ipv4</c> on a CE attachment, per IGP route <c>route</c> (<c>prefix</c>, <c>via</c>, <c>if</c>). The Linux
     /// reference renders them from dut-configs/linux/topology/, the reference node from its pack's lab/ templates.
     /// </summary>
-    public static IReadOnlyList<string> Infrastructure(Figure1Topology f, string node, Func<string, Dictionary<string, string>, IEnumerable<string>> render)
+    public static IReadOnlyList<string> Infrastructure(ReferenceTopology f, string node, Func<string, Dictionary<string, string>, IEnumerable<string>> render)
     {
         var lines = new List<string>();
         lines.AddRange(render("base", new() { ["dut_loopback"] = f.Loopback(node) + "/128", ["dut_loopback_address"] = f.Loopback(node).ToString() }));
@@ -75,7 +75,7 @@ public sealed class TopologyLab
     }
 
     /// <summary>What a router of the lab runs as SRv6 configuration: sysctls, per-link SRH processing, its End and End.X SIDs.</summary>
-    public static IReadOnlyList<string> Srv6(Figure1Topology f, string node, string templateDirectory)
+    public static IReadOnlyList<string> Srv6(ReferenceTopology f, string node, string templateDirectory)
     {
         var lines = new List<string>();
         // Classic IPv6 nodes too keep SRH processing on: Linux with seg6_enabled=0 drops every packet with an
@@ -106,9 +106,9 @@ public sealed class TopologyLab
     /// RFC 9259 §2.1.1 O-flag processing emulated on a router of the figure (topology/oam-oflag-export.conf): copies of
     /// O-flag packets at its SIDs go to the controller N100, encapsulated towards N100's End SID.
     /// </summary>
-    public static IReadOnlyList<string> OFlagExport(Figure1Topology f, string node, IEnumerable<IPAddress> sids, string limit, string templateDirectory)
+    public static IReadOnlyList<string> OFlagExport(ReferenceTopology f, string node, IEnumerable<IPAddress> sids, string limit, string templateDirectory)
     {
-        var collector = f.EndSid("N100");
+        var collector = f.EndSid(f.Controller);
         var dev = f.Egress(node, collector) ?? throw new TestbedException($"{node} has no route to the controller's End SID {collector}.");
         return Render(Path.Combine(templateDirectory, "topology", "oam-oflag-export.conf"), new()
         {
@@ -121,11 +121,11 @@ public sealed class TopologyLab
         TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(file, values));
 
     /// <summary>
-    /// Builds the rest of Figure 1 around a started DUT lab whose spec came from <see cref="DutPorts"/> and
+    /// Builds the rest of the topology around a started DUT lab whose spec came from <see cref="DutPorts"/> and
     /// whose <see cref="ReferenceLabSpec.ExtraNamespaceSuffixes"/> name the other routers. On failure the
     /// caller disposes the DUT lab, which removes everything.
     /// </summary>
-    public static TopologyLab Build(ReferenceLab dut, Figure1Topology f, string dutNode, string templateDirectory)
+    public static TopologyLab Build(ReferenceLab dut, ReferenceTopology f, string dutNode, string templateDirectory)
     {
         var lab = new TopologyLab(dut, f, dutNode);
         var id = dut.RunId;
@@ -183,7 +183,7 @@ public sealed class TopologyLab
             File.WriteAllText(path, text);
             var r = Proc.Run("ip", ["netns", "exec", lab._namespaces[node], "/bin/sh", "-x", path], timeoutMs: 30000);
             if (r.ExitCode != 0)
-                throw new TestbedException($"configuring {node} of {Figure1Topology.Name} in {lab._namespaces[node]} failed (exit {r.ExitCode}): " +
+                throw new TestbedException($"configuring {node} of {lab.Figure.Name} in {lab._namespaces[node]} failed (exit {r.ExitCode}): " +
                     string.Join(" | ", r.Stderr.Trim().Split('\n').TakeLast(3)));
         }
         return lab;

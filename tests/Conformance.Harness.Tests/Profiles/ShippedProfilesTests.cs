@@ -17,7 +17,7 @@ public class ShippedProfilesTests
     public void ReferenceFigure1_PlacesTheDutAtN4WithN4sSids(string file)
     {
         var p = LoadShipped(file);
-        var f = Conformance.Harness.Topology.Figure1Topology.Instance;
+        var f = Conformance.Harness.Topology.Topologies.Find("rfc9259-figure1");
         Assert.That(p.Testbed.Topology, Is.EqualTo(new TopologyBinding("rfc9259-figure1", "N4")));
         // The DUT's SIDs in the profile are exactly the ones the figure's plan gives N4 (the lab's other routers use the plan too).
         Assert.That(p.Parameters.Sids.Values.Select(s => (s.Behavior.ToString(), s.Address, s.NextHop, s.Interface)),

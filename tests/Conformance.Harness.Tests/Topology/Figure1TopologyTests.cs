@@ -13,7 +13,7 @@ namespace Conformance.Harness.Tests.Topology;
 [TestFixture]
 public class Figure1TopologyTests
 {
-    private static readonly Figure1Topology F = Figure1Topology.Instance;
+    private static readonly ReferenceTopology F = Topologies.Find("rfc9259-figure1");
     private static IPAddress A(string s) => IPAddress.Parse(s);
 
     [Test]
@@ -120,6 +120,6 @@ public class Figure1TopologyTests
     {
         var yaml = Mutate(Figure1Yaml, "tester_ipv6: '2001:db8:7:ce2::2/64'", "tester_ipv6: '2001:db8:7:ce2::9/64'");
         var e = ParseFails(yaml);
-        Assert.That(e.Errors.Select(x => x.Message), Has.Some.Contains("'ce2' must follow Figure 1's plan"));
+        Assert.That(e.Errors.Select(x => x.Message), Has.Some.Contains("'ce2' must follow rfc9259-figure1's plan"));
     }
 }

@@ -53,7 +53,7 @@ public class TopologyLabTests
         var runId = lab.RunId;
         try
         {
-            var topo = TopologyLab.Build(lab, Figure1Topology.Instance, "N4", ProfileDutConfig.TemplateDirectory("linux"));
+            var topo = TopologyLab.Build(lab, Topologies.Find("rfc9259-figure1"), "N4", ProfileDutConfig.TemplateDirectory("linux"));
             var nodePid = lab.NodePid;
             Assert.That(nodePid, Is.Not.Null, "the node daemon runs");
             Assert.That(LabTestSupport.Run("ip", "netns", "identify", nodePid!.Value.ToString()).Stdout.Trim(), Is.EqualTo(lab.Namespace), "in N4's namespace");
@@ -131,7 +131,7 @@ public class TopologyLabTests
             var runId = lab.RunId;
             try
             {
-                Assert.That(() => TopologyLab.Build(lab, Figure1Topology.Instance, "N4", dir),
+                Assert.That(() => TopologyLab.Build(lab, Topologies.Find("rfc9259-figure1"), "N4", dir),
                     Throws.TypeOf<TestbedException>().With.Message.Contains("nonexistent0"));
             }
             finally { lab.Dispose(); }

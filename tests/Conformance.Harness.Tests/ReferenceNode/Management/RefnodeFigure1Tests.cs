@@ -20,7 +20,7 @@ public class RefnodeFigure1Tests
 {
     private static Profile Figure1Node => ProfileLoader.Load(Path.Combine(ProfileTestSupport.ProfilesDir, "reference-figure1-node.yaml"));
     private static PlatformPack Pack => PlatformPackLoader.Load(Path.Combine(ProfileTestSupport.RepoRoot, "dut-configs", "refnode"));
-    private static Figure1Topology F => Figure1Topology.Instance;
+    private static ReferenceTopology F => Topologies.Find("rfc9259-figure1");
 
     [Test]
     public void TheLabStartsTheNodeAsN4_WithTheFiguresPlanAsItsStartupConfiguration()

@@ -4,7 +4,21 @@ namespace Conformance.Harness.Topology;
 
 /// <summary>A node of a reference topology: a router (N1…N7) or an attachment the tester plays (CE1, CE2, N100).</summary>
 /// <remarks><see cref="Label"/> is how the addressing plan writes the node in an address group (N100: "100", CE1: "ce1").</remarks>
-public sealed record TopologyNode(string Name, string Label, bool SrCapable, bool IsTester);
+public sealed record TopologyNode(string Name, string Label, bool SrCapable, bool IsTester)
+{
+    /// <summary>A tester node that originates its loopback and locator (Figure 1: the controller N100).</summary>
+    public bool Advertises { get; init; }
+    /// <summary>The node's End SID when the plan's pattern does not give it (Figure 1: N100's 2001:db8:B:100:1::).</summary>
+    public string? EndSidOverride { get; init; }
+    /// <summary>The node's link-address pattern when the plan's does not apply (Figure 1: the CEs, ::2).</summary>
+    public string? LinkAddressOverride { get; init; }
+}
+
+/// <summary>The addressing plan as patterns: {k} node label, {i} neighbour label, {n} link index, {pair} the link's "lo:hi" labels.</summary>
+public sealed record TopologyPlan(string Loopback, string Locator, string EndSid, string EndXSid, string LinkPrefix, string LinkAddress);
+
+/// <summary>A SID beyond End and End.X at a node (Figure 1: the VPN SID at N7), optionally towards a next hop's IPv4 address on a link.</summary>
+public sealed record TopologyExtraSid(string Node, string Name, string Behavior, IPAddress Address, string? Link, string? NextHop);
 
 /// <summary>
 /// A link between two nodes. <see cref="Index"/> is the n-th link between the same pair (link5 is the 1st
@@ -13,6 +27,10 @@ public sealed record TopologyNode(string Name, string Label, bool SrCapable, boo
 /// </summary>
 public sealed record TopologyLink(string Name, string A, string B, int Index, int Metric)
 {
+    /// <summary>IPv4 addresses of the two ends (Figure 1: the CE attachments), or null.</summary>
+    public IPAddress? Ipv4A { get; init; }
+    public IPAddress? Ipv4B { get; init; }
+
     public string Other(string node) => node == A ? B : node == B ? A
         : throw new ArgumentException($"{node} is not an end of {Name} ({A}–{B})");
     public bool Touches(string node) => A == node || B == node;
@@ -25,68 +43,59 @@ public sealed record TopologyRoute(string Prefix, string Via, string Interface);
 public sealed record TopologySid(string Name, string Behavior, IPAddress Address, string? Link = null, IPAddress? NextHop = null);
 
 /// <summary>
-/// RFC 9259 Figure 1 (the seed draft-ietf-6man-spring-srv6-oam §1.3) as data, with its addressing plan:
-/// <list type="bullet">
-/// <item>node k has the loopback 2001:db8:A:k::/128; SRv6-capable nodes N1, N2, N4, N7; classic IPv6 nodes N3, N5, N6;</item>
-/// <item>a SID at node k with function F is 2001:db8:B:k:F:: (End: 2001:db8:B:k::); End.X at node k towards
-/// neighbour i over the j-th link between them: 2001:db8:B:k:Cij::;</item>
-/// <item>the address of the n-th link between nodes i &lt; j at node k's side: 2001:db8:i:j:kn:: (link6 at N3:
-/// 2001:db8:3:4:32::). The figure does not name the N5–N7 link: here it is link11;</item>
-/// <item>IGP metric 10 everywhere except both links between N2 and N3 (100), as the OAM draft-10 §3.1.1 assumes (RFC 9259 Appendix A.1.1);</item>
-/// <item>the controller N100 (loopback 2001:db8:A:100::, End SID 2001:db8:B:100:1::) attaches to N1 and to N7;
-/// CE1 to N1 and CE2 to N7. These attachments are the tester ports.</item>
-/// </list>
+/// A reference topology read from a data file (topologies/NAME.yaml, see <see cref="TopologyFile"/>): nodes, links
+/// (index and IGP metric), the addressing plan as patterns, the O-flag-capable routers, the controller and extra SIDs.
+/// RFC 9259 Figure 1 is one instance (topologies/rfc9259-figure1.yaml); a new topology is a new file.
 /// Routing is static and computed here (shortest path, ties broken by the lower link number): what an
 /// IGP would install, with no routing daemon in the lab.
 /// </summary>
-public sealed class Figure1Topology
+public sealed class ReferenceTopology
 {
-    public const string Name = "rfc9259-figure1";
-
-    public static Figure1Topology Instance { get; } = new();
-
-    public IReadOnlyList<TopologyNode> Nodes { get; } =
-    [
-        new("N1", "1", true, false), new("N2", "2", true, false), new("N3", "3", false, false), new("N4", "4", true, false),
-        new("N5", "5", false, false), new("N6", "6", false, false), new("N7", "7", true, false),
-        new("N100", "100", false, true), new("CE1", "ce1", false, true), new("CE2", "ce2", false, true),
-    ];
-
-    /// <summary>Router-to-router links (link1…link11) and the tester attachments (n100a, n100b, ce1, ce2).</summary>
-    public IReadOnlyList<TopologyLink> Links { get; } =
-    [
-        new("link1", "N1", "N2", 1, 10), new("link2", "N1", "N2", 2, 10),
-        new("link3", "N2", "N3", 1, 100), new("link4", "N2", "N3", 2, 100),
-        new("link5", "N3", "N4", 1, 10), new("link6", "N3", "N4", 2, 10),
-        new("link7", "N2", "N6", 1, 10), new("link8", "N6", "N4", 1, 10),
-        new("link9", "N4", "N5", 1, 10), new("link10", "N4", "N5", 2, 10),
-        new("link11", "N5", "N7", 1, 10),
-        new("n100a", "N1", "N100", 1, 10), new("n100b", "N7", "N100", 1, 10),
-        new("ce1", "N1", "CE1", 1, 10), new("ce2", "N7", "CE2", 1, 10),
-    ];
-
-    /// <summary>
-    /// The routers that process the O-flag in §3.3 ("N1, N4, and N7 are capable of processing O-flag but N2 is not"):
-    /// the lab emulates the O-flag processing of those that are not the DUT, exporting copies to N100.
-    /// </summary>
-    public IReadOnlySet<string> OFlagCapable { get; } = new HashSet<string> { "N1", "N4", "N7" };
-
-    /// <summary>
-    /// §3.3's VPN SID at N7 for VPN 999. The seed writes it 2001:db8:B:7:DT999::, which is not an IPv6 address
-    /// ("T" is no hex digit); here it is 2001:db8:b:7:d999::, and an End.DX4 towards CE2 (this kernel has no VRF
-    /// device for End.DT4).
-    /// </summary>
-    public IPAddress VpnSid => IPAddress.Parse("2001:db8:b:7:d999::");
-
-    /// <summary>The IPv4 address of a node on a CE attachment (192.0.2.0/24 at CE1, 198.51.100.0/24 at CE2: router .1, CE .2), or null.</summary>
-    public IPAddress? LinkAddress4(string node, string link) => (link, Node(node).IsTester) switch
+    internal ReferenceTopology(string name, string source, string file, IReadOnlyList<TopologyNode> nodes, IReadOnlyList<TopologyLink> links,
+        IReadOnlySet<string> oFlagCapable, string? controller, TopologyPlan plan, IReadOnlyList<TopologyExtraSid> extraSids)
     {
-        ("ce1", false) => IPAddress.Parse("192.0.2.1"),
-        ("ce1", true) => IPAddress.Parse("192.0.2.2"),
-        ("ce2", false) => IPAddress.Parse("198.51.100.1"),
-        ("ce2", true) => IPAddress.Parse("198.51.100.2"),
-        _ => null,
-    };
+        (Name, Source, File, Nodes, Links, OFlagCapable, ControllerName, Plan, ExtraSids) =
+            (name, source, file, nodes, links, oFlagCapable, controller, plan, extraSids);
+    }
+
+    /// <summary>The topology's name (what a profile's testbed.topology.name says), e.g. rfc9259-figure1.</summary>
+    public string Name { get; }
+
+    /// <summary>What the topology transcribes (the RFC or draft and its figure).</summary>
+    public string Source { get; }
+
+    /// <summary>The data file it was read from.</summary>
+    public string File { get; }
+
+    public IReadOnlyList<TopologyNode> Nodes { get; }
+
+    /// <summary>Router-to-router links and the tester attachments.</summary>
+    public IReadOnlyList<TopologyLink> Links { get; }
+
+    /// <summary>The routers that process the O-flag: the lab emulates the O-flag processing of those that are not the DUT, exporting copies to the controller.</summary>
+    public IReadOnlySet<string> OFlagCapable { get; }
+
+    private string? ControllerName { get; }
+
+    /// <summary>The tester node O-flag copies are exported to (Figure 1: N100).</summary>
+    public string Controller => ControllerName ?? throw new InvalidOperationException($"{File}: topology {Name} names no controller");
+
+    internal TopologyPlan Plan { get; }
+
+    internal IReadOnlyList<TopologyExtraSid> ExtraSids { get; }
+
+    /// <summary>An extra SID of the topology by name (Figure 1: vpn_999 at N7).</summary>
+    public TopologySid SidNamed(string name) => Nodes.SelectMany(n => SidsOf(n.Name)).FirstOrDefault(s => s.Name == name)
+        ?? throw new ArgumentException($"{Name} has no SID '{name}'");
+
+    /// <summary>The IPv4 address of a node on a link that has IPv4 (Figure 1: the CE attachments), or null.</summary>
+    public IPAddress? LinkAddress4(string node, string link)
+    {
+        var l = Links.FirstOrDefault(x => x.Name == link);
+        if (l?.Ipv4A is null || l.Ipv4B is null) return null;
+        var n = Node(node).Name;
+        return n == l.A ? l.Ipv4A : n == l.B ? l.Ipv4B : null;
+    }
 
     /// <summary>The routers (the nodes a DUT can replace).</summary>
     public IEnumerable<TopologyNode> Routers => Nodes.Where(n => !n.IsTester);
@@ -95,10 +104,10 @@ public sealed class Figure1Topology
     public IEnumerable<TopologyLink> Attachments => Links.Where(l => Node(l.B).IsTester);
 
     public TopologyNode Node(string name) => Nodes.FirstOrDefault(n => string.Equals(n.Name, name, StringComparison.OrdinalIgnoreCase))
-        ?? throw new ArgumentException($"Figure 1 has no node '{name}' (nodes: {string.Join(", ", Nodes.Select(n => n.Name))})");
+        ?? throw new ArgumentException($"{Name} has no node '{name}' (nodes: {string.Join(", ", Nodes.Select(n => n.Name))})");
 
     public TopologyLink Link(string name) => Links.FirstOrDefault(l => l.Name == name)
-        ?? throw new ArgumentException($"Figure 1 has no link '{name}'");
+        ?? throw new ArgumentException($"{Name} has no link '{name}'");
 
     public IEnumerable<TopologyLink> LinksOf(string node) => Links.Where(l => l.Touches(node));
 
@@ -112,36 +121,35 @@ public sealed class Figure1Topology
         return aFirst ? $"{a.Label}:{b.Label}" : $"{b.Label}:{a.Label}";
     }
 
-    /// <summary>Node k's loopback 2001:db8:A:k::.</summary>
-    public IPAddress Loopback(string node) => IPAddress.Parse($"2001:db8:a:{L(node)}::");
+    private static string Fill(string pattern, string k = "", string i = "", string n = "", string pair = "") =>
+        pattern.Replace("{k}", k).Replace("{i}", i).Replace("{n}", n).Replace("{pair}", pair);
 
-    /// <summary>Node k's locator 2001:db8:B:k::/64.</summary>
-    public string Locator(string node) => $"2001:db8:b:{L(node)}::/64";
+    /// <summary>Node k's loopback (Figure 1: 2001:db8:A:k::).</summary>
+    public IPAddress Loopback(string node) => IPAddress.Parse(Fill(Plan.Loopback, k: L(node)));
 
-    /// <summary>The End SID 2001:db8:B:k:: (N100: 2001:db8:B:100:1::, the seed's §3.4).</summary>
-    public IPAddress EndSid(string node) => node == "N100" ? IPAddress.Parse("2001:db8:b:100:1::") : IPAddress.Parse($"2001:db8:b:{L(node)}::");
+    /// <summary>Node k's locator (Figure 1: 2001:db8:B:k::/64).</summary>
+    public string Locator(string node) => Fill(Plan.Locator, k: L(node));
 
-    /// <summary>End.X at <paramref name="node"/> over <paramref name="link"/>: 2001:db8:B:k:Cij:: (i = neighbour, j = the link's index).</summary>
+    /// <summary>The End SID (Figure 1: 2001:db8:B:k::; N100: 2001:db8:B:100:1::, the seed's §3.4).</summary>
+    public IPAddress EndSid(string node) => IPAddress.Parse(Node(node).EndSidOverride is { } o ? Fill(o, k: L(node)) : Fill(Plan.EndSid, k: L(node)));
+
+    /// <summary>End.X at <paramref name="node"/> over <paramref name="link"/> (Figure 1: 2001:db8:B:k:Cij::, i = neighbour, j = the link's index).</summary>
     public IPAddress EndXSid(string node, string link)
     {
         var l = Link(link);
-        return IPAddress.Parse($"2001:db8:b:{L(node)}:c{L(l.Other(node))}{l.Index}::");
+        return IPAddress.Parse(Fill(Plan.EndXSid, k: L(node), i: L(l.Other(node)), n: l.Index.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
 
-    /// <summary>The /64 a link's addresses come from: 2001:db8:i:j::/64 with i &lt; j (attachments: 2001:db8:k:100:: and 2001:db8:k:ceN::).</summary>
-    public string LinkPrefix(string link)
-    {
-        return $"2001:db8:{Pair(Link(link))}::/64";
-    }
+    /// <summary>The prefix a link's addresses come from (Figure 1: 2001:db8:i:j::/64 with i &lt; j).</summary>
+    public string LinkPrefix(string link) => Fill(Plan.LinkPrefix, pair: Pair(Link(link)));
 
-    /// <summary>The address of <paramref name="node"/> on <paramref name="link"/>: 2001:db8:i:j:kn::.</summary>
+    /// <summary>The address of <paramref name="node"/> on <paramref name="link"/> (Figure 1: 2001:db8:i:j:kn::; a CE is ::2).</summary>
     public IPAddress LinkAddress(string node, string link)
     {
         var l = Link(link);
         if (!l.Touches(node)) throw new ArgumentException($"{node} is not an end of {link}");
         var k = Node(node);
-        // The plan's "kn": node label then the link's index (N100 on its 1st link: 1001); a CE is ::2.
-        return IPAddress.Parse(k.Name.StartsWith("CE", StringComparison.Ordinal) ? $"2001:db8:{Pair(l)}::2" : $"2001:db8:{Pair(l)}:{k.Label}{l.Index}::");
+        return IPAddress.Parse(Fill(k.LinkAddressOverride ?? Plan.LinkAddress, k: k.Label, n: l.Index.ToString(System.Globalization.CultureInfo.InvariantCulture), pair: Pair(l)));
     }
 
     /// <summary>Every address of a node (loopback, link addresses, SIDs): to tell which node answered.</summary>
@@ -155,12 +163,13 @@ public sealed class Figure1Topology
     public IReadOnlyList<TopologySid> SidsOf(string node)
     {
         var n = Node(node);
-        if (n.Name == "N100") return [new("end", "End", EndSid(node))];
-        if (!n.SrCapable || n.IsTester) return [];
+        if (n.IsTester) return n.EndSidOverride is not null ? [new("end", "End", EndSid(node))] : [];
+        if (!n.SrCapable) return [];
         var sids = new List<TopologySid> { new("end", "End", EndSid(node)) };
         foreach (var l in LinksOf(node).Where(l => !Node(l.Other(node)).IsTester))
             sids.Add(new($"end_x_{l.Name}", "End.X", EndXSid(node, l.Name), l.Name, LinkAddress(l.Other(node), l.Name)));
-        if (node == "N7") sids.Add(new("vpn_999", "End.DX4", VpnSid, "ce2", LinkAddress4("CE2", "ce2")));
+        foreach (var x in ExtraSids.Where(x => x.Node == n.Name))
+            sids.Add(new(x.Name, x.Behavior, x.Address, x.Link, x.NextHop is { } h && x.Link is { } xl ? LinkAddress4(h, xl) : null));
         return sids;
     }
 
@@ -171,9 +180,9 @@ public sealed class Figure1Topology
     public IReadOnlyList<string> PrefixesOf(string node)
     {
         var n = Node(node);
-        if (n.IsTester && n.Name != "N100") return [];
+        if (n.IsTester && !n.Advertises) return [];
         var list = new List<string> { $"{Loopback(node)}/128" };
-        if (n.SrCapable || n.Name == "N100") list.Add(Locator(node));
+        if (n.SrCapable || n.Advertises) list.Add(Locator(node));
         if (!n.IsTester) list.AddRange(LinksOf(node).Select(l => LinkPrefix(l.Name)).Distinct());
         return list;
     }
@@ -239,7 +248,7 @@ public sealed class Figure1Topology
     }
 
     /// <summary>
-    /// Walks a packet through the figure as RFC 8754/8986 say each router handles it: at an End or End.X SID
+    /// Walks a packet through the topology as RFC 8754/8986 say each router handles it: at an End or End.X SID
     /// of the router, Segments Left is decremented and the DA becomes the next segment (End.X: out of its
     /// link, End: looked up); otherwise the router forwards on the DA. Every router decrements the hop
     /// limit. Stops when the packet reaches a tester attachment (or after 32 hops, or where no route exists).
