@@ -99,6 +99,21 @@ public static class ConformanceStatement
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
+    private static readonly JsonSerializerOptions InJson = new() { PropertyNameCaseInsensitive = true };
+
+    /// <summary>
+    /// Reads a run's conformance-statement.json (<paramref name="runOrFile"/>: the run folder or the file); a missing or
+    /// unreadable statement is an error naming the path and how to write it.
+    /// </summary>
+    public static ConformanceStatementDocument Read(string runOrFile)
+    {
+        var file = Directory.Exists(runOrFile) ? Path.Combine(runOrFile, JsonFileName) : runOrFile;
+        if (!File.Exists(file))
+            throw new FileNotFoundException($"{runOrFile}: no {JsonFileName} (write it with `srv6conf report statement --run {runOrFile}`; ./run-suite.sh does).");
+        try { return JsonSerializer.Deserialize<ConformanceStatementDocument>(File.ReadAllText(file), InJson) ?? throw new InvalidDataException($"{file}: empty statement"); }
+        catch (JsonException e) { throw new InvalidDataException($"{file}: not a conformance statement ({e.Message}).", e); }
+    }
+
     /// <summary>Reads every <c>*-result.json</c> at the top level of an allure-results folder.</summary>
     public static IReadOnlyList<AllureResult> ReadResults(string resultsDirectory) =>
         Directory.EnumerateFiles(resultsDirectory, "*-result.json", SearchOption.TopDirectoryOnly)

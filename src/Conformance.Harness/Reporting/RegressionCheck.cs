@@ -38,16 +38,7 @@ public static class RegressionCheck
     public const string MarkdownFileName = "regressions.md";
     private const string CaptureMime = "application/vnd.tcpdump.pcap";
 
-    private static readonly JsonSerializerOptions ReadJson = new() { PropertyNameCaseInsensitive = true };
     private static readonly JsonSerializerOptions WriteJson = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
-
-    public static ConformanceStatementDocument ReadStatement(string runOrFile)
-    {
-        var file = Directory.Exists(runOrFile) ? Path.Combine(runOrFile, ConformanceStatement.JsonFileName) : runOrFile;
-        if (!File.Exists(file)) throw new FileNotFoundException($"{runOrFile}: no {ConformanceStatement.JsonFileName} (a run of ./run-suite.sh writes it).");
-        try { return JsonSerializer.Deserialize<ConformanceStatementDocument>(File.ReadAllText(file), ReadJson) ?? throw new InvalidDataException($"{file}: empty"); }
-        catch (JsonException e) { throw new InvalidDataException($"{file}: not a conformance statement ({e.Message}).", e); }
-    }
 
     public static RegressionReport Compare(ConformanceStatementDocument baseline, ConformanceStatementDocument now, string runName = "", string baselineName = "")
     {
@@ -85,7 +76,7 @@ public static class RegressionCheck
     /// <summary>Compares and writes regressions.json/.md into <paramref name="run"/>.</summary>
     public static RegressionReport Write(string run, string baseline)
     {
-        var report = Compare(ReadStatement(baseline), ReadStatement(run), Path.GetFileName(Path.GetFullPath(run)), Path.GetFileName(Path.GetFullPath(baseline)));
+        var report = Compare(ConformanceStatement.Read(baseline), ConformanceStatement.Read(run), Path.GetFileName(Path.GetFullPath(run)), Path.GetFileName(Path.GetFullPath(baseline)));
         File.WriteAllText(Path.Combine(run, JsonFileName), JsonSerializer.Serialize(report, WriteJson) + "\n");
         File.WriteAllText(Path.Combine(run, MarkdownFileName), Markdown(report));
         return report;

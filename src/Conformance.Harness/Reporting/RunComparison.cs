@@ -35,7 +35,6 @@ public static class RunComparison
     public const string MarkdownFileName = "comparison.md";
     public const string CsvFileName = "comparison.csv";
 
-    private static readonly JsonSerializerOptions ReadJson = new() { PropertyNameCaseInsensitive = true };
     private static readonly string[] LevelOrder = ["MUST", "PROCEDURE", "SHOULD", "MAY", "INFORMATIVE", "UNSPECIFIED"];
 
     /// <summary>
@@ -49,12 +48,8 @@ public static class RunComparison
         for (int i = 0; i < runs.Count; i++)
         {
             var path = runs[i];
+            var doc = ConformanceStatement.Read(path);
             var file = Directory.Exists(path) ? Path.Combine(path, ConformanceStatement.JsonFileName) : path;
-            if (!File.Exists(file))
-                throw new FileNotFoundException($"{path}: no {ConformanceStatement.JsonFileName} (write it with `srv6conf report statement --run {path}`; ./run-suite.sh does).");
-            ConformanceStatementDocument doc;
-            try { doc = JsonSerializer.Deserialize<ConformanceStatementDocument>(File.ReadAllText(file), ReadJson) ?? throw new InvalidDataException($"{file}: empty statement"); }
-            catch (JsonException e) { throw new InvalidDataException($"{file}: not a conformance statement ({e.Message}).", e); }
             loaded.Add(new ComparedRun("", Path.GetDirectoryName(Path.GetFullPath(file))!, doc));
         }
         var labels = loaded.Select((r, i) => anonymise ? $"DUT {(char)('A' + i)}" : r.Dut).ToList();
