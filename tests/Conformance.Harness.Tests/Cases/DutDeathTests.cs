@@ -60,17 +60,5 @@ public class DutDeathTests
         });
     }
 
-    private static List<(string Purpose, string Status, string Message)> Statuses(string results) => [.. Directory.GetFiles(results, "*-result.json").Select(f =>
-    {
-        try
-        {
-            using var d = JsonDocument.Parse(File.ReadAllText(f));
-            var r = d.RootElement;
-            var id = r.GetProperty("labels").EnumerateArray().Where(l => l.GetProperty("name").GetString() == "testPurposeId")
-                .Select(l => l.GetProperty("value").GetString()).FirstOrDefault();
-            var message = r.TryGetProperty("statusDetails", out var sd) && sd.TryGetProperty("message", out var m) ? m.GetString() ?? "" : "";
-            return id is null ? ((string, string, string)?)null : (id, r.GetProperty("status").GetString()!, message);
-        }
-        catch (Exception e) when (e is IOException or JsonException or KeyNotFoundException) { return null; }
-    }).OfType<(string, string, string)>()];
+    private static List<AllureResultFiles.Result> Statuses(string results) => AllureResultFiles.Read(results);
 }

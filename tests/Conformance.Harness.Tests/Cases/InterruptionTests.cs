@@ -133,17 +133,8 @@ public class InterruptionTests
     }
 
     /// <summary>How many distinct test purposes have a passed or failed result so far.</summary>
-    private static int Verdicts(string results) => Directory.GetFiles(results, "*-result.json").Select(f =>
-    {
-        try
-        {
-            using var d = JsonDocument.Parse(File.ReadAllText(f));
-            if (d.RootElement.GetProperty("status").GetString() is not ("passed" or "failed")) return null;
-            return d.RootElement.GetProperty("labels").EnumerateArray().Where(l => l.GetProperty("name").GetString() == "testPurposeId")
-                .Select(l => l.GetProperty("value").GetString()).FirstOrDefault();
-        }
-        catch (Exception e) when (e is IOException or JsonException or KeyNotFoundException) { return null; }
-    }).OfType<string>().Distinct().Count();
+    private static int Verdicts(string results) =>
+        AllureResultFiles.Read(results).Where(r => r.Status is "passed" or "failed").Select(r => r.Purpose).Distinct().Count();
 
     /// <summary>The namespaces of the labs this test host owns (other labs on the machine are not this test's business).</summary>
     private static List<string> LabsOf(int host) =>
