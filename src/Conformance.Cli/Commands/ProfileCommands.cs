@@ -2,6 +2,7 @@ using System.CommandLine;
 using Conformance.Harness.Intent;
 using Conformance.Harness.Platforms;
 using Conformance.Harness.Profiles;
+using Conformance.Harness.Testbeds;
 
 namespace Conformance.Cli.Commands;
 
@@ -11,7 +12,8 @@ internal static class ProfileCommands
     public static Command Create()
     {
         var file = new Argument<string>("file") { Description = "a profile (YAML)" };
-        var check = new Command("check", "Validate a profile: every error with file:line:column and the field") { file };
+        var host = new Option<bool>("--host") { Description = "also check that this host can build the profile's testbed (exit 5 when it cannot, saying why)" };
+        var check = new Command("check", "Validate a profile: every error with file:line:column and the field") { file, host };
         check.SetAction(pr =>
         {
             try
@@ -22,6 +24,11 @@ internal static class ProfileCommands
                     Console.Error.WriteLine("note: the cases assembly is not built, so known_deviations[].test_purposes were not checked against the suite's purposes (build first: dotnet build -c Release)");
                 Console.WriteLine($"{p.SourcePath}: valid ({p.Name}, {p.Testbed.Kind}, platform {p.Testbed.Platform}, {p.Testbed.TesterPorts.Count} tester ports, {p.Parameters.Sids.Count} SIDs, sha256 {p.Sha256[..12]}…)");
                 foreach (var (k, v) in ReportCommands.Pics(p)) Console.WriteLine($"  {k}: {v}");
+                if (pr.GetValue(host) && ProfileDutConfig.WhyThisHostCannotBuild(p) is { } why)
+                {
+                    Console.Error.WriteLine($"{p.SourcePath}: valid, but this host cannot build its testbed: {why}");
+                    return 5;
+                }
                 // What the profile claims must be configurable with its platform's pack (a router pack renders it here).
                 var pack = PlatformPacks.Find(p.Testbed.Platform);
                 if (pack is null)

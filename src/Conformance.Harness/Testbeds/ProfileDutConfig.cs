@@ -184,6 +184,22 @@ public static class ProfileDutConfig
         RouterPack(profile) is { } pack ? DutConfig.FromLines(Platforms.PackRenderer.HeadendItem(pack, headend).Lines)
         : DutConfig.FromLines(LinuxIntentRenderer.HeadendLines(headend, profile.Testbed.Platform, TemplateDirectory(profile.Testbed.Platform)));
 
+    /// <summary>
+    /// Null when this host can build the profile's testbed; otherwise why not, in one sentence. A reference lab with the
+    /// Linux kernel as its DUT needs the kernel's SRv6 lightweight tunnels (<see cref="HostKernel"/>), and so does a
+    /// reference topology's lab (its other routers are Linux); the reference node alone between tester ports and a real
+    /// router's testbed need nothing of the kind.
+    /// </summary>
+    public static string? WhyThisHostCannotBuild(Profile profile)
+    {
+        if (profile.Testbed.Kind != TestbedKind.ReferenceLab) return null;
+        if (RouterPack(profile) is null) return HostKernel.WhyNoLinuxReferenceDut;
+        // A reference topology's other routers are Linux namespaces with seg6local SIDs (dut-configs/linux/topology/).
+        if (profile.Testbed.Topology is { } t && HostKernel.WhyNoLinuxReferenceDut is { } why)
+            return $"the lab routers around the DUT in {t.Name} are Linux namespaces with seg6local SIDs: {why}";
+        return null;
+    }
+
     /// <summary>The profile's platform pack when it is a router pack (cli driver), rendered by <see cref="Platforms.PackRenderer"/>; null for the Linux reference.</summary>
     private static Platforms.PlatformPack? RouterPack(Profile profile) =>
         profile.Testbed.Platform == "linux" ? null

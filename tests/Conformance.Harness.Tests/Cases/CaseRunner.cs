@@ -48,6 +48,7 @@ public static class CaseRunner
     /// <param name="profile">A profile file in profiles/ (null: the cases' default, reference-lab.yaml).</param>
     public static Task<IReadOnlyDictionary<string, CaseOutcome>> RunAsync(string labMode, string? testbedFault = null, IEnumerable<string>? purposes = null, string? profile = null)
     {
+        Support.TestbedHost.RequireProfile(profile ?? "reference-lab.yaml");
         var set = purposes?.Distinct().Order(StringComparer.Ordinal).ToList();
         var key = $"{profile}/{labMode}/{testbedFault}/{(set is null ? "*" : string.Join(',', set))}";
         var env = profile is null ? null : new Dictionary<string, string> { ["SRV6CONF_PROFILE"] = Path.Combine(Profiles.ProfileTestSupport.ProfilesDir, profile) };
@@ -99,6 +100,7 @@ public static class CaseRunner
     public static async Task<(IReadOnlyDictionary<string, CaseOutcome> Outcomes, string Directory)> RunWithEnvironmentAsync(
         string labMode, IEnumerable<string> purposes, IReadOnlyDictionary<string, string> environment)
     {
+        Support.TestbedHost.RequireProfile(environment.TryGetValue("SRV6CONF_PROFILE", out var p) ? p : "reference-lab.yaml");
         var dir = Path.Combine(Path.GetTempPath(), $"srv6conf-cases-{labMode}-env-{Guid.NewGuid().ToString("N")[..8]}");
         var outcomes = await RunOnceAsync(labMode, null, purposes.Distinct().Order(StringComparer.Ordinal).ToList(), environment, dir);
         return (outcomes, dir);

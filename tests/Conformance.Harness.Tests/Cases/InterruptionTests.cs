@@ -16,10 +16,13 @@ namespace Conformance.Harness.Tests.Cases;
 [TestFixture, Category("Lab"), NonParallelizable]
 public class InterruptionTests
 {
+    /// <summary>Signals are the main job's business, not the DUT's: the Linux reference lab where the host builds it, else the node's.</summary>
+    private static string Profile => "profiles/" + TestbedHost.SingleDutProfile;
+
     [Test]
     public async Task SigintStopsTheMainJobInOrderWithAPartialStatementAndNothingLeft()
     {
-        using var job = new MainJob("--profile", "profiles/reference-lab.yaml");
+        using var job = new MainJob("--profile", Profile);
         var (p, run) = (job.Process, job.Run);
         {
             // Mid-run: a few cases have a verdict (passed or failed; not-applicable ones come and go in milliseconds).
@@ -72,7 +75,7 @@ public class InterruptionTests
     [Test]
     public async Task SigintDuringTheLongestCaseAbortsItsTrafficAndStopsWithinTenSeconds()
     {
-        using var job = new MainJob("--profile", "profiles/reference-lab.yaml", "--tp", "TP-END-BV-01,TP-OFLAG-BV-04");
+        using var job = new MainJob("--profile", Profile, "--tp", "TP-END-BV-01,TP-OFLAG-BV-04");
         var (p, run) = (job.Process, job.Run);
         var results = Path.Combine(run, "allure-results");
         var wait = Stopwatch.StartNew();
@@ -108,7 +111,7 @@ public class InterruptionTests
     [Test]
     public async Task ASecondSigtermStopsAtOnceAndLeavesNothing()
     {
-        using var job = new MainJob("--profile", "profiles/reference-lab.yaml");
+        using var job = new MainJob("--profile", Profile);
         var (p, run) = (job.Process, job.Run);
         {
             var results = Path.Combine(run, "allure-results");

@@ -24,7 +24,12 @@ public class SecretLeakTests
         };
         var started = DateTime.UtcNow;
         // Two purposes of different kinds: one configures and uses the HMAC key, one the edge filter.
-        var (outcomes, dir) = await CaseRunner.RunWithEnvironmentAsync("None", ["TP-HMAC-BV-03", "TP-EDGE-BI-01"], canaries);
+        // The Linux reference lab where this host can build it, else the reference node (same HMAC key variables).
+        var environment = new Dictionary<string, string>(canaries)
+        {
+            ["SRV6CONF_PROFILE"] = Path.Combine(Profiles.ProfileTestSupport.ProfilesDir, Support.TestbedHost.SingleDutProfile),
+        };
+        var (outcomes, dir) = await CaseRunner.RunWithEnvironmentAsync("None", ["TP-HMAC-BV-03", "TP-EDGE-BI-01"], environment);
         try
         {
             Assert.That(outcomes.Keys, Is.SupersetOf(new[] { "TP-HMAC-BV-03", "TP-EDGE-BI-01" }));
@@ -34,7 +39,9 @@ public class SecretLeakTests
             if (Directory.Exists(repoReports))
                 files.AddRange(Directory.GetFiles(repoReports, "*", SearchOption.AllDirectories).Where(f => File.GetLastWriteTimeUtc(f) >= started));
             Assert.That(files.Count(f => f.EndsWith("-result.json", StringComparison.Ordinal)), Is.GreaterThanOrEqualTo(2));
-            Assert.That(files.Any(f => File.ReadAllText(f).Contains("ip sr hmac set", StringComparison.Ordinal)), Is.True,
+            // The key's configuration line as the profile's pack writes it (Linux: ip sr hmac set; the node: hmac-key).
+            var keyLine = Support.TestbedHost.SingleDutProfile == "reference-lab.yaml" ? "ip sr hmac set" : "hmac-key 1 algorithm sha256";
+            Assert.That(files.Any(f => File.ReadAllText(f).Contains(keyLine, StringComparison.Ordinal)), Is.True,
                 "the HMAC key configuration must be in the evidence (redacted), else the scan proves nothing");
             var hits = new List<string>();
             foreach (var f in files)

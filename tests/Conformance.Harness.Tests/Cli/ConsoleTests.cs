@@ -64,6 +64,7 @@ public class ConsoleTests
     [Test, Category("Lab"), NonParallelizable]
     public void TheMainJobPrintsOneLinePerCaseAndKeepsNUnitsOutputInConsoleLog()
     {
+        // Needs the Linux lab: it is the testbed with a known deviation and a not-applicable purpose to show.
         using var job = new MainJob("--profile", "profiles/reference-lab.yaml", "--tp", "TP-PSP-BV-01,TP-END-BV-02,TP-USP-BV-01");
         var p = job.Process;
         {

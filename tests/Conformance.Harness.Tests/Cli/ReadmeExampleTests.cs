@@ -25,6 +25,7 @@ public partial class ReadmeExampleTests
     public void TheExampleDoesWhatTheReadmeSays(string verb, string args)
     {
         var root = ProfileTestSupport.RepoRoot;
+        if (Regex.Match(args, @"--profile\s+(?<p>\S+)") is { Success: true } pm) Support.TestbedHost.RequireProfile(Path.Combine(root, pm.Groups["p"].Value));
         var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add("src/Conformance.Cli/bin/Release/net10.0/srv6conf.dll");
         psi.ArgumentList.Add(verb);

@@ -50,7 +50,7 @@ public class DifferentialCommandTests
 
     private static async Task<(int Code, JsonNode Report, string Out, TimeSpan Took)> Live(string faultB)
     {
-        LabTestSupport.RequireLab();
+        LabTestSupport.RequireLinuxLab();
         var dir = Path.Combine(Path.GetTempPath(), $"srv6conf-differential-{Guid.NewGuid():N}");
         var sw = Stopwatch.StartNew();
         // 20 ms between the stimuli that may draw an ICMP error (the lab DUT has net.ipv6.icmp.ratelimit=0); the O-flag

@@ -24,7 +24,7 @@ public class LinuxPlatformTests
     [OneTimeSetUp]
     public async Task StartLab()
     {
-        LabTestSupport.RequireLab();
+        LabTestSupport.RequireLinuxLab();
         _lab = await ReferenceLab.StartAsync(ReferenceLabSpec.CreateDefault());
         _ssh = await SshDutSession.ConnectAsync(_lab.CreateSshOptions());
     }

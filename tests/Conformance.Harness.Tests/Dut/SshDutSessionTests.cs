@@ -15,7 +15,7 @@ public class SshDutSessionTests
     [OneTimeSetUp]
     public async Task StartLab()
     {
-        LabTestSupport.RequireLab();
+        LabTestSupport.RequireLinuxLab();
         _lab = await ReferenceLab.StartAsync(ReferenceLabSpec.CreateDefault());
     }
 
@@ -195,7 +195,7 @@ public class SshDutSessionConnectionLossTests
     [Test]
     public async Task KilledSshd_NextRunThrowsTestbedException_AfterOneReconnect()
     {
-        LabTestSupport.RequireLab();
+        LabTestSupport.RequireLinuxLab();
         await using var lab = await ReferenceLab.StartAsync(ReferenceLabSpec.CreateDefault());
         await using var s = await SshDutSession.ConnectAsync(lab.CreateSshOptions() with { ConnectTimeout = TimeSpan.FromSeconds(2) });
         Assert.That((await s.RunAsync("true")).ExitCode, Is.EqualTo(0));

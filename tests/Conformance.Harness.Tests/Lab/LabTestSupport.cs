@@ -22,6 +22,13 @@ internal static class LabTestSupport
         if (Missing.Value is { } why) Assert.Ignore($"Reference lab unavailable: {why}");
     }
 
+    /// <summary>Skips (Ignore) the test when the machine cannot run the reference lab with the Linux kernel as its DUT (no kernel SRv6).</summary>
+    public static void RequireLinuxLab()
+    {
+        RequireLab();
+        Support.TestbedHost.RequireLinuxReferenceDut();
+    }
+
     public static (int ExitCode, string Stdout, string Stderr) Run(string file, params string[] args)
     {
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

@@ -17,6 +17,7 @@ public class ReferenceLabTests
     [Test]
     public async Task LabUp_SshWithKey_SeesSids_TeardownLeavesNothing()
     {
+        LabTestSupport.RequireLinuxLab();
         var spec = ReferenceLabSpec.CreateDefault();
         var sw = Stopwatch.StartNew();
         var lab = await ReferenceLab.StartAsync(spec);
@@ -70,6 +71,7 @@ public class ReferenceLabTests
     [Test]
     public async Task CleanupLeftovers_RemovesDeadRuns_AndLeavesLookAlikesAlone()
     {
+        LabTestSupport.RequireLinuxLab();
         LabTestSupport.Run("ip", "link", "del", "zz-other");
         Assert.That(LabTestSupport.Run("ip", "link", "add", "zz-other", "type", "veth", "peer", "name", "zz-other-p").ExitCode, Is.EqualTo(0));
         try
@@ -119,6 +121,7 @@ public class ReferenceLabTests
     [Test]
     public async Task FaultMode_EndWithoutPsp_ProgramsThePspSidWithoutFlavor()
     {
+        LabTestSupport.RequireLinuxLab();
         await using var lab = await ReferenceLab.StartAsync(FaultedSpec(LabFaultMode.EndWithoutPsp));
         var psp = lab.AppliedConfig.Sid("end_psp");
         var (exit, stdout, _) = lab.Exec("ip", "-6", "route", "show", psp);
@@ -132,6 +135,7 @@ public class ReferenceLabTests
     [Test]
     public async Task FaultModes_NoIcmpErrors_And_Seg6Disabled_AreApplied()
     {
+        LabTestSupport.RequireLinuxLab();
         await using (var lab = await ReferenceLab.StartAsync(FaultedSpec(LabFaultMode.NoIcmpErrors)))
         {
             var (_, nft, _) = lab.Exec("nft", "list", "ruleset");
@@ -147,6 +151,7 @@ public class ReferenceLabTests
     [Test]
     public async Task StaticNeighbours_PointAtTheTesterMacs()
     {
+        LabTestSupport.RequireLinuxLab();
         await using var lab = await ReferenceLab.StartAsync(ReferenceLabSpec.CreateDefault(staticNeighbours: true));
         var (_, neigh, _) = lab.Exec("ip", "-6", "neigh", "show", "dev", "eth2");
         Assert.That(neigh, Does.Contain($"2001:db8:0:2::2 lladdr {lab.Ports[1].TesterMac} PERMANENT"));

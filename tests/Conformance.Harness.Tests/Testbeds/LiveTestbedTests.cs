@@ -14,6 +14,7 @@ public class LiveTestbedTests
     [Test]
     public async Task ReferenceProfileComesUpConfiguredAndRollsBackLeavingNothing()
     {
+        Lab.LabTestSupport.RequireLinuxLab();
         var profile = ReferenceProfile();
         string ns, runId;
         await using (var tb = await LiveTestbed.StartAsync(profile))
@@ -36,6 +37,7 @@ public class LiveTestbedTests
     [Test]
     public void IdentityMismatchStopsBeforeConfiguring()
     {
+        Lab.LabTestSupport.RequireLinuxLab();
         var profile = ReferenceProfile();
         // The lab names its DUT after the profile, so point the profile at a different platform instead.
         var wrong = profile with { Testbed = profile.Testbed with { Identity = profile.Testbed.Identity with { PlatformVersionPattern = "^JUNOS " } } };

@@ -17,7 +17,7 @@ public class TopologyLabTests
     [Test]
     public async Task Figure1_RoutesThroughTheDut_TapsSeeIt_AndIsRemovedWhole()
     {
-        LabTestSupport.RequireLab();
+        LabTestSupport.RequireLinuxLab();
         string runId;
         await using (var tb = await LiveTestbed.StartAsync(Figure1))
         {
@@ -46,7 +46,7 @@ public class TopologyLabTests
     [Test]
     public async Task Figure1WithTheReferenceNodeAsN4_RoutesThroughTheNode_AndAKilledRunIsRemovedWhole()
     {
-        LabTestSupport.RequireLab();
+        LabTestSupport.RequireLinuxLab(); // the other six routers are Linux namespaces with seg6local SIDs
         var profile = ProfileLoader.Load(Path.Combine(ProfilesDir, "reference-figure1-node.yaml"));
         var spec = ProfileDutConfig.LabSpec(profile) with { Hostname = profile.Testbed.Identity.Hostname };
         var lab = await ReferenceLab.StartAsync(spec);
@@ -102,7 +102,8 @@ public class TopologyLabTests
         LabTestSupport.RequireLab();
         // link3 of N2 (a lab router before the DUT N4 on the seed's paths) goes down after set-up: the probes never
         // reach the DUT, so the DUT cannot be judged: broken (inconclusive), not failed.
-        var outcomes = await Cases.CaseRunner.RunAsync("None", "lab-link-down:N2:link3", ["TP-LOOP-BV-01", "TP-PING-BV-04", "TP-HYBRID-BV-01"], "reference-figure1.yaml");
+        // A lab router's fault, whatever the DUT at N4: the Linux one where the host builds it, else the reference node.
+        var outcomes = await Cases.CaseRunner.RunAsync("None", "lab-link-down:N2:link3", ["TP-LOOP-BV-01", "TP-PING-BV-04", "TP-HYBRID-BV-01"], Support.TestbedHost.Figure1Profile);
         foreach (var id in new[] { "TP-LOOP-BV-01", "TP-PING-BV-04", "TP-HYBRID-BV-01" })
         {
             Assert.That(outcomes[id].Status, Is.EqualTo("broken"), $"{id}: {outcomes[id].Message}");
@@ -113,7 +114,7 @@ public class TopologyLabTests
     [Test]
     public async Task Figure1_ThatFailsToBuild_LeavesNothingBehind()
     {
-        LabTestSupport.RequireLab();
+        LabTestSupport.RequireLinuxLab();
         // A template directory whose lab-router sysctls fail: the build stops half-way.
         var dir = Directory.CreateTempSubdirectory("srv6conf-templates-").FullName;
         try
