@@ -155,6 +155,31 @@ public class RefnodePackTests
     }
 
     [Test]
+    public void TheOFlagItemWithoutAClaimedRateRendersNoRateLimit_AndTheNodeTakesIt()
+    {
+        var intent = ReferenceLabIntent();
+        Assert.That(intent.OFlag!.RatePerSecond, Is.EqualTo(10), "the reference lab claims a rate");
+        var withRate = PackRenderer.Render(Pack, intent, Secret).Items.Single(i => i.Item == "O-flag").Lines;
+        Assert.That(withRate, Does.Contain("  punt-rate 10 burst " + intent.OFlag.Burst).And.None.Contains("no punt-rate"));
+        var noRate = intent with { OFlag = intent.OFlag with { RatePerSecond = null } };
+        var lines = PackRenderer.Render(Pack, noRate, Secret).Items.Single(i => i.Item == "O-flag").Lines;
+        Assert.That(lines, Does.Contain("  no punt-rate").And.None.Contains("punt-rate  burst"), string.Join('\n', lines));
+        Assert.That(lines.Where(l => l.TrimStart().StartsWith("punt-rate", StringComparison.Ordinal)), Is.Empty);
+
+        // The node takes both, and the rate a first commit set is gone after the second.
+        var (node, engine, _) = TestNode.Start(Startup);
+        var cli = new NodeCli(node);
+        foreach (var rendered in new[] { withRate, lines })
+        {
+            cli.Execute("configure");
+            foreach (var l in rendered) Assert.That(cli.Execute(l), Is.Empty, l);
+            Assert.That(cli.Execute("commit"), Does.StartWith("Commit"));
+            cli.Execute("end");
+        }
+        Assert.That(engine.Last!.Srv6.Oam, Has.Property("OFlagEnabled").True.And.Property("PuntRatePerSecond").Null);
+    }
+
+    [Test]
     public void DryRunOfAReferenceNodeProfilePrintsACompleteConfiguration()
     {
         var text = File.ReadAllText(Path.Combine(ProfileTestSupport.ProfilesDir, "reference-lab.yaml")).Replace("platform: linux", "platform: refnode", StringComparison.Ordinal);
