@@ -146,6 +146,9 @@ public class DynamicSidTests
         var rendering = PackRenderer.Render(pack, intent, k => $"lab-secret-{k.KeyId}");
         Assert.That(rendering.NotRenderable, Is.Empty);
         Assert.That(rendering.Lines, Does.Contain("  sid dynamic"));
+        var dry = new StringWriter();
+        Assert.That(Conformance.Cli.Commands.DryRunCommand.Cli(pack, intent, dry), Is.EqualTo(0));
+        Assert.That(dry.ToString(), Does.Contain("learned after the commit from `show srv6 sid | json`").And.Contain("# end_dt6 (End.DT6): the profile gives 2001:db8:b:1:d6::"));
         platform.RememberSources(rendering);
         await platform.ApplyAsync(DutConfig.FromLines(rendering.Lines));
 

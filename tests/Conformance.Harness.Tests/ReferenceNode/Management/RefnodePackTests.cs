@@ -259,6 +259,30 @@ public class RefnodePackTests
         Assert.That(transcript.ToText(), Does.Not.Contain("lab-secret"));
     }
 
+    /// <summary>
+    /// The pack reads the node's counters from `show srv6 sid | json`; the regex form over the table `show srv6 sid`
+    /// prints (the pack's former reader) reads the same counters, so both readers stay tested.
+    /// </summary>
+    [Test]
+    public void TheJsonAndTheRegexFormOfTheCountersReadTheSameNumbers()
+    {
+        var pack = Pack;
+        Assert.That((pack.State!.Counters!.Format, pack.State.Counters.Command), Is.EqualTo(("json", "show srv6 sid | json")));
+        var (node, _, _) = TestNode.Start(Startup);
+        var cli = new NodeCli(node);
+        cli.Execute("configure");
+        foreach (var line in PackRenderer.Render(pack, ReferenceLabIntent(), Secret).Lines) Assert.That(cli.Execute(line), Is.Empty, line);
+        Assert.That(cli.Execute("commit"), Does.StartWith("Commit"));
+        cli.Execute("end");
+        var json = PackCliPlatform.Counters(pack.State.Counters, cli.Execute(pack.State.Counters.Command));
+        var regex = new PackCounters("show srv6 sid", "regex",
+            new System.Text.RegularExpressions.Regex(@"^(?<sid>[0-9a-fA-F:]+)/\d+\s+\S+\s+\S+\s+\S+\s+(?<packets>\d+)\s+(?<bytes>\d+)\s*$", System.Text.RegularExpressions.RegexOptions.Multiline));
+        var table = PackCliPlatform.Counters(regex, cli.Execute("show srv6 sid"));
+        Assert.That(json.Count, Is.EqualTo(13), "every SID of the reference lab");
+        Assert.That(table, Is.EquivalentTo(json));
+        Assert.That(json.Values.Any(c => c.Packets > 0 && c.Bytes > 0), "the fake engine's counters are read, not zeros");
+    }
+
     [Test]
     public async Task ARejectedLineNamesTheTemplateLine_AndNothingIsCommitted()
     {
