@@ -34,6 +34,17 @@ public static class PlatformPackLoader
     private static readonly string[] SessionKeys = ["driver", "prompts", "disable_paging", "enter_config", "leave_config", "commit", "commit_confirmed", "confirm", "abort", "rollback", "checkpoint", "questions", "error_patterns", "timeouts"];
     private static readonly string[] TemplateKeys = ["locator", "csid_locator", "sid", "flavors", "flavor_sets", "headend", "edge_filter", "hmac_key", "hmac_policy", "oflag", "route", "debug_fault", "knobs", "dynamic_sids"];
     private static readonly string[] VerbKeys = ["command", "use", "output", "success", "hop", "pattern"];
+    private static readonly string[] IdentityKeys = ["command", "patterns", "hostname", "serial"];
+    private static readonly string[] StateKeys = ["snapshot", "diff", "counters", "sid_table"];
+    private static readonly string[] TableKeys = ["command", "format", "pattern", "rows", "fields"];
+
+    /// <summary>The keys each section of platform.yaml accepts (dut-configs/platform.schema.json must list the same; a test compares).</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<string>> AcceptedKeys { get; } = new Dictionary<string, IReadOnlyList<string>>
+    {
+        [""] = Top, ["session"] = SessionKeys, ["identity"] = IdentityKeys, ["state"] = StateKeys,
+        ["state.counters"] = TableKeys, ["state.sid_table"] = TableKeys, ["templates"] = TemplateKeys, ["verbs.*"] = VerbKeys,
+    };
+
     private static readonly string[] Uses = ["state.counters", "templates.headend", "templates.hmac_policy", "templates.oflag"];
     private static readonly string[] Outputs = ["linux-traceroute", "text"];
 
@@ -95,7 +106,7 @@ public static class PlatformPackLoader
 
         var session = ReadSession(w, top);
         PackIdentity? identity = null;
-        if (top.Mapping("identity", false, ["command", "patterns", "hostname", "serial"]) is { } id2)
+        if (top.Mapping("identity", false, IdentityKeys) is { } id2)
         {
             var cmd = id2.String("command", true);
             var patterns = (id2.Sequence("patterns", false, "regexes with named groups hostname, platform, version, serial") ?? [])
@@ -103,7 +114,7 @@ public static class PlatformPackLoader
             identity = cmd is null ? null : new PackIdentity(cmd, patterns, Probe(w, id2, "hostname"), Probe(w, id2, "serial"));
         }
         PackState? state = null;
-        if (top.Mapping("state", false, ["snapshot", "diff", "counters", "sid_table"]) is { } st)
+        if (top.Mapping("state", false, StateKeys) is { } st)
         {
             var counters = Table(w, st, "counters", ["sid", "packets"], ["bytes", "errors"], true);
             var sidTable = Table(w, st, "sid_table", ["sid", "name"], ["behavior"], false);
@@ -167,7 +178,7 @@ public static class PlatformPackLoader
     /// </summary>
     private static PackCounters? Table(YamlWalker w, Section st, string key, string[] required, string[] optional, bool linux)
     {
-        if (st.Mapping(key, false, ["command", "format", "pattern", "rows", "fields"]) is not { } c) return null;
+        if (st.Mapping(key, false, TableKeys) is not { } c) return null;
         var cmd = c.String("command", true);
         string[] formats = linux ? ["regex", "json", "xml", "linux-seg6local"] : ["regex", "json", "xml"];
         var format = c.String("format", true, string.Join(", ", formats)) ?? "regex";

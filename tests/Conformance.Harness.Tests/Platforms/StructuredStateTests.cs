@@ -117,6 +117,21 @@ public class StructuredStateTests
         Assert.That(err.Column, Is.GreaterThan(0));
     }
 
+    /// <summary>dut-configs/platform.schema.json (editor completion) accepts the keys the loader accepts, section by section.</summary>
+    [Test]
+    public void ThePlatformSchemaListsTheKeysTheLoaderAccepts()
+    {
+        using var schema = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Profiles.ProfileTestSupport.RepoRoot, "dut-configs", "platform.schema.json")));
+        foreach (var (section, keys) in PlatformPackLoader.AcceptedKeys)
+        {
+            var node = schema.RootElement;
+            foreach (var part in section.Split('.', StringSplitOptions.RemoveEmptyEntries))
+                node = part == "*" ? node.GetProperty("additionalProperties") : node.GetProperty("properties").GetProperty(part);
+            Assert.That(node.GetProperty("properties").EnumerateObject().Select(p => p.Name), Is.EquivalentTo(keys), $"section '{section}'");
+            Assert.That(node.GetProperty("additionalProperties").ValueKind, Is.EqualTo(System.Text.Json.JsonValueKind.False), $"section '{section}' is closed");
+        }
+    }
+
     [Test]
     public void DynamicSidsNeedASidTableAndKnownBehaviours()
     {
