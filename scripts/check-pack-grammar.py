@@ -39,7 +39,7 @@ PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z0-9_.\-]+)\s*\}\}")
 SRC = re.compile(r"^#\s*src:\s*(\S+)\s+\S")
 # placeholders that repeat a line once per element of a list (docs/platform-packs.md, additions)
 LIST_PLACEHOLDERS = {"segment": "segments", "segment_index": "segments", "flavor": "flavors",
-                     "inside_source": "inside_sources"}
+                     "inside_source": "inside_sources", "punt_rate": "punt_rates", "no_punt_rate": "no_punt_rates"}
 REQUIRED_KEYS = ["format_version", "platform", "vendor", "os", "verification", "sources", "session", "identity",
                  "templates"]
 SESSION_PLACEHOLDERS = {"seconds", "minutes", "checkpoint"}

@@ -73,6 +73,10 @@ public sealed class CaseRun
             using (var step = Evidence.FixtureStep($"Bring up the testbed ({Profile.Testbed.Kind}, fault mode {fault.Name})", FixturePhase.SetUp))
             {
                 _testbed = await LiveTestbed.StartAsync(Profile, fault);
+                // The profile with the SIDs the device allocated itself (its pack's templates.dynamic_sids), as the cases read it.
+                Profile = _testbed.Profile;
+                foreach (var (name, sid) in _testbed.LearnedSids)
+                    Evidence.AttachText($"SID {name} learned from the DUT", $"{name} ({sid.Behavior.Name()}): {sid.Address}, {sid.Learned}");
                 Evidence.AttachText("DUT configuration applied", string.Join('\n', _testbed.Config.ToLines()));
                 Evidence.AttachText("DUT state before (snapshot)", _testbed.Baseline.ToText());
             }
@@ -129,6 +133,8 @@ public sealed class CaseRun
             env["lab.sysctls"] = string.Join(' ', lab.Sysctls.Select(s => s.ToString()));
         }
         env["dut.sysctls"] = string.Join(' ', tb.Config.Sysctls.Select(s => s.ToString()));
+        if (tb.LearnedSids.Count > 0)
+            env["dut.learned_sids"] = string.Join("; ", tb.LearnedSids.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key}={s.Value.Address} ({s.Value.Learned})"));
         return env;
     }
 

@@ -100,7 +100,7 @@ internal static class DryRunCommand
         return 0;
     }
 
-    private static int Cli(PlatformPack pack, Srv6Intent intent, TextWriter stdout)
+    internal static int Cli(PlatformPack pack, Srv6Intent intent, TextWriter stdout)
     {
         var r = PackRenderer.Render(pack, intent);
         var s = pack.Session;
@@ -119,6 +119,12 @@ internal static class DryRunCommand
         }
         else if (s.Commit is { } commit) stdout.WriteLine(commit);
         if (s.LeaveConfig is { } leave) stdout.WriteLine(leave);
+        var dynamic = intent.Sids.Where(x => pack.Templates.DynamicSids.Contains(x.Behavior.Name())).ToList();
+        if (dynamic.Count > 0 && pack.State?.SidTable is { } table)
+        {
+            stdout.WriteLine($"## SIDs the device allocates (templates.dynamic_sids): learned after the commit from `{table.Command}`; the cases use the learned addresses");
+            foreach (var d in dynamic) stdout.WriteLine($"# {d.Name} ({d.Behavior.Name()}): the profile gives {d.Address}");
+        }
         stdout.WriteLine("## rollback");
         if (s.Abort is { } abort) stdout.WriteLine($"{abort}   # before the commit: discard the candidate configuration");
         stdout.WriteLine(s.Rollback is { } rb

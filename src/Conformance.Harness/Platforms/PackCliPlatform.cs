@@ -84,16 +84,64 @@ public sealed class PackCliPlatform(PlatformPack pack, CliSession cli) : IDutPla
     public async Task<IReadOnlyDictionary<string, SidCounters>> ReadCountersAsync(CancellationToken cancellationToken = default)
     {
         var c = Pack.State?.Counters ?? throw new TestbedException($"{Pack.DescriptorPath}: no state.counters, so platform {Pack.Platform} offers no per-SID counters.");
-        if (c.Format != "regex" || c.Pattern is null)
-            throw new TestbedException($"{Pack.DescriptorPath}: state.counters.format {c.Format} is not read by the suite yet (regex only).");
+        if (c.Format is not ("regex" or "json" or "xml"))
+            throw new TestbedException($"{Pack.DescriptorPath}: state.counters.format {c.Format} is read by the Linux platform's own code only (regex, json or xml here).");
         var text = await cli.ExecAsync(c.Command, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return Counters(c, text);
+    }
+
+    /// <summary>Per-SID counters from a counters command's output (rows with the fields sid, packets, bytes, errors).</summary>
+    public static IReadOnlyDictionary<string, SidCounters> Counters(PackCounters c, string text)
+    {
+        IReadOnlyList<IReadOnlyDictionary<string, string>> rows;
+        try { rows = PackTableReader.Read(c, text); }
+        catch (PackOutputException e) { throw new TestbedException(e.Message, e); }
         var result = new Dictionary<string, SidCounters>(StringComparer.Ordinal);
-        foreach (Match m in c.Pattern.Matches(text))
+        foreach (var row in rows)
         {
-            long N(string g) => m.Groups[g].Success && long.TryParse(m.Groups[g].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : 0;
-            if (System.Net.IPAddress.TryParse(m.Groups["sid"].Value, out var sid)) result[sid.ToString()] = new SidCounters(N("packets"), N("bytes"), N("errors"));
+            long N(string g) => row.TryGetValue(g, out var s) && long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : 0;
+            if (row.TryGetValue("sid", out var sidText) && System.Net.IPAddress.TryParse(sidText.Split('/')[0], out var sid))
+                result[sid.ToString()] = new SidCounters(N("packets"), N("bytes"), N("errors"));
         }
         return result;
+    }
+
+    /// <summary>
+    /// The addresses the device allocated for <paramref name="sids"/> (their names as rendered), read from
+    /// <c>state.sid_table</c> after the commit (<c>templates.dynamic_sids</c>).
+    /// </summary>
+    /// <exception cref="TestbedException">The pack has no SID table, or a SID is not in it (names the pack file and the behaviour).</exception>
+    public async Task<IReadOnlyDictionary<string, System.Net.IPAddress>> LearnSidsAsync(IReadOnlyList<(string Name, string Behavior)> sids, CancellationToken cancellationToken = default)
+    {
+        if (sids.Count == 0) return new Dictionary<string, System.Net.IPAddress>();
+        var table = Pack.State?.SidTable ?? throw new TestbedException($"{Pack.DescriptorPath}: templates.dynamic_sids needs state.sid_table to learn the SIDs the device allocates.");
+        var text = await cli.ExecAsync(table.Command, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return Learn(Pack, sids, text);
+    }
+
+    /// <summary>The learned SIDs from a SID table's output: every SID by its name; an error naming the pack file and behaviour for each one missing.</summary>
+    public static IReadOnlyDictionary<string, System.Net.IPAddress> Learn(PlatformPack pack, IReadOnlyList<(string Name, string Behavior)> sids, string text)
+    {
+        var table = pack.State!.SidTable!;
+        IReadOnlyList<IReadOnlyDictionary<string, string>> rows;
+        try { rows = PackTableReader.Read(table, text); }
+        catch (PackOutputException e) { throw new TestbedException(e.Message, e); }
+        var learned = new Dictionary<string, System.Net.IPAddress>(StringComparer.Ordinal);
+        var missing = new List<string>();
+        foreach (var (name, behavior) in sids)
+        {
+            var row = rows.FirstOrDefault(r => r.TryGetValue("name", out var n) && n == name);
+            if (row is not null && row.TryGetValue("sid", out var a) && System.Net.IPAddress.TryParse(a.Split('/')[0], out var address)
+                && (!row.TryGetValue("behavior", out var b) || string.Equals(b, behavior, StringComparison.OrdinalIgnoreCase)))
+                learned[name] = address;
+            else
+                missing.Add(row is null ? $"{behavior} SID '{name}': no row named '{name}'"
+                    : $"{behavior} SID '{name}': its row has {(row.TryGetValue("sid", out var s2) ? $"sid '{s2}'" : "no sid")}{(row.TryGetValue("behavior", out var b2) ? $" and behavior '{b2}'" : "")}");
+        }
+        if (missing.Count > 0)
+            throw new TestbedException($"{pack.DescriptorPath}: templates.dynamic_sids: the device allocates these SIDs, but after the commit `{table.Command}` (state.sid_table, {table.DeclaredAt}) does not list them:\n- " +
+                string.Join("\n- ", missing) + $"\n{rows.Count} row(s) read; the output:\n{text.Trim()}");
+        return learned;
     }
 
     public async Task<DutIdentity> ReadIdentityAsync(CancellationToken cancellationToken = default)

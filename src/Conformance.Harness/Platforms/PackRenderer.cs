@@ -43,7 +43,7 @@ public static partial class PackRenderer
     public const string RedactedSecret = "<secret from the environment>";
     public static readonly IPNetwork SidPrefix = IPNetwork.Parse("5f00::/16");
 
-    private static readonly string[] ListPlaceholders = ["segment", "segment_index", "flavor", "inside_source", "srh_to_local", "source_check_interface", "hmac_policy"];
+    private static readonly string[] ListPlaceholders = ["segment", "segment_index", "flavor", "inside_source", "srh_to_local", "source_check_interface", "hmac_policy", "punt_rate", "no_punt_rate"];
     private static readonly SrFlavor[] FlavorOrder = [SrFlavor.Psp, SrFlavor.Usp, SrFlavor.Usd, SrFlavor.NextCSid, SrFlavor.ReplaceCSid];
 
     public static PackRendering Render(PlatformPack pack, Srv6Intent intent, Func<IntentHmacKey, string?>? secrets = null)
@@ -178,7 +178,13 @@ public static partial class PackRenderer
                 ["sids"] = string.Join(',', o.Sids), ["rate_per_second"] = o.RatePerSecond?.ToString(CultureInfo.InvariantCulture) ?? "",
                 ["burst"] = o.Burst.ToString(CultureInfo.InvariantCulture), ["collector"] = collector?.ToString() ?? "",
                 ["collector_interface"] = collectorInterface ?? "",
-            }, []));
+            }, new()
+            {
+                // A line with {{punt_rate}} is rendered once with the rate when the profile claims one and left out otherwise;
+                // a line with {{no_punt_rate}} exactly when it claims none (e.g. the node's `no punt-rate`).
+                ["punt_rate"] = o.RatePerSecond is { } rate ? [rate.ToString(CultureInfo.InvariantCulture)] : [],
+                ["no_punt_rate"] = o.RatePerSecond is null ? [""] : [],
+            }));
         }
         // A negative control's implementation defects (reference node only; never from a profile).
         foreach (var f in intent.NodeDebugFaults)

@@ -44,11 +44,32 @@ public sealed record PackProbe(string Command, Regex Pattern);
 /// <summary>The identity section: how the suite asks the DUT who it is.</summary>
 public sealed record PackIdentity(string Command, IReadOnlyList<Regex> Patterns, PackProbe? Hostname, PackProbe? Serial);
 
-/// <summary>The state section: snapshot and diff commands, and the per-SID counters (when the platform has them).</summary>
-public sealed record PackState(string Snapshot, string? Diff, PackCounters? Counters);
+/// <summary>
+/// The state section: snapshot and diff commands, the per-SID counters (when the platform has them) and the SID table
+/// (<see cref="SidTable"/>: where the suite learns the SIDs the device allocates itself, <c>templates.dynamic_sids</c>).
+/// </summary>
+public sealed record PackState(string Snapshot, string? Diff, PackCounters? Counters)
+{
+    public PackCounters? SidTable { get; init; }
+}
 
-/// <summary>Per-SID counters: a command and how to read it.</summary>
-public sealed record PackCounters(string Command, string Format, Regex? Pattern);
+/// <summary>
+/// A show command and how to read its output into rows of named fields: per-SID counters (<c>state.counters</c>: fields
+/// <c>sid</c>, <c>packets</c>, optional <c>bytes</c>, <c>errors</c>) or the SID table (<c>state.sid_table</c>: <c>sid</c>,
+/// <c>name</c>, optional <c>behavior</c>). <see cref="Format"/> <c>regex</c>: <see cref="Pattern"/> with named groups, one
+/// match per row. <c>json</c> / <c>xml</c> (structured output, e.g. <c>| json</c>, <c>| display json</c>, <c>| display xml</c>):
+/// <see cref="Rows"/> is the path to the rows and <see cref="Fields"/> the path of each field inside a row (see
+/// <see cref="PackTableReader"/>).
+/// </summary>
+public sealed record PackCounters(string Command, string Format, Regex? Pattern)
+{
+    /// <summary>Path (names joined by '.') from the document's root to the rows (json, xml); empty: the root is the row list.</summary>
+    public string Rows { get; init; } = "";
+    /// <summary>Field → path inside one row (names joined by '.'; in xml <c>@name</c> is an attribute).</summary>
+    public IReadOnlyDictionary<string, string> Fields { get; init; } = new Dictionary<string, string>();
+    /// <summary>Where the descriptor declares this (file:line:column), for errors about what the device printed.</summary>
+    public string? DeclaredAt { get; init; }
+}
 
 /// <summary>
 /// The templates section: which intent items the pack can render (a missing entry is not claimable on the platform),
@@ -78,6 +99,11 @@ public sealed record PackTemplates
     /// </summary>
     public string? DebugFault { get; init; }
     public IReadOnlyDictionary<string, string> Knobs { get; init; } = new Dictionary<string, string>();
+    /// <summary>
+    /// Behaviours whose SID the device allocates itself (the template does not pin the profile's address): after the
+    /// commit the suite learns each such SID from <c>state.sid_table</c> by its name, and the cases use the learned address.
+    /// </summary>
+    public IReadOnlySet<string> DynamicSids { get; init; } = new HashSet<string>();
 }
 
 /// <summary>

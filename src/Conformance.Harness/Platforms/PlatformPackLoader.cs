@@ -32,8 +32,19 @@ public static class PlatformPackLoader
 
     private static readonly string[] Top = ["format_version", "platform", "vendor", "os", "verification", "verification_note", "sources", "session", "identity", "state", "templates", "verbs"];
     private static readonly string[] SessionKeys = ["driver", "prompts", "disable_paging", "enter_config", "leave_config", "commit", "commit_confirmed", "confirm", "abort", "rollback", "checkpoint", "questions", "error_patterns", "timeouts"];
-    private static readonly string[] TemplateKeys = ["locator", "csid_locator", "sid", "flavors", "flavor_sets", "headend", "edge_filter", "hmac_key", "hmac_policy", "oflag", "route", "debug_fault", "knobs"];
+    private static readonly string[] TemplateKeys = ["locator", "csid_locator", "sid", "flavors", "flavor_sets", "headend", "edge_filter", "hmac_key", "hmac_policy", "oflag", "route", "debug_fault", "knobs", "dynamic_sids"];
     private static readonly string[] VerbKeys = ["command", "use", "output", "success", "hop", "pattern"];
+    private static readonly string[] IdentityKeys = ["command", "patterns", "hostname", "serial"];
+    private static readonly string[] StateKeys = ["snapshot", "diff", "counters", "sid_table"];
+    private static readonly string[] TableKeys = ["command", "format", "pattern", "rows", "fields"];
+
+    /// <summary>The keys each section of platform.yaml accepts (dut-configs/platform.schema.json must list the same; a test compares).</summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<string>> AcceptedKeys { get; } = new Dictionary<string, IReadOnlyList<string>>
+    {
+        [""] = Top, ["session"] = SessionKeys, ["identity"] = IdentityKeys, ["state"] = StateKeys,
+        ["state.counters"] = TableKeys, ["state.sid_table"] = TableKeys, ["templates"] = TemplateKeys, ["verbs.*"] = VerbKeys,
+    };
+
     private static readonly string[] Uses = ["state.counters", "templates.headend", "templates.hmac_policy", "templates.oflag"];
     private static readonly string[] Outputs = ["linux-traceroute", "text"];
 
@@ -95,7 +106,7 @@ public static class PlatformPackLoader
 
         var session = ReadSession(w, top);
         PackIdentity? identity = null;
-        if (top.Mapping("identity", false, ["command", "patterns", "hostname", "serial"]) is { } id2)
+        if (top.Mapping("identity", false, IdentityKeys) is { } id2)
         {
             var cmd = id2.String("command", true);
             var patterns = (id2.Sequence("patterns", false, "regexes with named groups hostname, platform, version, serial") ?? [])
@@ -103,23 +114,18 @@ public static class PlatformPackLoader
             identity = cmd is null ? null : new PackIdentity(cmd, patterns, Probe(w, id2, "hostname"), Probe(w, id2, "serial"));
         }
         PackState? state = null;
-        if (top.Mapping("state", false, ["snapshot", "diff", "counters"]) is { } st)
+        if (top.Mapping("state", false, StateKeys) is { } st)
         {
-            PackCounters? counters = null;
-            if (st.Mapping("counters", false, ["command", "format", "pattern"]) is { } c)
-            {
-                var cmd = c.String("command", true);
-                var format = c.String("format", true, "regex, json, xml or linux-seg6local") ?? "regex";
-                if (format is not ("regex" or "json" or "xml" or "linux-seg6local"))
-                    w.Error(c.Get("format")!, c.P("format"), $"unknown format '{format}' (regex, json, xml, linux-seg6local)");
-                var pattern = c.String("pattern", format == "regex") is { } r ? Regex(w, c.Get("pattern")!, c.P("pattern"), r) : null;
-                if (cmd is not null) counters = new PackCounters(cmd, format, pattern);
-            }
+            var counters = Table(w, st, "counters", ["sid", "packets"], ["bytes", "errors"], true);
+            var sidTable = Table(w, st, "sid_table", ["sid", "name"], ["behavior"], false);
             var snapshot = st.String("snapshot", true, "the command that shows the configuration the suite touches");
-            if (snapshot is not null) state = new PackState(snapshot, st.String("diff", false), counters);
+            if (snapshot is not null) state = new PackState(snapshot, st.String("diff", false), counters) { SidTable = sidTable };
         }
 
         var templates = ReadTemplates(w, top, directory);
+        if (templates.DynamicSids.Count > 0 && state?.SidTable is null)
+            w.Error(top.Get("templates") is YamlMappingNode tm && tm.Children.FirstOrDefault(kv => (kv.Key as YamlScalarNode)?.Value == "dynamic_sids").Key is { } dk ? dk : top.Get("templates")!,
+                "templates.dynamic_sids", "the device allocates these SIDs, so the suite must learn them: define state.sid_table (command, format and the fields sid and name)");
         var verbs = new Dictionary<string, PackVerb>(StringComparer.Ordinal);
         if (top.Get("verbs") is YamlMappingNode vm)
         {
@@ -165,6 +171,68 @@ public static class PlatformPackLoader
             Session = session!, Identity = identity, State = state, Templates = templates, Verbs = verbs,
         };
     }
+
+    /// <summary>
+    /// A table reader (<c>state.counters</c>, <c>state.sid_table</c>): command, format, and either a regex with the named
+    /// groups <paramref name="required"/> (format regex) or <c>rows</c> + <c>fields</c> paths (json, xml).
+    /// </summary>
+    private static PackCounters? Table(YamlWalker w, Section st, string key, string[] required, string[] optional, bool linux)
+    {
+        if (st.Mapping(key, false, TableKeys) is not { } c) return null;
+        var cmd = c.String("command", true);
+        string[] formats = linux ? ["regex", "json", "xml", "linux-seg6local"] : ["regex", "json", "xml"];
+        var format = c.String("format", true, string.Join(", ", formats)) ?? "regex";
+        if (!formats.Contains(format))
+            w.Error(c.Get("format")!, c.P("format"), $"unknown format '{format}' ({string.Join(", ", formats)})");
+        Regex? pattern = null;
+        if (format == "regex")
+        {
+            if (c.String("pattern", true, $"a regex with the named groups {string.Join(", ", required)}") is { } r && Regex(w, c.Get("pattern")!, c.P("pattern"), r) is { } rx)
+            {
+                pattern = rx;
+                var groups = rx.GetGroupNames();
+                foreach (var g in required.Where(g => !groups.Contains(g)))
+                    w.Error(c.Get("pattern")!, c.P("pattern"), $"has no named group '{g}' (needs {string.Join(", ", required)}; may have {string.Join(", ", optional)})");
+            }
+            foreach (var k in new[] { "rows", "fields" }.Where(k => c.Get(k) is not null))
+                w.Error(c.Get(k)!, c.P(k), $"'{k}' belongs to the structured formats (json, xml); format regex reads the named groups of 'pattern'");
+        }
+        else if (format is "json" or "xml")
+        {
+            if (c.Get("pattern") is { } pn) w.Error(pn, c.P("pattern"), $"format {format} reads 'rows' and 'fields', not a regex 'pattern'");
+            var rows = c.String("rows", false, "the path to the rows, names joined by '.'") ?? "";
+            if (rows.Length > 0 && !ValidPath(rows, format)) w.Error(c.Get("rows")!, c.P("rows"), $"'{rows}' is not a path of names joined by '.'");
+            var fields = new Dictionary<string, string>(StringComparer.Ordinal);
+            if (c.Get("fields") is YamlMappingNode fm)
+            {
+                foreach (var (fk, fv) in fm.Children)
+                {
+                    var name = (fk as YamlScalarNode)?.Value ?? "";
+                    var fp = YamlWalker.Join(c.P("fields"), name);
+                    if (!required.Contains(name) && !optional.Contains(name))
+                    {
+                        var hint = YamlWalker.Suggest(name, required.Concat(optional));
+                        w.Error(fk, fp, $"unknown field '{name}'{(hint is null ? "" : $"; did you mean '{hint}'?")} (fields: {string.Join(", ", required.Concat(optional))})");
+                        continue;
+                    }
+                    if (w.String(fv, fp) is not { } path) continue;
+                    if (!ValidPath(path, format)) { w.Error(fv, fp, $"'{path}' is not a path of names joined by '.'"); continue; }
+                    fields[name] = path;
+                }
+                foreach (var g in required.Where(g => !fields.ContainsKey(g) && fm.Children.All(kv => (kv.Key as YamlScalarNode)?.Value != g)))
+                    w.Error(fm, c.P("fields"), $"has no field '{g}' (needs {string.Join(", ", required)}; may have {string.Join(", ", optional)})");
+            }
+            else if (c.Get("fields") is { } bad) w.Error(bad, c.P("fields"), $"expected a mapping field → path; got {YamlWalker.Describe(bad)}");
+            else w.Error(c.Node, c.Path, $"format {format} needs 'fields' (field → path in a row: {string.Join(", ", required)}; may have {string.Join(", ", optional)})");
+            if (cmd is not null)
+                return new PackCounters(cmd, format, null) { Rows = rows, Fields = fields, DeclaredAt = $"{w.File}:{c.Node.Start.Line}:{c.Node.Start.Column}" };
+            return null;
+        }
+        return cmd is null ? null : new PackCounters(cmd, format, pattern) { DeclaredAt = $"{w.File}:{c.Node.Start.Line}:{c.Node.Start.Column}" };
+    }
+
+    private static bool ValidPath(string path, string format) =>
+        path.Split('.').All(seg => seg.Length > 0 && !seg.Any(char.IsWhiteSpace) && (format == "xml" || !seg.StartsWith('@')));
 
     private static PackSession? ReadSession(YamlWalker w, Section top)
     {
@@ -253,7 +321,25 @@ public static class PlatformPackLoader
             Route = File1("route"),
             DebugFault = File1("debug_fault"),
             Knobs = Map("knobs", _ => null, true),
+            DynamicSids = DynamicSids(w, t, behaviors),
         };
+    }
+
+    private static HashSet<string> DynamicSids(YamlWalker w, Section t, List<string> behaviors)
+    {
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (node, p) in t.Sequence("dynamic_sids", false, "behaviours whose SID the device allocates (e.g. [End.DT6])") ?? [])
+        {
+            if (w.String(node, p) is not { } b) continue;
+            if (!behaviors.Contains(b))
+            {
+                var hint = YamlWalker.Suggest(b, behaviors);
+                w.Error(node, p, $"unknown behaviour '{b}'{(hint is null ? "" : $"; did you mean '{hint}'?")}");
+                continue;
+            }
+            if (!set.Add(b)) w.Error(node, p, $"'{b}' is listed twice");
+        }
+        return set;
     }
 
     private static bool Exists(YamlWalker w, YamlNode node, string path, string directory, string relative)

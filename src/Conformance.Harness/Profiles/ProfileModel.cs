@@ -365,6 +365,18 @@ public sealed record SidDefinition
     public int PrefixLength => Csid is { } c ? c.BlockBits + c.CsidBits : 128;
 
     public bool Has(SrFlavor flavor) => Flavors.Contains(flavor);
+
+    /// <summary>
+    /// Set when the device allocated this SID itself (its pack's <c>templates.dynamic_sids</c>) and the suite learned
+    /// <see cref="Address"/> from the device after the commit; null for a SID configured at the profile's address.
+    /// </summary>
+    public LearnedSid? Learned { get; init; }
+}
+
+/// <summary>How a SID's address was learned: the profile's address it replaced, the command and the pack descriptor that said how.</summary>
+public sealed record LearnedSid(IPAddress ProfileAddress, string Command, string Pack)
+{
+    public override string ToString() => $"learned from `{Command}` ({Pack}; the profile gives {ProfileAddress})";
 }
 
 public sealed record OFlagParameters

@@ -173,6 +173,9 @@ public sealed class LiveTestbed : IAsyncDisposable
                 : DutConfig.FromLines(rendering.Lines, intent!.Sids.ToDictionary(s => s.Name, s => s.Address.ToString()));
             transcript.Note($"applying the suite's configuration (fault mode {fault.Name}): {config.Sysctls.Count} sysctls, {config.Commands.Count} commands");
             await platform.ApplyAsync(config, ct).ConfigureAwait(false);
+            // SIDs the device allocates itself (pack templates.dynamic_sids): learned now, and the cases read the learned ones.
+            if (intent is not null && pack.Templates.DynamicSids.Count > 0 && platform is PackCliPlatform cliPlatform)
+                profile = await LearnSidsAsync(profile, intent, pack, cliPlatform, transcript, ct).ConfigureAwait(false);
 
             var limits = profile.Parameters.Traffic;
             for (int i = 0; i < profile.Testbed.TesterPorts.Count; i++)
@@ -198,6 +201,29 @@ public sealed class LiveTestbed : IAsyncDisposable
             lab?.Dispose();
             throw;
         }
+    }
+
+    /// <summary>The SIDs learned from the device (<see cref="Profiles.SidDefinition.Learned"/>), by name; empty when none was.</summary>
+    public IReadOnlyDictionary<string, SidDefinition> LearnedSids =>
+        Profile.Parameters.Sids.Where(s => s.Value.Learned is not null).ToDictionary(s => s.Key, s => s.Value);
+
+    /// <summary>
+    /// Reads the addresses the device gave the SIDs whose behaviour its pack lists in <c>templates.dynamic_sids</c> and
+    /// returns the profile with those addresses (each marked as learned), so every case uses what the device allocated.
+    /// </summary>
+    private static async Task<Profile> LearnSidsAsync(Profile profile, Intent.Srv6Intent intent, PlatformPack pack, PackCliPlatform platform, Transcript transcript, CancellationToken ct)
+    {
+        var dynamic = intent.Sids.Where(s => pack.Templates.DynamicSids.Contains(s.Behavior.Name()))
+            .Select(s => (s.Name, Behavior: s.Behavior.Name())).ToList();
+        if (dynamic.Count == 0) return profile;
+        var learned = await platform.LearnSidsAsync(dynamic, ct).ConfigureAwait(false);
+        var command = pack.State!.SidTable!.Command;
+        var descriptor = Path.GetRelativePath(Path.GetDirectoryName(PlatformPacks.DutConfigsDirectory)!, pack.DescriptorPath);
+        var sids = profile.Parameters.Sids.ToDictionary(kv => kv.Key, kv => learned.TryGetValue(kv.Key, out var a)
+            ? kv.Value with { Address = a, Learned = new LearnedSid(kv.Value.Address, command, descriptor) } : kv.Value);
+        foreach (var (name, address) in learned)
+            transcript.Note($"SID {name} ({dynamic.First(d => d.Name == name).Behavior}) allocated by the device: {address}, {sids[name].Learned}");
+        return profile with { Parameters = profile.Parameters with { Sids = sids } };
     }
 
     private static SshDutOptions LabSshOptions(ReferenceLab lab, Profile profile)

@@ -98,7 +98,7 @@ public sealed class CliSession
         "show version                     product, version, host name, serial",
         "show running-config              the committed configuration",
         "show configuration [diff|commits] candidate (in config mode), its differences, the commit history",
-        "show srv6 sid                    local SIDs with packet and byte counters",
+        "show srv6 sid [| json]           local SIDs with packet and byte counters (| json: structured)",
         "show interfaces                  data interfaces: state, MAC, MTU, addresses",
         "show route [table]               FIB entries (all tables, or one)",
         "show neighbors                   neighbour cache",
@@ -112,6 +112,14 @@ public sealed class CliSession
 
     private string Show(string[] t)
     {
+        // `| json`: the structured form, as routers print it (for the show commands that have one).
+        if (t.Length >= 2 && t[^2] == "|")
+        {
+            if (t[^1] != "json") return Error(t[^1], "output modifier: `| json`");
+            var inner = t[..^2];
+            if (inner is [_, "srv6", "sid"]) return SidsJson();
+            return Error("json", "`| json` is offered for `show srv6 sid`");
+        }
         if (t.Length < 2) return Error("show", "incomplete command: what to show? (version, running-config, configuration, srv6 sid, interfaces, route, neighbors, counters)");
         var what = t[1];
         switch (what)
@@ -182,6 +190,32 @@ public sealed class CliSession
             o.Append(CultureInfo.InvariantCulture, $"{s.Sid + "/" + s.PrefixLength,-40} {ConfigEditor.BehaviorName(s.Behavior),-18} {flavors,-16} {s.Name,-16} {c?.Packets ?? 0,14} {c?.Bytes ?? 0,16}\n");
         }
         return o.ToString();
+    }
+
+    /// <summary>
+    /// <c>show srv6 sid | json</c>: <c>{"sids": [{"sid", "prefix-length", "behavior", "flavors": [...], "name", "locator",
+    /// "allocation": "explicit"|"dynamic", "counters": {"packets", "bytes"}}]}</c> (README.md, "CLI reference").
+    /// </summary>
+    private string SidsJson()
+    {
+        var counters = _node.Engine.SidCounters().ToDictionary(c => c.Name, StringComparer.Ordinal);
+        var rows = _node.Running.Srv6.Sids.Select(s =>
+        {
+            var c = counters.GetValueOrDefault(s.Name);
+            return new System.Text.Json.Nodes.JsonObject
+            {
+                ["sid"] = s.Sid.ToString(),
+                ["prefix-length"] = s.PrefixLength,
+                ["behavior"] = ConfigEditor.BehaviorName(s.Behavior),
+                ["flavors"] = new System.Text.Json.Nodes.JsonArray([.. ConfigEditor.FlavorNames(s.Flavors).Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(f => (System.Text.Json.Nodes.JsonNode?)f)]),
+                ["name"] = s.Name,
+                ["locator"] = s.Locator,
+                ["allocation"] = s.Dynamic ? "dynamic" : "explicit",
+                ["counters"] = new System.Text.Json.Nodes.JsonObject { ["packets"] = c?.Packets ?? 0, ["bytes"] = c?.Bytes ?? 0 },
+            };
+        });
+        var doc = new System.Text.Json.Nodes.JsonObject { ["sids"] = new System.Text.Json.Nodes.JsonArray([.. rows]) };
+        return doc.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n";
     }
 
     private string Interfaces()

@@ -74,6 +74,8 @@ public sealed class ConfigEditor
         public string Name = name;
         public IPAddress? Address;
         public int PrefixLength = 128;
+        /// <summary><c>sid dynamic</c>: the node allocates the address from the SID's locator at commit.</summary>
+        public bool Dynamic;
         public Behavior? Behavior;
         public Flavors Flavors;
         public IPAddress? NextHop;
@@ -126,7 +128,7 @@ public sealed class ConfigEditor
         _locators = [.. config.Srv6.Locators.Select(l => new Locator(l.Name) { Prefix = l.Prefix, Csid = l.Csid })];
         _sids = [.. config.Srv6.Sids.Select(s => new Sid(s.Name)
         {
-            Address = s.Sid, PrefixLength = s.PrefixLength, Behavior = s.Behavior, Flavors = s.Flavors, NextHop = s.NextHop,
+            Address = s.Dynamic ? null : s.Sid, Dynamic = s.Dynamic, PrefixLength = s.PrefixLength, Behavior = s.Behavior, Flavors = s.Flavors, NextHop = s.NextHop,
             Interface = s.Interface, Table = s.Table, Locator = s.Locator, Segments = [.. s.Segments],
         })];
         _policies = [.. config.Srv6.Policies.Select(p => new Policy(p.Name)
@@ -497,6 +499,16 @@ public sealed class ConfigEditor
                 return null;
             }
 
+            case (ConfigMode.LocalSid, "sid") when a.Peek() == "dynamic":
+            {
+                a.Next("dynamic");
+                a.End();
+                var s = SidOf(c);
+                s.Address = null;
+                s.PrefixLength = 128;
+                s.Dynamic = true;
+                return null;
+            }
             case (ConfigMode.LocalSid, "sid"):
             {
                 var t = a.Peek();
@@ -508,6 +520,7 @@ public sealed class ConfigEditor
                 var s = SidOf(c);
                 s.Address = addr;
                 s.PrefixLength = len;
+                s.Dynamic = false;
                 return null;
             }
             case (ConfigMode.LocalSid, "behavior"):
@@ -741,7 +754,7 @@ public sealed class ConfigEditor
             case (ConfigMode.Locator, "prefix"): LocatorOf(c).Prefix = null; return null;
             case (ConfigMode.Locator, "compression"): LocatorOf(c).Csid = null; return null;
 
-            case (ConfigMode.LocalSid, "sid"): SidOf(c).Address = null; SidOf(c).PrefixLength = 128; return null;
+            case (ConfigMode.LocalSid, "sid"): SidOf(c).Address = null; SidOf(c).Dynamic = false; SidOf(c).PrefixLength = 128; return null;
             case (ConfigMode.LocalSid, "behavior"): SidOf(c).Behavior = null; return null;
             case (ConfigMode.LocalSid, "flavors"): SidOf(c).Flavors = Flavors.None; return null;
             case (ConfigMode.LocalSid, "flavor"):
@@ -926,10 +939,13 @@ public sealed class ConfigEditor
         string At(ConfigMode m, string n) => _definedAt.TryGetValue($"{m}:{n}", out var l) ? $" (line {l})" : "";
         foreach (var l in _locators.Where(l => l.Prefix is null)) problems.Add($"locator {l.Name}{At(ConfigMode.Locator, l.Name)} has no prefix");
         var sids = new List<LocalSidConfig>();
+        var allocated = AllocateDynamicSids(problems, At);
         foreach (var s in _sids)
         {
             var where = $"local-sid {s.Name}{At(ConfigMode.LocalSid, s.Name)}";
-            if (s.Address is null) { problems.Add($"{where} has no `sid` address"); continue; }
+            if (s.Dynamic && !allocated.ContainsKey(s.Name)) continue; // the reason is in problems already
+            var address = s.Dynamic ? allocated[s.Name] : s.Address;
+            if (address is null) { problems.Add($"{where} has no `sid` address"); continue; }
             if (s.Behavior is not { } b) { problems.Add($"{where} has no behavior"); continue; }
             if (b is Behavior.EndX or Behavior.EndDX4 or Behavior.EndDX6 && s.NextHop is null) problems.Add($"{where}: {BehaviorName(b)} needs a next-hop");
             if (b == Behavior.EndDX4 && s.NextHop is { AddressFamily: not AddressFamily.InterNetwork }) problems.Add($"{where}: End.DX4 needs an IPv4 next-hop");
@@ -937,10 +953,10 @@ public sealed class ConfigEditor
             if (b == Behavior.EndDX2 && s.Interface is null) problems.Add($"{where}: End.DX2 needs an out-interface");
             if (b is Behavior.EndB6Encaps or Behavior.EndB6EncapsRed && s.Segments.Count == 0) problems.Add($"{where}: {BehaviorName(b)} needs a segment-list");
             if (s.Locator is { } ln && !_locators.Any(l => l.Name == ln)) problems.Add($"{where}: in-locator {ln} is not a configured locator");
-            if (sids.Any(x => x.Sid.Equals(s.Address) && x.PrefixLength == s.PrefixLength)) problems.Add($"{where}: SID {s.Address}/{s.PrefixLength} is already another local-sid's");
-            sids.Add(new LocalSidConfig(s.Name, s.Address, b)
+            if (sids.Any(x => x.Sid.Equals(address) && x.PrefixLength == s.PrefixLength)) problems.Add($"{where}: SID {address}/{s.PrefixLength} is already another local-sid's");
+            sids.Add(new LocalSidConfig(s.Name, address, b)
             {
-                PrefixLength = s.PrefixLength, Flavors = s.Flavors, NextHop = s.NextHop, Interface = s.Interface, Table = s.Table,
+                Dynamic = s.Dynamic, PrefixLength = s.PrefixLength, Flavors = s.Flavors, NextHop = s.NextHop, Interface = s.Interface, Table = s.Table,
                 Segments = [.. s.Segments], Locator = s.Locator,
             });
         }
@@ -978,6 +994,42 @@ public sealed class ConfigEditor
         };
     }
 
+    /// <summary>First function of the node's dynamic range: the 16 bits right after the locator, 0xe000–0xfeff (explicit SIDs use the rest).</summary>
+    public const int DynamicFunctionFirst = 0xe000, DynamicFunctionLast = 0xfeff;
+
+    /// <summary>
+    /// The addresses of the <c>sid dynamic</c> SIDs, in configuration order: each the lowest free function of the node's
+    /// dynamic range (<see cref="DynamicFunctionFirst"/>…) in the 16 bits after its locator, free meaning no other SID
+    /// (explicit or allocated before it) has that address. The same configuration always allocates the same SIDs.
+    /// </summary>
+    private Dictionary<string, IPAddress> AllocateDynamicSids(List<string> problems, Func<ConfigMode, string, string> at)
+    {
+        var result = new Dictionary<string, IPAddress>(StringComparer.Ordinal);
+        var taken = new HashSet<IPAddress>(_sids.Where(s => !s.Dynamic && s.Address is not null).Select(s => s.Address!));
+        foreach (var s in _sids.Where(s => s.Dynamic))
+        {
+            var where = $"local-sid {s.Name}{at(ConfigMode.LocalSid, s.Name)}";
+            var locator = s.Locator is { } ln ? _locators.FirstOrDefault(l => l.Name == ln) : null;
+            if (locator?.Prefix is not { } prefix) { problems.Add($"{where}: `sid dynamic` needs an in-locator with a prefix to allocate from"); continue; }
+            if (prefix.PrefixLength > 112) { problems.Add($"{where}: locator {locator.Name} ({prefix}) leaves fewer than 16 function bits to allocate from"); continue; }
+            var bytes = prefix.BaseAddress.GetAddressBytes();
+            var baseValue = new System.Numerics.BigInteger(bytes, isUnsigned: true, isBigEndian: true);
+            IPAddress? found = null;
+            for (var f = DynamicFunctionFirst; f <= DynamicFunctionLast && found is null; f++)
+            {
+                var v = baseValue | (new System.Numerics.BigInteger(f) << (128 - prefix.PrefixLength - 16));
+                var raw = v.ToByteArray(isUnsigned: true, isBigEndian: true);
+                var full = new byte[16];
+                raw.CopyTo(full, 16 - raw.Length);
+                var candidate = new IPAddress(full);
+                if (taken.Add(candidate)) found = candidate;
+            }
+            if (found is null) { problems.Add($"{where}: the dynamic range of locator {locator.Name} is full"); continue; }
+            result[s.Name] = found;
+        }
+        return result;
+    }
+
     /// <summary>The configuration as text, including items not complete yet (a candidate being edited).</summary>
     public string Print()
     {
@@ -994,7 +1046,7 @@ public sealed class ConfigEditor
     {
         var sids = _sids.Select(s => new LocalSidConfig(s.Name, s.Address ?? IPAddress.IPv6None, s.Behavior ?? Behavior.End)
         {
-            PrefixLength = s.PrefixLength, Flavors = s.Flavors, NextHop = s.NextHop, Interface = s.Interface, Table = s.Table,
+            Dynamic = s.Dynamic, PrefixLength = s.PrefixLength, Flavors = s.Flavors, NextHop = s.NextHop, Interface = s.Interface, Table = s.Table,
             Segments = [.. s.Segments], Locator = s.Locator,
         }).ToList();
         var policies = _policies.Select(p => new HeadendPolicyConfig(p.Name, p.Mode ?? HeadendMode.Encaps, [.. p.Segments])

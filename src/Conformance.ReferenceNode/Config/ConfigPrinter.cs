@@ -64,7 +64,8 @@ public static class ConfigPrinter
             foreach (var sid in s.Sids)
             {
                 L(1, $"local-sid {sid.Name}");
-                if (!sid.Sid.Equals(IPAddress.IPv6None)) L(2, sid.PrefixLength == 128 ? $"sid {sid.Sid}" : $"sid {sid.Sid}/{sid.PrefixLength}");
+                if (sid.Dynamic) L(2, "sid dynamic");
+                else if (!sid.Sid.Equals(IPAddress.IPv6None)) L(2, sid.PrefixLength == 128 ? $"sid {sid.Sid}" : $"sid {sid.Sid}/{sid.PrefixLength}");
                 if (incomplete?.Contains(sid.Name) != true) L(2, $"behavior {ConfigEditor.BehaviorName(sid.Behavior)}");
                 if (sid.Flavors != Flavors.None) L(2, $"flavors {ConfigEditor.FlavorNames(sid.Flavors)}");
                 if (sid.NextHop is { } nh) L(2, $"next-hop {nh}");

@@ -90,6 +90,8 @@ public sealed record LocalSidConfig(string Name, IPAddress Sid, Behavior Behavio
     public IReadOnlyList<IPAddress> Segments { get; init; } = [];
     /// <summary>The locator the SID belongs to (for its C-SID structure); null when it is a plain SID.</summary>
     public string? Locator { get; init; }
+    /// <summary>Configured as <c>sid dynamic</c>: <see cref="Sid"/> was allocated by the node from <see cref="Locator"/> at commit.</summary>
+    public bool Dynamic { get; init; }
 }
 
 public enum HeadendMode { Encaps, EncapsRed, EncapsL2, EncapsL2Red, Insert }

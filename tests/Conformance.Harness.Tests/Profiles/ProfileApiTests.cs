@@ -9,6 +9,40 @@ namespace Conformance.Harness.Tests.Profiles;
 [TestFixture]
 public class ProfileApiTests
 {
+    /// <summary>
+    /// Issue #14: the profile format once had two TrafficLimits (with different defaults), two TesterPort and two
+    /// DutIdentity types; there is one of each across the suite's assemblies now.
+    /// </summary>
+    [Test]
+    public void ThereIsOneTrafficLimitsTesterPortAndDutIdentityType()
+    {
+        var assemblies = new[] { typeof(Profile).Assembly, typeof(Conformance.Cases.CaseRun).Assembly, typeof(Conformance.Cli.Commands.DryRunCommand).Assembly, typeof(Conformance.ReferenceNode.Cli.CliSession).Assembly };
+        foreach (var name in new[] { "TrafficLimits", "TesterPort", "DutIdentity" })
+        {
+            var types = assemblies.SelectMany(a => a.GetTypes()).Where(t => t.Name == name).Select(t => t.FullName).ToList();
+            Assert.That(types, Has.Count.EqualTo(1), $"{name}: {string.Join(", ", types)}");
+        }
+    }
+
+    /// <summary>Issue #14: an unknown test-purpose id in known_deviations is rejected by `srv6conf profile check` (the run's loader is GeneratedDocsTests').</summary>
+    [Test]
+    public void ProfileCheckRejectsAnUnknownTestPurposeInKnownDeviations()
+    {
+        var text = File.ReadAllText(Path.Combine(ProfileTestSupport.ProfilesDir, "reference-lab.yaml")).Replace("[TP-END-BV-02]", "[TP-END-BV-2]", StringComparison.Ordinal);
+        var file = Path.Combine(Path.GetTempPath(), $"typo-{Guid.NewGuid():N}.yaml");
+        File.WriteAllText(file, text);
+        var err = new StringWriter();
+        var previous = Console.Error;
+        try
+        {
+            Console.SetError(err);
+            var rc = Conformance.Cli.Commands.ProfileCommands.Create().Subcommands.Single(c => c.Name == "check").Parse([file]).Invoke();
+            Assert.That(rc, Is.EqualTo(1), err.ToString());
+        }
+        finally { Console.SetError(previous); File.Delete(file); }
+        Assert.That(err.ToString(), Does.Contain("references test purpose 'TP-END-BV-2', which does not exist in the test suite"));
+    }
+
     private static Profile WithPasswordEnv(string variable) =>
         ProfileLoader.Parse(Mutate(ValidSsh, "password_env: DUT_PW", $"password_env: {variable}"), Source);
 

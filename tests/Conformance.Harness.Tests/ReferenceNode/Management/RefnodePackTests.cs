@@ -155,6 +155,31 @@ public class RefnodePackTests
     }
 
     [Test]
+    public void TheOFlagItemWithoutAClaimedRateRendersNoRateLimit_AndTheNodeTakesIt()
+    {
+        var intent = ReferenceLabIntent();
+        Assert.That(intent.OFlag!.RatePerSecond, Is.EqualTo(10), "the reference lab claims a rate");
+        var withRate = PackRenderer.Render(Pack, intent, Secret).Items.Single(i => i.Item == "O-flag").Lines;
+        Assert.That(withRate, Does.Contain("  punt-rate 10 burst " + intent.OFlag.Burst).And.None.Contains("no punt-rate"));
+        var noRate = intent with { OFlag = intent.OFlag with { RatePerSecond = null } };
+        var lines = PackRenderer.Render(Pack, noRate, Secret).Items.Single(i => i.Item == "O-flag").Lines;
+        Assert.That(lines, Does.Contain("  no punt-rate").And.None.Contains("punt-rate  burst"), string.Join('\n', lines));
+        Assert.That(lines.Where(l => l.TrimStart().StartsWith("punt-rate", StringComparison.Ordinal)), Is.Empty);
+
+        // The node takes both, and the rate a first commit set is gone after the second.
+        var (node, engine, _) = TestNode.Start(Startup);
+        var cli = new NodeCli(node);
+        foreach (var rendered in new[] { withRate, lines })
+        {
+            cli.Execute("configure");
+            foreach (var l in rendered) Assert.That(cli.Execute(l), Is.Empty, l);
+            Assert.That(cli.Execute("commit"), Does.StartWith("Commit"));
+            cli.Execute("end");
+        }
+        Assert.That(engine.Last!.Srv6.Oam, Has.Property("OFlagEnabled").True.And.Property("PuntRatePerSecond").Null);
+    }
+
+    [Test]
     public void DryRunOfAReferenceNodeProfilePrintsACompleteConfiguration()
     {
         var text = File.ReadAllText(Path.Combine(ProfileTestSupport.ProfilesDir, "reference-lab.yaml")).Replace("platform: linux", "platform: refnode", StringComparison.Ordinal);
@@ -232,6 +257,30 @@ public class RefnodePackTests
         Assert.That(await platform.VerifyRollbackAsync(before), Is.Empty, "rolled back, verified by diff");
         Assert.That(engine.Last!.Srv6.Sids, Is.Empty);
         Assert.That(transcript.ToText(), Does.Not.Contain("lab-secret"));
+    }
+
+    /// <summary>
+    /// The pack reads the node's counters from `show srv6 sid | json`; the regex form over the table `show srv6 sid`
+    /// prints (the pack's former reader) reads the same counters, so both readers stay tested.
+    /// </summary>
+    [Test]
+    public void TheJsonAndTheRegexFormOfTheCountersReadTheSameNumbers()
+    {
+        var pack = Pack;
+        Assert.That((pack.State!.Counters!.Format, pack.State.Counters.Command), Is.EqualTo(("json", "show srv6 sid | json")));
+        var (node, _, _) = TestNode.Start(Startup);
+        var cli = new NodeCli(node);
+        cli.Execute("configure");
+        foreach (var line in PackRenderer.Render(pack, ReferenceLabIntent(), Secret).Lines) Assert.That(cli.Execute(line), Is.Empty, line);
+        Assert.That(cli.Execute("commit"), Does.StartWith("Commit"));
+        cli.Execute("end");
+        var json = PackCliPlatform.Counters(pack.State.Counters, cli.Execute(pack.State.Counters.Command));
+        var regex = new PackCounters("show srv6 sid", "regex",
+            new System.Text.RegularExpressions.Regex(@"^(?<sid>[0-9a-fA-F:]+)/\d+\s+\S+\s+\S+\s+\S+\s+(?<packets>\d+)\s+(?<bytes>\d+)\s*$", System.Text.RegularExpressions.RegexOptions.Multiline));
+        var table = PackCliPlatform.Counters(regex, cli.Execute("show srv6 sid"));
+        Assert.That(json.Count, Is.EqualTo(13), "every SID of the reference lab");
+        Assert.That(table, Is.EquivalentTo(json));
+        Assert.That(json.Values.Any(c => c.Packets > 0 && c.Bytes > 0), "the fake engine's counters are read, not zeros");
     }
 
     [Test]
