@@ -1,53 +1,72 @@
+using System.Text.Json;
+
 namespace Conformance.Harness.Profiles;
 
 /// <summary>
-/// The keys the loader accepts in each mapping of the format. Single source of truth for the walker;
-/// a test compares it with profiles/profile.schema.json so the two cannot drift.
-/// Section paths: "" is the top level, "x.y" a nested mapping, "x[]" the items of list x,
-/// "x.*" the values of map x.
+/// The keys the loader accepts in each mapping of the format, read from profiles/profile.schema.json (embedded in this
+/// assembly): the schema is the one definition of the format's shape, the reader (<see cref="ProfileReader"/>) turns a
+/// file into the one model (<see cref="Profile"/>) with file:line:column errors. Section paths: "" is the top level,
+/// "x.y" a nested mapping, "x[]" the items of list x, "x.*" the values of map x.
 /// </summary>
 internal static class ProfileKeys
 {
-    public static readonly string[] Top = ["profile", "description", "format_version", "testbed", "capabilities", "parameters", "known_deviations"];
-    public static readonly string[] Testbed = ["kind", "platform", "identity", "ssh", "tester_ports", "topology"];
-    public static readonly string[] Topology = ["name", "dut_node"];
-    public static readonly string[] Identity = ["hostname", "serial", "platform_version_pattern"];
-    public static readonly string[] Ssh = ["host", "port", "user", "auth", "host_key_sha256", "connect_timeout_s", "command_timeout_s", "keepalive_s"];
-    public static readonly string[] Auth = ["key_file", "password_env", "key_passphrase_env"];
-    public static readonly string[] TesterPort = ["name", "interface", "dut_interface", "role", "tester_ipv6", "dut_ipv6", "tester_ipv4", "dut_ipv4", "tester_mac", "dedicated"];
-    public static readonly string[] Capabilities = ["behaviors", "flavors", "headends", "oam", "icmp_errors", "hmac", "sr_domain_filtering", "per_sid_counters"];
-    public static readonly string[] Oam = ["o_flag_processing", "o_flag_rate_limit", "ping_to_sid", "traceroute_to_sid"];
-    public static readonly string[] IcmpErrors = ["parameter_problem", "time_exceeded", "packet_too_big"];
-    public static readonly string[] Hmac = ["supported", "algorithms"];
-    public static readonly string[] Parameters = ["sid_block", "locator", "sids", "addresses", "o_flag", "timeouts", "traffic", "hmac_keys", "inside_sources"];
-    public static readonly string[] HmacKey = ["key_id", "algorithm", "secret_env"];
-    public static readonly string[] Sid = ["behavior", "flavors", "address", "next_hop", "interface", "table", "segments", "csid"];
-    public static readonly string[] Csid = ["flavor", "block_bits", "csid_bits"];
-    public static readonly string[] OFlag = ["rate_per_second", "rates_per_second", "burst", "collector_port"];
-    public static readonly string[] Timeouts = ["capture_ms", "ssh_command_ms"];
-    public static readonly string[] Traffic = ["max_packets_per_case", "max_rate_pps", "max_duration_s"];
-    public static readonly string[] Deviation = ["id", "test_purposes", "rfc", "requirement", "observed", "reason"];
+    /// <summary>Every object section of the schema with its property names, in the schema's order.</summary>
+    public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> BySection = ReadSchema();
 
-    public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> BySection = new Dictionary<string, IReadOnlyList<string>>
+    public static IReadOnlyList<string> Top => BySection[""];
+    public static IReadOnlyList<string> Testbed => BySection["testbed"];
+    public static IReadOnlyList<string> Topology => BySection["testbed.topology"];
+    public static IReadOnlyList<string> Identity => BySection["testbed.identity"];
+    public static IReadOnlyList<string> Ssh => BySection["testbed.ssh"];
+    public static IReadOnlyList<string> Auth => BySection["testbed.ssh.auth"];
+    public static IReadOnlyList<string> TesterPort => BySection["testbed.tester_ports[]"];
+    public static IReadOnlyList<string> Capabilities => BySection["capabilities"];
+    public static IReadOnlyList<string> Oam => BySection["capabilities.oam"];
+    public static IReadOnlyList<string> IcmpErrors => BySection["capabilities.icmp_errors"];
+    public static IReadOnlyList<string> Hmac => BySection["capabilities.hmac"];
+    public static IReadOnlyList<string> Parameters => BySection["parameters"];
+    public static IReadOnlyList<string> HmacKey => BySection["parameters.hmac_keys[]"];
+    public static IReadOnlyList<string> Sid => BySection["parameters.sids.*"];
+    public static IReadOnlyList<string> Csid => BySection["parameters.sids.*.csid"];
+    public static IReadOnlyList<string> OFlag => BySection["parameters.o_flag"];
+    public static IReadOnlyList<string> Timeouts => BySection["parameters.timeouts"];
+    public static IReadOnlyList<string> Traffic => BySection["parameters.traffic"];
+    public static IReadOnlyList<string> Deviation => BySection["known_deviations[]"];
+
+    /// <summary>The schema's object sections ($refs resolved), keyed by section path.</summary>
+    internal static Dictionary<string, IReadOnlyList<string>> Sections(JsonElement root)
     {
-        [""] = Top,
-        ["testbed"] = Testbed,
-        ["testbed.identity"] = Identity,
-        ["testbed.topology"] = Topology,
-        ["testbed.ssh"] = Ssh,
-        ["testbed.ssh.auth"] = Auth,
-        ["testbed.tester_ports[]"] = TesterPort,
-        ["capabilities"] = Capabilities,
-        ["capabilities.oam"] = Oam,
-        ["capabilities.icmp_errors"] = IcmpErrors,
-        ["capabilities.hmac"] = Hmac,
-        ["parameters"] = Parameters,
-        ["parameters.sids.*"] = Sid,
-        ["parameters.sids.*.csid"] = Csid,
-        ["parameters.o_flag"] = OFlag,
-        ["parameters.timeouts"] = Timeouts,
-        ["parameters.traffic"] = Traffic,
-        ["parameters.hmac_keys[]"] = HmacKey,
-        ["known_deviations[]"] = Deviation,
-    };
+        var result = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        JsonElement Resolve(JsonElement n)
+        {
+            while (n.ValueKind == JsonValueKind.Object && n.TryGetProperty("$ref", out var r))
+            {
+                n = root;
+                foreach (var part in r.GetString()!.TrimStart('#', '/').Split('/')) n = n.GetProperty(part);
+            }
+            return n;
+        }
+        void Walk(JsonElement n, string path)
+        {
+            n = Resolve(n);
+            if (n.ValueKind != JsonValueKind.Object) return;
+            if (n.TryGetProperty("properties", out var props))
+            {
+                result[path] = [.. props.EnumerateObject().Select(p => p.Name)];
+                foreach (var p in props.EnumerateObject()) Walk(p.Value, path.Length == 0 ? p.Name : $"{path}.{p.Name}");
+            }
+            if (n.TryGetProperty("items", out var items)) Walk(items, path + "[]");
+            if (n.TryGetProperty("additionalProperties", out var map) && map.ValueKind == JsonValueKind.Object) Walk(map, path + ".*");
+        }
+        Walk(root, "");
+        return result;
+    }
+
+    private static Dictionary<string, IReadOnlyList<string>> ReadSchema()
+    {
+        using var s = typeof(ProfileKeys).Assembly.GetManifestResourceStream("profile.schema.json")
+            ?? throw new InvalidOperationException("profile.schema.json is not embedded in Conformance.Harness (see its .csproj)");
+        using var doc = JsonDocument.Parse(s);
+        return Sections(doc.RootElement);
+    }
 }
