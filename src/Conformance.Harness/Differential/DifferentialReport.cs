@@ -100,11 +100,10 @@ public sealed partial class DifferentialReport
     {
         foreach (var e in entries)
         {
-            string where = e.Documented is null ? "" : ", documented in the explanations file";
-            if (e.AppliesTo(a) && e.Covers(c, c.WhatA, c.WhatB))
-                return $"{e.Deviation} of {a.Name} (A{where})";
-            if (e.AppliesTo(b) && e.Covers(c, c.WhatB, c.WhatA))
-                return $"{e.Deviation} of {b.Name} (B{where})";
+            if (e.AppliesTo(a, b) && e.Covers(c, c.WhatA, c.WhatB))
+                return e.Describe(a, b, "A");
+            if (e.AppliesTo(b, a) && e.Covers(c, c.WhatB, c.WhatA))
+                return e.Describe(b, a, "B");
         }
         return null;
     }

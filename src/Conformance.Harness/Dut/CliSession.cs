@@ -30,23 +30,44 @@ public sealed class CliCommandRejectedException(string command, string errorLine
 }
 
 /// <summary>An SSH.NET shell channel as a <see cref="ICliTransport"/> (the session's host key is verified by the client that opened it).</summary>
-public sealed class ShellStreamTransport(ShellStream stream) : ICliTransport
+public sealed class ShellStreamTransport : ICliTransport
 {
     private volatile bool _closed;
-    private readonly ShellStream _stream = stream;
+    private volatile string? _closedBecause;
+    private readonly ShellStream _stream;
 
-    public void Write(string text) { if (_closed) throw new CliSessionDroppedException("the SSH shell channel is closed"); _stream.Write(text); _stream.Flush(); }
+    public ShellStreamTransport(ShellStream stream)
+    {
+        _stream = stream;
+        // SSH.NET keeps ShellStream.CanRead true after the server closed the channel (the login shell ended): without
+        // these events a closed session looked like a silent DUT until the command timeout ("no prompt within 30 s").
+        _stream.Closed += (_, _) => { _closedBecause ??= "the SSH shell channel was closed by the DUT"; _closed = true; };
+        _stream.ErrorOccurred += (_, e) => { _closedBecause ??= $"the SSH session failed: {e.Exception.Message}"; _closed = true; };
+    }
+
+    public void Write(string text)
+    {
+        if (_closed) throw new CliSessionDroppedException("the SSH shell channel is closed");
+        try { _stream.Write(text); _stream.Flush(); }
+        catch (Exception e) when (e is ObjectDisposedException or IOException or Renci.SshNet.Common.SshException)
+        {
+            _closed = true;
+            throw new CliSessionDroppedException($"the SSH shell channel is closed ({e.Message})");
+        }
+    }
 
     public async Task<string> ReadAsync(TimeSpan wait, CancellationToken cancellationToken)
     {
         var until = Stopwatch.StartNew();
-        while (until.Elapsed < wait)
+        // Looks at least once, and once more after the last delay: a continuation that resumes late (a starved
+        // harness process) must still see what arrived meanwhile instead of reporting nothing.
+        while (true)
         {
-            if (!_stream.CanRead) { _closed = true; throw new CliSessionDroppedException("the SSH shell channel was closed by the DUT"); }
             if (_stream.DataAvailable) return _stream.Read();
+            if (_closed || !_stream.CanRead) { _closed = true; throw new CliSessionDroppedException(_closedBecause ?? "the SSH shell channel was closed by the DUT"); }
+            if (until.Elapsed >= wait) return "";
             await Task.Delay(20, cancellationToken).ConfigureAwait(false);
         }
-        return "";
     }
 
     public void Dispose() => _stream.Dispose();
@@ -79,6 +100,20 @@ public sealed partial class CliSession : IDisposable
     /// <summary>Seconds a confirmed commit stays pending before the router undoes it by itself.</summary>
     public int ConfirmSeconds { get; init; } = 300;
 
+    /// <summary>
+    /// What the testbed can tell about the peer when the session goes silent or drops (for a lab's reference node: whether
+    /// its daemon and login shells run, the tails of its log and of sshd's log), appended to the error; null when nothing.
+    /// </summary>
+    public Func<string?>? DescribePeer { get; init; }
+
+    private string PeerState()
+    {
+        string? d;
+        try { d = DescribePeer?.Invoke(); }
+        catch (Exception e) when (e is not OutOfMemoryException) { d = $"(describing the DUT failed: {e.Message})"; }
+        return string.IsNullOrWhiteSpace(d) ? "" : $" The DUT side: {d}";
+    }
+
     [GeneratedRegex(@"-+\s*\(?[Mm]ore\b[^\n]*$|^\s*--More--\s*$")]
     private static partial Regex Pager();
 
@@ -98,13 +133,18 @@ public sealed partial class CliSession : IDisposable
     {
         var started = DateTimeOffset.UtcNow;
         var sw = Stopwatch.StartNew();
-        _transport.Write(command + "\n");
         string output;
-        try { output = await ReadUntilPromptAsync(command, timeout ?? _pack.CommandTimeout, cancellationToken).ConfigureAwait(false); }
+        try
+        {
+            _transport.Write(command + "\n");
+            output = await ReadUntilPromptAsync(command, timeout ?? _pack.CommandTimeout, cancellationToken).ConfigureAwait(false);
+        }
         catch (CliSessionDroppedException e)
         {
-            _transcript.Record(new TranscriptEntry(started, command, null, "", "", sw.Elapsed, "session dropped: " + e.Message));
-            throw;
+            var peer = PeerState();
+            _transcript.Record(new TranscriptEntry(started, command, null, "", "", sw.Elapsed, "session dropped: " + e.Message + peer));
+            if (peer.Length == 0) throw;
+            throw new CliSessionDroppedException(e.Message + "." + peer);
         }
         var error = output.Split('\n').FirstOrDefault(l => _pack.ErrorPatterns.Any(p => p.IsMatch(l)));
         _transcript.Record(new TranscriptEntry(started, command, error is null ? 0 : 1, output, "", sw.Elapsed, $"cli {Mode}"));
@@ -169,12 +209,16 @@ public sealed partial class CliSession : IDisposable
     {
         var buffer = new StringBuilder();
         var sw = Stopwatch.StartNew();
+        var lookedAfterDeadline = false;
         while (true)
         {
             var left = timeout - sw.Elapsed;
-            if (left <= TimeSpan.Zero)
-                throw new TestbedException($"no prompt within {timeout.TotalSeconds:0.#} s after `{command}` (session.timeouts; the prompts are session.prompts); last output: \"{Tail(buffer.ToString())}\"");
-            var chunk = await _transport.ReadAsync(left < TimeSpan.FromMilliseconds(200) ? left : TimeSpan.FromMilliseconds(200), ct).ConfigureAwait(false);
+            // Past the deadline, one last look without waiting: what arrived while this process was not scheduled counts.
+            var final = left <= TimeSpan.Zero;
+            if (final && lookedAfterDeadline)
+                throw new TestbedException($"no prompt within {timeout.TotalSeconds:0.#} s after `{command}` (session.timeouts; the prompts are session.prompts); last output: \"{Tail(buffer.ToString())}\".{PeerState()}");
+            var chunk = await _transport.ReadAsync(final ? TimeSpan.Zero : left < TimeSpan.FromMilliseconds(200) ? left : TimeSpan.FromMilliseconds(200), ct).ConfigureAwait(false);
+            lookedAfterDeadline |= final;
             if (chunk.Length == 0) continue;
             buffer.Append(Ansi().Replace(chunk, "").Replace("\r", "", StringComparison.Ordinal));
             var text = buffer.ToString();

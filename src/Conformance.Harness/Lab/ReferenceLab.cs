@@ -434,6 +434,43 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// What the lab can tell about its reference node when its CLI goes silent or its SSH shell closes: whether the
+    /// daemon runs, how many login shells (<c>srv6-refnode cli</c>) and sshd processes live in the DUT namespace, and the
+    /// last lines of the node's log and of sshd's log (both are deleted with the lab, so this is where they are kept).
+    /// Null for a lab without a node.
+    /// </summary>
+    public string? DescribeNode()
+    {
+        if (_node is not { } p) return null;
+        var daemon = p.HasExited ? $"the daemon (pid {p.Id}) exited with code {p.ExitCode}" : $"the daemon (pid {p.Id}) runs";
+        int shells = 0, sshds = 0;
+        var states = new List<string>();
+        var r = Proc.Run("ip", ["netns", "pids", Namespace]);
+        foreach (var line in r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!int.TryParse(line.Trim(), out var pid)) continue;
+            var cmd = Proc.CommandLine(pid);
+            if (cmd.Contains(" cli --control ", StringComparison.Ordinal)) shells++;
+            else if (cmd.Contains("sshd", StringComparison.Ordinal)) sshds++;
+            // Every process with its state (a zombie has no command line: "dotnet Z" is a login shell nobody reaped).
+            try
+            {
+                var stat = File.ReadAllText($"/proc/{pid}/stat");
+                int open = stat.IndexOf('('), close = stat.LastIndexOf(')');
+                states.Add($"{pid} {stat[(open + 1)..close]} {stat[close + 2]}");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentOutOfRangeException) { }
+        }
+        static string Tail(string path, int n)
+        {
+            try { return File.Exists(path) ? string.Join(" | ", File.ReadAllLines(path).TakeLast(n)) : "(none)"; }
+            catch (IOException) { return "(unreadable)"; }
+        }
+        return $"{daemon}; {shells} login shell(s) and {sshds} sshd process(es) in {Namespace} (pid, name, state: {string.Join(", ", states)}); " +
+            $"node log ends: {Tail(NodeLogPath, 4)}; sshd log ends: {Tail(SshdLogPath, 4)}";
+    }
+
     private string ReadLogTail()
     {
         try { return string.Join(" | ", File.ReadAllLines(SshdLogPath).TakeLast(5)); }

@@ -139,7 +139,7 @@ public sealed class LiveTestbed : IAsyncDisposable
             SessionDriver.Shell when pack.Platform == "linux" => s => Task.FromResult<IDutPlatform>(new LinuxPlatform(s)),
             SessionDriver.Cli => async s =>
             {
-                var cli = new CliSession(new ShellStreamTransport(s.OpenShell()), pack.Session, s.Transcript);
+                var cli = new CliSession(new ShellStreamTransport(s.OpenShell()), pack.Session, s.Transcript) { DescribePeer = () => lab?.DescribeNode() };
                 await cli.StartAsync(ct).ConfigureAwait(false);
                 var p = new PackCliPlatform(pack, cli);
                 p.RememberSources(rendering!);

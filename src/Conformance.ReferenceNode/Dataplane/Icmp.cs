@@ -105,6 +105,20 @@ public sealed partial class ForwardingEngine
             && Wire.Checksum6(src, Segment(p, r, 0), Wire.NhIcmpv6, upper) == 0;
     }
 
+    /// <summary>IPv4 precedence (the three high bits of the TOS octet) and the four TOS bits (RFC 1349) of that octet.</summary>
+    private const byte PrecedenceMask4 = 0xE0, TosBitsMask4 = 0x1E;
+
+    /// <summary>
+    /// The TOS octet of an ICMPv4 error message: the TOS bits of the packet that provoked it and precedence 6
+    /// (INTERNETWORK CONTROL), as RFC 1812 §4.3.2.5 (TOS and Precedence) recommends for Destination Unreachable, Time
+    /// Exceeded and Parameter Problem (the node sends no Source Quench or Redirect). RFC 1812 is not among the texts
+    /// vendored in docs/rfc/; the section was read in the RFC Editor's published text.
+    /// </summary>
+    internal static byte ErrorTos4(byte provokingTos) => (byte)(0xC0 | (provokingTos & TosBitsMask4));
+
+    /// <summary>The TOS octet of an ICMPv4 reply: the request's precedence and TOS bits (RFC 1812 §4.3.2.5, not vendored).</summary>
+    internal static byte ReplyTos4(byte requestTos) => (byte)(requestTos & (PrecedenceMask4 | TosBitsMask4));
+
     private void IcmpError4(EngineState st, Ctx ctx, byte[] current, byte type, byte code, uint parameter)
     {
         if (ctx.NoErrors) return;
@@ -125,6 +139,7 @@ public sealed partial class ForwardingEngine
         int q = Math.Min(invoking.Length, MinMtu4 - 28);
         var p = new byte[28 + q];
         p[0] = 0x45;
+        p[1] = ErrorTos4(ctx.Received[1]);
         Wire.U16(p, 2, (ushort)p.Length);
         p[8] = 64;
         p[9] = Wire.ProtoIcmp;
@@ -164,6 +179,7 @@ public sealed partial class ForwardingEngine
         int ihl = (p[0] & 0xF) * 4;
         var r = new byte[20 + p.Length - ihl];
         r[0] = 0x45;
+        r[1] = ReplyTos4(p[1]);
         Wire.U16(r, 2, (ushort)r.Length);
         r[8] = 64;
         r[9] = Wire.ProtoIcmp;

@@ -218,6 +218,76 @@ public class NormalizerAndReportTests
         finally { Directory.Delete(dir, true); }
     }
 
+    [Test]
+    public void TheLocatorConfigurationDifferenceExplainsOnlyTheLocatorRowsOfTheLabAgainstTheNode()
+    {
+        var lab = StimulusGeneratorTests.Lab();
+        var node = ProfileLoader.Load(Path.Combine(ProfileTestSupport.ProfilesDir, "reference-node.yaml"));
+        string? By(DifferenceClass c, Profile a, Profile b) =>
+            Shipped.Value.FirstOrDefault(e => e.AppliesTo(a, b) && e.Covers(c, c.WhatA, c.WhatB))?.Deviation
+            ?? Shipped.Value.FirstOrDefault(e => e.AppliesTo(b, a) && e.Covers(c, c.WhatB, c.WhatA))?.Deviation;
+        const string q = " quoting ipv6/srh/icmpv6 128", u = " quoting ipv6/udp";
+        var f43 = Class("no SID", "-", "locator address, no SID,SL=1,icmpv6", "t1 ipv6/icmpv6 1/0" + q, "t1 ipv6/icmpv6 1/3" + q);
+        var f44 = Class("no SID", "-", "locator address, no SID,no SRH,udp", "t1 ipv6/icmpv6 1/0" + u, "t1 ipv6/icmpv6 1/3" + u);
+        Assert.That(By(f43, lab, node), Is.EqualTo("CONFIG-DIFF-001"));
+        Assert.That(By(f44, lab, node), Is.EqualTo("CONFIG-DIFF-001"));
+        // The node as A, Linux as B.
+        Assert.That(By(f43 with { WhatA = f43.WhatB, WhatB = f43.WhatA }, node, lab), Is.EqualTo("CONFIG-DIFF-001"));
+        // Not its neighbours: the codes the other way round, one DUT silent, another code, the same codes for a SID or a
+        // downstream address, and a run of the lab against itself (one configuration) or against another profile.
+        Assert.That(By(f43 with { WhatA = f43.WhatB, WhatB = f43.WhatA }, lab, node), Is.Null, "Linux code 3, the node code 0");
+        Assert.That(By(f43 with { WhatA = "nothing" }, lab, node), Is.Null);
+        Assert.That(By(f43 with { WhatB = "t1 ipv6/icmpv6 1/1" + q }, lab, node), Is.Null);
+        Assert.That(By(Class("End", "end", "SL=1,icmpv6", f43.WhatA, f43.WhatB), lab, node), Is.Null);
+        Assert.That(By(Class("no SID", "-", "SL=1,icmpv6", f43.WhatA, f43.WhatB), lab, node), Is.Null);
+        Assert.That(By(f43, lab, lab), Is.Null);
+        Assert.That(By(f43, lab, node with { Name = "some-other-node" }), Is.Null);
+        // What the report says.
+        var e = Shipped.Value.Single(x => x.Deviation == "CONFIG-DIFF-001");
+        Assert.That(e.Describe(node, lab, "B"), Is.EqualTo("CONFIG-DIFF-001: configuration difference of reference-node (B) and reference-lab, documented in the explanations file"));
+        Assert.That(e.AppliesTo(node), Is.False, "a configuration difference needs both profiles");
+        Assert.That(ExplanationsFile.Check(Shipped.Value, lab, node), Is.Empty);
+    }
+
+    [Test]
+    public void ConfigurationDifferencesQuoteTheRfcAndAreCheckedWithFileAndLine()
+    {
+        var file = Path.Combine(ProfileTestSupport.ProfilesDir, "differential", "explanations.yaml");
+        var confs = ExplanationsFile.LoadConfigurationDifferences(file);
+        Assert.That(confs.Select(c => c.Id), Is.EqualTo(new[] { "CONFIG-DIFF-001" }));
+        foreach (var d in confs)
+        {
+            var rfc = System.Text.RegularExpressions.Regex.Match(d.Rfc, @"^RFC (\d+)").Groups[1].Value;
+            var text = Fold(System.Text.RegularExpressions.Regex.Replace(
+                File.ReadAllText(Path.Combine(ProfileTestSupport.ProfilesDir, "..", "docs", "rfc", $"rfc{rfc}.txt")),
+                @"\n[^\n]*\[Page \d+\]\n\f?\n?RFC [^\n]*\n", "\n"));
+            foreach (var part in d.Quote.Split("[…]").Select(Fold).Where(x => x.Length > 0))
+                Assert.That(text, Does.Contain(part), $"{d.Id}: quote from RFC {rfc}");
+        }
+        var dir = Path.Combine(Path.GetTempPath(), $"srv6conf-expl-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var f = Path.Combine(dir, "e.yaml");
+            const string conf = "configuration_differences:\n  - id: {0}\n    profiles: {1}\n    rfc: x\n    quote: x\n    observed: x\n";
+            const string entry = "explanations:\n  - configuration_difference: CONFIG-DIFF-900\n    profile: {0}\n    behavior: x\n    stimulus: x\n    deviating: x\n    why: y\n";
+            string F(string a, params object[] b) => string.Format(System.Globalization.CultureInfo.InvariantCulture, a, b);
+            File.WriteAllText(f, F(entry, "reference-lab"));
+            Assert.That(Assert.Throws<ExplanationsException>(() => ExplanationsFile.Load(f))!.Message, Does.StartWith($"{f}:2").And.Contain("not documented"));
+            File.WriteAllText(f, F(conf, "CONF-900", "reference-lab, reference-node") + F(entry, "reference-lab"));
+            Assert.That(Assert.Throws<ExplanationsException>(() => ExplanationsFile.Load(f))!.Message, Does.StartWith($"{f}:2").And.Contain("CONFIG-DIFF-NNN"));
+            File.WriteAllText(f, F(conf, "CONFIG-DIFF-900", "reference-lab") + F(entry, "reference-lab"));
+            Assert.That(Assert.Throws<ExplanationsException>(() => ExplanationsFile.Load(f))!.Message, Does.StartWith($"{f}:3").And.Contain("profiles"));
+            File.WriteAllText(f, F(conf, "CONFIG-DIFF-900", "reference-lab, reference-node") + F(entry, "some-other"));
+            Assert.That(Assert.Throws<ExplanationsException>(() => ExplanationsFile.Load(f))!.Message, Does.StartWith($"{f}:9").And.Contain("not some-other"));
+            File.WriteAllText(f, F(conf, "CONFIG-DIFF-900", "reference-lab, reference-node") + F(entry, "reference-lab") + "    deviation: DEV-LINUX-001\n");
+            Assert.That(Assert.Throws<ExplanationsException>(() => ExplanationsFile.Load(f))!.Message, Does.StartWith($"{f}:8").And.Contain("not both"));
+            File.WriteAllText(f, F(conf, "CONFIG-DIFF-900", "reference-lab, reference-node") + F(entry, "reference-lab"));
+            Assert.That(ExplanationsFile.Load(f).Single().Configuration!.Profiles, Is.EqualTo(new[] { "reference-lab", "reference-node" }));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
     private static string Fold(string s) => System.Text.RegularExpressions.Regex.Replace(s, @"\s+", " ").Trim();
 
     [Test]

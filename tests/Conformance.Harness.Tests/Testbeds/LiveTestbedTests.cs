@@ -35,6 +35,32 @@ public class LiveTestbedTests
     }
 
     [Test]
+    public async Task ANodeWhoseCliGoesAwayIsDescribedFromTheLabSide_DaemonShellsAndLogTails()
+    {
+        var profile = ProfileLoader.Load(Path.Combine(ProfileTestSupport.ProfilesDir, "reference-node.yaml"));
+        string ns;
+        await using (var tb = await LiveTestbed.StartAsync(profile))
+        {
+            ns = tb.Lab!.Namespace;
+            var running = tb.Lab.DescribeNode()!;
+            Assert.That(running, Does.Match(@"^the daemon \(pid \d+\) runs; 1 login shell\(s\) and [1-9]\d* sshd process\(es\) in "), running);
+            Assert.That(running, Does.Contain("node log ends: ").And.Contain("sshd log ends: ").And.Contain("Starting session"), running);
+            var pid = int.Parse(System.Text.RegularExpressions.Regex.Match(running, @"pid (\d+)").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+            Support.Sh.Run("kill", "-KILL", pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            // The login shell ends with the daemon's socket, sshd closes the channel: the error says what the lab saw.
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var e = Assert.CatchAsync(async () => await tb.Platform.ReadIdentityAsync())!;
+            TestContext.Out.WriteLine($"after {clock.Elapsed.TotalSeconds:0.0} s: {e.GetType().Name}: {e.Message}");
+            Assert.That(e.Message, Does.Contain($"The DUT side: the daemon (pid {pid}) exited with code 137"), e.Message);
+            // Noticed as a closed shell, not waited out as silence (SSH.NET's ShellStream.CanRead stays true after the
+            // channel closes; its Closed event tells): well before the pack's 30 s command timeout.
+            Assert.That(e, Is.InstanceOf<Conformance.Harness.Dut.CliSessionDroppedException>(), e.Message);
+            Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(20)));
+        }
+        Assert.That(Support.Sh.Run("ip", "netns", "list"), Does.Not.Contain(ns));
+    }
+
+    [Test]
     public void IdentityMismatchStopsBeforeConfiguring()
     {
         Lab.LabTestSupport.RequireLinuxLab();

@@ -237,6 +237,23 @@ public sealed class NeighbourAndIcmpTests
         Assert.That((pu.Payload[0], pu.Payload[1]), Is.EqualTo(((byte)3, (byte)3)));
     }
 
+    [TestCase((byte)0x00, (byte)0xC0, (byte)0x00, TestName = "Ipv4IcmpTos_Zero")]
+    [TestCase((byte)0x10, (byte)0xD0, (byte)0x10, TestName = "Ipv4IcmpTos_LowDelayBitKept")]
+    [TestCase((byte)0xB8, (byte)0xD8, (byte)0xB8, TestName = "Ipv4IcmpTos_PrecedenceReplacedInErrorsKeptInReplies")]
+    [TestCase((byte)0x01, (byte)0xC0, (byte)0x00, TestName = "Ipv4IcmpTos_MustBeZeroBitNotCopied")]
+    public void Ipv4IcmpMessagesCarryPrecedenceAndTosAsRfc1812Says(byte tos, byte errorTos, byte replyTos)
+    {
+        // RFC 1812 §4.3.2.5 (not vendored): errors with precedence 6 and the provoking packet's TOS bits; a reply with
+        // the request's precedence and TOS bits. Linux sends the same (the differential's F37: End.DX4, inner TTL 1).
+        var n = new RefNode();
+        var te = (Ipv4Layer)Decode(n.Exchange("t1", Into("t1").Ipv4(A4, D4, 1, tos).Udp(1, 2, [3]).Build()).Single().Frame).Inner;
+        Assert.That((te.Payload[0], te.Tos, te.ChecksumValid), Is.EqualTo(((byte)11, errorTos, true)));
+        var pu = (Ipv4Layer)Decode(n.Exchange("t1", Into("t1").Ipv4(A4, T14, 64, tos).Udp(1, 33434, [3]).Build()).Single().Frame).Inner;
+        Assert.That((pu.Payload[0], pu.Tos), Is.EqualTo(((byte)3, errorTos)));
+        var echo = (Ipv4Layer)Decode(n.Exchange("t1", Into("t1").Ipv4(A4, T14, 64, tos).IcmpEchoRequest(3, 4, [1]).Build()).Single().Frame).Inner;
+        Assert.That((echo.Payload[0], echo.Tos, echo.ChecksumValid), Is.EqualTo(((byte)0, replyTos, true)));
+    }
+
     [Test]
     public void IcmpErrorsAreRateLimitedByATokenBucket()
     {
