@@ -33,10 +33,13 @@ internal static class ProfileKeys
     public static IReadOnlyList<string> Traffic => BySection["parameters.traffic"];
     public static IReadOnlyList<string> Deviation => BySection["known_deviations[]"];
 
-    /// <summary>The schema's object sections ($refs resolved), keyed by section path.</summary>
-    internal static Dictionary<string, IReadOnlyList<string>> Sections(JsonElement root)
+    /// <summary>
+    /// The schema's object sections ($refs resolved), keyed by section path, each with its property names and whether it
+    /// is closed (additionalProperties: false, as the loader is: it rejects an unknown key).
+    /// </summary>
+    internal static Dictionary<string, (IReadOnlyList<string> Keys, bool Closed)> Sections(JsonElement root)
     {
-        var result = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        var result = new Dictionary<string, (IReadOnlyList<string>, bool)>(StringComparer.Ordinal);
         JsonElement Resolve(JsonElement n)
         {
             while (n.ValueKind == JsonValueKind.Object && n.TryGetProperty("$ref", out var r))
@@ -52,7 +55,8 @@ internal static class ProfileKeys
             if (n.ValueKind != JsonValueKind.Object) return;
             if (n.TryGetProperty("properties", out var props))
             {
-                result[path] = [.. props.EnumerateObject().Select(p => p.Name)];
+                var closed = n.TryGetProperty("additionalProperties", out var ap) && ap.ValueKind == JsonValueKind.False;
+                result[path] = ([.. props.EnumerateObject().Select(p => p.Name)], closed);
                 foreach (var p in props.EnumerateObject()) Walk(p.Value, path.Length == 0 ? p.Name : $"{path}.{p.Name}");
             }
             if (n.TryGetProperty("items", out var items)) Walk(items, path + "[]");
@@ -67,6 +71,6 @@ internal static class ProfileKeys
         using var s = typeof(ProfileKeys).Assembly.GetManifestResourceStream("profile.schema.json")
             ?? throw new InvalidOperationException("profile.schema.json is not embedded in Conformance.Harness (see its .csproj)");
         using var doc = JsonDocument.Parse(s);
-        return Sections(doc.RootElement);
+        return Sections(doc.RootElement).ToDictionary(x => x.Key, x => x.Value.Keys, StringComparer.Ordinal);
     }
 }
