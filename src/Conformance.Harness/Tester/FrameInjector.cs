@@ -3,8 +3,8 @@ namespace Conformance.Harness.Tester;
 /// <summary>
 /// A fast transmit path bound to one interface: sends whole Ethernet frames in batches, in order,
 /// and returns when every frame of the batch was handed to the kernel. Two implementations:
-/// <see cref="PacketTxRing"/> (PACKET_TX_RING, the tester port's default) and
-/// <see cref="RawSocketInjector"/> (sendmmsg, the fallback). Not thread-safe.
+/// <see cref="RawSocketInjector"/> (sendmmsg, the tester port's default) and
+/// <see cref="PacketTxRing"/> (PACKET_TX_RING, with S6C_TX_RING=1). Not thread-safe.
 /// </summary>
 public abstract class FrameInjector : IDisposable
 {

@@ -5,8 +5,9 @@ namespace Conformance.Harness.Tester;
 
 /// <summary>
 /// The tester port's fast transmit path: bursts and paced streams go through a
-/// <see cref="PacketTxRing"/> (AF_PACKET PACKET_TX_RING, one send() per batch) when one could be set
-/// up, else through a <see cref="RawSocketInjector"/> (AF_PACKET + sendmmsg); single
+/// <see cref="RawSocketInjector"/> (AF_PACKET + sendmmsg) when one could be opened, or, with
+/// S6C_TX_RING=1, through a <see cref="PacketTxRing"/> (AF_PACKET PACKET_TX_RING, one send() per batch;
+/// sendmmsg when the ring cannot be set up); single
 /// frames and ND answers stay on the libpcap handle. Evidence is the same as on the slow path
 /// (one <see cref="Frame"/> per frame sent, stamped when its batch was handed to the kernel),
 /// unless the caller passes keepEvidence:false for a load stream.
@@ -19,7 +20,8 @@ namespace Conformance.Harness.Tester;
 /// With the bypass, a tap on the tester interface (tcpdump -i on it) does not see what the fast
 /// path sends; the far end receives the same frames, and the evidence is the port's own record,
 /// as before. S6C_TX_QDISC=1 restores the qdisc path (sendmmsg through the qdisc, the default before
-/// the bypass); S6C_TX_RING=0 keeps the bypass but uses sendmmsg instead of the TX ring.
+/// the bypass). The TX ring is not the default: on the shared 2-core machine it measured slower than
+/// sendmmsg in the same runs (tests/Conformance.Benchmarks/README.md).
 /// </remarks>
 public sealed partial class TesterPort
 {
@@ -37,13 +39,13 @@ public sealed partial class TesterPort
     public bool QdiscBypass => _fast?.QdiscBypass ?? false;
 
     /// <summary>
-    /// How bursts and paced streams are handed to the kernel: "tx_ring" (PACKET_TX_RING, the default),
-    /// "sendmmsg" (the fallback when the ring cannot be set up, or S6C_TX_RING=0 / S6C_TX_QDISC=1), or
-    /// "libpcap" (no fast path: S6C_NO_FAST_TX=1 or no AF_PACKET socket).
+    /// How bursts and paced streams are handed to the kernel: "sendmmsg" (the default, and the fallback
+    /// when the ring cannot be set up), "tx_ring" (PACKET_TX_RING, with S6C_TX_RING=1), or "libpcap" (no
+    /// fast path: S6C_NO_FAST_TX=1 or no AF_PACKET socket).
     /// </summary>
     public string FastPathMethod => _fast?.Method ?? "libpcap";
 
-    /// <summary>Why the TX ring is not in use when it was wanted (null when it is, or was not wanted).</summary>
+    /// <summary>Why the TX ring is not in use when S6C_TX_RING=1 asked for it (null when it is, or was not asked for).</summary>
     public string? FastPathFallbackReason { get; private set; }
 
     /// <summary>Tests only: replaces <see cref="PacketTxRing.Open"/> (to make the ring fail to set up). Null: the real one.</summary>
@@ -53,13 +55,13 @@ public sealed partial class TesterPort
     /// Set S6C_NO_FAST_TX=1 to force the libpcap path (for comparison or a kernel without AF_PACKET),
     /// S6C_TX_QDISC=1 to keep the fast path on the qdisc (sendmmsg, so that a tap on the tester interface
     /// sees what the port sends, at a lower rate: see tests/Conformance.Benchmarks/README.md),
-    /// S6C_TX_RING=0 to use sendmmsg with the bypass instead of the TX ring.
+    /// S6C_TX_RING=1 to use the TX ring (with the bypass) instead of sendmmsg.
     /// </summary>
     private FrameInjector? OpenFastPath(string ifname)
     {
         if (Environment.GetEnvironmentVariable("S6C_NO_FAST_TX") == "1") return null;
         bool bypass = Environment.GetEnvironmentVariable("S6C_TX_QDISC") != "1";
-        if (bypass && Environment.GetEnvironmentVariable("S6C_TX_RING") != "0")
+        if (bypass && Environment.GetEnvironmentVariable("S6C_TX_RING") == "1")
         {
             try { return (RingOpener ?? (i => PacketTxRing.Open(i, qdiscBypass: true)))(ifname); }
             catch (TestbedException e) { FastPathFallbackReason = e.Message; }
