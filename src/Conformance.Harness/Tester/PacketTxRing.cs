@@ -320,7 +320,7 @@ public sealed unsafe class PacketTxRing : FrameInjector
     public override void Dispose()
     {
         // Let the packets still in flight be freed before the ring goes (bounded by SO_SNDTIMEO).
-        if (_fd >= 0) Native.send(_fd, null, 0, 0);
+        if (_fd >= 0 && _ring is not null) Native.send(_fd, null, 0, 0);
         Teardown();
         _oversize?.Dispose();
         _oversize = null;
