@@ -74,21 +74,34 @@ internal static class Program
         string tcpreplayVersion = FirstLine(Sh.Try("tcpreplay", "-V"));
         string trafgenVersion = FirstLine(Sh.Try("trafgen", "-v"));
         bool defaultBypass;
+        string defaultMethod;
+        string? fallbackReason;
 
         using (var probe = TesterPort.Open(binding, limits))
         {
             if (!probe.FastPath) Log("warning: tester port has no fast path (S6C_NO_FAST_TX=1 or AF_PACKET unavailable)");
             defaultBypass = probe.QdiscBypass;
+            defaultMethod = probe.FastPathMethod;
+            fallbackReason = probe.FastPathFallbackReason;
+            if (fallbackReason is not null) Log($"note: the TX ring could not be set up, the default path is {defaultMethod}: {fallbackReason}");
         }
+        string defaultWhat = defaultMethod switch
+        {
+            "tx_ring" => $"AF_PACKET PACKET_TX_RING (TPACKET_V2), {PacketTxRing.BatchSize} frames per send()",
+            "sendmmsg" => $"AF_PACKET sendmmsg, {RawSocketInjector.BatchSize} frames per syscall",
+            _ => "libpcap, one frame per call (no fast path)",
+        };
 
         // Each tool runs alone on the interface: a harness port is opened for its own measurement
         // and closed before the external tools run, so their figures carry none of its taps.
         var tools = new List<Tool>
         {
-            new("harness_sendburst", "harness", $"TesterPort.SendBurst(keepEvidence:false), default path: AF_PACKET sendmmsg, {RawSocketInjector.BatchSize} frames per syscall, {(defaultBypass ? "PACKET_QDISC_BYPASS" : "through the qdisc")}",
-                () => HarnessBurst(binding, limits, outbound, qdiscEnv: false)),
-            new("harness_sendburst_qdisc", "harness", "TesterPort.SendBurst(keepEvidence:false) with S6C_TX_QDISC=1: sendmmsg through the qdisc (the previous default)",
-                () => HarnessBurst(binding, limits, outbound, qdiscEnv: true)),
+            new("harness_sendburst", "harness", $"TesterPort.SendBurst(keepEvidence:false), default path: {defaultWhat}, {(defaultBypass ? "PACKET_QDISC_BYPASS" : "through the qdisc")}",
+                () => HarnessBurst(binding, limits, outbound, null, defaultMethod, defaultBypass)),
+            new("harness_sendburst_tx_ring", "harness", $"TesterPort.SendBurst(keepEvidence:false) with S6C_TX_RING=1: AF_PACKET PACKET_TX_RING (TPACKET_V2, PACKET_VNET_HDR: frames copied whole), {PacketTxRing.BatchSize} frames per send(MSG_DONTWAIT), PACKET_QDISC_BYPASS",
+                () => HarnessBurst(binding, limits, outbound, "S6C_TX_RING", "tx_ring", true)),
+            new("harness_sendburst_qdisc", "harness", "TesterPort.SendBurst(keepEvidence:false) with S6C_TX_QDISC=1: sendmmsg through the qdisc (the default before the bypass)",
+                () => HarnessBurst(binding, limits, outbound, "S6C_TX_QDISC", "sendmmsg", false)),
             new("tcpreplay_topspeed", "tcpreplay", $"tcpreplay --topspeed -i IF <{n} frames>.pcap",
                 () => Tcpreplay(n, "--topspeed", "-i", lab.TesterIf, _pcapPath)),
             new("tcpreplay_topspeed_preload", "tcpreplay", $"tcpreplay --topspeed --preload-pcap -i IF <{n} frames>.pcap",
@@ -129,11 +142,14 @@ internal static class Program
         // Per round, the fastest mode of each reference tool; the ratio is taken round by round.
         var harness = Get("harness_sendburst").Samples;
         var legacy = Get("harness_sendburst_qdisc").Samples;
+        var ring = Get("harness_sendburst_tx_ring").Samples;
         var replayBest = Enumerable.Range(0, rounds).Select(r => tools.Where(t => t.Family == "tcpreplay").Max(t => t.Samples[r])).ToList();
         var trafgenBest = Enumerable.Range(0, rounds).Select(r => tools.Where(t => t.Family == "trafgen").Max(t => t.Samples[r])).ToList();
         var vsReplay = Enumerable.Range(0, rounds).Select(r => harness[r] / replayBest[r]).ToList();
         var vsTrafgen = Enumerable.Range(0, rounds).Select(r => harness[r] / trafgenBest[r]).ToList();
         var vsLegacy = Enumerable.Range(0, rounds).Select(r => harness[r] / legacy[r]).ToList();
+        var ringVsDefault = Enumerable.Range(0, rounds).Select(r => ring[r] / harness[r]).ToList();
+        var ringCpuVsDefault = Enumerable.Range(0, rounds).Select(r => PerCpu(Get("harness_sendburst_tx_ring"))[r] / PerCpu(Get("harness_sendburst"))[r]).ToList();
         double ratioReplay = Median(vsReplay), ratioTrafgen = Median(vsTrafgen);
         // Supplementary, less sensitive to other load on the machine: frames per CPU second of the sender.
         List<double> PerCpu(Tool t) => t.CpuSeconds.Select(c => n / c).ToList();
@@ -239,11 +255,14 @@ internal static class Program
                     ["sendburst_vs_tcpreplay_fastest_per_round"] = Arr(vsReplay, 3),
                     ["sendburst_vs_trafgen_fastest"] = Math.Round(ratioTrafgen, 2),
                     ["sendburst_vs_trafgen_fastest_per_round"] = Arr(vsTrafgen, 3),
+                    ["tx_ring_vs_sendburst"] = Math.Round(Median(ringVsDefault), 2),
+                    ["tx_ring_vs_sendburst_per_round"] = Arr(ringVsDefault, 3),
                     ["sendburst_vs_previous_default_qdisc_path"] = Math.Round(Median(vsLegacy), 2),
                     ["sendburst_vs_previous_default_qdisc_path_per_round"] = Arr(vsLegacy, 3),
                     ["per_cpu_second_is"] = "supplementary: the same ratios on frames per CPU second of the sender (getrusage: the harness thread, the tool's processes)",
                     ["per_cpu_second_sendburst_vs_tcpreplay_fastest"] = Math.Round(Median(cpuVsReplay), 2),
                     ["per_cpu_second_sendburst_vs_trafgen_fastest"] = Math.Round(Median(cpuVsTrafgen), 2),
+                    ["per_cpu_second_tx_ring_vs_sendburst"] = Math.Round(Median(ringCpuVsDefault), 2),
                 },
                 ["goal"] = new JsonObject
                 {
@@ -251,6 +270,8 @@ internal static class Program
                     ["vs_trafgen_fastest_at_least"] = 0.5,
                     ["met"] = ratioReplay >= 1.5 && ratioTrafgen >= 0.5,
                 },
+                ["default_path"] = defaultMethod,
+                ["default_path_fallback_reason"] = fallbackReason,
                 ["default_path_qdisc_bypass"] = defaultBypass,
                 ["tools"] = toolsJson,
                 ["harness_with_evidence_pps"] = Math.Round(withEvidence),
@@ -288,15 +309,19 @@ internal static class Program
     [System.Runtime.InteropServices.DllImport("libc")]
     private static extern int getrusage(int who, [System.Runtime.InteropServices.Out] long[] usage);
 
-    /// <summary>Opens a tester port (optionally with S6C_TX_QDISC=1), times one SendBurst of every frame, closes the port.</summary>
-    private static double HarnessBurst(TesterPortBinding binding, TrafficLimits limits, IReadOnlyList<byte[]> frames, bool qdiscEnv)
+    /// <summary>
+    /// Opens a tester port (with S6C_TX_RING=0 or S6C_TX_QDISC=1 when <paramref name="env"/> names one), times one
+    /// SendBurst of every frame, closes the port. Logs when the port's path is not the one expected.
+    /// </summary>
+    private static double HarnessBurst(TesterPortBinding binding, TrafficLimits limits, IReadOnlyList<byte[]> frames, string? env, string method, bool bypass)
     {
-        var before = Environment.GetEnvironmentVariable("S6C_TX_QDISC");
-        Environment.SetEnvironmentVariable("S6C_TX_QDISC", qdiscEnv ? "1" : null);
+        string? before = env is null ? null : Environment.GetEnvironmentVariable(env);
+        if (env is not null) Environment.SetEnvironmentVariable(env, "1");
         try
         {
             using var port = TesterPort.Open(binding, limits);
-            if (port.QdiscBypass == qdiscEnv) Log($"note: qdisc bypass is {port.QdiscBypass} on the port opened with S6C_TX_QDISC={(qdiscEnv ? "1" : "unset")}");
+            if (port.FastPathMethod != method || port.QdiscBypass != bypass)
+                Log($"note: the port opened with {env ?? "defaults"} uses {port.FastPathMethod}, qdisc bypass {port.QdiscBypass}");
             double c0 = CpuTime(1);
             var sw = Stopwatch.StartNew();
             port.SendBurst(frames, keepEvidence: false);
@@ -304,7 +329,7 @@ internal static class Program
             _cpu = CpuTime(1) - c0;
             return frames.Count / secs;
         }
-        finally { Environment.SetEnvironmentVariable("S6C_TX_QDISC", before); }
+        finally { if (env is not null) Environment.SetEnvironmentVariable(env, before); }
     }
 
     /// <summary>Sends <paramref name="frames"/> from the namespace (paced, or at top speed when rate is null) and captures them on the tester port.</summary>

@@ -19,7 +19,7 @@ public readonly record struct InjectionResult(int Sent, int Syscalls, int Waits)
 /// and there is no queue to absorb a busy driver, so ENOBUFS is more likely (it is retried).
 /// Not thread-safe: one sender at a time (TesterPort serialises under its transmit lock).
 /// </remarks>
-public sealed unsafe class RawSocketInjector : IDisposable
+public sealed unsafe class RawSocketInjector : FrameInjector
 {
     public const int BatchSize = 256;
     private const int MaxFrame = 65535;
@@ -32,13 +32,11 @@ public sealed unsafe class RawSocketInjector : IDisposable
     private byte* _buf;
     private int _bufCap;
 
-    public string Interface { get; }
+    public override string Interface { get; }
     public int IfIndex { get; }
-    public bool QdiscBypass { get; }
-    /// <summary>Frames handed to the kernel since the injector opened.</summary>
-    public long FramesSent { get; private set; }
-    /// <summary>Times a send found the queue full (EAGAIN/ENOBUFS) and waited.</summary>
-    public long Waits { get; private set; }
+    public override bool QdiscBypass { get; }
+    public override string Method => "sendmmsg";
+    public override int MaxBatch => BatchSize;
 
     private RawSocketInjector(string ifname, int fd, int ifindex, bool bypass)
     {
@@ -121,25 +119,11 @@ public sealed unsafe class RawSocketInjector : IDisposable
         return result!;
     }
 
-    /// <summary>Sends all frames, batching them; returns when every frame was handed to the kernel.</summary>
-    public InjectionResult Send(IReadOnlyList<byte[]> frames, int start = 0, int count = -1)
-    {
-        if (count < 0) count = frames.Count - start;
-        int sent = 0, calls = 0, waits = 0;
-        while (sent < count)
-        {
-            int n = Math.Min(BatchSize, count - sent);
-            var r = SendBatch(frames, start + sent, n);
-            sent += r.Sent; calls += r.Syscalls; waits += r.Waits;
-        }
-        return new InjectionResult(sent, calls, waits);
-    }
-
     /// <summary>
     /// Sends up to <see cref="BatchSize"/> frames with sendmmsg, resuming after partial sends and
     /// waiting briefly on EAGAIN/ENOBUFS/EINTR. Throws when no progress is made for <see cref="StallLimit"/>.
     /// </summary>
-    public InjectionResult SendBatch(IReadOnlyList<byte[]> frames, int start, int count)
+    public override InjectionResult SendBatch(IReadOnlyList<byte[]> frames, int start, int count)
     {
         ObjectDisposedException.ThrowIf(_fd < 0, this);
         if (count > BatchSize) throw new ArgumentOutOfRangeException(nameof(count), $"at most {BatchSize} frames per batch.");
@@ -186,7 +170,7 @@ public sealed unsafe class RawSocketInjector : IDisposable
         return new InjectionResult(done, calls, waits);
     }
 
-    public void Dispose()
+    public override void Dispose()
     {
         if (_fd < 0) return;
         Native.close(_fd);
@@ -197,39 +181,39 @@ public sealed unsafe class RawSocketInjector : IDisposable
         _buf = null;
     }
 
-    private static string Errno(int? errno = null)
+    internal static string Errno(int? errno = null)
     {
         int e = errno ?? Marshal.GetLastPInvokeError();
         return $"errno {e}: {Marshal.GetPInvokeErrorMessage(e)}";
     }
 
-    private const int AF_PACKET = 17, SOCK_RAW = 3, SOCK_CLOEXEC = 0x80000;
-    private const int SOL_SOCKET = 1, SO_SNDBUF = 7, SO_SNDBUFFORCE = 32;
-    private const int SOL_PACKET = 263, PACKET_QDISC_BYPASS = 20;
-    private const int EINTR = 4, EAGAIN = 11, ENOBUFS = 105;
+    internal const int AF_PACKET = 17, SOCK_RAW = 3, SOCK_CLOEXEC = 0x80000;
+    internal const int SOL_SOCKET = 1, SO_SNDBUF = 7, SO_SNDBUFFORCE = 32;
+    internal const int SOL_PACKET = 263, PACKET_QDISC_BYPASS = 20;
+    internal const int EINTR = 4, EAGAIN = 11, ENOBUFS = 105;
     private const int O_RDONLY = 0, O_CLOEXEC = 0x80000, CLONE_NEWNET = 0x40000000;
 
     [StructLayout(LayoutKind.Sequential)]
-    private struct SockaddrLl
+    internal struct SockaddrLl
     {
         public ushort Family; public ushort Protocol; public int IfIndex;
         public ushort HaType; public byte PktType; public byte HaLen; public fixed byte Addr[8];
     }
 
     [StructLayout(LayoutKind.Sequential)]
-    private struct IoVec { public byte* Base; public nuint Len; }
+    internal struct IoVec { public byte* Base; public nuint Len; }
 
     [StructLayout(LayoutKind.Sequential)]
-    private struct MsgHdr
+    internal struct MsgHdr
     {
         public void* Name; public uint NameLen; public IoVec* Iov; public nuint IovLen;
         public void* Control; public nuint ControlLen; public int Flags;
     }
 
     [StructLayout(LayoutKind.Sequential)]
-    private struct MMsgHdr { public MsgHdr Hdr; public uint Len; }
+    internal struct MMsgHdr { public MsgHdr Hdr; public uint Len; }
 
-    private static class Native
+    internal static class Native
     {
         private const string Libc = "libc";
         [DllImport(Libc, SetLastError = true)] public static extern int socket(int domain, int type, int protocol);

@@ -51,19 +51,22 @@ public class BenchmarkSmokeTests
             }
             // Every mode of every tool ran on the interface, each run counted by the interface.
             var tools = inj.GetProperty("tools");
-            foreach (var k in new[] { "harness_sendburst", "harness_sendburst_qdisc", "tcpreplay_topspeed", "tcpreplay_topspeed_preload", "tcpreplay_loop_one_frame", "trafgen_1cpu", "trafgen_all_cpus" })
+            foreach (var k in new[] { "harness_sendburst", "harness_sendburst_tx_ring", "harness_sendburst_qdisc", "tcpreplay_topspeed", "tcpreplay_topspeed_preload", "tcpreplay_loop_one_frame", "trafgen_1cpu", "trafgen_all_cpus" })
             {
                 var t = tools.GetProperty(k);
                 Assert.That(t.GetProperty("samples_pps").GetArrayLength(), Is.EqualTo(rounds), k);
                 Assert.That(t.GetProperty("if_tx_packets").EnumerateArray().Select(x => x.GetInt64()), Has.All.GreaterThan(0), k);
             }
             var ratios = inj.GetProperty("ratios");
-            foreach (var k in new[] { "sendburst_vs_tcpreplay_fastest", "sendburst_vs_trafgen_fastest", "sendburst_vs_previous_default_qdisc_path" })
+            foreach (var k in new[] { "sendburst_vs_tcpreplay_fastest", "sendburst_vs_trafgen_fastest", "tx_ring_vs_sendburst", "sendburst_vs_previous_default_qdisc_path" })
             {
                 Assert.That(ratios.GetProperty(k).GetDouble(), Is.GreaterThan(0), k);
                 Assert.That(ratios.GetProperty(k + "_per_round").GetArrayLength(), Is.EqualTo(rounds), k);
             }
             Assert.That(inj.GetProperty("goal").GetProperty("met").ValueKind, Is.AnyOf(JsonValueKind.True, JsonValueKind.False));
+            // Which path the default port used, said in the JSON (sendmmsg on a veth as root).
+            Assert.That(inj.GetProperty("default_path").GetString(), Is.EqualTo("sendmmsg"));
+            Assert.That(inj.GetProperty("default_path_qdisc_bypass").GetBoolean(), Is.True);
             foreach (var k in new[] { "load_avg_before", "load_avg_after" })
                 Assert.That(root.GetProperty("machine").GetProperty(k).GetArrayLength(), Is.EqualTo(3), k);
             foreach (var run in new[] { "paced_100kpps", "top_speed" })

@@ -15,10 +15,10 @@ namespace Conformance.Harness.Tests.Tester;
 [TestFixture, Category("Lab"), NonParallelizable]
 public class RawSocketInjectorTests
 {
-    private const string SrcMac = "02:00:00:00:5c:01";
+    internal const string SrcMac = "02:00:00:00:5c:01";
 
     /// <summary>Distinct SRv6 frames of varying length; the UDP payload starts with the index.</summary>
-    private static List<byte[]> Frames(int count, string dstMac)
+    internal static List<byte[]> Frames(int count, string dstMac)
     {
         var segs = new[] { IPAddress.Parse("2001:db8:b::3"), IPAddress.Parse("2001:db8:b::2"), IPAddress.Parse("2001:db8:b::1") };
         return Enumerable.Range(0, count).Select(i =>
@@ -31,7 +31,7 @@ public class RawSocketInjectorTests
         }).ToList();
     }
 
-    private static void AssertSameFrames(IReadOnlyList<byte[]> sent, IReadOnlyList<Frame> got)
+    internal static void AssertSameFrames(IReadOnlyList<byte[]> sent, IReadOnlyList<Frame> got)
     {
         Assert.That(got, Has.Count.EqualTo(sent.Count), "every injected frame, and nothing else, should arrive");
         for (int i = 0; i < sent.Count; i++)
@@ -83,6 +83,7 @@ public class RawSocketInjectorTests
         using var _ = port;
         Assert.That(port.FastPath, Is.True, "an AF_PACKET socket should open on a veth as root");
         Assert.That(port.QdiscBypass, Is.EqualTo(!qdiscPath), "qdisc bypass by default, off with S6C_TX_QDISC=1");
+        Assert.That(port.FastPathMethod, Is.EqualTo("sendmmsg"), "sendmmsg (the TX ring only with S6C_TX_RING=1)");
         var frames = Frames(1000, veth.FarMac);
         using var tcpdump = new NsTcpdump(veth, $"ether src {SrcMac}", frames.Count + 500);
         Assert.That(port.SendBurst(frames, "burst"), Is.EqualTo(frames.Count));
@@ -106,7 +107,7 @@ public class RawSocketInjectorTests
     }
 
     /// <summary>tcpdump -w inside the namespace on the far end, inbound only; bounded in count and time.</summary>
-    private sealed class NsTcpdump : IDisposable
+    internal sealed class NsTcpdump : IDisposable
     {
         private readonly Process _p;
         private readonly string _file = Path.Combine(Path.GetTempPath(), $"s6c-inj-{Guid.NewGuid():N}.pcap");
