@@ -15,17 +15,23 @@ internal static class ProfileKeys
     public static readonly string[] Ssh = ["host", "port", "user", "auth", "host_key_sha256", "connect_timeout_s", "command_timeout_s", "keepalive_s"];
     public static readonly string[] Auth = ["key_file", "password_env", "key_passphrase_env"];
     public static readonly string[] TesterPort = ["name", "interface", "dut_interface", "role", "tester_ipv6", "dut_ipv6", "tester_ipv4", "dut_ipv4", "tester_mac", "dedicated"];
-    public static readonly string[] Capabilities = ["behaviors", "flavors", "headends", "oam", "icmp_errors", "hmac", "sr_domain_filtering", "per_sid_counters"];
+    public static readonly string[] Capabilities = ["behaviors", "flavors", "headends", "oam", "icmp_errors", "hmac", "sr_domain_filtering", "per_sid_counters", "policy_selector"];
     public static readonly string[] Oam = ["o_flag_processing", "o_flag_rate_limit", "ping_to_sid", "traceroute_to_sid"];
     public static readonly string[] IcmpErrors = ["parameter_problem", "time_exceeded", "packet_too_big"];
     public static readonly string[] Hmac = ["supported", "algorithms"];
-    public static readonly string[] Parameters = ["sid_block", "locator", "sids", "addresses", "o_flag", "timeouts", "traffic", "hmac_keys", "inside_sources"];
+    public static readonly string[] Parameters = ["sid_block", "locator", "sids", "addresses", "o_flag", "timeouts", "traffic", "hmac_keys", "inside_sources", "policy_selector"];
     public static readonly string[] HmacKey = ["key_id", "algorithm", "secret_env"];
     public static readonly string[] Sid = ["behavior", "flavors", "address", "next_hop", "interface", "table", "segments", "csid"];
     public static readonly string[] Csid = ["flavor", "block_bits", "csid_bits"];
     public static readonly string[] OFlag = ["rate_per_second", "rates_per_second", "burst", "collector_port"];
     public static readonly string[] Timeouts = ["capture_ms", "ssh_command_ms"];
     public static readonly string[] Traffic = ["max_packets_per_case", "max_rate_pps", "max_duration_s"];
+    public static readonly string[] SelectorCaps = ["supported", "classifiers", "quality_metrics", "weights", "wait_to_restore", "measurement"];
+    public static readonly string[] Selector = ["parent", "steer", "constituents", "classes"];
+    public static readonly string[] Constituent = ["name", "segments", "priority", "weight", "thresholds", "wait_to_restore_s"];
+    public static readonly string[] Thresholds = ["loss_percent", "delay_ms", "remaining_bandwidth_mbps"];
+    public static readonly string[] SelectorClass = ["name", "match", "priorities"];
+    public static readonly string[] SelectorMatch = ["dscp", "source_prefix", "destination_port", "flow_label"];
     public static readonly string[] Deviation = ["id", "test_purposes", "rfc", "requirement", "observed", "reason"];
 
     public static readonly IReadOnlyDictionary<string, IReadOnlyList<string>> BySection = new Dictionary<string, IReadOnlyList<string>>
@@ -48,6 +54,12 @@ internal static class ProfileKeys
         ["parameters.timeouts"] = Timeouts,
         ["parameters.traffic"] = Traffic,
         ["parameters.hmac_keys[]"] = HmacKey,
+        ["capabilities.policy_selector"] = SelectorCaps,
+        ["parameters.policy_selector"] = Selector,
+        ["parameters.policy_selector.constituents[]"] = Constituent,
+        ["parameters.policy_selector.constituents[].thresholds"] = Thresholds,
+        ["parameters.policy_selector.classes[]"] = SelectorClass,
+        ["parameters.policy_selector.classes[].match"] = SelectorMatch,
         ["known_deviations[]"] = Deviation,
     };
 }
