@@ -108,7 +108,8 @@ public sealed class PolicySelectorCases : ConformanceCase
 
     [Test]
     [NotClaimedByTheReferenceLab("policy_selector", "SelectorConformingReceptionTests.AConformingSelectorPassesAndAWrongOneFails")]
-    [NegativeControl("NodeSelectorMisconfigured", Profile = "reference-node.yaml", Why = "the crm class configured with destination port 8444 and the branch class with a /66 source prefix: crm flows and the upper half of the branch prefix fall to the unclassified constituent")]
+    [NegativeControl("NodeSelectorMisconfigured", Profile = "reference-node.yaml", Why = "the crm class configured with destination port 8444 and the branch class with a /66 source prefix: crm flows and the upper part of the branch prefix fall to the unclassified constituent")]
+    [NegativeControl("NodeSelectorPriorityIgnored", Profile = "reference-node.yaml", Why = "defect selector-priority-ignored: flows of the crm, branch and labelled classes also land on their lower-priority constituents")]
     [TestPurpose(Id = "TP-PSEL-BV-01", Requires = new[] { "policy_selector" }, Feature = "SRv6 policy selector (draft)",
         Title = "Policy selector (individual draft, not an RFC): the headend classifies each flow and carries it on its class's constituent (draft-yang-srv6ops-policy-selector-01)",
         Requirements = new[] { "DRAFT-YANG-PSEL-01-5.2-CLASSIFICATION", "DRAFT-YANG-PSEL-01-5.5-FORWARDED-ON-SELECTED-PATH" },
@@ -138,6 +139,7 @@ public sealed class PolicySelectorCases : ConformanceCase
     [Test]
     [NotClaimedByTheReferenceLab("policy_selector", "SelectorConformingReceptionTests.AConformingSelectorPassesAndAWrongOneFails")]
     [NegativeControl("NodeSelectorPriorityIgnored", Profile = "reference-node.yaml", Why = "defect selector-priority-ignored: every qualifying constituent of a class shares the load by weight, lower priorities included")]
+    [NegativeControl("NodeSelectorMisconfigured", Profile = "reference-node.yaml", Why = "the crm class configured with destination port 8444: its flows are unclassified and leave on the backup constituent, not on path2")]
     [TestPurpose(Id = "TP-PSEL-BV-02", Requires = new[] { "policy_selector" }, Feature = "SRv6 policy selector (draft)",
         Title = "Policy selector (individual draft, not an RFC): when every constituent qualifies, the one with the lowest priority number carries the class (draft-yang-srv6ops-policy-selector-01)",
         Requirements = new[] { "DRAFT-YANG-PSEL-01-5.3-HIGHEST-PRIORITY-SELECTED", "DRAFT-YANG-PSEL-01-5.1-PRIORITY" },
