@@ -42,6 +42,8 @@ public static class IntentBuilder
             HmacKeys = profile.Claims("hmac") ? p.HmacKeys.Select(k => new IntentHmacKey(k.KeyId, k.Algorithm, k.SecretEnv)).ToList() : [],
             OFlag = OFlag(profile),
             Routes = labSurroundings ? ReferenceLabRoutes(profile) : [],
+            PolicySelector = profile.Claims("policy_selector") && p.PolicySelector is { } ps
+                ? new IntentPolicySelector(ps.Parent, ps.Steer, ps.Constituents, ps.Classes) : null,
         };
     }
 

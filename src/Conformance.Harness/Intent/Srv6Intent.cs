@@ -27,6 +27,11 @@ public sealed record Srv6Intent
     public IReadOnlyList<IntentHmacKey> HmacKeys { get; init; } = [];
     /// <summary>O-flag processing (RFC 9259 §2.1.1) the suite configures; null when not claimed or not configurable by the suite.</summary>
     public IntentOFlag? OFlag { get; init; }
+    /// <summary>
+    /// The parent SRv6 policy of the policy selector (draft-yang-srv6ops-policy-selector-01): null unless the profile claims
+    /// <c>policy_selector</c>. The profile's records are platform-neutral and used as they are.
+    /// </summary>
+    public IntentPolicySelector? PolicySelector { get; init; }
     /// <summary>Static routes towards the DUT's surroundings (the neighbours the tester emulates), in order.</summary>
     public IReadOnlyList<IntentRoute> Routes { get; init; } = [];
     /// <summary>
@@ -167,4 +172,19 @@ public sealed record IntentOFlag(IReadOnlyList<IPAddress> Sids, OFlagExport Expo
 public sealed record IntentRoute(IPNetwork Prefix, IPAddress NextHop, string Interface, string? Table = null)
 {
     public override string ToString() => $"{Prefix} via {NextHop} dev {Interface}{(Table is null ? "" : " table " + Table)}";
+}
+
+/// <summary>
+/// A parent SRv6 policy with its constituents and classes (draft-yang-srv6ops-policy-selector-01 §5.1, §6): traffic to
+/// <see cref="Steer"/> is classified and carried by the selected constituent's segment list (H.Encaps).
+/// </summary>
+public sealed record IntentPolicySelector(string Parent, IPNetwork Steer, IReadOnlyList<SelectorConstituent> Constituents, IReadOnlyList<SelectorClass> Classes)
+{
+    /// <summary>A copy with constituent <paramref name="name"/> changed.</summary>
+    public IntentPolicySelector WithConstituent(string name, Func<SelectorConstituent, SelectorConstituent> change) =>
+        this with { Constituents = Constituents.Select(c => c.Name == name ? change(c) : c).ToList() };
+
+    /// <summary>A copy with class <paramref name="name"/> changed.</summary>
+    public IntentPolicySelector WithClass(string name, Func<SelectorClass, SelectorClass> change) =>
+        this with { Classes = Classes.Select(c => c.Name == name ? change(c) : c).ToList() };
 }

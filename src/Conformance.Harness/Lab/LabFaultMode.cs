@@ -483,6 +483,32 @@ public sealed partial class LabFaultMode
         All_(new("-", "-", i => i.WithSid(End, s => s with { PrefixLength = i.Locator.PrefixLength })), HmacKeyMissing, CsidBlockLengthWrong, Seg6DisabledOnT2),
         profile: NodeProfile, nodeDebugFaults: ["sid-counter-counts-arrivals"]);
 
+    /// <summary>The policy selector of the intent, or an error (the mode needs a profile that claims policy_selector).</summary>
+    private static IntentPolicySelector SelectorOf(Srv6Intent i) => i.PolicySelector
+        ?? throw new InvalidOperationException("the mode needs the policy selector (does the profile claim policy_selector?).");
+
+    public static LabFaultMode NodeSelectorPriorityIgnored { get; } = new(
+        "NodeSelectorPriorityIgnored", "Reference node defect: the policy selector ignores the priorities (every qualifying constituent of a class shares the load by weight).",
+        i => i with { PolicySelector = SelectorOf(i) }, profile: NodeProfile, nodeDebugFaults: ["selector-priority-ignored"]);
+
+    public static LabFaultMode NodeSelectorWeightsIgnored { get; } = new(
+        "NodeSelectorWeightsIgnored", "Reference node defect: the policy selector ignores the weights (constituents of equal priority share the load equally).",
+        i => i with { PolicySelector = SelectorOf(i) }, profile: NodeProfile, nodeDebugFaults: ["selector-weights-ignored"]);
+
+    /// <summary>
+    /// The selector misconfigured through the pack: the crm class with its destination port one higher (8444), the
+    /// source-prefix class two bits longer, constituent path1b with priority 3 (the reference-node profile's names).
+    /// </summary>
+    public static LabFaultMode NodeSelectorMisconfigured { get; } = new(
+        "NodeSelectorMisconfigured", "Reference node: the policy selector misconfigured: the crm class's destination port one higher, the branch class's source prefix two bits longer, constituent path1b with priority 3.",
+        i => i with
+        {
+            PolicySelector = SelectorOf(i)
+                .WithClass("crm", c => c with { Match = c.Match with { DestinationPorts = [.. c.Match.DestinationPorts.Select(p => p + 1)] } })
+                .WithClass("branch", c => c with { Match = c.Match with { SourcePrefix = c.Match.SourcePrefix is { } sp ? new System.Net.IPNetwork(sp.BaseAddress, sp.PrefixLength + 2) : null } })
+                .WithConstituent("path1b", c => c with { Priority = 3 }),
+        }, profile: NodeProfile);
+
     public static LabFaultMode NodeSecurityChecksSkipped { get; } = new(
         "NodeSecurityChecksSkipped", "Reference node defects: HMAC TLVs are not verified, the SR-domain edge rules are not applied, an SRH with Segments Left > 0 to a local address " +
         "is processed as End; and the plain End SID programmed with PSP, the PSP SID not programmed.",
@@ -538,7 +564,8 @@ public sealed partial class LabFaultMode
          UspFlavorDropped, UsdFlavorDropped, EndDt4MainTable, EndDt46MainTable, EndB6RedAsEncaps,
          IcmpErrorsToDutDropped,
          CsidEndWithoutFlavor, CsidBlockLengthWrong, CsidEndXAsEnd, CsidNextVariantsWrong, CsidReplaceAsNext,
-         NodeSidsMisprogrammed, NodeHeadendsMisprogrammed, NodeEndMisprogrammed, NodeSecurityChecksSkipped, NodeErrorHandlingBroken, NodeSrhMishandled, NodeOFlagIgnored, NodeOFlagMisprocessed];
+         NodeSidsMisprogrammed, NodeHeadendsMisprogrammed, NodeEndMisprogrammed, NodeSecurityChecksSkipped, NodeErrorHandlingBroken, NodeSrhMishandled, NodeOFlagIgnored, NodeOFlagMisprocessed,
+         NodeSelectorPriorityIgnored, NodeSelectorWeightsIgnored, NodeSelectorMisconfigured];
 
     /// <summary>Prefix of a fault mode built at run time from a configuration mutation: <c>Mutation:&lt;id&gt;</c>.</summary>
     public const string MutationPrefix = "Mutation:";

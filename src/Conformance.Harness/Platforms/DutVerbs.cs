@@ -22,6 +22,13 @@ public static class DutVerbs
     /// <summary>The DUT's own drop counters of the suite's filters, attached as evidence (a command).</summary>
     public const string FilterCounters = "dut.filter_counters";
 
+    /// <summary>
+    /// The policy selector's state as the DUT shows it (draft-yang-srv6ops-policy-selector-01): a command whose output the
+    /// <c>pattern</c> regex reads once per constituent (groups name, priority, weight, segments) and the <c>class</c> regex
+    /// once per class (groups name, priorities as "constituent priority" pairs separated by commas).
+    /// </summary>
+    public const string PolicySelectorState = "dut.policy_selector_state";
+
     /// <summary>Every verb a pack may list, with its meaning (for errors and <c>srv6conf platforms</c>).</summary>
     public static IReadOnlyDictionary<string, string> All { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -32,6 +39,7 @@ public static class DutVerbs
         [HmacPolicy] = "a case sets an interface's HMAC policy",
         [SetOFlagRate] = "a case changes the O-flag punt rate",
         [FilterCounters] = "the DUT's filter drop counters (evidence)",
+        [PolicySelectorState] = "the policy selector's configuration and state (read-back)",
     };
 
     /// <summary>True for a capability name that is a platform verb (<c>dut.*</c>).</summary>

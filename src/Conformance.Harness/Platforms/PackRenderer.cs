@@ -43,7 +43,8 @@ public static partial class PackRenderer
     public const string RedactedSecret = "<secret from the environment>";
     public static readonly IPNetwork SidPrefix = IPNetwork.Parse("5f00::/16");
 
-    private static readonly string[] ListPlaceholders = ["segment", "segment_index", "flavor", "inside_source", "srh_to_local", "source_check_interface", "hmac_policy", "punt_rate", "no_punt_rate"];
+    private static readonly string[] ListPlaceholders = ["segment", "segment_index", "flavor", "inside_source", "srh_to_local", "source_check_interface", "hmac_policy", "punt_rate", "no_punt_rate",
+        "loss_threshold", "delay_threshold", "bandwidth_threshold", "wait_to_restore", "match_dscp", "match_source_prefix", "match_destination_port", "match_flow_label", "class_priority"];
     private static readonly SrFlavor[] FlavorOrder = [SrFlavor.Psp, SrFlavor.Usp, SrFlavor.Usd, SrFlavor.NextCSid, SrFlavor.ReplaceCSid];
 
     public static PackRendering Render(PlatformPack pack, Srv6Intent intent, Func<IntentHmacKey, string?>? secrets = null)
@@ -186,6 +187,7 @@ public static partial class PackRenderer
                 ["no_punt_rate"] = o.RatePerSecond is null ? [""] : [],
             }));
         }
+        if (intent.PolicySelector is { } ps) items.AddRange(PolicySelectorItems(pack, ps, missing));
         // A negative control's implementation defects (reference node only; never from a profile).
         foreach (var f in intent.NodeDebugFaults)
         {
@@ -193,6 +195,51 @@ public static partial class PackRenderer
             items.Add(Item(pack, $"debug fault {f}", file, new() { ["fault"] = f }, []));
         }
         return new PackRendering(items, missing);
+    }
+
+    /// <summary>
+    /// The policy selector (templates.policy_selector.constituent per constituent, .class per class). Placeholders: parent,
+    /// steer, name; constituent: segments, segments_space, priority, weight and the lists (0 or 1 element) loss_threshold,
+    /// delay_threshold, bandwidth_threshold, wait_to_restore; class: the lists match_dscp, match_source_prefix,
+    /// match_destination_port, match_flow_label (one element per value) and class_priority ("constituent priority" per entry).
+    /// </summary>
+    private static IEnumerable<RenderedItem> PolicySelectorItems(PlatformPack pack, IntentPolicySelector ps, List<string> missing)
+    {
+        var t = pack.Templates.PolicySelector;
+        if (!t.TryGetValue("constituent", out var cf))
+        {
+            missing.Add($"policy selector {ps.Parent}: no templates.policy_selector.constituent");
+            yield break;
+        }
+        static string N(long v) => v.ToString(CultureInfo.InvariantCulture);
+        static List<string> Opt(long? v) => v is { } x ? [N(x)] : [];
+        foreach (var c in ps.Constituents)
+            yield return Item(pack, $"policy selector {ps.Parent} constituent {c.Name}", cf, new()
+            {
+                ["parent"] = ps.Parent, ["steer"] = ps.Steer.ToString(), ["name"] = c.Name, ["segments"] = string.Join(',', c.Segments),
+                ["segments_space"] = string.Join(' ', c.Segments), ["priority"] = N(c.Priority), ["weight"] = N(c.Weight),
+            }, new()
+            {
+                ["segment"] = [.. c.Segments.Select(x => x.ToString())], ["loss_threshold"] = Opt(c.Thresholds.LossPercent),
+                ["delay_threshold"] = Opt(c.Thresholds.DelayMs), ["bandwidth_threshold"] = Opt(c.Thresholds.RemainingBandwidthMbps),
+                ["wait_to_restore"] = c.WaitToRestoreSeconds > 0 ? [N(c.WaitToRestoreSeconds)] : [],
+            });
+        if (ps.Classes.Count == 0) yield break;
+        if (!t.TryGetValue("class", out var kf))
+        {
+            missing.Add($"policy selector {ps.Parent}: no templates.policy_selector.class (its {ps.Classes.Count} classes cannot be configured)");
+            yield break;
+        }
+        foreach (var k in ps.Classes)
+            yield return Item(pack, $"policy selector {ps.Parent} class {k.Name}", kf, new()
+            {
+                ["parent"] = ps.Parent, ["steer"] = ps.Steer.ToString(), ["name"] = k.Name,
+            }, new()
+            {
+                ["match_dscp"] = [.. k.Match.Dscp.Select(x => N(x))], ["match_source_prefix"] = k.Match.SourcePrefix is { } sp ? [sp.ToString()] : [],
+                ["match_destination_port"] = [.. k.Match.DestinationPorts.Select(x => N(x))], ["match_flow_label"] = [.. k.Match.FlowLabels.Select(x => N(x))],
+                ["class_priority"] = [.. k.Priorities.Select(kv => $"{kv.Key} {N(kv.Value)}")],
+            });
     }
 
     /// <summary>Name of the headend policy that carries a topology DUT's O-flag exports to the controller.</summary>

@@ -98,6 +98,11 @@ public sealed record PackTemplates
     /// has such switches, and only a negative-control fault mode sets them (<see cref="Intent.Srv6Intent.NodeDebugFaults"/>).
     /// </summary>
     public string? DebugFault { get; init; }
+    /// <summary>
+    /// The policy selector (draft-yang-srv6ops-policy-selector-01): <c>constituent</c> rendered per constituent SRv6 policy,
+    /// <c>class</c> per traffic class (placeholders in docs/platform-packs.md).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> PolicySelector { get; init; } = new Dictionary<string, string>();
     public IReadOnlyDictionary<string, string> Knobs { get; init; } = new Dictionary<string, string>();
     /// <summary>
     /// Behaviours whose SID the device allocates itself (the template does not pin the profile's address): after the

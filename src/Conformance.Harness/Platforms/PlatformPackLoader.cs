@@ -32,8 +32,8 @@ public static class PlatformPackLoader
 
     private static readonly string[] Top = ["format_version", "platform", "vendor", "os", "verification", "verification_note", "sources", "session", "identity", "state", "templates", "verbs"];
     private static readonly string[] SessionKeys = ["driver", "prompts", "disable_paging", "enter_config", "leave_config", "commit", "commit_confirmed", "confirm", "abort", "rollback", "checkpoint", "questions", "error_patterns", "timeouts"];
-    private static readonly string[] TemplateKeys = ["locator", "csid_locator", "sid", "flavors", "flavor_sets", "headend", "edge_filter", "hmac_key", "hmac_policy", "oflag", "route", "debug_fault", "knobs", "dynamic_sids"];
-    private static readonly string[] VerbKeys = ["command", "use", "output", "success", "hop", "pattern"];
+    private static readonly string[] TemplateKeys = ["locator", "csid_locator", "sid", "flavors", "flavor_sets", "headend", "edge_filter", "hmac_key", "hmac_policy", "oflag", "route", "debug_fault", "policy_selector", "knobs", "dynamic_sids"];
+    private static readonly string[] VerbKeys = ["command", "use", "output", "success", "hop", "pattern", "class"];
     private static readonly string[] IdentityKeys = ["command", "patterns", "hostname", "serial"];
     private static readonly string[] StateKeys = ["snapshot", "diff", "counters", "sid_table"];
     private static readonly string[] TableKeys = ["command", "format", "pattern", "rows", "fields"];
@@ -152,12 +152,14 @@ public static class PlatformPackLoader
                 if (use == "templates.hmac_policy" && templates.HmacPolicy is null) w.Error(s.Get("use")!, s.P("use"), "uses templates.hmac_policy, which the descriptor does not define");
                 if (use == "templates.oflag" && templates.OFlag is null) w.Error(s.Get("use")!, s.P("use"), "uses templates.oflag, which the descriptor does not define");
                 var patterns = new Dictionary<string, Regex>(StringComparer.Ordinal);
-                foreach (var key in new[] { "success", "hop", "pattern" })
+                foreach (var key in new[] { "success", "hop", "pattern", "class" })
                     if (s.String(key, false) is { } r && Regex(w, s.Get(key)!, s.P(key), r) is { } rx) patterns[key] = rx;
                 if (name == DutVerbs.Ping && command is not null && !patterns.ContainsKey("success"))
                     w.Error(v, p, "dut.ping needs a 'success' regex with the named groups sent and received");
                 if (name == DutVerbs.Traceroute && command is not null && output is null && !patterns.ContainsKey("hop"))
                     w.Error(v, p, "dut.traceroute needs an 'output' reader or a 'hop' regex with the named groups hop and address");
+                if (name == DutVerbs.PolicySelectorState && command is not null && !patterns.ContainsKey("pattern"))
+                    w.Error(v, p, "dut.policy_selector_state needs a 'pattern' regex (one match per constituent) with the named groups name, priority, weight and segments, and may have a 'class' regex with the groups name and priorities");
                 verbs[name] = new PackVerb(name, command, use, output, patterns);
             }
         }
@@ -320,6 +322,7 @@ public static class PlatformPackLoader
             OFlag = File1("oflag"),
             Route = File1("route"),
             DebugFault = File1("debug_fault"),
+            PolicySelector = Map("policy_selector", n => n is "constituent" or "class" ? null : $"unknown policy_selector item '{n}' (constituent, class)", true),
             Knobs = Map("knobs", _ => null, true),
             DynamicSids = DynamicSids(w, t, behaviors),
         };

@@ -31,6 +31,12 @@ internal static class ProfileKeys
     public static IReadOnlyList<string> OFlag => BySection["parameters.o_flag"];
     public static IReadOnlyList<string> Timeouts => BySection["parameters.timeouts"];
     public static IReadOnlyList<string> Traffic => BySection["parameters.traffic"];
+    public static IReadOnlyList<string> SelectorCaps => BySection["capabilities.policy_selector"];
+    public static IReadOnlyList<string> Selector => BySection["parameters.policy_selector"];
+    public static IReadOnlyList<string> Constituent => BySection["parameters.policy_selector.constituents[]"];
+    public static IReadOnlyList<string> Thresholds => BySection["parameters.policy_selector.constituents[].thresholds"];
+    public static IReadOnlyList<string> SelectorClass => BySection["parameters.policy_selector.classes[]"];
+    public static IReadOnlyList<string> SelectorMatch => BySection["parameters.policy_selector.classes[].match"];
     public static IReadOnlyList<string> Deviation => BySection["known_deviations[]"];
 
     /// <summary>

@@ -231,6 +231,8 @@ public sealed record Capabilities
     public HmacCapabilities Hmac { get; init; } = new();
     public bool SrDomainFiltering { get; init; }
     public bool PerSidCounters { get; init; }
+    /// <summary>The SRv6 policy selector (draft-yang-srv6ops-policy-selector-01); not claimed unless <c>supported: true</c>.</summary>
+    public PolicySelectorCapabilities PolicySelector { get; init; } = new();
 
     public bool Supports(SrBehavior behavior) => Behaviors.Contains(behavior);
     /// <summary>By RFC name, e.g. "End.X". Unknown names throw (a typo in a test case must not become a silent skip).</summary>
@@ -267,10 +269,13 @@ public sealed record Capabilities
             "icmp_errors.packet_too_big" => IcmpErrors.PacketTooBig,
             "sr_domain_filtering" => SrDomainFiltering,
             "per_sid_counters" => PerSidCounters,
+            "policy_selector" => PolicySelector.Supported,
+            "policy_selector.weights" => PolicySelector.Supported && PolicySelector.Weights,
+            "policy_selector.wait_to_restore" => PolicySelector.Supported && PolicySelector.WaitToRestore,
             _ => throw new ArgumentException(
                 $"unknown capability '{capability}'; use a behavior ({string.Join(", ", SrVocabulary.BehaviorNames)}), " +
                 $"a flavor ({string.Join(", ", SrVocabulary.FlavorNames)}), a headend ({string.Join(", ", SrVocabulary.HeadendNames)}) " +
-                "or a field such as oam.ping_to_sid, icmp_errors.time_exceeded, hmac.sha256, sr_domain_filtering, per_sid_counters",
+                "or a field such as oam.ping_to_sid, icmp_errors.time_exceeded, hmac.sha256, sr_domain_filtering, per_sid_counters, policy_selector, policy_selector.weights",
                 nameof(capability)),
         };
     }
@@ -315,6 +320,8 @@ public sealed record Parameters
     /// Empty when the profile does not declare a source-address policy.
     /// </summary>
     public IReadOnlyList<IPNetwork> InsideSources { get; init; } = [];
+    /// <summary>The parent SRv6 policy of the policy selector (draft-yang-srv6ops-policy-selector-01), null when the profile has none.</summary>
+    public PolicySelectorParameters? PolicySelector { get; init; }
     public SourceLocation? SidsLocation { get; init; }
     public SourceLocation? AddressesLocation { get; init; }
 }

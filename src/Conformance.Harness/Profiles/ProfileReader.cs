@@ -370,12 +370,13 @@ internal sealed partial class ProfileReader(YamlWalker w, string? baseDirectory,
         }
         var filtering = s.Boolean("sr_domain_filtering", false) ?? false;
         var counters = s.Boolean("per_sid_counters", false) ?? false;
+        var selector = ReadSelectorCapabilities(s);
 
         if (behaviors is null || flavors is null || headends is null) return null;
         return new Capabilities
         {
             Behaviors = behaviors, Flavors = flavors, Headends = headends, Oam = oam, IcmpErrors = icmp, Hmac = hmac,
-            SrDomainFiltering = filtering, PerSidCounters = counters,
+            SrDomainFiltering = filtering, PerSidCounters = counters, PolicySelector = selector,
         };
     }
 
@@ -509,11 +510,13 @@ internal sealed partial class ProfileReader(YamlWalker w, string? baseDirectory,
                 if (w.Prefix(node, path, V6) is { } n) insideSources.Add(n);
         }
 
+        var selector = ReadSelector(s, caps);
+
         if (block is null || locator is null) return null;
         return new Parameters
         {
             SidBlock = block.Value, Locator = locator.Value, Sids = sids, Addresses = named, OFlag = oflag,
-            Timeouts = timeouts, Traffic = traffic, HmacKeys = hmacKeys, InsideSources = insideSources,
+            Timeouts = timeouts, Traffic = traffic, HmacKeys = hmacKeys, InsideSources = insideSources, PolicySelector = selector,
             SidsLocation = sidsSection is null ? null : w.Location(sidsSection),
             AddressesLocation = s.Get("addresses") is { } an ? w.Location(an) : null,
         };

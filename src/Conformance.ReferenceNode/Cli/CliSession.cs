@@ -99,6 +99,7 @@ public sealed class CliSession
         "show running-config              the committed configuration",
         "show configuration [diff|commits] candidate (in config mode), its differences, the commit history",
         "show srv6 sid [| json]           local SIDs with packet and byte counters (| json: structured)",
+        "show srv6 policy-selector        parent SRv6 policies: constituents, classes, active constituents, measurement",
         "show interfaces                  data interfaces: state, MAC, MTU, addresses",
         "show route [table]               FIB entries (all tables, or one)",
         "show neighbors                   neighbour cache",
@@ -145,7 +146,8 @@ public sealed class CliSession
                 if (t.Length == 3 && t[2] == "commits") return Commits();
                 return Error(t[2], "`show configuration`, `show configuration diff` or `show configuration commits`");
             case "srv6":
-                if (t.Length != 3 || t[2] != "sid") return Error(t.Length > 2 ? t[2] : "srv6", "`show srv6 sid`");
+                if (t.Length == 3 && t[2] == "policy-selector") return Selectors();
+                if (t.Length != 3 || t[2] != "sid") return Error(t.Length > 2 ? t[2] : "srv6", "`show srv6 sid` or `show srv6 policy-selector`");
                 return Sids();
             case "interfaces": return Interfaces();
             case "route":
@@ -176,6 +178,48 @@ public sealed class CliSession
         foreach (var r in _node.History.Reverse())
             o.Append(CultureInfo.InvariantCulture, $"{(r.Id == running ? '*' : ' ')} {r.Id,6}  {r.Time:yyyy-MM-dd HH:mm:ss}  {r.By,-10}  {r.Comment}\n");
         if (_node.ConfirmDeadline is { } d) o.Append(CultureInfo.InvariantCulture, $"Commit {running} is rolled back at {d:HH:mm:ss} UTC unless confirmed (`commit`).\n");
+        return o.ToString();
+    }
+
+    /// <summary>
+    /// <c>show srv6 policy-selector</c>: per parent policy its steer prefix and measurement method, one line per constituent
+    /// (priority, weight, segment list, thresholds, wait-to-restore, qualified, packets carried) and per class (its priorities,
+    /// match rules and the active constituents with the weights they share the load by), then the unclassified traffic's.
+    /// </summary>
+    private string Selectors()
+    {
+        var config = _node.Running;
+        if (config.Srv6.Selectors.Count == 0) return "No policy selector.\n";
+        var counters = _node.Engine.Counters().Values;
+        var o = new StringBuilder();
+        static string Active(IReadOnlyList<(ConstituentConfig Constituent, int Weight)> a) =>
+            a.Count == 0 ? "none (no qualifying constituent)" : string.Join(", ", a.Select(x => $"{x.Constituent.Name} (weight {x.Weight})"));
+        foreach (var ps in config.Srv6.Selectors)
+        {
+            o.Append(CultureInfo.InvariantCulture, $"Policy selector {ps.Name}, steer {ps.Steer?.ToString() ?? "-"}, measurement none (no quality measurement configured: every constituent counts as qualified)\n");
+            foreach (var c in ps.Constituents)
+            {
+                var th = new List<string>();
+                if (c.LossPercent is { } l) th.Add($"loss-percent {l}");
+                if (c.DelayMs is { } d) th.Add($"delay-ms {d}");
+                if (c.RemainingBandwidthMbps is { } b) th.Add($"remaining-bandwidth-mbps {b}");
+                o.Append(CultureInfo.InvariantCulture, $"  constituent {c.Name} priority {c.Priority} weight {c.Weight} segments {string.Join(',', c.Segments)} " +
+                    $"thresholds {(th.Count == 0 ? "none" : string.Join(" ", th))} wait-to-restore {c.WaitToRestoreSeconds}s " +
+                    $"qualified {(Dataplane.SelectorLogic.Qualified(c) ? "yes" : "no")} packets {counters.GetValueOrDefault($"headend.{ps.Name}/{c.Name}")}\n");
+            }
+            foreach (var k in ps.Classes)
+            {
+                var m = new List<string>();
+                m.AddRange(k.Dscp.Select(x => $"dscp {x}"));
+                if (k.SourcePrefix is { } sp) m.Add($"source-prefix {sp}");
+                m.AddRange(k.DestinationPorts.Select(x => $"destination-port {x}"));
+                m.AddRange(k.FlowLabels.Select(x => $"flow-label {x}"));
+                o.Append(CultureInfo.InvariantCulture, $"  class {k.Name} priorities {string.Join(", ", k.Priorities.Select(p => $"{p.Constituent} {p.Priority}"))}; " +
+                    $"match {string.Join(", ", m)}; active {Active(Dataplane.SelectorLogic.Active(ps, k, config.DebugFaults))}; packets {counters.GetValueOrDefault($"selector.{ps.Name}.{k.Name}")}\n");
+            }
+            o.Append(CultureInfo.InvariantCulture, $"  unclassified priorities {string.Join(", ", ps.Constituents.Select(c => $"{c.Name} {c.Priority}"))}; " +
+                $"active {Active(Dataplane.SelectorLogic.Active(ps, null, config.DebugFaults))}; packets {counters.GetValueOrDefault($"selector.{ps.Name}.unclassified")}\n");
+        }
         return o.ToString();
     }
 

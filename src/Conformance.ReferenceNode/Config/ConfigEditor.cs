@@ -22,7 +22,7 @@ public sealed class ConfigValidationException(IReadOnlyList<string> problems)
 }
 
 /// <summary>The configuration sub-modes (the block a statement belongs to).</summary>
-public enum ConfigMode { Top, Interface, Loopback, Srv6, Locator, LocalSid, Policy, Domain, Oam }
+public enum ConfigMode { Top, Interface, Loopback, Srv6, Locator, LocalSid, Policy, Domain, Oam, PolicySelector, SelectorConstituent, SelectorClass }
 
 /// <summary>Where statements go: a mode, the item it edits (interface, locator, SID, policy name) and the enclosing context.</summary>
 public sealed record ConfigContext(ConfigMode Mode, string? Name, ConfigContext? Parent)
@@ -40,6 +40,9 @@ public sealed record ConfigContext(ConfigMode Mode, string? Name, ConfigContext?
         ConfigMode.LocalSid => "config-srv6-sid",
         ConfigMode.Policy => "config-srv6-policy",
         ConfigMode.Domain => "config-srv6-domain",
+        ConfigMode.PolicySelector => "config-srv6-selector",
+        ConfigMode.SelectorConstituent => "config-srv6-selector-constituent",
+        ConfigMode.SelectorClass => "config-srv6-selector-class",
         _ => "config-srv6-oam",
     };
 }
@@ -51,19 +54,22 @@ public sealed record ConfigContext(ConfigMode Mode, string? Name, ConfigContext?
 /// indentation is cosmetic. Each statement is checked completely before anything changes: a rejected statement
 /// leaves the configuration as it was. <see cref="Build"/> checks the whole (what a commit needs).
 /// </summary>
-public sealed class ConfigEditor
+public sealed partial class ConfigEditor
 {
     private static readonly IReadOnlyDictionary<ConfigMode, string[]> Keywords = new Dictionary<ConfigMode, string[]>
     {
         [ConfigMode.Top] = ["hostname", "interface", "loopback", "route", "segment-routing", "icmp", "debug"],
         [ConfigMode.Interface] = ["ipv6", "ipv4", "srv6", "sr-domain", "hmac", "shutdown"],
         [ConfigMode.Loopback] = ["ipv6", "ipv4"],
-        [ConfigMode.Srv6] = ["source-address", "flow-label", "locator", "local-sid", "policy", "domain", "hmac-key", "oam"],
+        [ConfigMode.Srv6] = ["source-address", "flow-label", "locator", "local-sid", "policy", "domain", "hmac-key", "oam", "policy-selector"],
         [ConfigMode.Locator] = ["prefix", "compression"],
         [ConfigMode.LocalSid] = ["sid", "behavior", "flavors", "flavor", "next-hop", "out-interface", "lookup-table", "segment-list", "in-locator"],
         [ConfigMode.Policy] = ["mode", "segment-list", "steer", "install-table", "l2-source"],
         [ConfigMode.Domain] = ["protect", "drop-srh-to-local", "source-check"],
         [ConfigMode.Oam] = ["o-flag", "collector", "punt-rate"],
+        [ConfigMode.PolicySelector] = ["steer", "constituent", "class"],
+        [ConfigMode.SelectorConstituent] = ["segment-list", "priority", "weight", "threshold", "wait-to-restore"],
+        [ConfigMode.SelectorClass] = ["match", "priority"],
     };
 
     /// <summary>The statements a block accepts (for help and error messages).</summary>
@@ -140,6 +146,7 @@ public sealed class ConfigEditor
         _oam = config.Srv6.Oam;
         _icmp = config.Icmp;
         _faults = [.. config.DebugFaults];
+        _selectors = [.. config.Srv6.Selectors.Select(Selector.From)];
     }
 
     // ------------------------------------------------------------------ files
@@ -307,6 +314,7 @@ public sealed class ConfigEditor
 
     private ConfigContext? Do(ConfigContext c, string keyword, Args a)
     {
+        if (DoSelector(c, keyword, a, out var selectorNext)) return selectorNext;
         switch (c.Mode, keyword)
         {
             case (ConfigMode.Top, "hostname"):
@@ -675,6 +683,7 @@ public sealed class ConfigEditor
 
     private ConfigContext? No(ConfigContext c, string keyword, Args a)
     {
+        if (NoSelector(c, keyword, a)) return null;
         switch (c.Mode, keyword)
         {
             case (ConfigMode.Top, "hostname"): _hostname = new NodeConfig().Hostname; return null;
@@ -971,6 +980,7 @@ public sealed class ConfigEditor
             if (!l2 && p.Match is null) problems.Add($"{where}: {HeadendName(m)} needs a steer prefix");
             policies.Add(new HeadendPolicyConfig(p.Name, m, [.. p.Segments]) { Match = p.Match, L2Interface = p.L2Interface, Table = p.Table });
         }
+        var selectors = BuildSelectors(problems, n => At(ConfigMode.PolicySelector, n));
         if (problems.Count > 0) throw new ConfigValidationException(problems);
         return new NodeConfig
         {
@@ -988,6 +998,7 @@ public sealed class ConfigEditor
                 Domain = _domain,
                 HmacKeys = [.. _keys],
                 Oam = _oam,
+                Selectors = selectors,
             },
             Icmp = _icmp,
             DebugFaults = new HashSet<DebugFault>(_faults),
@@ -1059,6 +1070,7 @@ public sealed class ConfigEditor
                 SourceAddress = _source, FlowLabelFromInner = _flowLabelFromInner,
                 Locators = [.. _locators.Select(l => new LocatorConfig(l.Name, l.Prefix ?? new IPNetwork(IPAddress.IPv6None, 128)) { Csid = l.Csid })],
                 Sids = sids, Policies = policies, Domain = _domain, HmacKeys = [.. _keys], Oam = _oam,
+                Selectors = BuildSelectors(null, _ => ""),
             },
             Icmp = _icmp, DebugFaults = new HashSet<DebugFault>(_faults),
         };

@@ -49,7 +49,7 @@ public static class ConfigPrinter
         }
         var s = c.Srv6;
         var empty = new Srv6Config();
-        if (s.SourceAddress is not null || s.FlowLabelFromInner != empty.FlowLabelFromInner || s.Locators.Count + s.Sids.Count + s.Policies.Count + s.HmacKeys.Count > 0
+        if (s.SourceAddress is not null || s.FlowLabelFromInner != empty.FlowLabelFromInner || s.Locators.Count + s.Sids.Count + s.Policies.Count + s.HmacKeys.Count + s.Selectors.Count > 0
             || !IsDefault(s.Domain) || s.Oam != empty.Oam)
         {
             L(0, "segment-routing srv6");
@@ -82,6 +82,31 @@ public static class ConfigPrinter
                 if (p.Match is { } m) L(2, $"steer {m}");
                 if (p.Table is { } t) L(2, $"install-table {t}");
                 if (p.L2Interface is { } l2) L(2, $"l2-source {l2}");
+            }
+            foreach (var ps in s.Selectors)
+            {
+                L(1, $"policy-selector {ps.Name}");
+                if (ps.Steer is { } st) L(2, $"steer {st}");
+                foreach (var k in ps.Constituents)
+                {
+                    L(2, $"constituent {k.Name}");
+                    if (k.Segments.Count > 0) L(3, $"segment-list {string.Join(',', k.Segments)}");
+                    if (k.Priority is { } pr) L(3, $"priority {pr}");
+                    if (k.Weight != 1) L(3, $"weight {k.Weight}");
+                    if (k.LossPercent is { } lp) L(3, $"threshold loss-percent {lp}");
+                    if (k.DelayMs is { } dm) L(3, $"threshold delay-ms {dm}");
+                    if (k.RemainingBandwidthMbps is { } bw) L(3, $"threshold remaining-bandwidth-mbps {bw}");
+                    if (k.WaitToRestoreSeconds > 0) L(3, $"wait-to-restore {k.WaitToRestoreSeconds}");
+                }
+                foreach (var k in ps.Classes)
+                {
+                    L(2, $"class {k.Name}");
+                    foreach (var d in k.Dscp) L(3, $"match dscp {d}");
+                    if (k.SourcePrefix is { } sp) L(3, $"match source-prefix {sp}");
+                    foreach (var d in k.DestinationPorts) L(3, $"match destination-port {d}");
+                    foreach (var f in k.FlowLabels) L(3, $"match flow-label {f}");
+                    foreach (var (n, pr) in k.Priorities) L(3, $"priority {n} {pr}");
+                }
             }
             if (!IsDefault(s.Domain))
             {

@@ -56,6 +56,42 @@ public sealed record Srv6Config
     public OamConfig Oam { get; init; } = new();
     /// <summary>Outer flow label of encapsulations from a hash of the inner packet (RFC 6437) instead of 0.</summary>
     public bool FlowLabelFromInner { get; init; } = true;
+    /// <summary>Parent SRv6 policies with a policy selector (draft-yang-srv6ops-policy-selector-01).</summary>
+    public IReadOnlyList<PolicySelectorConfig> Selectors { get; init; } = [];
+}
+
+/// <summary>
+/// A parent SRv6 policy with its selector (draft-yang-srv6ops-policy-selector-01 §5.1): traffic to <see cref="Steer"/> is
+/// classified (first matching class, else unclassified), and carried H.Encaps by the highest-priority qualifying
+/// constituent of its class, shared by weight among equal priorities (per flow).
+/// </summary>
+public sealed record PolicySelectorConfig(string Name)
+{
+    public IPNetwork? Steer { get; init; }
+    public IReadOnlyList<ConstituentConfig> Constituents { get; init; } = [];
+    public IReadOnlyList<SelectorClassConfig> Classes { get; init; } = [];
+}
+
+/// <summary>A constituent SRv6 policy: segment list, priority (lower wins), weight, quality thresholds, wait-to-restore.</summary>
+public sealed record ConstituentConfig(string Name)
+{
+    public IReadOnlyList<IPAddress> Segments { get; init; } = [];
+    public int? Priority { get; init; }
+    public int Weight { get; init; } = 1;
+    public int? LossPercent { get; init; }
+    public int? DelayMs { get; init; }
+    public int? RemainingBandwidthMbps { get; init; }
+    public int WaitToRestoreSeconds { get; init; }
+}
+
+/// <summary>A traffic class: match rules (all given must hold) and a priority per constituent that serves it.</summary>
+public sealed record SelectorClassConfig(string Name)
+{
+    public IReadOnlyList<int> Dscp { get; init; } = [];
+    public IPNetwork? SourcePrefix { get; init; }
+    public IReadOnlyList<int> DestinationPorts { get; init; } = [];
+    public IReadOnlyList<uint> FlowLabels { get; init; } = [];
+    public IReadOnlyList<(string Constituent, int Priority)> Priorities { get; init; } = [];
 }
 
 public sealed record LocatorConfig(string Name, IPNetwork Prefix)
@@ -181,4 +217,8 @@ public enum DebugFault
     SrhToLocalAddressDropped,
     /// <summary>RFC 8986 §6: a SID's counter also counts every packet arriving for it (discarded ones included), not only those processed.</summary>
     SidCounterCountsArrivals,
+    /// <summary>draft-yang-srv6ops-policy-selector-01 §5.3: the priorities are ignored; every qualifying constituent of the class shares the load by weight.</summary>
+    SelectorPriorityIgnored,
+    /// <summary>draft-yang-srv6ops-policy-selector-01 §5.5: the weights are ignored; constituents of equal priority share the load equally.</summary>
+    SelectorWeightsIgnored,
 }

@@ -30,6 +30,8 @@ internal sealed class Route
     public uint? Via4 { get; init; }
     public bool Discard { get; init; }
     public HeadendPolicy? Policy { get; init; }
+    /// <summary>A parent SRv6 policy with a policy selector (draft-yang-srv6ops-policy-selector-01).</summary>
+    public CompiledSelector? Selector { get; init; }
     public bool Connected { get; init; }
     /// <summary>The locator this route stands for (its unprogrammed addresses are unreachable).</summary>
     public string? Locator { get; init; }
@@ -39,6 +41,7 @@ internal sealed class Route
         string p = V4 ? $"{Wire.Ip4((uint)(Prefix >> 96))}/{Length}" : $"{Wire.Ip6(Prefix)}/{Length}";
         string what = Locator is not null ? $"locator {Locator} (unreachable but for its SIDs)"
             : Policy is not null ? $"srv6 policy {Policy.Config.Name} ({Policy.Config.Mode})"
+            : Selector is not null ? $"srv6 policy-selector {Selector.Config.Name} ({Selector.Config.Constituents.Count} constituents)"
             : Discard ? "discard"
             : Connected ? $"connected {Interface?.Name}"
             : $"via {(Via6 is { } v6 ? Wire.Ip6(v6).ToString() : Via4 is { } v4 ? Wire.Ip4(v4).ToString() : "-")} {Interface?.Name}";
@@ -173,6 +176,20 @@ internal sealed class EngineState
                 var p = (UInt128)Wire.ToU32(m.BaseAddress) << 96;
                 s.Table4(table).Add(p, m.PrefixLength, new Route { Table = table, Prefix = p, Length = m.PrefixLength, V4 = true, Policy = pol });
             }
+        }
+        foreach (var ps in config.Srv6.Selectors)
+        {
+            if (ps.Steer is not { } steer) continue;
+            var compiled = new CompiledSelector
+            {
+                Config = ps,
+                Policies = ps.Constituents.ToDictionary(c => c.Name, c => new HeadendPolicy
+                {
+                    Config = new HeadendPolicyConfig($"{ps.Name}/{c.Name}", HeadendMode.Encaps, c.Segments), Segments = c.Segments.Select(Wire.ToU128).ToArray(),
+                }, StringComparer.Ordinal),
+            };
+            s.Table6(ForwardingEngine.MainTable).Add(Wire.ToU128(steer.BaseAddress), steer.PrefixLength, new Route
+            { Table = ForwardingEngine.MainTable, Prefix = Wire.ToU128(steer.BaseAddress), Length = steer.PrefixLength, Selector = compiled });
         }
         foreach (var sc in config.Srv6.Sids)
         {

@@ -385,6 +385,11 @@ public sealed partial class ForwardingEngine : IForwardingEngine
                 if (++ctx.Depth > MaxDepth) { Drop("loop"); return false; }
                 return Headend6(st, ctx, pol, p);
             }
+            if (route.Selector is { } sel)
+            {
+                if (++ctx.Depth > MaxDepth) { Drop("loop"); return false; }
+                return Selector6(st, ctx, sel, p);
+            }
             if (route.Locator is not null)
             {
                 // RFC 4443 §3.1 code 3, address unreachable: an address of the node's locator with no SID.

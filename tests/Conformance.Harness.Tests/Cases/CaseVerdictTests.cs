@@ -249,7 +249,7 @@ public class CaseVerdictTests
         var faults = Enum.GetValues<Conformance.ReferenceNode.Config.DebugFault>().Select(Conformance.ReferenceNode.Config.ConfigEditor.FaultName).ToHashSet();
         Assert.Multiple(() =>
         {
-            Assert.That(modes, Has.Count.LessThanOrEqualTo(10), "each node fault mode is one more lab run in CI");
+            Assert.That(modes, Has.Count.LessThanOrEqualTo(13), "each node fault mode is one more lab run in CI (13: the three policy-selector modes run 4 purposes, a few seconds each)");
             foreach (var m in modes)
             {
                 Assert.That(m.AppliesTo(NodeProfile), Is.True, $"{m.Name} cannot be applied to the reference node");

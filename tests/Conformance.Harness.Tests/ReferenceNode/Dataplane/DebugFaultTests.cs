@@ -237,4 +237,55 @@ public sealed class DebugFaultTests
         n.Send("t1", Into("t1").Ipv6(A, Sid("1"), 64).Srh([D, S2a, Sid("1")], 4).IcmpEchoRequest(1, 2, Data).Build());
         Assert.That(n.SidCounter("end").Packets, Is.EqualTo(faulty ? 3 : 1));
     }
+
+    // ------------------------------------------------------------------ policy selector (draft-yang-srv6ops-policy-selector-01)
+
+    /// <summary>A parent policy steering 2001:db8:e7::/48: a and b of priority 1 (weights 3 and 1, S2a / S2b), c of priority 2 (S2c).</summary>
+    private static RefNode SelectorNode(DebugFault? fault) => Node(fault, change: c => c with
+    {
+        Srv6 = c.Srv6 with
+        {
+            Selectors =
+            [
+                new PolicySelectorConfig("parent")
+                {
+                    Steer = IPNetwork.Parse("2001:db8:e7::/48"),
+                    Constituents =
+                    [
+                        new ConstituentConfig("a") { Segments = [S2a], Priority = 1, Weight = 3 },
+                        new ConstituentConfig("b") { Segments = [S2b], Priority = 1, Weight = 1 },
+                        new ConstituentConfig("c") { Segments = [S2c], Priority = 2 },
+                    ],
+                },
+            ],
+        },
+    });
+
+    /// <summary>The constituent (by its one segment) each of <paramref name="flows"/> UDP flows left with.</summary>
+    private static Dictionary<string, int> SelectorSplit(RefNode n, int flows)
+    {
+        var count = new Dictionary<string, int>();
+        for (var f = 0; f < flows; f++)
+        {
+            var o = Decode(n.Exchange("t1", Into("t1").Ipv6(A, IPAddress.Parse("2001:db8:e7::1"), 64).Udp((ushort)(20000 + f), 9, Data).Build()).Single().Frame);
+            var seg = o.Ipv6!.Dst.Equals(S2a) ? "a" : o.Ipv6.Dst.Equals(S2b) ? "b" : o.Ipv6.Dst.Equals(S2c) ? "c" : o.Ipv6.Dst.ToString();
+            count[seg] = count.GetValueOrDefault(seg) + 1;
+        }
+        return count;
+    }
+
+    [Test]
+    public void SelectorPriorityIgnored([Values] bool faulty)
+    {
+        var split = SelectorSplit(SelectorNode(faulty ? DebugFault.SelectorPriorityIgnored : null), 64);
+        Assert.That(split.GetValueOrDefault("c"), faulty ? Is.GreaterThan(0) : Is.EqualTo(0), string.Join(", ", split));
+    }
+
+    [Test]
+    public void SelectorWeightsIgnored([Values] bool faulty)
+    {
+        var split = SelectorSplit(SelectorNode(faulty ? DebugFault.SelectorWeightsIgnored : null), 400);
+        var shareA = split.GetValueOrDefault("a") / 400.0;
+        Assert.That(shareA, faulty ? Is.InRange(0.40, 0.60) : Is.InRange(0.68, 0.82), string.Join(", ", split));
+    }
 }
