@@ -10,7 +10,8 @@ internal static class ProfileKeys
 {
     public static readonly string[] Top = ["profile", "description", "format_version", "testbed", "capabilities", "parameters", "known_deviations"];
     public static readonly string[] Testbed = ["kind", "platform", "identity", "ssh", "tester_ports", "topology"];
-    public static readonly string[] Topology = ["name", "dut_node"];
+    public static readonly string[] Topology = ["name", "dut_node", "dut_nodes"];
+    public static readonly string[] DutNode = ["node", "profile"];
     public static readonly string[] Identity = ["hostname", "serial", "platform_version_pattern"];
     public static readonly string[] Ssh = ["host", "port", "user", "auth", "host_key_sha256", "connect_timeout_s", "command_timeout_s", "keepalive_s"];
     public static readonly string[] Auth = ["key_file", "password_env", "key_passphrase_env"];
@@ -34,6 +35,7 @@ internal static class ProfileKeys
         ["testbed"] = Testbed,
         ["testbed.identity"] = Identity,
         ["testbed.topology"] = Topology,
+        ["testbed.topology.dut_nodes[]"] = DutNode,
         ["testbed.ssh"] = Ssh,
         ["testbed.ssh.auth"] = Auth,
         ["testbed.tester_ports[]"] = TesterPort,
