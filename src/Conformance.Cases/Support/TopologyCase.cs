@@ -197,7 +197,7 @@ public abstract class TopologyCase : ConformanceCase
         }
         var outcome = new PathOutcome(stimuli.Count, returnedCount, rtts, dutProblems, testbedProblems) { SetAside = asideFrames, Blamed = blamed };
         Evidence.Parameter("loss", $"{outcome.Lost}/{outcome.Sent}");
-        if (SeveralDuts) Evidence.Parameter("blamed DUT", blamed.Count == 0 ? "none" : string.Join(", ", blamed));
+        if (SeveralDuts) Evidence.Parameter("blamed DUT", blamed.Count == 0 ? "none" : string.Join(", ", blamed), excluded: true);
         Evidence.AttachText("Path measurement", outcome.Figures + (SeveralDuts ? "\n\nDUTs: " + string.Join("; ", DutNodes.Select(DutLabel)) + "\nblamed: " + (blamed.Count == 0 ? "none" : string.Join(", ", blamed)) : "")
             + "\n\nproblems at the DUT's hops:\n" + (dutProblems.Count == 0 ? "none" : string.Join('\n', dutProblems))
             + "\n\nproblems elsewhere (testbed):\n" + (testbedProblems.Count == 0 ? "none" : string.Join('\n', testbedProblems)));

@@ -41,7 +41,7 @@ public class InteropVerdictTests
         Assert.That(right[purpose].Status, Is.EqualTo("passed"), $"{purpose} with both DUTs right ({passMode}): {right[purpose].Message}");
         Assert.That(wrong[purpose].Status, Is.EqualTo("failed"), $"{purpose} in {failMode}: {wrong[purpose].Message}");
         var node = failMode.Split('@')[1];
-        Assert.That(wrong[purpose].Message, Does.StartWith($"blamed on {node} ("), $"{purpose} in {failMode}: the verdict must blame the faulted DUT {node}");
+        Assert.That(wrong[purpose].Message, Does.StartWith($"FAIL: blamed on {node} ("), $"{purpose} in {failMode}: the verdict must blame the faulted DUT {node}");
         Assert.That(wrong[purpose].Message, Does.Not.Contain(" and "  + (node == "N2" ? "N4" : "N2") + " ("), $"{purpose} in {failMode}: only the faulted DUT is blamed");
     }
 }
