@@ -135,7 +135,9 @@ SKIPPED: this host cannot build its testbed (the reason was printed above); noth
   fi
   rm -rf "$run"; mkdir -p "$run"
   # A profile with testbed.topology places the DUT in a reference topology: only the cases written for one apply.
-  if grep -Eq '^  topology:' "$profile"; then shape="TestCategory=Figure1"; else shape="TestCategory!=Figure1"; fi
+  # One with testbed.topology.dut_nodes holds several DUTs: only the interoperability cases (TP-IOP-*) apply.
+  if grep -Eq '^    dut_nodes:' "$profile"; then shape="TestCategory=Interop"
+  elif grep -Eq '^  topology:' "$profile"; then shape="TestCategory=Figure1"; else shape="TestCategory!=Figure1&TestCategory!=Interop"; fi
   # (dotnet test ANDs this with a run-settings TestCaseFilter, e.g. runsettings/smoke.runsettings.)
   local f="$shape" tpfilter="" total
   [ -n "$filter" ] && f="$f&($filter)"

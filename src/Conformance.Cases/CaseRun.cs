@@ -48,7 +48,14 @@ public sealed class CaseRun
         Conformance.Harness.Catalogue.PurposeCatalogue.Read(typeof(CaseRun).Assembly).Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
 
     public static LabFaultMode Fault =>
-        Environment.GetEnvironmentVariable("SRV6CONF_FAULT") is { Length: > 0 } f ? LabFaultMode.Parse(f) : LabFaultMode.None;
+        Environment.GetEnvironmentVariable("SRV6CONF_FAULT") is { Length: > 0 } f ? LabFaultMode.Parse(SplitFault(f).Mode) : LabFaultMode.None;
+
+    /// <summary>The DUT node a fault mode is applied to on a multi-DUT testbed: SRV6CONF_FAULT=&lt;mode&gt;@&lt;node&gt; (e.g. Figure1EndXWrongLink@N4).</summary>
+    public static string? FaultedNode =>
+        Environment.GetEnvironmentVariable("SRV6CONF_FAULT") is { Length: > 0 } f ? SplitFault(f).Node : null;
+
+    private static (string Mode, string? Node) SplitFault(string f) =>
+        f.LastIndexOf('@') is var at and > 0 ? (f[..at], f[(at + 1)..]) : (f, null);
 
     [OneTimeSetUp]
     public async Task BringUpAsync()
@@ -68,17 +75,23 @@ public sealed class CaseRun
             var fault = Fault;
             if (fault != LabFaultMode.None && Profile.Testbed.Kind != TestbedKind.ReferenceLab)
                 throw new TestbedException($"SRV6CONF_FAULT={fault.Name} only applies to the reference lab, not to {Profile.Name}.");
-            if (fault != LabFaultMode.None && !fault.AppliesTo(Path.GetFileName(ProfilePath)))
+            bool multi = Profile.Testbed.Topology is { IsMultiDut: true };
+            if (fault != LabFaultMode.None && !multi && !fault.AppliesTo(Path.GetFileName(ProfilePath)))
                 throw new TestbedException($"SRV6CONF_FAULT={fault.Name} misconfigures the DUT of profiles/{fault.Profile} (its SIDs and links), not of {ProfilePath}.");
-            using (var step = Evidence.FixtureStep($"Bring up the testbed ({Profile.Testbed.Kind}, fault mode {fault.Name})", FixturePhase.SetUp))
+            var faultName = FaultedNode is { } fn ? $"{fault.Name}@{fn}" : fault.Name;
+            using (var step = Evidence.FixtureStep($"Bring up the testbed ({Profile.Testbed.Kind}, fault mode {faultName})", FixturePhase.SetUp))
             {
-                _testbed = await LiveTestbed.StartAsync(Profile, fault);
+                _testbed = await LiveTestbed.StartAsync(Profile, fault, FaultedNode);
                 // The profile with the SIDs the device allocated itself (its pack's templates.dynamic_sids), as the cases read it.
                 Profile = _testbed.Profile;
                 foreach (var (name, sid) in _testbed.LearnedSids)
                     Evidence.AttachText($"SID {name} learned from the DUT", $"{name} ({sid.Behavior.Name()}): {sid.Address}, {sid.Learned}");
-                Evidence.AttachText("DUT configuration applied", string.Join('\n', _testbed.Config.ToLines()));
-                Evidence.AttachText("DUT state before (snapshot)", _testbed.Baseline.ToText());
+                foreach (var d in _testbed.Duts)
+                {
+                    var who = d.Node is null ? "" : $" ({d.Label})";
+                    Evidence.AttachText($"DUT configuration applied{who}", string.Join('\n', d.Config.ToLines()));
+                    Evidence.AttachText($"DUT state before (snapshot){who}", d.Baseline.ToText());
+                }
             }
             using (Evidence.FixtureStep("Resolve the DUT's MAC address on every tester port (ND)", FixturePhase.SetUp))
             {
@@ -92,7 +105,7 @@ public sealed class CaseRun
             // Likewise for a reference topology: a link of a lab router (not the DUT) goes down after set-up, so a
             // path through it must come out inconclusive, never failed ("lab-link-down:N2:link3").
             if (Environment.GetEnvironmentVariable("SRV6CONF_TESTBED_FAULT") is { } tf && tf.StartsWith("lab-link-down:", StringComparison.Ordinal)
-                && tf.Split(':') is [_, var node, var link] && _testbed.Topology is { } topology && node != topology.DutNode)
+                && tf.Split(':') is [_, var node, var link] && _testbed.Topology is { } topology && !topology.IsDut(node))
                 topology.Exec(node, "ip", "link", "set", link, "down");
             RunReport.WriteRunFiles(RunEnvironment(), new ExecutorInfo
             {
@@ -123,7 +136,7 @@ public sealed class CaseRun
             ["dut.os"] = tb.Identity.OperatingSystem,
             ["dut.kernel"] = tb.Identity.KernelRelease,
             ["dut.machine"] = tb.Identity.Platform,
-            ["lab.fault_mode"] = tb.Fault.Name,
+            ["lab.fault_mode"] = tb.FaultedNode is { } fn ? $"{tb.Fault.Name}@{fn}" : tb.Fault.Name,
             ["suite.version"] = HarnessInfo.Version,
             ["suite.commit"] = Environment.GetEnvironmentVariable("SRV6CONF_GIT_COMMIT") ?? "unknown",
         };
@@ -135,6 +148,15 @@ public sealed class CaseRun
         env["dut.sysctls"] = string.Join(' ', tb.Config.Sysctls.Select(s => s.ToString()));
         if (tb.LearnedSids.Count > 0)
             env["dut.learned_sids"] = string.Join("; ", tb.LearnedSids.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key}={s.Value.Address} ({s.Value.Learned})"));
+        // A multi-DUT testbed: every DUT by its node (the dut.* entries above are the first's).
+        foreach (var d in tb.Duts.Where(d => d.Node is not null))
+        {
+            env[$"dut.{d.Node}.profile"] = d.Profile.Name;
+            env[$"dut.{d.Node}.platform"] = d.Profile.Testbed.Platform;
+            env[$"dut.{d.Node}.hostname"] = d.Identity.Hostname;
+            env[$"dut.{d.Node}.os"] = $"{d.Identity.OperatingSystem} {d.Identity.KernelRelease}".Trim();
+            if (d.Lab is { } l) env[$"dut.{d.Node}.lab_run_id"] = l.RunId;
+        }
         return env;
     }
 
@@ -145,7 +167,10 @@ public sealed class CaseRun
         using (Evidence.FixtureStep("Roll the DUT back and verify; tear the lab down", FixturePhase.TearDown))
         {
             await _testbed.DisposeAsync();
-            Evidence.AttachText("DUT transcript (whole run)", _testbed.Transcript.ToText());
+            if (_testbed.Duts.Count > 1)
+                foreach (var d in _testbed.Duts) Evidence.AttachText($"DUT transcript (whole run, {d.Label})", d.Session.Transcript.ToText());
+            else
+                Evidence.AttachText("DUT transcript (whole run)", _testbed.Transcript.ToText());
             var diff = _testbed.RollbackDiff ?? [];
             Evidence.AttachText("Rollback verification", _testbed.RollbackNotNeeded is { } why ? why : diff.Count == 0 ? "DUT state after rollback equals the snapshot taken before the run." : string.Join('\n', diff));
             if (diff.Count > 0)

@@ -163,12 +163,4 @@ public sealed class Figure1Cases : TopologyCase
         var copy = inner.Bytes;
         return copy.Length == receivedIp.Length && copy.AsSpan(0, 7).SequenceEqual(receivedIp.AsSpan(0, 7)) && copy.AsSpan(8).SequenceEqual(receivedIp.AsSpan(8));
     }
-
-    /// <summary>The hops a walk of the figure predicts, one line each (evidence).</summary>
-    private static string Describe(IEnumerable<PathHop> hops) =>
-        string.Join('\n', hops.Select(h => $"{h.Link}: {h.From} → {h.To}  DA {Rfc5952.Format(h.Destination)} SL={h.SegmentsLeft} HL={h.HopLimit}"));
-
-    /// <summary>The frame of a hop: a tester port's Ethernet addresses when the hop reaches the tester, zero (not compared) on lab links.</summary>
-    private static PacketBuilder Frame(PathHop h) =>
-        Figure.Node(h.To).IsTester ? OutOf(h.Link) : Figure.Node(h.From).IsTester ? Into(h.Link) : OnLink();
 }

@@ -22,6 +22,7 @@ namespace Conformance.Cases.Support;
 public abstract class ConformanceCase
 {
     private int _transcriptStart;
+    private Dictionary<string, int> _otherTranscriptStarts = [];
 
     protected static LiveTestbed Testbed => CaseRun.Testbed;
     protected static Profile Profile => Testbed.Profile;
@@ -44,11 +45,14 @@ public abstract class ConformanceCase
             Assert.Ignore($"NOT RUN: the run was interrupted ({signal}) before this case started.");
         }
         _transcriptStart = Testbed.Transcript.Entries.Count;
+        _otherTranscriptStarts = Testbed.Duts.Skip(1).ToDictionary(d => d.Node!, d => d.Session.Transcript.Entries.Count);
         Evidence.Parameter("profile", Profile.Name, excluded: true);
         if (NeedsTopology && Profile.Testbed.Topology is null)
             Assert.Ignore($"N/A: the case needs the DUT in a reference topology (testbed.topology in the profile); {Profile.Name} has the DUT alone between tester ports. Run it with profiles/reference-figure1.yaml.");
         if (!NeedsTopology && Profile.Testbed.Topology is not null)
-            Assert.Ignore($"N/A: the case needs the DUT alone between tester ports; {Profile.Name} places it in {Profile.Testbed.Topology.Name} (node {Profile.Testbed.Topology.DutNode}).");
+            Assert.Ignore(Profile.Testbed.Topology.IsMultiDut
+                ? $"N/A: the case needs the DUT alone between tester ports; {Profile.Name} places {Profile.Testbed.Topology.DutNodes.Count} DUTs in {Profile.Testbed.Topology.Name} (nodes {string.Join(", ", Profile.Testbed.Topology.AllDutNodes)})."
+                : $"N/A: the case needs the DUT alone between tester ports; {Profile.Name} places it in {Profile.Testbed.Topology.Name} (node {Profile.Testbed.Topology.DutNode}).");
         foreach (var capability in Purpose.Requires) Require(capability);
         // (A TestbedException, not Assert.Inconclusive: NUnit 4.4 runs the body after an Inconclusive in set-up.)
         if (CaseRun.DutGone is { } dead)
@@ -74,7 +78,10 @@ public abstract class ConformanceCase
             if (CaseRun.DutGone is { } dead && TestContext.CurrentContext.Result.Message?.Contains("the DUT stopped answering", StringComparison.Ordinal) != true)
                 Evidence.MarkInconclusive($"the DUT stopped answering (found after {dead.Purpose} failed: {dead.Reason}), so this failure is no verdict about the DUT");
             if (Testbed.Transcript.Entries.Count > _transcriptStart)
-                Evidence.AttachText("DUT transcript (this case)", Testbed.Transcript.ToText(_transcriptStart));
+                Evidence.AttachText(Testbed.Duts.Count > 1 ? $"DUT transcript (this case, {Testbed.Duts[0].Label})" : "DUT transcript (this case)", Testbed.Transcript.ToText(_transcriptStart));
+            foreach (var d in Testbed.Duts.Skip(1))
+                if (_otherTranscriptStarts.TryGetValue(d.Node!, out var from) && d.Session.Transcript.Entries.Count > from)
+                    Evidence.AttachText($"DUT transcript (this case, {d.Label})", d.Session.Transcript.ToText(from));
         }
     }
 

@@ -15,6 +15,8 @@ public sealed record PathOutcome(int Sent, int Returned, IReadOnlyList<TimeSpan>
 {
     /// <summary>Receptions set aside for the case to judge itself (e.g. O-flag exports to the controller), tester ports and taps.</summary>
     public IReadOnlyList<Frame> SetAside { get; init; } = [];
+    /// <summary>The DUT nodes a problem was blamed on (the sender of a probe's first wrong hop, the source of an unexpected frame).</summary>
+    public IReadOnlyList<string> Blamed { get; init; } = [];
     public int Lost => Sent - Returned;
     /// <summary>Loss, and the delay from sending each probe to its return (a loopback probe, an echo reply) or its arrival at the far tester port.</summary>
     public string Figures => RoundTrips.Count == 0 ? $"loss {Lost}/{Sent}, nothing came back"
@@ -32,10 +34,28 @@ public abstract class TopologyCase : ConformanceCase
 {
     protected override bool NeedsTopology => true;
 
+    /// <summary>True for an interoperability case: it needs a multi-DUT testbed (testbed.topology.dut_nodes); false for a case about one DUT.</summary>
+    protected virtual bool NeedsSeveralDuts => false;
+
+    [SetUp]
+    public void CheckDutCount()
+    {
+        if (Profile.Testbed.Topology is not { } t) return; // ConformanceCase's set-up has said N/A already
+        if (NeedsSeveralDuts && !t.IsMultiDut)
+            Assert.Ignore($"N/A: an interoperability case needs several DUTs (testbed.topology.dut_nodes); {Profile.Name} has one, {t.DutNode}. Run it with profiles/reference-figure1-n2linux-n4node.yaml.");
+        if (!NeedsSeveralDuts && t.IsMultiDut)
+            Assert.Ignore($"N/A: the case judges one DUT node; {Profile.Name} has {t.DutNodes.Count} ({string.Join(", ", t.AllDutNodes)}): its interoperability cases (TP-IOP-*) judge them together.");
+    }
+
     protected static TopologyLab Lab => Testbed.Topology
         ?? throw new TestbedException($"{Profile.SourcePath}: the case needs testbed.topology (one of topologies/*.yaml, e.g. rfc9259-figure1); the testbed has none.");
     protected static ReferenceTopology Figure => Lab.Figure;
     protected static string DutNode => Lab.DutNode;
+    /// <summary>Every DUT node of the testbed (one for a single-DUT profile).</summary>
+    protected static IReadOnlyList<string> DutNodes => Lab.DutNodes;
+    private static bool SeveralDuts => Lab.DutNodes.Count > 1;
+    /// <summary>How a verdict names the DUT at <paramref name="node"/>: its node, platform, host and profile.</summary>
+    protected static string DutLabel(string node) => SeveralDuts ? Testbed.DutAt(node).Label : node;
 
     private static readonly string[] LinkFields = ["ethernet.src", "ethernet.dst"];
 
@@ -47,7 +67,7 @@ public abstract class TopologyCase : ConformanceCase
     {
         if (Figure.Node(hop.To).IsTester) return hop.Link;
         if (Figure.Node(hop.From).IsTester) return hop.Link; // the stimulus itself, on the tester port
-        return hop.To != DutNode ? LinkTap.NameOf(hop.To, hop.Link, inbound: true) : LinkTap.NameOf(hop.From, hop.Link, inbound: false);
+        return !Lab.IsDut(hop.To) ? LinkTap.NameOf(hop.To, hop.Link, inbound: true) : LinkTap.NameOf(hop.From, hop.Link, inbound: false);
     }
 
     /// <summary>
@@ -64,7 +84,7 @@ public abstract class TopologyCase : ConformanceCase
         Func<DecodedPacket, bool>? setAside = null)
     {
         var tapPoints = expectedHops.SelectMany(h => h.Skip(1)).Select(x => ObservationPoint(x.Hop)).Where(p => p.Contains(':'))
-            .Concat(Figure.LinksOf(DutNode).Where(l => !Figure.Node(l.Other(DutNode)).IsTester).Select(l => LinkTap.NameOf(l.Other(DutNode), l.Name, inbound: true)))
+            .Concat(DutNodes.SelectMany(n => Figure.LinksOf(n).Where(l => !Figure.Node(l.Other(n)).IsTester).Select(l => LinkTap.NameOf(l.Other(n), l.Name, inbound: true))))
             .Distinct().Order(StringComparer.Ordinal).ToList();
         var dir = Path.Combine(Lab.Dut.RunDirectory, "taps");
         Directory.CreateDirectory(dir);
@@ -131,9 +151,15 @@ public abstract class TopologyCase : ConformanceCase
             : string.Join('\n', all.Received.OrderBy(f => f.TimestampUtc).Select(f => $"{f.TimestampUtc:HH:mm:ss.ffffff} {f.Port}: {PacketDecoder.Decode(f.Data).Notation}")));
         var judgement = Judge.Exchange(all, expected, FromAnotherCase);
 
-        // Where did it go wrong? A hop is the DUT's when the DUT sent it.
+        // Where did it go wrong? A hop is a DUT's when that DUT sent it.
         var dutProblems = new List<string>();
         var testbedProblems = new List<string>();
+        var blamed = new List<string>();
+        void Blame(string node, IEnumerable<string> what)
+        {
+            if (!blamed.Contains(node)) blamed.Add(node);
+            dutProblems.AddRange(SeveralDuts ? what.Select(x => $"[{node}] {x}") : what);
+        }
         var problemHops = judgement.Matched.Where(m => !m.Exact).Select(m => (m.Expected, What: "differs: " + string.Join("; ", m.Differences.Take(4))))
             .Concat(judgement.Missing.Select(e => (Expected: e, What: "missing")));
         // Per probe, the first hop that went wrong decides: a hop the DUT sent is the DUT's problem (what follows
@@ -141,8 +167,10 @@ public abstract class TopologyCase : ConformanceCase
         foreach (var probe in problemHops.GroupBy(p => origin[p.Expected].Probe))
         {
             var ordered = probe.OrderBy(p => origin[p.Expected].Position).ToList();
-            var list = origin[ordered[0].Expected].Hop.From == DutNode ? dutProblems : testbedProblems;
-            list.AddRange(ordered.Select(p => $"{p.Expected.Description}: {p.What}"));
+            var sender = origin[ordered[0].Expected].Hop.From;
+            var lines = ordered.Select(p => $"{p.Expected.Description}: {p.What}");
+            if (Lab.IsDut(sender)) Blame(sender, lines);
+            else testbedProblems.AddRange(lines);
         }
         foreach (var u in judgement.Unexpected)
         {
@@ -150,9 +178,11 @@ public abstract class TopologyCase : ConformanceCase
             // else the DUT if it came in on a neighbour's end of a DUT link (every DUT link is tapped there, so a
             // packet the DUT misroutes shows up first at such a tap); anything else is the testbed's.
             var originator = u.Decoded.Ipv6 is { } ip ? Figure.OwnerOf(ip.Src) : null;
-            bool fromDut = originator is not null && !Figure.Node(originator).IsTester ? originator == DutNode
-                : u.Frame.Port.Split(':') is [var node, var link, "in"] && Figure.Link(link).Other(node) == DutNode;
-            (fromDut ? dutProblems : testbedProblems).Add($"unexpected on {u.Frame.Port}: {u.Decoded.Notation} ({u.Why})");
+            string? dut = originator is not null && !Figure.Node(originator).IsTester ? (Lab.IsDut(originator) ? originator : null)
+                : u.Frame.Port.Split(':') is [var node, var link, "in"] && Lab.IsDut(Figure.Link(link).Other(node)) ? Figure.Link(link).Other(node) : null;
+            var line = $"unexpected on {u.Frame.Port}: {u.Decoded.Notation} ({u.Why})";
+            if (dut is not null) Blame(dut, [line]);
+            else testbedProblems.Add(line);
         }
 
         var rtts = new List<TimeSpan>();
@@ -165,9 +195,11 @@ public abstract class TopologyCase : ConformanceCase
             returnedCount++;
             if (sentAt.TryGetValue(i, out var t0)) rtts.Add(back.TimestampUtc - t0);
         }
-        var outcome = new PathOutcome(stimuli.Count, returnedCount, rtts, dutProblems, testbedProblems) { SetAside = asideFrames };
+        var outcome = new PathOutcome(stimuli.Count, returnedCount, rtts, dutProblems, testbedProblems) { SetAside = asideFrames, Blamed = blamed };
         Evidence.Parameter("loss", $"{outcome.Lost}/{outcome.Sent}");
-        Evidence.AttachText("Path measurement", outcome.Figures + "\n\nproblems at the DUT's hops:\n" + (dutProblems.Count == 0 ? "none" : string.Join('\n', dutProblems))
+        if (SeveralDuts) Evidence.Parameter("blamed DUT", blamed.Count == 0 ? "none" : string.Join(", ", blamed), excluded: true);
+        Evidence.AttachText("Path measurement", outcome.Figures + (SeveralDuts ? "\n\nDUTs: " + string.Join("; ", DutNodes.Select(DutLabel)) + "\nblamed: " + (blamed.Count == 0 ? "none" : string.Join(", ", blamed)) : "")
+            + "\n\nproblems at the DUT's hops:\n" + (dutProblems.Count == 0 ? "none" : string.Join('\n', dutProblems))
             + "\n\nproblems elsewhere (testbed):\n" + (testbedProblems.Count == 0 ? "none" : string.Join('\n', testbedProblems)));
         using (var step = Evidence.Step("Compare hop by hop"))
         {
@@ -185,7 +217,8 @@ public abstract class TopologyCase : ConformanceCase
     {
         if (j.Pass) return;
         if (o.DutProblems.Count > 0)
-            Fail($"{requirementShort} ({o.Figures})\n" + string.Join('\n', o.DutProblems.Take(8)));
+            Fail((SeveralDuts ? $"blamed on {string.Join(" and ", o.Blamed.Select(DutLabel))}: " : "")
+                + $"{requirementShort} ({o.Figures})\n" + string.Join('\n', o.DutProblems.Take(8)));
         throw new TestbedException($"INCONC: the path went wrong outside the DUT, so the DUT's behaviour could not be judged ({o.Figures}):\n"
             + string.Join('\n', o.TestbedProblems.Take(8)));
     }
@@ -193,7 +226,15 @@ public abstract class TopologyCase : ConformanceCase
     /// <summary>Skips unless the DUT is on the path (a case about the DUT's hop has nothing to judge otherwise).</summary>
     protected static void RequireDutOnPath(IReadOnlyList<PathHop> hops)
     {
-        if (!hops.Any(h => h.From == DutNode))
+        if (!hops.Any(h => Lab.IsDut(h.From)))
             Assert.Ignore($"N/A: the DUT ({DutNode}) is not on this path ({string.Join(" → ", hops.Select(h => h.To))}).");
     }
+
+    /// <summary>The hops a walk of the figure predicts, one line each (evidence).</summary>
+    protected static string Describe(IEnumerable<PathHop> hops) =>
+        string.Join('\n', hops.Select(h => $"{h.Link}: {h.From} → {h.To}  DA {Rfc5952.Format(h.Destination)} SL={h.SegmentsLeft} HL={h.HopLimit}"));
+
+    /// <summary>The frame of a hop: a tester port's Ethernet addresses when the hop reaches the tester, zero (not compared) on lab links.</summary>
+    protected static PacketBuilder Frame(PathHop h) =>
+        Figure.Node(h.To).IsTester ? OutOf(h.Link) : Figure.Node(h.From).IsTester ? Into(h.Link) : OnLink();
 }

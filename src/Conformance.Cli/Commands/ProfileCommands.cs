@@ -29,25 +29,31 @@ internal static class ProfileCommands
                     Console.Error.WriteLine($"{p.SourcePath}: valid, but this host cannot build its testbed: {why}");
                     return 5;
                 }
-                // What the profile claims must be configurable with its platform's pack (a router pack renders it here).
-                var pack = PlatformPacks.Find(p.Testbed.Platform);
-                if (pack is null)
+                // What the profile claims must be configurable with its platform's pack (a router pack renders it here); on a
+                // multi-DUT testbed, every DUT's with its own pack.
+                IReadOnlyList<Profile> duts = p.Testbed.Topology is { IsMultiDut: true } mt ? [.. mt.DutNodes.Select(d => d.Profile)] : [p];
+                foreach (var dp in duts)
                 {
-                    Console.Error.WriteLine($"{p.SourcePath}: testbed.platform '{p.Testbed.Platform}' has no platform pack (dut-configs/{p.Testbed.Platform}/platform.yaml); `srv6conf platforms` lists them.");
-                    return 1;
-                }
-                if (pack.Session.Driver == SessionDriver.Cli)
-                {
-                    var r = PackRenderer.Render(pack, IntentBuilder.Build(p));
-                    if (r.NotRenderable.Count > 0)
+                    if (duts.Count > 1) Console.WriteLine($"  DUT {dp.Testbed.Topology!.DutNode}: {dp.SourcePath} ({dp.Name}, platform {dp.Testbed.Platform}, {dp.Parameters.Sids.Count} SIDs, sha256 {dp.Sha256[..12]}…)");
+                    var pack = PlatformPacks.Find(dp.Testbed.Platform);
+                    if (pack is null)
                     {
-                        // The profile is valid; the pack is what falls short. A run stops on this before connecting.
-                        Console.Error.WriteLine($"warning: the pack {Path.GetRelativePath(Directory.GetCurrentDirectory(), pack.DescriptorPath)} cannot configure what the profile asks, " +
-                            "so a run with it stops before connecting (remove the claim from the profile or add the template to the pack):");
-                        foreach (var m in r.NotRenderable) Console.Error.WriteLine($"  - {m}");
-                        return 0;
+                        Console.Error.WriteLine($"{dp.SourcePath}: testbed.platform '{dp.Testbed.Platform}' has no platform pack (dut-configs/{dp.Testbed.Platform}/platform.yaml); `srv6conf platforms` lists them.");
+                        return 1;
                     }
-                    Console.WriteLine($"  pack {pack.Platform}: renders all of it ({r.Lines.Count} lines; `srv6conf dry-run --profile` prints them)");
+                    if (pack.Session.Driver == SessionDriver.Cli)
+                    {
+                        var r = PackRenderer.Render(pack, IntentBuilder.Build(dp));
+                        if (r.NotRenderable.Count > 0)
+                        {
+                            // The profile is valid; the pack is what falls short. A run stops on this before connecting.
+                            Console.Error.WriteLine($"warning: the pack {Path.GetRelativePath(Directory.GetCurrentDirectory(), pack.DescriptorPath)} cannot configure what {dp.SourcePath} asks, " +
+                                "so a run with it stops before connecting (remove the claim from the profile or add the template to the pack):");
+                            foreach (var m in r.NotRenderable) Console.Error.WriteLine($"  - {m}");
+                            return 0;
+                        }
+                        Console.WriteLine($"  pack {pack.Platform}: renders all of it ({r.Lines.Count} lines; `srv6conf dry-run --profile` prints them)");
+                    }
                 }
                 return 0;
             }

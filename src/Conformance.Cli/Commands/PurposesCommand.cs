@@ -46,7 +46,7 @@ internal static class PurposesCommand
         try { chosen = tp is null ? all : PurposeCatalogue.Select(all, tp); }
         catch (ArgumentException e) { stderr.WriteLine($"srv6conf purposes: {e.Message}"); return 2; }
         // A profile's run only ever starts the cases of its testbed's shape.
-        IReadOnlyList<PurposeInfo> shaped = profile is null ? chosen : chosen.Where(p => p.NeedsTopology == (profile.Testbed.Topology is not null)).ToList();
+        IReadOnlyList<PurposeInfo> shaped = profile is null ? chosen : chosen.Where(p => p.FitsShape(profile)).ToList();
         if (shard is not null)
         {
             // Sharded after the shape, so that the shards of one profile's run split exactly what an unsharded run does.

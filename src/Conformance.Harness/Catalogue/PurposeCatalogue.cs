@@ -15,10 +15,27 @@ public sealed record PurposeInfo(TestPurposeAttribute Purpose, MethodInfo Method
     public string FullName => $"{Method.DeclaringType!.FullName}.{Method.Name}";
 
     /// <summary>Null when the purpose applies to <paramref name="profile"/>; otherwise why not (as the case would say it).</summary>
+    /// <summary>An interoperability purpose: it names the role of several DUTs and runs on a multi-DUT testbed (testbed.topology.dut_nodes).</summary>
+    public bool IsInterop => Purpose.Roles.Length > 0;
+
+    /// <summary>Whether a run on <paramref name="profile"/>'s testbed starts the case at all (its shape: DUT alone, one DUT in a topology, several DUTs).</summary>
+    public bool FitsShape(Profile profile) =>
+        NeedsTopology == (profile.Testbed.Topology is not null) && IsInterop == (profile.Testbed.Topology?.IsMultiDut ?? false);
+
     public string? NotApplicableBecause(Profile profile)
     {
         if (NeedsTopology && profile.Testbed.Topology is null) return "needs the DUT in a reference topology (testbed.topology)";
         if (!NeedsTopology && profile.Testbed.Topology is not null) return $"needs the DUT alone between tester ports, not in {profile.Testbed.Topology.Name}";
+        if (IsInterop && profile.Testbed.Topology is { IsMultiDut: false }) return "needs several DUTs (testbed.topology.dut_nodes)";
+        if (!IsInterop && profile.Testbed.Topology is { IsMultiDut: true } t) return $"judges one DUT node; the testbed has {t.DutNodes.Count} ({string.Join(", ", t.AllDutNodes)})";
+        if (IsInterop && profile.Testbed.Topology is { IsMultiDut: true } m)
+        {
+            var roles = Purpose.DutRoles.Select(r => (r, d: m.DutNodes.FirstOrDefault(x => x.Node == r.Node))).ToList();
+            var absent = roles.Where(x => x.d is null).Select(x => x.r.Node).ToList();
+            if (absent.Count > 0) return $"needs a DUT at {string.Join(", ", absent)}";
+            var unclaimed = roles.Where(x => !x.d!.Profile.Claims(x.r.Capability)).Select(x => $"{x.r.Capability} not claimed by the DUT at {x.r.Node}").ToList();
+            if (unclaimed.Count > 0) return string.Join(", ", unclaimed);
+        }
         var missing = Purpose.Requires.Where(c => !Platforms.DutVerbs.IsVerb(c) && !profile.Claims(c)).ToList();
         if (missing.Count > 0) return $"{string.Join(", ", missing)} not claimed";
         var verbs = Purpose.Requires.Where(c => Platforms.DutVerbs.IsVerb(c) && !Platforms.PlatformPacks.Offers(profile.Testbed.Platform, c)).ToList();

@@ -401,6 +401,11 @@ public sealed partial class LabFaultMode
         i => i.WithSid("end_x_c52", s => s with { NextHop = i.Sid("end_x_c51").NextHop, Interface = i.Sid("end_x_c51").Interface }),
         profile: "reference-figure1.yaml");
 
+    public static LabFaultMode Figure1N2EndXWrongLink { get; } = new(
+        "Figure1N2EndXWrongLink", "Figure 1, DUT N2: End.X C31 (towards N3 over link3) is programmed towards N3 over link4.",
+        i => i.WithSid("end_x_c31", s => s with { NextHop = i.Sid("end_x_c32").NextHop, Interface = i.Sid("end_x_c32").Interface }),
+        profile: "reference-figure1-n2.yaml");
+
     public static LabFaultMode Figure1Link10Broken { get; } = new(
         "Figure1Link10Broken", "Figure 1, DUT N4: link10 is broken: nftables drops everything the DUT forwards out of it.",
         inject: _ => FaultChain("brokenlink", "forward", 0, "oifname link10 drop"),
@@ -559,7 +564,7 @@ public sealed partial class LabFaultMode
          EdgeFilterWithoutSidBlockRule, EdgeFilterSidBlockNarrowed, EdgeFilterSidBlockTooBroad, EdgeFilter5f00Narrowed, EdgeFilterSourceCheckNarrowed, EdgeFilterWithoutRfc9602Rule, EdgeFilterWithoutSrhToLocalRule, EdgeFilterWithoutSourceCheck, EdgeFilterWithoutSourceCheckOnT2, EdgeFilterOnInternalPorts, HmacKeyMissing,
             EndWithoutCounters, EndXWithoutCounters, EndSidRoutedOnwards, SidPrefixTooShort,
          LocatorLocal, DownstreamViaT3,
-         Figure1EndXWrongLink, Figure1Link10Broken, Figure1OFlagNotExported,
+         Figure1EndXWrongLink, Figure1N2EndXWrongLink, Figure1Link10Broken, Figure1OFlagNotExported,
          EndDx2WrongInterface, HInsertAsEncap,
          UspFlavorDropped, UsdFlavorDropped, EndDt4MainTable, EndDt46MainTable, EndB6RedAsEncaps,
          IcmpErrorsToDutDropped,

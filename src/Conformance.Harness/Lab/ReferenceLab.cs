@@ -118,9 +118,9 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(spec);
         if (!OperatingSystem.IsLinux()) throw new PlatformNotSupportedException("The reference lab needs Linux network namespaces.");
         Validate(spec);
-        // The Linux kernel as the DUT, and a topology's Linux lab routers (extra namespaces, with seg6local SIDs), need
+        // The Linux kernel as the DUT, and a topology's Linux lab routers (extra namespaces) with their seg6local SIDs, need
         // the kernel's SRv6 lightweight tunnels: say so before anything is built.
-        if (spec.Node is null || spec.ExtraNamespaceSuffixes.Count > 0) HostKernel.RequireLinuxReferenceDut();
+        if (spec.Node is null || (spec.ExtraNamespaceSuffixes.Count > 0 && Topology.TopologyLab.LabRouterSids)) HostKernel.RequireLinuxReferenceDut();
         var sw = Stopwatch.StartNew();
         CleanupLeftovers();
         EnsureHooks();

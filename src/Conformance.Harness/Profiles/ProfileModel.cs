@@ -131,8 +131,30 @@ public sealed record Testbed
 /// <summary>
 /// The DUT as one node of a reference topology (<c>testbed.topology</c>): the topology's name
 /// (<c>rfc9259-figure1</c>) and which router the DUT is. The tester ports are the topology's attachments.
+/// A multi-DUT testbed (<c>testbed.topology.dut_nodes</c>) names several routers, each bound to its own DUT profile
+/// (<see cref="DutNodes"/>); <see cref="DutNode"/> is then their names joined with '+' (no router's name).
 /// </summary>
-public sealed record TopologyBinding(string Name, string DutNode);
+public sealed record TopologyBinding(string Name, string DutNode)
+{
+    /// <summary>The DUT nodes of a multi-DUT testbed, in the profile's order (empty for the single <c>dut_node</c> form).</summary>
+    public IReadOnlyList<DutNodeBinding> DutNodes { get; init; } = [];
+    /// <summary>True when the topology holds several DUTs (<c>dut_nodes</c>).</summary>
+    public bool IsMultiDut => DutNodes.Count > 0;
+    /// <summary>Every DUT node: the one of <c>dut_node</c>, or those of <c>dut_nodes</c>.</summary>
+    public IReadOnlyList<string> AllDutNodes => IsMultiDut ? [.. DutNodes.Select(d => d.Node)] : [DutNode];
+
+    /// <summary>Equal when the topology, the DUT node(s) and the DUT bindings are (the list by its items).</summary>
+    public bool Equals(TopologyBinding? other) =>
+        other is not null && Name == other.Name && DutNode == other.DutNode && DutNodes.SequenceEqual(other.DutNodes);
+
+    public override int GetHashCode() => HashCode.Combine(Name, DutNode, DutNodes.Count);
+}
+
+/// <summary>
+/// One DUT of a multi-DUT testbed: the topology's router it is and its own profile (platform pack, identity, SSH,
+/// capabilities, SIDs), a single-DUT profile of the same topology whose <c>dut_node</c> is this router.
+/// </summary>
+public sealed record DutNodeBinding(string Node, Profile Profile);
 
 /// <summary>What the driver expects to find on the DUT before it configures anything.</summary>
 public sealed record ExpectedIdentity

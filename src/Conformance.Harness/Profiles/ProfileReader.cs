@@ -57,12 +57,18 @@ internal sealed partial class ProfileReader(YamlWalker w, string? baseDirectory,
             if (kind is null)
                 w.Error(s.Get("kind")!, s.P("kind"), $"unknown kind '{k}'; expected 'reference-lab' or 'ssh'");
         }
-        var platform = s.String("platform", true, "a platform id such as linux, frr, iosxr or junos");
+        // A multi-DUT testbed (testbed.topology.dut_nodes) takes each DUT's platform and identity from that DUT's own profile.
+        bool multi = s.Get("topology") is YamlMappingNode tm && tm.Children.ContainsKey(new YamlScalarNode("dut_nodes"));
+        if (multi)
+            foreach (var key in new[] { "platform", "identity", "ssh" })
+                if (s.Get(key) is { } n)
+                    w.Error(n, s.P(key), $"a testbed with testbed.topology.dut_nodes takes each DUT's {key} from the DUT's own profile (dut_nodes[].profile); remove it here");
+        var platform = multi ? null : s.String("platform", true, "a platform id such as linux, frr, iosxr or junos");
         if (platform is not null && !PlatformId().IsMatch(platform))
             w.Error(s.Get("platform")!, s.P("platform"), "expected a lower-case platform id such as linux, frr, iosxr or junos");
 
         ExpectedIdentity? identity = null;
-        if (s.Mapping("identity", true, ProfileKeys.Identity) is { } id)
+        if (!multi && s.Mapping("identity", true, ProfileKeys.Identity) is { } id)
         {
             var hostname = id.String("hostname", true, "the hostname the DUT reports");
             var serial = id.String("serial", false);
@@ -80,9 +86,15 @@ internal sealed partial class ProfileReader(YamlWalker w, string? baseDirectory,
                 identity = new ExpectedIdentity { Hostname = hostname, Serial = serial, PlatformVersionPattern = pattern };
         }
 
-        var ssh = ReadSsh(s, kind);
+        var ssh = multi ? null : ReadSsh(s, kind);
         var ports = ReadTesterPorts(s, kind);
         var topology = ReadTopology(s, kind, ports);
+        if (multi && topology is { IsMultiDut: true } mt)
+        {
+            // The testbed's platform and identity summarise its DUTs' (each DUT is checked against its own profile).
+            platform = string.Join("+", mt.DutNodes.Select(d => d.Profile.Testbed.Platform));
+            identity = new ExpectedIdentity { Hostname = string.Join("+", mt.DutNodes.Select(d => d.Profile.Testbed.Identity.Hostname)) };
+        }
 
         if (kind is null || platform is null || identity is null || ports is null) return null;
         return new Testbed { Kind = kind.Value, Platform = platform, Identity = identity, Ssh = ssh, TesterPorts = ports, Topology = topology };
@@ -109,8 +121,17 @@ internal sealed partial class ProfileReader(YamlWalker w, string? baseDirectory,
             }
             if (f is null) name = null;
         }
-        var dut = t.String("dut_node", true, "the router the DUT is, e.g. N4");
         var routers = f?.Routers.Select(r => r.Name).ToList() ?? [];
+        List<DutNodeBinding>? duts = null;
+        if (t.Contains("dut_nodes"))
+        {
+            if (t.Get("dut_node") is { } single)
+                w.Error(single, t.P("dut_node"), "give either dut_node (one DUT) or dut_nodes (several DUTs, each with its own profile), not both");
+            duts = ReadDutNodes(t, f, kind);
+            if (duts is null) return null;
+        }
+        var dut = duts is not null ? string.Join("+", duts.Select(d => d.Node)) : t.String("dut_node", true, "the router the DUT is, e.g. N4 (or dut_nodes: several DUTs)");
+        if (duts is not null && dut is not null) routers = [.. routers, dut];
         if (dut is not null && f is not null && !routers.Contains(dut))
         {
             w.Error(t.Get("dut_node")!, t.P("dut_node"), $"'{dut}' is not a router of {f.Name}; expected one of {string.Join(", ", routers)}");
@@ -121,6 +142,7 @@ internal sealed partial class ProfileReader(YamlWalker w, string? baseDirectory,
                 "that the lab moves into the neighbours' namespaces); use kind: reference-lab, or drop testbed.topology");
         if (ports is not null && dut is not null && f is not null)
         {
+            // With several DUTs the tester ports are the attachments of any node; each must be one of the topology's.
             var attachments = f.Attachments.Select(a => a.Name).ToList();
             foreach (var p in ports)
             {
@@ -137,7 +159,70 @@ internal sealed partial class ProfileReader(YamlWalker w, string? baseDirectory,
                         $"tester port '{p.Name}' must follow {f.Name}'s plan: dut_interface {link.Name}, tester_ipv6 {wantTester}/64, dut_ipv6 {wantNode} ({link.A}'s address)");
             }
         }
-        return name is null || dut is null ? null : new TopologyBinding(name, dut);
+        return name is null || dut is null ? null : new TopologyBinding(name, dut) { DutNodes = duts ?? [] };
+    }
+
+    /// <summary>
+    /// <c>testbed.topology.dut_nodes</c>: several routers of the topology, each bound to its own DUT profile (a single-DUT profile
+    /// of the same topology whose <c>dut_node</c> is that router; relative paths from this profile's directory). Errors name this
+    /// file's line and column, and the DUT profile's own errors keep theirs. First slice: two DUT nodes must not be neighbours
+    /// (the lab would have to join two DUT namespaces directly).
+    /// </summary>
+    private List<DutNodeBinding>? ReadDutNodes(Section t, Topology.ReferenceTopology? f, TestbedKind? kind)
+    {
+        var items = t.Sequence("dut_nodes", true, "DUT nodes ({ node: N2, profile: file.yaml })");
+        if (items is null) return null;
+        if (items.Count < 2)
+            w.Error(t.Get("dut_nodes") ?? t.Node, t.P("dut_nodes"), $"lists {items.Count} DUT node(s); a multi-DUT testbed names at least two (one DUT: use dut_node)");
+        var result = new List<DutNodeBinding>();
+        bool ok = items.Count >= 2;
+        foreach (var (node, path) in items)
+        {
+            if (w.Mapping(node, path, ProfileKeys.DutNode) is not { } d) { ok = false; continue; }
+            var router = d.String("node", true, "a router of the topology, e.g. N2");
+            var file = d.String("profile", true, "the DUT's own profile file, e.g. reference-figure1-n2.yaml");
+            if (router is null || file is null) { ok = false; continue; }
+            if (f is not null && !f.Routers.Any(r => r.Name == router))
+            {
+                w.Error(d.Get("node")!, d.P("node"), $"'{router}' is not a router of {f.Name}; expected one of {string.Join(", ", f.Routers.Select(r => r.Name))}");
+                ok = false; continue;
+            }
+            if (result.Any(x => x.Node == router))
+            {
+                w.Error(d.Get("node")!, d.P("node"), $"{router} is listed twice; each DUT node once");
+                ok = false; continue;
+            }
+            if (f is not null && result.FirstOrDefault(x => f.LinksOf(router).Any(l => l.Other(router) == x.Node)) is { } adjacent)
+            {
+                w.Error(d.Get("node")!, d.P("node"), $"{router} is a neighbour of the DUT node {adjacent.Node}; DUT nodes that share a link are not supported yet (choose nodes with a lab router between them, e.g. N2 and N4)");
+                ok = false; continue;
+            }
+            var full = Path.IsPathRooted(file) ? file : Path.Combine(baseDirectory ?? Directory.GetCurrentDirectory(), file);
+            Profile dp;
+            try { dp = ProfileLoader.Load(full, options); }
+            catch (ProfileException e)
+            {
+                w.Error(d.Get("profile")!, d.P("profile"), $"the DUT profile '{file}' of {router} is not valid ({e.Errors.Count} error(s) listed with their own file:line:column)");
+                w.Errors.AddRange(e.Errors);
+                ok = false; continue;
+            }
+            var problems = new List<string>();
+            if (dp.Testbed.Topology is not { } dt) problems.Add("it has no testbed.topology (it must place its DUT in the same topology)");
+            else
+            {
+                if (dt.IsMultiDut) problems.Add("it is itself a multi-DUT profile (dut_nodes); name single-DUT profiles here");
+                else if (dt.DutNode != router) problems.Add($"its testbed.topology.dut_node is {dt.DutNode}, not {router}");
+                if (f is not null && dt.Name != f.Name) problems.Add($"its topology is {dt.Name}, not {f.Name}");
+            }
+            if (kind is { } k && dp.Testbed.Kind != k) problems.Add($"its testbed.kind is {dp.Testbed.Kind}, this testbed's is {k}");
+            if (problems.Count > 0)
+            {
+                w.Error(d.Get("profile")!, d.P("profile"), $"the DUT profile '{file}' cannot be {router}: {string.Join("; ", problems)}");
+                ok = false; continue;
+            }
+            result.Add(new DutNodeBinding(router, dp));
+        }
+        return ok ? result : null;
     }
 
     private SshSettings? ReadSsh(Section testbed, TestbedKind? kind)

@@ -25,6 +25,16 @@ public sealed class TestPurposeAttribute : Attribute
     public string Feature { get; set; } = "";
     /// <summary>Short human title; defaults to the method name.</summary>
     public string? Title { get; set; }
+    /// <summary>
+    /// An interoperability purpose (several DUTs): the role of every DUT, one entry per DUT node as
+    /// <c>"node|capability|role"</c> (e.g. <c>"N2|End.X|first segment endpoint: End.X C31 towards N3 over link3"</c>). The DUT at
+    /// that node must claim the capability in its own profile (the purpose is not applicable otherwise); empty for a single-DUT purpose.
+    /// </summary>
+    public string[] Roles { get; set; } = [];
+    /// <summary>The parsed <see cref="Roles"/>.</summary>
+    public IReadOnlyList<(string Node, string Capability, string Role)> DutRoles =>
+        [.. Roles.Select(r => r.Split('|', 3) is [var n, var c, var d] ? (n, c, d)
+            : throw new FormatException($"{Id}: role '{r}' is not \"node|capability|role\""))];
 
     /// <summary>The cited catalogue entries, in order (an unknown id throws, naming it).</summary>
     public IReadOnlyList<Requirement> Cited => [.. Requirements.Select(RequirementCatalogue.Default.Get)];

@@ -39,6 +39,16 @@ public sealed class LiveTestbed : IAsyncDisposable
     /// <summary>Why no rollback was done at the end (the lab's reference node had died with its configuration); null otherwise.</summary>
     public string? RollbackNotNeeded { get; private set; }
     public TimeSpan StartupDuration { get; private set; }
+    /// <summary>
+    /// Every DUT of the testbed: one for a single-DUT profile (<see cref="DutBinding.Node"/> null), or one per
+    /// testbed.topology.dut_nodes entry. <see cref="Session"/>, <see cref="Platform"/>, <see cref="Identity"/>… are the first's.
+    /// </summary>
+    public IReadOnlyList<DutBinding> Duts { get; private init; } = [];
+    /// <summary>The DUT node the fault mode was applied to on a multi-DUT testbed (null: the one DUT, or no fault).</summary>
+    public string? FaultedNode { get; private init; }
+    /// <summary>The DUT at a node of a multi-DUT testbed.</summary>
+    public DutBinding DutAt(string node) => Duts.FirstOrDefault(d => d.Node == node)
+        ?? throw new ArgumentException($"{node} is not a DUT node of {Profile.Name} (DUT nodes: {string.Join(", ", Duts.Select(d => d.Node ?? "-"))}).");
 
     private LiveTestbed(Profile profile, ReferenceLab? lab, LabFaultMode fault, SshDutSession session, IDutPlatform platform,
         DutIdentity identity, DutSnapshot baseline, DutConfig config, IReadOnlyDictionary<string, TesterPort> ports)
@@ -76,6 +86,14 @@ public sealed class LiveTestbed : IAsyncDisposable
     /// </summary>
     public async Task<string?> WhyTheDutStoppedAnsweringAsync(TimeSpan timeout)
     {
+        foreach (var d in Duts.Skip(1))
+            if (await WhyStoppedAsync(d.Lab, d.Platform, d.Session, timeout).ConfigureAwait(false) is { } other) return $"DUT {d.Node}: {other}";
+        var first = await WhyStoppedAsync(Lab, Platform, Session, timeout).ConfigureAwait(false);
+        return first is null || Duts.Count < 2 ? first : $"DUT {Duts[0].Node}: {first}";
+    }
+
+    private static async Task<string?> WhyStoppedAsync(ReferenceLab? Lab, IDutPlatform Platform, SshDutSession Session, TimeSpan timeout)
+    {
         if (Lab?.NodeGoneReason is { } gone) return gone;
         using var cts = new CancellationTokenSource(timeout);
         try
@@ -103,16 +121,132 @@ public sealed class LiveTestbed : IAsyncDisposable
     public TesterPort Port(string name) => Ports.TryGetValue(name, out var p) ? p
         : throw new ArgumentException($"the profile {Profile.Name} has no tester port '{name}' (have {string.Join(", ", Ports.Keys)}).");
 
-    public static async Task<LiveTestbed> StartAsync(Profile profile, LabFaultMode? fault = null, CancellationToken ct = default)
+    public static async Task<LiveTestbed> StartAsync(Profile profile, LabFaultMode? fault = null, CancellationToken ct = default) =>
+        await StartAsync(profile, fault, faultedNode: null, ct).ConfigureAwait(false);
+
+    /// <summary>
+    /// Binds <paramref name="profile"/> to its DUT, or for a multi-DUT testbed (testbed.topology.dut_nodes) to every DUT, each
+    /// exactly like a single DUT (identity check, snapshot, configuration; rollback on disposal). <paramref name="fault"/> applies
+    /// to the one DUT of a single-DUT profile, or to the DUT at <paramref name="faultedNode"/> of a multi-DUT one (required there).
+    /// </summary>
+    public static async Task<LiveTestbed> StartAsync(Profile profile, LabFaultMode? fault, string? faultedNode, CancellationToken ct = default)
     {
         var started = DateTime.UtcNow;
         fault ??= LabFaultMode.None;
-        ReferenceLab? lab = null;
+        var multi = profile.Testbed.Topology is { IsMultiDut: true } mt ? mt : null;
+        var dutProfiles = multi is null ? [(Node: profile.Testbed.Topology?.DutNode, Profile: profile)]
+            : multi.DutNodes.Select(d => (Node: (string?)d.Node, d.Profile)).ToList();
+        if (multi is not null && fault != LabFaultMode.None)
+        {
+            if (faultedNode is null)
+                throw new TestbedException($"{profile.SourcePath}: fault mode {fault.Name} on a testbed of {multi.DutNodes.Count} DUTs must name the DUT node it faults " +
+                    $"({fault.Name}@{multi.DutNodes[0].Node}; DUT nodes: {string.Join(", ", multi.DutNodes.Select(d => d.Node))}). Nothing was connected or changed.");
+            if (multi.DutNodes.All(d => d.Node != faultedNode))
+                throw new TestbedException($"{profile.SourcePath}: fault mode {fault.Name}@{faultedNode}: {faultedNode} is not a DUT node of this testbed " +
+                    $"({string.Join(", ", multi.DutNodes.Select(d => d.Node))}). Nothing was connected or changed.");
+            var target = multi.DutNodes.First(d => d.Node == faultedNode).Profile;
+            if (!fault.AppliesTo(Path.GetFileName(target.SourcePath)))
+                throw new TestbedException($"fault mode {fault.Name} misconfigures the DUT of profiles/{fault.Profile}, not {faultedNode}'s ({target.SourcePath}). Nothing was connected or changed.");
+        }
+        else if (faultedNode is not null && faultedNode != profile.Testbed.Topology?.DutNode)
+            throw new TestbedException($"{profile.SourcePath}: fault mode {fault.Name}@{faultedNode}: the testbed's one DUT is {profile.Testbed.Topology?.DutNode ?? "not a topology node"}.");
+        // Decided before anything is built or connected, for every DUT: its pack, driver and (for a router pack) the whole rendering.
+        var prepared = dutProfiles.Select(d => Prepare(d.Profile, multi is null || d.Node == faultedNode ? fault : LabFaultMode.None)).ToList();
+        var labs = new List<ReferenceLab>();
         Topology.TopologyLab? topology = null;
-        SshDutSession? session = null;
-        IDutPlatform? platform = null;
-        DutSnapshot? baseline = null;
+        var duts = new List<DutBinding>();
+        var partial = new List<(IDutPlatform? Platform, DutSnapshot? Baseline, SshDutSession? Session)>();
         var ports = new Dictionary<string, TesterPort>();
+        try
+        {
+            if (profile.Testbed.Kind == TestbedKind.ReferenceLab)
+            {
+                var allDutNodes = dutProfiles.Select(d => d.Node).OfType<string>().ToHashSet(StringComparer.Ordinal);
+                for (int i = 0; i < dutProfiles.Count; i++)
+                {
+                    var dp = dutProfiles[i].Profile;
+                    var spec = ProfileDutConfig.LabSpec(dp) with { Hostname = dp.Testbed.Identity.Hostname };
+                    // With several DUTs the first lab's state owns the namespaces of the routers that are no DUT; the others own none.
+                    if (multi is not null)
+                        spec = spec with { ExtraNamespaceSuffixes = i > 0 ? [] : [.. spec.ExtraNamespaceSuffixes.Where(x => !allDutNodes.Any(n => Harness.Topology.TopologyLab.NamespaceSuffix(n) == x))] };
+                    labs.Add(await ReferenceLab.StartAsync(spec, ct).ConfigureAwait(false));
+                }
+                if (profile.Testbed.Topology is { } t)
+                    topology = Harness.Topology.TopologyLab.Build([.. dutProfiles.Select((d, i) => (d.Node!, labs[i]))], Harness.Topology.Topologies.Find(t.Name), ProfileDutConfig.TemplateDirectory("linux"));
+            }
+            for (int i = 0; i < dutProfiles.Count; i++)
+            {
+                var (node, dp) = dutProfiles[i];
+                var lab = labs.Count > i ? labs[i] : null;
+                var prep = prepared[i];
+                ProfileDutConfig.EnsureLabHmacSecrets(dp);
+                foreach (var secret in dp.SecretValues()) Reporting.SecretRedactor.Register(secret);
+                var options = lab is not null ? LabSshOptions(lab, dp) : SshOptions(dp);
+                var transcript = new Transcript();
+                foreach (var secret in dp.SecretValues()) transcript.AddSecret(secret);
+                if (options.PrivateKeyPath is { } key && File.Exists(key)) transcript.AddSecretFileContent(File.ReadAllText(key));
+                if (multi is not null) transcript.Note($"DUT {node} ({dp.Testbed.Platform}, profile {dp.Name}) at {options.HostPort}");
+                partial.Add((null, null, null));
+                var session = await SshDutSession.ConnectAsync(options, transcript, ct).ConfigureAwait(false);
+                partial[i] = (null, null, session);
+                var platform = await ConnectPlatformAsync(prep, session, lab, ct).ConfigureAwait(false);
+                partial[i] = (platform, null, session);
+                var identity = await platform.ReadIdentityAsync(ct).ConfigureAwait(false);
+                CheckIdentity(dp, identity, multi is null ? options.HostPort : $"{options.HostPort} (DUT {node})");
+                var baseline = await platform.SnapshotAsync(ct).ConfigureAwait(false);
+                partial[i] = (platform, baseline, session);
+                var dutFault = multi is null || node == faultedNode ? fault : LabFaultMode.None;
+                var config = prep.Rendering is null ? ProfileDutConfig.Srv6(dp, dutFault)
+                    : DutConfig.FromLines(prep.Rendering.Lines, prep.Intent!.Sids.ToDictionary(s => s.Name, s => s.Address.ToString()));
+                transcript.Note($"applying the suite's configuration (fault mode {dutFault.Name}): {config.Sysctls.Count} sysctls, {config.Commands.Count} commands");
+                await platform.ApplyAsync(config, ct).ConfigureAwait(false);
+                // SIDs the device allocates itself (pack templates.dynamic_sids): learned now, and the cases read the learned ones.
+                if (prep.Intent is not null && prep.Pack.Templates.DynamicSids.Count > 0 && platform is PackCliPlatform cliPlatform)
+                    dp = await LearnSidsAsync(dp, prep.Intent, prep.Pack, cliPlatform, transcript, ct).ConfigureAwait(false);
+                duts.Add(new DutBinding(multi is null ? null : node, dp, lab, session, platform, prep.Pack, identity, baseline, config, dutFault));
+            }
+
+            var limits = profile.Parameters.Traffic;
+            var firstLab = labs.FirstOrDefault();
+            for (int i = 0; i < profile.Testbed.TesterPorts.Count; i++)
+            {
+                var p = profile.Testbed.TesterPorts[i];
+                string nic = topology is not null ? topology.TesterInterfaces[p.Name]
+                    : firstLab is not null ? firstLab.Ports[i].TesterInterface
+                    : p.Interface ?? throw new TestbedException($"testbed.tester_ports[{i}].interface is required for an ssh testbed.");
+                ports[p.Name] = TesterPort.Open(new TesterPortBinding(p.Name, nic, OwnedAddresses(profile, p), Dedicated: firstLab is not null || p.Dedicated), limits);
+            }
+            var d0 = duts[0];
+            // A single DUT's profile as the cases read it: with the SIDs learned from the device, if any.
+            var tb = new LiveTestbed(multi is null ? d0.Profile : profile, d0.Lab, fault, d0.Session, d0.Platform, d0.Identity, d0.Baseline, d0.Config, ports)
+            {
+                Topology = topology, Pack = d0.Pack, Duts = duts, FaultedNode = multi is null ? null : faultedNode,
+            };
+            tb.StartupDuration = DateTime.UtcNow - started;
+            return tb;
+        }
+        catch
+        {
+            foreach (var p in ports.Values) p.Dispose();
+            foreach (var (platform, baseline, session) in Enumerable.Reverse(partial))
+            {
+                if (platform is not null && baseline is not null)
+                {
+                    try { await platform.RollbackAsync(baseline, CancellationToken.None).ConfigureAwait(false); } catch { /* reported by the original error */ }
+                }
+                session?.Dispose();
+            }
+            // The later DUTs' labs first: the first one's state owns the lab routers' namespaces.
+            foreach (var lab in Enumerable.Reverse(labs)) lab.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>What is decided about a DUT before anything is built or connected: its pack and, for a router pack, the rendering of its intent.</summary>
+    private sealed record Prepared(Profile Profile, PlatformPack Pack, PackRendering? Rendering, Intent.Srv6Intent? Intent);
+
+    private static Prepared Prepare(Profile profile, LabFaultMode fault)
+    {
         PlatformPack pack;
         try { pack = PlatformPacks.Find(profile.Testbed.Platform) ?? throw new TestbedException(NoPack(profile)); }
         catch (PlatformPackException e) { throw new TestbedException(e.Message, e); }
@@ -134,73 +268,21 @@ public sealed class LiveTestbed : IAsyncDisposable
                 throw new TestbedException($"{profile.SourcePath}: the pack {pack.DescriptorPath} cannot configure what the profile asks, so nothing was connected or changed:\n- " +
                     string.Join("\n- ", rendering.NotRenderable) + "\nRemove the claim from the profile or add the template to the pack (`srv6conf dry-run --profile` shows the rest).");
         }
-        Func<SshDutSession, Task<IDutPlatform>> driverFor = pack.Session.Driver switch
-        {
-            SessionDriver.Shell when pack.Platform == "linux" => s => Task.FromResult<IDutPlatform>(new LinuxPlatform(s)),
-            SessionDriver.Cli => async s =>
-            {
-                var cli = new CliSession(new ShellStreamTransport(s.OpenShell()), pack.Session, s.Transcript) { DescribePeer = () => lab?.DescribeNode() };
-                await cli.StartAsync(ct).ConfigureAwait(false);
-                var p = new PackCliPlatform(pack, cli);
-                p.RememberSources(rendering!);
-                return p;
-            },
-            var driver => throw new TestbedException($"testbed.platform '{pack.Platform}': its pack {pack.DescriptorPath} asks for the {driver.ToString().ToLowerInvariant()} driver, " +
-                "which drives the Linux reference only; a router pack uses session.driver: cli. Nothing was connected or changed."),
-        };
-        try
-        {
-            if (profile.Testbed.Kind == TestbedKind.ReferenceLab)
-            {
-                var spec = ProfileDutConfig.LabSpec(profile) with { Hostname = profile.Testbed.Identity.Hostname };
-                lab = await ReferenceLab.StartAsync(spec, ct).ConfigureAwait(false);
-                if (profile.Testbed.Topology is { } t)
-                    topology = Harness.Topology.TopologyLab.Build(lab, Harness.Topology.Topologies.Find(t.Name), t.DutNode, ProfileDutConfig.TemplateDirectory("linux"));
-            }
-            ProfileDutConfig.EnsureLabHmacSecrets(profile);
-            foreach (var secret in profile.SecretValues()) Reporting.SecretRedactor.Register(secret);
-            var options = lab is not null ? LabSshOptions(lab, profile) : SshOptions(profile);
-            var transcript = new Transcript();
-            foreach (var secret in profile.SecretValues()) transcript.AddSecret(secret);
-            if (options.PrivateKeyPath is { } key && File.Exists(key)) transcript.AddSecretFileContent(File.ReadAllText(key));
-            session = await SshDutSession.ConnectAsync(options, transcript, ct).ConfigureAwait(false);
-            platform = await driverFor(session).ConfigureAwait(false);
-            var identity = await platform.ReadIdentityAsync(ct).ConfigureAwait(false);
-            CheckIdentity(profile, identity, options.HostPort);
+        else if (!(pack.Session.Driver == SessionDriver.Shell && pack.Platform == "linux"))
+            throw new TestbedException($"testbed.platform '{pack.Platform}': its pack {pack.DescriptorPath} asks for the {pack.Session.Driver.ToString().ToLowerInvariant()} driver, " +
+                "which drives the Linux reference only; a router pack uses session.driver: cli. Nothing was connected or changed.");
+        return new Prepared(profile, pack, rendering, intent);
+    }
 
-            baseline = await platform.SnapshotAsync(ct).ConfigureAwait(false);
-            var config = rendering is null ? ProfileDutConfig.Srv6(profile, fault)
-                : DutConfig.FromLines(rendering.Lines, intent!.Sids.ToDictionary(s => s.Name, s => s.Address.ToString()));
-            transcript.Note($"applying the suite's configuration (fault mode {fault.Name}): {config.Sysctls.Count} sysctls, {config.Commands.Count} commands");
-            await platform.ApplyAsync(config, ct).ConfigureAwait(false);
-            // SIDs the device allocates itself (pack templates.dynamic_sids): learned now, and the cases read the learned ones.
-            if (intent is not null && pack.Templates.DynamicSids.Count > 0 && platform is PackCliPlatform cliPlatform)
-                profile = await LearnSidsAsync(profile, intent, pack, cliPlatform, transcript, ct).ConfigureAwait(false);
-
-            var limits = profile.Parameters.Traffic;
-            for (int i = 0; i < profile.Testbed.TesterPorts.Count; i++)
-            {
-                var p = profile.Testbed.TesterPorts[i];
-                string nic = topology is not null ? topology.TesterInterfaces[p.Name]
-                    : lab is not null ? lab.Ports[i].TesterInterface
-                    : p.Interface ?? throw new TestbedException($"testbed.tester_ports[{i}].interface is required for an ssh testbed.");
-                ports[p.Name] = TesterPort.Open(new TesterPortBinding(p.Name, nic, OwnedAddresses(profile, p), Dedicated: lab is not null || p.Dedicated), limits);
-            }
-            var tb = new LiveTestbed(profile, lab, fault, session, platform, identity, baseline, config, ports) { Topology = topology, Pack = pack };
-            tb.StartupDuration = DateTime.UtcNow - started;
-            return tb;
-        }
-        catch
-        {
-            foreach (var p in ports.Values) p.Dispose();
-            if (platform is not null && baseline is not null)
-            {
-                try { await platform.RollbackAsync(baseline, CancellationToken.None).ConfigureAwait(false); } catch { /* reported by the original error */ }
-            }
-            session?.Dispose();
-            lab?.Dispose();
-            throw;
-        }
+    private static async Task<IDutPlatform> ConnectPlatformAsync(Prepared prep, SshDutSession s, ReferenceLab? lab, CancellationToken ct)
+    {
+        if (prep.Pack.Session.Driver != SessionDriver.Cli) return new LinuxPlatform(s);
+        // A silent or dropped CLI session's error ends with the lab node's state (daemon, shells, log tails).
+        var cli = new CliSession(new ShellStreamTransport(s.OpenShell()), prep.Pack.Session, s.Transcript) { DescribePeer = () => lab?.DescribeNode() };
+        await cli.StartAsync(ct).ConfigureAwait(false);
+        var p = new PackCliPlatform(prep.Pack, cli);
+        p.RememberSources(prep.Rendering!);
+        return p;
     }
 
     /// <summary>The SIDs learned from the device (<see cref="Profiles.SidDefinition.Learned"/>), by name; empty when none was.</summary>
@@ -297,6 +379,11 @@ public sealed class LiveTestbed : IAsyncDisposable
         if (_disposed) return;
         _disposed = true;
         foreach (var p in Ports.Values) p.Dispose();
+        if (Duts.Count > 1)
+        {
+            await DisposeDutsAsync().ConfigureAwait(false);
+            return;
+        }
         try
         {
             if (Lab?.NodeGoneReason is { } gone)
@@ -320,4 +407,47 @@ public sealed class LiveTestbed : IAsyncDisposable
             if (Lab is not null) await Lab.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    /// <summary>A multi-DUT testbed: every DUT rolled back and verified like a single one (the later first), then the labs torn down.</summary>
+    private async Task DisposeDutsAsync()
+    {
+        var diffs = new List<string>();
+        var notNeeded = new List<string>();
+        foreach (var d in Enumerable.Reverse(Duts))
+        {
+            try
+            {
+                if (d.Lab?.NodeGoneReason is { } gone)
+                {
+                    notNeeded.Add($"{d.Node}: not rolled back: {gone}. The lab that held the node is torn down, so nothing of its configuration remains.");
+                    continue;
+                }
+                await d.Platform.RollbackAsync(d.Baseline, CancellationToken.None).ConfigureAwait(false);
+                diffs.AddRange((await d.Platform.VerifyRollbackAsync(d.Baseline, CancellationToken.None).ConfigureAwait(false)).Select(x => $"{d.Node}: {x}"));
+            }
+            catch (Exception e)
+            {
+                diffs.Add($"{d.Node}: rollback failed: {e.Message}");
+                Console.Error.WriteLine($"srv6conf: ROLLBACK FAILED on {d.Session.Options.HostPort} (DUT {d.Node}): {e.Message}");
+            }
+        }
+        RollbackDiff = diffs;
+        RollbackNotNeeded = notNeeded.Count == 0 ? null : string.Join("\n", notNeeded);
+        foreach (var d in Enumerable.Reverse(Duts)) d.Session.Dispose();
+        // The later DUTs' labs first: the first one's state owns the lab routers' namespaces.
+        foreach (var d in Enumerable.Reverse(Duts))
+            if (d.Lab is not null) await d.Lab.DisposeAsync().ConfigureAwait(false);
+    }
+}
+
+/// <summary>
+/// One DUT of a testbed, bound like any single DUT: its node in a multi-DUT topology (null for a single-DUT profile), its own
+/// profile, lab, SSH session, platform driver and pack, the identity it reported, its snapshot before the suite's configuration,
+/// the configuration applied and the fault mode it was applied with.
+/// </summary>
+public sealed record DutBinding(string? Node, Profile Profile, ReferenceLab? Lab, SshDutSession Session, IDutPlatform Platform, PlatformPack Pack,
+    DutIdentity Identity, DutSnapshot Baseline, DutConfig Config, LabFaultMode Fault)
+{
+    /// <summary>How reports name the DUT: its node, platform, host name and profile.</summary>
+    public string Label => $"{Node ?? "DUT"} ({Profile.Testbed.Platform}, host {Identity.Hostname}, profile {Path.GetFileName(Profile.SourcePath)})";
 }

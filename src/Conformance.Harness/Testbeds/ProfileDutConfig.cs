@@ -190,13 +190,16 @@ public static class ProfileDutConfig
     /// reference topology's lab (its other routers are Linux); the reference node alone between tester ports and a real
     /// router's testbed need nothing of the kind.
     /// </summary>
-    public static string? WhyThisHostCannotBuild(Profile profile)
+    /// <param name="labRouterSids">Whether a topology's lab routers get their SIDs (null: as <see cref="Topology.TopologyLab.LabRouterSids"/> says for this process).</param>
+    public static string? WhyThisHostCannotBuild(Profile profile, bool? labRouterSids = null)
     {
         if (profile.Testbed.Kind != TestbedKind.ReferenceLab) return null;
-        if (RouterPack(profile) is null) return HostKernel.WhyNoLinuxReferenceDut;
-        // A reference topology's other routers are Linux namespaces with seg6local SIDs (dut-configs/linux/topology/).
-        if (profile.Testbed.Topology is { } t && HostKernel.WhyNoLinuxReferenceDut is { } why)
-            return $"the lab routers around the DUT in {t.Name} are Linux namespaces with seg6local SIDs: {why}";
+        IEnumerable<Profile> duts = profile.Testbed.Topology is { IsMultiDut: true } mt ? mt.DutNodes.Select(d => d.Profile) : [profile];
+        if (duts.Any(d => RouterPack(d) is null)) return HostKernel.WhyNoLinuxReferenceDut;
+        // A reference topology's other routers are Linux namespaces with seg6local SIDs (dut-configs/linux/topology/),
+        // unless they are built without SIDs (SRV6CONF_LAB_ROUTER_SIDS=none).
+        if (profile.Testbed.Topology is { } t && (labRouterSids ?? Topology.TopologyLab.LabRouterSids) && HostKernel.WhyNoLinuxReferenceDut is { } why)
+            return $"the lab routers around the DUT in {t.Name} are Linux namespaces with seg6local SIDs ({Topology.TopologyLab.LabRouterSidsVariable}=none builds them without): {why}";
         return null;
     }
 

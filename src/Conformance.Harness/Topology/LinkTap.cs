@@ -26,7 +26,7 @@ public sealed class LinkTap : IDisposable
     /// <summary>Starts tcpdump and waits until it listens (throws <see cref="TestbedException"/> otherwise).</summary>
     public static async Task<LinkTap> StartAsync(TopologyLab lab, string node, string link, bool inbound, string directory, CancellationToken ct = default)
     {
-        if (node == lab.DutNode) throw new ArgumentException($"a link tap never runs on the DUT ({node}); tap the neighbour's end of {link}");
+        if (lab.IsDut(node)) throw new ArgumentException($"a link tap never runs on a DUT ({node}); tap the neighbour's end of {link}");
         var name = NameOf(node, link, inbound);
         var file = Path.Combine(directory, $"tap-{node}-{link}-{(inbound ? "in" : "out")}-{Guid.NewGuid().ToString("N")[..6]}.pcap");
         var psi = new ProcessStartInfo("ip") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };

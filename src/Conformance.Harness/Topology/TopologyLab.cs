@@ -19,14 +19,24 @@ public sealed class TopologyLab
     private readonly Dictionary<string, string> _testerInterfaces = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _namespaces = new(StringComparer.Ordinal);
 
-    private TopologyLab(ReferenceLab dut, ReferenceTopology figure, string dutNode)
+    private TopologyLab(IReadOnlyList<(string Node, ReferenceLab Lab)> duts, ReferenceTopology figure)
     {
-        Dut = dut; Figure = figure; DutNode = dutNode;
+        Dut = duts[0].Lab; Figure = figure; DutNode = string.Join("+", duts.Select(d => d.Node));
+        DutNodes = [.. duts.Select(d => d.Node)];
+        DutLabs = duts.ToDictionary(d => d.Node, d => d.Lab, StringComparer.Ordinal);
     }
 
+    /// <summary>The (first) DUT's lab: its run directory holds the lab's evidence, its state file the lab routers' namespaces.</summary>
     public ReferenceLab Dut { get; }
     public ReferenceTopology Figure { get; }
+    /// <summary>The DUT's node; with several DUTs their names joined with '+' (see <see cref="DutNodes"/>).</summary>
     public string DutNode { get; }
+    /// <summary>Every DUT node (one, or several for a multi-DUT testbed), in the profile's order.</summary>
+    public IReadOnlyList<string> DutNodes { get; }
+    /// <summary>DUT node → the lab that built it (namespace, sshd, management link).</summary>
+    public IReadOnlyDictionary<string, ReferenceLab> DutLabs { get; }
+    /// <summary>Whether <paramref name="node"/> is one of the DUTs (never tapped, never configured by the lab).</summary>
+    public bool IsDut(string node) => DutLabs.ContainsKey(node);
     /// <summary>Router → its network namespace (the DUT node's is the DUT lab's namespace).</summary>
     public IReadOnlyDictionary<string, string> Namespaces => _namespaces;
     /// <summary>Attachment (tester port) name → root-namespace interface the harness injects and captures on.</summary>
@@ -125,12 +135,24 @@ public sealed class TopologyLab
     /// whose <see cref="ReferenceLabSpec.ExtraNamespaceSuffixes"/> name the other routers. On failure the
     /// caller disposes the DUT lab, which removes everything.
     /// </summary>
-    public static TopologyLab Build(ReferenceLab dut, ReferenceTopology f, string dutNode, string templateDirectory)
+    public static TopologyLab Build(ReferenceLab dut, ReferenceTopology f, string dutNode, string templateDirectory) =>
+        Build([(dutNode, dut)], f, templateDirectory);
+
+    /// <summary>
+    /// Builds the rest of the topology around several started DUT labs (a multi-DUT testbed), one per DUT node, each started
+    /// with <see cref="DutPorts"/> of its node. The first lab's <see cref="ReferenceLabSpec.ExtraNamespaceSuffixes"/> name every
+    /// router that is no DUT (its state file owns them, so a killed run's leftovers are found). Every DUT's links go to lab
+    /// routers or tester attachments: two DUT nodes must not share a link (the profile loader refuses that). On failure the
+    /// caller disposes the DUT labs (the later ones first), which removes everything.
+    /// </summary>
+    public static TopologyLab Build(IReadOnlyList<(string Node, ReferenceLab Lab)> duts, ReferenceTopology f, string templateDirectory)
     {
-        var lab = new TopologyLab(dut, f, dutNode);
+        if (duts.Count == 0) throw new ArgumentException("a topology lab needs at least one DUT node", nameof(duts));
+        var lab = new TopologyLab(duts, f);
+        var dut = duts[0].Lab;
         var id = dut.RunId;
-        lab._namespaces[dutNode] = dut.Namespace;
-        var others = f.Routers.Where(r => r.Name != dutNode).Select(r => r.Name).ToList();
+        foreach (var (node, l) in duts) lab._namespaces[node] = l.Namespace;
+        var others = f.Routers.Where(r => !lab.IsDut(r.Name)).Select(r => r.Name).ToList();
         foreach (var node in others)
         {
             var ns = ReferenceLab.ExtraNamespaceName(id, NamespaceSuffix(node));
@@ -143,20 +165,25 @@ public sealed class TopologyLab
             NsSysctl(ns, "net.ipv6.conf.all.accept_dad", "0");
         }
 
-        // The DUT's links: the lab made them as tester ports; their far ends go to the neighbours.
+        // Each DUT's links: its lab made them as tester ports; their far ends go to the neighbours.
         int attachmentIndex = 0;
-        foreach (var port in dut.Ports)
+        foreach (var (dutNode, dutLab) in duts)
         {
-            var link = f.Link(port.Spec.Name);
-            var nbr = link.Other(dutNode);
-            if (f.Node(nbr).IsTester) { lab._testerInterfaces[link.Name] = port.TesterInterface; continue; }
-            var ns = lab._namespaces[nbr];
-            Proc.RunChecked("ip", ["link", "set", port.TesterInterface, "netns", ns]);
-            Proc.RunChecked("ip", ["-n", ns, "link", "set", port.TesterInterface, "name", link.Name]);
-            NsSysctl(ns, $"net.ipv6.conf.{link.Name}.disable_ipv6", "0");
+            foreach (var port in dutLab.Ports)
+            {
+                var link = f.Link(port.Spec.Name);
+                var nbr = link.Other(dutNode);
+                if (f.Node(nbr).IsTester) { lab._testerInterfaces[link.Name] = port.TesterInterface; continue; }
+                if (lab.IsDut(nbr))
+                    throw new TestbedException($"{link.Name} joins two DUT nodes ({dutNode} and {nbr}); a multi-DUT testbed needs a lab router between its DUTs.");
+                var ns = lab._namespaces[nbr];
+                Proc.RunChecked("ip", ["link", "set", port.TesterInterface, "netns", ns]);
+                Proc.RunChecked("ip", ["-n", ns, "link", "set", port.TesterInterface, "name", link.Name]);
+                NsSysctl(ns, $"net.ipv6.conf.{link.Name}.disable_ipv6", "0");
+            }
         }
         // Links between two lab routers, and attachments of lab routers (tester end in the root namespace).
-        foreach (var link in f.Links.Where(l => !l.Touches(dutNode)))
+        foreach (var link in f.Links.Where(l => !lab.IsDut(l.A) && !lab.IsDut(l.B)))
         {
             bool attachment = f.Node(link.B).IsTester;
             if (!attachment)
@@ -175,7 +202,12 @@ public sealed class TopologyLab
         foreach (var node in others)
         {
             var script = new StringBuilder("set -e\nip link set lo up\n");
-            foreach (var line in Infrastructure(f, node, templateDirectory).Concat(Srv6(f, node, templateDirectory)))
+            var srv6 = Srv6(f, node, templateDirectory);
+            // A kernel without seg6local (CONFIG_IPV6_SEG6_LWTUNNEL unset) cannot hold a lab router's SIDs; with
+            // SRV6CONF_LAB_ROUTER_SIDS=none the lab routers keep plain IPv6 forwarding and SRH processing only (a path through
+            // one of their SIDs then goes wrong outside the DUTs: inconclusive, never a fail).
+            if (!LabRouterSids) srv6 = [.. srv6.Where(l => !l.Contains(" encap seg6", StringComparison.Ordinal) && !l.StartsWith("nft ", StringComparison.Ordinal))];
+            foreach (var line in Infrastructure(f, node, templateDirectory).Concat(srv6))
                 script.AppendLine(line);
             var text = script.ToString();
             lab._configs[node] = text;
@@ -184,10 +216,19 @@ public sealed class TopologyLab
             var r = Proc.Run("ip", ["netns", "exec", lab._namespaces[node], "/bin/sh", "-x", path], timeoutMs: 30000);
             if (r.ExitCode != 0)
                 throw new TestbedException($"configuring {node} of {lab.Figure.Name} in {lab._namespaces[node]} failed (exit {r.ExitCode}): " +
-                    string.Join(" | ", r.Stderr.Trim().Split('\n').TakeLast(3)));
+                    string.Join(" | ", r.Stderr.Trim().Split('\n').TakeLast(3)) + (r.Stderr.Contains("lwt encapsulation type not supported", StringComparison.Ordinal)
+                        ? $". This kernel ({Environment.OSVersion.Version}) has no seg6local (CONFIG_IPV6_SEG6_LWTUNNEL), so the lab routers' SIDs cannot be built; " +
+                          $"{LabRouterSidsVariable}=none builds them without SIDs (a path through one of their SIDs is then inconclusive)"
+                        : ""));
         }
         return lab;
     }
+
+    /// <summary>The environment variable that builds the lab routers without SIDs (value <c>none</c>), for a kernel without seg6local.</summary>
+    public const string LabRouterSidsVariable = "SRV6CONF_LAB_ROUTER_SIDS";
+
+    /// <summary>False when <see cref="LabRouterSidsVariable"/> is <c>none</c>: the lab routers get no SIDs, no seg6 encapsulation and no nftables (O-flag export).</summary>
+    public static bool LabRouterSids => Environment.GetEnvironmentVariable(LabRouterSidsVariable) != "none";
 
     private static void NsSysctl(string ns, string key, string value) =>
         Proc.RunChecked("ip", ["netns", "exec", ns, "sysctl", "-q", "-w", $"{key}={value}"]);
