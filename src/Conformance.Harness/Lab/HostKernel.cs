@@ -52,8 +52,9 @@ public static class HostKernel
         if (err.Contains("lwt encapsulation type not supported", StringComparison.OrdinalIgnoreCase))
             return $"this host's kernel ({Release}) has no SRv6 lightweight tunnels (CONFIG_IPV6_SEG6_LWTUNNEL not set: " +
                    "'ip -6 route add … encap seg6local action End' answers \"lwt encapsulation type not supported\"), so it cannot be " +
-                   "the Linux reference DUT nor a Linux lab router with SIDs; the reference node alone (profiles/reference-node.yaml) " +
-                   "needs no kernel SRv6 and runs here; for the others use a host whose kernel has CONFIG_IPV6_SEG6_LWTUNNEL";
+                   "the Linux reference DUT nor a Linux lab router with SIDs; the reference node (profiles/reference-node.yaml, and " +
+                   "profiles/reference-figure1-node.yaml whose other routers then run as reference nodes too) needs no kernel SRv6 and " +
+                   "runs here; for the Linux DUT use a host whose kernel has CONFIG_IPV6_SEG6_LWTUNNEL";
         return $"this host cannot be the Linux reference DUT: adding a seg6local End route in a scratch network namespace failed: {err}";
     }
 }

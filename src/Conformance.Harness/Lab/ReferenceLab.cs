@@ -118,9 +118,10 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(spec);
         if (!OperatingSystem.IsLinux()) throw new PlatformNotSupportedException("The reference lab needs Linux network namespaces.");
         Validate(spec);
-        // The Linux kernel as the DUT, and a topology's Linux lab routers (extra namespaces) with their seg6local SIDs, need
-        // the kernel's SRv6 lightweight tunnels: say so before anything is built.
-        if (spec.Node is null || (spec.ExtraNamespaceSuffixes.Count > 0 && Topology.TopologyLab.LabRouterSids)) HostKernel.RequireLinuxReferenceDut();
+        // The Linux kernel as the DUT needs the kernel's SRv6 lightweight tunnels: say so before anything is built. A
+        // topology's other routers around the reference node need nothing of the kind: where the kernel lacks SRv6 they are
+        // reference nodes too (Topology.TopologyLab.RoutersRunAsReferenceNodes).
+        if (spec.Node is null) HostKernel.RequireLinuxReferenceDut();
         var sw = Stopwatch.StartNew();
         CleanupLeftovers();
         EnsureHooks();
@@ -371,8 +372,19 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
     /// </summary>
     private async Task StartNodeAsync(ReferenceNodeLaunch node, CancellationToken ct)
     {
-        var startup = Path.Combine(RunDirectory, "node-startup.cfg");
-        File.WriteAllText(startup, node.StartupConfig);
+        var started = StartNodeProcess(Namespace, node.DaemonAssembly, Spec.Ports.Select(p => p.DutInterface), node.StartupConfig,
+            Path.Combine(RunDirectory, "node-startup.cfg"), NodeControlSocket, NodeLogPath);
+        _node = started.Process;
+        await WaitForNodesAsync([started], TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
+    }
+
+    /// <summary>A reference node daemon being started: its process, namespace, control socket, log and early output.</summary>
+    private sealed record StartingNode(Process Process, string Namespace, string ControlSocket, string LogPath, StringBuilder Output);
+
+    private static StartingNode StartNodeProcess(string ns, string assembly, IEnumerable<string> interfaces, string startupConfig,
+        string startupPath, string controlSocket, string logPath)
+    {
+        File.WriteAllText(startupPath, startupConfig);
         var psi = new ProcessStartInfo("ip")
         {
             UseShellExecute = false,
@@ -384,39 +396,83 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
         psi.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         foreach (var a in new[]
                  {
-                     "netns", "exec", Namespace, ReferenceNodeLaunch.DotnetPath, node.DaemonAssembly, "daemon",
-                     "--control", NodeControlSocket, "--interfaces", string.Join(',', Spec.Ports.Select(p => p.DutInterface)),
-                     "--config", startup, "--log", NodeLogPath,
+                     "netns", "exec", ns, ReferenceNodeLaunch.DotnetPath, assembly, "daemon",
+                     "--control", controlSocket, "--interfaces", string.Join(',', interfaces),
+                     "--config", startupPath, "--log", logPath,
                  })
             psi.ArgumentList.Add(a);
-        _node = Process.Start(psi) ?? throw new TestbedException("Cannot start the reference node.");
-        _node.StandardInput.Close();
+        var process = Process.Start(psi) ?? throw new TestbedException($"Cannot start the reference node in {ns}.");
+        process.StandardInput.Close();
         var output = new StringBuilder();
-        _node.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        _node.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
-        _node.BeginOutputReadLine();
-        _node.BeginErrorReadLine();
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new StartingNode(process, ns, controlSocket, logPath, output);
+    }
+
+    /// <summary>Waits until every node listens on its control socket; one that exits or never listens is a set-up error quoting its output and log.</summary>
+    private static async Task WaitForNodesAsync(IReadOnlyList<StartingNode> nodes, TimeSpan timeout, CancellationToken ct)
+    {
         var sw = Stopwatch.StartNew();
-        while (!File.Exists(NodeControlSocket))
+        foreach (var n in nodes)
         {
-            ct.ThrowIfCancellationRequested();
-            string Tail()
+            while (!File.Exists(n.ControlSocket))
             {
-                string text;
-                lock (output) text = output.ToString();
-                try { text += File.Exists(NodeLogPath) ? File.ReadAllText(NodeLogPath) : ""; } catch (IOException) { }
-                var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-                // The first lines name an unhandled exception, the last ones what the node logged last.
-                return lines.Length == 0 ? "(no output)" : lines.Length <= 10 ? string.Join("\n  ", lines)
-                    : string.Join("\n  ", [.. lines.Take(4), "…", .. lines.TakeLast(5)]);
+                ct.ThrowIfCancellationRequested();
+                string Tail()
+                {
+                    string text;
+                    lock (n.Output) text = n.Output.ToString();
+                    try { text += File.Exists(n.LogPath) ? File.ReadAllText(n.LogPath) : ""; } catch (IOException) { }
+                    var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+                    // The first lines name an unhandled exception, the last ones what the node logged last.
+                    return lines.Length == 0 ? "(no output)" : lines.Length <= 10 ? string.Join("\n  ", lines)
+                        : string.Join("\n  ", [.. lines.Take(4), "…", .. lines.TakeLast(5)]);
+                }
+                if (n.Process.HasExited)
+                    throw new TestbedException($"The reference node in {n.Namespace} exited with code {n.Process.ExitCode} before listening on {n.ControlSocket}:\n  {Tail()}");
+                if (sw.Elapsed > timeout)
+                    throw new TestbedException($"The reference node in {n.Namespace} has no control socket {n.ControlSocket} after {timeout.TotalSeconds:0} s:\n  {Tail()}");
+                await Task.Delay(20, ct).ConfigureAwait(false);
             }
-            if (_node.HasExited)
-                throw new TestbedException($"The reference node in {Namespace} exited with code {_node.ExitCode} before listening on {NodeControlSocket}:\n  {Tail()}");
-            if (sw.Elapsed > TimeSpan.FromSeconds(10))
-                throw new TestbedException($"The reference node in {Namespace} has no control socket {NodeControlSocket} after 10 s:\n  {Tail()}");
-            await Task.Delay(20, ct).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// Starts reference node daemons as a reference topology's lab routers (<see cref="Topology.TopologyLab"/> on a host
+    /// whose kernel has no SRv6), each in one of this lab's extra namespaces on the interfaces named, with its start-up
+    /// configuration (saved as <c>node-&lt;suffix&gt;-startup.cfg</c> in the run directory), all at once, and waits (≤ 20 s)
+    /// until all listen. They run in namespaces the state file names: teardown, <c>srv6conf lab cleanup</c> and the next
+    /// run's leftover cleanup kill them with everything else in those namespaces. Returns suffix → control socket.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> StartLabRouterNodes(IReadOnlyList<(string Suffix, IReadOnlyList<string> Interfaces, string StartupConfig)> routers)
+    {
+        var assembly = ReferenceNodeLaunch.LocateAssembly();
+        var starting = new List<StartingNode>();
+        var sockets = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (suffix, interfaces, config) in routers)
+        {
+            var ns = ExtraNamespaceName(RunId, suffix);
+            if (!ExtraNamespaces.Contains(ns)) throw new TestbedException($"the lab {RunId} has no namespace {ns} in its state.");
+            var socket = Path.Combine(RunDirectory, $"node-{suffix}.sock");
+            var n = StartNodeProcess(ns, assembly, interfaces, config, Path.Combine(RunDirectory, $"node-{suffix}-startup.cfg"), socket,
+                Path.Combine(RunDirectory, $"node-{suffix}.log"));
+            lock (_routerNodes) _routerNodes.Add(n.Process);
+            starting.Add(n);
+            sockets[suffix] = socket;
+        }
+        WaitForNodesAsync(starting, TimeSpan.FromSeconds(20), CancellationToken.None).GetAwaiter().GetResult();
+        return sockets;
+    }
+
+    /// <summary>The process ids of the reference nodes running as lab routers (<see cref="StartLabRouterNodes"/>), while they run.</summary>
+    public IReadOnlyList<int> LabRouterNodePids
+    {
+        get { lock (_routerNodes) return _routerNodes.Where(p => !p.HasExited).Select(p => p.Id).ToList(); }
+    }
+
+    private readonly List<Process> _routerNodes = [];
 
     /// <summary>
     /// Why the lab's reference node is no longer there (its daemon exited: killed, crashed), with the last lines of its
@@ -503,7 +559,9 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         Live.TryRemove(RunId, out _);
         var errors = Teardown(_state);
-        foreach (var p in new[] { _sshd, _node })
+        List<Process> routers;
+        lock (_routerNodes) routers = [.. _routerNodes];
+        foreach (var p in new[] { _sshd, _node }.Concat(routers))
         {
             if (p is null) continue;
             p.WaitForExit(1000);

@@ -186,20 +186,18 @@ public static class ProfileDutConfig
 
     /// <summary>
     /// Null when this host can build the profile's testbed; otherwise why not, in one sentence. A reference lab with the
-    /// Linux kernel as its DUT needs the kernel's SRv6 lightweight tunnels (<see cref="HostKernel"/>), and so does a
-    /// reference topology's lab (its other routers are Linux); the reference node alone between tester ports and a real
-    /// router's testbed need nothing of the kind.
+    /// Linux kernel as its DUT needs the kernel's SRv6 lightweight tunnels (<see cref="HostKernel"/>); the reference node
+    /// as the DUT needs nothing of the kind, between tester ports or in a reference topology (whose other routers run as
+    /// reference nodes too where the kernel lacks SRv6: <see cref="Topology.TopologyLab.RoutersRunAsReferenceNodes"/>), and
+    /// neither does a real router's testbed.
     /// </summary>
-    /// <param name="labRouterSids">Whether a topology's lab routers get their SIDs (null: as <see cref="Topology.TopologyLab.LabRouterSids"/> says for this process).</param>
-    public static string? WhyThisHostCannotBuild(Profile profile, bool? labRouterSids = null)
+    public static string? WhyThisHostCannotBuild(Profile profile)
     {
         if (profile.Testbed.Kind != TestbedKind.ReferenceLab) return null;
+        // Every DUT of the testbed; a reference topology's other routers need nothing of the kind: where the kernel lacks SRv6
+        // they run as reference nodes (Topology.TopologyLab.RoutersRunAsReferenceNodes).
         IEnumerable<Profile> duts = profile.Testbed.Topology is { IsMultiDut: true } mt ? mt.DutNodes.Select(d => d.Profile) : [profile];
         if (duts.Any(d => RouterPack(d) is null)) return HostKernel.WhyNoLinuxReferenceDut;
-        // A reference topology's other routers are Linux namespaces with seg6local SIDs (dut-configs/linux/topology/),
-        // unless they are built without SIDs (SRV6CONF_LAB_ROUTER_SIDS=none).
-        if (profile.Testbed.Topology is { } t && (labRouterSids ?? Topology.TopologyLab.LabRouterSids) && HostKernel.WhyNoLinuxReferenceDut is { } why)
-            return $"the lab routers around the DUT in {t.Name} are Linux namespaces with seg6local SIDs ({Topology.TopologyLab.LabRouterSidsVariable}=none builds them without): {why}";
         return null;
     }
 

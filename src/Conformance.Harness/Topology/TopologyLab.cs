@@ -1,7 +1,10 @@
 using System.Net;
 using System.Text;
 using Conformance.Harness.Dut;
+using Conformance.Harness.Intent;
 using Conformance.Harness.Lab;
+using Conformance.Harness.Platforms;
+using Conformance.Harness.Profiles;
 using Conformance.Harness.Templates;
 
 namespace Conformance.Harness.Topology;
@@ -13,6 +16,11 @@ namespace Conformance.Harness.Topology;
 /// (<c>s6c-&lt;id&gt;-n3</c>, …), builds the other routers and links, configures them directly (they are
 /// the DUT's surroundings, not under test), and leaves only the tester attachments (Figure 1: CE1, CE2, N100) in
 /// the root namespace. Everything is torn down with the DUT's lab (the namespaces are in its state file).
+/// <para>The other routers are Linux namespaces configured from dut-configs/linux/topology/ (their SIDs seg6local routes)
+/// where the host's kernel has SRv6 lightweight tunnels; where it has not (<see cref="RoutersRunAsReferenceNodes"/>), each
+/// is an instance of the suite's reference node (<c>srv6-refnode daemon</c>) owning the router's interfaces through
+/// AF_PACKET (the kernel's IPv6 off on them), started with the same plan rendered from the node pack's <c>lab/</c>
+/// templates and its SIDs, O-flag export and knobs from the pack's <c>templates/</c> (<see cref="NodeStartupConfig"/>).</para>
 /// </summary>
 public sealed class TopologyLab
 {
@@ -46,6 +54,61 @@ public sealed class TopologyLab
     private readonly Dictionary<string, string> _configs = new(StringComparer.Ordinal);
 
     public static string NamespaceSuffix(string node) => node.ToLowerInvariant();
+
+    /// <summary>
+    /// True when the lab's other routers run as reference nodes instead of Linux namespaces: the host's kernel has no SRv6
+    /// lightweight tunnels (<see cref="HostKernel.WhyNoLinuxReferenceDut"/>), so a Linux router could not hold a SID.
+    /// Hosts whose kernel has them keep the Linux routers (the testbed the Figure 1 cases were written on).
+    /// </summary>
+    public static bool RoutersRunAsReferenceNodes => HostKernel.WhyNoLinuxReferenceDut is not null;
+
+    /// <summary>True when this lab's other routers are reference nodes (see <see cref="RoutersRunAsReferenceNodes"/>).</summary>
+    public bool RoutersAreReferenceNodes { get; private set; }
+
+    /// <summary>Lab router → its reference node's control socket (when <see cref="RoutersAreReferenceNodes"/>).</summary>
+    public IReadOnlyDictionary<string, string> NodeControlSockets => _sockets;
+    private readonly Dictionary<string, string> _sockets = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The start-up configuration of a lab router run as a reference node: the figure's plan for it (loopback, links,
+    /// attachments with IPv4 on the CE ones, the IGP's routes) from the pack's <c>lab/</c> templates, as the DUT node's; then
+    /// what the Linux lab router has (dut-configs/linux/topology/, <see cref="Srv6"/>) in the pack's <c>templates/</c>: node
+    /// knobs (forwarding, no ICMP error rate limit), per link SRH processing on, and for an SR-capable router its locator,
+    /// End and End.X SIDs (and extra SIDs such as N7's End.DX4), and for an O-flag-capable one O-flag processing without
+    /// punt rate limit exporting the copies to the controller through an H.Encaps policy towards its End SID (as
+    /// topology/oam-oflag-export.conf).
+    /// </summary>
+    public static string NodeStartupConfig(ReferenceTopology f, string node, PlatformPack pack)
+    {
+        var labDir = Path.Combine(pack.Directory, "lab");
+        var lines = new List<string>();
+        lines.AddRange(Infrastructure(f, node, (item, v) => TemplateRenderer.CommandLines(TemplateRenderer.RenderFile(Path.Combine(labDir, item + ".cfg"),
+            new Dictionary<string, string>(v) { ["hostname"] = NamespaceSuffix(node) }))));
+        var sids = f.SidsOf(node);
+        var locator = IPNetwork.Parse(f.Locator(node));
+        // The SID block: the locator's first 48 bits (Figure 1: 2001:db8:B::/48, as the profiles' parameters.sid_block).
+        var blockBytes = locator.BaseAddress.GetAddressBytes();
+        Array.Clear(blockBytes, 6, 10);
+        var block = new IPNetwork(new IPAddress(blockBytes), 48);
+        var intent = new Srv6Intent
+        {
+            Platform = pack.Platform,
+            Interfaces = [.. f.LinksOf(node).Select(l => new IntentInterface(l.Name, PortRole.Internal))],
+            Knobs = new IntentKnobs(),
+            SidBlock = block,
+            Locator = locator,
+            Sids = [.. sids.Select(s => new IntentSid(s.Name, SrVocabulary.ParseBehavior(s.Behavior), s.Address) { NextHop = s.NextHop, Interface = s.Link })],
+            OFlag = f.OFlagCapable.Contains(node) && sids.Count > 0
+                ? new IntentOFlag([.. sids.Select(s => s.Address)], Intent.OFlagExport.ToTopologyController, null, null) { TopologyNode = node, TopologyName = f.Name }
+                : null,
+        };
+        var rendering = PackRenderer.Render(pack, intent);
+        if (rendering.NotRenderable.Count > 0)
+            throw new TestbedException($"{pack.DescriptorPath} cannot configure {node} of {f.Name} as a lab router: {string.Join("; ", rendering.NotRenderable)}");
+        // A classic IPv6 router (not SR-capable) gets no locator: it instantiates no SID.
+        lines.AddRange(rendering.Items.Where(i => sids.Count > 0 || i.Item != "locator").SelectMany(i => i.Lines));
+        return string.Join('\n', lines) + "\n";
+    }
 
     /// <summary>The DUT node's links as the lab's ports (DUT end: its link address; far end: the neighbour's).</summary>
     public static IReadOnlyList<LabPortSpec> DutPorts(ReferenceTopology f, string dutNode) =>
@@ -135,8 +198,8 @@ public sealed class TopologyLab
     /// whose <see cref="ReferenceLabSpec.ExtraNamespaceSuffixes"/> name the other routers. On failure the
     /// caller disposes the DUT lab, which removes everything.
     /// </summary>
-    public static TopologyLab Build(ReferenceLab dut, ReferenceTopology f, string dutNode, string templateDirectory) =>
-        Build([(dutNode, dut)], f, templateDirectory);
+    public static TopologyLab Build(ReferenceLab dut, ReferenceTopology f, string dutNode, string templateDirectory, bool? routersAsReferenceNodes = null) =>
+        Build([(dutNode, dut)], f, templateDirectory, routersAsReferenceNodes);
 
     /// <summary>
     /// Builds the rest of the topology around several started DUT labs (a multi-DUT testbed), one per DUT node, each started
@@ -145,10 +208,12 @@ public sealed class TopologyLab
     /// routers or tester attachments: two DUT nodes must not share a link (the profile loader refuses that). On failure the
     /// caller disposes the DUT labs (the later ones first), which removes everything.
     /// </summary>
-    public static TopologyLab Build(IReadOnlyList<(string Node, ReferenceLab Lab)> duts, ReferenceTopology f, string templateDirectory)
+    public static TopologyLab Build(IReadOnlyList<(string Node, ReferenceLab Lab)> duts, ReferenceTopology f, string templateDirectory, bool? routersAsReferenceNodes = null)
     {
         if (duts.Count == 0) throw new ArgumentException("a topology lab needs at least one DUT node", nameof(duts));
-        var lab = new TopologyLab(duts, f);
+        var lab = new TopologyLab(duts, f) { RoutersAreReferenceNodes = routersAsReferenceNodes ?? RoutersRunAsReferenceNodes };
+        var nodes = lab.RoutersAreReferenceNodes;
+        var pack = nodes ? PlatformPacks.Find("refnode") ?? throw new TestbedException("the reference node's pack (dut-configs/refnode/platform.yaml) is missing: the lab routers cannot run as reference nodes.") : null;
         var dut = duts[0].Lab;
         var id = dut.RunId;
         foreach (var (node, l) in duts) lab._namespaces[node] = l.Namespace;
@@ -163,6 +228,8 @@ public sealed class TopologyLab
             // Defaults first, so that every interface moved in later inherits them.
             NsSysctl(ns, "net.ipv6.conf.default.accept_dad", "0");
             NsSysctl(ns, "net.ipv6.conf.all.accept_dad", "0");
+            // A reference node owns the interfaces: the kernel's IPv6 stays off them from the start (no RS, DAD, MLD).
+            if (nodes) NsSysctl(ns, "net.ipv6.conf.default.disable_ipv6", "1");
         }
 
         // Each DUT's links: its lab made them as tester ports; their far ends go to the neighbours.
@@ -179,7 +246,7 @@ public sealed class TopologyLab
                 var ns = lab._namespaces[nbr];
                 Proc.RunChecked("ip", ["link", "set", port.TesterInterface, "netns", ns]);
                 Proc.RunChecked("ip", ["-n", ns, "link", "set", port.TesterInterface, "name", link.Name]);
-                NsSysctl(ns, $"net.ipv6.conf.{link.Name}.disable_ipv6", "0");
+                NsSysctl(ns, $"net.ipv6.conf.{link.Name}.disable_ipv6", nodes ? "1" : "0");
             }
         }
         // Links between two lab routers, and attachments of lab routers (tester end in the root namespace).
@@ -199,14 +266,31 @@ public sealed class TopologyLab
             lab._testerInterfaces[link.Name] = root;
         }
 
+        if (nodes)
+        {
+            var routers = new List<(string Suffix, IReadOnlyList<string> Interfaces, string StartupConfig)>();
+            foreach (var node in others)
+            {
+                var links = f.LinksOf(node).Select(l => l.Name).ToList();
+                var kernel = new StringBuilder("set -e\nip link set lo up\n");
+                foreach (var l in links)
+                    kernel.AppendLine($"sysctl -q -w net.ipv6.conf.{l}.disable_ipv6=1 net.ipv4.conf.{l}.arp_ignore=8\nip link set {l} up");
+                var r = Proc.Run("ip", ["netns", "exec", lab._namespaces[node], "/bin/sh", "-c", kernel.ToString()], timeoutMs: 30000);
+                if (r.ExitCode != 0)
+                    throw new TestbedException($"preparing {node} of {f.Name} in {lab._namespaces[node]} for the reference node failed (exit {r.ExitCode}): " +
+                        string.Join(" | ", r.Stderr.Trim().Split('\n').TakeLast(3)));
+                var config = NodeStartupConfig(f, node, pack!);
+                lab._configs[node] = config;
+                routers.Add((NamespaceSuffix(node), links, config));
+            }
+            foreach (var (suffix, socket) in dut.StartLabRouterNodes(routers))
+                lab._sockets[others.First(n => NamespaceSuffix(n) == suffix)] = socket;
+            return lab;
+        }
         foreach (var node in others)
         {
             var script = new StringBuilder("set -e\nip link set lo up\n");
             var srv6 = Srv6(f, node, templateDirectory);
-            // A kernel without seg6local (CONFIG_IPV6_SEG6_LWTUNNEL unset) cannot hold a lab router's SIDs; with
-            // SRV6CONF_LAB_ROUTER_SIDS=none the lab routers keep plain IPv6 forwarding and SRH processing only (a path through
-            // one of their SIDs then goes wrong outside the DUTs: inconclusive, never a fail).
-            if (!LabRouterSids) srv6 = [.. srv6.Where(l => !l.Contains(" encap seg6", StringComparison.Ordinal) && !l.StartsWith("nft ", StringComparison.Ordinal))];
             foreach (var line in Infrastructure(f, node, templateDirectory).Concat(srv6))
                 script.AppendLine(line);
             var text = script.ToString();
@@ -216,19 +300,10 @@ public sealed class TopologyLab
             var r = Proc.Run("ip", ["netns", "exec", lab._namespaces[node], "/bin/sh", "-x", path], timeoutMs: 30000);
             if (r.ExitCode != 0)
                 throw new TestbedException($"configuring {node} of {lab.Figure.Name} in {lab._namespaces[node]} failed (exit {r.ExitCode}): " +
-                    string.Join(" | ", r.Stderr.Trim().Split('\n').TakeLast(3)) + (r.Stderr.Contains("lwt encapsulation type not supported", StringComparison.Ordinal)
-                        ? $". This kernel ({Environment.OSVersion.Version}) has no seg6local (CONFIG_IPV6_SEG6_LWTUNNEL), so the lab routers' SIDs cannot be built; " +
-                          $"{LabRouterSidsVariable}=none builds them without SIDs (a path through one of their SIDs is then inconclusive)"
-                        : ""));
+                    string.Join(" | ", r.Stderr.Trim().Split('\n').TakeLast(3)));
         }
         return lab;
     }
-
-    /// <summary>The environment variable that builds the lab routers without SIDs (value <c>none</c>), for a kernel without seg6local.</summary>
-    public const string LabRouterSidsVariable = "SRV6CONF_LAB_ROUTER_SIDS";
-
-    /// <summary>False when <see cref="LabRouterSidsVariable"/> is <c>none</c>: the lab routers get no SIDs, no seg6 encapsulation and no nftables (O-flag export).</summary>
-    public static bool LabRouterSids => Environment.GetEnvironmentVariable(LabRouterSidsVariable) != "none";
 
     private static void NsSysctl(string ns, string key, string value) =>
         Proc.RunChecked("ip", ["netns", "exec", ns, "sysctl", "-q", "-w", $"{key}={value}"]);
@@ -236,6 +311,18 @@ public sealed class TopologyLab
     /// <summary>The namespace a node runs in.</summary>
     public string NamespaceOf(string node) => _namespaces.TryGetValue(node, out var ns) ? ns
         : throw new ArgumentException($"{node} is not a router of this lab (routers: {string.Join(", ", _namespaces.Keys)})");
+
+    /// <summary>
+    /// Runs one CLI command (e.g. <c>ping 2001:db8:a:7:: count 3</c>) on a lab router that runs as a reference node, through
+    /// its control socket as its SSH login shell would; returns the exit code (1: the node rejected it) and its output.
+    /// </summary>
+    public (int ExitCode, string Stdout, string Stderr) NodeCommand(string node, string command)
+    {
+        if (!_sockets.TryGetValue(node, out var socket))
+            throw new ArgumentException($"{node} is not a lab router running as a reference node (those: {string.Join(", ", _sockets.Keys)})");
+        var r = Proc.Run("env", ["SSH_ORIGINAL_COMMAND=" + command, ReferenceNodeLaunch.DotnetPath, ReferenceNodeLaunch.LocateAssembly(), "cli", "--control", socket], timeoutMs: 60000);
+        return (r.ExitCode, r.Stdout, r.Stderr);
+    }
 
     /// <summary>Runs a command in a lab node's namespace (diagnostics and link taps; never the DUT's management path).</summary>
     public (int ExitCode, string Stdout, string Stderr) Exec(string node, params string[] command)

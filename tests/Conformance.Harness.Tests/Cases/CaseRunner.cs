@@ -51,12 +51,7 @@ public static class CaseRunner
         var set = purposes?.Distinct().Order(StringComparer.Ordinal).ToList();
         var key = $"{profile}/{labMode}/{testbedFault}/{(set is null ? "*" : string.Join(',', set))}";
         var env = profile is null ? null : new Dictionary<string, string> { ["SRV6CONF_PROFILE"] = Path.Combine(Profiles.ProfileTestSupport.ProfilesDir, profile) };
-        // A multi-DUT testbed of reference nodes on a kernel without seg6local: its lab routers are built without SIDs (the
-        // interop purposes use none of theirs), so the DUTs can still be judged here; with seg6local nothing changes.
-        var noRouterSids = env is not null && File.ReadAllText(env["SRV6CONF_PROFILE"]).Contains("\n    dut_nodes:", StringComparison.Ordinal)
-            && Harness.Lab.HostKernel.WhyNoLinuxReferenceDut is not null;
-        if (noRouterSids) env![Harness.Topology.TopologyLab.LabRouterSidsVariable] = "none";
-        Support.TestbedHost.RequireProfile(profile ?? "reference-lab.yaml", labRouterSids: !noRouterSids);
+        Support.TestbedHost.RequireProfile(profile ?? "reference-lab.yaml");
         return Runs.GetOrAdd(key, _ => new Lazy<Task<IReadOnlyDictionary<string, CaseOutcome>>>(() =>
         {
             var dir = Path.Combine(Path.GetTempPath(), $"srv6conf-cases-{labMode}-{testbedFault ?? "ok"}-{Guid.NewGuid().ToString("N")[..8]}");

@@ -32,7 +32,7 @@ public class HostKernelTests
     }
 
     [TestCase("reference-node.yaml", false)]
-    [TestCase("reference-figure1-node.yaml", true)]
+    [TestCase("reference-figure1-node.yaml", false)] // its lab routers run as reference nodes where the kernel lacks SRv6
     [TestCase("example-ssh-router.yaml", false)]
     [TestCase("reference-lab.yaml", true)]
     [TestCase("reference-figure1.yaml", true)]
@@ -45,7 +45,6 @@ public class HostKernelTests
         {
             Assert.That(code, Is.EqualTo(5), err);
             Assert.That(err, Does.Contain("cannot build its testbed").And.Contain(why));
-            if (profile == "reference-figure1-node.yaml") Assert.That(err, Does.Contain("lab routers"), "the node needs no kernel SRv6, its neighbours do");
         }
         else
             Assert.That(code, Is.Zero, err);

@@ -14,9 +14,9 @@ namespace Conformance.Harness.Tests.Support;
 internal static class TestbedHost
 {
     /// <summary>Ignores the calling test when this host cannot build the testbed of <paramref name="profile"/> (a file in profiles/, or a path).</summary>
-    public static void RequireProfile(string profile, bool labRouterSids = true)
+    public static void RequireProfile(string profile)
     {
-        if (WhyNot(profile, labRouterSids) is { } why) Assert.Ignore($"not run on this host: {Path.GetFileName(profile)}: {why}");
+        if (WhyNot(profile) is { } why) Assert.Ignore($"not run on this host: {Path.GetFileName(profile)}: {why}");
     }
 
     /// <summary>Ignores the calling test when this host's kernel cannot be the Linux reference DUT.</summary>
@@ -34,6 +34,6 @@ internal static class TestbedHost
     /// <summary>The Figure 1 profile for a test about the topology lab itself: the Linux N4 where the host builds it, else the node as N4.</summary>
     public static string Figure1Profile => WhyNot("reference-figure1.yaml") is null ? "reference-figure1.yaml" : "reference-figure1-node.yaml";
 
-    private static string? WhyNot(string profile, bool labRouterSids = true) =>
-        ProfileDutConfig.WhyThisHostCannotBuild(ProfileLoader.Load(Path.IsPathRooted(profile) ? profile : Path.Combine(ProfileTestSupport.ProfilesDir, profile)), labRouterSids);
+    private static string? WhyNot(string profile) =>
+        ProfileDutConfig.WhyThisHostCannotBuild(ProfileLoader.Load(Path.IsPathRooted(profile) ? profile : Path.Combine(ProfileTestSupport.ProfilesDir, profile)));
 }

@@ -41,29 +41,39 @@ public class TopologyLabTests
     /// profiles/reference-figure1-node.yaml: the reference node runs as N4 in the DUT's namespace on N4's links with the
     /// figure's plan as its start-up configuration, so traffic between the lab routers crosses it; a run killed with the
     /// lab up (its state file naming a dead owner) is removed whole by the next run's cleanup: the node daemon, sshd and
-    /// all seven namespaces.
+    /// all seven namespaces. Where the kernel lacks SRv6 the six other routers are reference nodes too
+    /// (TopologyLab.RoutersRunAsReferenceNodes): the probe is then N1's node's own ping, and their daemons go with the rest.
     /// </summary>
     [Test]
     public async Task Figure1WithTheReferenceNodeAsN4_RoutesThroughTheNode_AndAKilledRunIsRemovedWhole()
     {
-        LabTestSupport.RequireLinuxLab(); // the other six routers are Linux namespaces with seg6local SIDs
+        LabTestSupport.RequireLab();
         var profile = ProfileLoader.Load(Path.Combine(ProfilesDir, "reference-figure1-node.yaml"));
         var spec = ProfileDutConfig.LabSpec(profile) with { Hostname = profile.Testbed.Identity.Hostname };
         var lab = await ReferenceLab.StartAsync(spec);
         var runId = lab.RunId;
         try
         {
+            var built = System.Diagnostics.Stopwatch.StartNew();
             var topo = TopologyLab.Build(lab, Topologies.Find("rfc9259-figure1"), "N4", ProfileDutConfig.TemplateDirectory("linux"));
+            TestContext.Out.WriteLine($"N4's lab up in {lab.StartupDuration.TotalSeconds:0.0} s; the six other routers ({(topo.RoutersAreReferenceNodes ? "reference nodes" : "Linux")}) in {built.Elapsed.TotalSeconds:0.0} s");
             var nodePid = lab.NodePid;
             Assert.That(nodePid, Is.Not.Null, "the node daemon runs");
             Assert.That(LabTestSupport.Run("ip", "netns", "identify", nodePid!.Value.ToString()).Stdout.Trim(), Is.EqualTo(lab.Namespace), "in N4's namespace");
             Assert.That(LabTestSupport.Namespaces().Count(n => n.StartsWith($"s6c-{runId}-", StringComparison.Ordinal)), Is.EqualTo(7), "the node's and six lab routers'");
             // N1 → N7's loopback: N1–N2–N6–N4–N5–N7, forwarded by the node on its start-up routes (no SID needed).
             var tap = await LinkTap.StartAsync(topo, "N5", "link9", inbound: true, lab.RunDirectory);
-            var ping = topo.Exec("N1", "ping", "-6", "-c", "3", "-i", "0.2", "-W", "2", topo.Figure.Loopback("N7").ToString());
+            var routerPids = lab.LabRouterNodePids;
+            Assert.That(routerPids, Has.Count.EqualTo(topo.RoutersAreReferenceNodes ? 6 : 0), "a reference node per lab router where the kernel lacks SRv6");
+            foreach (var pid in routerPids)
+                Assert.That(lab.ExtraNamespaces, Does.Contain(LabTestSupport.Run("ip", "netns", "identify", pid.ToString()).Stdout.Trim()), "each in a lab router's namespace");
+            var ping = topo.RoutersAreReferenceNodes
+                ? topo.NodeCommand("N1", $"ping {topo.Figure.Loopback("N7")} source {topo.Figure.Loopback("N1")} count 3 timeout 2")
+                : topo.Exec("N1", "ping", "-6", "-c", "3", "-i", "0.2", "-W", "2", topo.Figure.Loopback("N7").ToString());
             var seen = await tap.StopAsync();
             tap.Dispose();
             Assert.That(ping.ExitCode, Is.EqualTo(0), ping.Stdout + ping.Stderr);
+            if (topo.RoutersAreReferenceNodes) Assert.That(ping.Stdout, Does.Contain("Success rate is 100 percent (3/3)"), ping.Stdout);
             Assert.That(seen.Count(f => Conformance.Harness.Packets.PacketDecoder.Decode(f.Data).Inner is Conformance.Harness.Packets.Icmpv6Layer { Type: 128 }), Is.EqualTo(3),
                 "echo requests the node forwarded over link9 into N5");
 
@@ -79,6 +89,7 @@ public class TopologyLabTests
             Assert.That(ReferenceLab.CleanupLeftovers(), Does.Contain(runId));
             LabTestSupport.AssertNothingLeft(runId);
             Assert.That(Directory.Exists($"/proc/{nodePid}"), Is.False, "the node daemon is gone");
+            Assert.That(routerPids.Where(p => Directory.Exists($"/proc/{p}")), Is.Empty, "the lab routers' node daemons are gone");
         }
         finally { lab.Dispose(); }
         LabTestSupport.AssertNothingLeft(runId);

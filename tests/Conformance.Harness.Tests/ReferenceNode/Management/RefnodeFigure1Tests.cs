@@ -83,4 +83,37 @@ public class RefnodeFigure1Tests
         var r = PackRenderer.Render(crippled, IntentBuilder.Build(Figure1Node));
         Assert.That(r.NotRenderable, Has.Some.Contains("O-flag export to the topology's controller").And.Contains("templates.headend.H.Encaps"));
     }
+
+    /// <summary>
+    /// The other routers of the figure as reference nodes (TopologyLab on a host whose kernel lacks SRv6): each one's
+    /// start-up configuration is the figure's plan for it plus what the Linux lab router has (topology/*.conf): its SIDs
+    /// (End, End.X per router link, N7's End.DX4 to CE2), O-flag processing without punt limit exported towards N100's End
+    /// SID at the O-flag-capable N1 and N7, IPv4 on the CE attachments, no ICMP error rate limit; classic routers no SID
+    /// and no locator. All of it statements the node's own parser takes.
+    /// </summary>
+    [TestCase("N1"), TestCase("N2"), TestCase("N3"), TestCase("N5"), TestCase("N6"), TestCase("N7")]
+    public void ALabRouterAsAReferenceNode_StartsWithItsPlaceInTheFigure(string router)
+    {
+        var (node, _, _) = TestNode.Start(TopologyLab.NodeStartupConfig(F, router, Pack));
+        var c = node.Running;
+        Assert.That(c.Hostname, Is.EqualTo(router.ToLowerInvariant()));
+        Assert.That(c.LoopbackAddresses, Is.EqualTo(new[] { new IPNetwork(F.Loopback(router), 128) }));
+        Assert.That(c.Srv6.Sids.Select(s => s.Sid), Is.EquivalentTo(F.SidsOf(router).Select(s => s.Address)));
+        foreach (var s in F.SidsOf(router).Where(s => s.NextHop is not null))
+            Assert.That(c.Srv6.Sids.Single(x => x.Sid.Equals(s.Address)).Behavior.ToString(), Does.Contain(s.Behavior.Replace(".", "")).IgnoreCase, s.Name);
+        Assert.That(c.Srv6.Locators, F.SidsOf(router).Count == 0 ? Is.Empty : Is.Not.Empty, "a classic router has no locator");
+        bool oflag = router is "N1" or "N7";
+        Assert.That(c.Srv6.Oam.OFlagEnabled, Is.EqualTo(oflag));
+        if (oflag)
+        {
+            Assert.That(c.Srv6.Oam.Collector, Is.EqualTo(TopologyLab.ExportKey));
+            Assert.That(c.Srv6.Oam.PuntRatePerSecond, Is.Null, "the Linux lab router's emulation has no punt limit either");
+            Assert.That(c.Srv6.Policies.Single(p => p.Name == PackRenderer.OFlagExportPolicy).Segments, Is.EqualTo(new[] { F.EndSid("N100") }));
+        }
+        foreach (var l in F.LinksOf(router).Where(l => F.LinkAddress4(router, l.Name) is not null))
+            Assert.That(c.Interfaces.Single(x => x.Name == l.Name).Ipv4Addresses.Select(a => a.Address), Does.Contain(F.LinkAddress4(router, l.Name)), l.Name);
+        foreach (var r in F.RoutesOf(router))
+            Assert.That(c.Routes, Has.Some.Matches<RouteConfig>(x => x.Prefix.ToString() == IPNetwork.Parse(r.Prefix).ToString()
+                && Equals(x.NextHop, IPAddress.Parse(r.Via)) && x.Interface == r.Interface), r.ToString());
+    }
 }
