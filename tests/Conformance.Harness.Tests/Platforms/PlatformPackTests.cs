@@ -42,20 +42,7 @@ public class PlatformPackTests
         return Assert.Throws<PlatformPackException>(() => PlatformPackLoader.Load(pack.Dir))!;
     }
 
-    private const string Valid = """
-        format_version: 1
-        platform: acme
-        vendor: ACME
-        os: RouterOS
-        verification: documentation
-        session:
-          driver: cli
-          prompts: { exec: '^\S+>$', config: '^\S+\(config\)#$' }
-          enter_config: configure
-          leave_config: end
-          commit: commit
-          abort: abort
-          error_patterns: ['^% Invalid']
+    private const string Valid = ThrowawayPack.AcmeHead + """
         templates:
           sid:
             End: templates/sid-end.cfg

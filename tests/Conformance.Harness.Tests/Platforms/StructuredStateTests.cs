@@ -11,20 +11,7 @@ namespace Conformance.Harness.Tests.Platforms;
 /// </summary>
 public class StructuredStateTests
 {
-    private const string Head = """
-        format_version: 1
-        platform: acme
-        vendor: ACME
-        os: RouterOS
-        verification: documentation
-        session:
-          driver: cli
-          prompts: { exec: '^\S+>$', config: '^\S+\(config\)#$' }
-          enter_config: configure
-          leave_config: end
-          commit: commit
-          abort: abort
-          error_patterns: ['^% Invalid']
+    private const string Head = ThrowawayPack.AcmeHead + """
         state:
           snapshot: show running-config
         """;

@@ -13,6 +13,27 @@ internal sealed class ThrowawayPack : IDisposable
         foreach (var (path, text) in files) Write(path, text);
     }
 
+    /// <summary>
+    /// The descriptor's head of a made-up router platform "acme" (identity and a CLI session with prompts, commit, abort
+    /// and an error pattern), ending with a newline: a test appends the sections it is about.
+    /// </summary>
+    public const string AcmeHead = """
+        format_version: 1
+        platform: acme
+        vendor: ACME
+        os: RouterOS
+        verification: documentation
+        session:
+          driver: cli
+          prompts: { exec: '^\S+>$', config: '^\S+\(config\)#$' }
+          enter_config: configure
+          leave_config: end
+          commit: commit
+          abort: abort
+          error_patterns: ['^% Invalid']
+
+        """;
+
     /// <summary>The pack's folder (its name is the platform).</summary>
     public string Dir { get; }
 

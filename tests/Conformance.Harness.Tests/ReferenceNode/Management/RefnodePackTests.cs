@@ -307,20 +307,7 @@ public class RefnodePackTests
     [Test]
     public void TheSrhToLocalRuleNeedsItsPlaceholder_APackWithoutItCannotClaimIt()
     {
-        using var pack = new ThrowawayPack("acme", """
-            format_version: 1
-            platform: acme
-            vendor: ACME
-            os: RouterOS
-            verification: documentation
-            session:
-              driver: cli
-              prompts: { exec: '^\S+>$', config: '^\S+\(config\)#$' }
-              enter_config: configure
-              leave_config: end
-              commit: commit
-              abort: abort
-              error_patterns: ['^% Invalid']
+        using var pack = new ThrowawayPack("acme", ThrowawayPack.AcmeHead + """
             templates:
               edge_filter: templates/edge.cfg
             """, ("templates/edge.cfg", "# src: doc 1\nfilter {{interface}} deny {{sid_block}}\n"));
