@@ -188,13 +188,7 @@ public class NormalizerAndReportTests
         {
             Assert.That(d.Id, Does.Match(@"^DIFF-LINUX-\d{3}$"));
             Assert.That(entries.Any(e => e.Deviation == d.Id), Is.True, $"{d.Id} explains something");
-            // The quote is the published RFC's text (whitespace folded, page breaks removed; "[…]" separates excerpts).
-            var rfc = System.Text.RegularExpressions.Regex.Match(d.Rfc, @"^RFC (\d+)").Groups[1].Value;
-            var text = Fold(System.Text.RegularExpressions.Regex.Replace(
-                File.ReadAllText(Path.Combine(ProfileTestSupport.ProfilesDir, "..", "docs", "rfc", $"rfc{rfc}.txt")),
-                @"\n[^\n]*\[Page \d+\]\n\f?\n?RFC [^\n]*\n", "\n"));
-            foreach (var part in d.Quote.Split("[…]").Select(Fold).Where(x => x.Length > 0))
-                Assert.That(text, Does.Contain(part), $"{d.Id}: quote from RFC {rfc}");
+            AssertQuotedFromRfc(d.Id, d.Rfc, d.Quote);
         }
         var dir = Path.Combine(Path.GetTempPath(), $"srv6conf-expl-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dir);
@@ -257,12 +251,7 @@ public class NormalizerAndReportTests
         Assert.That(confs.Select(c => c.Id), Is.EqualTo(new[] { "CONFIG-DIFF-001" }));
         foreach (var d in confs)
         {
-            var rfc = System.Text.RegularExpressions.Regex.Match(d.Rfc, @"^RFC (\d+)").Groups[1].Value;
-            var text = Fold(System.Text.RegularExpressions.Regex.Replace(
-                File.ReadAllText(Path.Combine(ProfileTestSupport.ProfilesDir, "..", "docs", "rfc", $"rfc{rfc}.txt")),
-                @"\n[^\n]*\[Page \d+\]\n\f?\n?RFC [^\n]*\n", "\n"));
-            foreach (var part in d.Quote.Split("[…]").Select(Fold).Where(x => x.Length > 0))
-                Assert.That(text, Does.Contain(part), $"{d.Id}: quote from RFC {rfc}");
+            AssertQuotedFromRfc(d.Id, d.Rfc, d.Quote);
         }
         var dir = Path.Combine(Path.GetTempPath(), $"srv6conf-expl-{Guid.NewGuid():N}");
         Directory.CreateDirectory(dir);
@@ -286,6 +275,17 @@ public class NormalizerAndReportTests
             Assert.That(ExplanationsFile.Load(f).Single().Configuration!.Profiles, Is.EqualTo(new[] { "reference-lab", "reference-node" }));
         }
         finally { Directory.Delete(dir, true); }
+    }
+
+    /// <summary>The quote is the published RFC's text (whitespace folded, page breaks removed; "[…]" separates excerpts).</summary>
+    private static void AssertQuotedFromRfc(string id, string rfcReference, string quote)
+    {
+        var rfc = System.Text.RegularExpressions.Regex.Match(rfcReference, @"^RFC (\d+)").Groups[1].Value;
+        var text = Fold(System.Text.RegularExpressions.Regex.Replace(
+            File.ReadAllText(Path.Combine(ProfileTestSupport.ProfilesDir, "..", "docs", "rfc", $"rfc{rfc}.txt")),
+            @"\n[^\n]*\[Page \d+\]\n\f?\n?RFC [^\n]*\n", "\n"));
+        foreach (var part in quote.Split("[…]").Select(Fold).Where(x => x.Length > 0))
+            Assert.That(text, Does.Contain(part), $"{id}: quote from RFC {rfc}");
     }
 
     private static string Fold(string s) => System.Text.RegularExpressions.Regex.Replace(s, @"\s+", " ").Trim();

@@ -121,16 +121,7 @@ public class DynamicSidTests
         Assert.That(cli.Execute("commit"), Does.Contain("`sid dynamic` needs an in-locator").And.Contain("Nothing was committed"));
     }
 
-    private const string Startup = """
-        hostname dut
-        interface veth-t1
-         ipv6 address 2001:db8:0:1::1/64
-        interface veth-t2
-         ipv6 address 2001:db8:0:2::1/64
-         ipv4 address 198.51.100.1/24
-        interface veth-t3
-         ipv6 address 2001:db8:0:3::1/64
-        """;
+    private const string Startup = RefnodePackTests.Startup;
 
     [Test]
     public async Task TheHarnessLearnsTheAllocatedSidThroughThePack_AndAMissingOneIsAnErrorNamingThePackAndBehaviour()

@@ -72,7 +72,7 @@ public class RefnodePackTests
     private static string Secret(IntentHmacKey k) => $"lab-secret-{k.KeyId}";
 
     /// <summary>The startup configuration the lab gives the node: its interfaces and addresses (not part of the intent).</summary>
-    private const string Startup = """
+    internal const string Startup = """
         hostname dut
         interface veth-t1
          ipv6 address 2001:db8:0:1::1/64
