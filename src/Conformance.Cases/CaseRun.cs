@@ -73,8 +73,10 @@ public sealed class CaseRun
             ProfileDutConfig.EnsureLabHmacSecrets(Profile);
             foreach (var s in Profile.SecretValues()) SecretRedactor.Register(s);
             var fault = Fault;
-            if (fault != LabFaultMode.None && Profile.Testbed.Kind != TestbedKind.ReferenceLab)
-                throw new TestbedException($"SRV6CONF_FAULT={fault.Name} only applies to the reference lab, not to {Profile.Name}.");
+            // A real router in a reference topology may be configured deliberately wrong through its pack (an intent-only mode,
+            // rolled back like any configuration): the negative control of a Figure 1 purpose on that router.
+            if (fault != LabFaultMode.None && Profile.Testbed.Kind != TestbedKind.ReferenceLab && !(Profile.Testbed.Topology is not null && fault.IsIntentOnly))
+                throw new TestbedException($"SRV6CONF_FAULT={fault.Name} only applies to the reference lab (or, configured through the pack, to a real router in a reference topology), not to {Profile.Name}.");
             bool multi = Profile.Testbed.Topology is { IsMultiDut: true };
             if (fault != LabFaultMode.None && !multi && !fault.AppliesTo(Path.GetFileName(ProfilePath)))
                 throw new TestbedException($"SRV6CONF_FAULT={fault.Name} misconfigures the DUT of profiles/{fault.Profile} (its SIDs and links), not of {ProfilePath}.");
@@ -140,6 +142,8 @@ public sealed class CaseRun
             ["suite.version"] = HarnessInfo.Version,
             ["suite.commit"] = Environment.GetEnvironmentVariable("SRV6CONF_GIT_COMMIT") ?? "unknown",
         };
+        // A real router in a topology: the lab around it (its state file holds the NICs it took).
+        if (tb.Surroundings is { } around) env["lab.run_id"] = around.RunId;
         if (tb.Lab is { } lab)
         {
             env["lab.run_id"] = lab.RunId;

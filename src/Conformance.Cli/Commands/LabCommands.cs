@@ -47,19 +47,31 @@ internal static class LabCommands
             fault = LabFaultMode.Parse(faultName);
         }
         catch (Exception e) when (e is ProfileException or ArgumentException) { Console.Error.WriteLine(e.Message); return 2; }
-        if (p.Testbed.Kind != TestbedKind.ReferenceLab) { Console.Error.WriteLine($"{profilePath}: testbed.kind is {p.Testbed.Kind}, not reference-lab."); return 2; }
+        if (p.Testbed.Kind != TestbedKind.ReferenceLab && p.Testbed.Topology is null)
+        { Console.Error.WriteLine($"{profilePath}: testbed.kind is {p.Testbed.Kind}, not reference-lab (nor a real router in a reference topology)."); return 2; }
         LiveTestbed tb;
         try { tb = await LiveTestbed.StartAsync(p, fault, ct); }
         catch (TestbedException e) { Console.Error.WriteLine($"srv6conf lab up: {e.Message}"); return 1; }
         await using (tb)
         {
-            var lab = tb.Lab!;
-            Console.WriteLine($"reference lab {lab.RunId} is up in {tb.StartupDuration.TotalSeconds:0.0} s (fault mode {fault.Name})");
-            Console.WriteLine($"  DUT: {tb.Identity.Hostname}, {tb.Identity.OperatingSystem}, kernel {tb.Identity.KernelRelease}");
-            Console.WriteLine($"  ssh -i {lab.PrivateKeyPath} -o StrictHostKeyChecking=no {lab.SshUser}@{lab.ManagementAddress}   (host key {lab.HostKeySha256})");
-            Console.WriteLine($"  shell without SSH: ip netns exec {lab.Namespace} bash");
-            foreach (var (name, port) in tb.Ports) Console.WriteLine($"  tester port {name}: {port.Interface} ({port.Mac})");
-            Console.WriteLine("Ctrl-C rolls the DUT back and removes the lab.");
+            if (tb.Surroundings is { } around)
+            {
+                // A real router as a node of the topology: the lab is its surroundings and the host NICs cabled to it.
+                Console.WriteLine($"lab {around.RunId} around {p.Testbed.Topology!.DutNode} ({tb.Identity.Hostname} at {tb.Session.Options.HostPort}) is up in {tb.StartupDuration.TotalSeconds:0.0} s (fault mode {fault.Name})");
+                foreach (var n in around.Nics) Console.WriteLine($"  NIC {n.Nic} → {n.LabNamespace} as {n.Link}");
+                foreach (var (name, port) in tb.Ports) Console.WriteLine($"  tester port {name}: {port.Interface} ({port.Mac})");
+                Console.WriteLine("Ctrl-C rolls the router back, gives the NICs back and removes the lab.");
+            }
+            else
+            {
+                var lab = tb.Lab!;
+                Console.WriteLine($"reference lab {lab.RunId} is up in {tb.StartupDuration.TotalSeconds:0.0} s (fault mode {fault.Name})");
+                Console.WriteLine($"  DUT: {tb.Identity.Hostname}, {tb.Identity.OperatingSystem}, kernel {tb.Identity.KernelRelease}");
+                Console.WriteLine($"  ssh -i {lab.PrivateKeyPath} -o StrictHostKeyChecking=no {lab.SshUser}@{lab.ManagementAddress}   (host key {lab.HostKeySha256})");
+                Console.WriteLine($"  shell without SSH: ip netns exec {lab.Namespace} bash");
+                foreach (var (name, port) in tb.Ports) Console.WriteLine($"  tester port {name}: {port.Interface} ({port.Mac})");
+                Console.WriteLine("Ctrl-C rolls the DUT back and removes the lab.");
+            }
             try { await Task.Delay(Timeout.Infinite, ct); } catch (OperationCanceledException) { }
         }
         Console.WriteLine(tb.RollbackDiff is { Count: 0 } ? "rolled back and removed." : $"rollback differences: {string.Join("; ", tb.RollbackDiff ?? [])}");

@@ -11,7 +11,8 @@ public sealed record LabState(
     IReadOnlyList<string> RootLinks,
     string RunDirectory,
     DateTimeOffset CreatedUtc,
-    IReadOnlyList<string>? ExtraNamespaces = null)
+    IReadOnlyList<string>? ExtraNamespaces = null,
+    IReadOnlyList<NicLease>? Nics = null)
 {
     /// <summary>Every namespace of the lab: the DUT's and, for a topology, the other nodes' (<c>s6c-&lt;id&gt;-&lt;node&gt;</c>).</summary>
     public IEnumerable<string> AllNamespaces => [Namespace, .. ExtraNamespaces ?? []];
@@ -26,6 +27,15 @@ public sealed record LabState(
         catch (JsonException) { return null; }
     }
 }
+
+/// <summary>
+/// A host NIC the lab took for a link of a real router (a topology's <c>testbed.topology.links</c>): its own name and the
+/// network namespace it came from (<see cref="HostNetns"/>, the inode of <c>/proc/self/ns/net</c> of the process that took it),
+/// the lab namespace it was moved into and its name there (the link's), and what is restored when it goes back: its MTU
+/// and whether it was up. Recorded in the state file before the NIC is moved, so a killed run's NICs are found and given
+/// back by <c>srv6conf lab cleanup</c> (or the next run) under their own names.
+/// </summary>
+public sealed record NicLease(string Link, string Nic, string HostNetns, string LabNamespace, string LabName, int Mtu, bool WasUp);
 
 /// <summary>A lab found in the state directory (for the CLI's "list labs").</summary>
 public sealed record LabInfo(string RunId, int OwnerPid, bool OwnerAlive, string Namespace, bool NamespaceExists, DateTimeOffset CreatedUtc, string StateFile)

@@ -31,7 +31,8 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
     private static readonly List<PosixSignalRegistration> SignalRegistrations = [];
 
     private readonly List<AppliedSysctl> _sysctls = [];
-    private readonly LabState _state;
+    private LabState _state;
+    private readonly object _stateLock = new();
     private Process? _sshd;
     private Process? _node;
     private int _disposed;
@@ -121,7 +122,7 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
         // The Linux kernel as the DUT needs the kernel's SRv6 lightweight tunnels: say so before anything is built. A
         // topology's other routers around the reference node need nothing of the kind: where the kernel lacks SRv6 they are
         // reference nodes too (Topology.TopologyLab.RoutersRunAsReferenceNodes).
-        if (spec.Node is null) HostKernel.RequireLinuxReferenceDut();
+        if (spec.Node is null && !spec.ExternalDut) HostKernel.RequireLinuxReferenceDut();
         var sw = Stopwatch.StartNew();
         CleanupLeftovers();
         EnsureHooks();
@@ -133,7 +134,7 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
         Directory.CreateDirectory(runDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         File.SetUnixFileMode(runDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 
-        var links = spec.Ports.Select((_, i) => $"{NamePrefix}{runId}t{i + 1}").Append($"{NamePrefix}{runId}m").ToList();
+        var links = spec.ExternalDut ? [] : spec.Ports.Select((_, i) => $"{NamePrefix}{runId}t{i + 1}").Append($"{NamePrefix}{runId}m").ToList();
         var state = new LabState(runId, Environment.ProcessId, Proc.StartTime(Environment.ProcessId) ?? 0,
             NamespaceName(runId), links, runDir, DateTimeOffset.UtcNow,
             spec.ExtraNamespaceSuffixes.Select(x => ExtraNamespaceName(runId, x)).ToList());
@@ -144,6 +145,12 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
         Live[runId] = lab;
         try
         {
+            if (spec.ExternalDut)
+            {
+                // A real router: the lab is its surroundings only (the other routers, the NICs cabled to it, the attachments).
+                lab.StartupDuration = sw.Elapsed;
+                return lab;
+            }
             var keys = Task.Run(lab.GenerateKeys, cancellationToken);
             lab.BuildTopology();
             lab.ApplyDutConfig();
@@ -163,7 +170,8 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
 
     private static void Validate(ReferenceLabSpec spec)
     {
-        if (spec.Ports.Count is < 1 or > 9) throw new ArgumentException("A reference lab needs 1..9 tester ports.", nameof(spec));
+        if (spec.ExternalDut ? spec.Ports.Count != 0 : spec.Ports.Count is < 1 or > 9)
+            throw new ArgumentException(spec.ExternalDut ? "A lab around a real router has no tester ports of its own." : "A reference lab needs 1..9 tester ports.", nameof(spec));
         foreach (var p in spec.Ports)
         {
             if (p.DutInterface.Length is 0 or > 15 || p.DutInterface == DutManagementInterface || p.DutInterface.Contains('/') || p.DutInterface.Contains(' '))
@@ -533,6 +541,106 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
         catch (IOException) { return "(no sshd log)"; }
     }
 
+    // ------------------------------------------------------------------ host NICs of a real router
+
+    /// <summary>The host NICs this lab holds (a real router's links), as recorded in its state file.</summary>
+    public IReadOnlyList<NicLease> Nics { get { lock (_stateLock) return _state.Nics ?? []; } }
+
+    /// <summary>The inode of this process's network namespace (<c>/proc/self/ns/net</c> → <c>net:[N]</c>): where host NICs come from and go back to.</summary>
+    public static string HostNetns => new FileInfo("/proc/self/ns/net").LinkTarget ?? throw new TestbedException("cannot read /proc/self/ns/net");
+
+    /// <summary>
+    /// Takes the host NIC <paramref name="nic"/> for <paramref name="link"/> of a real router: checks it is in this process's network
+    /// namespace and free (no master, no IPv4 or global IPv6 address, not a default route's device, not another lab's), records it
+    /// in the state file (its name, namespace, MTU and whether it is up), then moves it into <paramref name="ns"/> (one of this
+    /// lab's namespaces) and renames it <paramref name="link"/>. <paramref name="field"/> names the profile field in errors.
+    /// Teardown, <see cref="CleanupLeftovers"/> and <c>srv6conf lab cleanup</c> give it back under its own name.
+    /// </summary>
+    public void LeaseNic(string link, string nic, string ns, string field)
+    {
+        if (ns != Namespace && !ExtraNamespaces.Contains(ns)) throw new TestbedException($"the lab {RunId} has no namespace {ns} in its state.");
+        var problem = WhyNicUnusable(nic);
+        if (problem is not null) throw new TestbedException($"{field}: NIC {nic} cannot be {link}'s: {problem}. The lab {RunId} built so far is removed, the NICs it took are given back.");
+        var mtu = int.Parse(File.ReadAllText($"/sys/class/net/{nic}/mtu").Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        var flags = Convert.ToInt32(File.ReadAllText($"/sys/class/net/{nic}/flags").Trim(), 16);
+        var lease = new NicLease(link, nic, HostNetns, ns, link, mtu, (flags & 1) != 0);
+        lock (_stateLock)
+        {
+            _state = _state with { Nics = [.. _state.Nics ?? [], lease] };
+            // Recorded before the NIC moves: a run killed from here on leaves a state file that gives it back.
+            File.WriteAllText(StateFilePath(RunId), _state.ToJson());
+        }
+        Proc.RunChecked("ip", ["link", "set", "dev", nic, "down"]);
+        Proc.RunChecked("ip", ["link", "set", "dev", nic, "netns", ns]);
+        Proc.RunChecked("ip", ["-n", ns, "link", "set", "dev", nic, "name", link]);
+    }
+
+    /// <summary>Why a host NIC cannot be taken for a link (null: it can).</summary>
+    private static string? WhyNicUnusable(string nic)
+    {
+        if (!Directory.Exists($"/sys/class/net/{nic}"))
+        {
+            var elsewhere = Directory.Exists("/run/netns")
+                ? Directory.EnumerateFiles("/run/netns").Select(Path.GetFileName).OfType<string>()
+                    .Where(ns => Proc.Run("ip", ["-n", ns, "link", "show", "dev", nic]).ExitCode == 0).ToList()
+                : [];
+            return elsewhere.Count > 0
+                ? $"it is not in this host's network namespace but in {string.Join(", ", elsewhere)} (a lab of another run holds it, or something else moved it there)"
+                : "there is no such interface on this host (ip link show lists the NICs)";
+        }
+        if (nic == "lo" || nic.StartsWith(NamePrefix, StringComparison.Ordinal)) return "it is not a NIC (the loopback or one of the suite's own links)";
+        if (File.Exists($"/sys/class/net/{nic}/master") || Directory.Exists($"/sys/class/net/{nic}/master"))
+            return $"it is in use: enslaved to {Path.GetFileName(new FileInfo($"/sys/class/net/{nic}/master").LinkTarget ?? "another interface")} (a bridge or bond)";
+        var addrs = Proc.Run("ip", ["-o", "addr", "show", "dev", nic]).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Where(f => f.Length > 3 && (f[2] == "inet" || (f[2] == "inet6" && !f[3].StartsWith("fe80:", StringComparison.OrdinalIgnoreCase))))
+            .Select(f => f[3]).ToList();
+        if (addrs.Count > 0) return $"it is in use: it has the address(es) {string.Join(", ", addrs)} (a tester NIC cabled to the router carries none)";
+        foreach (var family in new[] { "-4", "-6" })
+            if (Proc.Run("ip", [family, "route", "show", "default", "dev", nic]).Stdout.Trim().Length > 0)
+                return "it is in use: it carries a default route of this host";
+        foreach (var lab in ListLabs())
+        {
+            var s = ReadState(lab.StateFile);
+            if (s?.Nics?.FirstOrDefault(n => n.Nic == nic) is { } other)
+                return $"it is in use: the lab {s.RunId} ({(lab.OwnerAlive ? "live" : "left over: srv6conf lab cleanup gives it back")}) holds it for {other.Link}";
+        }
+        return null;
+    }
+
+    /// <summary>
+    /// Gives a leased NIC back to this process's network namespace (the one it came from) under its own name, with its MTU and
+    /// up/down state; a NIC already back (a run killed before it moved) is left as it is. Null when it is back; otherwise why not.
+    /// </summary>
+    private static string? HandBack(NicLease n)
+    {
+        if (HostNetns != n.HostNetns)
+            return $"NIC {n.Nic} came from network namespace {n.HostNetns}, this process runs in {HostNetns}: run srv6conf lab cleanup where the lab ran";
+        bool nsExists = File.Exists($"/run/netns/{n.LabNamespace}");
+        string? inLab = null;
+        if (nsExists)
+            foreach (var name in new[] { n.LabName, n.Nic })
+                if (Proc.Run("ip", ["-n", n.LabNamespace, "link", "show", "dev", name]).ExitCode == 0) { inLab = name; break; }
+        if (inLab is null)
+            return Directory.Exists($"/sys/class/net/{n.Nic}") ? null : $"NIC {n.Nic} ({n.Link}) is neither back in the host namespace nor in {n.LabNamespace} as {n.LabName}";
+        if (Directory.Exists($"/sys/class/net/{n.Nic}"))
+            return $"NIC {n.Nic} ({n.Link}) cannot go back: the host namespace has another interface named {n.Nic}; it stays in {n.LabNamespace} as {inLab}";
+        var steps = new List<string[]>
+        {
+            new[] { "-n", n.LabNamespace, "link", "set", "dev", inLab, "down" },
+            new[] { "-n", n.LabNamespace, "addr", "flush", "dev", inLab },
+        };
+        if (inLab != n.Nic) steps.Add(["-n", n.LabNamespace, "link", "set", "dev", inLab, "name", n.Nic]);
+        steps.Add(["-n", n.LabNamespace, "link", "set", "dev", n.Nic, "netns", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        steps.Add(["link", "set", "dev", n.Nic, "mtu", n.Mtu.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        if (n.WasUp) steps.Add(["link", "set", "dev", n.Nic, "up"]);
+        foreach (var a in steps)
+        {
+            var r = Proc.Run("ip", a);
+            if (r.ExitCode != 0) return $"NIC {n.Nic} ({n.Link}): ip {string.Join(' ', a)}: {r.Stderr.Trim()}";
+        }
+        return null;
+    }
+
     // ------------------------------------------------------------------ test helpers
 
     /// <summary>Kills sshd and every process in the DUT namespace (its SSH sessions): a simulated DUT crash.</summary>
@@ -595,6 +703,15 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
         Try("kill processes", () => KillNamespaceProcesses(state.Namespace, state.RunDirectory));
         foreach (var extra in state.ExtraNamespaces ?? [])
             Try($"kill processes in {extra}", () => KillNamespaceProcesses(extra, state.RunDirectory));
+        // A real router's NICs go back to the host before their namespaces go: a veth would be destroyed with the namespace,
+        // a physical NIC would come back under its link name. A namespace still holding a NIC that could not go back stays
+        // (so does the state file), for the next cleanup.
+        var keep = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var nic in state.Nics ?? [])
+            Try($"give NIC {nic.Nic} back", () =>
+            {
+                if (HandBack(nic) is { } why) { errors.Add(why); keep.Add(nic.LabNamespace); }
+            });
         Try("delete links", () =>
         {
             var prefix = NamePrefix + state.RunId;
@@ -607,7 +724,7 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
                 if (r.ExitCode != 0 && Directory.Exists($"/sys/class/net/{link}")) errors.Add($"ip link del {link}: {r.Stderr.Trim()}");
             }
         });
-        foreach (var ns in state.AllNamespaces)
+        foreach (var ns in state.AllNamespaces.Where(x => !keep.Contains(x)))
             Try($"delete namespace {ns}", () =>
             {
                 if (File.Exists($"/run/netns/{ns}"))
@@ -629,7 +746,8 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
         && s.Namespace == NamespaceName(s.RunId)
         && (s.ExtraNamespaces ?? []).All(x => x.StartsWith($"{NamePrefix}-{s.RunId}-", StringComparison.Ordinal) && x != s.Namespace)
         && s.RunDirectory == Path.Combine(StateDirectory, s.RunId)
-        && s.RootLinks.All(l => l.StartsWith(NamePrefix + s.RunId, StringComparison.Ordinal));
+        && s.RootLinks.All(l => l.StartsWith(NamePrefix + s.RunId, StringComparison.Ordinal))
+        && (s.Nics ?? []).All(n => s.AllNamespaces.Contains(n.LabNamespace) && n.Nic.Length is > 0 and <= 15 && !n.Nic.Contains('/'));
 
     /// <summary>Kills every process inside our namespace, plus any sshd started with our run directory's config.</summary>
     private static void KillNamespaceProcesses(string ns, string runDir)

@@ -46,6 +46,13 @@ public sealed record ReferenceLabSpec(
     /// </summary>
     public ReferenceNodeLaunch? Node { get; init; }
 
+    /// <summary>
+    /// The DUT is a real router outside the host (a topology's node of kind ssh): the lab then builds no DUT namespace, no
+    /// tester ports, no sshd; it owns the topology's other routers (<see cref="ExtraNamespaceSuffixes"/>) and the host NICs
+    /// cabled to the router (<see cref="ReferenceLab.LeaseNic"/>), all in its state file.
+    /// </summary>
+    public bool ExternalDut { get; init; }
+
     public const string DefaultLocator = "2001:db8:100::/48";
     public const string DefaultLoopback = "2001:db8:ff::1/128";
     public const string FinalPrefix = "2001:db8:d::/64";

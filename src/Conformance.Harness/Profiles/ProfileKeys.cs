@@ -17,6 +17,7 @@ internal static class ProfileKeys
     public static IReadOnlyList<string> Testbed => BySection["testbed"];
     public static IReadOnlyList<string> Topology => BySection["testbed.topology"];
     public static IReadOnlyList<string> DutNode => BySection["testbed.topology.dut_nodes[]"];
+    public static IReadOnlyList<string> TopologyLink => BySection["testbed.topology.links.*"];
     public static IReadOnlyList<string> Identity => BySection["testbed.identity"];
     public static IReadOnlyList<string> Ssh => BySection["testbed.ssh"];
     public static IReadOnlyList<string> Auth => BySection["testbed.ssh.auth"];

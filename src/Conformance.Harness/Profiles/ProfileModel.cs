@@ -142,10 +142,16 @@ public sealed record TopologyBinding(string Name, string DutNode)
     public bool IsMultiDut => DutNodes.Count > 0;
     /// <summary>Every DUT node: the one of <c>dut_node</c>, or those of <c>dut_nodes</c>.</summary>
     public IReadOnlyList<string> AllDutNodes => IsMultiDut ? [.. DutNodes.Select(d => d.Node)] : [DutNode];
+    /// <summary>
+    /// A real router as the DUT node (kind ssh, <c>testbed.topology.links</c>): link name → the host NIC cabled to the router's
+    /// port on that link, for every router link of the node (empty for a reference-lab DUT, whose links the lab makes).
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Nics { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>Equal when the topology, the DUT node(s) and the DUT bindings are (the list by its items).</summary>
+    /// <summary>Equal when the topology, the DUT node(s), the DUT bindings and the NICs are (the lists by their items).</summary>
     public bool Equals(TopologyBinding? other) =>
-        other is not null && Name == other.Name && DutNode == other.DutNode && DutNodes.SequenceEqual(other.DutNodes);
+        other is not null && Name == other.Name && DutNode == other.DutNode && DutNodes.SequenceEqual(other.DutNodes)
+        && Nics.OrderBy(x => x.Key, StringComparer.Ordinal).SequenceEqual(other.Nics.OrderBy(x => x.Key, StringComparer.Ordinal));
 
     public override int GetHashCode() => HashCode.Combine(Name, DutNode, DutNodes.Count);
 }

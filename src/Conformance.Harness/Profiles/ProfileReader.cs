@@ -137,9 +137,7 @@ internal sealed partial class ProfileReader(YamlWalker w, string? baseDirectory,
             w.Error(t.Get("dut_node")!, t.P("dut_node"), $"'{dut}' is not a router of {f.Name}; expected one of {string.Join(", ", routers)}");
             dut = null;
         }
-        if (kind == TestbedKind.Ssh)
-            w.Error(t.Node, t.Path, "a reference topology around a real router is not supported yet (its links would have to be bound to tester NICs " +
-                "that the lab moves into the neighbours' namespaces); use kind: reference-lab, or drop testbed.topology");
+        var nics = ReadTopologyLinks(t, f, kind, duts is null ? dut : null, duts is not null);
         if (ports is not null && dut is not null && f is not null)
         {
             // With several DUTs the tester ports are the attachments of any node; each must be one of the topology's.
@@ -159,7 +157,84 @@ internal sealed partial class ProfileReader(YamlWalker w, string? baseDirectory,
                         $"tester port '{p.Name}' must follow {f.Name}'s plan: dut_interface {link.Name}, tester_ipv6 {wantTester}/64, dut_ipv6 {wantNode} ({link.A}'s address)");
             }
         }
-        return name is null || dut is null ? null : new TopologyBinding(name, dut) { DutNodes = duts ?? [] };
+        return name is null || dut is null ? null : new TopologyBinding(name, dut) { DutNodes = duts ?? [], Nics = nics };
+    }
+
+    /// <summary>
+    /// <c>testbed.topology.links</c>: a real router (kind ssh) as the DUT node, each of its links to another router bound to the
+    /// host NIC cabled to it (link → NIC). Required for kind ssh, refused for a reference-lab DUT (the lab makes its links) and
+    /// with dut_nodes; every router link of the node once, no tester attachment (not supported for a real router yet), each
+    /// NIC once. Whether the NIC exists and is free is checked when the lab takes it (<see cref="Lab.ReferenceLab.LeaseNic"/>).
+    /// </summary>
+    private Dictionary<string, string> ReadTopologyLinks(Section t, Topology.ReferenceTopology? f, TestbedKind? kind, string? dut, bool multi)
+    {
+        var nics = new Dictionary<string, string>(StringComparer.Ordinal);
+        var node = t.Get("links");
+        if (kind == TestbedKind.Ssh && multi)
+        {
+            w.Error(t.Get("dut_nodes") ?? t.Node, t.P("dut_nodes"), "a real router (kind ssh) in a multi-DUT testbed is not supported yet; give it as the one DUT (dut_node) with testbed.topology.links");
+            return nics;
+        }
+        if (node is null)
+        {
+            if (kind == TestbedKind.Ssh && !t.Contains("links"))
+                w.Error(t.Node, t.P("links"), "a real router (kind ssh) as a node of a reference topology needs testbed.topology.links: per link of the node " +
+                    "to another router, the host NIC cabled to the router's port, e.g. links: { link5: { nic: ens1f0 } }");
+            else if (kind == TestbedKind.Ssh)
+                w.Error(t.Get("links") ?? t.Node, t.P("links"), "is empty; expected the host NIC of every link of the DUT node, e.g. { link5: { nic: ens1f0 } }");
+            return nics;
+        }
+        if (kind == TestbedKind.ReferenceLab)
+        {
+            w.Error(node, t.P("links"), "only for a real router (kind ssh): the reference lab makes its DUT's links itself; remove it");
+            return nics;
+        }
+        if (node is not YamlMappingNode map)
+        {
+            w.Error(node, t.P("links"), $"expected a mapping of link names to {{ nic: NAME }}; got {YamlWalker.Describe(node)}");
+            return nics;
+        }
+        var own = f is not null && dut is not null ? f.LinksOf(dut).ToList() : null;
+        var byNic = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (keyNode, value) in map.Children)
+        {
+            var link = (keyNode as YamlScalarNode)?.Value ?? "";
+            var path = t.P("links") + "." + link;
+            var l = own?.FirstOrDefault(x => x.Name == link);
+            if (own is not null && l is null)
+            {
+                w.Error(keyNode, path, $"'{link}' is not a link of {dut} in {f!.Name}; {dut}'s links: {string.Join(", ", own.Select(x => x.Name))}");
+                continue;
+            }
+            if (l is not null && f!.Node(l.Other(dut!)).IsTester)
+            {
+                w.Error(keyNode, path, $"{link} joins {dut} to the tester ({l.Other(dut!)}): a real router's tester attachments are not supported yet; choose a node whose links all go to other routers (Figure 1: N2 … N6)");
+                continue;
+            }
+            if (w.Mapping(value, path, ProfileKeys.TopologyLink) is not { } m) continue;
+            if (m.String("nic", true, "the host NIC cabled to the router's port on this link, e.g. ens1f0") is not { } nic) continue;
+            if (nic.Length > 15 || nic.Any(ch => char.IsWhiteSpace(ch) || ch == '/' || ch == ':') || nic is "." or ".." or "lo")
+            {
+                w.Error(m.Get("nic")!, m.P("nic"), $"'{nic}' is not a usable Linux interface name (at most 15 characters, no '/', ':' or spaces, not lo)");
+                continue;
+            }
+            if (!byNic.TryAdd(nic, link))
+            {
+                w.Error(m.Get("nic")!, m.P("nic"), $"NIC {nic} is already bound to {byNic[nic]}; each link needs its own NIC");
+                continue;
+            }
+            nics[link] = nic;
+        }
+        if (own is not null)
+        {
+            var missing = own.Where(l => !f!.Node(l.Other(dut!)).IsTester && !nics.ContainsKey(l.Name) && !map.Children.ContainsKey(new YamlScalarNode(l.Name))).Select(l => l.Name).ToList();
+            if (missing.Count > 0)
+                w.Error(node, t.P("links"), $"names no NIC for {string.Join(", ", missing)} of {dut}: every link of the DUT node to another router needs the NIC cabled to it");
+            var attachments = own.Where(l => f!.Node(l.Other(dut!)).IsTester).Select(l => l.Name).ToList();
+            if (attachments.Count > 0 && !attachments.Any(a => map.Children.ContainsKey(new YamlScalarNode(a))))
+                w.Error(node, t.P("links"), $"{dut} has tester attachments ({string.Join(", ", attachments)}): a real router's tester attachments are not supported yet; choose a node whose links all go to other routers (Figure 1: N2 … N6)");
+        }
+        return nics;
     }
 
     /// <summary>
@@ -346,7 +421,8 @@ internal sealed partial class ProfileReader(YamlWalker w, string? baseDirectory,
         if (items.Count == 0)
             w.Error(testbed.Get("tester_ports") ?? testbed.Node, testbed.P("tester_ports"), "at least one tester port is needed");
 
-        var physical = kind == TestbedKind.Ssh;
+        // A topology's attachments are made by the lab (a real router's testbed too): no tester NIC to name.
+        var physical = kind == TestbedKind.Ssh && testbed.Get("topology") is null;
         var ports = new List<PortBinding>();
         var names = new Dictionary<string, int>(StringComparer.Ordinal);
         var interfaces = new Dictionary<string, int>(StringComparer.Ordinal);

@@ -44,6 +44,11 @@ public sealed class LiveTestbed : IAsyncDisposable
     /// testbed.topology.dut_nodes entry. <see cref="Session"/>, <see cref="Platform"/>, <see cref="Identity"/>… are the first's.
     /// </summary>
     public IReadOnlyList<DutBinding> Duts { get; private init; } = [];
+    /// <summary>
+    /// The lab around a real router that is a node of the topology (kind ssh with testbed.topology.links): the other routers'
+    /// namespaces and the host NICs it took for the router's links (<see cref="ReferenceLab.Nics"/>); null otherwise.
+    /// </summary>
+    public ReferenceLab? Surroundings { get; private init; }
     /// <summary>The DUT node the fault mode was applied to on a multi-DUT testbed (null: the one DUT, or no fault).</summary>
     public string? FaultedNode { get; private init; }
     /// <summary>The DUT at a node of a multi-DUT testbed.</summary>
@@ -153,6 +158,7 @@ public sealed class LiveTestbed : IAsyncDisposable
         // Decided before anything is built or connected, for every DUT: its pack, driver and (for a router pack) the whole rendering.
         var prepared = dutProfiles.Select(d => Prepare(d.Profile, multi is null || d.Node == faultedNode ? fault : LabFaultMode.None)).ToList();
         var labs = new List<ReferenceLab>();
+        ReferenceLab? surroundings = null;
         Topology.TopologyLab? topology = null;
         var duts = new List<DutBinding>();
         var partial = new List<(IDutPlatform? Platform, DutSnapshot? Baseline, SshDutSession? Session)>();
@@ -173,6 +179,19 @@ public sealed class LiveTestbed : IAsyncDisposable
                 }
                 if (profile.Testbed.Topology is { } t)
                     topology = Harness.Topology.TopologyLab.Build([.. dutProfiles.Select((d, i) => (d.Node!, labs[i]))], Harness.Topology.Topologies.Find(t.Name), ProfileDutConfig.TemplateDirectory("linux"));
+            }
+            else if (profile.Testbed.Topology is { } rt)
+            {
+                // A real router as a node of the topology: the lab builds its surroundings (the other routers, the attachments)
+                // and takes the host NICs cabled to it (testbed.topology.links); the router itself is reached over SSH below.
+                var f = Harness.Topology.Topologies.Find(rt.Name);
+                var spec = new ReferenceLabSpec([], "", "", [], DutConfig.FromLines([]))
+                {
+                    ExternalDut = true,
+                    ExtraNamespaceSuffixes = [.. f.Routers.Where(r => r.Name != rt.DutNode).Select(r => Harness.Topology.TopologyLab.NamespaceSuffix(r.Name))],
+                };
+                surroundings = await ReferenceLab.StartAsync(spec, ct).ConfigureAwait(false);
+                topology = Harness.Topology.TopologyLab.BuildAroundRouter(surroundings, f, rt.DutNode, rt.Nics, ProfileDutConfig.TemplateDirectory("linux"));
             }
             for (int i = 0; i < dutProfiles.Count; i++)
             {
@@ -214,13 +233,13 @@ public sealed class LiveTestbed : IAsyncDisposable
                 string nic = topology is not null ? topology.TesterInterfaces[p.Name]
                     : firstLab is not null ? firstLab.Ports[i].TesterInterface
                     : p.Interface ?? throw new TestbedException($"testbed.tester_ports[{i}].interface is required for an ssh testbed.");
-                ports[p.Name] = TesterPort.Open(new TesterPortBinding(p.Name, nic, OwnedAddresses(profile, p), Dedicated: firstLab is not null || p.Dedicated), limits);
+                ports[p.Name] = TesterPort.Open(new TesterPortBinding(p.Name, nic, OwnedAddresses(profile, p), Dedicated: firstLab is not null || topology is not null || p.Dedicated), limits);
             }
             var d0 = duts[0];
             // A single DUT's profile as the cases read it: with the SIDs learned from the device, if any.
             var tb = new LiveTestbed(multi is null ? d0.Profile : profile, d0.Lab, fault, d0.Session, d0.Platform, d0.Identity, d0.Baseline, d0.Config, ports)
             {
-                Topology = topology, Pack = d0.Pack, Duts = duts, FaultedNode = multi is null ? null : faultedNode,
+                Topology = topology, Pack = d0.Pack, Duts = duts, FaultedNode = multi is null ? null : faultedNode, Surroundings = surroundings,
             };
             tb.StartupDuration = DateTime.UtcNow - started;
             return tb;
@@ -238,6 +257,7 @@ public sealed class LiveTestbed : IAsyncDisposable
             }
             // The later DUTs' labs first: the first one's state owns the lab routers' namespaces.
             foreach (var lab in Enumerable.Reverse(labs)) lab.Dispose();
+            surroundings?.Dispose();
             throw;
         }
     }
@@ -405,6 +425,7 @@ public sealed class LiveTestbed : IAsyncDisposable
         {
             Session.Dispose();
             if (Lab is not null) await Lab.DisposeAsync().ConfigureAwait(false);
+            if (Surroundings is not null) await Surroundings.DisposeAsync().ConfigureAwait(false);
         }
     }
 

@@ -208,7 +208,26 @@ public sealed class TopologyLab
     /// routers or tester attachments: two DUT nodes must not share a link (the profile loader refuses that). On failure the
     /// caller disposes the DUT labs (the later ones first), which removes everything.
     /// </summary>
-    public static TopologyLab Build(IReadOnlyList<(string Node, ReferenceLab Lab)> duts, ReferenceTopology f, string templateDirectory, bool? routersAsReferenceNodes = null)
+    public static TopologyLab Build(IReadOnlyList<(string Node, ReferenceLab Lab)> duts, ReferenceTopology f, string templateDirectory, bool? routersAsReferenceNodes = null) =>
+        Build(duts, f, templateDirectory, routersAsReferenceNodes, nics: null);
+
+    /// <summary>
+    /// Builds the topology around a real router at <paramref name="dutNode"/> (a profile of kind ssh with testbed.topology.links):
+    /// <paramref name="host"/> is a lab started with <see cref="ReferenceLabSpec.ExternalDut"/> (no DUT namespace) whose state
+    /// names the other routers' namespaces; each link of the router is the host NIC <paramref name="nics"/> names, moved into the
+    /// neighbouring router's namespace and renamed after the link (<see cref="ReferenceLab.LeaseNic"/>: recorded in the state file
+    /// first, given back under its own name by teardown and by the cleanup of a killed run). On failure the caller disposes
+    /// <paramref name="host"/>, which gives back the NICs taken so far and removes the rest.
+    /// </summary>
+    public static TopologyLab BuildAroundRouter(ReferenceLab host, ReferenceTopology f, string dutNode, IReadOnlyDictionary<string, string> nics,
+        string templateDirectory, bool? routersAsReferenceNodes = null)
+    {
+        if (!host.Spec.ExternalDut) throw new ArgumentException("the lab around a real router is started with ReferenceLabSpec.ExternalDut", nameof(host));
+        return Build([(dutNode, host)], f, templateDirectory, routersAsReferenceNodes, nics);
+    }
+
+    private static TopologyLab Build(IReadOnlyList<(string Node, ReferenceLab Lab)> duts, ReferenceTopology f, string templateDirectory, bool? routersAsReferenceNodes,
+        IReadOnlyDictionary<string, string>? nics)
     {
         if (duts.Count == 0) throw new ArgumentException("a topology lab needs at least one DUT node", nameof(duts));
         var lab = new TopologyLab(duts, f) { RoutersAreReferenceNodes = routersAsReferenceNodes ?? RoutersRunAsReferenceNodes };
@@ -216,7 +235,8 @@ public sealed class TopologyLab
         var pack = nodes ? PlatformPacks.Find("refnode") ?? throw new TestbedException("the reference node's pack (dut-configs/refnode/platform.yaml) is missing: the lab routers cannot run as reference nodes.") : null;
         var dut = duts[0].Lab;
         var id = dut.RunId;
-        foreach (var (node, l) in duts) lab._namespaces[node] = l.Namespace;
+        // A real router has no namespace here (its links are host NICs in its neighbours' namespaces).
+        foreach (var (node, l) in duts.Where(d => !d.Lab.Spec.ExternalDut)) lab._namespaces[node] = l.Namespace;
         var others = f.Routers.Where(r => !lab.IsDut(r.Name)).Select(r => r.Name).ToList();
         foreach (var node in others)
         {
@@ -236,6 +256,23 @@ public sealed class TopologyLab
         int attachmentIndex = 0;
         foreach (var (dutNode, dutLab) in duts)
         {
+            if (dutLab.Spec.ExternalDut)
+            {
+                // A real router: each of its links is a host NIC cabled to it, moved to the neighbour and named after the link.
+                foreach (var link in f.LinksOf(dutNode))
+                {
+                    var nbr = link.Other(dutNode);
+                    var field = $"testbed.topology.links.{link.Name}.nic";
+                    if (f.Node(nbr).IsTester)
+                        throw new TestbedException($"{link.Name} joins the real router {dutNode} to the tester ({nbr}): a real router's tester attachments are not supported yet.");
+                    if (nics is null || !nics.TryGetValue(link.Name, out var nic))
+                        throw new TestbedException($"{field} is missing: the real router {dutNode}'s link {link.Name} has no host NIC.");
+                    var ns = lab._namespaces[nbr];
+                    dutLab.LeaseNic(link.Name, nic, ns, field);
+                    NsSysctl(ns, $"net.ipv6.conf.{link.Name}.disable_ipv6", nodes ? "1" : "0");
+                }
+                continue;
+            }
             foreach (var port in dutLab.Ports)
             {
                 var link = f.Link(port.Spec.Name);
