@@ -797,8 +797,10 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
         return Directory.EnumerateFiles(StateDirectory, "*.json")
             .Select(f => (File: f, State: ReadState(f)))
             .Where(x => x.State is not null)
-            .Select(x => new LabInfo(x.State!.RunId, x.State.OwnerPid, OwnerAlive(x.State), x.State.Namespace,
-                File.Exists($"/run/netns/{x.State.Namespace}"), x.State.CreatedUtc, x.File))
+            // A lab around a real router has no DUT namespace: its first router's stands for it.
+            .Select(x => (x.File, x.State, Ns: x.State!.RootLinks.Count == 0 && x.State.ExtraNamespaces is [var first, ..] ? first : x.State.Namespace))
+            .Select(x => new LabInfo(x.State!.RunId, x.State.OwnerPid, OwnerAlive(x.State), x.Ns,
+                File.Exists($"/run/netns/{x.Ns}"), x.State.CreatedUtc, x.File))
             .OrderBy(l => l.CreatedUtc)
             .ToList();
     }
