@@ -170,11 +170,7 @@ internal sealed partial class ProfileReader(YamlWalker w, string? baseDirectory,
     {
         var nics = new Dictionary<string, string>(StringComparer.Ordinal);
         var node = t.Get("links");
-        if (kind == TestbedKind.Ssh && multi)
-        {
-            w.Error(t.Get("dut_nodes") ?? t.Node, t.P("dut_nodes"), "a real router (kind ssh) in a multi-DUT testbed is not supported yet; give it as the one DUT (dut_node) with testbed.topology.links");
-            return nics;
-        }
+        if (kind == TestbedKind.Ssh && multi) return nics; // refused by ReadDutNodes
         if (node is null)
         {
             if (kind == TestbedKind.Ssh && !t.Contains("links"))
@@ -247,6 +243,12 @@ internal sealed partial class ProfileReader(YamlWalker w, string? baseDirectory,
     {
         var items = t.Sequence("dut_nodes", true, "DUT nodes ({ node: N2, profile: file.yaml })");
         if (items is null) return null;
+        if (kind == TestbedKind.Ssh)
+        {
+            w.Error(t.Get("dut_nodes") ?? t.Node, t.P("dut_nodes"), "a multi-DUT testbed is kind reference-lab (the lab builds the routers around its DUTs); " +
+                "a real router is one of its DUTs through its own profile (dut_nodes[].profile: kind ssh with testbed.topology.links)");
+            return null;
+        }
         if (items.Count < 2)
             w.Error(t.Get("dut_nodes") ?? t.Node, t.P("dut_nodes"), $"lists {items.Count} DUT node(s); a multi-DUT testbed names at least two (one DUT: use dut_node)");
         var result = new List<DutNodeBinding>();
@@ -289,7 +291,13 @@ internal sealed partial class ProfileReader(YamlWalker w, string? baseDirectory,
                 else if (dt.DutNode != router) problems.Add($"its testbed.topology.dut_node is {dt.DutNode}, not {router}");
                 if (f is not null && dt.Name != f.Name) problems.Add($"its topology is {dt.Name}, not {f.Name}");
             }
-            if (kind is { } k && dp.Testbed.Kind != k) problems.Add($"its testbed.kind is {dp.Testbed.Kind}, this testbed's is {k}");
+            // A DUT is built by the lab (its kind is the testbed's) or is a real router cabled to host NICs (kind ssh with links).
+            if (kind is { } k && dp.Testbed.Kind != k && !(k == TestbedKind.ReferenceLab && dp.Testbed.Kind == TestbedKind.Ssh))
+                problems.Add($"its testbed.kind is {dp.Testbed.Kind}, this testbed's is {k}");
+            foreach (var (link, nic) in dp.Testbed.Topology?.Nics ?? new Dictionary<string, string>())
+                foreach (var other in result)
+                    if (other.Profile.Testbed.Topology?.Nics.FirstOrDefault(x => x.Value == nic) is { Key: not null } taken)
+                        problems.Add($"its NIC {nic} ({link}) is already cabled to {other.Node}'s {taken.Key}; each link needs its own NIC");
             if (problems.Count > 0)
             {
                 w.Error(d.Get("profile")!, d.P("profile"), $"the DUT profile '{file}' cannot be {router}: {string.Join("; ", problems)}");

@@ -150,6 +150,8 @@ public sealed class LiveTestbed : IAsyncDisposable
                 throw new TestbedException($"{profile.SourcePath}: fault mode {fault.Name}@{faultedNode}: {faultedNode} is not a DUT node of this testbed " +
                     $"({string.Join(", ", multi.DutNodes.Select(d => d.Node))}). Nothing was connected or changed.");
             var target = multi.DutNodes.First(d => d.Node == faultedNode).Profile;
+            if (target.Testbed.Kind == TestbedKind.Ssh && !fault.IsIntentOnly)
+                throw new TestbedException($"fault mode {fault.Name}@{faultedNode}: {faultedNode} is a real router ({target.SourcePath}); only a mode that is a configuration through its pack applies to it. Nothing was connected or changed.");
             if (!fault.AppliesTo(Path.GetFileName(target.SourcePath)))
                 throw new TestbedException($"fault mode {fault.Name} misconfigures the DUT of profiles/{fault.Profile}, not {faultedNode}'s ({target.SourcePath}). Nothing was connected or changed.");
         }
@@ -158,6 +160,8 @@ public sealed class LiveTestbed : IAsyncDisposable
         // Decided before anything is built or connected, for every DUT: its pack, driver and (for a router pack) the whole rendering.
         var prepared = dutProfiles.Select(d => Prepare(d.Profile, multi is null || d.Node == faultedNode ? fault : LabFaultMode.None)).ToList();
         var labs = new List<ReferenceLab>();
+        // Per DUT: the lab that built it (null for a real router, reached over SSH).
+        var dutLabs = new List<ReferenceLab?>();
         ReferenceLab? surroundings = null;
         Topology.TopologyLab? topology = null;
         var duts = new List<DutBinding>();
@@ -168,17 +172,34 @@ public sealed class LiveTestbed : IAsyncDisposable
             if (profile.Testbed.Kind == TestbedKind.ReferenceLab)
             {
                 var allDutNodes = dutProfiles.Select(d => d.Node).OfType<string>().ToHashSet(StringComparer.Ordinal);
+                // A multi-DUT testbed's real routers (DUT profiles of kind ssh with testbed.topology.links): no lab of their own.
+                var realRouters = dutProfiles.Where(d => d.Profile.Testbed.Kind == TestbedKind.Ssh).Select(d => d.Node!).ToHashSet(StringComparer.Ordinal);
+                var others = multi is null ? [] : Harness.Topology.Topologies.Find(multi.Name).Routers.Where(r => !allDutNodes.Contains(r.Name))
+                    .Select(r => Harness.Topology.TopologyLab.NamespaceSuffix(r.Name)).ToList();
                 for (int i = 0; i < dutProfiles.Count; i++)
                 {
                     var dp = dutProfiles[i].Profile;
+                    if (realRouters.Contains(dutProfiles[i].Node!)) { dutLabs.Add(null); continue; }
                     var spec = ProfileDutConfig.LabSpec(dp) with { Hostname = dp.Testbed.Identity.Hostname };
-                    // With several DUTs the first lab's state owns the namespaces of the routers that are no DUT; the others own none.
+                    // With several DUTs the first lab's state owns the namespaces of the routers that are no DUT (and the real
+                    // routers' NICs); the others own none.
                     if (multi is not null)
-                        spec = spec with { ExtraNamespaceSuffixes = i > 0 ? [] : [.. spec.ExtraNamespaceSuffixes.Where(x => !allDutNodes.Any(n => Harness.Topology.TopologyLab.NamespaceSuffix(n) == x))] };
+                        spec = spec with { ExtraNamespaceSuffixes = labs.Count > 0 ? [] : others };
                     labs.Add(await ReferenceLab.StartAsync(spec, ct).ConfigureAwait(false));
+                    dutLabs.Add(labs[^1]);
+                }
+                if (labs.Count == 0 && multi is not null)
+                {
+                    // Every DUT is a real router: the lab is their surroundings only.
+                    surroundings = await ReferenceLab.StartAsync(new ReferenceLabSpec([], "", "", [], DutConfig.FromLines([])) { ExternalDut = true, ExtraNamespaceSuffixes = others }, ct).ConfigureAwait(false);
                 }
                 if (profile.Testbed.Topology is { } t)
-                    topology = Harness.Topology.TopologyLab.Build([.. dutProfiles.Select((d, i) => (d.Node!, labs[i]))], Harness.Topology.Topologies.Find(t.Name), ProfileDutConfig.TemplateDirectory("linux"));
+                    topology = realRouters.Count == 0
+                        ? Harness.Topology.TopologyLab.Build([.. dutProfiles.Select((d, i) => (d.Node!, dutLabs[i]!))], Harness.Topology.Topologies.Find(t.Name), ProfileDutConfig.TemplateDirectory("linux"))
+                        : Harness.Topology.TopologyLab.Build([.. dutProfiles.Select((d, i) => (d.Node!, dutLabs[i] ?? labs.FirstOrDefault() ?? surroundings!))], Harness.Topology.Topologies.Find(t.Name),
+                            ProfileDutConfig.TemplateDirectory("linux"),
+                            dutProfiles.Where(d => realRouters.Contains(d.Node!)).SelectMany(d => d.Profile.Testbed.Topology!.Nics).ToDictionary(x => x.Key, x => x.Value, StringComparer.Ordinal),
+                            realRouters);
             }
             else if (profile.Testbed.Topology is { } rt)
             {
@@ -196,7 +217,7 @@ public sealed class LiveTestbed : IAsyncDisposable
             for (int i = 0; i < dutProfiles.Count; i++)
             {
                 var (node, dp) = dutProfiles[i];
-                var lab = labs.Count > i ? labs[i] : null;
+                var lab = dutLabs.Count > i ? dutLabs[i] : null;
                 var prep = prepared[i];
                 ProfileDutConfig.EnsureLabHmacSecrets(dp);
                 foreach (var secret in dp.SecretValues()) Reporting.SecretRedactor.Register(secret);
@@ -458,6 +479,8 @@ public sealed class LiveTestbed : IAsyncDisposable
         // The later DUTs' labs first: the first one's state owns the lab routers' namespaces.
         foreach (var d in Enumerable.Reverse(Duts))
             if (d.Lab is not null) await d.Lab.DisposeAsync().ConfigureAwait(false);
+        // Every DUT a real router: the lab around them (their NICs go back, the routers' namespaces go).
+        if (Surroundings is not null) await Surroundings.DisposeAsync().ConfigureAwait(false);
     }
 }
 

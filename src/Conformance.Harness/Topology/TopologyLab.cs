@@ -27,14 +27,17 @@ public sealed class TopologyLab
     private readonly Dictionary<string, string> _testerInterfaces = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _namespaces = new(StringComparer.Ordinal);
 
-    private TopologyLab(IReadOnlyList<(string Node, ReferenceLab Lab)> duts, ReferenceTopology figure)
+    private TopologyLab(IReadOnlyList<(string Node, ReferenceLab Lab)> duts, ReferenceTopology figure, ReferenceLab owner)
     {
-        Dut = duts[0].Lab; Figure = figure; DutNode = string.Join("+", duts.Select(d => d.Node));
+        Dut = owner; Figure = figure; DutNode = string.Join("+", duts.Select(d => d.Node));
         DutNodes = [.. duts.Select(d => d.Node)];
         DutLabs = duts.ToDictionary(d => d.Node, d => d.Lab, StringComparer.Ordinal);
     }
 
-    /// <summary>The (first) DUT's lab: its run directory holds the lab's evidence, its state file the lab routers' namespaces.</summary>
+    /// <summary>
+    /// The lab whose state owns the lab routers' namespaces (and a real router's NICs): the first lab-built DUT's, or the lab
+    /// around a real router; its run directory holds the lab's evidence.
+    /// </summary>
     public ReferenceLab Dut { get; }
     public ReferenceTopology Figure { get; }
     /// <summary>The DUT's node; with several DUTs their names joined with '+' (see <see cref="DutNodes"/>).</summary>
@@ -209,7 +212,7 @@ public sealed class TopologyLab
     /// caller disposes the DUT labs (the later ones first), which removes everything.
     /// </summary>
     public static TopologyLab Build(IReadOnlyList<(string Node, ReferenceLab Lab)> duts, ReferenceTopology f, string templateDirectory, bool? routersAsReferenceNodes = null) =>
-        Build(duts, f, templateDirectory, routersAsReferenceNodes, nics: null);
+        Build(duts, f, templateDirectory, routersAsReferenceNodes, nics: null, realRouters: null);
 
     /// <summary>
     /// Builds the topology around a real router at <paramref name="dutNode"/> (a profile of kind ssh with testbed.topology.links):
@@ -223,20 +226,34 @@ public sealed class TopologyLab
         string templateDirectory, bool? routersAsReferenceNodes = null)
     {
         if (!host.Spec.ExternalDut) throw new ArgumentException("the lab around a real router is started with ReferenceLabSpec.ExternalDut", nameof(host));
-        return Build([(dutNode, host)], f, templateDirectory, routersAsReferenceNodes, nics);
+        return Build([(dutNode, host)], f, templateDirectory, routersAsReferenceNodes, nics, realRouters: null);
     }
 
+    /// <summary>
+    /// Builds a multi-DUT topology in which some DUT nodes are real routers (<paramref name="realRouters"/>: DUT profiles of kind
+    /// ssh with testbed.topology.links) and the others lab-built DUTs: <paramref name="duts"/> pairs each node with its lab, a real
+    /// router with the lab around it (the first lab-built DUT's lab, whose state owns the lab routers' namespaces, or a lab started
+    /// with <see cref="ReferenceLabSpec.ExternalDut"/> when every DUT is a real router). Each real router's link is the host NIC
+    /// <paramref name="nics"/> names (link → NIC, links are unique in the topology), leased by that owning lab (recorded in its state
+    /// file, given back by teardown and by the cleanup of a killed run before its namespaces go).
+    /// </summary>
+    public static TopologyLab Build(IReadOnlyList<(string Node, ReferenceLab Lab)> duts, ReferenceTopology f, string templateDirectory,
+        IReadOnlyDictionary<string, string> nics, IReadOnlySet<string> realRouters, bool? routersAsReferenceNodes = null) =>
+        Build(duts, f, templateDirectory, routersAsReferenceNodes, nics, realRouters);
+
     private static TopologyLab Build(IReadOnlyList<(string Node, ReferenceLab Lab)> duts, ReferenceTopology f, string templateDirectory, bool? routersAsReferenceNodes,
-        IReadOnlyDictionary<string, string>? nics)
+        IReadOnlyDictionary<string, string>? nics, IReadOnlySet<string>? realRouters)
     {
         if (duts.Count == 0) throw new ArgumentException("a topology lab needs at least one DUT node", nameof(duts));
-        var lab = new TopologyLab(duts, f) { RoutersAreReferenceNodes = routersAsReferenceNodes ?? RoutersRunAsReferenceNodes };
+        bool IsReal((string Node, ReferenceLab Lab) d) => d.Lab.Spec.ExternalDut || realRouters?.Contains(d.Node) == true;
+        // The lab whose state owns the lab routers' namespaces and the real routers' NICs.
+        var dut = duts.Where(d => !IsReal(d)).Select(d => d.Lab).FirstOrDefault() ?? duts[0].Lab;
+        var lab = new TopologyLab(duts, f, dut) { RoutersAreReferenceNodes = routersAsReferenceNodes ?? RoutersRunAsReferenceNodes };
         var nodes = lab.RoutersAreReferenceNodes;
         var pack = nodes ? PlatformPacks.Find("refnode") ?? throw new TestbedException("the reference node's pack (dut-configs/refnode/platform.yaml) is missing: the lab routers cannot run as reference nodes.") : null;
-        var dut = duts[0].Lab;
         var id = dut.RunId;
         // A real router has no namespace here (its links are host NICs in its neighbours' namespaces).
-        foreach (var (node, l) in duts.Where(d => !d.Lab.Spec.ExternalDut)) lab._namespaces[node] = l.Namespace;
+        foreach (var (node, l) in duts.Where(d => !IsReal(d))) lab._namespaces[node] = l.Namespace;
         var others = f.Routers.Where(r => !lab.IsDut(r.Name)).Select(r => r.Name).ToList();
         foreach (var node in others)
         {
@@ -256,7 +273,7 @@ public sealed class TopologyLab
         int attachmentIndex = 0;
         foreach (var (dutNode, dutLab) in duts)
         {
-            if (dutLab.Spec.ExternalDut)
+            if (IsReal((dutNode, dutLab)))
             {
                 // A real router: each of its links is a host NIC cabled to it, moved to the neighbour and named after the link.
                 foreach (var link in f.LinksOf(dutNode))
@@ -267,8 +284,10 @@ public sealed class TopologyLab
                         throw new TestbedException($"{link.Name} joins the real router {dutNode} to the tester ({nbr}): a real router's tester attachments are not supported yet.");
                     if (nics is null || !nics.TryGetValue(link.Name, out var nic))
                         throw new TestbedException($"{field} is missing: the real router {dutNode}'s link {link.Name} has no host NIC.");
+                    if (lab.IsDut(nbr))
+                        throw new TestbedException($"{link.Name} joins two DUT nodes ({dutNode} and {nbr}); a multi-DUT testbed needs a lab router between its DUTs.");
                     var ns = lab._namespaces[nbr];
-                    dutLab.LeaseNic(link.Name, nic, ns, field);
+                    dut.LeaseNic(link.Name, nic, ns, field);
                     NsSysctl(ns, $"net.ipv6.conf.{link.Name}.disable_ipv6", nodes ? "1" : "0");
                 }
                 continue;

@@ -14,7 +14,8 @@ namespace Conformance.Harness.Tests.Topology;
 /// a namespace of its own (none of the lab's), managed over SSH through its management address as if remote, with the figure's
 /// plan for N4 as its start-up configuration. Its five links are veth pairs standing in for the cables: one end in the node's
 /// namespace, the other in the host namespace under a NIC-like name (enpXs0fK). The profile is profiles/example-figure1-router.yaml
-/// with the node's address, key, host key and those NIC names.
+/// with the node's address, key, host key and those NIC names. The same router is then N4 of a two-DUT testbed
+/// (testbed.topology.dut_nodes) with a lab-built reference node as N2: TP-IOP-BV-01 and its negative controls at either DUT.
 /// </summary>
 [TestFixture, Category("Lab"), NonParallelizable]
 public class RealRouterTopologyTests
@@ -101,6 +102,33 @@ public class RealRouterTopologyTests
                 Assert.That(bad[id].Message, Does.Contain("N4"), $"{id}: blamed on the router's hop");
             }
             AssertNicsBack("after the faulted run", LabRunId(badDir));
+
+            // The same router as one of two DUTs (testbed.topology.dut_nodes): N2 a lab-built reference node, N4 the real router
+            // (its own profile: kind ssh with links). TP-IOP-BV-01 passes with both right and fails blamed on the DUT faulted.
+            var multi = Path.Combine(dir, "figure1-n2node-n4realrouter.yaml");
+            var multiText = File.ReadAllText(Path.Combine(ProfilesDir, "reference-figure1-n2node-n4node.yaml"))
+                .Replace("profile: reference-figure1-n2node-n4node", "profile: figure1-n2node-n4realrouter")
+                .Replace("profile: reference-figure1-n2-node.yaml", $"profile: {Path.Combine(ProfilesDir, "reference-figure1-n2-node.yaml")}")
+                .Replace("profile: reference-figure1-node.yaml", "profile: figure1-real-router.yaml");
+            File.WriteAllText(multi, multiText);
+            var two = ProfileLoader.Load(multi).Testbed.Topology!;
+            Assert.That(two.DutNodes.Select(d => (d.Node, d.Profile.Testbed.Kind)), Is.EqualTo(new[] { ("N2", TestbedKind.ReferenceLab), ("N4", TestbedKind.Ssh) }));
+            string[] interop = ["TP-IOP-BV-01"];
+            foreach (var (mode, blamed) in new[] { ("None", (string?)null), ("Figure1EndXWrongLink@N4", "N4"), ("Figure1N2EndXWrongLink@N2", "N2") })
+            {
+                sw.Restart();
+                var (o, oDir) = await CaseRunner.RunWithDirectoryAsync(mode, purposes: interop, profile: multi);
+                var r = o["TP-IOP-BV-01"];
+                TestContext.Out.WriteLine($"two DUTs (N2 lab-built, N4 real router), {mode}: TP-IOP-BV-01={r.Status} in {sw.Elapsed.TotalSeconds:0.0} s: {r.Message.Split('\n')[0]}");
+                if (blamed is null) Assert.That(r.Status, Is.EqualTo("passed"), $"{mode}: {r.Message}");
+                else
+                {
+                    Assert.That(r.Status, Is.EqualTo("failed"), $"{mode}: {r.Message}");
+                    Assert.That(r.Message, Does.StartWith($"FAIL: blamed on {blamed} ("), $"{mode}: blamed on the faulted DUT");
+                    Assert.That(r.Message, Does.Not.Contain(" and " + (blamed == "N2" ? "N4" : "N2") + " ("), $"{mode}: only the faulted DUT is blamed");
+                }
+                AssertNicsBack($"after the two-DUT run {mode}", LabRunId(oDir));
+            }
 
             // A run killed with kill -9 while the lab holds the NICs: `srv6conf lab cleanup` gives them back.
             sw.Restart();
