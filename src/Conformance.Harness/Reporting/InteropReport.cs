@@ -209,7 +209,7 @@ public sealed class InteropReport
 
     /// <summary>The test's figure: the topology with every DUT node of its roles marked and its role written under it.</summary>
     public string Figure(InteropTest t) => Topology is null ? "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\" height=\"10\"/>"
-        : TopologySvg.Render(Topology, t.Purpose.DutRoles.GroupBy(r => r.Node).ToDictionary(g => g.Key, g => string.Join("; ", g.Select(r => ShortRole(r.Role)))), Redact);
+        : TopologySvg.Render(Topology, t.Purpose.DutRoles.GroupBy(r => r.Node).ToDictionary(g => g.Key, g => string.Join("; ", g.Select(r => Regex.Replace(ShortRole(r.Role), @"\s*\([^)]*\)", "")))), Redact);
 
     private static string ShortRole(string role) => role.Split(':', 2)[0].Trim();
 
