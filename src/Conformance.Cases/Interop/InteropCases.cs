@@ -2,6 +2,7 @@ using System.Net;
 using Conformance.Cases.Support;
 using Conformance.Harness;
 using Conformance.Harness.Packets;
+using Conformance.Harness.Profiles;
 using Conformance.Harness.Reporting;
 using Conformance.Harness.Topology;
 using Conformance.Harness.Verdicts;
@@ -275,6 +276,43 @@ public sealed class InteropCases : TopologyCase
         if (testbed.Count > 0 && j.Pass)
             throw new TestbedException("INCONC: a lab router answered from an address not its own:\n" + string.Join('\n', testbed));
         PathVerdict(j, o, "The traceroute was not answered hop by hop as Appendix A.2.1 lists.");
+    }
+
+    [Test]
+    [NegativeControl("EndWithoutPsp@N2", Profile = "reference-figure1-n2node-n4node.yaml", Why = "the reference node as N2: its PSP SID is a plain End, the SRH is kept on the way to N4; the purpose fails, blamed on N2")]
+    [NegativeControl("SidMissing@N4", Profile = "reference-figure1-n2node-n4node.yaml", Why = "the reference node as N4: its End SID is not programmed, the ultimate segment does not answer; the purpose fails, blamed on N4")]
+    [TestPurpose(Id = "TP-IOP-BV-05", Feature = "Interop: PSP at one DUT, the ultimate segment at the other",
+        Title = "PSP across two DUTs: the first DUT (N2) is the penultimate segment and pops the SRH (PSP), the second (N4) is the ultimate segment and answers the echo request to its End SID without an SRH",
+        Requirements = new[] { "RFC8986-4.16.1.2-PSP-S14.1-S14.5", "RFC8986-4.1.1-ULH-S01-S02-ALLOWED" },
+        Roles = new[] { "N2|PSP|penultimate segment endpoint: End SID 2001:db8:b:2:e1:: with PSP, pops the SRH", "N4|End|ultimate segment endpoint: End SID 2001:db8:b:4::, receives the packet without an SRH and answers it" },
+        Stimulus = "10 × (2001:db8:A:100::, 2001:db8:B:2:E1::)(2001:db8:B:4::, 2001:db8:B:2:E1::; SL=1) ICMPv6 echo request into n100a (N100 pings N4's End SID via N2's PSP SID)",
+        Expected = "each request into N2 with its SRH (SL=1); from N2 on (the first DUT's hop) the IPv6 header alone, DA 2001:db8:B:4::, no SRH (PSP), on every link to N4 as the figure routes it; one echo reply per request from N4's End SID IP-routed back to N100 (hop limit and flow label not compared); nothing else; a wrong hop blamed on the DUT that sent it")]
+    public async Task PspAtOneDutUltimateSegmentAtTheOther()
+    {
+        AssignRoles();
+        IPAddress n100 = Figure.Loopback("N100"), n2End = Figure.EndSid("N2"), n4End = Figure.EndSid("N4");
+        var psp = Testbed.DutAt("N2").Profile.Parameters.Sids.TryGetValue("end_psp", out var s) && s.Behavior == SrBehavior.End && s.Flavors.Contains(SrFlavor.Psp) ? s.Address
+            : throw new TestbedException($"{Testbed.DutAt("N2").Profile.SourcePath}: the purpose needs N2's End SID with the PSP flavor (parameters.sids.end_psp), which the profile does not define.");
+        if (!Testbed.DutAt("N4").Profile.Parameters.Sids.Values.Any(x => x.Address.Equals(n4End) && x.Behavior == SrBehavior.End))
+            throw new TestbedException($"{Testbed.DutAt("N4").Profile.SourcePath}: the purpose needs N4's End SID at {Rfc5952.Format(n4End)} (the figure's plan), which the profile does not define.");
+        IReadOnlyList<IPAddress> srh = [n4End, psp];
+        // The PSP SID is N2's End beside the plan's End SID: the walk of the plan's End SID is its path (End: a lookup of the next segment).
+        var request = Figure.Walk("n100a", [n2End, n4End]).Select(h => h.Destination.Equals(n2End) ? h with { Destination = psp } : h).ToList();
+        var reply = Figure.WalkFrom(request[^1].To, n100);
+        if (request[^1].To != "N4") throw new TestbedException($"INCONC: the figure does not route N4's End SID to N4 ({Describe(request)}).");
+        Evidence.AttachText("Path computed from Figure 1", "request:\n" + Describe(request) + "\nreply:\n" + string.Join('\n', reply.Select(h => $"{h.Link}: {h.From} → {h.To}")));
+        var data = Enumerable.Range(0, Probes).Select(ProbeData).ToList();
+        byte[] Request(PacketBuilder b, PathHop h, int i) => h.SegmentsLeft > 0
+            ? b.Ipv6(n100, h.Destination, (byte)h.HopLimit).Srh(srh, (byte)h.SegmentsLeft).IcmpEchoRequest(EchoId, (ushort)i, data[i]).Build()
+            : b.Ipv6(n100, h.Destination, (byte)h.HopLimit).IcmpEchoRequest(EchoId, (ushort)i, data[i]).Build();
+        var stimuli = Enumerable.Range(0, Probes).Select(i => Request(Into("n100a"), request[0], i)).ToList();
+        IReadOnlyList<string> replyFields = ["ipv6.hop_limit", "ipv6.flow_label"];
+        var expected = Enumerable.Range(0, Probes).Select(i => (IReadOnlyList<(PathHop, byte[], IReadOnlyList<string>)>)
+            request.Select(h => (h, Request(Frame(h), h, i), (IReadOnlyList<string>)[]))
+            .Concat(reply.Select(h => (h, Frame(h).Ipv6(n4End, n100, 64).IcmpEchoReply(EchoId, (ushort)i, data[i]).Build(), replyFields)))
+            .ToList()).ToList();
+        var (j, o) = await ExchangeOnPathAsync("n100a", stimuli, expected, d => d.Inner is Icmpv6Layer { IsEcho: true, Type: 129 });
+        PathVerdict(j, o, "N2 did not pop the SRH at the penultimate segment (PSP), or N4 did not answer the echo request to its End SID arriving without an SRH.");
     }
 
     /// <summary>Does an export carry (somewhere inside) the payload of the stimulus?</summary>
