@@ -152,6 +152,7 @@ public sealed class CaseRun
         env["dut.sysctls"] = string.Join(' ', tb.Config.Sysctls.Select(s => s.ToString()));
         if (tb.LearnedSids.Count > 0)
             env["dut.learned_sids"] = string.Join("; ", tb.LearnedSids.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => $"{s.Key}={s.Value.Address} ({s.Value.Learned})"));
+        if (Profile.Testbed.Topology is { } topology) env["topology"] = topology.Name;
         // A multi-DUT testbed: every DUT by its node (the dut.* entries above are the first's).
         foreach (var d in tb.Duts.Where(d => d.Node is not null))
         {

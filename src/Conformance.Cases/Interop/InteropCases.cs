@@ -2,6 +2,7 @@ using System.Net;
 using Conformance.Cases.Support;
 using Conformance.Harness;
 using Conformance.Harness.Packets;
+using Conformance.Harness.Profiles;
 using Conformance.Harness.Reporting;
 using Conformance.Harness.Topology;
 using Conformance.Harness.Verdicts;
@@ -112,5 +113,217 @@ public sealed class InteropCases : TopologyCase
              (IReadOnlyList<string>)[])).ToList()).ToList();
         var (j, o) = await ExchangeOnPathAsync("n100a", stimuli, expected, d => true);
         PathVerdict(j, o, "The loopback probe was not processed by both DUTs as RFC 9259 Appendix A.4 lists (End.X: DA ← next segment, SL − 1, out of its link), or did not come back.");
+    }
+
+    [Test]
+    [NegativeControl("Figure1OFlagNotExported@N2", Profile = "reference-figure1-n2node-n4node.yaml", Why = "the reference node as N2 is configured without O-flag processing: no copy of the sampled packets reaches the collector from N2; the purpose fails, blamed on N2")]
+    [NegativeControl("Figure1OFlagNotExported@N4", Profile = "reference-figure1-n2node-n4node.yaml", Why = "the reference node as N4 is configured without O-flag processing: no copy of the sampled packets reaches the collector from N4; the purpose fails, blamed on N4")]
+    [NegativeControl("Figure1N2EndXWrongLink@N2", Profile = "reference-figure1-n2node-n4node.yaml", Why = "the reference node as N2: End.X C31 sends P1 over link4 instead of link3; the purpose fails, blamed on N2 (N4's exports are not judged: the packets reached it off the path)")]
+    [NegativeControl("Figure1EndXWrongLink@N4", Profile = "reference-figure1-n2node-n4node.yaml", Why = "the reference node as N4: End.X C52 sends P1 over link9 instead of link10; the purpose fails, blamed on N4 (its exports are right)")]
+    [TestPurpose(Id = "TP-IOP-BV-03", Feature = "Interop: O-flag exports from two DUTs correlated per packet",
+        Title = "Hybrid OAM across two DUTs: both DUTs export a copy of each sampled O-flag packet to the collector N100, which correlates the two copies per packet; the packet itself is forwarded unchanged but for End.X (Appendix A.3 with N2 processing the O-flag too)",
+        Requirements = new[] { "RFC9259-2.1.1-S01.1-COPY-TO-OAM", "RFC9259-A.3-CONTROLLER-CORRELATES", "RFC9259-2.1.1-S01.1-NO-METADATA-FORWARDED", "RFC9259-A.3-HYBRID-OAM-AT-N4" },
+        Roles = new[] { "N2|oam.o_flag_processing|transit endpoint (End.X C31 towards N3 over link3) and OAM exporter: copies each O-flag packet to the collector N100",
+                        "N4|oam.o_flag_processing|transit endpoint (End.X C52 towards N5 over link10) and OAM exporter: copies each O-flag packet to the collector N100" },
+        Stimulus = "10 × P1 as N1 (the headend, a lab router) sends it after steering CE1's IPv4 packet into policy P = <C31, C52, VPN SID>: (2001:db8:A:1::, C31)(VPN, C52, C31; SL=2)(IPv4 192.0.2.2 → 198.51.100.2 UDP), the O-flag set on the even-numbered packets (sampled), into N1 from CE1's port; the tester plays the collector N100 (n100b) and CE2",
+        Expected = "every packet hop by hop as Appendix A.3 lists (link3 after N2: DA C52, SL=1; link10 after N4: DA = VPN SID, SL=0; O-flag as sent, nothing added), the IPv4 packet out to CE2 (TTL 63), egress End.DX4 at N7; at the collector exactly one export from each DUT per sampled packet, each a full copy of P1 as that DUT received it (N2: DA C31 SL=2, N4: DA C52 SL=1; hop limit not compared), none for unsampled packets; a problem blamed on the DUT that made it; a DUT downstream of a DUT that misrouted the packet is not judged")]
+    public async Task OFlagExportsFromBothDutsCorrelatedPerPacket()
+    {
+        AssignRoles();
+        IPAddress n1 = Figure.Loopback("N1"), vpn = Figure.SidNamed("vpn_999").Address, collector = Figure.EndSid("N100");
+        IPAddress ce1 = Figure.LinkAddress4("CE1", "ce1")!, ce2 = Figure.LinkAddress4("CE2", "ce2")!;
+        IPAddress c31 = DutEndX("N2", "link3"), c52 = DutEndX("N4", "link10");
+        IReadOnlyList<IPAddress> srh = [vpn, c52, c31];
+        var hops = Figure.Walk("ce1", [c31, c52, vpn]);
+        Evidence.AttachText("Path computed from Figure 1", Describe(hops));
+        const ushort Port = 9999;
+        bool Sampled(int i) => i % 2 == 0;
+        byte[] Payload(int i) => [(byte)'V', (byte)'9', (byte)'9', (byte)'9', (byte)(i >> 8), (byte)i, (byte)(EchoId >> 8), (byte)EchoId, .. ProbeData(i)];
+        PacketBuilder Inner(int i, byte ttl) => new PacketBuilder().RawIp().Ipv4(ce1, ce2, ttl, 0, (ushort)(0x3300 + i)).Udp((ushort)(Port + i), Port, Payload(i));
+        PacketBuilder P1(PacketBuilder b, PathHop h, int i) => b.Ipv6(n1, h.Destination, (byte)h.HopLimit).Srh(srh, (byte)h.SegmentsLeft, x => x.OFlag = Sampled(i)).Encapsulate(Inner(i, 64));
+        var stimuli = Enumerable.Range(0, Probes).Select(i => P1(Into("ce1"), hops[0], i).Build()).ToList();
+        var toCe2 = new PathHop("ce2", "N7", "CE2", ce2, 0, 0);
+        var expected = Enumerable.Range(0, Probes).Select(i => (IReadOnlyList<(PathHop, byte[], IReadOnlyList<string>)>)hops
+            .Select(h => (h, P1(Frame(h), h, i).Build(), (IReadOnlyList<string>)[]))
+            .Append((toCe2, OutOf("ce2").Ipv4(ce1, ce2, 63, 0, (ushort)(0x3300 + i)).Udp((ushort)(Port + i), Port, Payload(i)).Build(), (IReadOnlyList<string>)[]))
+            .ToList()).ToList();
+        bool IsExport(DecodedPacket d) => d.Ipv6 is { } ip && ip.Dst.Equals(collector);
+        var (j, o) = await ExchangeOnPathAsync("ce1", stimuli, expected, d => d.Inner is Ipv4Layer, IsExport);
+        if (!j.Pass && o.DutProblems.Count == 0) PathVerdict(j, o, "P1 did not travel the path as Appendix A.3 lists.");
+
+        // The collector's correlation: per packet, the export of each DUT, matched to the packet by its payload and checked
+        // against the packet as that DUT received it. A DUT downstream of a DUT blamed for the path is not judged (its
+        // input was wrong); one upstream of every blamed DUT is.
+        var atCollector = o.SetAside.Where(f => !f.Port.Contains(':')).Select(f => (Frame: f, D: PacketDecoder.Decode(f.Data))).ToList();
+        var order = DutNodes.OrderBy(n => hops.Select((h, k) => (h, k)).First(x => x.h.To == n).k).ToList();
+        var problems = new Dictionary<string, List<string>>();
+        var table = new List<string> { "packet  sampled  " + string.Join("  ", order.Select(n => $"export from {n} (DA SL @ arrival)")) };
+        var perPacket = new string[Probes];
+        for (int i = 0; i < Probes; i++)
+        {
+            var exports = atCollector.Where(x => CarriesCopy(x.D, stimuli[i])).ToList();
+            var cells = new List<string>();
+            foreach (var node in order)
+            {
+                var into = hops.First(h => h.To == node);
+                var received = P1(OnLink(), into, i).Build().AsSpan(14).ToArray();
+                var addresses = Figure.AddressesOf(node).ToHashSet();
+                var mine = exports.Where(x => addresses.Contains(x.D.Ipv6!.Src)).ToList();
+                cells.Add(mine.Count == 0 ? "-" : string.Join(", ", mine.Select(x => (x.D.Inner is Ipv6Layer c ? $"{Rfc5952.Format(c.Packet.Ipv6!.Dst)} SL={c.Packet.Srh?.SegmentsLeft}" : "?") + $" @ {x.Frame.TimestampUtc:HH:mm:ss.ffffff}")));
+                var p = new List<string>();
+                if (Sampled(i) && mine.Count != 1) p.Add($"packet {i} (O-flag set): {mine.Count} export(s) from {node}, expected exactly 1");
+                if (!Sampled(i) && mine.Count != 0) p.Add($"packet {i} (no O-flag): {mine.Count} export(s) from {node}, expected none");
+                foreach (var x in mine.Where(x => !IsFullCopy(x.D, received)))
+                    p.Add($"packet {i}: {node}'s export does not carry a full copy of P1 as {node} received it: {x.D.Notation}");
+                if (p.Count > 0) (problems.TryGetValue(node, out var l) ? l : problems[node] = []).AddRange(p);
+            }
+            table.Add($"{i,6}  {(Sampled(i) ? "yes" : "no "),7}  " + string.Join("  ", cells));
+        }
+        var strays = atCollector.Where(x => !Enumerable.Range(0, Probes).Any(i => CarriesCopy(x.D, stimuli[i]))).ToList();
+        var fromLab = atCollector.Select(x => Figure.OwnerOf(x.D.Ipv6!.Src) ?? "?").Where(n => !Lab.IsDut(n))
+            .GroupBy(n => n).OrderBy(g => g.Key).Select(g => $"{g.Key}: {g.Count()}");
+        Evidence.AttachText("Exports correlated per packet at the collector N100", string.Join('\n', table)
+            + $"\n\nexports from the lab's O-flag routers (not judged): {string.Join(", ", fromLab)}; strays: {strays.Count}");
+        foreach (var x in strays)
+            if (Figure.OwnerOf(x.D.Ipv6!.Src) is { } n && Lab.IsDut(n))
+                (problems.TryGetValue(n, out var l) ? l : problems[n] = []).Add($"{n} sent the collector a packet that copies none of the probes: {x.D.Notation}");
+
+        // Blame: the path's first wrong hop (ExchangeOnPathAsync) and each DUT's exports, except a DUT downstream of one blamed for the path.
+        var firstPathBlame = order.FirstOrDefault(n => o.Blamed.Contains(n));
+        var judged = firstPathBlame is null ? order : order.Take(order.IndexOf(firstPathBlame) + 1).ToList();
+        var blamed = order.Where(n => o.Blamed.Contains(n) || (judged.Contains(n) && problems.ContainsKey(n))).ToList();
+        foreach (var n in order.Except(judged).Where(problems.ContainsKey))
+            Evidence.AttachText($"Not judged: {n}'s exports", $"{n} is downstream of {firstPathBlame}, which sent P1 off the path:\n" + string.Join('\n', problems[n]));
+        if (blamed.Count > 0)
+            Fail($"blamed on {string.Join(" and ", blamed.Select(DutLabel))}: the DUTs' O-flag processing did not export exactly one full copy of each sampled packet to the collector each, "
+                + $"or a DUT did not forward P1 as Appendix A.3 lists ({o.Figures})\n"
+                + string.Join('\n', blamed.SelectMany(n => (judged.Contains(n) && problems.TryGetValue(n, out var l) ? l.Select(x => $"[{n}] {x}") : []).Concat(o.DutProblems.Where(x => x.StartsWith($"[{n}]")))).Take(8)));
+        PathVerdict(j, o, "P1 did not reach CE2 as Appendix A.3 lists.");
+    }
+
+    [Test]
+    [NegativeControl("Figure1N2EndXWrongLink@N2", Profile = "reference-figure1-n2node-n4node.yaml", Why = "the reference node as N2: End.X C31 sends the probes that outlive it over link4 instead of link3; the traceroute fails from hop 3 on, blamed on N2")]
+    [NegativeControl("Figure1EndXWrongLink@N4", Profile = "reference-figure1-n2node-n4node.yaml", Why = "the reference node as N4: End.X C52 sends the probe that outlives it over link9 instead of link10; the traceroute fails at the target hop, blamed on N4")]
+    [TestPurpose(Id = "TP-IOP-BV-04", Feature = "Interop: traceroute via a segment list across two DUTs",
+        Title = "Traceroute via a segment list through two DUTs: each hop (lab routers and both DUTs' End.X) answers the probe whose hop limit expires there with Time Exceeded quoting it, SRH included; the probe that outlives both DUTs reaches the target (Appendix A.2.1)",
+        Requirements = new[] { "RFC9259-A.2.1-TRACE-VIA-SEGMENT-LIST", "RFC9259-A.2.1-SRH-IN-TIME-EXCEEDED", "RFC8986-4.2-END-X-S15", "RFC4443-3.3-TIME-EXCEEDED", "RFC4443-2.4-ERROR-INCLUDES-INVOKING-PACKET" },
+        Roles = new[] { "N2|End.X|first segment endpoint (End.X C31 towards N3 over link3) and traceroute hop 2: Time Exceeded for the probe that expires there",
+                        "N4|End.X|second segment endpoint (End.X C52 towards N5 over link10) and traceroute hop 4: Time Exceeded for the probe that expires there" },
+        Stimulus = "5 × (2001:db8:A:100::, 2001:db8:B:2:C31::)(2001:db8:A:5::, 2001:db8:B:4:C52::, 2001:db8:B:2:C31::; SL=2) UDP 49152+h → 33434+h with hop limit h = 1…5 into n100a (N100, the OAM originator, traces to N5's loopback via <C31, C52>, the RFC's <X31, X52>)",
+        Expected = "the probe with hop limit h on every link up to the node where it expires (N1, N2, N3, N4 for h = 1…4): from there one ICMPv6 Time Exceeded code 0 to N100, IP-routed back hop by hop, from an address of that node, quoting the probe as that node received it (hop limit 1, SRH included); the probe with h = 5 reaches N5 (SL=0) and is answered with Destination Unreachable code 4 (Port Unreachable); the DUTs' hops (link3 after N2: DA C52 SL=1; link10 after N4: DA N5 SL=0) exact; a wrong hop or a wrong error source blamed on the DUT that sent it")]
+    public async Task TracerouteViaASegmentListAcrossTwoDuts()
+    {
+        AssignRoles();
+        IPAddress n100 = Figure.Loopback("N100"), target = Figure.Loopback("N5"), c31 = DutEndX("N2", "link3"), c52 = DutEndX("N4", "link10");
+        IReadOnlyList<IPAddress> srh = [target, c52, c31];
+        var path = Figure.Walk("n100a", [c31, c52, target]);
+        const ushort SourcePort = 49152, TracerouteBase = 33434;
+        int maxHops = path.Count;
+        byte[] Probe(PacketBuilder b, PathHop h, int hopLimit, int i) =>
+            b.Ipv6(n100, h.Destination, (byte)hopLimit).Srh(srh, (byte)h.SegmentsLeft).Udp((ushort)(SourcePort + i), (ushort)(TracerouteBase + i), ProbeData(i)).Build();
+        var stimuli = new List<byte[]>();
+        var expected = new List<IReadOnlyList<(PathHop, byte[], IReadOnlyList<string>)>>();
+        var answerer = new List<string>();
+        var text = new List<string>();
+        IReadOnlyList<string> errorFields = ["ipv6.src", "ipv6.hop_limit", "ipv6.flow_label", "ipv6.traffic_class", "inner.icmpv6.checksum"];
+        for (int i = 0; i < maxHops; i++)
+        {
+            int h = i + 1;
+            int Hl(PathHop x) => h - (64 - x.HopLimit);
+            var onPath = path.TakeWhile(x => Hl(x) >= 1).ToList();
+            var hops = onPath.Select(x => (x, Probe(Frame(x), x, Hl(x), i), (IReadOnlyList<string>)[])).ToList();
+            stimuli.Add(hops[0].Item2);
+            var last = onPath[^1];
+            bool atTarget = onPath.Count == path.Count;
+            var node = last.To;
+            answerer.Add(node);
+            var quoted = Probe(OnLink(), last, Hl(last), i).AsSpan(14).ToArray();
+            var body = new byte[4 + Math.Min(quoted.Length, Icmp.MaxQuoted)];
+            quoted.AsSpan(0, body.Length - 4).CopyTo(body.AsSpan(4));
+            var back = Figure.WalkFrom(node, n100);
+            foreach (var x in back)
+                hops.Add((x, Frame(x).Ipv6(atTarget ? target : Figure.Loopback(node), n100, 64).Payload(new PacketPayload.Icmpv6(atTarget ? (byte)1 : (byte)3, atTarget ? (byte)4 : (byte)0, body)).Build(), errorFields));
+            expected.Add(hops);
+            text.Add($"hop limit {h}: expires at {node} ({(atTarget ? "the target: Port Unreachable" : "Time Exceeded")}); probe {string.Join(" → ", onPath.Select(x => x.Link))}; error back {string.Join(" → ", back.Select(x => x.Link))}");
+        }
+        Evidence.AttachText("Traceroute computed from Figure 1", Describe(path) + "\n\n" + string.Join('\n', text));
+        var (j, o) = await ExchangeOnPathAsync("n100a", stimuli, expected, d => d.Inner is Icmpv6Layer { Type: 1 or 3 }, errorsReturn: true);
+
+        // Who answered each hop: the error's source must be an address of the node where the probe expired (the RFC lets it
+        // choose which: "may use the address of the interface on which probe was received"). A wrong source at a DUT's hop is that DUT's.
+        var rows = new List<string> { "hop  expected at  answered by (source)" };
+        var wrongSource = new Dictionary<string, List<string>>();
+        var testbed = new List<string>();
+        for (int i = 0; i < stimuli.Count; i++)
+        {
+            var key = ProbeKey.Of(PacketDecoder.Decode(stimuli[i]));
+            var got = j.Matched.Where(m => !m.Expected.Port.Contains(':') && m.ReceivedDecoded.Inner is Icmpv6Layer { Invoking: { } inv } && ProbeKey.Of(inv) == key).ToList();
+            var sources = got.Select(m => m.ReceivedDecoded.Ipv6!.Src).Distinct().ToList();
+            rows.Add($"{i + 1,3}  {answerer[i],-11}  " + (sources.Count == 0 ? "no answer" : string.Join(", ", sources.Select(a => $"{Figure.OwnerOf(a) ?? "?"} ({Rfc5952.Format(a)})"))));
+            foreach (var a in sources.Where(a => Figure.OwnerOf(a) != answerer[i]))
+            {
+                var line = $"hop {i + 1}: the error came from {Rfc5952.Format(a)} ({Figure.OwnerOf(a) ?? "no node of the figure"}), not from an address of {answerer[i]}";
+                if (Lab.IsDut(answerer[i])) (wrongSource.TryGetValue(answerer[i], out var l) ? l : wrongSource[answerer[i]] = []).Add(line);
+                else testbed.Add(line);
+            }
+        }
+        Evidence.AttachText("Traceroute output (per hop)", string.Join('\n', rows));
+        var blamed = DutNodes.Where(n => o.Blamed.Contains(n) || wrongSource.ContainsKey(n)).ToList();
+        if (blamed.Count > 0)
+            Fail($"blamed on {string.Join(" and ", blamed.Select(DutLabel))}: the traceroute via <C31, C52> did not go through both DUTs' End.X SIDs hop by hop, "
+                + $"or a DUT did not answer the probe that expired there with Time Exceeded quoting it from one of its addresses ({o.Figures})\n"
+                + string.Join('\n', blamed.SelectMany(n => o.DutProblems.Where(x => x.StartsWith($"[{n}]")).Concat(wrongSource.TryGetValue(n, out var l) ? l.Select(x => $"[{n}] {x}") : [])).Take(8)));
+        if (testbed.Count > 0 && j.Pass)
+            throw new TestbedException("INCONC: a lab router answered from an address not its own:\n" + string.Join('\n', testbed));
+        PathVerdict(j, o, "The traceroute was not answered hop by hop as Appendix A.2.1 lists.");
+    }
+
+    [Test]
+    [NegativeControl("EndWithoutPsp@N2", Profile = "reference-figure1-n2node-n4node.yaml", Why = "the reference node as N2: its PSP SID is a plain End, the SRH is kept on the way to N4; the purpose fails, blamed on N2")]
+    [NegativeControl("SidMissing@N4", Profile = "reference-figure1-n2node-n4node.yaml", Why = "the reference node as N4: its End SID is not programmed, the ultimate segment does not answer; the purpose fails, blamed on N4")]
+    [TestPurpose(Id = "TP-IOP-BV-05", Feature = "Interop: PSP at one DUT, the ultimate segment at the other",
+        Title = "PSP across two DUTs: the first DUT (N2) is the penultimate segment and pops the SRH (PSP), the second (N4) is the ultimate segment and answers the echo request to its End SID without an SRH",
+        Requirements = new[] { "RFC8986-4.16.1.2-PSP-S14.1-S14.5", "RFC8986-4.1.1-ULH-S01-S02-ALLOWED" },
+        Roles = new[] { "N2|PSP|penultimate segment endpoint: End SID 2001:db8:b:2:e1:: with PSP, pops the SRH", "N4|End|ultimate segment endpoint: End SID 2001:db8:b:4::, receives the packet without an SRH and answers it" },
+        Stimulus = "10 × (2001:db8:A:100::, 2001:db8:B:2:E1::)(2001:db8:B:4::, 2001:db8:B:2:E1::; SL=1) ICMPv6 echo request into n100a (N100 pings N4's End SID via N2's PSP SID)",
+        Expected = "each request into N2 with its SRH (SL=1); from N2 on (the first DUT's hop) the IPv6 header alone, DA 2001:db8:B:4::, no SRH (PSP), on every link to N4 as the figure routes it; one echo reply per request from N4's End SID IP-routed back to N100 (hop limit and flow label not compared); nothing else; a wrong hop blamed on the DUT that sent it")]
+    public async Task PspAtOneDutUltimateSegmentAtTheOther()
+    {
+        AssignRoles();
+        IPAddress n100 = Figure.Loopback("N100"), n2End = Figure.EndSid("N2"), n4End = Figure.EndSid("N4");
+        var psp = Testbed.DutAt("N2").Profile.Parameters.Sids.TryGetValue("end_psp", out var s) && s.Behavior == SrBehavior.End && s.Flavors.Contains(SrFlavor.Psp) ? s.Address
+            : throw new TestbedException($"{Testbed.DutAt("N2").Profile.SourcePath}: the purpose needs N2's End SID with the PSP flavor (parameters.sids.end_psp), which the profile does not define.");
+        if (!Testbed.DutAt("N4").Profile.Parameters.Sids.Values.Any(x => x.Address.Equals(n4End) && x.Behavior == SrBehavior.End))
+            throw new TestbedException($"{Testbed.DutAt("N4").Profile.SourcePath}: the purpose needs N4's End SID at {Rfc5952.Format(n4End)} (the figure's plan), which the profile does not define.");
+        IReadOnlyList<IPAddress> srh = [n4End, psp];
+        // The PSP SID is N2's End beside the plan's End SID: the walk of the plan's End SID is its path (End: a lookup of the next segment).
+        var request = Figure.Walk("n100a", [n2End, n4End]).Select(h => h.Destination.Equals(n2End) ? h with { Destination = psp } : h).ToList();
+        var reply = Figure.WalkFrom(request[^1].To, n100);
+        if (request[^1].To != "N4") throw new TestbedException($"INCONC: the figure does not route N4's End SID to N4 ({Describe(request)}).");
+        Evidence.AttachText("Path computed from Figure 1", "request:\n" + Describe(request) + "\nreply:\n" + string.Join('\n', reply.Select(h => $"{h.Link}: {h.From} → {h.To}")));
+        var data = Enumerable.Range(0, Probes).Select(ProbeData).ToList();
+        byte[] Request(PacketBuilder b, PathHop h, int i) => h.SegmentsLeft > 0
+            ? b.Ipv6(n100, h.Destination, (byte)h.HopLimit).Srh(srh, (byte)h.SegmentsLeft).IcmpEchoRequest(EchoId, (ushort)i, data[i]).Build()
+            : b.Ipv6(n100, h.Destination, (byte)h.HopLimit).IcmpEchoRequest(EchoId, (ushort)i, data[i]).Build();
+        var stimuli = Enumerable.Range(0, Probes).Select(i => Request(Into("n100a"), request[0], i)).ToList();
+        IReadOnlyList<string> replyFields = ["ipv6.hop_limit", "ipv6.flow_label"];
+        var expected = Enumerable.Range(0, Probes).Select(i => (IReadOnlyList<(PathHop, byte[], IReadOnlyList<string>)>)
+            request.Select(h => (h, Request(Frame(h), h, i), (IReadOnlyList<string>)[]))
+            .Concat(reply.Select(h => (h, Frame(h).Ipv6(n4End, n100, 64).IcmpEchoReply(EchoId, (ushort)i, data[i]).Build(), replyFields)))
+            .ToList()).ToList();
+        var (j, o) = await ExchangeOnPathAsync("n100a", stimuli, expected, d => d.Inner is Icmpv6Layer { IsEcho: true, Type: 129 });
+        PathVerdict(j, o, "N2 did not pop the SRH at the penultimate segment (PSP), or N4 did not answer the echo request to its End SID arriving without an SRH.");
+    }
+
+    /// <summary>Does an export carry (somewhere inside) the payload of the stimulus?</summary>
+    private static bool CarriesCopy(DecodedPacket export, byte[] stimulus) =>
+        ProbeKey.Of(export) is { } k && k == ProbeKey.Of(PacketDecoder.Decode(stimulus));
+
+    /// <summary>The export's encapsulated packet is the packet as received, all but its hop limit (octet 7).</summary>
+    private static bool IsFullCopy(DecodedPacket export, byte[] receivedIp)
+    {
+        if (export.Inner is not Ipv6Layer inner) return false;
+        var copy = inner.Bytes;
+        return copy.Length == receivedIp.Length && copy.AsSpan(0, 7).SequenceEqual(receivedIp.AsSpan(0, 7)) && copy.AsSpan(8).SequenceEqual(receivedIp.AsSpan(8));
     }
 }

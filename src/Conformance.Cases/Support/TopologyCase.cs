@@ -79,9 +79,10 @@ public abstract class TopologyCase : ConformanceCase
     /// <param name="expectedHops">Per probe: the hops it must take and the frame expected on each (the first, the stimulus, is not judged).</param>
     /// <param name="returned">Which tester-port reception counts as the probe's return (for loss and round trip).</param>
     /// <param name="setAside">Receptions (on tester ports or taps) the case judges itself, left out of the hop-by-hop judgement.</param>
+    /// <param name="errorsReturn">An ICMPv6 error quoting the probe counts as its return (a traceroute: the answer of the hop where it expired).</param>
     protected static async Task<(Judgement Judgement, PathOutcome Outcome)> ExchangeOnPathAsync(string entryPort, IReadOnlyList<byte[]> stimuli,
         IReadOnlyList<IReadOnlyList<(PathHop Hop, byte[] Frame, IReadOnlyList<string> Ignored)>> expectedHops, Func<DecodedPacket, bool> returned,
-        Func<DecodedPacket, bool>? setAside = null)
+        Func<DecodedPacket, bool>? setAside = null, bool errorsReturn = false)
     {
         var tapPoints = expectedHops.SelectMany(h => h.Skip(1)).Select(x => ObservationPoint(x.Hop)).Where(p => p.Contains(':'))
             .Concat(DutNodes.SelectMany(n => Figure.LinksOf(n).Where(l => !Figure.Node(l.Other(n)).IsTester).Select(l => LinkTap.NameOf(l.Other(n), l.Name, inbound: true))))
@@ -190,7 +191,11 @@ public abstract class TopologyCase : ConformanceCase
         for (int i = 0; i < stimuli.Count; i++)
         {
             var key = ProbeKey.Of(PacketDecoder.Decode(stimuli[i]));
-            var back = result.Received.FirstOrDefault(f => { var d = PacketDecoder.Decode(f.Data); return ProbeKey.Of(d) == key && returned(d); });
+            var back = result.Received.FirstOrDefault(f =>
+            {
+                var d = PacketDecoder.Decode(f.Data);
+                return (ProbeKey.Of(d) == key || (errorsReturn && d.Inner is Icmpv6Layer { Invoking: { } inv } && ProbeKey.Of(inv) == key)) && returned(d);
+            });
             if (back is null) continue;
             returnedCount++;
             if (sentAt.TryGetValue(i, out var t0)) rtts.Add(back.TimestampUtc - t0);

@@ -85,7 +85,7 @@ internal static class PurposesCommand
         catch (Exception e) when (e is IOException or BadImageFormatException) { return null; }
     }
 
-    private static string DefaultCasesAssembly()
+    internal static string DefaultCasesAssembly()
     {
         var root = AllureResultsLocator.FindRepoRoot(AppContext.BaseDirectory) ?? Directory.GetCurrentDirectory();
         return Path.Combine(root, "src", "Conformance.Cases", "bin", "Release", "net10.0", "Conformance.Cases.dll");

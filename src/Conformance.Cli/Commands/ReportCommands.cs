@@ -27,7 +27,13 @@ internal static class ReportCommands
         var baseline = new Option<string>("--baseline") { Description = "the baseline run's folder or conformance-statement.json (the previous nightly of the same profile)", Required = true };
         var regressions = new Command("regressions", "Compare a run's statement with a baseline's: new failures (passed before, not now), fixes, changed evidence; writes regressions.md/.json into the run; exit 1 on a new failure") { regRun, baseline };
         regressions.SetAction(pr => Regressions(pr.GetValue(regRun)!, pr.GetValue(baseline)!, Console.Out, Console.Error));
-        return new Command("report", "Reports of a run") { statement, compare, merge, regressions };
+        var interopRuns = new Argument<string[]>("runs") { Description = "run directories of multi-DUT testbeds (testbed.topology.dut_nodes) with a conformance statement, one per DUT pair and role assignment", Arity = ArgumentArity.OneOrMore };
+        var interopOut = new Option<string>("--out") { Description = "where to write interop.html (single file), interop.md and the SVG figures", Required = true };
+        var interopAnon = new Option<bool>("--anonymise") { Description = "name the vendors A, B, C… (order of appearance) instead of by platform and operating system; hides host, profile and run folder names" };
+        var interopTopology = new Option<string?>("--topology") { Description = "the topology to draw when the runs do not record theirs (topologies/NAME.yaml)" };
+        var interop = new Command("interop", "Interop report (EANTC style): per test the purpose, procedure, RFC quotes, a topology figure with the DUTs' roles, the role table and the capture evidence per hop; a matrix of DUT pairs × tests and an issues table naming (or anonymising) the blamed vendor") { interopRuns, interopOut, interopAnon, interopTopology };
+        interop.SetAction(pr => Interop(pr.GetValue(interopRuns)!, pr.GetValue(interopOut)!, pr.GetValue(interopAnon), pr.GetValue(interopTopology), null, Console.Out, Console.Error));
+        return new Command("report", "Reports of a run") { statement, compare, merge, regressions, interop };
     }
 
     public static int Merge(IReadOnlyList<string> shards, string output, TextWriter stdout, TextWriter stderr)
@@ -76,6 +82,30 @@ internal static class ReportCommands
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException)
         {
             stderr.WriteLine($"srv6conf report compare: {SecretRedactor.Redact(e.Message)}");
+            return 2;
+        }
+    }
+
+    /// <summary>`srv6conf report interop RUN… [--anonymise] --out DIR`: the interop report of multi-DUT runs (purposes read from the built cases assembly, or <paramref name="casesAssembly"/>).</summary>
+    public static int Interop(IReadOnlyList<string> runs, string output, bool anonymise, string? topology, string? casesAssembly, TextWriter stdout, TextWriter stderr)
+    {
+        try
+        {
+            var path = casesAssembly ?? PurposesCommand.DefaultCasesAssembly();
+            if (!File.Exists(path)) throw new IOException($"the test purposes are read from the built cases assembly, {path}, which does not exist (dotnet build Conformance.sln -c Release).");
+            var purposes = Conformance.Harness.Catalogue.PurposeCatalogue.Read(System.Reflection.Assembly.LoadFrom(path)).Select(p => p.Purpose).ToList();
+            var topo = topology is null ? null : Conformance.Harness.Topology.Topologies.Find(topology);
+            var report = InteropReport.Build(runs, purposes, anonymise, topo);
+            var files = report.Write(output);
+            var issues = report.Issues();
+            stdout.WriteLine($"interop report: {report.Runs.Count} run(s), {report.Tests.Count} test(s), {report.Tests.Sum(t => t.Results.Count)} result(s), {issues.Count} issue(s){(anonymise ? ", vendors anonymised" : "")}");
+            foreach (var l in report.VendorLabels.Values) stdout.WriteLine($"  DUT {l}");
+            foreach (var f in files.Take(2)) stdout.WriteLine(f);
+            return 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException or BadImageFormatException)
+        {
+            stderr.WriteLine($"srv6conf report interop: {SecretRedactor.Redact(e.Message)}");
             return 2;
         }
     }
