@@ -309,4 +309,224 @@ public sealed class NextCsidCases : ConformanceCase
                 .IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build(),
             "NEXT-C-SID End did not shift the Argument by its own C-SID length (N05–N06 with its LBL and LNFL), or processed an address outside its prefix.");
     }
+
+    /// <summary>
+    /// A downstream address of the lab's plan inside the Locator-Block of <paramref name="sid"/> (so that its C-SIDs can follow
+    /// the SID's in a container) and the tester port its /64 leaves by in the main table: N2 and D via t2, N3 and D3 via t3.
+    /// </summary>
+    private static (string Name, IPAddress Address, string Port) TargetInBlock(SidDefinition sid)
+    {
+        var c = sid.Csid!;
+        foreach (var (name, port) in new[] { ("D", "t2"), ("N2", "t2"), ("N3", "t3"), ("D3", "t3") })
+            if (Profile.Parameters.Addresses.TryGetValue(name, out var t) && (U(t) & Mask(0, c.BlockBits)) == (U(sid.Address) & Mask(0, c.BlockBits)))
+                return (name, t, port);
+        throw new TestbedException($"{Profile.SourcePath}: none of the addresses D, N2, N3, D3 is inside the Locator-Block {A(U(sid.Address) & Mask(0, c.BlockBits))}/{c.BlockBits} of SID {sid.Name}: the case needs one to follow it in a container.");
+    }
+
+    [Test]
+    [NegativeControl("CsidNextVariantsWrong", Why = "end_csid_f4816 programmed F3232 (lblen 32 nflen 32, the same /64): the Argument is copied after bit 32 instead of bit 48, to an unrouted destination")]
+    [NegativeControl("CsidNextVariantsWrong", Profile = "reference-node.yaml", Why = "end_csid_f4816 programmed F3232 (the same /64): the Argument is copied after bit 32 instead of bit 48, to an unrouted destination")]
+    [TestPurpose(Id = "TP-CSID-BV-12", Requires = new[] { "End", "NEXT-C-SID" }, Feature = "C-SID",
+        Title = "NEXT-C-SID End with a 48-bit Locator-Block (F4816) shifts the Argument to the bits right after the block, by exactly its C-SID length, for any Argument",
+        Requirements = new[] { "RFC9800-4.1-NEXT-CSID-OTHER-LENGTHS", "RFC9800-4.1-NEXT-CSID-AL", "RFC9800-4.1.1-END-N01-N09", "RFC9800-4.1-NEXT-CSID-ANY-ARGUMENT", "RFC9800-4.1-NEXT-CSID-NEXT-SID" },
+        Stimulus = "into t1, 2 × per destination C: (A,C)(T,C;SL=1) ICMPv6 echo request, hop limit 64, traffic class 0x2e, flow label 0x12345, checksum for T; S = the first NEXT-C-SID End SID with a 48-bit Locator-Block (reference profiles: end_csid_f4816, 2001:db8:b:c8::, block 2001:db8:b::/48, 16-bit C-SIDs), T = the first of D, N2, N3, D3 in S's block (N2, 2001:db8:b:2:e::, via t2); C = S:[00c8, T's C-SID 0002, tail] with the 48-bit tail all zeros, all ones and two seeded random values (seed 20261203); and the last address before S's /64 and the first after it",
+        Expected = "for each container: (A,C')(T,C;SL=1) out of T's port (t2) with hop limit 63, C' = C with the 64-bit Argument (AL = 128-48-16) copied to bits [48..111] and bits [112..127] zero (computed by the codec), the SRH and every other field unchanged; the two outside addresses not forwarded (a Destination Unreachable to A on t1 tolerated); nothing else")]
+    public async Task EndWithA48BitBlockShiftsExactly()
+    {
+        IPAddress a = Address("A");
+        var sid = Profile.Parameters.Sids.Values.Where(s => s.Behavior == SrBehavior.End && s.Csid is { Flavor: CsidFlavor.NextCsid, BlockBits: 48 })
+            .OrderBy(s => s.Name, StringComparer.Ordinal).FirstOrDefault();
+        if (sid is null)
+            Assert.Ignore($"N/A: the profile {Profile.Name} has no NEXT-C-SID End SID with a 48-bit Locator-Block (parameters.sids.*.csid); RFC 9800 §4.1 makes lengths other than F3216 optional (MAY).");
+        var (name, t, port) = TargetInBlock(sid);
+        Evidence.Parameter("C-SID SID", $"{sid.Name} {sid.Address} ({sid.Csid})");
+        Evidence.Parameter("next C-SID", $"{name} {t} out of {port}");
+        await ShiftExchangeAsync(Probes(sid, t), port,
+            (p, i) => Into("t1").Ipv6(a, p.Destination, 64, TrafficClass, FlowLabel).Srh([t, p.Destination], 1).WithPseudoHeaderDestination(t)
+                .IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build(),
+            (p, i) => OutOf(port).Ipv6(a, p.Shifted!, 63, TrafficClass, FlowLabel).Srh([t, p.Destination], 1).WithPseudoHeaderDestination(t)
+                .IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build(),
+            "NEXT-C-SID End with a 48-bit Locator-Block did not copy the Argument to the bits right after the block with the last LNFL bits zero (N05–N06), or processed an address outside its prefix.");
+    }
+
+    /// <summary>A Hop-by-Hop Options header (type 0) or a Destination Options header (type 60) of 8 octets: one PadN option of 4 octets.</summary>
+    private static byte[] PadNOptions() => [0, 0, 1, 4, 0, 0, 0, 0];
+
+    [Test]
+    [NegativeControl("CsidEndWithoutFlavor", Why = "the C-SID End SID is programmed as a plain End: with SL=1 it copies Segment List[0] instead of shifting, without SRH it drops the packet")]
+    [NegativeControl("NodeSrhMishandled", Profile = "reference-node.yaml", Why = "defect next-csid-skipped-behind-extension-headers: behind a Hop-by-Hop or Destination Options header the packet is processed as by a SID without the flavor")]
+    [TestPurpose(Id = "TP-CSID-BV-13", Requires = new[] { "End", "NEXT-C-SID" }, Feature = "C-SID",
+        Title = "NEXT-C-SID End processes a container behind a Hop-by-Hop and a Destination Options header as without them, with and without SRH",
+        Requirements = new[] { "RFC9800-4.1.1-END-WITHOUT-SRH", "RFC9800-4.1.1-END-N01-N09", "RFC9800-4.1-NEXT-CSID-NEXT-SID", "RFC9800-4.1-NEXT-CSID-ANY-ARGUMENT" },
+        Stimulus = "into t1, 2 × per destination C, each with a Hop-by-Hop Options header and a Destination Options header (one PadN option each) before the rest, hop limit 64, traffic class 0x2e, flow label 0x12345: (A,C)(HBH)(DOH)(D,C;SL=1) ICMPv6 echo request and (A,C)(HBH)(DOH) ICMPv6 echo request without SRH, C as in TP-CSID-BV-01 (the End C-SID SID's containers towards D: tails all zeros, all ones, two seeded random; and the last address before S's prefix and the first after it); and 2 × (A,S)(HBH)(DOH)(D,N2,S;SL=2) with S the SID itself (Argument 0)",
+        Expected = "for each container: the same packet out of t2 with DA C' (computed by the codec, N05–N06), hop limit 63, the Hop-by-Hop and Destination Options headers, the SRH (if any: Segments Left unchanged) and every other field unchanged; for Argument 0: (A,N2)(HBH)(DOH)(D,N2,S;SL=1) out of t2 with hop limit 63; the two outside addresses not forwarded (a Destination Unreachable to A on t1 tolerated); nothing else")]
+    public async Task EndShiftsBehindHopByHopAndDestinationOptions()
+    {
+        IPAddress a = Address("A"), d = Address("D"), n2 = Address("N2");
+        var sid = CsidSid(SrBehavior.End);
+        PacketBuilder Ext(PacketBuilder b) => b.WithExtensionHeader(0, PadNOptions()).WithExtensionHeader(60, PadNOptions());
+        var stimuli = new List<byte[]>();
+        var expected = new List<ExpectedPacket>();
+        var listing = new List<string>();
+        foreach (var withSrh in new[] { true, false })
+            foreach (var probe in Probes(sid, d))
+                for (int k = 0; k < 2; k++)
+                {
+                    int i = stimuli.Count;
+                    PacketBuilder Make(PacketBuilder b, IPAddress da, byte hl)
+                    {
+                        b = Ext(b.Ipv6(a, da, hl, TrafficClass, FlowLabel));
+                        if (withSrh) b = b.Srh([d, probe.Destination], 1).WithPseudoHeaderDestination(d);
+                        else b = b.WithPseudoHeaderDestination(probe.Shifted ?? probe.Destination);
+                        return b.IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i));
+                    }
+                    stimuli.Add(Make(Into("t1"), probe.Destination, 64).Build());
+                    listing.Add($"{i,2} HBH, DOH{(withSrh ? ", SRH SL=1" : ", no SRH")}: {probe.What}{(probe.Shifted is { } sh ? $" → {sh} out of t2" : " → not processed as the SID")}");
+                    if (probe.Shifted is not null)
+                        expected.Add(new ExpectedPacket("t2", Make(OutOf("t2"), probe.Shifted, 63).Build(), $"probe {i}: {probe.What}", []));
+                }
+        for (int k = 0; k < 2; k++)
+        {
+            int i = stimuli.Count;
+            stimuli.Add(Ext(Into("t1").Ipv6(a, sid.Address, 64, TrafficClass, FlowLabel)).Srh([d, n2, sid.Address], 2).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build());
+            expected.Add(new ExpectedPacket("t2", Ext(OutOf("t2").Ipv6(a, n2, 63, TrafficClass, FlowLabel)).Srh([d, n2, sid.Address], 1).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build(),
+                $"probe {i}: Argument 0 behind HBH and DOH → N2", []));
+            listing.Add($"{i,2} HBH, DOH, SRH SL=2: Argument 0 ({sid.Address}) → {n2}, SL=1 out of t2");
+        }
+        Evidence.AttachText("Probe destinations", string.Join('\n', listing));
+        var j = await ExchangeAsync("t1", stimuli, expected, TimeSpan.FromSeconds(1));
+        j = j with { Unexpected = [.. j.Unexpected.Where(u => !(u.Frame.Port == "t1" && u.Decoded.Inner is Icmpv6Layer { Type: 1 }))] };
+        Verdict(j, "NEXT-C-SID End did not process a container behind a Hop-by-Hop and a Destination Options header as RFC 9800 §4.1.1 says (N01–N09 before the first header that is not an SRH, HBH or DOH), or changed those headers, or processed an address outside its prefix.");
+    }
+
+    [Test]
+    [NegativeControl("CsidBlockLengthWrong", Why = "the C-SID SIDs are programmed with a 16-bit Locator-Block: the SID's own C-SID is taken for a non-zero Argument and shifted instead of taking the next Segment List entry")]
+    [NegativeControl("NodeEndMisprogrammed", Profile = "reference-node.yaml", Why = "the NEXT-C-SID SIDs have a 16-bit block: the SID's own C-SID is taken for an Argument and shifted, the next Segment List entry is not taken")]
+    [TestPurpose(Id = "TP-CSID-BV-14", Requires = new[] { "End", "NEXT-C-SID" }, Feature = "C-SID",
+        Title = "Mixed segment lists: a NEXT-C-SID container followed by a classic SID or by another container, and a classic SID followed by a container, each take the next Segment List entry as it is",
+        Requirements = new[] { "RFC9800-4.1-NEXT-CSID-CONTAINERS-INDEPENDENT", "RFC9800-4.1-NEXT-CSID-LAST-ANY-BEHAVIOR", "RFC9800-4.1-NEXT-CSID-NEXT-SID", "RFC9800-4.1.1-END-N01-N09", "RFC8986-4.1-END-S12-S15" },
+        Stimulus = "into t1, 2 × each, ICMPv6 echo requests, hop limit 64, traffic class 0x2e, flow label 0x12345, S = the End C-SID SID (reference profiles 2001:db8:c1::, F3216), E = the classic End SID (2001:db8:b:1:e::), X = a downstream NEXT-C-SID container in N2's /64 (2001:db8:b:2:... with a non-zero Argument): (A,S)(D,X,S;SL=2) (container, then container), (A,S)(D,N2,X,S;SL=3) (container, then classic), (A,E)(D,X,E;SL=2) (classic, then container), (A,S:[00c1,000b,0002])(D,N2,S:[…];SL=2) (a container still shifting with classic SIDs after it)",
+        Expected = "(A,X)(…;SL=1), (A,N2)(…;SL=2), (A,X)(…;SL=1) and (A,2001:db8:b:2::)(…;SL=2) out of t2 (RFC 8986 S13–S14 for Argument 0 and the classic SID; N05–N06 with Segments Left unchanged for the non-zero Argument), hop limit 63, the SRH otherwise unchanged; nothing else")]
+    public async Task MixedListsTakeTheNextEntryAsItIs()
+    {
+        IPAddress a = Address("A"), d = Address("D"), n2 = Address("N2"), e = Sid("end");
+        var sid = CsidSid(SrBehavior.End);
+        var s = sid.Address;
+        // X: N2's /64 followed by C-SIDs 0dd0 and 0001 (a container a downstream F3216 node would shift), routed via t2.
+        var x = A((U(n2) & Mask(0, 64)) | ((UInt128)0x0dd0_0001 << 32));
+        // S:[00c1, 000b, 0002]: S's C-SID followed by N2's two C-SIDs (bits 32..63 of N2), shifted to N2's /64.
+        var c = sid.Csid!;
+        var shifting = A((U(s) & Mask(0, c.BlockBits + c.CsidBits)) | ((U(n2) & Mask(c.BlockBits, 64 - c.BlockBits)) >> c.CsidBits));
+        var shifted = CsidEndpoint.NextCsid(shifting, c);
+        var plan = new (string What, IPAddress Da, IPAddress[] Segments, byte Sl, IPAddress NewDa, byte NewSl)[]
+        {
+            ("container S (Argument 0), then container X", s, [d, x, s], 2, x, 1),
+            ("container S (Argument 0), then classic N2", s, [d, x, n2, s], 3, n2, 2),
+            ("classic End E, then container X", e, [d, x, e], 2, x, 1),
+            ("container S:[s,000b,0002] (Argument non-zero) with classic N2 after it", shifting, [d, n2, shifting], 2, shifted, 2),
+        };
+        var stimuli = new List<byte[]>();
+        var expected = new List<ExpectedPacket>();
+        var listing = new List<string>();
+        foreach (var p in plan)
+            for (int k = 0; k < 2; k++)
+            {
+                int i = stimuli.Count;
+                stimuli.Add(Into("t1").Ipv6(a, p.Da, 64, TrafficClass, FlowLabel).Srh(p.Segments, p.Sl).WithPseudoHeaderDestination(d).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build());
+                expected.Add(new ExpectedPacket("t2", OutOf("t2").Ipv6(a, p.NewDa, 63, TrafficClass, FlowLabel).Srh(p.Segments, p.NewSl).WithPseudoHeaderDestination(d)
+                    .IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build(), $"probe {i}: {p.What}", []));
+                listing.Add($"{i,2} {p.What}: {p.Da} SL={p.Sl} → {p.NewDa} SL={p.NewSl} out of t2");
+            }
+        Evidence.AttachText("Probe destinations", string.Join('\n', listing));
+        Verdict(await ExchangeAsync("t1", stimuli, expected), "A mixed list of NEXT-C-SID containers and classic SIDs was not processed entry by entry: Argument 0 or a classic SID did not take the next Segment List entry as it is, or a non-zero Argument was not shifted with Segments Left unchanged.");
+    }
+
+    /// <summary>The profile's C-SID SIDs (NEXT or REPLACE) of End, End.X and End.T, by name.</summary>
+    private static IReadOnlyList<SidDefinition> CsidSids() =>
+        [.. Profile.Parameters.Sids.Values.Where(s => s.Csid is not null && (s.Behavior == SrBehavior.End || s.Behavior == SrBehavior.EndX || s.Behavior == SrBehavior.EndT))
+            .OrderBy(s => s.Name, StringComparer.Ordinal)];
+
+    [Test]
+    [NegativeControl("CsidBlockLengthWrong", Why = "the C-SID SIDs are programmed with a 16-bit Locator-Block: the SID with Argument 0 is seen with a non-zero Argument (its own C-SID) and shifted, not answered")]
+    [NegativeControl("NodeEndMisprogrammed", Profile = "reference-node.yaml", Why = "the NEXT-C-SID SIDs have a 16-bit block: the echo request to the SID is shifted as if it had an Argument, not answered")]
+    [TestPurpose(Id = "TP-CSID-BV-15", Requires = new[] { "End", "NEXT-C-SID", "oam.ping_to_sid" }, Feature = "C-SID",
+        Title = "Ping to a C-SID SID with Argument 0 (no SRH, or the SID as the last segment) is answered by the SID; a non-zero Argument is processed as a container, not answered",
+        Requirements = new[] { "RFC9800-9.3-PING-ARGUMENT-0", "RFC8986-4.1.1-ULH-S01-S02-ALLOWED", "RFC9259-2.2-PING-SID-LOCALLY-PROGRAMMED", "RFC4443-4.2-ECHO-REPLY" },
+        Stimulus = "into t1, for each C-SID SID S of End, End.X, End.T in the profile (NEXT and REPLACE; reference node: end_csid, end_csid_f3232, end_csid_f4816, end_csid_psp, end_rcsid, end_rcsid_psp, end_t_rcsid, end_x_csid, end_x_rcsid; Linux lab: the NEXT ones), 2 × (A,S) ICMPv6 echo request without SRH and 2 × (A,S)(S,N2;SL=0), checksums for S (RFC 9800 §9.3); for the End C-SID SID also 2 × (A,C) with C its container towards D with the Argument tail all zeros (TP-CSID-BV-03's first destination) and 2 × (A,B) with B the last address before its prefix",
+        Expected = "an ICMPv6 echo reply (S,A) with the same identifier, sequence and data out of t1 for each echo request to S (hop limit, flow label, traffic class DUT-chosen); (A,C') without SRH out of t2 with hop limit 63 for C; nothing for B but a tolerated Destination Unreachable; nothing else")]
+    public async Task PingToACsidSidWithArgumentZeroIsAnswered()
+    {
+        IPAddress a = Address("A"), d = Address("D"), n2 = Address("N2");
+        var sids = CsidSids();
+        if (sids.Count == 0) throw new TestbedException($"{Profile.SourcePath}: the profile claims NEXT-C-SID but defines no C-SID SID (parameters.sids.*.csid).");
+        Evidence.Parameter("C-SID SIDs", string.Join(", ", sids.Select(x => $"{x.Name} {x.Address}")));
+        var stimuli = new List<byte[]>();
+        var expected = new List<ExpectedPacket>();
+        var listing = new List<string>();
+        foreach (var sid in sids)
+            foreach (var withSrh in new[] { false, true })
+                for (int k = 0; k < 2; k++)
+                {
+                    int i = stimuli.Count;
+                    var b = Into("t1").Ipv6(a, sid.Address);
+                    if (withSrh) b = b.Srh([sid.Address, n2], 0);
+                    stimuli.Add(b.IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build());
+                    expected.Add(new ExpectedPacket("t1", OutOf("t1").Ipv6(sid.Address, a).IcmpEchoReply(EchoId, (ushort)i, ProbeData(i)).Build(),
+                        $"probe {i}: echo reply from {sid.Name}", ["ipv6.hop_limit", "ipv6.flow_label", "ipv6.traffic_class"]));
+                    listing.Add($"{i,2} {sid.Name} {sid.Address} (Argument 0){(withSrh ? ", SRH SL=0" : ", no SRH")} → echo reply from it");
+                }
+        var end = CsidSid(SrBehavior.End);
+        var probes = Probes(end, d);
+        foreach (var probe in new[] { probes[0], probes[^2] })
+            for (int k = 0; k < 2; k++)
+            {
+                int i = stimuli.Count;
+                stimuli.Add(Into("t1").Ipv6(a, probe.Destination, 64, TrafficClass, FlowLabel).WithPseudoHeaderDestination(probe.Shifted ?? probe.Destination)
+                    .IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build());
+                if (probe.Shifted is { } sh)
+                    expected.Add(new ExpectedPacket("t2", OutOf("t2").Ipv6(a, sh, 63, TrafficClass, FlowLabel).WithPseudoHeaderDestination(sh)
+                        .IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build(), $"probe {i}: {probe.What}", []));
+                listing.Add($"{i,2} {probe.What}{(probe.Shifted is { } s2 ? $" → {s2} out of t2 (a container, not the SID)" : " → not answered as the SID")}");
+            }
+        Evidence.AttachText("Probe destinations", string.Join('\n', listing));
+        var j = await ExchangeAsync("t1", stimuli, expected, TimeSpan.FromSeconds(1));
+        j = j with { Unexpected = [.. j.Unexpected.Where(u => !(u.Frame.Port == "t1" && u.Decoded.Inner is Icmpv6Layer { Type: 1 }))] };
+        Verdict(j, "A ping to a C-SID SID with Argument 0 was not answered by the SID (RFC 9800 §9.3: Argument 0 makes it the ultimate destination), or a container with a non-zero Argument was answered instead of processed.");
+    }
+
+    [Test]
+    [NegativeControl("CsidBlockLengthWrong", Why = "the C-SID SIDs are programmed with a 16-bit Locator-Block: the last C-SID (Argument 0) is seen with a non-zero Argument and shifted, so the upper layer is never processed")]
+    [NegativeControl("NodeErrorHandlingBroken", Profile = "reference-node.yaml", Why = "defect upper-layer-error-not-sent: TCP at the last C-SID without SRH is discarded without the Parameter Problem")]
+    [TestPurpose(Id = "TP-CSID-BV-16", Requires = new[] { "End", "NEXT-C-SID", "icmp_errors.parameter_problem" }, Feature = "C-SID",
+        Title = "NEXT-C-SID End at the end of its container without SRH processes an allowed upper layer (ICMPv6, UDP) and answers a disallowed one (TCP) with Parameter Problem code 4",
+        Requirements = new[] { "RFC9800-4.1.1-END-WITHOUT-SRH", "RFC9800-4.1.1-END-N01-N09", "RFC8986-4.1.1-ULH-S01-S02-ALLOWED", "RFC8986-4.1.1-ULH-S03-S05-PARAM-PROBLEM" },
+        Stimulus = "into t1, 2 × each, without SRH, S = the End C-SID SID with Argument 0 (the last C-SID of its container; reference profiles 2001:db8:c1::): (A,S) ICMPv6 echo request; (A,S) UDP to port 33434+i; (A,S) TCP SYN to port 9. TCP, because a SID is expected to allow ICMPv6 and UDP for OAM (RFC 9259 ping and traceroute to a SID), not TCP",
+        Expected = "an echo reply (S,A) out of t1 for each echo request; ICMPv6 Destination Unreachable code 4 (Port Unreachable) for each UDP probe and ICMPv6 Parameter Problem code 4, pointer 40 (the TCP header right after the IPv6 header), for each TCP probe, to A out of t1 from a DUT address, quoting the probe as received; nothing out of t2 or t3")]
+    public async Task EndAtTheEndOfItsContainerWithoutSrhProcessesTheUpperLayer()
+    {
+        IPAddress a = Address("A");
+        var s = CsidSid(SrBehavior.End).Address;
+        var stimuli = new List<byte[]>();
+        var expected = new List<ExpectedPacket>();
+        for (int k = 0; k < 2; k++)
+        {
+            int i = stimuli.Count;
+            stimuli.Add(Into("t1").Ipv6(a, s).IcmpEchoRequest(EchoId, (ushort)i, ProbeData(i)).Build());
+            expected.Add(new ExpectedPacket("t1", OutOf("t1").Ipv6(s, a).IcmpEchoReply(EchoId, (ushort)i, ProbeData(i)).Build(),
+                $"probe {i}: echo reply", ["ipv6.hop_limit", "ipv6.flow_label", "ipv6.traffic_class"]));
+            i = stimuli.Count;
+            var udp = Into("t1").Ipv6(a, s).Udp((ushort)(40000 + i), (ushort)(33434 + i), ProbeData(i)).Build();
+            stimuli.Add(udp);
+            expected.Add(Icmp.Error(OutOf("t1"), "t1", udp, s, 1, 4, 0, $"probe {i}: Port Unreachable"));
+            i = stimuli.Count;
+            var tcp = Into("t1").Ipv6(a, s).Tcp((ushort)(40000 + i), 9, TcpFlags.Syn, (uint)(1000 + i)).Build();
+            stimuli.Add(tcp);
+            expected.Add(Icmp.Error(OutOf("t1"), "t1", tcp, s, 4, 4, 40, $"probe {i}: Parameter Problem code 4, pointer 40"));
+        }
+        var j = await ExchangeAsync("t1", stimuli, expected);
+        var foreign = j.Matched.Where(m => m.ReceivedDecoded.Inner is Icmpv6Layer { Type: 1 or 4 } && !DutAddresses.Contains(m.ReceivedDecoded.Ipv6!.Src))
+            .Select(m => m.ReceivedDecoded.Ipv6!.Src).Distinct().ToList();
+        if (foreign.Count > 0) Fail($"ICMPv6 errors came from {string.Join(", ", foreign)}, which is not an address of the DUT.");
+        Verdict(j, "NEXT-C-SID End with Argument 0 and no SRH did not process the upper layer as RFC 8986 §4.1.1 says (an allowed ICMPv6 or UDP answered, TCP answered with Parameter Problem code 4 pointing at it).");
+    }
 }

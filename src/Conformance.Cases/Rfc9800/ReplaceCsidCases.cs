@@ -216,8 +216,11 @@ public sealed class ReplaceCsidCases : ConformanceCase
     }
 
     /// <summary>Stimuli and expected packets of <paramref name="steps"/>, two probes each (listing in the evidence).</summary>
+    /// <remarks>With <paramref name="hopLimit"/> 1 a step that forwards is answered with Time Exceeded code 0 quoting the
+    /// packet as received (RFC 8986 §4.1 S05-S06, which RFC 9800 §4.2.1 leaves in place before R01); the others forward with
+    /// <paramref name="hopLimit"/> − 1.</remarks>
     public static (List<byte[]> Stimuli, List<ExpectedPacket> Expected, List<string> Listing) Exchange(IReadOnlyList<Step> steps,
-        Func<string, PacketBuilder> into, Func<string, PacketBuilder> outOf, IPAddress a, IPAddress dutT1, ushort echoId, Func<int, byte[]> data)
+        Func<string, PacketBuilder> into, Func<string, PacketBuilder> outOf, IPAddress a, IPAddress dutT1, ushort echoId, Func<int, byte[]> data, byte hopLimit = 64)
     {
         var stimuli = new List<byte[]>();
         var expected = new List<ExpectedPacket>();
@@ -227,7 +230,7 @@ public sealed class ReplaceCsidCases : ConformanceCase
             {
                 int i = stimuli.Count;
                 // The checksum is the one the final segment checks where the SID is it (S02); forwarded probes keep it as sent.
-                var stimulus = into("t1").Ipv6(a, s.Destination, 64, TrafficClass, FlowLabel).Srh(s.Segments, (byte)s.SegmentsLeft)
+                var stimulus = into("t1").Ipv6(a, s.Destination, hopLimit, TrafficClass, FlowLabel).Srh(s.Segments, (byte)s.SegmentsLeft)
                     .WithPseudoHeaderDestination(s.Destination).IcmpEchoRequest(echoId, (ushort)i, data(i)).Build();
                 stimuli.Add(stimulus);
                 if (s.ParameterProblem)
@@ -241,16 +244,21 @@ public sealed class ReplaceCsidCases : ConformanceCase
                     expected.Add(new ExpectedPacket("t1", outOf("t1").Ipv6(s.Destination, a).IcmpEchoReply(echoId, (ushort)i, data(i)).Build(),
                         $"probe {i}: {s.What}: echo reply", ["ipv6.hop_limit", "ipv6.flow_label", "ipv6.traffic_class"]));
                 }
+                else if (s.Port is not null && hopLimit <= 1)
+                {
+                    listing.Add($"{i,2} {s.What}, hop limit {hopLimit} → Time Exceeded code 0 quoting the packet as received");
+                    expected.Add(Icmp.Error(outOf("t1"), "t1", stimulus, dutT1, 3, 0, 0, $"probe {i}: {s.What}: Time Exceeded"));
+                }
                 else if (s.Port is { } popPort && s.PopSrh)
                 {
                     listing.Add($"{i,2} {s.What} → {s.NewDestination} without SRH out of {popPort}");
-                    expected.Add(new ExpectedPacket(popPort, outOf(popPort).Ipv6(a, s.NewDestination!, 63, TrafficClass, FlowLabel)
+                    expected.Add(new ExpectedPacket(popPort, outOf(popPort).Ipv6(a, s.NewDestination!, (byte)(hopLimit - 1), TrafficClass, FlowLabel)
                         .WithPseudoHeaderDestination(s.Destination).IcmpEchoRequest(echoId, (ushort)i, data(i)).Build(), $"probe {i}: {s.What}: SRH removed", []));
                 }
                 else if (s.Port is { } port)
                 {
                     listing.Add($"{i,2} {s.What} → {s.NewDestination}, SL={s.NewSegmentsLeft} out of {port}");
-                    expected.Add(new ExpectedPacket(port, outOf(port).Ipv6(a, s.NewDestination!, 63, TrafficClass, FlowLabel).Srh(s.Segments, (byte)s.NewSegmentsLeft)
+                    expected.Add(new ExpectedPacket(port, outOf(port).Ipv6(a, s.NewDestination!, (byte)(hopLimit - 1), TrafficClass, FlowLabel).Srh(s.Segments, (byte)s.NewSegmentsLeft)
                         .WithPseudoHeaderDestination(s.Destination).IcmpEchoRequest(echoId, (ushort)i, data(i)).Build(), $"probe {i}: {s.What}", []));
                 }
                 else listing.Add($"{i,2} {s.What} → not processed as the SID");
@@ -262,15 +270,15 @@ public sealed class ReplaceCsidCases : ConformanceCase
     private static IReadOnlyList<Hop> Hops(CsidStructure c) =>
         new[] { new Hop("N3", Address("N3"), "t3"), new Hop("D", Address("D"), "t2"), new Hop("D3", Address("D3"), "t3"), new Hop("N2", Address("N2"), "t2") }.Take(c.K).ToList();
 
-    private async Task RunAsync(IReadOnlyList<Step> steps, string why)
+    private async Task RunAsync(IReadOnlyList<Step> steps, string why, byte hopLimit = 64)
     {
-        var (stimuli, expected, listing) = Exchange(steps, Into, OutOf, Address("A"), PortSpec("t1").DutIpv6, EchoId, ProbeData);
+        var (stimuli, expected, listing) = Exchange(steps, Into, OutOf, Address("A"), PortSpec("t1").DutIpv6, EchoId, ProbeData, hopLimit);
         Evidence.AttachText("Probe destinations", string.Join('\n', listing));
         var j = await ExchangeAsync("t1", stimuli, expected, TimeSpan.FromSeconds(1));
         // Addresses outside the SID's prefix are no SID and have no route: a Destination Unreachable back on t1 is fine.
         j = j with { Unexpected = [.. j.Unexpected.Where(u => !(u.Frame.Port == "t1" && u.Decoded.Inner is Icmpv6Layer { Type: 1 }))] };
-        // The DUT may choose which of its addresses sources a Parameter Problem, but it must be one of its own.
-        var foreign = j.Matched.Where(m => m.ReceivedDecoded.Inner is Icmpv6Layer { Type: 4 } && !DutAddresses.Contains(m.ReceivedDecoded.Ipv6!.Src))
+        // The DUT may choose which of its addresses sources a Parameter Problem or Time Exceeded, but it must be one of its own.
+        var foreign = j.Matched.Where(m => m.ReceivedDecoded.Inner is Icmpv6Layer { Type: 3 or 4 } && !DutAddresses.Contains(m.ReceivedDecoded.Ipv6!.Src))
             .Select(m => m.ReceivedDecoded.Ipv6!.Src).Distinct().ToList();
         if (foreign.Count > 0) Fail($"ICMPv6 errors came from {string.Join(", ", foreign)}, which is not an address of the DUT.");
         Verdict(j, why);
@@ -336,5 +344,111 @@ public sealed class ReplaceCsidCases : ConformanceCase
         var sid = ReplaceSid();
         await RunAsync(ErrorSteps(sid.Address, sid.Csid!, Hops(sid.Csid!), Address("D")),
             "REPLACE-C-SID End did not send Parameter Problem (code 0, pointer to Segments Left) for Segments Left beyond R02's or R13's bound, or did not process the last accepted values.");
+    }
+
+    /// <summary>
+    /// The lab's routed hops as <see cref="Hops"/>, each with the tester port a SID of <paramref name="behavior"/> sends it
+    /// out of: End.X via its adjacency (the port facing the SID's interface, RFC 9800 §4.2.2 R10/R21 "via a member of J"),
+    /// End.T by the route of the hop in the SID's table (the profile's reference lab routes, §4.2.3 R10.1/R21.1).
+    /// </summary>
+    private static IReadOnlyList<Hop> HopsVia(SidDefinition sid)
+    {
+        var intent = Conformance.Harness.Intent.IntentBuilder.Build(Profile);
+        string PortOfInterface(string? dutInterface) =>
+            Profile.Testbed.TesterPorts.FirstOrDefault(p => p.DutInterface == dutInterface)?.Name
+            ?? throw new TestbedException($"{Profile.SourcePath}: no tester port faces the DUT interface '{dutInterface}' of SID {sid.Name}.");
+        string PortOf(IPAddress hop)
+        {
+            if (sid.Behavior == SrBehavior.EndX) return PortOfInterface(sid.Interface ?? intent.Sid(sid.Name).Interface);
+            var route = intent.Routes.Where(r => r.Table == intent.Sid(sid.Name).Table && r.Prefix.Contains(hop)).MaxBy(r => r.Prefix.PrefixLength)
+                ?? throw new TestbedException($"{Profile.SourcePath}: the reference lab has no route to {hop} in table {intent.Sid(sid.Name).Table ?? "main"} of SID {sid.Name}.");
+            return PortOfInterface(route.Interface);
+        }
+        return [.. Hops(sid.Csid!).Select(h => h with { Port = PortOf(h.Address) })];
+    }
+
+    /// <summary>The profile's first (by name) SID of <paramref name="behavior"/> with a REPLACE-CSID structure.</summary>
+    private static SidDefinition ReplaceSid(SrBehavior behavior) =>
+        Profile.Parameters.Sids.Values.Where(s => s.Behavior == behavior && s.Csid is { Flavor: CsidFlavor.ReplaceCsid })
+            .OrderBy(s => s.Name, StringComparer.Ordinal).FirstOrDefault()
+        ?? throw new TestbedException($"{Profile.SourcePath}: the profile claims {behavior.Name()} and REPLACE-C-SID but no parameters.sids entry of behavior {behavior.Name()} has csid: {{ flavor: replace, … }}.");
+
+    /// <summary>TP-CSID-BV-10/11's steps: <see cref="IndexSteps"/> (R16–R21 and R05–R21), then <see cref="EndSteps"/> with N3 as the whole last entry (R06–R10) and the end of the list (S02).</summary>
+    public static IReadOnlyList<Step> VariantSteps(IPAddress sid, CsidStructure c, IReadOnlyList<Hop> hops, IPAddress lastEntry, int seed) =>
+        [.. IndexSteps(sid, c, hops, seed), .. EndSteps(sid, c, hops, lastEntry)];
+
+    [Test]
+    [NegativeControl("NodeSidsMisprogrammed", Profile = "reference-node.yaml", Why = "end_x_rcsid programmed as a REPLACE-C-SID End: the new destination follows the FIB (N3 and D3 via t3), not the adjacency (t2)")]
+    [NotClaimedByTheReferenceLab("REPLACE-C-SID", "CsidFlavorConformingReceptionTests.ReplaceEndXAndEndTSendWhereR10AndR21SayAndTheFibFails")]
+    [TestPurpose(Id = "TP-CSID-BV-10", Requires = new[] { "End.X", "REPLACE-C-SID" }, Feature = "C-SID",
+        Title = "REPLACE-C-SID End.X steps through the packed container as End does and sends every new destination via its adjacency (R10, R21), not by the destination's route",
+        Requirements = new[] { "RFC9800-4.2.2-ENDX-R10-R21", "RFC9800-4.2.1-END-R01-R21", "RFC9800-4.2.1-END-S02", "RFC9800-4.2-REPLACE-CSID-NEXT-SID", "RFC9800-4.2-REPLACE-CSID-INDEX" },
+        Stimulus = "into t1, 2 × each, ICMPv6 echo requests, hop limit 64, traffic class 0x2e, flow label 0x12345, X = the REPLACE-C-SID End.X SID (reference node: end_x_rcsid 2001:db8:ca:12::, 32/32, K = 4, adjacency t2): TP-CSID-BV-07's destinations on X (index 0 at SL=1, index 3, 2, 1 at SL=0; the Argument above the index zero, seeded random, all ones; the last address before X's /64 and the first after it) with P = the packed container of N3, D, D3, N2; then TP-CSID-BV-08's four on X with N3 as the whole last entry: (A,X|3)(N3,P1,X;SL=1), (A,X|1)(N3,P3,X;SL=1), (A,X)(X;SL=0), (A,X|1)(P3,X;SL=0)",
+        Expected = "every forwarded packet out of the adjacency's port t2 (N3's and D3's /64s are routed via t3 in the main table) with DA and SL as the codec computes (R01–R21; R09: N3 whole), hop limit 63, all else unchanged; an echo reply from X for the last two (S02); the two outside addresses not forwarded (a Destination Unreachable to A on t1 tolerated); nothing else")]
+    public async Task EndXSendsViaItsAdjacency()
+    {
+        var sid = ReplaceSid(SrBehavior.EndX);
+        var hops = HopsVia(sid);
+        Evidence.Parameter("ports", string.Join(", ", hops.Select(h => $"{h.Name} → {h.Port}")));
+        await RunAsync(VariantSteps(sid.Address, sid.Csid!, hops, Address("N3"), HeadendCases.Seed),
+            "REPLACE-C-SID End.X did not write DA and SL as R01–R21 say, or did not send the packet via a member of J (R10, R21), or did not answer at the end of the list, or processed an address outside its prefix.");
+    }
+
+    [Test]
+    [NegativeControl("NodeSidsMisprogrammed", Profile = "reference-node.yaml", Why = "end_t_rcsid programmed on the main table: N3 and D3 leave by t3 instead of table 100's t2")]
+    [NotClaimedByTheReferenceLab("REPLACE-C-SID", "CsidFlavorConformingReceptionTests.ReplaceEndXAndEndTSendWhereR10AndR21SayAndTheFibFails")]
+    [TestPurpose(Id = "TP-CSID-BV-11", Requires = new[] { "End.T", "REPLACE-C-SID" }, Feature = "C-SID",
+        Title = "REPLACE-C-SID End.T steps through the packed container as End does and looks every new destination up in its table T (R10.1–R10.2, R21.1–R21.2)",
+        Requirements = new[] { "RFC9800-4.2.3-ENDT-R10-R21", "RFC9800-4.2.1-END-R01-R21", "RFC9800-4.2.1-END-S02", "RFC9800-4.2-REPLACE-CSID-NEXT-SID", "RFC9800-4.2-REPLACE-CSID-INDEX", "RFC8986-4.3-END-T-S15.1-S15.2" },
+        Stimulus = "as TP-CSID-BV-10 with T = the REPLACE-C-SID End.T SID (reference node: end_t_rcsid 2001:db8:ca:14::, 32/32, table 100, which routes N3's and D3's /64s via t2 where the main table has t3)",
+        Expected = "every forwarded packet out of the port of its new destination's route in table 100 (t2 for N3, D, D3 and N2), DA and SL as the codec computes, hop limit 63, all else unchanged; an echo reply from T for the last two (S02); the two outside addresses not forwarded (a Destination Unreachable to A on t1 tolerated); nothing else")]
+    public async Task EndTLooksUpItsTable()
+    {
+        var sid = ReplaceSid(SrBehavior.EndT);
+        var hops = HopsVia(sid);
+        Evidence.Parameter("ports", string.Join(", ", hops.Select(h => $"{h.Name} → {h.Port}")));
+        await RunAsync(VariantSteps(sid.Address, sid.Csid!, hops, Address("N3"), HeadendCases.Seed),
+            "REPLACE-C-SID End.T did not write DA and SL as R01–R21 say, or did not look the new destination up in its table T (R10.1–R10.2, R21.1–R21.2), or processed an address outside its prefix.");
+    }
+
+    /// <summary>
+    /// TP-CSID-BI-03's steps, each forwarding at hop limit 64 (sent with hop limit 1 and 2 by the case): index 0 at SL=1
+    /// (R16–R21), index 2 at SL=0 (R05, R19–R21), index 3 at SL=1 with the next position 0 (R06–R10); and index 0 at SL=0,
+    /// the end of the list (S02 before S05: answered, whatever the hop limit).
+    /// </summary>
+    public static IReadOnlyList<Step> HopLimitSteps(IPAddress sid, CsidStructure c, IReadOnlyList<Hop> hops, IPAddress final)
+    {
+        ulong C(int i) => CsidOf(hops[i].Address, sid, c);
+        var full = CsidCodec.EncodePacked(c, [.. Enumerable.Range(0, c.K).Select(C)]);
+        var one = CsidCodec.EncodePacked(c, [C(0)]);
+        return
+        [
+            Expect("index 0, SL=1 (R16-R21)", WithArgument(sid, c, 0, 0), [full, sid], 1, c, hops, sid),
+            Expect("index 2, SL=0 (R05, R19-R21)", WithArgument(sid, c, 0, 2), [full, sid], 0, c, hops, sid),
+            Expect($"index {c.K - 1}, SL=1, next position 0 (R06-R10)", WithArgument(sid, c, 0, c.K - 1), [final, one, sid], 1, c, hops, sid),
+            Expect("index 0, SL=0: end of the segment list (S02)", WithArgument(sid, c, 0, 0), [sid], 0, c, hops, sid),
+        ];
+    }
+
+    [Test]
+    [NegativeControl("NodeErrorHandlingBroken", Profile = "reference-node.yaml", Why = "defects time-exceeded-after-srh-update and hop-limit-not-decremented: the Time Exceeded quotes the rewritten packet, hop limit 2 leaves with 2")]
+    [NotClaimedByTheReferenceLab("REPLACE-C-SID", "CsidFlavorConformingReceptionTests.ReplaceHopLimitIsDecrementedAndTimeExceededQuotesThePacketAsReceived")]
+    [TestPurpose(Id = "TP-CSID-BI-03", Requires = new[] { "End", "REPLACE-C-SID", "icmp_errors.time_exceeded" }, Feature = "C-SID",
+        Title = "REPLACE-C-SID End decrements the hop limit by one and, at hop limit 1, sends Time Exceeded quoting the packet as received instead of forwarding; at the end of the list it answers whatever the hop limit",
+        Requirements = new[] { "RFC9800-4.2.1-END-MODIFICATIONS", "RFC8986-4.1-END-S05-S07-TIME-EXCEEDED", "RFC9800-4.2.1-END-R01-R21", "RFC9800-4.2.1-END-S02" },
+        Stimulus = "into t1, 2 × each, with hop limit 2 and again with hop limit 1, ICMPv6 echo requests, traffic class 0x2e, flow label 0x12345, S = the REPLACE-C-SID End SID (reference node: end_rcsid), P = the packed container of N3, D, D3, N2, P1 = N3's C-SID alone: (A,S)(P,S;SL=1), (A,S|2)(P,S;SL=0), (A,S|3)(D,P1,S;SL=1), (A,S)(S;SL=0)",
+        Expected = "hop limit 2: the first three out of the port of their new destination (t3, t3, t2) with hop limit 1, DA and SL as the codec computes (R08/R19 decrement by one); hop limit 1: ICMPv6 Time Exceeded code 0 to A out of t1 from a DUT address for each of the first three, quoting the packet as received (DA with its index, SL as sent: S05–S06 come before R01), nothing forwarded; both: an echo reply from S for (A,S)(S;SL=0) (S02 before S05); nothing else")]
+    public async Task EndDecrementsTheHopLimitAndSendsTimeExceededAtOne()
+    {
+        var sid = ReplaceSid();
+        var steps = HopLimitSteps(sid.Address, sid.Csid!, Hops(sid.Csid!), Address("D"));
+        var (s2, e2, l2) = Exchange(steps, Into, OutOf, Address("A"), PortSpec("t1").DutIpv6, EchoId, ProbeData, hopLimit: 2);
+        var (s1, e1, l1) = Exchange(steps, Into, OutOf, Address("A"), PortSpec("t1").DutIpv6, EchoId, i => ProbeData(i + 100), hopLimit: 1);
+        Evidence.AttachText("Probe destinations", "hop limit 2:\n" + string.Join('\n', l2) + "\nhop limit 1 (data of probe i+100):\n" + string.Join('\n', l1));
+        var j = await ExchangeAsync("t1", [.. s2, .. s1], [.. e2, .. e1], TimeSpan.FromSeconds(1));
+        var foreign = j.Matched.Where(m => m.ReceivedDecoded.Inner is Icmpv6Layer { Type: 3 } && !DutAddresses.Contains(m.ReceivedDecoded.Ipv6!.Src))
+            .Select(m => m.ReceivedDecoded.Ipv6!.Src).Distinct().ToList();
+        if (foreign.Count > 0) Fail($"ICMPv6 errors came from {string.Join(", ", foreign)}, which is not an address of the DUT.");
+        Verdict(j, "REPLACE-C-SID End did not decrement the hop limit by one (R08, R19), or at hop limit 1 did not send Time Exceeded quoting the packet as received before any change (S05–S06), or did not answer at the end of the list (S02).");
     }
 }

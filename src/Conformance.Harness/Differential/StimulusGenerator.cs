@@ -114,18 +114,34 @@ public static class StimulusGenerator
             { excluded.Add($"{s.Name}: defined differently ({BehaviorLabel(sa)} {sa.Address} vs {BehaviorLabel(sb)} {sb.Address})"); continue; }
             if (!a.Capabilities.Supports(s.Behavior) || !b.Capabilities.Supports(s.Behavior) || s.Flavors.Any(f => !a.Capabilities.SupportsFlavor(f) || !b.Capabilities.SupportsFlavor(f)))
             { excluded.Add($"{s.Name} ({BehaviorLabel(s)}): not claimed by both profiles"); continue; }
-            if (s.Flavors.Contains(SrFlavor.NextCSid) || s.Flavors.Contains(SrFlavor.ReplaceCSid) || s.Behavior == SrBehavior.EndBM)
-            { excluded.Add($"{s.Name} ({BehaviorLabel(s)}): the generator has no stimuli for it (compressed SIDs, End.BM)"); continue; }
+            if (s.Behavior == SrBehavior.EndBM)
+            { excluded.Add($"{s.Name} ({BehaviorLabel(s)}): the generator has no stimuli for it (End.BM)"); continue; }
+            if (IsCsid(sa) || IsCsid(sb))
+            {
+                if (!Equals(sa.Csid, sb.Csid))
+                { excluded.Add($"{s.Name}: C-SID structures differ ({sa.Csid?.ToString() ?? "none"} vs {sb.Csid?.ToString() ?? "none"})"); continue; }
+                if (sa.Csid is null || sa.Behavior is not (SrBehavior.End or SrBehavior.EndX or SrBehavior.EndT))
+                { excluded.Add($"{s.Name} ({BehaviorLabel(s)}): the generator has C-SID stimuli only for End, End.X and End.T SIDs with a csid structure"); continue; }
+            }
             common.Add(sa);
         }
         return (common, excluded);
     }
 
+    /// <summary>A SID with a compression flavor (RFC 9800): its stimuli are the C-SID families, not the classic ones.</summary>
+    public static bool IsCsid(SidDefinition s) => s.Csid is not null || s.Flavors.Contains(SrFlavor.NextCSid) || s.Flavors.Contains(SrFlavor.ReplaceCSid);
+
+    /// <summary>One in <see cref="CsidEvery"/> of the random stimuli (all of them when no classic SID is shared) is drawn from
+    /// the C-SID families when both profiles share C-SID SIDs, after the classic ones and from a generator of its own.</summary>
+    public const int CsidEvery = 4;
+
     public static StimulusSet Generate(Profile a, Profile b, int seed, int count)
     {
         if (count < 0) throw new ArgumentOutOfRangeException(nameof(count), "--count must be 0 or more");
-        var (sids, excluded) = CommonSids(a, b);
-        var ctx = new Plan(a, sids);
+        var (all, excluded) = CommonSids(a, b);
+        var sids = all.Where(s => !IsCsid(s)).ToList();
+        var csids = all.Where(IsCsid).ToList();
+        var ctx = new Plan(a, sids) { CsidSids = csids };
         var list = new List<Stimulus>();
         foreach (var row in FixedTable(ctx))
         {
@@ -136,9 +152,12 @@ public static class StimulusGenerator
             list.Add(st with { Path = path, RateLimited = st.RateLimited || MayDrawError(sids, path, st.Ip[7], lastKind),
                 LastBehavior = LastBehaviorOf(sids, path, st.Behavior), LastKind = lastKind });
         }
+        // The C-SID families come after the classic random stimuli (a share of --count) and their fixed rows last, so that a
+        // seed and count give the classic stimuli of earlier runs, tags included, for as many as there still are.
+        int csidCount = csids.Count == 0 ? 0 : sids.Count == 0 ? count : count / CsidEvery;
         var rng = new SplitMix64((ulong)(uint)seed);
         int first = list.Count;
-        for (int i = 0; i < count && sids.Count > 0; i++)
+        for (int i = 0; i < count - csidCount && sids.Count > 0; i++)
         {
             int index = first + i;
             var st = RandomStimulus(ctx, rng, index);
@@ -149,7 +168,20 @@ public static class StimulusGenerator
             list.Add(st with { Id = $"R{i + 1:D5}", Path = path, RateLimited = st.RateLimited || MayDrawError(sids, path, st.Ip[7], lastKind),
                 LastBehavior = LastBehaviorOf(sids, path, st.Behavior), LastKind = lastKind });
         }
-        return new StimulusSet(seed, count, list, sids.Select(s => s.Name).ToList(), excluded);
+        var csidRng = new SplitMix64((ulong)(uint)seed ^ 0xC51D_C51D_C51D_C51DUL);
+        for (int i = 0; i < csidCount; i++)
+        {
+            int index = list.Count;
+            var cs = RandomCsidStimulus(ctx, csidRng, index);
+            list.Add(cs with { Id = $"R{index - first + 1:D5}", LastBehavior = cs.Behavior, LastKind = cs.Kind });
+        }
+        foreach (var row in CsidFixedTable(ctx))
+        {
+            int i = list.Count;
+            var st = (row with { Index = i, Ip = row.Build(i), Id = $"F{i + 1:D2}" }).ToStimulus();
+            list.Add(st with { Path = row.SidDef is null ? [] : [row.SidDef.Name], LastBehavior = st.Behavior, LastKind = st.Kind });
+        }
+        return new StimulusSet(seed, count, list, all.Select(s => s.Name).ToList(), excluded);
     }
 
     /// <summary>
@@ -213,6 +245,8 @@ public static class StimulusGenerator
     {
         public Profile Profile { get; } = p;
         public IReadOnlyList<SidDefinition> Sids { get; } = sids;
+        /// <summary>The shared SIDs with a C-SID structure (End, End.X, End.T): the C-SID families' SIDs.</summary>
+        public IReadOnlyList<SidDefinition> CsidSids { get; init; } = [];
         public IPAddress Addr(string name) => Profile.Parameters.Addresses.TryGetValue(name, out var v) ? v
             : throw new ArgumentException($"{Profile.SourcePath}: parameters.addresses.{name} is needed by the differential stimuli");
         public IPAddress? TryAddr(string name) => Profile.Parameters.Addresses.GetValueOrDefault(name);
@@ -350,6 +384,183 @@ public static class StimulusGenerator
                 });
             }
         }
+    }
+
+    // ------------------------------------------------------------------ C-SID families (RFC 9800)
+
+    private static UInt128 U(IPAddress a) => CsidBits.ToUInt128(a);
+
+    /// <summary>The downstream addresses inside <paramref name="sid"/>'s Locator-Block, so their C-SIDs can follow its own.</summary>
+    private static IReadOnlyList<IPAddress> InBlock(Plan p, SidDefinition sid) =>
+        [.. p.Downstream.Where(t => CsidBits.Field(U(t), 0, sid.Csid!.BlockBits) == CsidBits.Field(U(sid.Address), 0, sid.Csid.BlockBits))];
+
+    /// <summary>
+    /// A NEXT-CSID container on <paramref name="sid"/>: its own C-SID, then <paramref name="target"/>'s bits [LBL..64) (so the
+    /// shifted destination lands in the target's /64, which the labs route), then <paramref name="tail"/> in the bits left.
+    /// </summary>
+    private static IPAddress NextContainer(SidDefinition sid, IPAddress target, UInt128 tail)
+    {
+        var c = sid.Csid!;
+        int p = c.BlockBits + c.CsidBits, carried = Math.Max(0, Math.Min(64 - c.BlockBits, 128 - p)), tailBits = 128 - p - carried;
+        var v = CsidBits.With(U(sid.Address), p, carried, CsidBits.Field(U(target), c.BlockBits, carried));
+        return CsidBits.ToAddress(CsidBits.With(v, p + carried, tailBits, tail & CsidBits.Mask(tailBits)));
+    }
+
+    /// <summary>A REPLACE-CSID SID with Argument index <paramref name="index"/> and the Argument bits above it <paramref name="high"/>.</summary>
+    private static IPAddress WithIndex(SidDefinition sid, int index, UInt128 high = default)
+    {
+        var c = sid.Csid!;
+        int above = c.ArgumentBits - c.IndexBits;
+        var v = CsidBits.With(U(sid.Address), c.BlockBits + c.CsidBits, above, high & CsidBits.Mask(above));
+        return CsidBits.ToAddress(CsidBits.With(v, 128 - c.IndexBits, c.IndexBits, (UInt128)index));
+    }
+
+    /// <summary>The packed REPLACE-CSID containers of <paramref name="targets"/>' C-SIDs (bits [LBL..LBL+LNFL)), in processing order.</summary>
+    private static List<IPAddress> Packed(SidDefinition sid, IReadOnlyList<IPAddress> targets) =>
+        [.. targets.Select(t => (ulong)CsidBits.Field(U(t), sid.Csid!.BlockBits, sid.Csid.CsidBits)).Chunk(sid.Csid!.K).Select(ch => CsidCodec.EncodePacked(sid.Csid, ch))];
+
+    private static string CsidLabel(SidDefinition s) => s.Csid!.Flavor == CsidFlavor.NextCsid ? "C-SID next" : "C-SID replace";
+
+    /// <summary>A few notable C-SID stimuli, for the first shared NEXT-CSID and REPLACE-CSID SID of each behaviour.</summary>
+    private static IEnumerable<Row> CsidFixedTable(Plan p)
+    {
+        IPAddress a = p.A, d = p.Addr("D"), n2 = p.Addr("N2");
+        PacketBuilder V6(IPAddress dst, byte hl = 64) => new PacketBuilder().RawIp().Ipv6(a, dst, hl, 0, 0);
+        foreach (var g in p.CsidSids.GroupBy(s => (s.Csid!.Flavor, s.Behavior)).Select(g => g.First()))
+        {
+            var s = g.Address;
+            var label = CsidLabel(g);
+            if (g.Csid!.Flavor == CsidFlavor.NextCsid)
+            {
+                if (InBlock(p, g).FirstOrDefault() is not { } t) continue;
+                var c = NextContainer(g, t, 0);
+                yield return new($"{label},Argument,SL=1,icmpv6", g, false, i => V6(c).Srh([d, c], 1).IcmpEchoRequest(0xd1f, (ushort)i, Data(i)).BuildIp());
+                yield return new($"{label},Argument,no SRH,udp", g, false, i => V6(c).Udp(40021, 33434, Data(i)).BuildIp());
+                yield return new($"{label},Argument,SL=1,icmpv6,hl=1", g, true, i => V6(c, 1).Srh([d, c], 1).IcmpEchoRequest(0xd1f, (ushort)i, Data(i)).BuildIp());
+                yield return new($"{label},Argument 0,SL=2,icmpv6", g, false, i => V6(s).Srh([d, n2, s], 2).IcmpEchoRequest(0xd1f, (ushort)i, Data(i)).BuildIp());
+                yield return new($"{label},Argument 0,no SRH,icmpv6", g, true, i => V6(s).IcmpEchoRequest(0xd1f, (ushort)i, Data(i)).BuildIp());
+            }
+            else
+            {
+                var targets = InBlock(p, g);
+                if (targets.Count == 0) continue;
+                var packed = Packed(g, targets);
+                var list = Enumerable.Reverse(packed).Append(s).ToList();
+                int last = list.Count - 1;
+                yield return new($"{label},index 0,SL>0,icmpv6", g, false, i => V6(s).Srh(list, (byte)last).IcmpEchoRequest(0xd1f, (ushort)i, Data(i)).BuildIp());
+                yield return new($"{label},index 1,SL>0,udp", g, false, i => V6(WithIndex(g, 1)).Srh(list, (byte)Math.Max(0, last - 1)).Udp(40022, 33434, Data(i)).BuildIp());
+                yield return new($"{label},index 0,SL=0,icmpv6", g, true, i => V6(s).Srh([s], 0).IcmpEchoRequest(0xd1f, (ushort)i, Data(i)).BuildIp());
+                yield return new($"{label},index 1,SL>LE,icmpv6", g, true, i => V6(WithIndex(g, 1)).Srh(list, (byte)(last + 1)).IcmpEchoRequest(0xd1f, (ushort)i, Data(i)).BuildIp());
+            }
+        }
+    }
+
+    /// <summary>
+    /// A random C-SID stimulus: a shared C-SID SID, then for NEXT-CSID a container with a non-zero Argument (its next C-SID a
+    /// routed downstream /64, the tail random or 0) with or without SRH, Argument 0 at Segments Left 0, 1 or more or
+    /// without SRH, or an address just outside the SID's prefix; for REPLACE-CSID the SID with an index and random
+    /// Argument bits above it, before a list of packed containers of downstream C-SIDs at a random Segments Left
+    /// (sometimes beyond Last Entry). Hop limit, traffic class, flow label and upper layer as the classic stimuli.
+    /// </summary>
+    private static Stimulus RandomCsidStimulus(Plan p, SplitMix64 r, int index)
+    {
+        var sid = p.CsidSids[r.Next(p.CsidSids.Count)];
+        var c = sid.Csid!;
+        int hlPick = r.Next(100);
+        byte hl = hlPick < 8 ? (byte)1 : hlPick < 16 ? (byte)2 : hlPick < 46 ? (byte)64 : (byte)(1 + r.Next(255));
+        byte tc = (byte)r.Next(256);
+        uint fl = r.Next(5) == 0 ? 0u : (uint)r.Next(0x100000);
+        UInt128 Random128() => new(r.NextULong(), r.NextULong());
+        var targets = InBlock(p, sid);
+        // Other segments: downstream addresses only (a SID of the DUT after a C-SID would make the path, and its errors, longer).
+        var pool = p.Downstream;
+        var kind = new List<string> { CsidLabel(sid) };
+        bool rateLimited = hl <= 2 || sid.Behavior == SrBehavior.EndT;
+        IPAddress da;
+        List<IPAddress>? segs = null;
+        int sl = 0;
+        if (c.Flavor == CsidFlavor.NextCsid)
+        {
+            int v = targets.Count == 0 ? 2 + r.Next(4) : r.Next(10);
+            switch (v)
+            {
+                case 0: case 1: case 2: case 3: case 4: // a non-zero Argument: with SRH (4 in 5) or without
+                {
+                    var t = targets[r.Next(targets.Count)];
+                    da = NextContainer(sid, t, r.Next(3) == 0 ? 0 : Random128());
+                    kind.Add("Argument");
+                    if (r.Next(5) != 0)
+                    {
+                        int len = 2 + r.Next(4);
+                        sl = 1 + r.Next(len - 1);
+                        segs = [.. Enumerable.Range(0, len).Select(k => k == sl ? da : pool[r.Next(pool.Count)])];
+                    }
+                    break;
+                }
+                case 5: case 6: case 7: // Argument 0: Segments Left 0, 1 or more, or no SRH
+                {
+                    da = sid.Address;
+                    kind.Add("Argument 0");
+                    int form = r.Next(4);
+                    if (form > 0)
+                    {
+                        int len = form == 1 ? 1 + r.Next(3) : 2 + r.Next(4);
+                        sl = form == 1 ? 0 : 1 + r.Next(len - 1);
+                        segs = [.. Enumerable.Range(0, len).Select(k => k == sl ? da : pool[r.Next(pool.Count)])];
+                    }
+                    rateLimited |= form <= 1; // the upper layer is processed: an echo reply, Port Unreachable or Parameter Problem
+                    break;
+                }
+                default: // just outside the SID's prefix: no SID (no route: Destination Unreachable)
+                {
+                    int prefix = c.BlockBits + c.CsidBits;
+                    var first = U(sid.Address) & ~CsidBits.Mask(128 - prefix);
+                    da = CsidBits.ToAddress(r.Next(2) == 0 ? first - 1 : first + (UInt128.One << (128 - prefix)));
+                    kind.Add("outside the prefix");
+                    segs = [p.Addr("D"), da];
+                    sl = 1;
+                    rateLimited = true;
+                    break;
+                }
+            }
+        }
+        else
+        {
+            var hops = targets.Count > 0 ? targets : [p.Addr("D")];
+            var picked = Enumerable.Range(0, 1 + r.Next(2 * c.K)).Select(_ => hops[r.Next(hops.Count)]).ToList();
+            var list = Enumerable.Reverse(Packed(sid, picked)).ToList();
+            if (r.Next(3) == 0) list.Insert(0, pool[r.Next(pool.Count)]); // an uncompressed last entry
+            list.Add(sid.Address);                                        // non-reduced: the SID itself, Segments Left = Last Entry
+            int last = list.Count - 1;
+            int idx = r.Next(c.K);
+            sl = r.Next(12) == 0 ? last + 1 + r.Next(2) : r.Next(last + 1);
+            da = WithIndex(sid, idx, r.Next(3) == 0 ? Random128() : 0);
+            segs = list;
+            kind.Add($"index {(idx == 0 ? "0" : "≠0")}");
+            // Any step may write a C-SID or a whole entry no route covers (Destination Unreachable), or answer (S02, R03, R14).
+            rateLimited = true;
+        }
+        var b = new PacketBuilder().RawIp().Ipv6(p.A, da, hl, tc, fl);
+        if (segs is not null)
+        {
+            b.Srh(segs, (byte)sl);
+            kind.Add(sl == 0 ? "SL=0" : sl == 1 ? "SL=1" : sl >= segs.Count ? "SL>LE" : "SL>1");
+        }
+        else kind.Add("no SRH");
+        int upper = r.Next(3);
+        string[] upperNames = ["icmpv6", "udp", "tcp-syn"];
+        kind.Add(upperNames[upper]);
+        var data = Data(index, r.Next(24));
+        switch (upper)
+        {
+            case 0: b.IcmpEchoRequest((ushort)r.Next(65536), (ushort)index, data); break;
+            case 1: b.Udp((ushort)(1024 + r.Next(60000)), (ushort)(33434 + r.Next(100)), data); break;
+            default: b.Tcp((ushort)(1024 + r.Next(60000)), (ushort)(1 + r.Next(65535)), TcpFlags.Syn, (uint)r.Next(int.MaxValue), 0, data); break;
+        }
+        if (hl <= 2) kind.Add($"hl={hl}");
+        bool outside = kind.Contains("outside the prefix");
+        return new Stimulus(index, "", string.Join(',', kind), outside ? "-" : sid.Name, outside ? "no SID" : BehaviorLabel(sid), "t1", b.BuildIp(), rateLimited)
+            { Path = outside ? [] : [sid.Name] };
     }
 
     // ------------------------------------------------------------------ random valid packets

@@ -471,9 +471,12 @@ public sealed partial class LabFaultMode
     public static LabFaultMode NodeSidsMisprogrammed { get; } = new(
         "NodeSidsMisprogrammed", "Reference node: every SID behaviour misprogrammed at once, each SID its own way: End not instantiated (its address routed on to the End.X next hop), " +
         "End.X as End, End.T / End.DT4 / End.DT6 / End.DT46 on the main table, End.DX6 as End.DT6, End.DX4 to t3's next hop, End.DX2 out of another port, End.B6.Encaps as End, " +
-        "End.B6.Encaps.Red as End.B6.Encaps, the PSP / USP / USD SIDs without their flavor, the NEXT-C-SID End.X as a NEXT-C-SID End.",
+        "End.B6.Encaps.Red as End.B6.Encaps, the PSP / USP / USD SIDs without their flavor, the NEXT-C-SID End.X as a NEXT-C-SID End, the REPLACE-C-SID End.X " +
+        "as a REPLACE-C-SID End, the REPLACE-C-SID End.T on the main table.",
         All_(EndSidRoutedOnwards, EndXAsEnd, EndTMainTable, EndDt6MainTable, EndDx6AsDt6, EndDx4WrongAdjacency, EndDx2WrongInterface, EndB6AsEnd,
-            EndB6RedAsEncaps, EndDt4MainTable, EndDt46MainTable, EndWithoutPsp, UspFlavorDropped, UsdFlavorDropped, CsidEndXAsEnd),
+            EndB6RedAsEncaps, EndDt4MainTable, EndDt46MainTable, EndWithoutPsp, UspFlavorDropped, UsdFlavorDropped, CsidEndXAsEnd,
+            new("-", "-", i => i.WithSid("end_x_rcsid", s => s with { Behavior = SrBehavior.End, NextHop = null, Interface = null })
+                                .WithSid("end_t_rcsid", s => s with { Table = null }))),
         profile: NodeProfile);
 
     public static LabFaultMode NodeHeadendsMisprogrammed { get; } = new(
@@ -525,8 +528,9 @@ public sealed partial class LabFaultMode
         profile: NodeProfile, nodeDebugFaults: ["segments-left-not-checked", "hop-limit-not-decremented", "time-exceeded-after-srh-update", "upper-layer-error-not-sent", "packet-too-big-not-sent"]);
 
     public static LabFaultMode NodeSrhMishandled { get; } = new(
-        "NodeSrhMishandled", "Reference node defects: SRH packets in transit are dropped, SRH packets to a local address (no SID) are dropped, the O-flag is cleared in the packet that continues.",
-        profile: NodeProfile, nodeDebugFaults: ["transit-srh-dropped", "srh-to-local-address-dropped", "o-flag-cleared-on-forward"]);
+        "NodeSrhMishandled", "Reference node defects: SRH packets in transit are dropped, SRH packets to a local address (no SID) are dropped, the O-flag is cleared in the packet that continues, " +
+        "NEXT-C-SID not applied behind a Hop-by-Hop or Destination Options header.",
+        profile: NodeProfile, nodeDebugFaults: ["transit-srh-dropped", "srh-to-local-address-dropped", "o-flag-cleared-on-forward", "next-csid-skipped-behind-extension-headers"]);
 
     public static LabFaultMode NodeOFlagIgnored { get; } = new(
         "NodeOFlagIgnored", "Reference node defect: O-flag processing configured but the O-flag ignored (nothing punted).",
@@ -537,14 +541,17 @@ public sealed partial class LabFaultMode
         profile: NodeProfile, nodeDebugFaults: ["o-flag-rate-limit-ignored", "o-flag-copies-everything", "o-flag-copy-answered"]);
 
     /// <summary>
-    /// The NEXT-C-SID SIDs of TP-CSID-BV-05 and TP-CSID-BV-06 keep their compression but lose what the purposes check:
-    /// end_csid_psp its PSP flavor, end_csid_f3232 its 32-bit C-SIDs (programmed F3216, so it shifts by 16 bits). Both
-    /// packs render it (a C-SID SID keeps its own locator; a plain SID outside the profile's locator has none on the node).
+    /// The NEXT-C-SID SIDs of TP-CSID-BV-05, TP-CSID-BV-06 and TP-CSID-BV-12 keep their compression but lose what the
+    /// purposes check: end_csid_psp its PSP flavor, end_csid_f3232 its 32-bit C-SIDs (programmed F3216, so it shifts by 16
+    /// bits), end_csid_f4816 its 48-bit Locator-Block (programmed F3232: the same /64, but the Argument lands after bit 32).
+    /// Both packs render it (a C-SID SID keeps its own locator; a plain SID outside the profile's locator has none on the node).
     /// </summary>
     public static LabFaultMode CsidNextVariantsWrong { get; } = new(
-        "CsidNextVariantsWrong", "The NEXT-C-SID SID end_csid_psp is programmed without PSP and end_csid_f3232 with 16-bit C-SIDs (F3216) instead of 32-bit ones.",
+        "CsidNextVariantsWrong", "The NEXT-C-SID SID end_csid_psp is programmed without PSP, end_csid_f3232 with 16-bit C-SIDs (F3216) instead of 32-bit ones, " +
+        "end_csid_f4816 with a 32-bit Locator-Block and 32-bit C-SIDs (F3232, the same prefix) instead of F4816.",
         i => i.WithSid("end_csid_psp", s => s with { Flavors = new HashSet<SrFlavor>(s.Flavors.Where(f => f != SrFlavor.Psp)) })
-              .WithSid("end_csid_f3232", s => s with { Csid = Packets.CsidStructure.Next(s.Csid!.BlockBits, 16) }));
+              .WithSid("end_csid_f3232", s => s with { Csid = Packets.CsidStructure.Next(s.Csid!.BlockBits, 16) })
+              .WithSid("end_csid_f4816", s => s with { Csid = Packets.CsidStructure.Next(32, 32) }));
 
     /// <summary>The REPLACE-C-SID SIDs of TP-CSID-BV-07, TP-CSID-BV-08, TP-CSID-BV-09 and TP-CSID-BI-02 get the other compression flavor.</summary>
     public static LabFaultMode CsidReplaceAsNext { get; } = new(

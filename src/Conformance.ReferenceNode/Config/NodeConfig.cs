@@ -221,4 +221,7 @@ public enum DebugFault
     SelectorPriorityIgnored,
     /// <summary>draft-yang-srv6ops-policy-selector-01 §5.5: the weights are ignored; constituents of equal priority share the load equally.</summary>
     SelectorWeightsIgnored,
+    /// <summary>RFC 9800 §4.1.1: NEXT-CSID's N01-N09 skipped when a Hop-by-Hop or Destination Options header precedes the SRH
+    /// (or the upper-layer header): the packet is processed as by a SID without the flavor.</summary>
+    NextCsidSkippedBehindExtensionHeaders,
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Conformance.Cases.Rfc9800;
+using Conformance.Cases.Support;
 using Conformance.Harness.Capture;
 using Conformance.Harness.Packets;
 using Conformance.Harness.Profiles;
@@ -140,13 +141,14 @@ public class CsidFlavorConformingReceptionTests
         return index == 0 || Segment(f, 0).AsSpan(4 * (index - 1), 4).IndexOfAnyExcept((byte)0) < 0 ? PopSrh(f) : f;
     }
 
-    private static void ProveReplace(IReadOnlyList<ReplaceCsidCases.Step> steps, IPAddress? sid = null, bool psp = false)
+    private static void ProveReplace(IReadOnlyList<ReplaceCsidCases.Step> steps, IPAddress? sid = null, bool psp = false, IReadOnlyList<ReplaceCsidCases.Hop>? hops = null)
     {
         sid ??= ReplaceSid;
+        hops ??= Hops;
         var (stimuli, expected, _) = ReplaceCsidCases.Exchange(steps, Into, OutOf, A, Dut1, 0x5eed, Data);
         bool Mine(byte[] s) => Da(s).AsSpan(0, 8).SequenceEqual(sid.GetAddressBytes().AsSpan(0, 8));
         // Which port: the route of the written C-SID (the first 64 bits of the new DA).
-        string PortOf(byte[] f) => Hops.First(h => h.Address.GetAddressBytes().AsSpan(0, 8).SequenceEqual(Da(f).AsSpan(0, 8))).Port;
+        string PortOf(byte[] f) => hops.First(h => h.Address.GetAddressBytes().AsSpan(0, 8).SequenceEqual(Da(f).AsSpan(0, 8))).Port;
         var forwarded = stimuli.Where(Mine).Select(ReplaceForward).Where(f => f is not null).Select(f => (PortOf(f!), psp ? PspAfterReplace(f!) : f!)).ToList();
         var answers = expected.Where(e => e.Port == "t1").Select(e => ("t1", e.Frame)).ToList(); // echo replies and Parameter Problems
         var conforming = JudgeReceived(expected, forwarded.Concat(answers));
@@ -209,5 +211,59 @@ public class CsidFlavorConformingReceptionTests
         var (stimuli, expected, _) = ReplaceCsidCases.Exchange(steps, Into, OutOf, A, Dut1, 0x5eed, Data);
         var forwardedOnly = stimuli.Select(ReplaceForward).Where(f => f is not null).Select(f => ("t2", f!));
         Assert.That(JudgeReceived(expected, forwardedOnly).Pass, Is.False, "no Parameter Problem");
+    }
+
+    /// <summary>
+    /// TP-CSID-BV-10 (End.X, adjacency t2) and TP-CSID-BV-11 (End.T, table 100: every hop via t2): R01–R21 on the bytes with
+    /// each new destination out of t2 pass; the same packets where the main FIB sends them (N3 and D3 out of t3) fail.
+    /// </summary>
+    [Test]
+    public void ReplaceEndXAndEndTSendWhereR10AndR21SayAndTheFibFails()
+    {
+        foreach (var sid in new[] { IPAddress.Parse("2001:db8:ca:12::"), IPAddress.Parse("2001:db8:ca:14::") })
+        {
+            var viaT2 = Hops.Select(h => h with { Port = "t2" }).ToList();
+            var steps = ReplaceCsidCases.VariantSteps(sid, F3232Replace, viaT2, N3, 20261203);
+            Assert.That(steps.Where(s => s.Port is not null and not "t1").Select(s => s.Port).Distinct(), Is.EqualTo(new[] { "t2" }), "every forwarded step via t2");
+            Assert.That(steps.Count(s => s.NewDestination is { } n && n.Equals(N3)), Is.EqualTo(2), "R09: N3 whole, twice (one C-SID in the container; position 0 empty)");
+            ProveReplace(steps, sid, hops: viaT2);
+            // The main FIB's choice (End behaviour, or End.T on the main table): N3 and D3 out of t3.
+            var (stimuli, expected, _) = ReplaceCsidCases.Exchange(steps, Into, OutOf, A, Dut1, 0x5eed, Data);
+            string FibPort(byte[] f) => Hops.First(h => h.Address.GetAddressBytes().AsSpan(0, 8).SequenceEqual(Da(f).AsSpan(0, 8))).Port;
+            bool Mine(byte[] s) => Da(s).AsSpan(0, 8).SequenceEqual(sid.GetAddressBytes().AsSpan(0, 8));
+            var byFib = stimuli.Where(Mine).Select(ReplaceForward).Where(f => f is not null).Select(f => (FibPort(f!), f!))
+                .Concat(expected.Where(e => e.Port == "t1").Select(e => ("t1", e.Frame)));
+            Assert.That(JudgeReceived(expected, byFib).Pass, Is.False, $"{sid}: forwarded by the main FIB instead of via J / table T");
+        }
+    }
+
+    /// <summary>
+    /// TP-CSID-BI-03: at hop limit 2 the forwarded packets leave with 1 (R08, R19) and pass; left at 2 they fail. At hop limit 1
+    /// the Time Exceeded quoting the packet as received passes; one quoting the packet after R20 (as the node's defect
+    /// time-exceeded-after-srh-update does) fails, and forwarding it fails.
+    /// </summary>
+    [Test]
+    public void ReplaceHopLimitIsDecrementedAndTimeExceededQuotesThePacketAsReceived()
+    {
+        var steps = ReplaceCsidCases.HopLimitSteps(ReplaceSid, F3232Replace, Hops, D);
+        Assert.That(steps.Select(s => s.Port), Is.EqualTo(new[] { "t3", "t3", "t2", "t1" }), "read from §4.2.1 by hand: N3, D3 (position 1), D whole; the end of the list answered");
+        string PortOf(byte[] f) => Hops.First(h => h.Address.GetAddressBytes().AsSpan(0, 8).SequenceEqual(Da(f).AsSpan(0, 8))).Port;
+        bool Forwards(byte[] s) => ReplaceForward(s) is not null;
+
+        var (s2, e2, _) = ReplaceCsidCases.Exchange(steps, Into, OutOf, A, Dut1, 0x5eed, Data, hopLimit: 2);
+        Assert.That(e2.Where(e => e.Port != "t1").Select(e => e.Frame[Ip + 7]).Distinct(), Is.EqualTo(new byte[] { 1 }));
+        var decremented = s2.Where(Forwards).Select(s => (PortOf(ReplaceForward(s)!), ReplaceForward(s)!)).Concat(e2.Where(e => e.Port == "t1").Select(e => ("t1", e.Frame)));
+        Assert.That(JudgeReceived(e2, decremented).Pass, Is.True, JudgeReceived(e2, decremented).Explain());
+        var kept = s2.Where(Forwards).Select(s => { var f = ReplaceForward(s)!; f[Ip + 7]++; return (PortOf(f), f); }).Concat(e2.Where(e => e.Port == "t1").Select(e => ("t1", e.Frame)));
+        Assert.That(JudgeReceived(e2, kept).Pass, Is.False, "hop limit not decremented");
+
+        var (s1, e1, _) = ReplaceCsidCases.Exchange(steps, Into, OutOf, A, Dut1, 0x5eed, Data, hopLimit: 1);
+        Assert.That(e1.Count(e => e.Description.EndsWith("Time Exceeded", StringComparison.Ordinal)), Is.EqualTo(6));
+        Assert.That(JudgeReceived(e1, e1.Select(e => (e.Port, e.Frame))).Pass, Is.True, "the expectation itself (content proven by the Icmp tests)");
+        var rewritten = s1.Where(Forwards).Select(s => ("t1", Icmp.Error(OutOf("t1"), "t1", ReplaceForward(s)!, Dut1, 3, 0, 0, "").Frame))
+            .Concat(e1.Where(e => !e.Description.EndsWith("Time Exceeded", StringComparison.Ordinal)).Select(e => (e.Port, e.Frame)));
+        Assert.That(JudgeReceived(e1, rewritten).Pass, Is.False, "Time Exceeded quoting the rewritten packet");
+        var forwarded = s1.Where(Forwards).Select(s => (PortOf(ReplaceForward(s)!), ReplaceForward(s)!)).Concat(e1.Where(e => !e.Description.EndsWith("Time Exceeded", StringComparison.Ordinal)).Select(e => (e.Port, e.Frame)));
+        Assert.That(JudgeReceived(e1, forwarded).Pass, Is.False, "forwarded at hop limit 1");
     }
 }

@@ -48,27 +48,28 @@ public class StimulusGeneratorTests
     {
         var p = Lab();
         var set = StimulusGenerator.Generate(p, p, 7, 3000);
-        var sids = p.Parameters.Sids.Values.ToDictionary(s => s.Address, s => s);
-        // C-SID SIDs are left out on purpose (the generator builds no compressed lists yet; StimulusGenerator says so).
-        var classic = p.Parameters.Sids.Values.Where(s => !s.Flavors.Contains(SrFlavor.NextCSid) && !s.Flavors.Contains(SrFlavor.ReplaceCSid)).Select(s => s.Name);
-        Assert.That(set.Sids, Is.EquivalentTo(classic), "every classic SID of the lab is shared with itself");
+        // The SID whose prefix holds a destination: a classic SID's address, or a C-SID SID's block + C-SID (its Argument any).
+        string? Owner(IPAddress dst) => p.Parameters.Sids.Values.FirstOrDefault(x => new IPNetwork(x.Address, x.PrefixLength).Contains(dst))?.Name;
+        Assert.That(set.Sids, Is.EquivalentTo(p.Parameters.Sids.Keys), "every SID of the lab (the C-SID ones are End and End.X) is shared with itself");
         foreach (var s in set.Stimuli)
         {
             var d = PacketDecoder.Decode(s.Ip, LinkKind.RawIp);
             var where = $"{s.Id} {s.Kind} {d.Notation}";
-            if (s.Kind.StartsWith("SL>LE", StringComparison.Ordinal))
+            if (s.Kind.Contains("SL>LE", StringComparison.Ordinal))
                 // The one invalid row, on purpose (RFC 8754 §4.3.1.1: Segments Left > Last Entry + 1 draws Parameter Problem).
                 Assert.That(d.Malformations.Select(m => m.ToString()), Has.Some.Contains("greater than last entry + 1"), where);
             else Assert.That(d.IsWellFormed, Is.True, $"{where}: {string.Join("; ", d.Malformations)}");
             Assert.That(StimulusGenerator.FindTag(s.Ip), Is.EqualTo(s.Index), $"{where}: tag");
             Assert.That(PacketDiff.Flatten(d).Where(f => f.Path.EndsWith("checksum_valid", StringComparison.Ordinal)).Select(f => f.Value), Has.All.EqualTo("true"), where);
             foreach (var a in Addresses(d)) Assert.That(StimulusGenerator.IsDocumentationAddress(a), Is.True, $"{where}: {a} is not a documentation address");
-            if (s.Sid != "-") Assert.That(sids[d.Ipv6!.Dst].Name, Is.EqualTo(s.Sid), where);
-            if (d.Srh is { } srh && !s.Kind.StartsWith("SL>LE", StringComparison.Ordinal))
+            Assert.That(Owner(d.Ipv6!.Dst), s.Sid != "-" ? Is.EqualTo(s.Sid) : Is.Null, where);
+            if (d.Srh is { } srh && !s.Kind.Contains("SL>LE", StringComparison.Ordinal))
             {
                 Assert.That(srh.EffectiveLastEntry, Is.EqualTo(srh.Segments.Count - 1), $"{where}: Last Entry");
                 Assert.That(srh.SegmentsLeft, Is.LessThanOrEqualTo(srh.EffectiveLastEntry), $"{where}: Segments Left");
-                Assert.That(srh.Segments[srh.SegmentsLeft], Is.EqualTo(d.Ipv6!.Dst), $"{where}: DA = Segment List[SL]");
+                // A REPLACE-C-SID SID's DA carries the index into a packed container: not Segment List[SL] itself (RFC 9800 §4.2).
+                if (!s.Kind.StartsWith("C-SID replace", StringComparison.Ordinal))
+                    Assert.That(srh.Segments[srh.SegmentsLeft], Is.EqualTo(d.Ipv6!.Dst), $"{where}: DA = Segment List[SL]");
                 Assert.That(srh.EncodedLength % 8, Is.EqualTo(0), $"{where}: SRH length a multiple of 8");
                 Assert.That(srh.Segments, Has.Count.InRange(1, 8), where);
             }
@@ -77,8 +78,41 @@ public class StimulusGeneratorTests
         var kinds = set.Stimuli.Select(s => s.Kind).ToList();
         foreach (var k in new[] { "hl=1", "hl=2", "O-flag", "tlv=PadN", "tlv=Pad1+PadN", "SL=0", "SL=1", "SL>1", "udp", "tcp-syn", "icmpv6", "inner=ipv4", "inner=ipv6", "inner=ethernet", "no SRH" })
             Assert.That(kinds.Count(x => x.Contains(k, StringComparison.Ordinal)), Is.GreaterThan(10), $"stimulus kind {k} is drawn");
-        Assert.That(set.Stimuli.Where(s => !s.Fixed).Select(s => s.Sid).Distinct(), Is.EquivalentTo(set.Sids), "every shared SID is drawn");
+        Assert.That(set.Stimuli.Where(s => !s.Fixed).Select(s => s.Sid).Where(s => s != "-").Distinct(), Is.EquivalentTo(set.Sids), "every shared SID is drawn");
         Assert.That(set.Stimuli.Where(s => !s.Fixed).Select(s => PacketDecoder.Decode(s.Ip, LinkKind.RawIp).Srh?.Segments.Count ?? 0).Distinct(), Is.SupersetOf(Enumerable.Range(1, 8)));
+    }
+
+    /// <summary>
+    /// The C-SID families on the reference node's profile (NEXT-C-SID and REPLACE-C-SID SIDs of End, End.X, End.T): every
+    /// fourth random stimulus, from a generator of their own (the classic draws stay as they were), every C-SID SID drawn,
+    /// each kind of NEXT container and REPLACE index drawn; a C-SID SID whose structure differs between the profiles is left out.
+    /// </summary>
+    [Test]
+    public void CsidFamiliesCoverTheCsidSidsAndLeaveTheClassicDrawsAlone()
+    {
+        var node = ProfileLoader.Load(Path.Combine(ProfileTestSupport.ProfilesDir, "reference-node.yaml"));
+        var set = StimulusGenerator.Generate(node, node, 1, 500);
+        var csidSids = node.Parameters.Sids.Values.Where(StimulusGenerator.IsCsid).Select(x => x.Name).ToList();
+        Assert.That(csidSids, Has.Count.GreaterThanOrEqualTo(9));
+        var random = set.Stimuli.Where(x => !x.Fixed).ToList();
+        var csid = random.Where(x => x.Kind.StartsWith("C-SID ", StringComparison.Ordinal)).ToList();
+        Assert.That(csid, Has.Count.EqualTo(500 / StimulusGenerator.CsidEvery));
+        Assert.That(csid.Select(x => x.Sid).Where(x => x != "-").Distinct(), Is.EquivalentTo(csidSids), "every C-SID SID drawn");
+        foreach (var k in new[] { "C-SID next,Argument,", "C-SID next,Argument 0,", "outside the prefix", "C-SID replace,index 0,", "C-SID replace,index ≠0,", "no SRH", "SL>LE" })
+            Assert.That(set.Stimuli.Count(x => x.Kind.Contains(k, StringComparison.Ordinal)), Is.GreaterThan(2), $"kind {k} drawn");
+        Assert.That(set.Stimuli.Where(x => x.Fixed && x.Kind.StartsWith("C-SID ", StringComparison.Ordinal)).Select(x => x.Sid).Distinct(),
+            Is.SupersetOf(new[] { "end_csid", "end_x_csid", "end_rcsid", "end_x_rcsid", "end_t_rcsid" }), "fixed rows for each flavor and behaviour");
+        // The classic stimuli come first and are the very packets a run without the C-SID SIDs draws (tags included).
+        var classicOnly = node with { Parameters = node.Parameters with { Sids = node.Parameters.Sids.Where(kv => !StimulusGenerator.IsCsid(kv.Value)).ToDictionary(kv => kv.Key, kv => kv.Value) } };
+        var without = StimulusGenerator.Generate(classicOnly, classicOnly, 1, 500).Stimuli.Select(x => Convert.ToHexString(x.Ip)).ToList();
+        var classic = set.Stimuli.TakeWhile(x => !x.Kind.StartsWith("C-SID ", StringComparison.Ordinal)).Select(x => Convert.ToHexString(x.Ip)).ToList();
+        Assert.That(classic, Has.Count.EqualTo(without.Count - csid.Count));
+        Assert.That(classic, Is.EqualTo(without.Take(classic.Count)));
+        // A structure that differs: the SID is left out, with the reason.
+        var other = node with { Parameters = node.Parameters with { Sids = node.Parameters.Sids.ToDictionary(kv => kv.Key, kv => kv.Key == "end_csid_f3232" ? kv.Value with { Csid = CsidStructure.Next(32, 16) } : kv.Value) } };
+        var mixed = StimulusGenerator.Generate(node, other, 1, 100);
+        Assert.That(mixed.Sids, Does.Not.Contain("end_csid_f3232"));
+        Assert.That(mixed.Excluded, Has.Some.Contains("end_csid_f3232").And.Contains("C-SID structures differ"));
     }
 
     [Test]

@@ -120,6 +120,7 @@ public class CsidProfileTests
         {
             (SrBehavior.End, CsidStructure.F3216), (SrBehavior.EndX, CsidStructure.F3216),
             (SrBehavior.End, CsidStructure.F3216), (SrBehavior.End, CsidStructure.Next(32, 32)), // end_csid_psp (TP-CSID-BV-05), end_csid_f3232 (TP-CSID-BV-06)
+            (SrBehavior.End, CsidStructure.Next(48, 16)), // end_csid_f4816 (TP-CSID-BV-12)
         }));
         Assert.That(csid.All(s => IPNetwork.Parse("2001:db8::/32").Contains(s.Address)), Is.True, "documentation prefix only");
     }

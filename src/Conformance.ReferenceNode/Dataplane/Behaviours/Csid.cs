@@ -18,7 +18,7 @@ public sealed partial class ForwardingEngine
     }
 
     private static bool IsCsid(Sid sid, CsidFlavorKind kind) =>
-        sid.Csid is { } c && c.Kind == kind && sid.Config.Behavior is Behavior.End or Behavior.EndX;
+        sid.Csid is { } c && c.Kind == kind && sid.Config.Behavior is Behavior.End or Behavior.EndX or Behavior.EndT;
 
     /// <summary>
     /// RFC 9800 §4.1.1 End with NEXT-CSID (and §4.1.2 End.X: N08 replaced), "inserted between lines S01 and S02 of the
@@ -54,17 +54,22 @@ public sealed partial class ForwardingEngine
         // N07. Decrement IPv6 Hop Limit by 1.
         if (!st.Fault(DebugFault.HopLimitNotDecremented)) p[7]--;
         // N08. Submit the packet to the egress IPv6 FIB lookup for transmission to the next destination.
-        //      (End.X: "Submit the packet to the IPv6 module for transmission to the new destination via a member of J.")
-        bool ok = sid.Config.Behavior == Behavior.EndX
-            ? sid.Interface is not null && Output6(st, ctx, p, MainTable, sid.Interface, sid.NextHop6 ?? da)
-            : Output6(st, ctx, p, MainTable);
+        //      (End.X, §4.1.2: "Submit the packet to the IPv6 module for transmission to the new destination via a member of J.")
+        //      (End.T, §4.1.3: "N08.1. Set the packet's associated FIB table to T." "N08.2. Submit the packet to the egress
+        //      IPv6 FIB lookup for transmission to the new destination.")
+        bool ok = sid.Config.Behavior switch
+        {
+            Behavior.EndX => sid.Interface is not null && Output6(st, ctx, p, MainTable, sid.Interface, sid.NextHop6 ?? da),
+            Behavior.EndT => Output6(st, ctx, p, sid.Table),
+            _ => Output6(st, ctx, p, MainTable),
+        };
         if (ok) CountSid(sid, ctx.Received.Length);
         return true;
     } // N09. }
 
     /// <summary>
     /// RFC 9800 §4.2.1 End with REPLACE-CSID (S02 replaced, S09-S15 replaced by R01-R21; §4.2.2 End.X: R10 and R21 via
-    /// J, done by the caller's S15), with PSP after R09 and R20 (§4.2.8, R20.1 modified) and USP at S03 (§4.2.8).
+    /// J, §4.2.3 End.T: R10.1-R10.2 and R21.1-R21.2 in table T, both done by the caller's S15), with PSP after R09 and R20 (§4.2.8, R20.1 modified) and USP at S03 (§4.2.8).
     /// Returns Continue when the packet is ready for the caller's S15 / R10 / R21.
     /// </summary>
     private Step ReplaceCsidSteps(EngineState st, Ctx ctx, ref byte[] p, Sid sid, int r, int prevNh)
@@ -89,8 +94,10 @@ public sealed partial class ForwardingEngine
             // S03 (or USP's S03.1-S03.4): as RFC 8986 §4.1.
             return EndSteps(st, ctx, ref p, sid, r, prevNh, forceUltimate: true);
         } // S04. }
+        // Debug fault TimeExceededAfterSrhUpdate: S05-S06 moved after R20 (below), so the error quotes the rewritten packet.
+        bool lateHopLimit = st.Fault(DebugFault.TimeExceededAfterSrhUpdate), expired = p[7] <= 1;
         // S05. If (IPv6 Hop Limit <= 1) { S06. Time Exceeded ... } S07.
-        if (p[7] <= 1) { IcmpError6(st, ctx, p, 3, 0, 0); Drop("hop-limit"); return Step.Done; }
+        if (p[7] <= 1 && !lateHopLimit) { IcmpError6(st, ctx, p, 3, 0, 0); Drop("hop-limit"); return Step.Done; }
         // S08. max_LE = (Hdr Ext Len / 2) - 1
         int maxLe = p[r + SrhHdrExtLen] / 2 - 1;
         int lastEntry = p[r + SrhLastEntry];
@@ -118,6 +125,7 @@ public sealed partial class ForwardingEngine
                 if (!st.Fault(DebugFault.HopLimitNotDecremented)) p[7]--;
                 // R09. Update IPv6 DA with Segment List[Segments Left]
                 Wire.A6(p, 24, Segment(p, r, segmentsLeft));
+                if (lateHopLimit && expired) { IcmpError6(st, ctx, p, 3, 0, 0, quoteCurrent: true); Drop("hop-limit"); return Step.Done; } // debug fault: S05-S06 here
                 // PSP (§4.2.8: inserted after R09) S14.1-S14.5
                 if (psp && segmentsLeft == 0) p = RemoveSrh(p, r, prevNh);
                 // R10. Submit the packet ...  (the caller's S15)
@@ -145,6 +153,7 @@ public sealed partial class ForwardingEngine
         da = WithBits(da, lbl, lnfl, Csid(segmentsLeft, index));
         da = WithBits(da, 128 - x, x, (UInt128)index);
         Wire.A6(p, 24, da);
+        if (lateHopLimit && expired) { IcmpError6(st, ctx, p, 3, 0, 0, quoteCurrent: true); Drop("hop-limit"); return Step.Done; } // debug fault: S05-S06 here
         // PSP after R20, R20.1. If (Segments Left == 0 and (DA.Arg.Index == 0 or Segment List[0][DA.Arg.Index-1] == 0)) {
         if (psp && EndOfSequence()) p = RemoveSrh(p, r, prevNh);
         // R21. Submit the packet ...  (the caller's S15)

@@ -18,6 +18,10 @@ public sealed partial class ForwardingEngine
         PuntEverything(st, ctx); // only under the debug fault OFlagCopiesEverything
         if (st.Fault(DebugFault.SidCounterCountsArrivals)) CountSid(sid, ctx.Received.Length); // debug fault: RFC 8986 §6 counts processed packets only
         if (!Walk(p, 40, p[6], 6, out var c, out var bad)) { ChainError(st, ctx, p, bad); return; }
+        // Debug fault NextCsidSkippedBehindExtensionHeaders: N01-N09 not run when a Hop-by-Hop or Destination Options header
+        // comes first (RFC 9800 §4.1.1 runs them "before processing the first header [...] that is not an SRH, a Hop-by-Hop
+        // header, or a Destination Options header").
+        bool csid = !(st.Fault(DebugFault.NextCsidSkippedBehindExtensionHeaders) && (c.RoutingOffset >= 0 ? c.RoutingOffset : c.UpperOffset) > 40);
         if (c.RoutingOffset >= 0)
         {
             int r = c.RoutingOffset;
@@ -41,7 +45,7 @@ public sealed partial class ForwardingEngine
                 }
                 if (!VerifyHmac(st, ctx, p, r)) return;
                 // RFC 9800 §4.1.1: N01-N09 between S01 and S02.
-                if (NextCsid(st, ctx, p, sid)) return;
+                if (csid && NextCsid(st, ctx, p, sid)) return;
                 SrhProcessing(st, ctx, p, sid, r, c.RoutingPrevNh);
                 return;
             }
@@ -49,7 +53,7 @@ public sealed partial class ForwardingEngine
         if (c.Fragment) { Drop("fragment"); return; }
         // RFC 9800 §4.1.1: "executed before processing the first header ... that is not an SRH, a Hop-by-Hop header, or a
         // Destination Options header" — also without an SRH.
-        if (NextCsid(st, ctx, p, sid)) return;
+        if (csid && NextCsid(st, ctx, p, sid)) return;
         UpperLayer(st, ctx, p, sid, c.UpperOffset, c.UpperNh, c.UpperPrevNh);
     }
 

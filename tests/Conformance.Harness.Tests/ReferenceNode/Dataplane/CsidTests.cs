@@ -124,4 +124,38 @@ public sealed class CsidTests
         var x = n.Exchange("t1", Into("t1").Ipv6(A, Ip("fc00:0:c:5::"), 64).Srh([Packed, Ip("fc00:0:c:5::")], 1).IcmpEchoRequest(1, 1, Data).Build());
         Assert.That((x.Single().Interface, Decode(x[0].Frame).Ipv6!.Dst), Is.EqualTo(("t3", Ip("fc00:0:c:2::3"))));
     }
+
+    /// <summary>
+    /// End.T with either flavor (RFC 9800 §4.1.3 N08.1-N08.2, §4.2.3 R10.1/R21.1): the new destination is looked up in the
+    /// SID's table T ("100": fc00::/16 via t3), not in the main table (fc00::/16 via t2).
+    /// </summary>
+    [Test]
+    public void EndTWithEitherFlavorLooksUpItsTable()
+    {
+        var b = BaseConfig();
+        var n = new RefNode(b with
+        {
+            Routes = [.. b.Routes, new RouteConfig("main", IPNetwork.Parse("fc00::/16"), N2, "t2"), new RouteConfig("100", IPNetwork.Parse("fc00::/16"), N3, "t3")],
+            Srv6 = b.Srv6 with
+            {
+                Locators =
+                [
+                    new LocatorConfig("next", IPNetwork.Parse("fc00:0:102::/48")) { Csid = new CsidStructure(CsidFlavorKind.Next, 32, 16) },
+                    new LocatorConfig("replace", IPNetwork.Parse("fc00:0:c:7::/80")) { Csid = new CsidStructure(CsidFlavorKind.Replace, 48, 32) },
+                ],
+                Sids =
+                [
+                    .. b.Srv6.Sids,
+                    new("n-endt", Ip("fc00:0:102::"), Behavior.EndT) { PrefixLength = 48, Locator = "next", Flavors = Flavors.NextCsid, Table = "100" },
+                    new("r-endt", Ip("fc00:0:c:7::"), Behavior.EndT) { PrefixLength = 80, Locator = "replace", Flavors = Flavors.ReplaceCsid, Table = "100" },
+                ],
+            },
+        });
+        var next = n.Exchange("t1", Into("t1").Ipv6(A, Ip("fc00:0:102:200::"), 64).Srh([D, Ip("fc00:0:102:200::")], 1).IcmpEchoRequest(1, 1, Data).Build());
+        Assert.That((next.Single().Interface, Decode(next[0].Frame).Ipv6!.Dst), Is.EqualTo(("t3", Ip("fc00:0:200::"))), "N05-N06, then N08.1-N08.2 in table 100");
+        // REPLACE: index 0 at SL=1, packed container with position 3 = 0009:0001: R16-R20 write it with index 3 (R21.1-R21.2: table 100).
+        var packed = Ip("::9:1");
+        var replace = n.Exchange("t1", Into("t1").Ipv6(A, Ip("fc00:0:c:7::"), 64).Srh([packed, Ip("fc00:0:c:7::")], 1).IcmpEchoRequest(1, 1, Data).Build());
+        Assert.That((replace.Single().Interface, Decode(replace[0].Frame).Ipv6!.Dst), Is.EqualTo(("t3", Ip("fc00:0:c:9:1::3"))));
+    }
 }

@@ -3,6 +3,7 @@ using Conformance.Harness.Packets;
 using Conformance.ReferenceNode.Config;
 using NUnit.Framework;
 using static Conformance.Harness.Tests.ReferenceNode.Dataplane.RefNode;
+using CsidStructure = Conformance.ReferenceNode.Config.CsidStructure;
 
 namespace Conformance.Harness.Tests.ReferenceNode.Dataplane;
 
@@ -144,6 +145,31 @@ public sealed class DebugFaultTests
         Assert.That(icmp.Type, Is.EqualTo(3));
         Assert.That(icmp.Invoking!.Ipv6!.Dst, Is.EqualTo(faulty ? D : Sid("1")));
         Assert.That(icmp.Data.SequenceEqual(Ip(stim)), Is.EqualTo(!faulty));
+    }
+
+    [Test]
+    public void NextCsidSkippedBehindExtensionHeaders([Values] bool faulty)
+    {
+        // RFC 9800 §4.1.1: N01-N09 run "before processing the first header [...] that is not an SRH, a Hop-by-Hop header, or a
+        // Destination Options header": behind HBH and DOH the container is shifted; the defect processes it as a plain End.
+        var csid = IPAddress.Parse("fc00:0:100::");
+        var n = Node(faulty ? DebugFault.NextCsidSkippedBehindExtensionHeaders : null, change: c => c with
+        {
+            Routes = [.. c.Routes, new RouteConfig("main", IPNetwork.Parse("fc00::/16"), N2, "t2")],
+            Srv6 = c.Srv6 with
+            {
+                Locators = [.. c.Srv6.Locators, new LocatorConfig("next", IPNetwork.Parse("fc00:0:100::/48")) { Csid = new CsidStructure(CsidFlavorKind.Next, 32, 16) }],
+                Sids = [.. c.Srv6.Sids, new LocalSidConfig("n-end", csid, Behavior.End) { PrefixLength = 48, Locator = "next", Flavors = Flavors.NextCsid }],
+            },
+        });
+        byte[] pad = [0, 0, 1, 4, 0, 0, 0, 0];
+        var container = IPAddress.Parse("fc00:0:100:200::");
+        var d = Decode(n.Exchange("t1", Into("t1").Ipv6(A, container, 64).WithExtensionHeader(0, pad).WithExtensionHeader(60, pad).Srh([D, container], 1)
+            .IcmpEchoRequest(1, 1, Data).Build()).Single().Frame);
+        Assert.That((d.Ipv6!.Dst, (int)d.Srh!.SegmentsLeft), Is.EqualTo(faulty ? (D, 0) : (IPAddress.Parse("fc00:0:200::"), 1)));
+        // Without the extension headers the defect does not show.
+        var plain = Decode(n.Exchange("t1", Into("t1").Ipv6(A, container, 64).Srh([D, container], 1).IcmpEchoRequest(1, 1, Data).Build()).Single().Frame);
+        Assert.That(plain.Ipv6!.Dst, Is.EqualTo(IPAddress.Parse("fc00:0:200::")));
     }
 
     [Test]

@@ -238,7 +238,7 @@ public class RefnodePackTests
         platform.RememberSources(rendering);
         await platform.ApplyAsync(DutConfig.FromLines(rendering.Lines));
         Assert.That(node.ConfirmDeadline, Is.Null, "the confirmed commit was confirmed");
-        Assert.That(engine.Last!.Srv6.Sids, Has.Count.EqualTo(13), "the reference lab's 9 classic SIDs and its 4 C-SID SIDs (each in a locator of its own)");
+        Assert.That(engine.Last!.Srv6.Sids, Has.Count.EqualTo(14), "the reference lab's 9 classic SIDs and its 5 C-SID SIDs (each in a locator of its own)");
         var after = await platform.SnapshotAsync();
         var diff = before.DiffTo(after);
         Assert.That(diff, Is.Not.Empty);
@@ -278,7 +278,7 @@ public class RefnodePackTests
         var regex = new PackCounters("show srv6 sid", "regex",
             new System.Text.RegularExpressions.Regex(@"^(?<sid>[0-9a-fA-F:]+)/\d+\s+\S+\s+\S+\s+\S+\s+(?<packets>\d+)\s+(?<bytes>\d+)\s*$", System.Text.RegularExpressions.RegexOptions.Multiline));
         var table = PackCliPlatform.Counters(regex, cli.Execute("show srv6 sid"));
-        Assert.That(json.Count, Is.EqualTo(13), "every SID of the reference lab");
+        Assert.That(json.Count, Is.EqualTo(14), "every SID of the reference lab");
         Assert.That(table, Is.EquivalentTo(json));
         Assert.That(json.Values.Any(c => c.Packets > 0 && c.Bytes > 0), "the fake engine's counters are read, not zeros");
     }
