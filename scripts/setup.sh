@@ -60,3 +60,8 @@ done
 
 # sshd's privilege-separation directory (the lab's sshd runs inside a namespace but needs it).
 mkdir -p /run/sshd
+
+# Opt-in: the Linux reference DUT in a qemu VM, for hosts whose kernel has no SRv6 (README, "The Linux DUT in a VM").
+if [ "${SRV6CONF_LINUX_DUT_VM:-}" = 1 ]; then
+  bash "$here/scripts/setup-dut-vm.sh"
+fi

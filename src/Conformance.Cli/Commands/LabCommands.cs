@@ -68,7 +68,9 @@ internal static class LabCommands
                 Console.WriteLine($"reference lab {lab.RunId} is up in {tb.StartupDuration.TotalSeconds:0.0} s (fault mode {fault.Name})");
                 Console.WriteLine($"  DUT: {tb.Identity.Hostname}, {tb.Identity.OperatingSystem}, kernel {tb.Identity.KernelRelease}");
                 Console.WriteLine($"  ssh -i {lab.PrivateKeyPath} -o StrictHostKeyChecking=no {lab.SshUser}@{lab.ManagementAddress}   (host key {lab.HostKeySha256})");
-                Console.WriteLine($"  shell without SSH: ip netns exec {lab.Namespace} bash");
+                Console.WriteLine(lab.DutInVm
+                    ? $"  the DUT is a qemu VM (pid {lab.QemuPid}) in {lab.Namespace}; its console: {lab.VmConsoleLogPath}"
+                    : $"  shell without SSH: ip netns exec {lab.Namespace} bash");
                 foreach (var (name, port) in tb.Ports) Console.WriteLine($"  tester port {name}: {port.Interface} ({port.Mac})");
                 Console.WriteLine("Ctrl-C rolls the DUT back and removes the lab.");
             }

@@ -29,6 +29,22 @@ public static class HostKernel
     /// </summary>
     public static string? WhyNoLinuxReferenceDut => OperatingSystem.IsLinux() ? LinuxSrv6DutProblem.Value : "the Linux reference lab needs Linux";
 
+    /// <summary>
+    /// Null when this host can build the single-DUT Linux reference lab (<c>profiles/reference-lab.yaml</c>): its kernel has
+    /// SRv6, or the DUT runs in the opt-in VM (<see cref="DutVm.InUse"/>). Otherwise why not, with what the VM would need.
+    /// Reference topologies (their Linux routers share the host kernel) still need <see cref="WhyNoLinuxReferenceDut"/> null.
+    /// </summary>
+    public static string? WhyNoLinuxReferenceLab
+    {
+        get
+        {
+            if (WhyNoLinuxReferenceDut is not { } why) return null;
+            if (!DutVm.Requested)
+                return why + $"; or run the Linux DUT in a qemu VM: {DutVm.EnableVariable}=1 (scripts/setup.sh then fetches qemu and a Debian kernel with SRv6)";
+            return DutVm.WhyUnavailable is { } vm ? why + "; " + vm : null;
+        }
+    }
+
     /// <summary>Throws <see cref="HostCapabilityException"/> when this kernel cannot be a Linux reference DUT.</summary>
     public static void RequireLinuxReferenceDut()
     {

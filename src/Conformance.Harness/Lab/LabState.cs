@@ -12,7 +12,8 @@ public sealed record LabState(
     string RunDirectory,
     DateTimeOffset CreatedUtc,
     IReadOnlyList<string>? ExtraNamespaces = null,
-    IReadOnlyList<NicLease>? Nics = null)
+    IReadOnlyList<NicLease>? Nics = null,
+    DutVmState? Vm = null)
 {
     /// <summary>Every namespace of the lab: the DUT's and, for a topology, the other nodes' (<c>s6c-&lt;id&gt;-&lt;node&gt;</c>).</summary>
     public IEnumerable<string> AllNamespaces => [Namespace, .. ExtraNamespaces ?? []];
@@ -36,6 +37,13 @@ public sealed record LabState(
 /// back by <c>srv6conf lab cleanup</c> (or the next run) under their own names.
 /// </summary>
 public sealed record NicLease(string Link, string Nic, string HostNetns, string LabNamespace, string LabName, int Mtu, bool WasUp);
+
+/// <summary>
+/// The Linux DUT's VM (<see cref="DutVm"/>): its taps (inside the DUT namespace), and qemu's pid and start time once it runs.
+/// qemu runs in the DUT namespace, so teardown kills it with the namespace's processes; the pid is checked (start time, command
+/// line naming the run) and killed too, in case the namespace is already gone.
+/// </summary>
+public sealed record DutVmState(IReadOnlyList<string> Taps, int? QemuPid = null, long? QemuStartTime = null);
 
 /// <summary>A lab found in the state directory (for the CLI's "list labs").</summary>
 public sealed record LabInfo(string RunId, int OwnerPid, bool OwnerAlive, string Namespace, bool NamespaceExists, DateTimeOffset CreatedUtc, string StateFile)

@@ -35,6 +35,7 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
     private readonly object _stateLock = new();
     private Process? _sshd;
     private Process? _node;
+    private Process? _qemu;
     private int _disposed;
 
     private ReferenceLab(string runId, ReferenceLabSpec spec, DutConfig config, LabState state)
@@ -89,6 +90,12 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
     /// <summary>Every sysctl the lab set (DUT namespace and root-side tester ends), in order.</summary>
     public IReadOnlyList<AppliedSysctl> Sysctls => _sysctls;
     public TimeSpan StartupDuration { get; private set; }
+    /// <summary>The Linux DUT runs in a qemu VM inside the DUT namespace (<see cref="DutVm"/>), not in the namespace itself.</summary>
+    public bool DutInVm => _state.Vm is not null;
+    /// <summary>qemu's process id while the DUT's VM runs.</summary>
+    public int? QemuPid => _qemu is { HasExited: false } p ? p.Id : null;
+    /// <summary>The DUT VM's serial console (kernel and init messages), in the run directory.</summary>
+    public string VmConsoleLogPath => Path.Combine(RunDirectory, "vm-console.log");
     public bool IsDisposed => Volatile.Read(ref _disposed) != 0;
 
     /// <summary>All root-namespace links of this run.</summary>
@@ -122,7 +129,14 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
         // The Linux kernel as the DUT needs the kernel's SRv6 lightweight tunnels: say so before anything is built. A
         // topology's other routers around the reference node need nothing of the kind: where the kernel lacks SRv6 they are
         // reference nodes too (Topology.TopologyLab.RoutersRunAsReferenceNodes).
-        if (spec.Node is null && !spec.ExternalDut) HostKernel.RequireLinuxReferenceDut();
+        // Where the host kernel lacks SRv6, a single Linux DUT can run in a qemu VM inside its namespace (opt-in, DutVm).
+        var inVm = false;
+        if (spec.Node is null && !spec.ExternalDut && HostKernel.WhyNoLinuxReferenceDut is not null)
+        {
+            if (spec.ExtraNamespaceSuffixes.Count > 0 || HostKernel.WhyNoLinuxReferenceLab is not null)
+                throw new HostCapabilityException(spec.ExtraNamespaceSuffixes.Count > 0 ? HostKernel.WhyNoLinuxReferenceDut! : HostKernel.WhyNoLinuxReferenceLab!);
+            inVm = true;
+        }
         var sw = Stopwatch.StartNew();
         CleanupLeftovers();
         EnsureHooks();
@@ -137,7 +151,8 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
         var links = spec.ExternalDut ? [] : spec.Ports.Select((_, i) => $"{NamePrefix}{runId}t{i + 1}").Append($"{NamePrefix}{runId}m").ToList();
         var state = new LabState(runId, Environment.ProcessId, Proc.StartTime(Environment.ProcessId) ?? 0,
             NamespaceName(runId), links, runDir, DateTimeOffset.UtcNow,
-            spec.ExtraNamespaceSuffixes.Select(x => ExtraNamespaceName(runId, x)).ToList());
+            spec.ExtraNamespaceSuffixes.Select(x => ExtraNamespaceName(runId, x)).ToList(),
+            inVm ? new DutVmState([.. Enumerable.Range(0, spec.Ports.Count + 1).Select(DutVm.TapName)]) : null);
         // The state file goes first: if we die half-way, the next run cleans up.
         File.WriteAllText(StateFilePath(runId), state.ToJson());
 
@@ -153,6 +168,13 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
             }
             var keys = Task.Run(lab.GenerateKeys, cancellationToken);
             lab.BuildTopology();
+            if (inVm)
+            {
+                await keys.ConfigureAwait(false);
+                await lab.StartVmAsync(cancellationToken).ConfigureAwait(false);
+                lab.StartupDuration = sw.Elapsed;
+                return lab;
+            }
             lab.ApplyDutConfig();
             if (spec.Node is { } node) await lab.StartNodeAsync(node, cancellationToken).ConfigureAwait(false);
             await keys.ConfigureAwait(false);
@@ -227,25 +249,27 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
         inNs.AppendLine("link set lo up");
         for (var i = 1; i <= Spec.Ports.Count; i++) inNs.AppendLine($"link set {NamePrefix}{RunId}d{i} name {Spec.Ports[i - 1].DutInterface}");
         inNs.AppendLine($"link set {NamePrefix}{RunId}n name {DutManagementInterface}");
-        inNs.AppendLine($"addr add {ManagementAddress}/64 dev {DutManagementInterface} nodad");
+        if (!DutInVm) inNs.AppendLine($"addr add {ManagementAddress}/64 dev {DutManagementInterface} nodad");
         Proc.RunChecked("ip", ["-n", ns, "-batch", "-"], inNs.ToString());
-
-        // The management link carries SSH only: the DUT never forwards to or from it.
-        Proc.RunChecked("ip", ["netns", "exec", ns, "nft", "-f", "-"],
-            $$"""
-            table inet {{MgmtFilterTable}} {
-              chain forward {
-                type filter hook forward priority -100; policy accept;
-                iifname "{{DutManagementInterface}}" drop
-                oifname "{{DutManagementInterface}}" drop
-              }
-            }
-            """);
-
         Ports = Spec.Ports.Select((p, i) => new LabPort(p, $"{NamePrefix}{RunId}t{i + 1}",
             File.ReadAllText($"/sys/class/net/{NamePrefix}{RunId}t{i + 1}/address").Trim(),
             p.DutInterface, "")).ToList();
+        if (DutInVm) return; // the VM's init sets the management address and the filter below inside the VM
+
+        // The management link carries SSH only: the DUT never forwards to or from it.
+        Proc.RunChecked("ip", ["netns", "exec", ns, "nft", "-f", "-"], ManagementFilter);
     }
+
+    private string ManagementFilter =>
+        $$"""
+        table inet {{MgmtFilterTable}} {
+          chain forward {
+            type filter hook forward priority -100; policy accept;
+            iifname "{{DutManagementInterface}}" drop
+            oifname "{{DutManagementInterface}}" drop
+          }
+        }
+        """;
 
     private void SetRootSysctl(string key, string value)
     {
@@ -254,6 +278,14 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
     }
 
     private void ApplyDutConfig()
+    {
+        var path = WriteDutConfigScript();
+        var r = Proc.Run("ip", ["netns", "exec", Namespace, "/bin/sh", path], timeoutMs: 30000);
+        TakeDutConfigResult(r.ExitCode, r.Stdout, r.Stderr);
+    }
+
+    /// <summary>Writes the DUT's infrastructure configuration (sysctls, commands, static neighbours) as dut-config.sh; it prints the DUT interfaces' MACs.</summary>
+    private string WriteDutConfigScript()
     {
         var script = new StringBuilder();
         script.AppendLine("set -e");
@@ -275,17 +307,22 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
         foreach (var port in Ports) script.AppendLine($"cat /sys/class/net/{port.DutInterface}/address");
         var path = Path.Combine(RunDirectory, "dut-config.sh");
         File.WriteAllText(path, script.ToString());
-        var r = Proc.Run("ip", ["netns", "exec", Namespace, "/bin/sh", path], timeoutMs: 30000);
-        if (r.ExitCode != 0)
+        return path;
+    }
+
+    private void TakeDutConfigResult(int exitCode, string stdout, string stderr)
+    {
+        var where = DutInVm ? $"the DUT's VM (namespace {Namespace})" : Namespace;
+        if (exitCode != 0)
         {
-            var trace = r.Stderr.Trim().Split('\n');
+            var trace = stderr.Trim().Split('\n');
             throw new TestbedException(
-                $"Applying the DUT configuration in {Namespace} failed (exit {r.ExitCode}). Last lines:\n  " +
+                $"Applying the DUT configuration in {where} failed (exit {exitCode}). Last lines:\n  " +
                 string.Join("\n  ", trace.TakeLast(4)));
         }
         _sysctls.Add(new AppliedSysctl("dut", $"net.ipv6.conf.{DutManagementInterface}.accept_dad", "0"));
-        foreach (var s in sysctls) _sysctls.Add(new AppliedSysctl("dut", s.Key, s.Value));
-        var macs = r.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        foreach (var s in Spec.Sysctls.Concat(AppliedConfig.Sysctls)) _sysctls.Add(new AppliedSysctl("dut", s.Key, s.Value));
+        var macs = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Ports = Ports.Select((p, i) => p with { DutMac = i < macs.Length ? macs[i].Trim() : "" }).ToList();
     }
 
@@ -303,28 +340,7 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
     private async Task StartSshdAsync(CancellationToken ct)
     {
         Directory.CreateDirectory("/run/sshd"); // privilege separation directory required by sshd
-        File.WriteAllText(SshdConfigPath,
-            $"""
-            # srv6conf reference lab {RunId}: management access to the DUT namespace only.
-            ListenAddress [{ManagementAddress}]:{SshPort}
-            HostKey {HostKeyPath}
-            PidFile {SshdPidFile}
-            AuthorizedKeysFile {Path.Combine(RunDirectory, "authorized_keys")}
-            PermitRootLogin prohibit-password
-            PubkeyAuthentication yes
-            PasswordAuthentication no
-            KbdInteractiveAuthentication no
-            UsePAM no
-            StrictModes no
-            UseDNS no
-            X11Forwarding no
-            AllowTcpForwarding no
-            PrintMotd no
-            LogLevel VERBOSE
-            MaxStartups 50
-            """ + "\n" + (Spec.Node is { } node
-                ? $"# The reference node: its CLI is the login shell.\nForceCommand {ReferenceNodeLaunch.DotnetPath} {node.DaemonAssembly} cli --control {NodeControlSocket}\nSetEnv DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1\n"
-                : ""));
+        WriteSshdConfig();
         var psi = new ProcessStartInfo("ip")
         {
             UseShellExecute = false,
@@ -347,16 +363,20 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
         _sshd.StandardInput.Close();
         _ = _sshd.StandardOutput.ReadToEndAsync(CancellationToken.None);
         _ = _sshd.StandardError.ReadToEndAsync(CancellationToken.None);
+        await WaitForSshAsync(TimeSpan.FromSeconds(10),
+            () => _sshd.HasExited ? $"sshd in {Namespace} exited with code {_sshd.ExitCode}: {ReadLogTail()}" : null,
+            () => ReadLogTail(), ct).ConfigureAwait(false);
+    }
 
+    /// <summary>Waits until the DUT's management address accepts TCP on the SSH port; <paramref name="gone"/> names a DUT that died.</summary>
+    private async Task WaitForSshAsync(TimeSpan timeout, Func<string?> gone, Func<string> diagnostics, CancellationToken ct)
+    {
         var sw = Stopwatch.StartNew();
         var endpoint = new IPEndPoint(ManagementAddress, SshPort);
         while (true)
         {
             ct.ThrowIfCancellationRequested();
-            if (_sshd.HasExited)
-            {
-                throw new TestbedException($"sshd in {Namespace} exited with code {_sshd.ExitCode}: {ReadLogTail()}");
-            }
+            if (gone() is { } why) throw new TestbedException(why);
             using var probe = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
             try
             {
@@ -367,11 +387,117 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
             }
             catch (Exception e) when (e is SocketException or OperationCanceledException && !ct.IsCancellationRequested)
             {
-                if (sw.Elapsed > TimeSpan.FromSeconds(10))
-                    throw new TestbedException($"sshd in {Namespace} does not accept TCP on [{ManagementAddress}]:{SshPort} after 10 s: {ReadLogTail()}");
-                await Task.Delay(10, ct).ConfigureAwait(false);
+                if (sw.Elapsed > timeout)
+                    throw new TestbedException($"the DUT in {Namespace} does not accept TCP on [{ManagementAddress}]:{SshPort} after {timeout.TotalSeconds:0} s: {diagnostics()}");
+                await Task.Delay(DutInVm ? 200 : 10, ct).ConfigureAwait(false);
             }
         }
+    }
+
+    private void WriteSshdConfig()
+    {
+        File.WriteAllText(SshdConfigPath,
+            $"""
+            # srv6conf reference lab {RunId}: management access to the DUT namespace only.
+            ListenAddress [{ManagementAddress}]:{SshPort}
+            HostKey {HostKeyPath}
+            PidFile {SshdPidFile}
+            AuthorizedKeysFile {Path.Combine(RunDirectory, "authorized_keys")}
+            PermitRootLogin prohibit-password
+            PubkeyAuthentication yes
+            PasswordAuthentication no
+            KbdInteractiveAuthentication no
+            UsePAM no
+            StrictModes no
+            UseDNS no
+            X11Forwarding no
+            AllowTcpForwarding no
+            PrintMotd no
+            LogLevel VERBOSE
+            MaxStartups 50
+            """ + "\n" + (Spec.Node is { } node
+                ? $"# The reference node: its CLI is the login shell.\nForceCommand {ReferenceNodeLaunch.DotnetPath} {node.DaemonAssembly} cli --control {NodeControlSocket}\nSetEnv DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1\n"
+                : ""));
+    }
+
+    /// <summary>
+    /// The Linux DUT in a qemu VM (<see cref="DutVm"/>): in the DUT namespace, each DUT interface (the veth end the tester port
+    /// is wired to, and mgmt0) loses its IPv6 stack and is joined to a tap with tc mirred both ways; qemu starts there with
+    /// one virtio NIC per tap carrying that interface's MAC (renamed to its name inside the VM), the host's root file system
+    /// over 9p and the run directory read-write. The VM's init applies dut-config.sh (exit status and output back in the run
+    /// directory), then starts sshd on the management address with the lab's keys. Waits up to 180 s for SSH (TCG is slow).
+    /// </summary>
+    private async Task StartVmAsync(CancellationToken ct)
+    {
+        var ifaces = new List<(string Ns, string Guest)> { (DutManagementInterface, DutManagementInterface) };
+        ifaces.AddRange(Spec.Ports.Select(p => (p.DutInterface, p.DutInterface)));
+        // The namespace's /sys is only visible from inside it.
+        var macs = Proc.RunChecked("ip", ["netns", "exec", Namespace, "cat", .. ifaces.Select(x => $"/sys/class/net/{x.Ns}/address")])
+            .Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(m => m.Trim()).ToList();
+        var nics = ifaces.Select((x, i) => new DutVm.Nic(DutVm.TapName(i), x.Ns, x.Guest, macs[i])).ToList();
+        var batch = new StringBuilder();
+        foreach (var n in nics) batch.AppendLine($"tuntap add dev {n.Tap} mode tap");
+        Proc.RunChecked("ip", ["-n", Namespace, "-batch", "-"], batch.ToString());
+        var sh = new StringBuilder("set -e\n");
+        foreach (var n in nics)
+        {
+            // The namespace's own stack stays off the DUT's wires: frames are passed between veth and tap before it sees them.
+            sh.AppendLine($"sysctl -q -w net.ipv6.conf.{n.NamespaceInterface}.disable_ipv6=1 net.ipv6.conf.{n.Tap}.disable_ipv6=1");
+            sh.AppendLine($"ip link set {n.NamespaceInterface} up; ip link set {n.Tap} up");
+            foreach (var (from, to) in new[] { (n.NamespaceInterface, n.Tap), (n.Tap, n.NamespaceInterface) })
+            {
+                sh.AppendLine($"tc qdisc add dev {from} ingress");
+                sh.AppendLine($"tc filter add dev {from} parent ffff: protocol all u32 match u32 0 0 action mirred egress redirect dev {to}");
+            }
+        }
+        var wiring = Path.Combine(RunDirectory, "vm-wiring.sh");
+        File.WriteAllText(wiring, sh.ToString());
+        var w = Proc.Run("ip", ["netns", "exec", Namespace, "/bin/sh", wiring], timeoutMs: 30000);
+        if (w.ExitCode != 0) throw new TestbedException($"wiring the DUT VM's taps in {Namespace} failed (exit {w.ExitCode}): {w.Stderr.Trim()}");
+
+        var config = WriteDutConfigScript();
+        WriteSshdConfig();
+        File.WriteAllText(Path.Combine(RunDirectory, "known_hosts"), $"{ManagementAddress} {File.ReadAllText(HostKeyPath + ".pub").Trim()}\n");
+        var filter = Path.Combine(RunDirectory, "mgmt-filter.nft");
+        File.WriteAllText(filter, ManagementFilter + "\n");
+        File.WriteAllText(Path.Combine(RunDirectory, "vm-init.sh"), DutVm.GuestInit(RunDirectory, Spec.Hostname, nics,
+            ManagementAddress.ToString(), DutManagementInterface, filter, config, SshdConfigPath, SshdLogPath));
+
+        var psi = new ProcessStartInfo("ip")
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var a in new[] { "netns", "exec", Namespace, DutVm.QemuPath ?? DutVm.QemuBinary }.Concat(DutVm.QemuArguments(RunId, RunDirectory, nics)))
+            psi.ArgumentList.Add(a);
+        var qemuOutput = new StringBuilder();
+        _qemu = Process.Start(psi) ?? throw new TestbedException("Cannot start qemu.");
+        _qemu.StandardInput.Close();
+        _qemu.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (qemuOutput) qemuOutput.AppendLine(e.Data); };
+        _qemu.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (qemuOutput) qemuOutput.AppendLine(e.Data); };
+        _qemu.BeginOutputReadLine();
+        _qemu.BeginErrorReadLine();
+        // ip netns exec execs qemu: the child's pid is qemu's. Recorded with its start time for cleanup.
+        _state = _state with { Vm = _state.Vm! with { QemuPid = _qemu.Id, QemuStartTime = Proc.StartTime(_qemu.Id) } };
+        File.WriteAllText(StateFilePath(RunId), _state.ToJson());
+
+        string Console() => $"qemu: {string.Join(" | ", qemuOutput.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(3))}; " +
+            $"console ends: {ConsoleTail(5)}";
+        await WaitForSshAsync(TimeSpan.FromSeconds(180),
+            () => _qemu.HasExited ? $"the DUT's VM (qemu) in {Namespace} exited with code {_qemu.ExitCode}: {Console()}" : null,
+            Console, ct).ConfigureAwait(false);
+        var rcPath = config + ".rc";
+        if (!File.Exists(rcPath) || !int.TryParse(File.ReadAllText(rcPath).Trim(), out var rc))
+            throw new TestbedException($"the DUT's VM in {Namespace} accepts SSH but left no result of its configuration script ({rcPath}): {Console()}");
+        TakeDutConfigResult(rc, File.ReadAllText(config + ".out"), File.ReadAllText(config + ".err"));
+    }
+
+    private string ConsoleTail(int lines)
+    {
+        try { return File.Exists(VmConsoleLogPath) ? string.Join(" | ", File.ReadAllLines(VmConsoleLogPath).Where(l => l.Trim().Length > 0).TakeLast(lines)) : "(no console output)"; }
+        catch (IOException) { return "(console log unreadable)"; }
     }
 
     /// <summary>
@@ -653,7 +779,12 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
     /// <summary>Runs a command inside the DUT namespace directly (no SSH); for tests and diagnostics.</summary>
     public (int ExitCode, string Stdout, string Stderr) Exec(params string[] command)
     {
-        var r = Proc.Run("ip", ["netns", "exec", Namespace, .. command]);
+        // The DUT in a VM: the same command inside the VM, over SSH with the lab's key and pinned host key.
+        var r = DutInVm
+            ? Proc.Run("ssh", ["-i", PrivateKeyPath, "-o", "BatchMode=yes", "-o", $"UserKnownHostsFile={Path.Combine(RunDirectory, "known_hosts")}",
+                "-o", "StrictHostKeyChecking=yes", "-o", "ConnectTimeout=30", $"{SshUser}@{ManagementAddress}", "--",
+                string.Join(' ', command.Select(c => "'" + c.Replace("'", "'\\''") + "'"))], timeoutMs: 60000)
+            : Proc.Run("ip", ["netns", "exec", Namespace, .. command]);
         return (r.ExitCode, r.Stdout, r.Stderr);
     }
 
@@ -669,7 +800,7 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
         var errors = Teardown(_state);
         List<Process> routers;
         lock (_routerNodes) routers = [.. _routerNodes];
-        foreach (var p in new[] { _sshd, _node }.Concat(routers))
+        foreach (var p in new[] { _sshd, _node, _qemu }.Concat(routers))
         {
             if (p is null) continue;
             p.WaitForExit(1000);
@@ -700,6 +831,15 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
             errors.Add($"state file for '{state.RunId}' does not follow the naming scheme; refusing to touch it");
             return errors;
         }
+        // The DUT's VM: qemu runs in the DUT namespace (killed with its processes below); by its recorded pid too, should the
+        // namespace be gone already: only if that pid is still the same process (start time) and names this run.
+        if (state.Vm is { QemuPid: { } qemuPid } vm && Proc.IsAlive(qemuPid) && Proc.StartTime(qemuPid) == vm.QemuStartTime
+            && Proc.CommandLine(qemuPid).Contains($"srv6conf-{state.RunId}-dut", StringComparison.Ordinal))
+            Try("kill the DUT's VM", () =>
+            {
+                Proc.Kill(qemuPid, Proc.SIGKILL);
+                if (!Proc.WaitGone([qemuPid], 3000)) throw new TestbedException($"qemu (pid {qemuPid}) still alive");
+            });
         Try("kill processes", () => KillNamespaceProcesses(state.Namespace, state.RunDirectory));
         foreach (var extra in state.ExtraNamespaces ?? [])
             Try($"kill processes in {extra}", () => KillNamespaceProcesses(extra, state.RunDirectory));
@@ -747,7 +887,8 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
         && (s.ExtraNamespaces ?? []).All(x => x.StartsWith($"{NamePrefix}-{s.RunId}-", StringComparison.Ordinal) && x != s.Namespace)
         && s.RunDirectory == Path.Combine(StateDirectory, s.RunId)
         && s.RootLinks.All(l => l.StartsWith(NamePrefix + s.RunId, StringComparison.Ordinal))
-        && (s.Nics ?? []).All(n => s.AllNamespaces.Contains(n.LabNamespace) && n.Nic.Length is > 0 and <= 15 && !n.Nic.Contains('/'));
+        && (s.Nics ?? []).All(n => s.AllNamespaces.Contains(n.LabNamespace) && n.Nic.Length is > 0 and <= 15 && !n.Nic.Contains('/'))
+        && (s.Vm is null || s.Vm.Taps.All(t => t == "vmm" || (t.StartsWith("vmt", StringComparison.Ordinal) && t.Length <= 5 && t[3..].All(char.IsAsciiDigit))));
 
     /// <summary>Kills every process inside our namespace, plus any sshd started with our run directory's config.</summary>
     private static void KillNamespaceProcesses(string ns, string runDir)

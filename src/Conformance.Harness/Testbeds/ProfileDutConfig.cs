@@ -197,7 +197,9 @@ public static class ProfileDutConfig
         // Every DUT of the testbed; a reference topology's other routers need nothing of the kind: where the kernel lacks SRv6
         // they run as reference nodes (Topology.TopologyLab.RoutersRunAsReferenceNodes).
         IEnumerable<Profile> duts = profile.Testbed.Topology is { IsMultiDut: true } mt ? mt.DutNodes.Select(d => d.Profile) : [profile];
-        if (duts.Any(d => RouterPack(d) is null)) return HostKernel.WhyNoLinuxReferenceDut;
+        // The single Linux DUT may run in the opt-in VM (DutVm); a reference topology's Linux DUT shares the host kernel.
+        if (duts.Any(d => RouterPack(d) is null))
+            return profile.Testbed.Topology is null ? HostKernel.WhyNoLinuxReferenceLab : HostKernel.WhyNoLinuxReferenceDut;
         return null;
     }
 
