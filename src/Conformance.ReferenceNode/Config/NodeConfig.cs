@@ -221,4 +221,6 @@ public enum DebugFault
     SelectorPriorityIgnored,
     /// <summary>draft-yang-srv6ops-policy-selector-01 §5.5: the weights are ignored; constituents of equal priority share the load equally.</summary>
     SelectorWeightsIgnored,
+    /// <summary>RFC 8986 §5.1 S01: the headend's SRH carries one Segment List entry more than the policy has (its first segment again, above Last Entry's due place): a wrong entry (container) count, 16 bytes more encapsulation.</summary>
+    HeadendExtraSegment,
 }
