@@ -19,13 +19,42 @@ public class CompressionMetricsLabTests
 
     private static async Task<(CaseOutcome Outcome, JsonNode Metrics)> Run(string mode)
     {
+        var (o, m, _) = await RunWithStatement(mode);
+        return (o, m);
+    }
+
+    private static async Task<(CaseOutcome Outcome, JsonNode Metrics, ConformanceStatementDocument Statement)> RunWithStatement(string mode)
+    {
         var purposes = mode == "None" ? null : CaseVerdictTests.NodeTable.Where(r => r.FailMode == mode).Select(r => r.Purpose).ToList();
         var (outcomes, dir) = await CaseRunner.RunWithDirectoryAsync(mode, purposes, CaseVerdictTests.NodeProfile);
         Assert.That(outcomes, Does.ContainKey(Purpose), $"{Purpose} did not run in mode {mode}");
         var results = Path.Combine(dir, "allure-results");
         var doc = ConformanceStatement.Build(ConformanceStatement.ReadResults(results), null, dir);
         Assert.That(doc.CompressionMetrics, Is.Not.Null, "the statement carries the measured metrics (compressionMetrics)");
-        return (outcomes[Purpose], doc.CompressionMetrics!);
+        return (outcomes[Purpose], doc.CompressionMetrics!, doc);
+    }
+
+    /// <summary>
+    /// `srv6conf decode --csid` on the case's own capture (issue #16: decode shows C-SID containers for a capture of the
+    /// C-SID cases): text in the C-SID notation, JSON with the containers (README "decode and compressed SIDs").
+    /// </summary>
+    [Test]
+    public async Task DecodeShowsTheContainersOfTheCapture()
+    {
+        var (_, _, doc) = await RunWithStatement("None");
+        var (_, dir) = await CaseRunner.RunWithDirectoryAsync("None", null, CaseVerdictTests.NodeProfile);
+        var pcap = doc.TestPurposes.Single(t => t.TestPurposeId == Purpose).Evidence.Single(e => e.Name.EndsWith(".pcapng", StringComparison.Ordinal)).Path;
+        var file = Path.Combine(dir, pcap);
+        using StringWriter text = new(), json = new(), err = new();
+        Assert.That(Conformance.Cli.Commands.DecodeCommand.Run(file, "text", text, err, ["2001:db8::/32,16", "2001:db8:ee::/48,16"]), Is.EqualTo(0), err.ToString());
+        Assert.That(text.ToString(), Does.Contain("2001:db8:[0ce1,0ce1,0ce1,0ce1,0ce1,0ce1]"), "an F3216 container of six C-SIDs");
+        Assert.That(text.ToString(), Does.Contain("2001:db8:ee:[0ce1,0ce1,0ce1,0ce1,0ce1]"), "an F4816 container of five");
+        Assert.That(Conformance.Cli.Commands.DecodeCommand.Run(file, "json", json, err, ["2001:db8::/32,32,replace"]), Is.EqualTo(0), err.ToString());
+        var packets = JsonNode.Parse(json.ToString())!.AsArray();
+        var packed = packets.SelectMany(p => p!["srh"]?["segments_csid"]?.AsArray() ?? []).Where(c => (string?)c?["form"] == "packed").ToList();
+        Assert.That(packed, Is.Not.Empty, "REPLACE-C-SID packed containers in srh.segments_csid");
+        Assert.That(packed.Select(c => (string?)c!["flavor"]).Distinct(), Is.EqualTo(new[] { "REPLACE-CSID" }));
+        Assert.That(packed.SelectMany(c => c!["csids"]!.AsArray().Select(x => (string?)x)), Has.Member("00cb0ce1"));
     }
 
     private static IEnumerable<JsonNode> Rows(JsonNode m) => m["rows"]!.AsArray().OfType<JsonNode>();
