@@ -481,9 +481,10 @@ public sealed partial class LabFaultMode
 
     public static LabFaultMode NodeHeadendsMisprogrammed { get; } = new(
         "NodeHeadendsMisprogrammed", "Reference node: the headend policies misprogrammed, each its own way (H.Encaps steering a /65, the reduced ones without reduction, H.Insert as H.Encaps, " +
-        "no H.Encaps.L2 policy, outer flow label 0), the SID-block edge rule also on the internal interfaces, and the route to N2 out of t3.",
+        "no H.Encaps.L2 policy, outer flow label 0), the SID-block edge rule also on the internal interfaces, and the route to N2 out of t3; and the defect of a " +
+        "headend that pushes one Segment List entry more than its policy has (a wrong entry or C-SID container count).",
         All_(HeadendsNotReduced, HInsertAsEncap, FlowLabelZero, HeadendPrefixNarrowed, new("-", "-", WithoutL2Encaps), EdgeFilterOnInternalPorts, DownstreamViaT3),
-        profile: NodeProfile);
+        profile: NodeProfile, nodeDebugFaults: ["headend-extra-segment"]);
 
     public static LabFaultMode NodeEndMisprogrammed { get; } = new(
         "NodeEndMisprogrammed", "Reference node: the End SID programmed over the whole locator (/64), no HMAC key, the NEXT-C-SID SIDs with a 16-bit block, " +

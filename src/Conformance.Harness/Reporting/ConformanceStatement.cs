@@ -69,6 +69,12 @@ public sealed record ConformanceStatementDocument
     public IReadOnlyList<DeviationNotObserved> KnownDeviationsNotObserved { get; init; } = [];
     /// <summary>The suite's requirement coverage per RFC (docs/coverage.json as built into this harness): statements, covered, observable, not observable, out of scope, by level.</summary>
     public System.Text.Json.Nodes.JsonNode? RequirementCoverage { get; init; }
+    /// <summary>
+    /// The compression metrics measured in this run (draft-ietf-spring-compression-requirement-03 §3.1: E, ES, D.PRS, S per
+    /// form and segment list length; TP-CMET-BV-01's attachment <see cref="Packets.CompressionMetrics.AttachmentName"/>), or
+    /// absent when the run did not measure them. README "Conformance statement" documents its fields.
+    /// </summary>
+    public System.Text.Json.Nodes.JsonNode? CompressionMetrics { get; init; }
 }
 
 /// <summary>A known deviation of the profile that the run did not observe: its test purposes passed.</summary>
@@ -177,7 +183,19 @@ public static class ConformanceStatement
                 .Select(d => new DeviationNotObserved(d.Id, [.. tps.Where(t => t.KnownDeviationsNotObserved.Contains(d.Id)).Select(t => t.TestPurposeId)]))
                 .Where(d => d.TestPurposes.Count > 0)],
             RequirementCoverage = Catalogue.CoverageMatrix.EmbeddedSummary(),
+            CompressionMetrics = runDirectory is null ? null : ReadCompressionMetrics(results, runDirectory),
         };
+    }
+
+    /// <summary>The last compression-metrics attachment of the run's results (by the result's stop time), parsed; null when none.</summary>
+    private static System.Text.Json.Nodes.JsonNode? ReadCompressionMetrics(IEnumerable<AllureResult> results, string runDirectory)
+    {
+        var file = results.OrderBy(r => r.Stop).SelectMany(AllAttachments)
+            .Where(a => a.Name == Packets.CompressionMetrics.AttachmentName)
+            .Select(a => Path.Combine(runDirectory, "allure-results", a.Source)).LastOrDefault(File.Exists);
+        if (file is null) return null;
+        try { return System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(file)); }
+        catch (JsonException e) { throw new InvalidDataException($"{file}: the compression metrics attachment is not JSON ({e.Message}).", e); }
     }
 
     /// <summary>
@@ -272,6 +290,7 @@ public static class ConformanceStatement
             foreach (var (rfc, n) in cov)
                 sb.Append(CultureInfo.InvariantCulture, $"| {rfc} | {n?["statements"]} | {n?["covered"]} | {n?["observable"]} | {n?["not-observable"]} | {n?["out-of-scope"]} |\n");
         }
+        if (doc.CompressionMetrics is { } cm) AppendCompressionMetrics(sb, cm);
         sb.Append("\n## Evidence files\n\n");
         foreach (var t in doc.TestPurposes.Where(t => t.Evidence.Count > 0))
         {
@@ -329,6 +348,31 @@ public static class ConformanceStatement
             Results = rs.Count,
             Evidence = evidence,
         };
+    }
+
+    /// <summary>The statement's compression metrics section: E measured (and ES) per form and N, with the conditions.</summary>
+    private static void AppendCompressionMetrics(StringBuilder sb, System.Text.Json.Nodes.JsonNode cm)
+    {
+        var rows = cm["rows"]?.AsArray().OfType<System.Text.Json.Nodes.JsonNode>().ToList() ?? [];
+        var forms = rows.Select(r => (string?)r["form"] ?? "?").Distinct().ToList();
+        sb.Append("\n## Compression metrics (measured)\n\n").Append(cm["source"]?.ToString()).Append(". ").Append(cm["conditions"]?.ToString())
+          .Append(".\n\nE in bytes before the payload, on the wire (ES = 1 − E/E(H.Encaps) in brackets):\n\n| N |");
+        foreach (var f in forms) sb.Append(' ').Append(Cell(f)).Append(" |");
+        sb.Append("\n|---|").Append(string.Concat(forms.Select(_ => "---|"))).Append('\n');
+        foreach (var n in rows.Select(r => (int?)r["n"] ?? 0).Distinct().Order())
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"| {n} |");
+            foreach (var f in forms)
+            {
+                var r = rows.FirstOrDefault(x => (string?)x["form"] == f && (int?)x["n"] == n);
+                var e = r?["e_measured"] is { } m ? m.ToString() : "lost";
+                var es = r?["es"] is { } v ? $" ({((double)v).ToString("0.000", CultureInfo.InvariantCulture)})" : "";
+                sb.Append(' ').Append(r is null ? "-" : e + es).Append(" |");
+            }
+            sb.Append('\n');
+        }
+        if (cm["not_observable"] is System.Text.Json.Nodes.JsonArray no)
+            foreach (var x in no) sb.Append("\nNot observable: ").Append(x?.ToString()).Append('\n');
     }
 
     private static IEnumerable<AllureAttachment> AllAttachments(AllureResult r)

@@ -185,6 +185,45 @@ public static class ProfileDutConfig
         : DutConfig.FromLines(LinuxIntentRenderer.HeadendLines(headend, profile.Testbed.Platform, TemplateDirectory(profile.Testbed.Platform)));
 
     /// <summary>
+    /// Transient SIDs, headend policies and routes a case installs on the DUT (removed by rolling back to its snapshot),
+    /// rendered by the profile's pack like the profile's own (router packs: their sid, csid_locator, headend and route
+    /// templates; Linux: its sid/, headend/ and lab-route templates). They go
+    /// through the run's fault mode <paramref name="fault"/> with the profile's intent, so a mode that misprograms every
+    /// policy of a kind (e.g. HeadendsNotReduced) misprograms the case's too; only the case's items are rendered.
+    /// </summary>
+    public static DutConfig TransientIntent(Profile profile, IReadOnlyList<IntentSid> sids, IReadOnlyList<IntentHeadend> headends,
+        IReadOnlyList<IntentRoute> routes, LabFaultMode? fault = null)
+    {
+        var baseIntent = IntentBuilder.Build(profile);
+        var all = (fault ?? LabFaultMode.None).Transform(baseIntent with
+        {
+            Sids = [.. baseIntent.Sids, .. sids],
+            Headends = [.. baseIntent.Headends, .. headends],
+            Routes = [.. baseIntent.Routes, .. routes],
+        });
+        var names = sids.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        var policies = headends.Select(h => h.Name).ToHashSet(StringComparer.Ordinal);
+        var mine = all with
+        {
+            Interfaces = RouterPack(profile) is null ? baseIntent.Interfaces : [],
+            Sids = [.. all.Sids.Where(s => names.Contains(s.Name))],
+            Headends = [.. all.Headends.Where(h => policies.Contains(h.Name))],
+            Routes = [.. all.Routes.Skip(baseIntent.Routes.Count)],
+            EdgeFilter = null, HmacKeys = [], OFlag = null, PolicySelector = null, NodeDebugFaults = [],
+        };
+        if (RouterPack(profile) is { } pack)
+        {
+            var rendering = Platforms.PackRenderer.Render(pack, mine);
+            if (rendering.NotRenderable.Count > 0)
+                throw new TestbedException($"{pack.DescriptorPath}: the case's transient configuration cannot be rendered: {string.Join("; ", rendering.NotRenderable)}");
+            return DutConfig.FromLines([.. rendering.Items.Where(i => i.Item is not ("node knobs" or "locator")).SelectMany(i => i.Lines)]);
+        }
+        // The node-wide and per-port sysctls the renderer adds are the profile's own, already applied: left out.
+        var config = LinuxIntentRenderer.Render(mine, TemplateDirectory(profile.Testbed.Platform));
+        return config with { Sysctls = [], Sids = sids.ToDictionary(s => s.Name, s => s.Address.ToString()) };
+    }
+
+    /// <summary>
     /// Null when this host can build the profile's testbed; otherwise why not, in one sentence. A reference lab with the
     /// Linux kernel as its DUT needs the kernel's SRv6 lightweight tunnels (<see cref="HostKernel"/>); the reference node
     /// as the DUT needs nothing of the kind, between tester ports or in a reference topology (whose other routers run as

@@ -224,4 +224,6 @@ public enum DebugFault
     /// <summary>RFC 9800 §4.1.1: NEXT-CSID's N01-N09 skipped when a Hop-by-Hop or Destination Options header precedes the SRH
     /// (or the upper-layer header): the packet is processed as by a SID without the flavor.</summary>
     NextCsidSkippedBehindExtensionHeaders,
+    /// <summary>RFC 8986 §5.1 S01: the headend's SRH carries one Segment List entry more than the policy has (its first segment again, above Last Entry's due place): a wrong entry (container) count, 16 bytes more encapsulation.</summary>
+    HeadendExtraSegment,
 }

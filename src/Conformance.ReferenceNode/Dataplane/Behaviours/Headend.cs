@@ -86,7 +86,9 @@ public sealed partial class ForwardingEngine
     private byte[] Encapsulate(EngineState st, UInt128[] segments, bool reduced, ReadOnlySpan<byte> payload, byte nh, byte trafficClass)
     {
         int n = segments.Length;
-        int listed = reduced ? n - 1 : n;
+        // Debug fault HeadendExtraSegment: the policy's first segment listed once more, on top of the list.
+        bool extra = st.Fault(DebugFault.HeadendExtraSegment);
+        int listed = (reduced ? n - 1 : n) + (extra ? 1 : 0);
         int srhLen = listed == 0 ? 0 : 8 + 16 * listed;
         var outer = new byte[40 + srhLen + payload.Length];
         var s1 = segments[0];
@@ -101,7 +103,7 @@ public sealed partial class ForwardingEngine
             outer[r + SrhSegmentsLeft] = (byte)(n - 1);
             outer[r + SrhLastEntry] = (byte)(listed - 1);
             // Segment List[i] = segments[n-1-i]; the reduced SRH stops before S1 (Segment List[n-1]).
-            for (int i = 0; i < listed; i++) Wire.A6(outer, r + SrhSegmentList + 16 * i, segments[n - 1 - i]);
+            for (int i = 0; i < listed; i++) Wire.A6(outer, r + SrhSegmentList + 16 * i, segments[Math.Max(0, n - 1 - i)]);
         }
         payload.CopyTo(outer.AsSpan(40 + srhLen));
         return outer;

@@ -77,6 +77,18 @@ public sealed class DebugFaultTests
         if (faulty) Assert.That(((Icmpv6Layer)d.Inner).Code, Is.EqualTo(4));
     }
 
+    [Test]
+    public void HeadendExtraSegment([Values] bool faulty)
+    {
+        // H.Encaps <S2a, S2b>: the faulty headend lists S2a once more on top (Last Entry 2, 16 bytes more), SL still 1.
+        var n = Node(faulty ? DebugFault.HeadendExtraSegment : null);
+        var o = n.Exchange("t1", Into("t1").Ipv6(A, IPAddress.Parse("2001:db8:e1::1"), 64).IcmpEchoRequest(1, 1, Data).Build());
+        var d = Decode(o.Single().Frame);
+        Assert.That(d.Srh!.Segments, Is.EqualTo(faulty ? new[] { S2b, S2a, S2a } : new[] { S2b, S2a }));
+        Assert.That((d.Ipv6!.Dst, (int)d.Srh.SegmentsLeft), Is.EqualTo((S2a, 1)));
+        Assert.That(CompressionMetrics.Measure(o[0].Frame.AsSpan(14))!.Value.E, Is.EqualTo(faulty ? 40 + 8 + 48 : 40 + 8 + 32));
+    }
+
     private static readonly IPAddress Collector = IPAddress.Parse("2001:db8:3::c");
 
     private static RefNode OamNode(DebugFault? fault)
