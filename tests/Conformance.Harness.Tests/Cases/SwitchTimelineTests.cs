@@ -26,7 +26,7 @@ public class SwitchTimelineTests
     private static PlatformPack Pack => PlatformPackLoader.Load(Path.Combine(ProfileTestSupport.RepoRoot, "dut-configs", "refnode"));
     private static readonly IPAddress Return = RefNode.Sid("1");
 
-    private static RefNode Node(params DebugFault[] faults)
+    internal static RefNode Node(params DebugFault[] faults)
     {
         var sel = NodeProfile.Parameters.PolicySelector!;
         var on = PackRenderer.SelectorMeasurementItem(Pack, sel.Parent, sel.Measurement! with { ReturnSid = Return }, on: true);
@@ -45,7 +45,7 @@ public class SwitchTimelineTests
     /// (path1b first, path2 second) per step, every frame out of t2 seen by the taps unless the loss takes it (seeded);
     /// probes reflected back into t2. Loss on path1b's packets (last segment 2001:db8:f:3::1) in the spans given.
     /// </summary>
-    private static List<TimedCarry> Simulate(RefNode n, double seconds, IReadOnlyList<(double On, double Off)> loss)
+    internal static List<TimedCarry> Simulate(RefNode n, double seconds, IReadOnlyList<(double On, double Off)> loss)
     {
         var sel = NodeProfile.Parameters.PolicySelector!;
         var reflect = PolicySelectorSwitchCases.Reflector(new System.Net.NetworkInformation.PhysicalAddress(RefNode.MacN2), Return);
