@@ -205,7 +205,7 @@ public sealed class PolicySelectorSwitchCases : ConformanceCase
     }
 
     private static string Describe(Run run, IReadOnlyList<CarrySwitch> sw) =>
-        $"{run.Sent} packets sent, {run.Packets.Count} seen encapsulated on the taps, {run.Dropped} dropped by the injected loss; " +
+        $"{run.Sent} packets sent, {run.Packets.Count} seen encapsulated on the taps, {run.Dropped} packets (data and probes) taken off the link by the injected loss; " +
         $"impairments (from traffic start): {string.Join(", ", run.Impairments.Select(i => $"{S(i.On - run.Start)}–{S(i.Off - run.Start)} at {i.Percent} %"))}; " +
         $"switches: {(sw.Count == 0 ? "none" : string.Join(", ", sw.Select(x => $"{x.From}→{x.To} at {S(x.At - run.Start)}")))}";
 
