@@ -20,8 +20,8 @@ namespace Conformance.Cases.Drafts;
 /// profile's parameters.policy_selector (a parent policy steering a prefix, its constituents and classes); UDP flows
 /// into t1 are judged from the SRH segment list each leaves with (SelectorJudge): which constituent carried the flow.
 /// The expected constituent of a flow is computed from the profile alone: its class (the first whose rules all hold,
-/// else unclassified), the class's priorities (else the constituents'), the lowest number wins. Quality measurement,
-/// switch-over and wait-to-restore are not covered yet (every constituent is expected to qualify: no impairment).
+/// else unclassified), the class's priorities (else the constituents'), the lowest number wins. No impairment here:
+/// every constituent qualifies. Switch-over, wait-to-restore and the measurement: PolicySelectorSwitchCases.
 /// </summary>
 [TestFixture, Category("PolicySelector")]
 public sealed class PolicySelectorCases : ConformanceCase
@@ -29,11 +29,11 @@ public sealed class PolicySelectorCases : ConformanceCase
     private const int Seed = 20261203;
     private const int BaseSourcePort = 30000;
 
-    private static PolicySelectorParameters Selector => Profile.Parameters.PolicySelector
+    internal static PolicySelectorParameters Selector => Profile.Parameters.PolicySelector
         ?? throw new TestbedException($"{Profile.SourcePath}: capabilities.policy_selector is claimed but parameters.policy_selector is missing.");
 
     /// <summary>Fields of a flow that no class of the profile matches (DSCP 0, port 9, flow label 0, source A).</summary>
-    private static (IPAddress Source, int Dscp, int Port, uint Label) Unclassified()
+    internal static (IPAddress Source, int Dscp, int Port, uint Label) Unclassified()
     {
         var u = (Address("A"), 0, 9, 0u);
         if (Selector.Classes.Any(c => c.Match.Matches(u.Item2, u.Item1, u.Item3, u.Item4)))
@@ -50,7 +50,7 @@ public sealed class PolicySelectorCases : ConformanceCase
         return (cls?.Name ?? "unclassified", candidates.Where(c => c.Item2 == best).Select(c => c.Item1).ToHashSet(), candidates);
     }
 
-    private static IReadOnlyList<IPAddress> Destinations() => Harness.Tester.PrefixProbes.Across(Selector.Steer, Seed, 1).Where(p => p.Inside).Select(p => p.Address).ToList();
+    internal static IReadOnlyList<IPAddress> Destinations() => Harness.Tester.PrefixProbes.Across(Selector.Steer, Seed, 1).Where(p => p.Inside).Select(p => p.Address).ToList();
 
     /// <summary>A flow to <paramref name="dst"/> with the fields given, its expectation from the profile.</summary>
     private static SelectorFlow Flow(int id, IPAddress src, IPAddress dst, int dscp, int port, uint label, int packets, string what, bool steered = true)
@@ -61,7 +61,7 @@ public sealed class PolicySelectorCases : ConformanceCase
     }
 
     /// <summary>Flows of a class built from its rules (each value given), to the steered prefix's first, last, a random address and ::1 in turn.</summary>
-    private static IEnumerable<(IPAddress Src, int Dscp, int Port, uint Label)> ClassFields(SelectorClass c)
+    internal static IEnumerable<(IPAddress Src, int Dscp, int Port, uint Label)> ClassFields(SelectorClass c)
     {
         var (src, dscp, port, label) = Unclassified();
         var sources = c.Match.SourcePrefix is { } sp ? PrefixProbes.Across(sp, Seed, 1).Where(p => p.Inside).Select(p => p.Address).ToList() : [src];

@@ -43,7 +43,7 @@ public static class IntentBuilder
             OFlag = OFlag(profile),
             Routes = labSurroundings ? ReferenceLabRoutes(profile) : [],
             PolicySelector = profile.Claims("policy_selector") && p.PolicySelector is { } ps
-                ? new IntentPolicySelector(ps.Parent, ps.Steer, ps.Constituents, ps.Classes) : null,
+                ? new IntentPolicySelector(ps.Parent, ps.Steer, ps.Constituents, ps.Classes) { Measurement = ps.Measurement } : null,
         };
     }
 

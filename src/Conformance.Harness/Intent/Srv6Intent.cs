@@ -180,6 +180,9 @@ public sealed record IntentRoute(IPNetwork Prefix, IPAddress NextHop, string Int
 /// </summary>
 public sealed record IntentPolicySelector(string Parent, IPNetwork Steer, IReadOnlyList<SelectorConstituent> Constituents, IReadOnlyList<SelectorClass> Classes)
 {
+    /// <summary>The loopback measurement the headend is told to run (null: none).</summary>
+    public SelectorProbing? Measurement { get; init; }
+
     /// <summary>A copy with constituent <paramref name="name"/> changed.</summary>
     public IntentPolicySelector WithConstituent(string name, Func<SelectorConstituent, SelectorConstituent> change) =>
         this with { Constituents = Constituents.Select(c => c.Name == name ? change(c) : c).ToList() };

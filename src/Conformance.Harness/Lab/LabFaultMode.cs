@@ -504,6 +504,14 @@ public sealed partial class LabFaultMode
         "NodeSelectorWeightsIgnored", "Reference node defect: the policy selector ignores the weights (constituents of equal priority share the load equally).",
         i => i with { PolicySelector = SelectorOf(i) }, profile: NodeProfile, nodeDebugFaults: ["selector-weights-ignored"]);
 
+    public static LabFaultMode NodeSelectorNoWaitToRestore { get; } = new(
+        "NodeSelectorNoWaitToRestore", "Reference node defect: the policy selector ignores the wait-to-restore time (traffic switches back as soon as the measured quality meets the threshold again).",
+        i => i with { PolicySelector = SelectorOf(i) }, profile: NodeProfile, nodeDebugFaults: ["selector-no-wait-to-restore"]);
+
+    public static LabFaultMode NodeSelectorThresholdIgnored { get; } = new(
+        "NodeSelectorThresholdIgnored", "Reference node defect: the policy selector measures but ignores the quality thresholds (a constituent whose loss or delay exceeds its threshold stays qualified).",
+        i => i with { PolicySelector = SelectorOf(i) }, profile: NodeProfile, nodeDebugFaults: ["selector-threshold-ignored"]);
+
     /// <summary>
     /// The selector misconfigured through the pack: the crm class with its destination port one higher (8444), the
     /// source-prefix class two bits longer, constituent path1b with priority 3 (the reference-node profile's names).
@@ -578,7 +586,7 @@ public sealed partial class LabFaultMode
          IcmpErrorsToDutDropped,
          CsidEndWithoutFlavor, CsidBlockLengthWrong, CsidEndXAsEnd, CsidNextVariantsWrong, CsidReplaceAsNext,
          NodeSidsMisprogrammed, NodeHeadendsMisprogrammed, NodeEndMisprogrammed, NodeSecurityChecksSkipped, NodeErrorHandlingBroken, NodeSrhMishandled, NodeOFlagIgnored, NodeOFlagMisprocessed,
-         NodeSelectorPriorityIgnored, NodeSelectorWeightsIgnored, NodeSelectorMisconfigured];
+         NodeSelectorPriorityIgnored, NodeSelectorWeightsIgnored, NodeSelectorMisconfigured, NodeSelectorNoWaitToRestore, NodeSelectorThresholdIgnored];
 
     /// <summary>Prefix of a fault mode built at run time from a configuration mutation: <c>Mutation:&lt;id&gt;</c>.</summary>
     public const string MutationPrefix = "Mutation:";

@@ -28,6 +28,7 @@ public static class DutVerbs
     /// once per class (groups name, priorities as "constituent priority" pairs separated by commas).
     /// </summary>
     public const string PolicySelectorState = "dut.policy_selector_state";
+    public const string PolicySelectorMeasurement = "dut.policy_selector_measurement";
 
     /// <summary>Every verb a pack may list, with its meaning (for errors and <c>srv6conf platforms</c>).</summary>
     public static IReadOnlyDictionary<string, string> All { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -40,6 +41,7 @@ public static class DutVerbs
         [SetOFlagRate] = "a case changes the O-flag punt rate",
         [FilterCounters] = "the DUT's filter drop counters (evidence)",
         [PolicySelectorState] = "the policy selector's configuration and state (read-back)",
+        [PolicySelectorMeasurement] = "the policy selector's quality measurement switched on and off by a case",
     };
 
     /// <summary>True for a capability name that is a platform verb (<c>dut.*</c>).</summary>

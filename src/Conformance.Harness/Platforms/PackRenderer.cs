@@ -44,7 +44,7 @@ public static partial class PackRenderer
     public static readonly IPNetwork SidPrefix = IPNetwork.Parse("5f00::/16");
 
     private static readonly string[] ListPlaceholders = ["segment", "segment_index", "flavor", "inside_source", "srh_to_local", "source_check_interface", "hmac_policy", "punt_rate", "no_punt_rate",
-        "loss_threshold", "delay_threshold", "bandwidth_threshold", "wait_to_restore", "match_dscp", "match_source_prefix", "match_destination_port", "match_flow_label", "class_priority"];
+        "loss_threshold", "delay_threshold", "bandwidth_threshold", "wait_to_restore", "match_dscp", "match_source_prefix", "match_destination_port", "match_flow_label", "class_priority", "measurement_on", "measurement_off"];
     private static readonly SrFlavor[] FlavorOrder = [SrFlavor.Psp, SrFlavor.Usp, SrFlavor.Usd, SrFlavor.NextCSid, SrFlavor.ReplaceCSid];
 
     public static PackRendering Render(PlatformPack pack, Srv6Intent intent, Func<IntentHmacKey, string?>? secrets = null)
@@ -240,6 +240,23 @@ public static partial class PackRenderer
                 ["match_destination_port"] = [.. k.Match.DestinationPorts.Select(x => N(x))], ["match_flow_label"] = [.. k.Match.FlowLabels.Select(x => N(x))],
                 ["class_priority"] = [.. k.Priorities.Select(kv => $"{kv.Key} {N(kv.Value)}")],
             });
+    }
+
+    /// <summary>
+    /// The selector's quality measurement switched on or off by a case (templates.policy_selector.measurement; platform
+    /// verb dut.policy_selector_measurement): not in the start-up configuration, since the probes would be frames on the
+    /// tester ports of every other case. Placeholders: parent, return_sid, interval_ms, window; the list measurement_on
+    /// (one element when switching on) and measurement_off (one empty element when switching off).
+    /// </summary>
+    public static RenderedItem SelectorMeasurementItem(PlatformPack pack, string parent, SelectorProbing m, bool on)
+    {
+        if (!pack.Templates.PolicySelector.TryGetValue("measurement", out var file))
+            throw new InvalidOperationException($"{pack.DescriptorPath}: platform {pack.Platform} has no templates.policy_selector.measurement");
+        static string N(long v) => v.ToString(CultureInfo.InvariantCulture);
+        return Item(pack, $"policy selector {parent} measurement {(on ? "on" : "off")}", file, new()
+        {
+            ["parent"] = parent, ["return_sid"] = m.ReturnSid.ToString(), ["interval_ms"] = N(m.IntervalMs), ["window"] = N(m.Window),
+        }, new() { ["measurement_on"] = on ? [""] : [], ["measurement_off"] = on ? [] : [""] });
     }
 
     /// <summary>Name of the headend policy that carries a topology DUT's O-flag exports to the controller.</summary>

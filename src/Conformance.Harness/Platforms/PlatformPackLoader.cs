@@ -33,7 +33,7 @@ public static class PlatformPackLoader
     private static readonly string[] Top = ["format_version", "platform", "vendor", "os", "verification", "verification_note", "sources", "session", "identity", "state", "templates", "verbs"];
     private static readonly string[] SessionKeys = ["driver", "prompts", "disable_paging", "enter_config", "leave_config", "commit", "commit_confirmed", "confirm", "abort", "rollback", "checkpoint", "questions", "error_patterns", "timeouts"];
     private static readonly string[] TemplateKeys = ["locator", "csid_locator", "sid", "flavors", "flavor_sets", "headend", "edge_filter", "hmac_key", "hmac_policy", "oflag", "route", "debug_fault", "policy_selector", "knobs", "dynamic_sids"];
-    private static readonly string[] VerbKeys = ["command", "use", "output", "success", "hop", "pattern", "class"];
+    private static readonly string[] VerbKeys = ["command", "use", "output", "success", "hop", "pattern", "class", "measurement", "measured"];
     private static readonly string[] IdentityKeys = ["command", "patterns", "hostname", "serial"];
     private static readonly string[] StateKeys = ["snapshot", "diff", "counters", "sid_table"];
     private static readonly string[] TableKeys = ["command", "format", "pattern", "rows", "fields"];
@@ -45,7 +45,7 @@ public static class PlatformPackLoader
         ["state.counters"] = TableKeys, ["state.sid_table"] = TableKeys, ["templates"] = TemplateKeys, ["verbs.*"] = VerbKeys,
     };
 
-    private static readonly string[] Uses = ["state.counters", "templates.headend", "templates.hmac_policy", "templates.oflag"];
+    private static readonly string[] Uses = ["state.counters", "templates.headend", "templates.hmac_policy", "templates.oflag", "templates.policy_selector.measurement"];
     private static readonly string[] Outputs = ["linux-traceroute", "text"];
 
     /// <summary>Every pack under <paramref name="dutConfigs"/> (folders with a platform.yaml), by platform name.</summary>
@@ -144,15 +144,17 @@ public static class PlatformPackLoader
                 var command = s.String("command", false);
                 var use = s.String("use", false);
                 var output = s.String("output", false);
-                if (command is null && use is null) w.Error(v, p, "a verb needs a 'command' (rendered with its placeholders) or a 'use' (state.counters, templates.headend, templates.hmac_policy, templates.oflag)");
+                if (command is null && use is null) w.Error(v, p, "a verb needs a 'command' (rendered with its placeholders) or a 'use' (state.counters, templates.headend, templates.hmac_policy, templates.oflag, templates.policy_selector.measurement)");
                 if (use is not null && !Uses.Contains(use)) w.Error(s.Get("use")!, s.P("use"), $"unknown use '{use}' ({string.Join(", ", Uses)})");
                 if (output is not null && !Outputs.Contains(output)) w.Error(s.Get("output")!, s.P("output"), $"unknown output reader '{output}' ({string.Join(", ", Outputs)})");
                 if (use == "state.counters" && state?.Counters is null) w.Error(s.Get("use")!, s.P("use"), "uses state.counters, which the descriptor does not define");
                 if (use == "templates.headend" && templates.Headend.Count == 0) w.Error(s.Get("use")!, s.P("use"), "uses templates.headend, which lists no headend template");
                 if (use == "templates.hmac_policy" && templates.HmacPolicy is null) w.Error(s.Get("use")!, s.P("use"), "uses templates.hmac_policy, which the descriptor does not define");
                 if (use == "templates.oflag" && templates.OFlag is null) w.Error(s.Get("use")!, s.P("use"), "uses templates.oflag, which the descriptor does not define");
+                if (use == "templates.policy_selector.measurement" && !templates.PolicySelector.ContainsKey("measurement"))
+                    w.Error(s.Get("use")!, s.P("use"), "uses templates.policy_selector.measurement, which the descriptor does not define");
                 var patterns = new Dictionary<string, Regex>(StringComparer.Ordinal);
-                foreach (var key in new[] { "success", "hop", "pattern", "class" })
+                foreach (var key in new[] { "success", "hop", "pattern", "class", "measurement", "measured" })
                     if (s.String(key, false) is { } r && Regex(w, s.Get(key)!, s.P(key), r) is { } rx) patterns[key] = rx;
                 if (name == DutVerbs.Ping && command is not null && !patterns.ContainsKey("success"))
                     w.Error(v, p, "dut.ping needs a 'success' regex with the named groups sent and received");
@@ -322,7 +324,7 @@ public static class PlatformPackLoader
             OFlag = File1("oflag"),
             Route = File1("route"),
             DebugFault = File1("debug_fault"),
-            PolicySelector = Map("policy_selector", n => n is "constituent" or "class" ? null : $"unknown policy_selector item '{n}' (constituent, class)", true),
+            PolicySelector = Map("policy_selector", n => n is "constituent" or "class" or "measurement" ? null : $"unknown policy_selector item '{n}' (constituent, class, measurement)", true),
             Knobs = Map("knobs", _ => null, true),
             DynamicSids = DynamicSids(w, t, behaviors),
         };

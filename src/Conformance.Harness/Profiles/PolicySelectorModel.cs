@@ -47,6 +47,8 @@ public sealed record PolicySelectorParameters
     public required IPNetwork Steer { get; init; }
     public required IReadOnlyList<SelectorConstituent> Constituents { get; init; }
     public required IReadOnlyList<SelectorClass> Classes { get; init; }
+    /// <summary>How the headend is told to measure its constituents (draft §5.4); null: not configured.</summary>
+    public SelectorProbing? Measurement { get; init; }
     public SourceLocation? Location { get; init; }
 
     public SelectorConstituent Constituent(string name) => Constituents.FirstOrDefault(c => c.Name == name)
@@ -92,4 +94,15 @@ public sealed record SelectorMatch
         && (SourcePrefix is not { } p || p.Contains(source))
         && (DestinationPorts.Count == 0 || destinationPort is { } d && DestinationPorts.Contains(d))
         && (FlowLabels.Count == 0 || FlowLabels.Contains(flowLabel));
+}
+
+/// <summary>
+/// parameters.policy_selector.measurement: loopback probes (RFC 9259 Appendix A.4) per constituent every
+/// <see cref="IntervalMs"/>, segment list = the constituent's followed by <see cref="ReturnSid"/> (an End SID of the headend);
+/// loss and delay over the last <see cref="Window"/> probes.
+/// </summary>
+public sealed record SelectorProbing(SelectorMeasurement Method, IPAddress ReturnSid)
+{
+    public int IntervalMs { get; init; } = 100;
+    public int Window { get; init; } = 10;
 }

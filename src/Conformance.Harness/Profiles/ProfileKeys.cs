@@ -36,6 +36,7 @@ internal static class ProfileKeys
     public static IReadOnlyList<string> SelectorCaps => BySection["capabilities.policy_selector"];
     public static IReadOnlyList<string> Selector => BySection["parameters.policy_selector"];
     public static IReadOnlyList<string> Constituent => BySection["parameters.policy_selector.constituents[]"];
+    public static IReadOnlyList<string> SelectorMeasurementKeys => BySection["parameters.policy_selector.measurement"];
     public static IReadOnlyList<string> Thresholds => BySection["parameters.policy_selector.constituents[].thresholds"];
     public static IReadOnlyList<string> SelectorClass => BySection["parameters.policy_selector.classes[]"];
     public static IReadOnlyList<string> SelectorMatch => BySection["parameters.policy_selector.classes[].match"];

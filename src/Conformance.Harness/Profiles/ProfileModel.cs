@@ -300,10 +300,12 @@ public sealed record Capabilities
             "policy_selector" => PolicySelector.Supported,
             "policy_selector.weights" => PolicySelector.Supported && PolicySelector.Weights,
             "policy_selector.wait_to_restore" => PolicySelector.Supported && PolicySelector.WaitToRestore,
+            "policy_selector.loss" => PolicySelector.Supported && PolicySelector.QualityMetrics.Contains(SelectorMetric.Loss),
+            "policy_selector.delay" => PolicySelector.Supported && PolicySelector.QualityMetrics.Contains(SelectorMetric.Delay),
             _ => throw new ArgumentException(
                 $"unknown capability '{capability}'; use a behavior ({string.Join(", ", SrVocabulary.BehaviorNames)}), " +
                 $"a flavor ({string.Join(", ", SrVocabulary.FlavorNames)}), a headend ({string.Join(", ", SrVocabulary.HeadendNames)}) " +
-                "or a field such as oam.ping_to_sid, icmp_errors.time_exceeded, hmac.sha256, sr_domain_filtering, per_sid_counters, policy_selector, policy_selector.weights",
+                "or a field such as oam.ping_to_sid, icmp_errors.time_exceeded, hmac.sha256, sr_domain_filtering, per_sid_counters, policy_selector, policy_selector.weights, policy_selector.loss",
                 nameof(capability)),
         };
     }

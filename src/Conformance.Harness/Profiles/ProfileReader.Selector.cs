@@ -91,8 +91,23 @@ internal sealed partial class ProfileReader
                 if (ReadClass(node, path, claimed, names.Keys.ToList(), classNames) is { } c) classes.Add(c);
         }
 
+        SelectorProbing? probing = null;
+        if (s.Mapping("measurement", false, ProfileKeys.SelectorMeasurementKeys) is { } m)
+        {
+            var method = m.String("method", true, "loopback");
+            if (method is not null && method != "loopback") { w.Error(m.Get("method")!, m.P("method"), $"unknown measurement method '{method}' (allowed: loopback)"); method = null; }
+            if (method is not null && !claimed.Measurement.Contains(SelectorMeasurement.Loopback))
+            { w.Error(m.Get("method")!, m.P("method"), "capabilities.policy_selector.measurement does not list loopback; claim it or leave measurement out"); method = null; }
+            var ret = m.Get("return_sid") is { } rn ? w.Address(rn, m.P("return_sid"), AddressFamily.InterNetworkV6) : null;
+            if (m.Get("return_sid") is null) w.Error(m.Node, m.Path, "measurement needs return_sid (an End SID of the headend)");
+            var interval = m.Integer("interval_ms", false, 50, 60_000, " ms");
+            var window = m.Integer("window", false, 1, 1000, "");
+            if (method is not null && ret is not null)
+                probing = new SelectorProbing(SelectorMeasurement.Loopback, ret) { IntervalMs = (int)(interval ?? 100), Window = (int)(window ?? 10) };
+        }
+
         if (parent is null || steer is null || constituents.Count == 0) return null;
-        return new PolicySelectorParameters { Parent = parent, Steer = steer.Value, Constituents = constituents, Classes = classes, Location = w.Location(s.Node) };
+        return new PolicySelectorParameters { Parent = parent, Steer = steer.Value, Constituents = constituents, Classes = classes, Measurement = probing, Location = w.Location(s.Node) };
     }
 
     private SelectorConstituent? ReadConstituent(YamlNode node, string path, PolicySelectorCapabilities claimed, Dictionary<string, int> names)

@@ -194,31 +194,40 @@ public sealed class CliSession
         var o = new StringBuilder();
         static string Active(IReadOnlyList<(ConstituentConfig Constituent, int Weight)> a) =>
             a.Count == 0 ? "none (no qualifying constituent)" : string.Join(", ", a.Select(x => $"{x.Constituent.Name} (weight {x.Weight})"));
+        var measured = _node.Engine.SelectorMeasurements().ToDictionary(m => (m.Selector, m.Constituent));
         foreach (var ps in config.Srv6.Selectors)
         {
-            o.Append(CultureInfo.InvariantCulture, $"Policy selector {ps.Name}, steer {ps.Steer?.ToString() ?? "-"}, measurement none (no quality measurement configured: every constituent counts as qualified)\n");
+            bool Eligible(ConstituentConfig c) => !measured.TryGetValue((ps.Name, c.Name), out var m) || m.Eligible;
+            o.Append(CultureInfo.InvariantCulture, $"Policy selector {ps.Name}, steer {ps.Steer?.ToString() ?? "-"}, ");
+            o.Append(ps.Measurement is { } me
+                ? string.Create(CultureInfo.InvariantCulture, $"measurement loopback (RFC 9259 Appendix A.4: segment list + return SID {me.ReturnSid}, UDP port {Dataplane.ForwardingEngine.ProbePort}) interval {me.IntervalMs} ms window {me.Window} probes; loss and loop delay (round trip, own clock) per constituent; remaining bandwidth not measured\n")
+                : "measurement none (no quality measurement configured: every constituent counts as qualified)\n");
             foreach (var c in ps.Constituents)
             {
                 var th = new List<string>();
                 if (c.LossPercent is { } l) th.Add($"loss-percent {l}");
                 if (c.DelayMs is { } d) th.Add($"delay-ms {d}");
                 if (c.RemainingBandwidthMbps is { } b) th.Add($"remaining-bandwidth-mbps {b}");
+                var q = measured.TryGetValue((ps.Name, c.Name), out var m)
+                    ? string.Create(CultureInfo.InvariantCulture, $"measured loss {m.LossPercent:0.#}% ({m.Lost}/{m.Samples}) delay {(m.DelayMs is { } dl ? $"{dl:0.###}ms" : "-")} probes {m.ProbesSent}/{m.ProbesReturned} " +
+                        $"qualified {(m.Qualified ? "yes" : "no")} eligible {(m.Eligible ? "yes" : "no")} wait-to-restore-remaining {m.WaitToRestoreRemainingMs}ms transitions {m.Transitions}")
+                    : "measured - qualified yes eligible yes";
                 o.Append(CultureInfo.InvariantCulture, $"  constituent {c.Name} priority {c.Priority} weight {c.Weight} segments {string.Join(',', c.Segments)} " +
                     $"thresholds {(th.Count == 0 ? "none" : string.Join(" ", th))} wait-to-restore {c.WaitToRestoreSeconds}s " +
-                    $"qualified {(Dataplane.SelectorLogic.Qualified(c) ? "yes" : "no")} packets {counters.GetValueOrDefault($"headend.{ps.Name}/{c.Name}")}\n");
+                    $"{q} packets {counters.GetValueOrDefault($"headend.{ps.Name}/{c.Name}")}\n");
             }
             foreach (var k in ps.Classes)
             {
-                var m = new List<string>();
-                m.AddRange(k.Dscp.Select(x => $"dscp {x}"));
-                if (k.SourcePrefix is { } sp) m.Add($"source-prefix {sp}");
-                m.AddRange(k.DestinationPorts.Select(x => $"destination-port {x}"));
-                m.AddRange(k.FlowLabels.Select(x => $"flow-label {x}"));
+                var mm = new List<string>();
+                mm.AddRange(k.Dscp.Select(x => $"dscp {x}"));
+                if (k.SourcePrefix is { } sp) mm.Add($"source-prefix {sp}");
+                mm.AddRange(k.DestinationPorts.Select(x => $"destination-port {x}"));
+                mm.AddRange(k.FlowLabels.Select(x => $"flow-label {x}"));
                 o.Append(CultureInfo.InvariantCulture, $"  class {k.Name} priorities {string.Join(", ", k.Priorities.Select(p => $"{p.Constituent} {p.Priority}"))}; " +
-                    $"match {string.Join(", ", m)}; active {Active(Dataplane.SelectorLogic.Active(ps, k, config.DebugFaults))}; packets {counters.GetValueOrDefault($"selector.{ps.Name}.{k.Name}")}\n");
+                    $"match {string.Join(", ", mm)}; active {Active(Dataplane.SelectorLogic.Active(ps, k, config.DebugFaults, Eligible))}; packets {counters.GetValueOrDefault($"selector.{ps.Name}.{k.Name}")}\n");
             }
             o.Append(CultureInfo.InvariantCulture, $"  unclassified priorities {string.Join(", ", ps.Constituents.Select(c => $"{c.Name} {c.Priority}"))}; " +
-                $"active {Active(Dataplane.SelectorLogic.Active(ps, null, config.DebugFaults))}; packets {counters.GetValueOrDefault($"selector.{ps.Name}.unclassified")}\n");
+                $"active {Active(Dataplane.SelectorLogic.Active(ps, null, config.DebugFaults, Eligible))}; packets {counters.GetValueOrDefault($"selector.{ps.Name}.unclassified")}\n");
         }
         return o.ToString();
     }

@@ -18,8 +18,9 @@ public sealed partial class ConfigEditor
         public IPNetwork? Steer;
         public List<ConstituentConfig> Constituents = [];
         public List<SelectorClassConfig> Classes = [];
+        public SelectorMeasurementConfig? Measurement;
 
-        public static Selector From(PolicySelectorConfig p) => new(p.Name) { Steer = p.Steer, Constituents = [.. p.Constituents], Classes = [.. p.Classes] };
+        public static Selector From(PolicySelectorConfig p) => new(p.Name) { Steer = p.Steer, Constituents = [.. p.Constituents], Classes = [.. p.Classes], Measurement = p.Measurement };
     }
 
     private readonly List<Selector> _selectors = [];
@@ -75,6 +76,19 @@ public sealed partial class ConfigEditor
                 var p = a.Prefix("destination prefix steered into the parent policy", AddressFamily.InterNetworkV6);
                 a.End();
                 SelectorOf(c.Name!).Steer = p;
+                return true;
+            }
+            case (ConfigMode.PolicySelector, "measurement"):
+            {
+                a.OneOf("measurement method", "loopback");
+                var sid = a.Address("return SID (an End SID of this node: RFC 9259 Appendix A.4's loopback probe comes back to it)", AddressFamily.InterNetworkV6);
+                var m = new SelectorMeasurementConfig(sid);
+                while (a.More)
+                {
+                    var k = a.OneOf("measurement option", "interval-ms", "window");
+                    m = k == "interval-ms" ? m with { IntervalMs = a.Int("probe interval in ms", 50, 60_000) } : m with { Window = a.Int("probes per measurement window", 1, 1000) };
+                }
+                SelectorOf(c.Name!).Measurement = m;
                 return true;
             }
             case (ConfigMode.PolicySelector, "constituent"):
@@ -160,6 +174,7 @@ public sealed partial class ConfigEditor
         {
             case (ConfigMode.Srv6, "policy-selector"): { var n = a.Name("parent SRv6 policy name"); a.End(); Remove(_selectors.RemoveAll(s => s.Name == n), n); return true; }
             case (ConfigMode.PolicySelector, "steer"): SelectorOf(c.Name!).Steer = null; return true;
+            case (ConfigMode.PolicySelector, "measurement"): SelectorOf(c.Name!).Measurement = null; return true;
             case (ConfigMode.PolicySelector, "constituent"): { var n = a.Name("constituent name"); a.End(); Remove(SelectorOf(c.Name!).Constituents.RemoveAll(x => x.Name == n), n); return true; }
             case (ConfigMode.PolicySelector, "class"): { var n = a.Name("class name"); a.End(); Remove(SelectorOf(c.Name!).Classes.RemoveAll(x => x.Name == n), n); return true; }
             case (ConfigMode.SelectorConstituent, "segment-list"): EditConstituent(c, x => x with { Segments = [] }); return true;
@@ -213,7 +228,7 @@ public sealed partial class ConfigEditor
                         problems.Add($"{where}: class {k.Name} names {n}, which is not a constituent");
                 }
             }
-            list.Add(new PolicySelectorConfig(s.Name) { Steer = s.Steer, Constituents = [.. s.Constituents], Classes = [.. s.Classes] });
+            list.Add(new PolicySelectorConfig(s.Name) { Steer = s.Steer, Constituents = [.. s.Constituents], Classes = [.. s.Classes], Measurement = s.Measurement });
         }
         return list;
     }

@@ -67,7 +67,7 @@ public sealed partial class ConfigEditor
         [ConfigMode.Policy] = ["mode", "segment-list", "steer", "install-table", "l2-source"],
         [ConfigMode.Domain] = ["protect", "drop-srh-to-local", "source-check"],
         [ConfigMode.Oam] = ["o-flag", "collector", "punt-rate"],
-        [ConfigMode.PolicySelector] = ["steer", "constituent", "class"],
+        [ConfigMode.PolicySelector] = ["steer", "measurement", "constituent", "class"],
         [ConfigMode.SelectorConstituent] = ["segment-list", "priority", "weight", "threshold", "wait-to-restore"],
         [ConfigMode.SelectorClass] = ["match", "priority"],
     };

@@ -87,6 +87,7 @@ public static class ConfigPrinter
             {
                 L(1, $"policy-selector {ps.Name}");
                 if (ps.Steer is { } st) L(2, $"steer {st}");
+                if (ps.Measurement is { } me) L(2, $"measurement loopback {me.ReturnSid} interval-ms {me.IntervalMs} window {me.Window}");
                 foreach (var k in ps.Constituents)
                 {
                     L(2, $"constituent {k.Name}");

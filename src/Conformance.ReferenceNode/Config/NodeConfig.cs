@@ -70,6 +70,19 @@ public sealed record PolicySelectorConfig(string Name)
     public IPNetwork? Steer { get; init; }
     public IReadOnlyList<ConstituentConfig> Constituents { get; init; } = [];
     public IReadOnlyList<SelectorClassConfig> Classes { get; init; } = [];
+    /// <summary>How the headend measures its constituents (draft §5.4); null: no measurement, every constituent counts as qualified.</summary>
+    public SelectorMeasurementConfig? Measurement { get; init; }
+}
+
+/// <summary>
+/// Loopback probes per constituent (RFC 9259 Appendix A.4): every <see cref="IntervalMs"/> the headend sends a UDP probe
+/// whose segment list is the constituent's followed by <see cref="ReturnSid"/> (an End SID of this node), so the probe
+/// comes back to it; loss and loop delay are taken over the last <see cref="Window"/> probes.
+/// </summary>
+public sealed record SelectorMeasurementConfig(IPAddress ReturnSid)
+{
+    public int IntervalMs { get; init; } = 100;
+    public int Window { get; init; } = 10;
 }
 
 /// <summary>A constituent SRv6 policy: segment list, priority (lower wins), weight, quality thresholds, wait-to-restore.</summary>
@@ -226,4 +239,8 @@ public enum DebugFault
     NextCsidSkippedBehindExtensionHeaders,
     /// <summary>RFC 8986 §5.1 S01: the headend's SRH carries one Segment List entry more than the policy has (its first segment again, above Last Entry's due place): a wrong entry (container) count, 16 bytes more encapsulation.</summary>
     HeadendExtraSegment,
+    /// <summary>draft-yang-srv6ops-policy-selector-01 §5.1/§5.3: the wait-to-restore time is ignored; traffic is switched back as soon as the measured quality meets the threshold again.</summary>
+    SelectorNoWaitToRestore,
+    /// <summary>draft-yang-srv6ops-policy-selector-01 §5.1/§5.3: the thresholds are ignored; a constituent whose measured loss or delay exceeds its threshold still counts as qualified.</summary>
+    SelectorThresholdIgnored,
 }

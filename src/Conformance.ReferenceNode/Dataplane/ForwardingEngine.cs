@@ -45,6 +45,8 @@ public sealed partial class ForwardingEngine : IForwardingEngine
         {
             _state = next;
             ResetBuckets();
+            _probes.Clear();
+            _probeIds.Clear();
         }
     }
 
@@ -313,6 +315,11 @@ public sealed partial class ForwardingEngine : IForwardingEngine
                 if (fromSid is not null) CountSid(fromSid, ctx.Received.Length);
                 return;
             case Wire.NhUdp:
+                if (ProbeReturned(p, off))
+                {
+                    if (fromSid is not null) CountSid(fromSid, ctx.Received.Length);
+                    return;
+                }
                 // No UDP service in the data plane: Destination Unreachable, Port Unreachable (RFC 4443 §3.1, code 4),
                 // which is what ends a traceroute at this node or SID (RFC 9259 §3.2).
                 Delivered?.Invoke(p);

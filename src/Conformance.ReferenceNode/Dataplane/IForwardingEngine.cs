@@ -42,6 +42,8 @@ public interface IForwardingEngine : IControlPlane
     /// <summary>Neighbour cache entries (IPv6 and IPv4), for <c>show neighbors</c>.</summary>
     IReadOnlyList<string> DescribeNeighbours();
     void ClearCounters();
+    /// <summary>The policy selector's measured constituents (loopback probes), for <c>show srv6 policy-selector</c>.</summary>
+    IReadOnlyList<ConstituentMeasurement> SelectorMeasurements() => [];
 }
 
 /// <summary>

@@ -53,6 +53,7 @@ public sealed partial class ForwardingEngine
                 }
                 Solicit(st, sink, ifc, key, n);
             }
+            SelectorProbeTick(st, sink, now);
         }
     }
 

@@ -159,6 +159,6 @@ public class SelectorConformingReceptionTests
         Assert.That(ConfigPrinter.Print(ConfigEditor.Parse(printed, new SecretBox()), new SecretBox()), Is.EqualTo(printed));
         var s = parsed.Srv6.Selectors.Single();
         Assert.That(s.Constituents.Select(c => (c.Name, c.Priority, c.Weight)), Is.EqualTo(Selector.Constituents.Select(c => (c.Name, (int?)c.Priority, c.Weight))));
-        Assert.That(printed, Does.Contain("   threshold delay-ms 1000").And.Contain("   wait-to-restore 10").And.Contain("   match flow-label 344865"));
+        Assert.That(printed, Does.Contain("   threshold delay-ms 1000").And.Contain("   wait-to-restore 3").And.Contain("   match flow-label 344865"));
     }
 }

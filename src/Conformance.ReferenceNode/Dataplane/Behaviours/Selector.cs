@@ -9,7 +9,8 @@ namespace Conformance.ReferenceNode.Dataplane;
 /// candidates and their priorities (the class's own, else the constituents'), the active set (§5.3: "The constituent
 /// SRv6 Policy with the highest priority and qualified threshold will be selected to carry the traffic"; lower number
 /// wins) and the per-flow pick by weight among equal priorities (§5.5), a deterministic hash of the flow.
-/// Quality measurement is not implemented yet: every constituent counts as qualified (shown as "measurement none").
+/// Quality (§5.4) comes from the loopback probes of <c>SelectorMeasurement.cs</c>: the data plane passes whether each
+/// constituent is eligible now (qualified and past its wait-to-restore); without measurement every constituent is.
 /// </summary>
 public static class SelectorLogic
 {
@@ -44,13 +45,12 @@ public static class SelectorLogic
             ? [.. s.Constituents.Select(x => (x, x.Priority ?? int.MaxValue))]
             : [.. c.Priorities.Select(p => (s.Constituents.FirstOrDefault(x => x.Name == p.Constituent), p.Priority)).Where(x => x.Item1 is not null).Select(x => (x.Item1!, x.Priority))];
 
-    /// <summary>Whether a constituent meets its threshold. No measurement yet: every constituent qualifies.</summary>
-    public static bool Qualified(ConstituentConfig c) => true;
-
-    /// <summary>The active constituents of a class and the weight each shares the load with.</summary>
-    public static IReadOnlyList<(ConstituentConfig Constituent, int Weight)> Active(PolicySelectorConfig s, SelectorClassConfig? c, IReadOnlySet<DebugFault> faults)
+    /// <summary>The active constituents of a class and the weight each shares the load with; <paramref name="eligible"/>
+    /// says whether a constituent may carry traffic now (measured quality within its threshold, wait-to-restore over; null: every one).</summary>
+    public static IReadOnlyList<(ConstituentConfig Constituent, int Weight)> Active(PolicySelectorConfig s, SelectorClassConfig? c, IReadOnlySet<DebugFault> faults,
+        Func<ConstituentConfig, bool>? eligible = null)
     {
-        var qualifying = Candidates(s, c).Where(x => Qualified(x.Constituent)).ToList();
+        var qualifying = Candidates(s, c).Where(x => eligible?.Invoke(x.Constituent) ?? true).ToList();
         if (qualifying.Count == 0) return [];
         var best = qualifying.Min(x => x.Priority);
         var active = faults.Contains(DebugFault.SelectorPriorityIgnored) ? qualifying : qualifying.Where(x => x.Priority == best).ToList();
@@ -108,7 +108,7 @@ public sealed partial class ForwardingEngine
     {
         var key = SelectorLogic.KeyOf(p);
         var cls = SelectorLogic.Classify(sel.Config, key);
-        var pick = SelectorLogic.Pick(SelectorLogic.Active(sel.Config, cls, st.Config.DebugFaults), key);
+        var pick = SelectorLogic.Pick(SelectorLogic.Active(sel.Config, cls, st.Config.DebugFaults, c => Eligible(sel.Config.Name, c.Name)), key);
         if (pick is null || !sel.Policies.TryGetValue(pick.Name, out var pol)) return DropFalse("selector-no-qualifying-constituent");
         Count($"selector.{sel.Config.Name}.{cls?.Name ?? "unclassified"}");
         return HEncaps(st, ctx, pol, p, Wire.NhIpv6, reduced: false);

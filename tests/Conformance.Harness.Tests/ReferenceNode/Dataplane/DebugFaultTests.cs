@@ -326,4 +326,24 @@ public sealed class DebugFaultTests
         var shareA = split.GetValueOrDefault("a") / 400.0;
         Assert.That(shareA, faulty ? Is.InRange(0.40, 0.60) : Is.InRange(0.68, 0.82), string.Join(", ", split));
     }
+
+    /// <summary>Loss 1–2.5 s on the branch class's path1b (SwitchTimelineTests' simulation): the return comes after the 3 s wait-to-restore, or before it with the fault.</summary>
+    [Test]
+    public void SelectorNoWaitToRestore([Values] bool faulty)
+    {
+        var t0 = new DateTime(2026, 12, 3, 0, 0, 0, DateTimeKind.Utc);
+        var sw = Conformance.Harness.Verdicts.SwitchTimeline.Switches(Cases.SwitchTimelineTests.Simulate(
+            faulty ? Cases.SwitchTimelineTests.Node(DebugFault.SelectorNoWaitToRestore) : Cases.SwitchTimelineTests.Node(), 9, [(1.0, 2.5)]));
+        Assert.That(sw, Has.Count.EqualTo(2));
+        Assert.That((sw[1].At - t0).TotalSeconds - 2.5 < 3.0, Is.EqualTo(faulty));
+    }
+
+    /// <summary>80 % loss on path1b: the class leaves it, or (thresholds ignored) stays.</summary>
+    [Test]
+    public void SelectorThresholdIgnored([Values] bool faulty)
+    {
+        var sw = Conformance.Harness.Verdicts.SwitchTimeline.Switches(Cases.SwitchTimelineTests.Simulate(
+            faulty ? Cases.SwitchTimelineTests.Node(DebugFault.SelectorThresholdIgnored) : Cases.SwitchTimelineTests.Node(), 4, [(1.0, 3.5)]));
+        Assert.That(sw, Has.Count.EqualTo(faulty ? 0 : 1));
+    }
 }
