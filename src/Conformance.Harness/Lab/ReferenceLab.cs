@@ -152,7 +152,7 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
         var state = new LabState(runId, Environment.ProcessId, Proc.StartTime(Environment.ProcessId) ?? 0,
             NamespaceName(runId), links, runDir, DateTimeOffset.UtcNow,
             spec.ExtraNamespaceSuffixes.Select(x => ExtraNamespaceName(runId, x)).ToList(),
-            inVm ? new DutVmState([.. Enumerable.Range(0, spec.Ports.Count + 1).Select(DutVm.TapName)]) : null);
+            Vm: inVm ? new DutVmState([.. Enumerable.Range(0, spec.Ports.Count + 1).Select(DutVm.TapName)]) : null);
         // The state file goes first: if we die half-way, the next run cleans up.
         File.WriteAllText(StateFilePath(runId), state.ToJson());
 
