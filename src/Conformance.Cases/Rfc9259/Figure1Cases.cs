@@ -25,6 +25,26 @@ public sealed class Figure1Cases : TopologyCase
     private static IPAddress C31 => Figure.EndXSid("N2", "link3");
     private static IPAddress C52 => Figure.EndXSid("N4", "link10");
 
+    /// <summary>
+    /// The segment list of the cases ending in <paramref name="last"/>: classic &lt;C31, C52, last&gt; (SL=2), or, where the
+    /// profile declares the DUT's NEXT-C-SID End.X C52 of the figure's C-SID plan (profiles/reference-figure1-node-csid.yaml),
+    /// compressed (RFC 9800 §4.1): one container with N2's C-SID C31 and N4's C-SID C52 (F3216: 2001:db8:c231:c452::),
+    /// then the classic last segment (SL=1). Returns the visit order, the SRH list (last segment first) and Segments Left.
+    /// </summary>
+    private (IReadOnlyList<IPAddress> Visit, IReadOnlyList<IPAddress> Srh, byte Sl) SegmentList(IPAddress last)
+    {
+        var x31 = Figure.CsidEndXSid("N2", "link3");
+        var x52 = Figure.CsidEndXSid("N4", "link10");
+        if (x31 is not null && x52 is not null && Profile.Parameters.Sids.Values.Any(s => s.Csid is not null && s.Address.Equals(x52)))
+        {
+            var container = Figure.CsidContainer([x31, x52])!;
+            Evidence.AttachText("Compressed segment list (NEXT-C-SID, RFC 9800 §4.1)",
+                $"<{Rfc5952.Format(x31)}, {Rfc5952.Format(x52)}> in one container {Rfc5952.Format(container)} (block {Rfc5952.Format(Figure.CsidBlock!.Prefix)}/{Figure.CsidBlock.Structure.BlockBits}, {Figure.CsidBlock.Structure.CsidBits}-bit C-SIDs), then {Rfc5952.Format(last)}; SL=1");
+            return ([container, last], [last, container], 1);
+        }
+        return ([C31, C52, last], [last, C52, C31], 2);
+    }
+
     /// <summary>An OAM payload whose first octets tie each reception to its probe: "S6LP", the probe number, the run's nonce.</summary>
     private static byte[] OamPayload(int i) =>
         [(byte)'S', (byte)'6', (byte)'L', (byte)'P', (byte)(i >> 8), (byte)i, (byte)(EchoId >> 8), (byte)EchoId, .. System.Text.Encoding.ASCII.GetBytes($" loopback probe {i:D4} {Purpose.Id}")];
@@ -32,22 +52,22 @@ public sealed class Figure1Cases : TopologyCase
     [Test]
     [NegativeControl("Figure1Link10Broken", Profile = "reference-figure1.yaml", Why = "link10 of the monitored path drops everything: the loopback probes are lost (loss 10/10), a fail, not a harness error")]
     [NegativeControl("Figure1EndXWrongLink", Profile = "reference-figure1-node.yaml", Why = "the reference node as N4: End.X C52 sends the loopback probes over link9 instead of link10")]
+    [NegativeControl("Figure1EndXWrongLink", Profile = "reference-figure1-node-csid.yaml", Why = "the compressed list: N4's NEXT-C-SID End.X c452 sends the loopback probes over link9 instead of link10")]
     [TestPurpose(Id = "TP-LOOP-BV-01", Requires = new[] { "End.X" }, Feature = "Loopback path probe",
         Title = "A controller's loopback probe through the DUT's End.X SID comes back to the controller, rewritten at every SID as the RFC lists",
         Requirements = new[] { "RFC8986-4.2-END-X-S15", "RFC9259-A.4-LOOPBACK-PROBE-AT-N4" },
-        Stimulus = "10 × (2001:db8:A:100::, 2001:db8:B:2:C31::)(2001:db8:B:100:1::, 2001:db8:B:4:C52::, 2001:db8:B:2:C31::; SL=2) UDP OAM payload (probe number), hop limit 64, into n100a (N100 → N1)",
+        Stimulus = "10 × (2001:db8:A:100::, 2001:db8:B:2:C31::)(2001:db8:B:100:1::, 2001:db8:B:4:C52::, 2001:db8:B:2:C31::; SL=2) UDP OAM payload (probe number), hop limit 64, into n100a (N100 → N1); where the profile declares N4's NEXT-C-SID End.X C52 (reference-figure1-node-csid.yaml) the list is compressed: (2001:db8:A:100::, 2001:db8:c231:c452::)(2001:db8:B:100:1::, 2001:db8:c231:c452::; SL=1)",
         Expected = "each probe once on every link of the path with the rewrite the RFC lists: link3 (N2→N3) DA C52 SL=1; link5 (N3→N4) unchanged; link10 (N4→N5) DA 2001:db8:B:100:1:: SL=0; link11 (N5→N7); back at N100 on n100b with hop limit 58, payload intact; nothing out of the DUT's other links; loss and round-trip delay reported")]
     public async Task LoopbackProbeThroughTheDut()
     {
         IPAddress n100 = Figure.Loopback("N100"), back = Figure.EndSid("N100");
-        IReadOnlyList<IPAddress> visit = [C31, C52, back];
-        IReadOnlyList<IPAddress> srh = [back, C52, C31];
+        var (visit, srh, sl) = SegmentList(back);
         var hops = Figure.Walk("n100a", visit);
         RequireDutOnPath(hops);
         Evidence.AttachText("Path computed from Figure 1", Describe(hops));
         const ushort Port = 50000;
         var stimuli = Enumerable.Range(0, Probes).Select(i =>
-            Into("n100a").Ipv6(n100, C31, 64).Srh(srh, 2).Udp((ushort)(Port + i), Port, OamPayload(i)).Build()).ToList();
+            Into("n100a").Ipv6(n100, visit[0], 64).Srh(srh, sl).Udp((ushort)(Port + i), Port, OamPayload(i)).Build()).ToList();
         var expected = Enumerable.Range(0, Probes).Select(i => (IReadOnlyList<(PathHop, byte[], IReadOnlyList<string>)>)hops.Select(h =>
             (h, Frame(h).Ipv6(n100, h.Destination, (byte)h.HopLimit).Srh(srh, (byte)h.SegmentsLeft).Udp((ushort)(Port + i), Port, OamPayload(i)).Build(),
              (IReadOnlyList<string>)[])).ToList()).ToList();
@@ -58,23 +78,24 @@ public sealed class Figure1Cases : TopologyCase
     [Test]
     [NegativeControl("Figure1EndXWrongLink", Profile = "reference-figure1.yaml", Why = "End.X C52 sends the echo requests over link9 instead of link10")]
     [NegativeControl("Figure1EndXWrongLink", Profile = "reference-figure1-node.yaml", Why = "the reference node as N4: End.X C52 sends the echo requests over link9 instead of link10")]
+    [NegativeControl("Figure1EndXWrongLink", Profile = "reference-figure1-node-csid.yaml", Why = "the compressed list: N4's NEXT-C-SID End.X c452 sends the echo requests over link9 instead of link10")]
     [TestPurpose(Id = "TP-PING-BV-04", Requires = new[] { "End.X" }, Feature = "Ping via a segment list",
         Title = "Classic ping via a segment list through the DUT: the echo request reaches the target and the reply comes back (Figure 2)",
         Requirements = new[] { "RFC8986-4.2-END-X-S15", "RFC9259-A.1.1-TRANSIT-NODES-NO-CHANGE" },
-        Stimulus = "10 × (2001:db8:A:100::, 2001:db8:B:2:C31::)(2001:db8:A:5::, 2001:db8:B:4:C52::, 2001:db8:B:2:C31::; SL=2) ICMPv6 echo request into n100a (Appendix A.1.1's ping from N1 to N5's loopback via <C31, C52>, the RFC's <X31, X52>, sent by N100)",
+        Stimulus = "10 × (2001:db8:A:100::, 2001:db8:B:2:C31::)(2001:db8:A:5::, 2001:db8:B:4:C52::, 2001:db8:B:2:C31::; SL=2) ICMPv6 echo request into n100a (Appendix A.1.1's ping from N1 to N5's loopback via <C31, C52>, the RFC's <X31, X52>, sent by N100); where the profile declares N4's NEXT-C-SID End.X C52 (reference-figure1-node-csid.yaml) the list is compressed: (2001:db8:A:100::, 2001:db8:c231:c452::)(2001:db8:A:5::, 2001:db8:c231:c452::; SL=1)",
         Expected = "each request on every link of the path with the SRH processed at N2 and at the DUT (link10: DA 2001:db8:A:5::, SL=0); each echo reply (2001:db8:A:5::, 2001:db8:A:100::) IP-routed back to N100 (n100b), its hop limit and flow label not compared (N5's choice); nothing out of the DUT's other links; loss and round trip reported")]
     public async Task PingViaASegmentListThroughTheDut()
     {
         IPAddress n100 = Figure.Loopback("N100"), target = Figure.Loopback("N5");
-        IReadOnlyList<IPAddress> srh = [target, C52, C31];
-        var request = Figure.Walk("n100a", [C31, C52, target]);
+        var (visit, srh, sl) = SegmentList(target);
+        var request = Figure.Walk("n100a", visit);
         var reply = Figure.WalkFrom(request[^1].To, n100);
         RequireDutOnPath(request);
         Evidence.AttachText("Path computed from Figure 1", "request:\n" + Describe(request)
             + "\nreply:\n" + string.Join('\n', reply.Select(h => $"{h.Link}: {h.From} → {h.To}")));
         var data = Enumerable.Range(0, Probes).Select(ProbeData).ToList();
         var stimuli = Enumerable.Range(0, Probes).Select(i =>
-            Into("n100a").Ipv6(n100, C31, 64).Srh(srh, 2).IcmpEchoRequest(EchoId, (ushort)i, data[i]).Build()).ToList();
+            Into("n100a").Ipv6(n100, visit[0], 64).Srh(srh, sl).IcmpEchoRequest(EchoId, (ushort)i, data[i]).Build()).ToList();
         IReadOnlyList<string> replyFields = ["ipv6.hop_limit", "ipv6.flow_label"];
         var expected = Enumerable.Range(0, Probes).Select(i => (IReadOnlyList<(PathHop, byte[], IReadOnlyList<string>)>)
             request.Select(h => (h, Frame(h).Ipv6(n100, h.Destination, (byte)h.HopLimit).Srh(srh, (byte)h.SegmentsLeft).IcmpEchoRequest(EchoId, (ushort)i, data[i]).Build(), (IReadOnlyList<string>)[]))

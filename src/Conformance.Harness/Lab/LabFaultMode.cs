@@ -397,8 +397,14 @@ public sealed partial class LabFaultMode
         });
 
     public static LabFaultMode Figure1EndXWrongLink { get; } = new(
-        "Figure1EndXWrongLink", "Figure 1, DUT N4: End.X C52 (towards N5 over link10) is programmed towards N5 over link9.",
-        i => i.WithSid("end_x_c52", s => s with { NextHop = i.Sid("end_x_c51").NextHop, Interface = i.Sid("end_x_c51").Interface }),
+        "Figure1EndXWrongLink", "Figure 1, DUT N4: End.X C52 (towards N5 over link10) is programmed towards N5 over link9 (and so is its NEXT-C-SID End.X C-SID c452 where the profile declares it).",
+        i =>
+        {
+            var wrong = i.WithSid("end_x_c52", s => s with { NextHop = i.Sid("end_x_c51").NextHop, Interface = i.Sid("end_x_c51").Interface });
+            return i.Sids.Any(s => s.Name == "end_x_csid_c52") && i.Sids.Any(s => s.Name == "end_x_csid_c51")
+                ? wrong.WithSid("end_x_csid_c52", s => s with { NextHop = i.Sid("end_x_csid_c51").NextHop, Interface = i.Sid("end_x_csid_c51").Interface })
+                : wrong;
+        },
         profile: "reference-figure1.yaml");
 
     public static LabFaultMode Figure1N2EndXWrongLink { get; } = new(

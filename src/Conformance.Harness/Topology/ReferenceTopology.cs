@@ -15,7 +15,17 @@ public sealed record TopologyNode(string Name, string Label, bool SrCapable, boo
 }
 
 /// <summary>The addressing plan as patterns: {k} node label, {i} neighbour label, {n} link index, {pair} the link's "lo:hi" labels.</summary>
-public sealed record TopologyPlan(string Loopback, string Locator, string EndSid, string EndXSid, string LinkPrefix, string LinkAddress);
+public sealed record TopologyPlan(string Loopback, string Locator, string EndSid, string EndXSid, string LinkPrefix, string LinkAddress)
+{
+    /// <summary>The SRv6 routers' NEXT-C-SID SIDs (RFC 9800), or null (the plan has classic SIDs only).</summary>
+    public TopologyCsidPlan? Csid { get; init; }
+}
+
+/// <summary>
+/// NEXT-C-SID SIDs in the plan (RFC 9800 §4.1): the Locator-Block with its C-SID length (e.g. F3216, 2001:db8::/32,16), the
+/// prefix each SRv6 router originates for its C-SIDs, and the End and End.X SID patterns (block + one C-SID, argument 0).
+/// </summary>
+public sealed record TopologyCsidPlan(Conformance.Harness.Packets.CsidBlock Block, string Locator, string EndSid, string EndXSid);
 
 /// <summary>A SID beyond End and End.X at a node (Figure 1: the VPN SID at N7), optionally towards a next hop's IPv4 address on a link.</summary>
 public sealed record TopologyExtraSid(string Node, string Name, string Behavior, IPAddress Address, string? Link, string? NextHop);
@@ -40,7 +50,17 @@ public sealed record TopologyLink(string Name, string A, string B, int Index, in
 public sealed record TopologyRoute(string Prefix, string Via, string Interface);
 
 /// <summary>A SID a node instantiates: End, End.X (towards a neighbour over one link), End.DX4 (towards an IPv4 next hop on a link).</summary>
-public sealed record TopologySid(string Name, string Behavior, IPAddress Address, string? Link = null, IPAddress? NextHop = null);
+public sealed record TopologySid(string Name, string Behavior, IPAddress Address, string? Link = null, IPAddress? NextHop = null)
+{
+    /// <summary>The SID's NEXT-C-SID structure (RFC 9800), or null for a classic SID: it then matches block + C-SID, any argument.</summary>
+    public Conformance.Harness.Packets.CsidStructure? Csid { get; init; }
+
+    /// <summary>Does a destination address hit this SID (classic: equal; C-SID: the block and C-SID, any argument)?</summary>
+    public bool Matches(IPAddress destination) => Csid is { } c
+        ? Conformance.Harness.Packets.CsidBits.Field(Conformance.Harness.Packets.CsidBits.ToUInt128(destination), 0, c.BlockBits + c.CsidBits)
+          == Conformance.Harness.Packets.CsidBits.Field(Conformance.Harness.Packets.CsidBits.ToUInt128(Address), 0, c.BlockBits + c.CsidBits)
+        : Address.Equals(destination);
+}
 
 /// <summary>
 /// A reference topology read from a data file (topologies/NAME.yaml, see <see cref="TopologyFile"/>): nodes, links
@@ -140,6 +160,36 @@ public sealed class ReferenceTopology
         return IPAddress.Parse(Fill(Plan.EndXSid, k: L(node), i: L(l.Other(node)), n: l.Index.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
 
+    /// <summary>The NEXT-C-SID End SID of an SRv6 router (the plan's csid_end_sid, block + the node's C-SID), or null without a C-SID plan.</summary>
+    public IPAddress? CsidEndSid(string node) => Plan.Csid is { } c ? IPAddress.Parse(Fill(c.EndSid, k: L(node))) : null;
+
+    /// <summary>The NEXT-C-SID End.X SID of an SRv6 router over a link (the plan's csid_end_x_sid), or null without a C-SID plan.</summary>
+    public IPAddress? CsidEndXSid(string node, string link)
+    {
+        if (Plan.Csid is not { } c) return null;
+        var l = Link(link);
+        return IPAddress.Parse(Fill(c.EndXSid, k: L(node), i: L(l.Other(node)), n: l.Index.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    /// <summary>
+    /// One NEXT-C-SID container (RFC 9800 §4.1) holding the C-SIDs of <paramref name="sids"/> (each a C-SID SID of the plan's
+    /// block, argument 0) in processing order, or null without a C-SID plan.
+    /// </summary>
+    public IPAddress? CsidContainer(IReadOnlyList<IPAddress> sids)
+    {
+        if (Plan.Csid is not { } c) return null;
+        var s = c.Block.Structure;
+        var csids = sids.Select(a =>
+        {
+            if (!c.Block.Contains(a)) throw new ArgumentException($"{a} is not in the C-SID block {c.Block.Prefix}/{s.BlockBits}");
+            return (ulong)Conformance.Harness.Packets.CsidBits.Field(Conformance.Harness.Packets.CsidBits.ToUInt128(a), s.BlockBits, s.CsidBits);
+        }).ToList();
+        return Conformance.Harness.Packets.CsidCodec.EncodeNext(c.Block, csids);
+    }
+
+    /// <summary>The C-SID block of the plan (e.g. F3216: 2001:db8::/32 with 16-bit C-SIDs), or null.</summary>
+    public Conformance.Harness.Packets.CsidBlock? CsidBlock => Plan.Csid?.Block;
+
     /// <summary>The prefix a link's addresses come from (Figure 1: 2001:db8:i:j::/64 with i &lt; j).</summary>
     public string LinkPrefix(string link) => Fill(Plan.LinkPrefix, pair: Pair(Link(link)));
 
@@ -168,6 +218,12 @@ public sealed class ReferenceTopology
         var sids = new List<TopologySid> { new("end", "End", EndSid(node)) };
         foreach (var l in LinksOf(node).Where(l => !Node(l.Other(node)).IsTester))
             sids.Add(new($"end_x_{l.Name}", "End.X", EndXSid(node, l.Name), l.Name, LinkAddress(l.Other(node), l.Name)));
+        if (Plan.Csid is { } c)
+        {
+            sids.Add(new("end_csid", "End", CsidEndSid(node)!) { Csid = c.Block.Structure });
+            foreach (var l in LinksOf(node).Where(l => !Node(l.Other(node)).IsTester))
+                sids.Add(new($"end_x_csid_{l.Name}", "End.X", CsidEndXSid(node, l.Name)!, l.Name, LinkAddress(l.Other(node), l.Name)) { Csid = c.Block.Structure });
+        }
         foreach (var x in ExtraSids.Where(x => x.Node == n.Name))
             sids.Add(new(x.Name, x.Behavior, x.Address, x.Link, x.NextHop is { } h && x.Link is { } xl ? LinkAddress4(h, xl) : null));
         return sids;
@@ -183,6 +239,7 @@ public sealed class ReferenceTopology
         if (n.IsTester && !n.Advertises) return [];
         var list = new List<string> { $"{Loopback(node)}/128" };
         if (n.SrCapable || n.Advertises) list.Add(Locator(node));
+        if (n.SrCapable && !n.IsTester && Plan.Csid is { } c) list.Add(Fill(c.Locator, k: L(node)));
         if (!n.IsTester) list.AddRange(LinksOf(node).Select(l => LinkPrefix(l.Name)).Distinct());
         return list;
     }
@@ -266,6 +323,22 @@ public sealed class ReferenceTopology
     public IReadOnlyList<PathHop> WalkFrom(string origin, IPAddress destination, byte hopLimit = 64) =>
         Continue([], origin, [destination], 0, destination, hopLimit, decrement: false);
 
+    private static UInt128 NextCsidArgument(IPAddress da, Conformance.Harness.Packets.CsidStructure s)
+    {
+        int used = s.BlockBits + s.CsidBits;
+        return Conformance.Harness.Packets.CsidBits.Field(Conformance.Harness.Packets.CsidBits.ToUInt128(da), used, 128 - used);
+    }
+
+    /// <summary>RFC 9800 §4.1.1 S14–S17 on the DA: the block kept, the bits after the C-SID moved up by one C-SID, zeros shifted in.</summary>
+    private static IPAddress ShiftNextCsid(IPAddress da, Conformance.Harness.Packets.CsidStructure s)
+    {
+        var v = Conformance.Harness.Packets.CsidBits.ToUInt128(da);
+        int b = s.BlockBits;
+        var rest = Conformance.Harness.Packets.CsidBits.Field(v, b + s.CsidBits, 128 - b - s.CsidBits);
+        var shifted = Conformance.Harness.Packets.CsidBits.With(v, b, 128 - b, rest << s.CsidBits);
+        return Conformance.Harness.Packets.CsidBits.ToAddress(shifted);
+    }
+
     private List<PathHop> Continue(List<PathHop> hops, string node, IReadOnlyList<IPAddress> visitOrder, int sl, IPAddress da, int hl, bool decrement)
     {
         for (int guard = 0; guard < 32 && !Node(node).IsTester; guard++)
@@ -277,8 +350,14 @@ public sealed class ReferenceTopology
             }
             decrement = true;
             TopologyLink? egress;
-            var sid = SidsOf(node).FirstOrDefault(s => s.Address.Equals(da));
-            if (sid is not null && sl > 0)
+            var sid = SidsOf(node).FirstOrDefault(s => s.Matches(da));
+            if (sid?.Csid is { } cs && NextCsidArgument(da, cs) != 0)
+            {
+                // RFC 9800 §4.1.1: the argument is not zero, so the node shifts the next C-SID into place (Segments Left and the SRH untouched).
+                da = ShiftNextCsid(da, cs);
+                egress = sid.Link is { } l ? Link(l) : Egress(node, da);
+            }
+            else if (sid is not null && sl > 0)
             {
                 sl--;
                 da = visitOrder[visitOrder.Count - 1 - sl];

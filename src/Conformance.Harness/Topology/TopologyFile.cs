@@ -18,6 +18,8 @@ public static class TopologyFile
     private static readonly string[] NodeKeys = ["name", "label", "role", "sr_capable", "o_flag_capable", "advertises", "end_sid", "link_address"];
     private static readonly string[] LinkKeys = ["name", "a", "b", "index", "metric", "ipv4"];
     private static readonly string[] PlanKeys = ["loopback", "locator", "end_sid", "end_x_sid", "link_prefix", "link_address"];
+    /// <summary>Optional, all or none: the SRv6 routers' NEXT-C-SID SIDs (RFC 9800), block "PREFIX/B,C" and patterns as the classic ones.</summary>
+    private static readonly string[] CsidPlanKeys = ["csid_block", "csid_locator", "csid_end_sid", "csid_end_x_sid"];
     private static readonly string[] SidKeys = ["node", "name", "behavior", "address", "link", "next_hop"];
 
     public static ReferenceTopology Load(string path)
@@ -168,9 +170,21 @@ public static class TopologyFile
         if (Get(top, "addressing") is null) Error(top, "addressing", "required field is missing");
         else if (Map(Get(top, "addressing"), "addressing") is { } pm)
         {
-            Keys(pm, "addressing", PlanKeys);
+            Keys(pm, "addressing", [.. PlanKeys, .. CsidPlanKeys]);
             var v = PlanKeys.Select(k => Str(pm, "addressing", k, true)).ToArray();
-            if (v.All(x => x is not null)) plan = new TopologyPlan(v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, v[5]!);
+            var c = CsidPlanKeys.Select(k => Str(pm, "addressing", k, false)).ToArray();
+            TopologyCsidPlan? csid = null;
+            if (c.Any(x => x is not null))
+            {
+                if (c.Any(x => x is null))
+                    Error(pm, "addressing", $"the C-SID plan needs all of {string.Join(", ", CsidPlanKeys)} (missing: {string.Join(", ", CsidPlanKeys.Where((_, k) => c[k] is null))})");
+                else
+                {
+                    try { csid = new TopologyCsidPlan(Packets.CsidBlock.Parse(c[0]!), c[1]!, c[2]!, c[3]!); }
+                    catch (FormatException e) { Error(Get(pm, "csid_block"), "addressing.csid_block", e.Message); }
+                }
+            }
+            if (v.All(x => x is not null)) plan = new TopologyPlan(v[0]!, v[1]!, v[2]!, v[3]!, v[4]!, v[5]!) { Csid = csid };
         }
 
         var extra = new List<TopologyExtraSid>();

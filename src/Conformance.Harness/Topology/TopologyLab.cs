@@ -100,7 +100,13 @@ public sealed class TopologyLab
             Knobs = new IntentKnobs(),
             SidBlock = block,
             Locator = locator,
-            Sids = [.. sids.Select(s => new IntentSid(s.Name, SrVocabulary.ParseBehavior(s.Behavior), s.Address) { NextHop = s.NextHop, Interface = s.Link })],
+            // A NEXT-C-SID SID of the plan (RFC 9800) is block + C-SID long, any argument accepted, in a locator of its own.
+            Sids = [.. sids.Select(s => new IntentSid(s.Name, SrVocabulary.ParseBehavior(s.Behavior), s.Address)
+            {
+                NextHop = s.NextHop, Interface = s.Link, Csid = s.Csid,
+                PrefixLength = s.Csid is { } c ? c.BlockBits + c.CsidBits : 128,
+                Flavors = s.Csid is null ? new HashSet<SrFlavor>() : new HashSet<SrFlavor> { SrFlavor.NextCSid },
+            })],
             OFlag = f.OFlagCapable.Contains(node) && sids.Count > 0
                 ? new IntentOFlag([.. sids.Select(s => s.Address)], Intent.OFlagExport.ToTopologyController, null, null) { TopologyNode = node, TopologyName = f.Name }
                 : null,
@@ -162,7 +168,9 @@ public sealed class TopologyLab
         foreach (var l in f.LinksOf(node))
             lines.AddRange(Render(Path.Combine(templateDirectory, "port-sysctls.conf"), new() { ["dut_if"] = l.Name, ["seg6_enabled"] = seg6 }));
         var firstLink = f.LinksOf(node).First().Name;
-        foreach (var s in f.SidsOf(node))
+        // The plan's NEXT-C-SID SIDs are not rendered for a Linux lab router (its templates here have no C-SID lengths): the
+        // C-SID variant of the figure runs where the lab routers are reference nodes (TopologyLab.NodeStartupConfig).
+        foreach (var s in f.SidsOf(node).Where(x => x.Csid is null))
         {
             lines.AddRange(Render(Path.Combine(templateDirectory, "sid", s.Behavior + ".conf"), new()
             {
@@ -171,7 +179,7 @@ public sealed class TopologyLab
             }));
         }
         if (f.OFlagCapable.Contains(node) && f.SidsOf(node).Count > 0)
-            lines.AddRange(OFlagExport(f, node, f.SidsOf(node).Select(x => x.Address), "", templateDirectory));
+            lines.AddRange(OFlagExport(f, node, f.SidsOf(node).Where(x => x.Csid is null).Select(x => x.Address), "", templateDirectory));
         return lines;
     }
 

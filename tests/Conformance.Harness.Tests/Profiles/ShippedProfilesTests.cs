@@ -12,16 +12,18 @@ public class ShippedProfilesTests
     private static readonly string[] Shipped = ["reference-lab.yaml", "example-ssh-router.yaml", "reference-figure1.yaml", "reference-figure1-node.yaml"];
 
     /// <summary>The Linux kernel and the reference node as N4 of Figure 1: the same place, SIDs and attachments.</summary>
-    [TestCase("reference-figure1.yaml")]
-    [TestCase("reference-figure1-node.yaml")]
-    public void ReferenceFigure1_PlacesTheDutAtN4WithN4sSids(string file)
+    [TestCase("reference-figure1.yaml", false)]
+    [TestCase("reference-figure1-node.yaml", false)]
+    [TestCase("reference-figure1-node-csid.yaml", true)]
+    public void ReferenceFigure1_PlacesTheDutAtN4WithN4sSids(string file, bool csid)
     {
         var p = LoadShipped(file);
         var f = Conformance.Harness.Topology.Topologies.Find("rfc9259-figure1");
         Assert.That(p.Testbed.Topology, Is.EqualTo(new TopologyBinding("rfc9259-figure1", "N4")));
-        // The DUT's SIDs in the profile are exactly the ones the figure's plan gives N4 (the lab's other routers use the plan too).
-        Assert.That(p.Parameters.Sids.Values.Select(s => (s.Behavior.ToString(), s.Address, s.NextHop, s.Interface)),
-            Is.EquivalentTo(f.SidsOf("N4").Select(s => (s.Behavior.Replace(".", ""), s.Address, s.NextHop, s.Link))));
+        // The DUT's SIDs in the profile are exactly the ones the figure's plan gives N4 (the lab's other routers use the plan too):
+        // the classic ones, and with the C-SID variant its NEXT-C-SID (F3216) ones with their structure too.
+        Assert.That(p.Parameters.Sids.Values.Select(s => (s.Behavior.ToString(), s.Address, s.NextHop, s.Interface, s.Csid)),
+            Is.EquivalentTo(f.SidsOf("N4").Where(s => csid || s.Csid is null).Select(s => (s.Behavior.Replace(".", ""), s.Address, s.NextHop, s.Link, s.Csid))));
         Assert.That(p.Testbed.TesterPorts.Select(t => t.Name), Is.EquivalentTo(f.Attachments.Select(a => a.Name)));
     }
 

@@ -61,6 +61,35 @@ public class Figure1TopologyTests
     }
 
     [Test]
+    public void CompressedLoopbackProbe_ShiftsAtN2_AndTakesTheNextSegmentAtN4()
+    {
+        // The figure's NEXT-C-SID plan (F3216): <C31 at N2, C52 at N4> is one container, then N100's End SID (SL=1).
+        Assert.That(F.CsidEndXSid("N2", "link3"), Is.EqualTo(A("2001:db8:c231::")));
+        Assert.That(F.CsidEndXSid("N4", "link10"), Is.EqualTo(A("2001:db8:c452::")));
+        var container = F.CsidContainer([F.CsidEndXSid("N2", "link3")!, F.CsidEndXSid("N4", "link10")!])!;
+        Assert.That(container, Is.EqualTo(A("2001:db8:c231:c452::")));
+        var hops = F.Walk("n100a", [container, A("2001:db8:b:100:1::")]);
+        var seen = hops.Select(h => (h.Link, h.Destination.ToString(), h.SegmentsLeft)).ToList();
+        Assert.That(seen, Is.EqualTo(new[]
+        {
+            ("n100a", "2001:db8:c231:c452::", 1),
+            ("link1", "2001:db8:c231:c452::", 1),
+            // N2's End.X C-SID c231 with a non-zero argument: the next C-SID shifted in, SL untouched (RFC 9800 §4.1.1), out of link3.
+            ("link3", "2001:db8:c452::", 1),
+            ("link5", "2001:db8:c452::", 1),
+            // N4's End.X C-SID c452, argument 0: the next segment from the SRH (SL 1 → 0), out of link10.
+            ("link10", "2001:db8:b:100:1::", 0),
+            ("link11", "2001:db8:b:100:1::", 0),
+            ("n100b", "2001:db8:b:100:1::", 0),
+        }));
+        Assert.That(hops.Select(h => h.HopLimit), Is.EqualTo(new[] { 64, 63, 62, 61, 60, 59, 58 }));
+        // Each SRv6 router originates its C-SID locator; a classic router none.
+        Assert.That(F.PrefixesOf("N4"), Does.Contain("2001:db8:c400::/40"));
+        Assert.That(F.PrefixesOf("N3").Any(p => p.StartsWith("2001:db8:c", StringComparison.Ordinal)), Is.False);
+        Assert.That(F.SidsOf("N3"), Is.Empty);
+    }
+
+    [Test]
     public void LoopbackProbe_IsRewrittenAsSection34Lists()
     {
         // §3.4: N100 sends (2001:db8:A:100::, 2001:db8:B:2:C31::)(2001:db8:B:100:1::, 2001:db8:B:4:C52::, 2001:db8:B:2:C31::, SL=2).

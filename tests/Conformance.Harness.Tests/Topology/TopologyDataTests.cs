@@ -127,6 +127,18 @@ public class TopologyDataTests
     }
 
     [Test]
+    public void IncompleteCsidPlan_IsReportedAtTheAddressingSection()
+    {
+        var text = Line.Replace("addressing:\n", "addressing:\n  csid_block: \"2001:db8::/32,16\"\n");
+        Assert.That(text, Does.Contain("csid_block"), "the fixture has an addressing section");
+        var path = Path.Combine(_dir, "csid.yaml");
+        File.WriteAllText(path, text);
+        var e = Assert.Throws<TopologyException>(() => Topologies.LoadDirectory(_dir))!;
+        Assert.That(e.Message, Does.Contain("the C-SID plan needs all of csid_block, csid_locator, csid_end_sid, csid_end_x_sid (missing: csid_locator, csid_end_sid, csid_end_x_sid)"));
+        Assert.That(e.Errors.Single().File, Is.EqualTo(path));
+    }
+
+    [Test]
     public void UnparsableYaml_IsReportedAtItsLine()
     {
         var path = Path.Combine(_dir, "bad.yaml");
