@@ -333,6 +333,96 @@ public sealed class PolicySelectorSwitchCases : ConformanceCase
         if (problems.Count > 0) Fail("The DUT's reported measurement does not match its thresholds:\n" + string.Join('\n', problems));
     }
 
+    /// <summary>The class whose best candidate is one constituent with a remaining-bandwidth threshold, and its one second-best constituent.</summary>
+    private static (string Class, (IPAddress Src, int Dscp, int Port, uint Label) Fields, SelectorConstituent Primary, SelectorConstituent Next) PickBandwidth()
+    {
+        foreach (var f in Selector.Classes.SelectMany(c => PolicySelectorCases.ClassFields(c).Take(1)).Append(PolicySelectorCases.Unclassified()))
+        {
+            var (cls, _, cands) = PolicySelectorCases.Expect(Selector, f.Item1, f.Item2, f.Item3, f.Item4);
+            var byPrio = cands.GroupBy(c => c.Priority).OrderBy(g => g.Key).ToList();
+            if (byPrio.Count < 2 || byPrio[0].Count() != 1 || byPrio[1].Count() != 1) continue;
+            var a = Selector.Constituent(byPrio[0].Single().Name);
+            var b = Selector.Constituent(byPrio[1].Single().Name);
+            if (a.Thresholds.RemainingBandwidthMbps is not { } mbps || mbps is < 1 or > 2 || b.Thresholds.RemainingBandwidthMbps is not null) continue;
+            return (cls, f, a, b);
+        }
+        throw new TestbedException($"{Profile.SourcePath}: no class of parameters.policy_selector has one best constituent with a remaining-bandwidth threshold of 1 or 2 Mbit/s (what the tester can exceed with a bounded burst) and one second-best constituent without one; the overflow cannot be provoked.");
+    }
+
+    /// <summary>Inner IPv6 packet length of the overflow case's packets (the bytes the node accounts).</summary>
+    private const int OverflowPacketBytes = 1000;
+    private const int OverflowBaseSourcePort = 33000;
+
+    [Test]
+    [NotClaimedByTheReferenceLab("policy_selector", "SelectorConformingReceptionTests.TrafficAboveTheGuaranteedBandwidthOverflows")]
+    [NegativeControl("NodeSelectorThresholdIgnored", Profile = "reference-node.yaml", Why = "defect selector-threshold-ignored: the node ignores the remaining-bandwidth threshold too, so the whole burst at twice the threshold stays on path2 and nothing overflows")]
+    [TestPurpose(Id = "TP-PSEL-BV-09", Requires = new[] { "policy_selector", "policy_selector.remaining_bandwidth" }, Feature = "SRv6 policy selector (draft)",
+        Title = "Policy selector (individual draft, not an RFC): traffic of a class above its constituent's bandwidth threshold overflows to the next constituent; below it everything stays (draft-yang-srv6ops-policy-selector-01)",
+        Requirements = new[] { "DRAFT-YANG-PSEL-01-6-BANDWIDTH-OVERFLOW", "DRAFT-YANG-PSEL-01-5.3-HIGHEST-PRIORITY-SELECTED" },
+        Stimulus = "the class whose best constituent has a remaining-bandwidth threshold T (crm on path2, T = 1 Mbit/s for the reference node): 4 flows of 1000-byte IPv6 packets into t1, first at T/2 for 1 s, then at 2T for 1.5 s (a bounded burst); no measurement, no impairment",
+        Expected = "at T/2 every packet leaves on the best constituent; at 2T the share of packets on the next constituent by priority is (R - T)/R less the 200 ms of T a full bucket lets through, 43.3 % for the reference node, within ±12 points; no packet leaves on any other constituent. The draft does not say how the remaining bandwidth is obtained: the profile's threshold is read as the bandwidth the constituent guarantees")]
+    public async Task TrafficAboveTheBandwidthThresholdOverflows()
+    {
+        Require("policy_selector");
+        var (cls, f, primary, next) = PickBandwidth();
+        var mbps = primary.Thresholds.RemainingBandwidthMbps!.Value;
+        var bytesPerS = mbps * 1_000_000.0 / 8;
+        var ppsT = bytesPerS / OverflowPacketBytes;
+        var (lowPps, lowS, highPps, highS) = (ppsT / 2, 1.0, ppsT * 2, 1.5);
+        var dsts = PolicySelectorCases.Destinations();
+        Evidence.Parameter("class", cls);
+        Evidence.Parameter("threshold", $"{primary.Name} remaining_bandwidth_mbps {mbps}");
+        byte[] Make(int basePort, long i)
+        {
+            var fl = (int)(i % Flows);
+            var payload = System.Text.Encoding.ASCII.GetBytes($"psel-bw {basePort + fl} {i:D6} {Purpose.Id}".PadRight(OverflowPacketBytes - 48, '.'));
+            return Into("t1").Ipv6(f.Src, dsts[fl % dsts.Count], 64, (byte)(f.Dscp << 2), f.Label).Udp((ushort)(basePort + fl), (ushort)f.Port, payload).Build();
+        }
+        var lowCount = (long)Math.Round(lowPps * lowS);
+        var highCount = (long)Math.Round(highPps * highS);
+        TrafficResult result;
+        using (var session = new TrafficSession(Testbed.Ports.Values))
+        {
+            await Task.Run(() => session.SendPaced("t1", i => Make(OverflowBaseSourcePort, i), lowCount, lowPps));
+            await Task.Run(() => session.SendPaced("t1", i => Make(OverflowBaseSourcePort + 100, i), highCount, highPps));
+            result = await session.CompleteAsync(got => got.Count(g => g.Port != "t1") >= lowCount + highCount, Profile.Parameters.Timeouts.Capture, TimeSpan.FromMilliseconds(300));
+        }
+        var pcap = Path.Combine(Path.GetTempPath(), $"srv6conf-{Guid.NewGuid():N}.pcapng");
+        try
+        {
+            PcapFile.WritePcapNg(pcap, result.All);
+            Evidence.AttachFile($"{Purpose.Id} exchange.pcapng", pcap, Evidence.PcapMime);
+        }
+        finally { File.Delete(pcap); }
+        if (Testbed.Pack.Offers(DutVerbs.PolicySelectorState))
+            Evidence.AttachText("Selector state after the burst (DUT output, rates per constituent)",
+                await Testbed.RunVerbCommandAsync(PackVerbRunner.Render(Testbed.Pack, DutVerbs.PolicySelectorState, new Dictionary<string, string>())));
+        var seen = SelectorJudge.Observe(result.Received.Where(r => r.Port != "t1").Select(r => (r.Port, r.Data)), Selector.Constituents).ToList();
+        var low = seen.Where(o => o.FlowId >= OverflowBaseSourcePort && o.FlowId < OverflowBaseSourcePort + Flows).ToList();
+        var high = seen.Where(o => o.FlowId >= OverflowBaseSourcePort + 100 && o.FlowId < OverflowBaseSourcePort + 100 + Flows).ToList();
+        string Count(IEnumerable<SelectorObservation> os) => string.Join(", ", os.GroupBy(o => o.Constituent ?? "?").OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}"));
+        var overflow = high.Count == 0 ? 0 : high.Count(o => o.Constituent == next.Name) / (double)high.Count;
+        var expected = 1 - 1 / 2.0 - ForwardingBucketMs / 1000.0 / (2 * highS);
+        const double tolerance = 0.12;
+        var summary = string.Create(CultureInfo.InvariantCulture,
+            $"class {cls}, {primary.Name} threshold {mbps} Mbit/s ({ppsT:0.#} pps of {OverflowPacketBytes}-byte packets); below: {lowCount} sent at {lowPps:0.#} pps, {low.Count} seen ({Count(low)}); " +
+            $"above: {highCount} sent at {highPps:0.#} pps, {high.Count} seen ({Count(high)}); overflow to {next.Name} {overflow * 100:0.0} % (expected {expected * 100:0.0} % ± {tolerance * 100:0} points)");
+        Evidence.AttachText("Bandwidth overflow: measured", summary);
+        TestContext.Out.WriteLine($"{Purpose.Id}: {summary}");
+        if (low.Count < lowCount * 0.9 || high.Count < highCount * 0.9)
+            throw new TestbedException($"fewer than 90 % of the packets were seen encapsulated on the taps: the split cannot be judged. {summary}");
+        var problems = new List<string>();
+        if (low.Any(o => o.Constituent != primary.Name)) problems.Add($"below the threshold (at half of it) {low.Count(o => o.Constituent != primary.Name)} packet(s) left elsewhere than on {primary.Name}");
+        var other = high.Where(o => o.Constituent != primary.Name && o.Constituent != next.Name).ToList();
+        if (other.Count > 0) problems.Add($"above the threshold {other.Count} packet(s) left on {string.Join(", ", other.Select(o => o.Constituent ?? "?").Distinct())}, neither {primary.Name} nor the next constituent {next.Name}");
+        if (Math.Abs(overflow - expected) > tolerance)
+            problems.Add(string.Create(CultureInfo.InvariantCulture, $"at twice the threshold {overflow * 100:0.0} % of the packets overflowed to {next.Name}, expected {expected * 100:0.0} % ± {tolerance * 100:0} points (draft §6: \"the CRM traffic exceeding the bandwidth will be directed to Path1\")"));
+        if (problems.Count > 0) Fail(string.Join("\n", problems) + $"\n{summary}");
+    }
+
+    /// <summary>The token bucket depth the expectation allows for (200 ms of the threshold rate, as the reference node's; a DUT with a smaller bucket overflows a little more, within the tolerance).</summary>
+    private const int ForwardingBucketMs = 200;
+
     private static IEnumerable<string> Check(string output, Regex mrx, Regex crx, SelectorConstituent? impaired, string when)
     {
         var m = mrx.Match(output);

@@ -515,7 +515,7 @@ public sealed partial class LabFaultMode
         i => i with { PolicySelector = SelectorOf(i) }, profile: NodeProfile, nodeDebugFaults: ["selector-no-wait-to-restore"]);
 
     public static LabFaultMode NodeSelectorThresholdIgnored { get; } = new(
-        "NodeSelectorThresholdIgnored", "Reference node defect: the policy selector measures but ignores the quality thresholds (a constituent whose loss or delay exceeds its threshold stays qualified).",
+        "NodeSelectorThresholdIgnored", "Reference node defect: the policy selector measures but ignores the quality thresholds (a constituent whose loss or delay exceeds its threshold stays qualified, and traffic above a remaining-bandwidth threshold does not overflow).",
         i => i with { PolicySelector = SelectorOf(i) }, profile: NodeProfile, nodeDebugFaults: ["selector-threshold-ignored"]);
 
     /// <summary>

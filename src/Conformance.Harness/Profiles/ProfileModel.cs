@@ -302,6 +302,7 @@ public sealed record Capabilities
             "policy_selector.wait_to_restore" => PolicySelector.Supported && PolicySelector.WaitToRestore,
             "policy_selector.loss" => PolicySelector.Supported && PolicySelector.QualityMetrics.Contains(SelectorMetric.Loss),
             "policy_selector.delay" => PolicySelector.Supported && PolicySelector.QualityMetrics.Contains(SelectorMetric.Delay),
+            "policy_selector.remaining_bandwidth" => PolicySelector.Supported && PolicySelector.QualityMetrics.Contains(SelectorMetric.RemainingBandwidth),
             _ => throw new ArgumentException(
                 $"unknown capability '{capability}'; use a behavior ({string.Join(", ", SrVocabulary.BehaviorNames)}), " +
                 $"a flavor ({string.Join(", ", SrVocabulary.FlavorNames)}), a headend ({string.Join(", ", SrVocabulary.HeadendNames)}) " +

@@ -195,12 +195,13 @@ public sealed class CliSession
         static string Active(IReadOnlyList<(ConstituentConfig Constituent, int Weight)> a) =>
             a.Count == 0 ? "none (no qualifying constituent)" : string.Join(", ", a.Select(x => $"{x.Constituent.Name} (weight {x.Weight})"));
         var measured = _node.Engine.SelectorMeasurements().ToDictionary(m => (m.Selector, m.Constituent));
+        var rates = _node.Engine.SelectorRates().ToDictionary(r => (r.Selector, r.Constituent));
         foreach (var ps in config.Srv6.Selectors)
         {
             bool Eligible(ConstituentConfig c) => !measured.TryGetValue((ps.Name, c.Name), out var m) || m.Eligible;
             o.Append(CultureInfo.InvariantCulture, $"Policy selector {ps.Name}, steer {ps.Steer?.ToString() ?? "-"}, ");
             o.Append(ps.Measurement is { } me
-                ? string.Create(CultureInfo.InvariantCulture, $"measurement loopback (RFC 9259 Appendix A.4: segment list + return SID {me.ReturnSid}, UDP port {Dataplane.ForwardingEngine.ProbePort}) interval {me.IntervalMs} ms window {me.Window} probes; loss and loop delay (round trip, own clock) per constituent; remaining bandwidth not measured\n")
+                ? string.Create(CultureInfo.InvariantCulture, $"measurement loopback (RFC 9259 Appendix A.4: segment list + return SID {me.ReturnSid}, UDP port {Dataplane.ForwardingEngine.ProbePort}) interval {me.IntervalMs} ms window {me.Window} probes; loss and loop delay (round trip, own clock) per constituent; remaining bandwidth: the guaranteed bandwidth (threshold) less the rate the node sends (token bucket)\n")
                 : "measurement none (no quality measurement configured: every constituent counts as qualified)\n");
             foreach (var c in ps.Constituents)
             {
@@ -212,9 +213,12 @@ public sealed class CliSession
                     ? string.Create(CultureInfo.InvariantCulture, $"measured loss {m.LossPercent:0.#}% ({m.Lost}/{m.Samples}) delay {(m.DelayMs is { } dl ? $"{dl:0.###}ms" : "-")} probes {m.ProbesSent}/{m.ProbesReturned} " +
                         $"qualified {(m.Qualified ? "yes" : "no")} eligible {(m.Eligible ? "yes" : "no")} wait-to-restore-remaining {m.WaitToRestoreRemainingMs}ms transitions {m.Transitions}")
                     : "measured - qualified yes eligible yes";
+                var rate = rates.TryGetValue((ps.Name, c.Name), out var rt)
+                    ? string.Create(CultureInfo.InvariantCulture, $"rate {rt.RateKbps:0.#}kbps (last 1 s) bytes {rt.Bytes} overflowed {rt.Overflowed}")
+                    : "rate 0kbps (last 1 s) bytes 0 overflowed 0";
                 o.Append(CultureInfo.InvariantCulture, $"  constituent {c.Name} priority {c.Priority} weight {c.Weight} segments {string.Join(',', c.Segments)} " +
                     $"thresholds {(th.Count == 0 ? "none" : string.Join(" ", th))} wait-to-restore {c.WaitToRestoreSeconds}s " +
-                    $"{q} packets {counters.GetValueOrDefault($"headend.{ps.Name}/{c.Name}")}\n");
+                    $"{q} packets {counters.GetValueOrDefault($"headend.{ps.Name}/{c.Name}")} {rate}\n");
             }
             foreach (var k in ps.Classes)
             {

@@ -241,6 +241,6 @@ public enum DebugFault
     HeadendExtraSegment,
     /// <summary>draft-yang-srv6ops-policy-selector-01 §5.1/§5.3: the wait-to-restore time is ignored; traffic is switched back as soon as the measured quality meets the threshold again.</summary>
     SelectorNoWaitToRestore,
-    /// <summary>draft-yang-srv6ops-policy-selector-01 §5.1/§5.3: the thresholds are ignored; a constituent whose measured loss or delay exceeds its threshold still counts as qualified.</summary>
+    /// <summary>draft-yang-srv6ops-policy-selector-01 §5.1/§5.3: the thresholds are ignored; a constituent whose measured loss or delay exceeds its threshold still counts as qualified, and traffic above a remaining-bandwidth threshold (the guaranteed bandwidth) does not overflow (§6).</summary>
     SelectorThresholdIgnored,
 }

@@ -44,6 +44,8 @@ public interface IForwardingEngine : IControlPlane
     void ClearCounters();
     /// <summary>The policy selector's measured constituents (loopback probes), for <c>show srv6 policy-selector</c>.</summary>
     IReadOnlyList<ConstituentMeasurement> SelectorMeasurements() => [];
+    /// <summary>The policy selector's accounted rate per constituent (bandwidth overflow), for <c>show srv6 policy-selector</c>.</summary>
+    IReadOnlyList<ConstituentRate> SelectorRates() => [];
 }
 
 /// <summary>

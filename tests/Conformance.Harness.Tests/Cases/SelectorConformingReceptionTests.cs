@@ -81,6 +81,48 @@ public class SelectorConformingReceptionTests
         ];
     }
 
+    /// <summary>
+    /// TP-PSEL-BV-09 offline: crm (best constituent path2, remaining-bandwidth threshold 1 Mbit/s) at half the threshold for
+    /// 1 s, then at twice it for 1.5 s, 1000-byte packets on a driven clock: below, everything on path2; above, the excess on
+    /// path1 (the case's expectation 43.3 %); with selector-threshold-ignored nothing overflows.
+    /// </summary>
+    [Test]
+    public void TrafficAboveTheGuaranteedBandwidthOverflows()
+    {
+        Assert.That(Selector.Constituent("path2").Thresholds.RemainingBandwidthMbps, Is.EqualTo(1));
+        (int Low, int High, int HighOnPath1, int Other) Burst(RefNode n)
+        {
+            var (low, high, over, other) = (0, 0, 0, 0);
+            var t = 0.0;
+            void One(int sport, bool above)
+            {
+                n.NowMs = (long)t;
+                var pkt = RefNode.Into("t1").Ipv6(IPAddress.Parse("2001:db8:0:1::2"), IPAddress.Parse("2001:db8:e:10::1"), 64, 0, 0)
+                    .Udp((ushort)sport, 8443, new byte[1000 - 48]).Build();
+                foreach (var o in SelectorJudge.Observe(n.Exchange("t1", pkt), Selector.Constituents))
+                {
+                    if (!above) { low++; if (o.Constituent != "path2") other++; }
+                    else { high++; if (o.Constituent == "path1") over++; else if (o.Constituent != "path2") other++; }
+                }
+            }
+            for (var i = 0; i < 62; i++, t += 16) One(33000 + i % 4, false);
+            for (var i = 0; i < 375; i++, t += 4) One(33100 + i % 4, true);
+            return (low, high, over, other);
+        }
+        var right = Burst(Node(Rendered()));
+        Assert.That((right.Low, right.High, right.Other), Is.EqualTo((62, 375, 0)));
+        Assert.That(right.HighOnPath1 / 375.0, Is.EqualTo(0.433).Within(0.03), $"overflow {right.HighOnPath1}/375");
+        var faulted = Burst(Node(Rendered(), DebugFault.SelectorThresholdIgnored));
+        Assert.That(faulted.HighOnPath1, Is.Zero);
+        var n = Node(Rendered());
+        Burst(n);
+        // What show srv6 policy-selector prints per constituent: path2 sent about its 1 Mbit/s in the last full second, the rest overflowed.
+        var rates = n.Engine.SelectorRates().ToDictionary(r => r.Constituent);
+        Assert.That(rates["path2"].Overflowed, Is.EqualTo(right.HighOnPath1));
+        Assert.That(rates["path2"].RateKbps, Is.InRange(900, 1210)); // the guaranteed 1 Mbit/s, plus at most the bucket depth (200 ms of it)
+        Assert.That(rates["path1"].Bytes, Is.EqualTo(right.HighOnPath1 * 1000L));
+    }
+
     [Test]
     public void TheExpectationFollowsTheProfile()
     {

@@ -123,7 +123,7 @@ public static class MutationPurposes
         ["transit"] = Ids("TRANSIT-BV-01 TRANSIT-BV-02 TRANSIT-BV-03"),
         // The policy selector (draft-yang-srv6ops-policy-selector-01): the reference lab does not claim it, so no line of its
         // configuration concerns these purposes (they are not applicable there); listed so that the mapping names them.
-        ["policy_selector"] = Ids("PSEL-BV-01 PSEL-BV-02 PSEL-BV-03 PSEL-BV-04 PSEL-BV-05 PSEL-BV-06 PSEL-BV-07 PSEL-BV-08"),
+        ["policy_selector"] = Ids("PSEL-BV-01 PSEL-BV-02 PSEL-BV-03 PSEL-BV-04 PSEL-BV-05 PSEL-BV-06 PSEL-BV-07 PSEL-BV-08 PSEL-BV-09"),
     };
 
     /// <summary>For the profile's named addresses (parameters.addresses).</summary>

@@ -108,8 +108,17 @@ public sealed partial class ForwardingEngine
     {
         var key = SelectorLogic.KeyOf(p);
         var cls = SelectorLogic.Classify(sel.Config, key);
-        var pick = SelectorLogic.Pick(SelectorLogic.Active(sel.Config, cls, st.Config.DebugFaults, c => Eligible(sel.Config.Name, c.Name)), key);
+        // §6: traffic exceeding a constituent's guaranteed bandwidth goes to the next eligible constituent (SelectorBandwidth.cs).
+        var full = new HashSet<string>(StringComparer.Ordinal);
+        ConstituentConfig? pick;
+        while (true)
+        {
+            pick = SelectorLogic.Pick(SelectorLogic.Active(sel.Config, cls, st.Config.DebugFaults, c => !full.Contains(c.Name) && Eligible(sel.Config.Name, c.Name)), key);
+            if (pick is null || BandwidthAllows(st, sel.Config.Name, pick, p.Length)) break;
+            full.Add(pick.Name);
+        }
         if (pick is null || !sel.Policies.TryGetValue(pick.Name, out var pol)) return DropFalse("selector-no-qualifying-constituent");
+        AccountSent(sel.Config.Name, pick.Name, p.Length);
         Count($"selector.{sel.Config.Name}.{cls?.Name ?? "unclassified"}");
         return HEncaps(st, ctx, pol, p, Wire.NhIpv6, reduced: false);
     }

@@ -18,7 +18,7 @@ public sealed record ConstituentMeasurement(string Selector, string Constituent,
 /// delay (send to return, this node's own clock: no clock sync needed, but it is the round trip, not one way).
 /// §5.1: a constituent whose loss or delay exceeds its threshold is not qualified; when it meets the threshold again it
 /// becomes eligible only after its wait-to-restore time, and only if it stayed qualified all that time (§5.1 "the traffic
-/// will be switched back after a period of wait-to-restore time"). Remaining bandwidth is not measured by the node.
+/// will be switched back after a period of wait-to-restore time"). Remaining bandwidth is not probed: the node accounts its own sending rate (SelectorBandwidth.cs).
 /// </summary>
 public sealed partial class ForwardingEngine
 {
