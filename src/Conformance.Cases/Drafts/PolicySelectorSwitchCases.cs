@@ -145,7 +145,12 @@ public sealed class PolicySelectorSwitchCases : ConformanceCase
             foreach (var (at, pct, action) in steps)
             {
                 var wait = start + TimeSpan.FromSeconds(at) - DateTime.UtcNow;
-                if (wait > TimeSpan.Zero) await Task.Delay(wait);
+                if (wait > TimeSpan.Zero)
+                {
+                    // A Ctrl-C ends the script within the abort grace (the case then has no verdict: not run).
+                    try { await Task.Delay(wait, Conformance.Harness.Testbeds.RunInterruption.CaseAbort); } catch (OperationCanceledException) { }
+                    Conformance.Harness.Testbeds.RunInterruption.ThrowIfCaseAborted();
+                }
                 if (action is not null) { await action(); continue; }
                 var (before, _) = loss.Set(pct!.Value);
                 if (on is { } o) spans.Add(new ImpairmentSpan(o.At, before, o.Percent));

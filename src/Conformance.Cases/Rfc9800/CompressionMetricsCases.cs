@@ -129,6 +129,7 @@ public sealed class CompressionMetricsCases : ConformanceCase
         await Testbed.WithTransientConfigAsync(config, async () =>
         {
             await ReadStateAsync(forms, state);
+            RunInterruption.ThrowIfCaseAborted();
             using (Evidence.Step($"Inject {stimuli.Count} packets on t1; hand each packet out of t2 for a DUT End.X SID back into t1"))
             {
                 using var session = new TrafficSession(Testbed.Ports.Values);
@@ -138,6 +139,8 @@ public sealed class CompressionMetricsCases : ConformanceCase
                 var done = new HashSet<(int, int)>();
                 while (open > 0 && DateTime.UtcNow < until)
                 {
+                    // A Ctrl-C stops the relaying within the abort grace: the case then has no verdict (not run).
+                    RunInterruption.ThrowIfCaseAborted();
                     var got = session.ReceivedSoFar("t2");
                     var relay = new List<byte[]>();
                     for (; seen < got.Count; seen++)
