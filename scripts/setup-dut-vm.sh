@@ -16,7 +16,9 @@ cache=${SRV6CONF_DUT_VM_CACHE:-/var/cache/srv6conf/dut-vm}
 
 if ! command -v qemu-system-x86_64 >/dev/null 2>&1; then
   log "installing qemu-system-x86"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends qemu-system-x86 >/dev/null
+  # A fresh machine's package lists may not know the package yet (scripts/setup.sh updates them only when it installs).
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends qemu-system-x86 >/dev/null 2>&1 \
+    || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends qemu-system-x86 >/dev/null; }
 fi
 
 # The image package the meta-package currently points at (e.g. linux-image-6.12.118+deb12-amd64). Debian 12's own 6.1 has
@@ -24,6 +26,7 @@ fi
 # also packages 6.12 (linux-image-6.12-amd64), which has it.
 meta=${SRV6CONF_DUT_VM_KERNEL:-linux-image-6.12-amd64}
 image=$(apt-cache depends "$meta" 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -1)
+if [ -z "$image" ]; then apt-get update -qq; image=$(apt-cache depends "$meta" 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*-amd64\)$/\1/p' | head -1); fi
 [ -n "$image" ] || { log "cannot resolve $meta's kernel image package (apt-get update?)"; exit 2; }
 release=${image#linux-image-}
 format=2   # raise when the cache's layout or the initramfs changes

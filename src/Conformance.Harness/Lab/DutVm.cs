@@ -51,6 +51,9 @@ public static class DutVm
             else
                 foreach (var f in new[] { "vmlinuz", "initrd.gz", "busybox", Path.Combine("modules", release, "modules.dep") })
                     if (!File.Exists(Path.Combine(CacheDirectory, f))) missing.Add($"{Path.Combine(CacheDirectory, f)} is missing");
+            // The guest runs the host's own programs (its root over 9p): the management filter and the pack's sshd.
+            if (!File.Exists("/usr/sbin/sshd")) missing.Add("/usr/sbin/sshd is missing on the host, whose root the VM boots (Debian package openssh-server)");
+            if (!new[] { "/usr/sbin/nft", "/sbin/nft", "/usr/bin/nft" }.Any(File.Exists)) missing.Add("nft is missing on the host, whose root the VM boots (Debian package nftables)");
             return missing.Count == 0 ? null
                 : $"the Linux reference DUT's VM cannot start: {string.Join("; ", missing)}; run `{EnableVariable}=1 bash scripts/setup.sh` (or scripts/setup-dut-vm.sh) as root";
         }

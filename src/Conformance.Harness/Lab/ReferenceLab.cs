@@ -795,7 +795,17 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
 
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        // A second caller (the exit hook while a signal handler or the failed start-up tears down) waits for the teardown under
+        // way: returning at once would let the process exit half-way through it and leave the namespaces behind.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) { _tornDown.Wait(TimeSpan.FromSeconds(30)); return; }
+        try { DisposeOnce(); }
+        finally { _tornDown.Set(); }
+    }
+
+    private readonly ManualResetEventSlim _tornDown = new();
+
+    private void DisposeOnce()
+    {
         Live.TryRemove(RunId, out _);
         var errors = Teardown(_state);
         List<Process> routers;

@@ -34,6 +34,34 @@ public class LiveTestbedTests
         Assert.That(Support.Sh.Run("ip", "-o", "link", "show"), Does.Not.Contain($"s6c{runId}"));
     }
 
+    /// <summary>
+    /// Two tear-downs at once, as a signal handler and the process-exit hook (or System.CommandLine's exit after Ctrl-C) make
+    /// them: the second must not return before the first is done, or the process exits half-way and leaves the namespace
+    /// (seen: Ctrl-C during the opt-in VM's bring-up left s6c-…-dut behind).
+    /// </summary>
+    [Test]
+    public async Task ASecondTeardownWaitsForTheOneUnderWay()
+    {
+        var profile = ProfileLoader.Load(Path.Combine(ProfileTestSupport.ProfilesDir, "reference-node.yaml"));
+        var tb = await LiveTestbed.StartAsync(profile);
+        var lab = tb.Lab!;
+        var ns = lab.Namespace;
+        try
+        {
+            var first = Task.Run(lab.Dispose);
+            while (!lab.IsDisposed) await Task.Delay(1);
+            lab.Dispose();   // returns when the first caller's tear-down is done
+            var leftAfterSecond = Support.Sh.Run("ip", "netns", "list").Contains(ns, StringComparison.Ordinal);
+            await first;
+            Assert.That(leftAfterSecond, Is.False, "the second Dispose returned while the namespace was still there");
+        }
+        finally
+        {
+            try { await tb.DisposeAsync(); } catch (Exception e) { TestContext.Out.WriteLine($"testbed dispose after the lab's: {e.Message}"); }
+        }
+        Assert.That(Support.Sh.Run("ip", "netns", "list"), Does.Not.Contain(ns));
+    }
+
     [Test]
     public async Task ANodeWhoseCliGoesAwayIsDescribedFromTheLabSide_DaemonShellsAndLogTails()
     {
