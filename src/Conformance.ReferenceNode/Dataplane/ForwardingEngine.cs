@@ -245,6 +245,16 @@ public sealed partial class ForwardingEngine : IForwardingEngine
 
         // Debug fault TransitSrhDropped: RFC 8754 §4.2 broken, a transit packet with an SRH is discarded.
         if (st.Fault(DebugFault.TransitSrhDropped) && p.Length > 42 && p[6] == Wire.NhRouting && p[42] == 4) { Drop("transit-srh"); return; }
+        // A packet the node cannot forward (no route; an address of its locator that is no SID; a discard route) is undeliverable, whatever its
+        // hop limit: RFC 8200 §3, the Hop Limit is "Decremented by 1 by each node that forwards the packet. When forwarding,
+        // the packet is discarded if Hop Limit was zero when received or is decremented to zero." Output6 answers it
+        // (Destination Unreachable, code 0 or 3, or a silent discard) quoting the packet as received. Linux answers the same (its forwarding path
+        // looks the route up before the hop limit); the differential's C-SID rows "outside the prefix" with hop limit 1 found it.
+        if (!st.Fib6.TryGetValue(MainTable, out var fib) || fib.Lookup(dst) is not { } transitRoute || transitRoute.Locator is not null || transitRoute.Discard)
+        {
+            Output6(st, ctx, p, MainTable);
+            return;
+        }
         // RFC 8754 §4.2 / §4.3.3: a transit packet, processing not changed; RFC 8200 §3 Hop Limit.
         if (!st.Fault(DebugFault.HopLimitNotDecremented))
         {

@@ -184,6 +184,26 @@ public sealed class NeighbourAndIcmpTests
         Assert.That(Decode(n.Sink.Frames[0].Frame).Ipv6!.Src, Is.EqualTo(T1), "from the address of the interface it came in on");
     }
 
+    /// <summary>
+    /// RFC 8200 §3: the Hop Limit is "Decremented by 1 by each node that forwards the packet. When forwarding, the packet is
+    /// discarded if Hop Limit was zero when received or is decremented to zero." A packet the node cannot forward is not
+    /// forwarded: with hop limit 1 it is answered as undeliverable (no route: code 0), or discarded by a discard route, not
+    /// answered with Time Exceeded. Linux does the same; the differential run (C-SID rows "outside the prefix") found the node
+    /// checking the hop limit first.
+    /// </summary>
+    [Test]
+    public void AnUnforwardablePacketWithHopLimitOneIsUnreachableNotExpired()
+    {
+        var n = new RefNode();
+        var stim = Into("t1").Ipv6(A, IPAddress.Parse("2001:db8:99::1"), 1).IcmpEchoRequest(1, 1).Build();
+        AssertIcmp6Error(n.Exchange("t1", stim), 1, 0, null, stim);
+        Assert.That(n.Exchange("t1", Into("t1").Ipv6(A, IPAddress.Parse("2001:db8:dead::1"), 1).IcmpEchoRequest(1, 1).Build()), Is.Empty);
+        Assert.That(n.Counter("drop.discard-route"), Is.EqualTo(1));
+        // A routed one still expires.
+        var routed = Into("t1").Ipv6(A, D, 1).IcmpEchoRequest(1, 2).Build();
+        AssertIcmp6Error(n.Exchange("t1", routed), 3, 0, null, routed);
+    }
+
     [Test]
     public void NoRouteGetsDestinationUnreachableCode0AndDiscardRouteDropsSilently()
     {
