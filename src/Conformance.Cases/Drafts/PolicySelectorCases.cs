@@ -198,7 +198,7 @@ public sealed class PolicySelectorCases : SelectorCase
     [Test]
     [NotClaimedByTheReferenceLab("policy_selector", "SelectorConformingReceptionTests.TheReadBackIsComparedWithTheProfile")]
     [NegativeControl("NodeSelectorMisconfigured", Profile = "reference-node.yaml", Why = "constituent path1b configured with priority 3 and the crm class with destination port 8444: the read-back differs from the profile")]
-    [NegativeControl("NodeSelectorMisconfigured", Profile = "reference-figure1-n1-selector.yaml", Why = "N1 with path1b at priority 3 and the crm class on destination port 8444: the read-back differs from the profile")]
+    [NegativeControl("NodeSelectorMisconfigured", Profile = "reference-figure1-n1-selector.yaml", Why = "N1 with path1b at priority 3: the read-back differs from the profile")]
     [TestPurpose(Id = "TP-PSEL-BV-04", Requires = new[] { "policy_selector", "dut.policy_selector_state" }, Feature = "SRv6 policy selector (draft)",
         Title = "Policy selector (individual draft, not an RFC): the DUT shows the parent policy's constituents and classes as configured (draft-yang-srv6ops-policy-selector-01)",
         Requirements = new[] { "DRAFT-YANG-PSEL-01-5.3-HIGHEST-PRIORITY-SELECTED", "DRAFT-YANG-PSEL-01-6-CONFIGURATION" },
