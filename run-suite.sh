@@ -134,14 +134,18 @@ SKIPPED: this host cannot build its testbed (the reason was printed above); noth
     [ -n "$shard" ] && run="$run-shard${shard%/*}of${shard#*/}"
   fi
   rm -rf "$run"; mkdir -p "$run"
-  # A profile with testbed.topology places the DUT in a reference topology: only the cases written for one apply.
-  # One with testbed.topology.dut_nodes holds several DUTs: only the interoperability cases (TP-IOP-*) apply.
+  # A profile with testbed.topology places the DUT in a reference topology: only the cases written for one apply, and the
+  # single-DUT cases that also run in one (category AlsoInTopology: the policy selector's, with the DUT as Figure 1's N1),
+  # these only where the profile claims what they need (the purposes filter below: a Figure 1 run of the OAM purposes
+  # does not list them). One with testbed.topology.dut_nodes holds several DUTs: only the interoperability cases (TP-IOP-*) apply.
+  local topo=""
   if grep -Eq '^    dut_nodes:' "$profile"; then shape="TestCategory=Interop"
-  elif grep -Eq '^  topology:' "$profile"; then shape="TestCategory=Figure1"; else shape="TestCategory!=Figure1&TestCategory!=Interop"; fi
+  elif grep -Eq '^  topology:' "$profile"; then shape="(TestCategory=Figure1|TestCategory=AlsoInTopology)"; topo=1
+  else shape="TestCategory!=Figure1&TestCategory!=Interop"; fi
   # (dotnet test ANDs this with a run-settings TestCaseFilter, e.g. runsettings/smoke.runsettings.)
   local f="$shape" tpfilter="" total
   [ -n "$filter" ] && f="$f&($filter)"
-  if [ -n "$tp" ] || [ -n "$shard" ]; then
+  if [ -n "$tp" ] || [ -n "$shard" ] || [ -n "$topo" ]; then
     set +e; tpfilter=$("${cli[@]}" purposes --profile "$profile" ${tp:+--tp "$tp"} ${shard:+--shard "$shard"} --dotnet-filter); local rc=$?; set -e
     if [ "$rc" = 3 ]; then echo "run-suite: none of the selected purposes (${tp:+--tp $tp }${shard:+--shard $shard}) runs on $profile's testbed; skipped" >&2; gate=0; return; fi
     [ "$rc" = 0 ] || { gate=2; return; }

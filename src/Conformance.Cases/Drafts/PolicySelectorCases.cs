@@ -22,15 +22,14 @@ namespace Conformance.Cases.Drafts;
 /// The expected constituent of a flow is computed from the profile alone: its class (the first whose rules all hold,
 /// else unclassified), the class's priorities (else the constituents'), the lowest number wins. No impairment here:
 /// every constituent qualifies. Switch-over, wait-to-restore and the measurement: PolicySelectorSwitchCases.
+/// The same cases run with the DUT as the headend N1 of RFC 9259 Figure 1 (profiles/reference-figure1-n1-selector.yaml,
+/// category AlsoInTopology): the traffic enters from CE1 and is judged on link taps at N2 (SelectorCase).
 /// </summary>
-[TestFixture, Category("PolicySelector")]
-public sealed class PolicySelectorCases : ConformanceCase
+[TestFixture, Category("PolicySelector"), Category("AlsoInTopology")]
+public sealed class PolicySelectorCases : SelectorCase
 {
     private const int Seed = 20261203;
     private const int BaseSourcePort = 30000;
-
-    internal static PolicySelectorParameters Selector => Profile.Parameters.PolicySelector
-        ?? throw new TestbedException($"{Profile.SourcePath}: capabilities.policy_selector is claimed but parameters.policy_selector is missing.");
 
     /// <summary>Fields of a flow that no class of the profile matches (DSCP 0, port 9, flow label 0, source A).</summary>
     internal static (IPAddress Source, int Dscp, int Port, uint Label) Unclassified()
@@ -71,30 +70,28 @@ public sealed class PolicySelectorCases : ConformanceCase
 
     private static byte[] Data(int id, int i) => System.Text.Encoding.ASCII.GetBytes($"psel {id:D5} {i:D2} {Purpose.Id}".PadRight(40, '.'));
 
-    /// <summary>Sends every packet of the flows into t1 (packet i of every flow, then i+1…), captures on every port, observes and judges.</summary>
+    /// <summary>Sends every packet of the flows into the entry port (packet i of every flow, then i+1…), observes the constituents (tester captures or link taps) and judges.</summary>
     private static async Task<(SelectorJudgement Judgement, IReadOnlyList<SelectorObservation> Seen)> Exchange(IReadOnlyList<SelectorFlow> flows)
     {
+        var entry = EntryPort;
         var stimuli = new List<byte[]>();
         for (var i = 0; i < flows.Max(f => f.Packets); i++)
             foreach (var f in flows.Where(f => i < f.Packets))
-                stimuli.Add(Into("t1").Ipv6(f.Source, f.Destination, 64, (byte)(f.Dscp << 2), f.FlowLabel).Udp((ushort)f.Id, (ushort)f.DestinationPort, Data(f.Id, i)).Build());
+                stimuli.Add(Into(entry).Ipv6(f.Source, f.Destination, 64, (byte)(f.Dscp << 2), f.FlowLabel).Udp((ushort)f.Id, (ushort)f.DestinationPort, Data(f.Id, i)).Build());
         var expected = flows.Sum(f => f.Allowed.Count == 0 ? 0 : f.Packets);
-        TrafficResult result;
-        using (Evidence.Step($"Inject {stimuli.Count} packet(s) of {flows.Count} flow(s) on t1, capture on {string.Join(", ", Testbed.Ports.Keys)}"))
+        IReadOnlyList<Frame> received, all;
+        using (Evidence.Step($"Inject {stimuli.Count} packet(s) of {flows.Count} flow(s) on {entry}, observe the constituents on {SelectorObserver.Points}"))
         {
-            using var session = new TrafficSession(Testbed.Ports.Values);
-            session.Send("t1", stimuli);
-            result = await session.CompleteAsync(got => got.Count(g => g.Port != "t1") >= expected, Profile.Parameters.Timeouts.Capture, TimeSpan.FromMilliseconds(300));
-            Evidence.AttachText("Capture reconciliation", result.Reconciliation(expected));
+            using var observer = await SelectorObserver.StartAsync();
+            observer.Session.Send(entry, stimuli);
+            (received, all, var tester) = await observer.FinishAsync(got => got.Count(g => g.Port != entry) >= expected, Profile.Parameters.Timeouts.Capture,
+                TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(1000));
+            Evidence.AttachText("Capture reconciliation", OnTopology
+                ? $"{received.Count} frame(s) on the link taps, {expected} encapsulated packet(s) expected\n\ntester ports:\n{tester.Reconciliation(0)}"
+                : tester.Reconciliation(expected));
         }
-        var pcap = Path.Combine(Path.GetTempPath(), $"srv6conf-{Guid.NewGuid():N}.pcapng");
-        try
-        {
-            PcapFile.WritePcapNg(pcap, result.All);
-            Evidence.AttachFile($"{Purpose.Id} exchange.pcapng", pcap, Evidence.PcapMime);
-        }
-        finally { File.Delete(pcap); }
-        var seen = SelectorJudge.Observe(result.Received.Select(f => (f.Port, f.Data)), Selector.Constituents);
+        AttachPcap(all);
+        var seen = SelectorJudge.Observe(received.Select(f => (f.Port, f.Data)), Selector.Constituents);
         var j = SelectorJudge.Judge(flows, seen);
         Evidence.AttachText("Flows: expected constituents → seen (from the SRH segment lists)", string.Join('\n', flows.Select(f =>
             $"{f.Id} {f.Description}: expected {(f.Allowed.Count == 0 ? "not steered" : string.Join(" or ", f.Allowed.Order(StringComparer.Ordinal)))} → seen {(j.CarriedBy[f.Id].Count == 0 ? "-" : string.Join(",", j.CarriedBy[f.Id].Distinct()))} ({j.CarriedBy[f.Id].Count} packet(s))")));
@@ -110,6 +107,8 @@ public sealed class PolicySelectorCases : ConformanceCase
     [NotClaimedByTheReferenceLab("policy_selector", "SelectorConformingReceptionTests.AConformingSelectorPassesAndAWrongOneFails")]
     [NegativeControl("NodeSelectorMisconfigured", Profile = "reference-node.yaml", Why = "the crm class configured with destination port 8444 and the branch class with a /66 source prefix: crm flows and the upper part of the branch prefix fall to the unclassified constituent")]
     [NegativeControl("NodeSelectorPriorityIgnored", Profile = "reference-node.yaml", Why = "defect selector-priority-ignored: flows of the crm, branch and labelled classes also land on their lower-priority constituents")]
+    [NegativeControl("NodeSelectorMisconfigured", Profile = "reference-figure1-n1-selector.yaml", Why = "the headend N1 of Figure 1 with the crm class on destination port 8444 and the branch class on a /66: crm flows and the upper part of the branch prefix leave N2 on the backup constituent (seen on the taps at N2)")]
+    [NegativeControl("NodeSelectorPriorityIgnored", Profile = "reference-figure1-n1-selector.yaml", Why = "defect selector-priority-ignored at N1: flows of the crm, branch and labelled classes also leave N2 on their lower-priority constituents")]
     [TestPurpose(Id = "TP-PSEL-BV-01", Requires = new[] { "policy_selector" }, Feature = "SRv6 policy selector (draft)",
         Title = "Policy selector (individual draft, not an RFC): the headend classifies each flow and carries it on its class's constituent (draft-yang-srv6ops-policy-selector-01)",
         Requirements = new[] { "DRAFT-YANG-PSEL-01-5.2-CLASSIFICATION", "DRAFT-YANG-PSEL-01-5.5-FORWARDED-ON-SELECTED-PATH" },
@@ -140,6 +139,8 @@ public sealed class PolicySelectorCases : ConformanceCase
     [NotClaimedByTheReferenceLab("policy_selector", "SelectorConformingReceptionTests.AConformingSelectorPassesAndAWrongOneFails")]
     [NegativeControl("NodeSelectorPriorityIgnored", Profile = "reference-node.yaml", Why = "defect selector-priority-ignored: every qualifying constituent of a class shares the load by weight, lower priorities included")]
     [NegativeControl("NodeSelectorMisconfigured", Profile = "reference-node.yaml", Why = "the crm class configured with destination port 8444: its flows are unclassified and leave on the backup constituent, not on path2")]
+    [NegativeControl("NodeSelectorPriorityIgnored", Profile = "reference-figure1-n1-selector.yaml", Why = "defect selector-priority-ignored at N1: every qualifying constituent of a class shares the load by weight, lower priorities included (seen on N2's links)")]
+    [NegativeControl("NodeSelectorMisconfigured", Profile = "reference-figure1-n1-selector.yaml", Why = "N1 with the crm class on destination port 8444: its flows leave N2 on the backup constituent, not on path2")]
     [TestPurpose(Id = "TP-PSEL-BV-02", Requires = new[] { "policy_selector" }, Feature = "SRv6 policy selector (draft)",
         Title = "Policy selector (individual draft, not an RFC): when every constituent qualifies, the one with the lowest priority number carries the class (draft-yang-srv6ops-policy-selector-01)",
         Requirements = new[] { "DRAFT-YANG-PSEL-01-5.3-HIGHEST-PRIORITY-SELECTED", "DRAFT-YANG-PSEL-01-5.1-PRIORITY" },
@@ -168,6 +169,7 @@ public sealed class PolicySelectorCases : ConformanceCase
     [Test]
     [NotClaimedByTheReferenceLab("policy_selector", "SelectorConformingReceptionTests.TheWeightedSplitIsJudgedAgainstTheWeights")]
     [NegativeControl("NodeSelectorWeightsIgnored", Profile = "reference-node.yaml", Why = "defect selector-weights-ignored: equal priorities share the load equally (1:1 instead of 3:1)")]
+    [NegativeControl("NodeSelectorWeightsIgnored", Profile = "reference-figure1-n1-selector.yaml", Why = "defect selector-weights-ignored at N1: path1 (link3) and path1b (link7) share the conference flows 1:1 instead of 3:1")]
     [TestPurpose(Id = "TP-PSEL-BV-03", Requires = new[] { "policy_selector.weights" }, Feature = "SRv6 policy selector (draft)",
         Title = "Policy selector (individual draft, not an RFC): constituents of equal priority share the flows according to their weights (draft-yang-srv6ops-policy-selector-01)",
         Requirements = new[] { "DRAFT-YANG-PSEL-01-5.5-WEIGHTED-SHARING" },
@@ -196,6 +198,7 @@ public sealed class PolicySelectorCases : ConformanceCase
     [Test]
     [NotClaimedByTheReferenceLab("policy_selector", "SelectorConformingReceptionTests.TheReadBackIsComparedWithTheProfile")]
     [NegativeControl("NodeSelectorMisconfigured", Profile = "reference-node.yaml", Why = "constituent path1b configured with priority 3 and the crm class with destination port 8444: the read-back differs from the profile")]
+    [NegativeControl("NodeSelectorMisconfigured", Profile = "reference-figure1-n1-selector.yaml", Why = "N1 with path1b at priority 3: the read-back differs from the profile")]
     [TestPurpose(Id = "TP-PSEL-BV-04", Requires = new[] { "policy_selector", "dut.policy_selector_state" }, Feature = "SRv6 policy selector (draft)",
         Title = "Policy selector (individual draft, not an RFC): the DUT shows the parent policy's constituents and classes as configured (draft-yang-srv6ops-policy-selector-01)",
         Requirements = new[] { "DRAFT-YANG-PSEL-01-5.3-HIGHEST-PRIORITY-SELECTED", "DRAFT-YANG-PSEL-01-6-CONFIGURATION" },

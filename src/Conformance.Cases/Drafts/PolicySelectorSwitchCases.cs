@@ -27,16 +27,17 @@ namespace Conformance.Cases.Drafts;
 /// lab's namespace, only on packets whose SRH carries that constituent's last segment: loss on that constituent's path
 /// alone. No delay impairment: the host has no netem; delay thresholds are judged only from the delay the DUT reports.
 /// Timings come from the tester's capture timestamps and the host clock around each nft command (same clock).
+/// With the DUT as the headend N1 of RFC 9259 Figure 1 (profiles/reference-figure1-n1-selector.yaml, category
+/// AlsoInTopology) the probes come back through the figure (no reflector), the loss goes on the egress of a lab router
+/// on the constituent's path (N6's link8), and the constituents are seen on link taps at N2 (SelectorCase).
 /// </summary>
-[TestFixture, Category("PolicySelector")]
-public sealed class PolicySelectorSwitchCases : ConformanceCase
+[TestFixture, Category("PolicySelector"), Category("AlsoInTopology")]
+public sealed class PolicySelectorSwitchCases : SelectorCase
 {
     private const int LossPercent = 80;
     private const double Pps = 200;
     private const int Flows = 4;
     private const int BaseSourcePort = 31000;
-
-    private static PolicySelectorParameters Selector => PolicySelectorCases.Selector;
 
     private static SelectorProbing Probing => Selector.Measurement
         ?? throw new TestbedException($"{Profile.SourcePath}: parameters.policy_selector.measurement is not set: the DUT is not told to measure its constituents, so a switch-over cannot be provoked.");
@@ -108,36 +109,37 @@ public sealed class PolicySelectorSwitchCases : ConformanceCase
     {
         Require("policy_selector");
         var (cls, f, active, backup) = Pick();
-        var lab = Testbed.Lab ?? throw new TestbedException("loss injection needs a lab the suite made (nftables in its namespace); this testbed has none.");
         var dsts = PolicySelectorCases.Destinations();
+        var entry = EntryPort;
         var count = (long)(seconds * Pps);
         Evidence.Parameter("class", cls);
         TestContext.Out.WriteLine($"{Purpose.Id}: class {cls}, active {active.Name} (loss threshold {active.Thresholds.LossPercent} %, wait-to-restore {active.WaitToRestoreSeconds} s), backup {backup.Name}");
-        // The active constituent's link: the DUT interface of the tester port its packets leave by (one probe flow).
-        var port = await LinkOfAsync(active, f, dsts[0]);
-        var dutIf = Profile.Testbed.TesterPorts.First(p => p.Name == port).DutInterface;
+        // The active constituent's link: the DUT interface of the tester port its packets leave by (one probe flow); in a
+        // topology the link of a lab router on its path (SelectorCase.LossPoint).
+        var port = OnTopology ? null : await LinkOfAsync(active, f, dsts[0]);
         var responders = Testbed.Ports.Values.ToDictionary(p => p, p => p.Responder);
         var measuring = true;
         LinkLoss? loss = null;
         try
         {
-            // The far ends answer before the first probe leaves.
-            foreach (var p in Testbed.Ports.Values) p.Responder = Reflector(p.Mac, Probing.ReturnSid);
+            // The far ends answer before the first probe leaves (in a topology the figure's routers bring the probes back).
+            if (!OnTopology)
+                foreach (var p in Testbed.Ports.Values) p.Responder = Reflector(p.Mac, Probing.ReturnSid);
             await MeasurementAsync(true);
             // Let the measurement fill its first window before the traffic starts.
             await Task.Delay(TimeSpan.FromMilliseconds(Probing.Window * Probing.IntervalMs + Math.Max(3 * Probing.IntervalMs, 300) + 200));
-            var last = active.Segments[^1];
-            loss = LinkLoss.Create(lab, dutIf, last);
-            Evidence.Parameter("impaired link", $"{dutIf} (DUT side of tester port {port}), packets carrying {last}", excluded: true);
+            (loss, var where) = CreateLoss(active, port!);
+            Evidence.Parameter("impaired link", where, excluded: true);
             byte[] Make(long i)
             {
                 var fl = (int)(i % Flows);
-                return Into("t1").Ipv6(f.Src, dsts[fl % dsts.Count], 64, (byte)(f.Dscp << 2), f.Label)
+                return Into(entry).Ipv6(f.Src, dsts[fl % dsts.Count], 64, (byte)(f.Dscp << 2), f.Label)
                     .Udp((ushort)(BaseSourcePort + fl), (ushort)f.Port, System.Text.Encoding.ASCII.GetBytes($"psel-sw {i:D6} {Purpose.Id}".PadRight(40, '.'))).Build();
             }
-            using var session = new TrafficSession(Testbed.Ports.Values);
+            using var observer = await SelectorObserver.StartAsync();
+            var session = observer.Session;
             var start = DateTime.UtcNow;
-            var sender = Task.Run(() => session.SendPaced("t1", Make, count, Pps));
+            var sender = Task.Run(() => session.SendPaced(entry, Make, count, Pps));
             var spans = new List<ImpairmentSpan>();
             (DateTime At, int Percent)? on = null;
             var steps = script.Select(x => (x.At, Pct: (int?)x.Percent, Action: (Func<Task>?)null))
@@ -163,19 +165,13 @@ public sealed class PolicySelectorSwitchCases : ConformanceCase
             // The probes stop with the measurement: the captures can drain.
             measuring = false;
             await MeasurementAsync(false);
-            var result = await session.CompleteAsync(_ => false, TimeSpan.FromMilliseconds(300), TimeSpan.Zero);
+            var (received, all, _) = await observer.FinishAsync(_ => false, TimeSpan.FromMilliseconds(300), TimeSpan.Zero, TimeSpan.FromMilliseconds(300));
             Evidence.AttachText("Loss injection (nftables in the lab namespace)", string.Join('\n', loss.Log));
             var packets = new List<TimedCarry>();
-            foreach (var fr in result.Received.Where(r => r.Port != "t1"))
+            foreach (var fr in received)
                 foreach (var o in SelectorJudge.Observe([(fr.Port, fr.Data)], Selector.Constituents))
                     if (o.FlowId >= BaseSourcePort && o.FlowId < BaseSourcePort + Flows) packets.Add(new TimedCarry(fr.TimestampUtc, o.Constituent));
-            var pcap = Path.Combine(Path.GetTempPath(), $"srv6conf-{Guid.NewGuid():N}.pcapng");
-            try
-            {
-                PcapFile.WritePcapNg(pcap, result.All);
-                Evidence.AttachFile($"{Purpose.Id} exchange.pcapng", pcap, Evidence.PcapMime);
-            }
-            finally { File.Delete(pcap); }
+            AttachPcap(all);
             return (new Run(packets, start, end, spans, sent, dropped), cls, active, backup);
         }
         finally
@@ -217,6 +213,7 @@ public sealed class PolicySelectorSwitchCases : ConformanceCase
     [Test]
     [NotClaimedByTheReferenceLab("policy_selector", "SwitchTimelineTests.SwitchesAreReadFromTheCarryingConstituent")]
     [NegativeControl("NodeSelectorThresholdIgnored", Profile = "reference-node.yaml", Why = "defect selector-threshold-ignored: the node measures 80 % loss on the active constituent but keeps it qualified, so the class never leaves it")]
+    [NegativeControl("NodeSelectorThresholdIgnored", Profile = "reference-figure1-n1-selector.yaml", Why = "defect selector-threshold-ignored at N1: it measures the loss on N6's link8 but keeps path1b qualified, so the branch class never leaves link7")]
     [TestPurpose(Id = "TP-PSEL-BV-05", Requires = new[] { "policy_selector", "policy_selector.loss" }, Feature = "SRv6 policy selector (draft)",
         Title = "Policy selector (individual draft, not an RFC): when the active constituent's packet loss exceeds its threshold, the headend moves the class to the next constituent (draft-yang-srv6ops-policy-selector-01)",
         Requirements = new[] { "DRAFT-YANG-PSEL-01-5.1-SWITCH-ON-DEGRADATION", "DRAFT-YANG-PSEL-01-5.3-HIGHEST-PRIORITY-SELECTED" },
@@ -248,6 +245,8 @@ public sealed class PolicySelectorSwitchCases : ConformanceCase
     [NotClaimedByTheReferenceLab("policy_selector", "SwitchTimelineTests.SwitchesAreReadFromTheCarryingConstituent")]
     [NegativeControl("NodeSelectorNoWaitToRestore", Profile = "reference-node.yaml", Why = "defect selector-no-wait-to-restore: the class returns as soon as the measurement window is clean, about 1 s after the loss ends, before the 3 s wait-to-restore")]
     [NegativeControl("NodeSelectorThresholdIgnored", Profile = "reference-node.yaml", Why = "defect selector-threshold-ignored: the class never leaves the impaired constituent, so there is nothing to restore")]
+    [NegativeControl("NodeSelectorNoWaitToRestore", Profile = "reference-figure1-n1-selector.yaml", Why = "defect selector-no-wait-to-restore at N1: the branch class returns to path1b about 1 s after the loss on link8 ends, before the 3 s wait-to-restore")]
+    [NegativeControl("NodeSelectorThresholdIgnored", Profile = "reference-figure1-n1-selector.yaml", Why = "defect selector-threshold-ignored at N1: the class never leaves path1b, so there is nothing to restore")]
     [TestPurpose(Id = "TP-PSEL-BV-06", Requires = new[] { "policy_selector", "policy_selector.loss", "policy_selector.wait_to_restore" }, Feature = "SRv6 policy selector (draft)",
         Title = "Policy selector (individual draft, not an RFC): after the loss ends the class returns to the higher-priority constituent only after its wait-to-restore time, and within a bound after it (draft-yang-srv6ops-policy-selector-01)",
         Requirements = new[] { "DRAFT-YANG-PSEL-01-5.1-WAIT-TO-RESTORE", "DRAFT-YANG-PSEL-01-5.3-WAIT-TO-RESTORE-TIMER" },
@@ -282,6 +281,8 @@ public sealed class PolicySelectorSwitchCases : ConformanceCase
     [NotClaimedByTheReferenceLab("policy_selector", "SwitchTimelineTests.SwitchesAreReadFromTheCarryingConstituent")]
     [NegativeControl("NodeSelectorNoWaitToRestore", Profile = "reference-node.yaml", Why = "defect selector-no-wait-to-restore: in each 2 s pause of the loss the class goes back and leaves again: 6 switches instead of 2")]
     [NegativeControl("NodeSelectorThresholdIgnored", Profile = "reference-node.yaml", Why = "defect selector-threshold-ignored: the class never leaves the impaired constituent")]
+    [NegativeControl("NodeSelectorNoWaitToRestore", Profile = "reference-figure1-n1-selector.yaml", Why = "defect selector-no-wait-to-restore at N1: in each 2 s pause of the loss on link8 the class goes back and leaves again")]
+    [NegativeControl("NodeSelectorThresholdIgnored", Profile = "reference-figure1-n1-selector.yaml", Why = "defect selector-threshold-ignored at N1: the class never leaves path1b")]
     [TestPurpose(Id = "TP-PSEL-BV-07", Requires = new[] { "policy_selector", "policy_selector.loss", "policy_selector.wait_to_restore" }, Feature = "SRv6 policy selector (draft)",
         Title = "Policy selector (individual draft, not an RFC): a loss that comes and goes faster than the wait-to-restore time does not make the class flap (draft-yang-srv6ops-policy-selector-01)",
         Requirements = new[] { "DRAFT-YANG-PSEL-01-5.3-WAIT-TO-RESTORE-TIMER", "DRAFT-YANG-PSEL-01-5.1-WAIT-TO-RESTORE" },
@@ -313,6 +314,7 @@ public sealed class PolicySelectorSwitchCases : ConformanceCase
     [Test]
     [NotClaimedByTheReferenceLab("policy_selector", "SwitchTimelineTests.TheReportedMeasurementIsReadWithThePacksPatterns")]
     [NegativeControl("NodeSelectorThresholdIgnored", Profile = "reference-node.yaml", Why = "defect selector-threshold-ignored: under 80 % loss the node reports the loss but shows the constituent still qualified")]
+    [NegativeControl("NodeSelectorThresholdIgnored", Profile = "reference-figure1-n1-selector.yaml", Why = "defect selector-threshold-ignored at N1: under loss on link8 it reports the loss but shows path1b still qualified")]
     [TestPurpose(Id = "TP-PSEL-BV-08", Requires = new[] { "policy_selector", "policy_selector.loss", "dut.policy_selector_state" }, Feature = "SRv6 policy selector (draft)",
         Title = "Policy selector (individual draft, not an RFC): the DUT reports its measurement method and per constituent the loss and delay it measured, and qualifies each against its thresholds (draft-yang-srv6ops-policy-selector-01)",
         Requirements = new[] { "DRAFT-YANG-PSEL-01-5.4-MEASUREMENT", "DRAFT-YANG-PSEL-01-5.1-SWITCH-ON-DEGRADATION" },
@@ -361,6 +363,7 @@ public sealed class PolicySelectorSwitchCases : ConformanceCase
     [Test]
     [NotClaimedByTheReferenceLab("policy_selector", "SelectorConformingReceptionTests.TrafficAboveTheGuaranteedBandwidthOverflows")]
     [NegativeControl("NodeSelectorThresholdIgnored", Profile = "reference-node.yaml", Why = "defect selector-threshold-ignored: the node ignores the remaining-bandwidth threshold too, so the whole burst at twice the threshold stays on path2 and nothing overflows")]
+    [NegativeControl("NodeSelectorThresholdIgnored", Profile = "reference-figure1-n1-selector.yaml", Why = "defect selector-threshold-ignored at N1: the burst at twice path2's threshold stays on link4, nothing overflows to path1")]
     [TestPurpose(Id = "TP-PSEL-BV-09", Requires = new[] { "policy_selector", "policy_selector.remaining_bandwidth" }, Feature = "SRv6 policy selector (draft)",
         Title = "Policy selector (individual draft, not an RFC): traffic of a class above its constituent's bandwidth threshold overflows to the next constituent; below it everything stays (draft-yang-srv6ops-policy-selector-01)",
         Requirements = new[] { "DRAFT-YANG-PSEL-01-6-BANDWIDTH-OVERFLOW", "DRAFT-YANG-PSEL-01-5.3-HIGHEST-PRIORITY-SELECTED" },
@@ -375,34 +378,31 @@ public sealed class PolicySelectorSwitchCases : ConformanceCase
         var ppsT = bytesPerS / OverflowPacketBytes;
         var (lowPps, lowS, highPps, highS) = (ppsT / 2, 1.0, ppsT * 2, 1.5);
         var dsts = PolicySelectorCases.Destinations();
+        var entry = EntryPort;
         Evidence.Parameter("class", cls);
         Evidence.Parameter("threshold", $"{primary.Name} remaining_bandwidth_mbps {mbps}");
         byte[] Make(int basePort, long i)
         {
             var fl = (int)(i % Flows);
             var payload = System.Text.Encoding.ASCII.GetBytes($"psel-bw {basePort + fl} {i:D6} {Purpose.Id}".PadRight(OverflowPacketBytes - 48, '.'));
-            return Into("t1").Ipv6(f.Src, dsts[fl % dsts.Count], 64, (byte)(f.Dscp << 2), f.Label).Udp((ushort)(basePort + fl), (ushort)f.Port, payload).Build();
+            return Into(entry).Ipv6(f.Src, dsts[fl % dsts.Count], 64, (byte)(f.Dscp << 2), f.Label).Udp((ushort)(basePort + fl), (ushort)f.Port, payload).Build();
         }
         var lowCount = (long)Math.Round(lowPps * lowS);
         var highCount = (long)Math.Round(highPps * highS);
-        TrafficResult result;
-        using (var session = new TrafficSession(Testbed.Ports.Values))
+        IReadOnlyList<Frame> received, all;
+        using (var observer = await SelectorObserver.StartAsync())
         {
-            await Task.Run(() => session.SendPaced("t1", i => Make(OverflowBaseSourcePort, i), lowCount, lowPps));
-            await Task.Run(() => session.SendPaced("t1", i => Make(OverflowBaseSourcePort + 100, i), highCount, highPps));
-            result = await session.CompleteAsync(got => got.Count(g => g.Port != "t1") >= lowCount + highCount, Profile.Parameters.Timeouts.Capture, TimeSpan.FromMilliseconds(300));
+            var session = observer.Session;
+            await Task.Run(() => session.SendPaced(entry, i => Make(OverflowBaseSourcePort, i), lowCount, lowPps));
+            await Task.Run(() => session.SendPaced(entry, i => Make(OverflowBaseSourcePort + 100, i), highCount, highPps));
+            (received, all, _) = await observer.FinishAsync(got => got.Count(g => g.Port != entry) >= lowCount + highCount, Profile.Parameters.Timeouts.Capture,
+                TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(500));
         }
-        var pcap = Path.Combine(Path.GetTempPath(), $"srv6conf-{Guid.NewGuid():N}.pcapng");
-        try
-        {
-            PcapFile.WritePcapNg(pcap, result.All);
-            Evidence.AttachFile($"{Purpose.Id} exchange.pcapng", pcap, Evidence.PcapMime);
-        }
-        finally { File.Delete(pcap); }
+        AttachPcap(all);
         if (Testbed.Pack.Offers(DutVerbs.PolicySelectorState))
             Evidence.AttachText("Selector state after the burst (DUT output, rates per constituent)",
                 await Testbed.RunVerbCommandAsync(PackVerbRunner.Render(Testbed.Pack, DutVerbs.PolicySelectorState, new Dictionary<string, string>())));
-        var seen = SelectorJudge.Observe(result.Received.Where(r => r.Port != "t1").Select(r => (r.Port, r.Data)), Selector.Constituents).ToList();
+        var seen = SelectorJudge.Observe(received.Select(r => (r.Port, r.Data)), Selector.Constituents).ToList();
         var low = seen.Where(o => o.FlowId >= OverflowBaseSourcePort && o.FlowId < OverflowBaseSourcePort + Flows).ToList();
         var high = seen.Where(o => o.FlowId >= OverflowBaseSourcePort + 100 && o.FlowId < OverflowBaseSourcePort + 100 + Flows).ToList();
         string Count(IEnumerable<SelectorObservation> os) => string.Join(", ", os.GroupBy(o => o.Constituent ?? "?").OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}"));

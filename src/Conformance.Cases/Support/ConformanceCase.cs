@@ -35,6 +35,12 @@ public abstract class ConformanceCase
     /// <summary>True for a case on a reference topology (<see cref="TopologyCase"/>), false for one with the DUT alone between tester ports.</summary>
     protected virtual bool NeedsTopology => false;
 
+    /// <summary>
+    /// True for a single-DUT case that also runs with the DUT as one node of a reference topology (fixture category
+    /// <c>AlsoInTopology</c>, e.g. the policy selector's, observed on link taps there): it runs on both shapes.
+    /// </summary>
+    protected virtual bool AlsoInTopology => false;
+
     [SetUp]
     public void BeginCase()
     {
@@ -49,7 +55,7 @@ public abstract class ConformanceCase
         Evidence.Parameter("profile", Profile.Name, excluded: true);
         if (NeedsTopology && Profile.Testbed.Topology is null)
             Assert.Ignore($"N/A: the case needs the DUT in a reference topology (testbed.topology in the profile); {Profile.Name} has the DUT alone between tester ports. Run it with profiles/reference-figure1.yaml.");
-        if (!NeedsTopology && Profile.Testbed.Topology is not null)
+        if (!NeedsTopology && Profile.Testbed.Topology is not null && !(AlsoInTopology && !Profile.Testbed.Topology.IsMultiDut))
             Assert.Ignore(Profile.Testbed.Topology.IsMultiDut
                 ? $"N/A: the case needs the DUT alone between tester ports; {Profile.Name} places {Profile.Testbed.Topology.DutNodes.Count} DUTs in {Profile.Testbed.Topology.Name} (nodes {string.Join(", ", Profile.Testbed.Topology.AllDutNodes)})."
                 : $"N/A: the case needs the DUT alone between tester ports; {Profile.Name} places it in {Profile.Testbed.Topology.Name} (node {Profile.Testbed.Topology.DutNode}).");

@@ -10,6 +10,16 @@ namespace Conformance.Harness.Catalogue;
 /// <summary>One test purpose of the cases assembly, read without running it.</summary>
 public sealed record PurposeInfo(TestPurposeAttribute Purpose, MethodInfo Method, bool NeedsTopology, int Cases)
 {
+    /// <summary>
+    /// A single-DUT purpose that also runs with the DUT as one node of a reference topology (its fixture has the category
+    /// <c>AlsoInTopology</c>: the policy selector's, with the DUT as the headend N1 of Figure 1). On a topology it starts
+    /// only where the profile claims what it requires, so a topology run of another feature does not list it.
+    /// </summary>
+    public bool AlsoInTopology { get; init; }
+
+    /// <summary>The category that marks a fixture whose purposes also run in a reference topology (run-suite.sh's topology filter).</summary>
+    public const string AlsoInTopologyCategory = "AlsoInTopology";
+
     public string Id => Purpose.Id;
     /// <summary>The method's full name, for a dotnet test filter.</summary>
     public string FullName => $"{Method.DeclaringType!.FullName}.{Method.Name}";
@@ -20,12 +30,17 @@ public sealed record PurposeInfo(TestPurposeAttribute Purpose, MethodInfo Method
 
     /// <summary>Whether a run on <paramref name="profile"/>'s testbed starts the case at all (its shape: DUT alone, one DUT in a topology, several DUTs).</summary>
     public bool FitsShape(Profile profile) =>
-        NeedsTopology == (profile.Testbed.Topology is not null) && IsInterop == (profile.Testbed.Topology?.IsMultiDut ?? false);
+        (NeedsTopology == (profile.Testbed.Topology is not null) || RunsInTopologyOf(profile))
+        && IsInterop == (profile.Testbed.Topology?.IsMultiDut ?? false);
+
+    /// <summary>An <see cref="AlsoInTopology"/> purpose on a one-DUT topology profile that claims every capability it requires.</summary>
+    private bool RunsInTopologyOf(Profile profile) =>
+        AlsoInTopology && profile.Testbed.Topology is { IsMultiDut: false } && Purpose.Requires.All(c => Platforms.DutVerbs.IsVerb(c) || profile.Claims(c));
 
     public string? NotApplicableBecause(Profile profile)
     {
         if (NeedsTopology && profile.Testbed.Topology is null) return "needs the DUT in a reference topology (testbed.topology)";
-        if (!NeedsTopology && profile.Testbed.Topology is not null) return $"needs the DUT alone between tester ports, not in {profile.Testbed.Topology.Name}";
+        if (!NeedsTopology && profile.Testbed.Topology is not null && !(AlsoInTopology && !profile.Testbed.Topology.IsMultiDut)) return $"needs the DUT alone between tester ports, not in {profile.Testbed.Topology.Name}";
         if (IsInterop && profile.Testbed.Topology is { IsMultiDut: false }) return "needs several DUTs (testbed.topology.dut_nodes)";
         if (!IsInterop && profile.Testbed.Topology is { IsMultiDut: true } t) return $"judges one DUT node; the testbed has {t.DutNodes.Count} ({string.Join(", ", t.AllDutNodes)})";
         if (IsInterop && profile.Testbed.Topology is { IsMultiDut: true } m)
@@ -54,8 +69,11 @@ public static class PurposeCatalogue
             .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance).Select(m => (t, m)))
             .Select(x => (x.t, x.m, tp: x.m.GetCustomAttribute<TestPurposeAttribute>()))
             .Where(x => x.tp is not null)
-            .Select(x => new PurposeInfo(x.tp!, x.m, IsTopology(x.t), CountCases(x.t, x.m)))
+            .Select(x => new PurposeInfo(x.tp!, x.m, IsTopology(x.t), CountCases(x.t, x.m)) { AlsoInTopology = IsAlsoInTopology(x.t) })
             .OrderBy(p => p.Id, StringComparer.Ordinal)];
+
+    private static bool IsAlsoInTopology(Type t) =>
+        t.GetCustomAttributes<CategoryAttribute>(true).Any(c => c.Name == PurposeInfo.AlsoInTopologyCategory);
 
     private static bool IsTopology(Type t)
     {

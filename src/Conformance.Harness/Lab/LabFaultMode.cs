@@ -24,8 +24,10 @@ public sealed partial class LabFaultMode
 
     private LabFaultMode(string name, string description, Func<Srv6Intent, Srv6Intent>? intent = null,
         Func<Srv6Intent, IEnumerable<string>>? inject = null, LinuxLabEmulation? emulation = null,
-        Func<DutConfig, DutConfig>? rendered = null, string profile = "reference-lab.yaml", IReadOnlyList<string>? nodeDebugFaults = null)
+        Func<DutConfig, DutConfig>? rendered = null, string profile = "reference-lab.yaml", IReadOnlyList<string>? nodeDebugFaults = null,
+        IReadOnlyList<string>? alsoProfiles = null)
     {
+        AlsoProfiles = alsoProfiles ?? [];
         NodeDebugFaults = nodeDebugFaults ?? [];
         Name = name;
         Description = description;
@@ -39,6 +41,11 @@ public sealed partial class LabFaultMode
     public string Name { get; }
     /// <summary>The profile (in profiles/) whose configuration the mode transforms: it names that profile's SIDs and interfaces.</summary>
     public string Profile { get; }
+    /// <summary>
+    /// Further profiles (in profiles/) whose DUT the mode applies to as well: the same node with the same named
+    /// configuration in another place (the policy selector's modes: reference-node.yaml's selector as N1 of Figure 1).
+    /// </summary>
+    public IReadOnlyList<string> AlsoProfiles { get; }
     public string Description { get; }
     /// <summary>The option of the reference lab's O-flag emulation the mode breaks (faithful for every other mode).</summary>
     public LinuxLabEmulation Emulation { get; }
@@ -60,7 +67,7 @@ public sealed partial class LabFaultMode
     /// profile's, or — for a transform of the intent and nothing else — any profile that has the SIDs and interfaces it
     /// names (reference-node.yaml shares reference-lab.yaml's plan; the transform names what a profile lacks).
     /// </summary>
-    public bool AppliesTo(string profileFile) => Profile == AnyProfile || Profile == profileFile || (IsIntentOnly && NodeDebugFaults.Count == 0);
+    public bool AppliesTo(string profileFile) => Profile == AnyProfile || Profile == profileFile || AlsoProfiles.Contains(profileFile) || (IsIntentOnly && NodeDebugFaults.Count == 0);
 
     /// <summary>The intent the faulted DUT is configured with.</summary>
     public Srv6Intent Transform(Srv6Intent intent) =>
@@ -502,21 +509,24 @@ public sealed partial class LabFaultMode
     private static IntentPolicySelector SelectorOf(Srv6Intent i) => i.PolicySelector
         ?? throw new InvalidOperationException("the mode needs the policy selector (does the profile claim policy_selector?).");
 
+    /// <summary>The profiles besides reference-node.yaml whose node runs the policy selector: the headend N1 of Figure 1 (issue #18).</summary>
+    private static readonly IReadOnlyList<string> SelectorProfiles = ["reference-figure1-n1-selector.yaml"];
+
     public static LabFaultMode NodeSelectorPriorityIgnored { get; } = new(
         "NodeSelectorPriorityIgnored", "Reference node defect: the policy selector ignores the priorities (every qualifying constituent of a class shares the load by weight).",
-        i => i with { PolicySelector = SelectorOf(i) }, profile: NodeProfile, nodeDebugFaults: ["selector-priority-ignored"]);
+        i => i with { PolicySelector = SelectorOf(i) }, profile: NodeProfile, nodeDebugFaults: ["selector-priority-ignored"], alsoProfiles: SelectorProfiles);
 
     public static LabFaultMode NodeSelectorWeightsIgnored { get; } = new(
         "NodeSelectorWeightsIgnored", "Reference node defect: the policy selector ignores the weights (constituents of equal priority share the load equally).",
-        i => i with { PolicySelector = SelectorOf(i) }, profile: NodeProfile, nodeDebugFaults: ["selector-weights-ignored"]);
+        i => i with { PolicySelector = SelectorOf(i) }, profile: NodeProfile, nodeDebugFaults: ["selector-weights-ignored"], alsoProfiles: SelectorProfiles);
 
     public static LabFaultMode NodeSelectorNoWaitToRestore { get; } = new(
         "NodeSelectorNoWaitToRestore", "Reference node defect: the policy selector ignores the wait-to-restore time (traffic switches back as soon as the measured quality meets the threshold again).",
-        i => i with { PolicySelector = SelectorOf(i) }, profile: NodeProfile, nodeDebugFaults: ["selector-no-wait-to-restore"]);
+        i => i with { PolicySelector = SelectorOf(i) }, profile: NodeProfile, nodeDebugFaults: ["selector-no-wait-to-restore"], alsoProfiles: SelectorProfiles);
 
     public static LabFaultMode NodeSelectorThresholdIgnored { get; } = new(
         "NodeSelectorThresholdIgnored", "Reference node defect: the policy selector measures but ignores the quality thresholds (a constituent whose loss or delay exceeds its threshold stays qualified, and traffic above a remaining-bandwidth threshold does not overflow).",
-        i => i with { PolicySelector = SelectorOf(i) }, profile: NodeProfile, nodeDebugFaults: ["selector-threshold-ignored"]);
+        i => i with { PolicySelector = SelectorOf(i) }, profile: NodeProfile, nodeDebugFaults: ["selector-threshold-ignored"], alsoProfiles: SelectorProfiles);
 
     /// <summary>
     /// The selector misconfigured through the pack: the crm class with its destination port one higher (8444), the
@@ -530,7 +540,7 @@ public sealed partial class LabFaultMode
                 .WithClass("crm", c => c with { Match = c.Match with { DestinationPorts = [.. c.Match.DestinationPorts.Select(p => p + 1)] } })
                 .WithClass("branch", c => c with { Match = c.Match with { SourcePrefix = c.Match.SourcePrefix is { } sp ? new System.Net.IPNetwork(sp.BaseAddress, sp.PrefixLength + 2) : null } })
                 .WithConstituent("path1b", c => c with { Priority = 3 }),
-        }, profile: NodeProfile);
+        }, profile: NodeProfile, alsoProfiles: SelectorProfiles);
 
     public static LabFaultMode NodeSecurityChecksSkipped { get; } = new(
         "NodeSecurityChecksSkipped", "Reference node defects: HMAC TLVs are not verified, the SR-domain edge rules are not applied, an SRH with Segments Left > 0 to a local address " +

@@ -6,7 +6,8 @@ namespace Conformance.Harness.Lab;
 
 /// <summary>
 /// Random packet loss on one link of a lab the suite made (no netem on this kind of host: nftables numgen instead):
-/// table <c>netdev s6c_impair</c> in the lab's DUT namespace, a chain on the egress hook of the DUT's interface, and
+/// table <c>netdev s6c_impair</c> in a namespace of the lab (the DUT's, or a lab router's of a reference topology, e.g.
+/// N6 of RFC 9259 Figure 1), a chain on the egress hook of one of its interfaces, and
 /// while loss is on one rule per SRH position: an IPv6 packet with an SRH (routing type 4) whose Segment List[i]
 /// (i = 0..3) is <see cref="Segment"/> is taken off the link with <c>numgen random mod 100 &lt; N</c>. The egress hook
 /// runs before the frame reaches the wire (and the tester's capture). The packet is not dropped there but forwarded to
@@ -31,12 +32,20 @@ public sealed partial class LinkLoss : IDisposable
 
     private LinkLoss(string ns, string device, IPAddress segment) { _ns = ns; Device = device; Segment = segment; }
 
-    /// <summary>Creates the (empty) table and chain on the egress of <paramref name="dutInterface"/> in the lab's namespace.</summary>
-    public static LinkLoss Create(ReferenceLab lab, string dutInterface, IPAddress segment)
+    /// <summary>Creates the (empty) table and chain on the egress of <paramref name="dutInterface"/> in the lab's (DUT) namespace.</summary>
+    public static LinkLoss Create(ReferenceLab lab, string dutInterface, IPAddress segment) => Create(lab.Namespace, dutInterface, segment);
+
+    /// <summary>
+    /// Creates the (empty) table and chain on the egress of <paramref name="device"/> in the namespace <paramref name="ns"/>
+    /// (one the suite's lab made: the DUT's, or a lab router's of a reference topology, TopologyLab.NamespaceOf).
+    /// </summary>
+    public static LinkLoss Create(string ns, string device, IPAddress segment)
     {
         if (segment.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6) throw new ArgumentException("an IPv6 segment", nameof(segment));
-        var l = new LinkLoss(lab.Namespace, dutInterface, segment);
-        l.Nft($"add table netdev {Table}\nadd chain netdev {Table} loss {{ type filter hook egress device \"{dutInterface}\" priority 0; policy accept; }}\n" +
+        var l = new LinkLoss(ns, device, segment);
+        // The sink chain drops on lo's ingress: lo must be up (a lab router's namespace may not have brought it up).
+        Proc.Run("ip", ["netns", "exec", ns, "ip", "link", "set", "lo", "up"]);
+        l.Nft($"add table netdev {Table}\nadd chain netdev {Table} loss {{ type filter hook egress device \"{device}\" priority 0; policy accept; }}\n" +
               $"add chain netdev {Table} sink {{ type filter hook ingress device \"lo\" priority 0; policy accept; }}\n" +
               $"add rule netdev {Table} sink @ll,160,8 43 @ll,448,8 4 counter drop\n");
         return l;

@@ -30,7 +30,12 @@ public sealed class LinkTap : IDisposable
         var name = NameOf(node, link, inbound);
         var file = Path.Combine(directory, $"tap-{node}-{link}-{(inbound ? "in" : "out")}-{Guid.NewGuid().ToString("N")[..6]}.pcap");
         var psi = new ProcessStartInfo("ip") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (var a in new[] { "netns", "exec", lab.NamespaceOf(node), "tcpdump", "-i", link, "-Q", inbound ? "in" : "out", "-U", "-n", "-s", "0",
+        // A snap length of the link's MTU + 18 (Ethernet header and one VLAN tag) and a 4 MiB kernel buffer: with the default
+        // (-s 0: 262144 octets per frame) the ring holds few frames, and a burst of a few hundred frames lost about a
+        // quarter of them at the tap (measured on Figure 1: 32 of 128), while the routers forwarded every one.
+        var mtu = MtuOf(lab, node, link);
+        foreach (var a in new[] { "netns", "exec", lab.NamespaceOf(node), "tcpdump", "-i", link, "-Q", inbound ? "in" : "out", "-U", "-n",
+                     "-s", (mtu + 18).ToString(System.Globalization.CultureInfo.InvariantCulture), "-B", "4096",
                      "--immediate-mode", "-w", file, "ip6" })
             psi.ArgumentList.Add(a);
         var p = Process.Start(psi) ?? throw new TestbedException($"cannot start tcpdump for the tap {name}");
@@ -54,6 +59,13 @@ public sealed class LinkTap : IDisposable
             throw new TestbedException($"the link tap {name} (tcpdump in {lab.NamespaceOf(node)}) did not start: {text}");
         }
         return new LinkTap(p, file, name);
+    }
+
+    /// <summary>The MTU of <paramref name="link"/> in <paramref name="node"/>'s namespace (1500 when it cannot be read).</summary>
+    private static int MtuOf(TopologyLab lab, string node, string link)
+    {
+        var (code, stdout, _) = lab.Exec(node, "cat", $"/sys/class/net/{link}/mtu");
+        return code == 0 && int.TryParse(stdout.Trim(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var mtu) && mtu > 0 ? mtu : 1500;
     }
 
     /// <summary>Stops tcpdump (SIGINT: it flushes) and returns what it captured.</summary>

@@ -39,6 +39,48 @@ public class CaseVerdictTests
     public static (string Purpose, string Profile, string PassMode, string FailMode, string Why)[] TopologyTable { get; } =
         [.. ControlsOn(null).Select(c => (c.Purpose, c.Control.Profile, c.Control.PassIn, c.Control.FailIn, c.Control.Why))];
 
+    /// <summary>
+    /// The purposes that run on a reference topology only (Figure 1's OAM purposes, the interoperability purposes): those of
+    /// <see cref="TopologyTable"/> without a single-DUT row. A single-DUT purpose that also runs in a topology (fixture
+    /// category AlsoInTopology: the policy selector's, with the node as Figure 1's headend N1) has rows in both tables and
+    /// stays a single-DUT purpose everywhere else (the node rows, the dead-sshd run).
+    /// </summary>
+    public static IReadOnlySet<string> TopologyOnly => TopologyTable.Select(r => r.Purpose)
+        .Except(Table.Select(r => r.Purpose)).Except(NodeTable.Select(r => r.Purpose)).Except(NotClaimedByTheReferenceProfile.Select(r => r.Purpose)).ToHashSet();
+
+    /// <summary>The purposes of AlsoInTopology fixtures (single-DUT purposes that also run in a topology).</summary>
+    public static IReadOnlyList<string> AlsoInTopologyPurposes => [.. CaseRunner.Purposes
+        .Where(p => p.Value.DeclaringType!.GetCustomAttributes<CategoryAttribute>(true).Any(c => c.Name == "AlsoInTopology")).Select(p => p.Key).Order(StringComparer.Ordinal)];
+
+    /// <summary>
+    /// Every purpose that also runs in a topology has a node row (pass on the plain node, fail on a faulted one) and a
+    /// topology row on a one-DUT topology profile whose fault modes apply to that profile; no topology-only purpose is
+    /// marked AlsoInTopology.
+    /// </summary>
+    [Test]
+    public void PurposesAlsoInATopologyHaveRowsOnBothShapes()
+    {
+        var also = AlsoInTopologyPurposes;
+        Assert.That(also, Is.Not.Empty, "the policy selector's purposes run on Figure 1 too (issue #18)");
+        Assert.Multiple(() =>
+        {
+            foreach (var p in also)
+            {
+                Assert.That(NodeTable.Select(r => r.Purpose), Does.Contain(p), $"{p}: no node row");
+                var rows = TopologyTable.Where(r => r.Purpose == p).ToList();
+                Assert.That(rows, Is.Not.Empty, $"{p}: no topology row");
+                Assert.That(TopologyOnly, Does.Not.Contain(p));
+                foreach (var r in rows)
+                {
+                    var profile = ProfileLoader.Load(Path.Combine(ProfileTestSupport.ProfilesDir, r.Profile));
+                    Assert.That(profile.Testbed.Topology, Is.Not.Null, $"{p}: {r.Profile} has no topology");
+                    Assert.That(profile.Testbed.Topology?.IsMultiDut, Is.False, $"{p}: {r.Profile} has several DUTs");
+                    Assert.That(LabFaultMode.Parse(r.FailMode).AppliesTo(r.Profile), Is.True, $"{p}: {r.FailMode} does not apply to {r.Profile}");
+                }
+            }
+        });
+    }
+
     public static IEnumerable<TestCaseData> TopologyControls() => TopologyTable
         .Select(r => new TestCaseData(r.Purpose, r.Profile, r.PassMode, r.FailMode).SetArgDisplayNames(r.Purpose, r.Profile, r.PassMode, r.FailMode).SetDescription(r.Why));
 
@@ -176,7 +218,7 @@ public class CaseVerdictTests
     public async Task EveryPurposePassesLiveOnTheReferenceNode()
     {
         var node = await StartNodeRuns();
-        var single = CaseRunner.Purposes.Keys.Except(TopologyTable.Select(r => r.Purpose)).Order(StringComparer.Ordinal).ToList();
+        var single = CaseRunner.Purposes.Keys.Except(TopologyOnly).Order(StringComparer.Ordinal).ToList();
         var notPassed = single.Where(p => !node.TryGetValue(p, out var o) || o.Status != "passed")
             .Select(p => node.TryGetValue(p, out var o) ? $"{p}: {o.Status} {o.Message.Split('\n')[0]}" : $"{p}: did not run").ToList();
         var skipped = notPassed.Where(x => x.Contains(": skipped N/A", StringComparison.Ordinal)).ToList();
@@ -236,7 +278,7 @@ public class CaseVerdictTests
     [Test]
     public void EveryTestPurposeHasANodeRow()
     {
-        var missing = CaseRunner.Purposes.Keys.Except(TopologyTable.Select(r => r.Purpose)).Except(NodeTable.Select(r => r.Purpose)).Order(StringComparer.Ordinal).ToList();
+        var missing = CaseRunner.Purposes.Keys.Except(TopologyOnly).Except(NodeTable.Select(r => r.Purpose)).Order(StringComparer.Ordinal).ToList();
         Assert.That(missing, Is.Empty, "single-DUT test purposes without [NegativeControl(..., Profile = \"reference-node.yaml\")]");
     }
 
@@ -267,7 +309,7 @@ public class CaseVerdictTests
         var linux = Support.TestbedHost.SingleDutProfile == "reference-lab.yaml";
         var dead = await CaseRunner.RunAsync("None", "kill-sshd-after-setup", profile: linux ? null : NodeProfile);
         Assert.That(dead.Values.Where(o => o.Status == "broken"), Is.Not.Empty);
-        var notApplicable = (linux ? NotClaimedByTheReferenceProfile.Select(r => r.Purpose) : []).Concat(TopologyTable.Select(r => r.Purpose)).ToHashSet();
+        var notApplicable = (linux ? NotClaimedByTheReferenceProfile.Select(r => r.Purpose) : []).Concat(TopologyOnly).ToHashSet();
         foreach (var o in dead.Values)
         {
             Assert.That(o.Status, Is.EqualTo(notApplicable.Contains(o.PurposeId) ? "skipped" : "broken"), $"{o.PurposeId}: {o.Message}");
