@@ -106,6 +106,21 @@ public sealed class Figure1Cases : TopologyCase
     }
 
     [Test]
+    [NegativeControl("Figure1EndXWrongLink", Profile = "reference-figure1.yaml", Why = "End.X C52 sends the probe that outlives the DUT over link9 instead of link10: the last hop fails at the DUT")]
+    [NegativeControl("Figure1EndXWrongLink", Profile = "reference-figure1-node.yaml", Why = "the reference node as N4: End.X C52 sends the probe that outlives it over link9 instead of link10")]
+    [NegativeControl("Figure1EndXWrongLink", Profile = "reference-figure1-node-csid.yaml", Why = "the compressed list: N4's NEXT-C-SID End.X c452 sends the probe that outlives it over link9 instead of link10")]
+    [TestPurpose(Id = "TP-TRACE-BV-04", Requires = new[] { "End.X" }, Feature = "Traceroute via a segment list",
+        Title = "Traceroute via a segment list through the DUT: every hop, the DUT's End.X included, answers the probe whose hop limit expires there with Time Exceeded quoting it, SRH included; the probe that outlives the DUT reaches the target (Appendix A.2.1)",
+        Requirements = new[] { "RFC9259-A.2.1-TRACE-VIA-SEGMENT-LIST", "RFC9259-A.2.1-SRH-IN-TIME-EXCEEDED", "RFC8986-4.2-END-X-S15", "RFC4443-3.3-TIME-EXCEEDED", "RFC4443-2.4-ERROR-INCLUDES-INVOKING-PACKET" },
+        Stimulus = "5 × (2001:db8:A:100::, 2001:db8:B:2:C31::)(2001:db8:A:5::, 2001:db8:B:4:C52::, 2001:db8:B:2:C31::; SL=2) UDP 49152+h → 33434+h with hop limit h = 1…5 into n100a (N100, the OAM originator, traces to N5's loopback via <C31, C52>, the RFC's <X31, X52>); where the profile declares N4's NEXT-C-SID End.X C52 (reference-figure1-node-csid.yaml) the list is compressed: (2001:db8:A:100::, 2001:db8:c231:c452::)(2001:db8:A:5::, 2001:db8:c231:c452::; SL=1)",
+        Expected = "the probe with hop limit h on every link up to the node where it expires (N1, N2, N3, N4 for h = 1…4): from there one ICMPv6 Time Exceeded code 0 to N100, IP-routed back hop by hop, from an address of that node, quoting the probe as that node received it (hop limit 1, SRH included); the probe with h = 5 reaches N5 (SL=0) and is answered with Destination Unreachable code 4 (Port Unreachable); the DUT's hops (link10: DA N5, SL=0; its Time Exceeded for h = 4) exact")]
+    public async Task TracerouteViaASegmentListThroughTheDut()
+    {
+        var (visit, srh, _) = SegmentList(Figure.Loopback("N5"));
+        await TracerouteViaASegmentListAsync(visit, srh, visit.Count == 2 ? "the compressed <C31, C52>" : "<C31, C52>");
+    }
+
+    [Test]
     [NegativeControl("Figure1OFlagNotExported", Profile = "reference-figure1.yaml", Why = "the DUT's OAM process exports no copy of the sampled packets to N100")]
     [NegativeControl("Figure1OFlagNotExported", Profile = "reference-figure1-node.yaml", Why = "the reference node as N4 is configured without O-flag processing: no copy of the sampled packets reaches N100")]
     [TestPurpose(Id = "TP-HYBRID-BV-01", Requires = new[] { "oam.o_flag_processing" }, Feature = "Hybrid OAM (O-flag)",

@@ -8,14 +8,14 @@ namespace Conformance.Harness.Tests.Topology;
 /// <summary>
 /// Issue #16: RFC 9259 Figure 1 with the figure's NEXT-C-SID (F3216) SIDs on its SRv6 nodes
 /// (profiles/reference-figure1-node-csid.yaml, the reference node as N4, the lab routers reference nodes). The ping via a
-/// segment list and the loopback probe send the compressed list (one container 2001:db8:c231:c452:: for &lt;C31 at N2, C52 at
+/// segment list, the loopback probe and the traceroute via a segment list send the compressed list (one container 2001:db8:c231:c452:: for &lt;C31 at N2, C52 at
 /// N4&gt;) and are judged hop by hop on the link taps: they pass on the right node and fail, blamed on N4, when its
 /// NEXT-C-SID End.X c452 goes out of link9 (Figure1EndXWrongLink).
 /// </summary>
 [TestFixture, Category("Lab"), NonParallelizable]
 public class Figure1CsidLabTests
 {
-    private static readonly string[] Purposes = ["TP-PING-BV-04", "TP-LOOP-BV-01"];
+    private static readonly string[] Purposes = ["TP-PING-BV-04", "TP-LOOP-BV-01", "TP-TRACE-BV-04"];
     private const string Profile = "reference-figure1-node-csid.yaml";
 
     [Test]

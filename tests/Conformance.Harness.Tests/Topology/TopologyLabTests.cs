@@ -114,8 +114,8 @@ public class TopologyLabTests
         // link3 of N2 (a lab router before the DUT N4 on the seed's paths) goes down after set-up: the probes never
         // reach the DUT, so the DUT cannot be judged: broken (inconclusive), not failed.
         // A lab router's fault, whatever the DUT at N4: the Linux one where the host builds it, else the reference node.
-        var outcomes = await Cases.CaseRunner.RunAsync("None", "lab-link-down:N2:link3", ["TP-LOOP-BV-01", "TP-PING-BV-04", "TP-HYBRID-BV-01"], Support.TestbedHost.Figure1Profile);
-        foreach (var id in new[] { "TP-LOOP-BV-01", "TP-PING-BV-04", "TP-HYBRID-BV-01" })
+        var outcomes = await Cases.CaseRunner.RunAsync("None", "lab-link-down:N2:link3", ["TP-LOOP-BV-01", "TP-PING-BV-04", "TP-HYBRID-BV-01", "TP-TRACE-BV-04"], Support.TestbedHost.Figure1Profile);
+        foreach (var id in new[] { "TP-LOOP-BV-01", "TP-PING-BV-04", "TP-HYBRID-BV-01", "TP-TRACE-BV-04" })
         {
             Assert.That(outcomes[id].Status, Is.EqualTo("broken"), $"{id}: {outcomes[id].Message}");
             Assert.That(outcomes[id].Message, Does.Contain("outside the DUT"), id);
