@@ -315,6 +315,69 @@ public sealed class InteropCases : TopologyCase
         PathVerdict(j, o, "N2 did not pop the SRH at the penultimate segment (PSP), or N4 did not answer the echo request to its End SID arriving without an SRH.");
     }
 
+    [Test]
+    [NegativeControl("HeadendsMissing@N2", Profile = "reference-figure1-n2node-n4node.yaml", Why = "the reference node as N2 has no headend policy: CE1's IPv6 packets leave N2 unencapsulated on the IGP's path and its IPv4 packets have no route; the purpose fails, blamed on N2")]
+    [NegativeControl("Figure1EndXWrongLink@N4", Profile = "reference-figure1-n2node-n4node.yaml", Why = "the reference node as N4: End.X C52 sends the encapsulated packets over link9 instead of link10; the purpose fails, blamed on N4")]
+    [TestPurpose(Id = "TP-IOP-BV-06", Feature = "Interop: services end to end across two DUTs",
+        Title = "Services end to end across two DUTs: H.Encaps at the first DUT (N2) steers CE1's IPv6 and IPv4 traffic to CE2 into <End.X C52 at the second DUT (N4), a decapsulating VPN SID at N7> (End.DT6, End.DX4); each packet comes out to CE2 as it was sent but for its hop limit / TTL",
+        Requirements = new[] { "RFC8986-5.1-H-ENCAPS-S01-S06", "RFC8986-5.1-H-ENCAPS-INNER-UNMODIFIED", "RFC8986-4.2-END-X-S15", "RFC8986-4.6-END-DT6-ULH-S01-S04", "RFC8986-4.5-END-DX4-ULH-S01-S03" },
+        Roles = new[] { "N2|H.Encaps|headend (provider edge): steers CE2's IPv6 prefix into <C52, End.DT6 at N7> and its IPv4 prefix into <C52, End.DX4 at N7> (parameters.headend_policies)",
+                        "N4|End.X|transit endpoint: End.X C52 towards N5 over link10" },
+        Stimulus = "5 × IPv6 UDP (2001:db8:1:ce1::2 → 2001:db8:7:ce2::2, hop limit 64) and 5 × IPv4 UDP (192.0.2.2 → 198.51.100.2, TTL 64) from CE1 into N1 (ce1), interleaved; N1 routes both to N2 over link1 (IPv6: the IGP; IPv4: the topology's static route)",
+        Expected = "each packet on link1 (N1→N2) as sent, hop limit / TTL 63; from N2 on encapsulated (the first DUT's hop, H.Encaps): (T, C52)(VPN SID, C52; SL=1)(inner packet, hop limit / TTL 62), T an address of N2, outer hop limit, traffic class and flow label the headend's; on link7 and link8 to N4; out of N4 on link10 (the second DUT's hop, End.X) DA = VPN SID, SL=0; on link11 to N7; out to CE2 decapsulated (End.DT6: IPv6 lookup; End.DX4: to CE2), hop limit / TTL 61, nothing else changed; nothing out of either DUT's other links; a wrong hop blamed on the DUT that sent it, one after both DUTs' correct hops is the testbed's")]
+    public async Task ServicesEndToEndAcrossTwoDuts()
+    {
+        AssignRoles();
+        IPAddress c52 = DutEndX("N4", "link10"), dt6 = Figure.SidNamed("vpn6_999").Address, dx4 = Figure.SidNamed("vpn_999").Address;
+        IPAddress ce1 = Figure.LinkAddress("CE1", "ce1"), ce2 = Figure.LinkAddress("CE2", "ce2");
+        IPAddress ce1v4 = Figure.LinkAddress4("CE1", "ce1")!, ce2v4 = Figure.LinkAddress4("CE2", "ce2")!;
+        var n2 = Testbed.DutAt("N2").Profile;
+        // N2's policies must be the ones the purpose judges: its profile steers CE2's prefixes into <C52, VPN SID>.
+        foreach (var (dst, egress) in new[] { (ce2, dt6), (ce2v4, dx4) })
+            if (!n2.Parameters.HeadendPolicies.Any(h => h.Behavior == HeadendBehavior.HEncaps && h.Steer.Contains(dst) && h.Segments.SequenceEqual([c52, egress])))
+                throw new TestbedException($"{n2.SourcePath}: the purpose needs N2 to steer {Rfc5952.Format(dst)} into an H.Encaps policy <{Rfc5952.Format(c52)}, {Rfc5952.Format(egress)}> (parameters.headend_policies), which the profile does not define.");
+        // Into N2 as the IGP (IPv6) and the static IPv4 route take CE1's packets; from N2 encapsulated towards C52; out of N7 to CE2.
+        var ingress = Figure.Walk("ce1", [ce2]).Take(2).ToList();
+        if (ingress is not [{ Link: "ce1" }, { Link: "link1", To: "N2" }])
+            throw new TestbedException($"INCONC: the figure does not route CE1's traffic to N2 over link1 ({Describe(ingress)}).");
+        var outer6 = Figure.WalkEncapsulated("N2", [c52, dt6]);
+        var outer4 = Figure.WalkEncapsulated("N2", [c52, dx4]);
+        if (outer6.Count == 0 || outer6[^1].To != "N7" || outer4.Count == 0 || outer4[^1].To != "N7")
+            throw new TestbedException($"INCONC: the figure does not take the encapsulated packets from N2 through C52 to N7 ({Describe(outer6)}).");
+        var toCe2 = new PathHop("ce2", "N7", "CE2", ce2, 0, 61);
+        Evidence.AttachText("Path computed from Figure 1", "into the headend:\n" + Describe(ingress) + "\nencapsulated (IPv6 service):\n" + Describe(outer6)
+            + "\nencapsulated (IPv4 service):\n" + Describe(outer4) + "\nout to CE2: ce2: N7 → CE2");
+        const ushort Port = 6000;
+        bool V4(int i) => i % 2 == 1;
+        byte[] Payload(int i) => [(byte)'S', (byte)'V', (byte)'C', (byte)(V4(i) ? '4' : '6'), (byte)(i >> 8), (byte)i, (byte)(EchoId >> 8), (byte)EchoId, .. ProbeData(i)];
+        PacketBuilder Inner(PacketBuilder b, int i, int hopLimit) => V4(i)
+            ? b.Ipv4(ce1v4, ce2v4, (byte)hopLimit, 0, (ushort)(0x5600 + i)).Udp((ushort)(Port + i), Port, Payload(i))
+            : b.Ipv6(ce1, ce2, (byte)hopLimit).Udp((ushort)(Port + i), Port, Payload(i));
+        IReadOnlyList<string> headendFields = ["ipv6.src", "ipv6.hop_limit", "ipv6.traffic_class", "ipv6.flow_label"];
+        var stimuli = Enumerable.Range(0, Probes).Select(i => Inner(Into("ce1"), i, 64).Build()).ToList();
+        var expected = Enumerable.Range(0, stimuli.Count).Select(i =>
+        {
+            var (outer, egress) = V4(i) ? (outer4, dx4) : (outer6, dt6);
+            IReadOnlyList<IPAddress> srh = [egress, c52];
+            return (IReadOnlyList<(PathHop, byte[], IReadOnlyList<string>)>)
+                ingress.Select(h => (h, Inner(Frame(h), i, h.HopLimit).Build(), (IReadOnlyList<string>)[]))
+                .Concat(outer.Select(h => (h, Frame(h).Ipv6(Figure.Loopback("N2"), h.Destination, (byte)h.HopLimit).Srh(srh, (byte)h.SegmentsLeft)
+                    .Encapsulate(Inner(new PacketBuilder().RawIp(), i, 62)).Build(), headendFields)))
+                .Append((toCe2, Inner(OutOf("ce2"), i, 61).Build(), (IReadOnlyList<string>)[]))
+                .ToList();
+        }).ToList();
+        var (j, o) = await ExchangeOnPathAsync("ce1", stimuli, expected, d => d.Inner is UdpLayer || d.Ipv6 is null);
+
+        // T (RFC 8986 §5.1 S02: "Set outer IPv6 SA = T"): an address of the headend N2, whichever it chose.
+        var foreign = j.Matched.Where(m => m.ReceivedDecoded.Ipv6 is { } ip && m.ReceivedDecoded.Inner is Ipv6Layer or Ipv4Layer && Figure.OwnerOf(ip.Src) != "N2")
+            .Select(m => Rfc5952.Format(m.ReceivedDecoded.Ipv6!.Src)).Distinct().ToList();
+        var blamed = DutNodes.Where(n => o.Blamed.Contains(n) || (n == "N2" && foreign.Count > 0)).ToList();
+        if (blamed.Count > 0)
+            Fail($"blamed on {string.Join(" and ", blamed.Select(DutLabel))}: CE1's IPv6 and IPv4 traffic was not encapsulated at N2 (H.Encaps) and carried through N4's End.X C52 to the VPN SIDs at N7 as RFC 8986 §5.1 and §4.2 say ({o.Figures})\n"
+                + string.Join('\n', o.DutProblems.Take(8).Concat(foreign.Count > 0 ? [$"[N2] the outer source {string.Join(", ", foreign)} is not an address of N2 (T, RFC 8986 §5.1)"] : [])));
+        PathVerdict(j, o, "The services were not carried end to end through both DUTs.");
+    }
+
     /// <summary>Does an export carry (somewhere inside) the payload of the stimulus?</summary>
     private static bool CarriesCopy(DecodedPacket export, byte[] stimulus) =>
         ProbeKey.Of(export) is { } k && k == ProbeKey.Of(PacketDecoder.Decode(stimulus));

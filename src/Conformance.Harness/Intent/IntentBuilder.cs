@@ -37,7 +37,7 @@ public static class IntentBuilder
                 Table = s.Table,
                 Segments = s.Segments,
             }).ToList(),
-            Headends = labSurroundings ? ReferenceLabHeadends(profile) : [],
+            Headends = [.. labSurroundings ? ReferenceLabHeadends(profile) : [], .. ProfileHeadends(profile)],
             EdgeFilter = EdgeFilter(profile),
             HmacKeys = profile.Claims("hmac") ? p.HmacKeys.Select(k => new IntentHmacKey(k.KeyId, k.Algorithm, k.SecretEnv)).ToList() : [],
             OFlag = OFlag(profile),
@@ -114,6 +114,14 @@ public static class IntentBuilder
             policies.Add(new("steer-e6", HeadendBehavior.HInsert, IPNetwork.Parse("2001:db8:e:6::/64"), [n2, n3], t2));
         return policies;
     }
+
+    /// <summary>
+    /// The profile's own headend policies (parameters.headend_policies), each out of the interface towards its first segment:
+    /// in a topology the DUT node's link the figure routes it over, else the tester port whose prefix holds it (empty if none).
+    /// </summary>
+    private static IReadOnlyList<IntentHeadend> ProfileHeadends(Profile profile) => profile.Parameters.HeadendPolicies.Select(h =>
+        new IntentHeadend(h.Name, h.Behavior, h.Steer, h.Segments,
+            (profile.Testbed.Topology is { } t ? Topology.Topologies.Find(t.Name).Egress(t.DutNode, h.Segments[0])?.Name : EgressFor(profile, h.Segments[0])) ?? "")).ToList();
 
     /// <summary>
     /// The routes of the reference lab's surroundings, which the tester emulates: the source side behind t1, the

@@ -353,6 +353,11 @@ public sealed record Parameters
     public IReadOnlyList<IPNetwork> InsideSources { get; init; } = [];
     /// <summary>The parent SRv6 policy of the policy selector (draft-yang-srv6ops-policy-selector-01), null when the profile has none.</summary>
     public PolicySelectorParameters? PolicySelector { get; init; }
+    /// <summary>
+    /// Headend SR policies the DUT is configured with (<c>parameters.headend_policies</c>, RFC 8986 §5): traffic to a steered
+    /// prefix (IPv6 or IPv4) encapsulated with a segment list. A topology DUT's services (e.g. TP-IOP-BV-06); empty when none.
+    /// </summary>
+    public IReadOnlyList<HeadendPolicy> HeadendPolicies { get; init; } = [];
     public SourceLocation? SidsLocation { get; init; }
     public SourceLocation? AddressesLocation { get; init; }
 }
@@ -377,6 +382,9 @@ public sealed record HmacKey
         $"environment variable '{SecretEnv}' is not set (or empty); it must hold the secret of HMAC key {KeyId}, " +
         $"e.g. `read -rs {SecretEnv} && export {SecretEnv}` before running"));
 }
+
+/// <summary>A headend SR policy of the DUT (RFC 8986 §5): <see cref="Steer"/> (IPv6 or IPv4) into <see cref="Segments"/> (first to visit first).</summary>
+public sealed record HeadendPolicy(string Name, HeadendBehavior Behavior, IPNetwork Steer, IReadOnlyList<IPAddress> Segments);
 
 /// <summary>One SID instantiated on the DUT.</summary>
 public sealed record SidDefinition

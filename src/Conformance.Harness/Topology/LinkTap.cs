@@ -31,7 +31,7 @@ public sealed class LinkTap : IDisposable
         var file = Path.Combine(directory, $"tap-{node}-{link}-{(inbound ? "in" : "out")}-{Guid.NewGuid().ToString("N")[..6]}.pcap");
         var psi = new ProcessStartInfo("ip") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
         foreach (var a in new[] { "netns", "exec", lab.NamespaceOf(node), "tcpdump", "-i", link, "-Q", inbound ? "in" : "out", "-U", "-n", "-s", "0",
-                     "--immediate-mode", "-w", file, "ip6" })
+                     "--immediate-mode", "-w", file, "ip6 or ip" })
             psi.ArgumentList.Add(a);
         var p = Process.Start(psi) ?? throw new TestbedException($"cannot start tcpdump for the tap {name}");
         _ = p.StandardOutput.ReadToEndAsync(CancellationToken.None);
