@@ -378,6 +378,57 @@ public sealed class InteropCases : TopologyCase
         PathVerdict(j, o, "The services were not carried end to end through both DUTs.");
     }
 
+    /// <summary>The NEXT-C-SID End.X C-SID of a DUT over <paramref name="link"/> (the figure's C-SID plan), which the DUT's profile must declare as a C-SID SID.</summary>
+    private static IPAddress DutCsidEndX(string node, string link)
+    {
+        var plan = Figure.CsidEndXSid(node, link) ?? throw new TestbedException($"{Figure.File}: the topology has no C-SID plan (addressing.csid_*).");
+        var p = Testbed.DutAt(node).Profile;
+        if (!p.Parameters.Sids.Values.Any(s => s.Csid is not null && s.Address.Equals(plan)))
+            Assert.Ignore($"N/A: the purpose needs {node}'s NEXT-C-SID End.X C-SID over {link} at {Rfc5952.Format(plan)} (the figure's C-SID plan), which {p.SourcePath} does not declare (e.g. reference-figure1-n2node-n4node-csid.yaml).");
+        return plan;
+    }
+
+    [Test]
+    [NegativeControl("Figure1N2CsidEndXAsEnd@N2", Profile = "reference-figure1-n2node-n4node-csid.yaml", Why = "the reference node as N2: its C-SID End.X c231 is a NEXT-C-SID End, the shifted or next destination follows N2's FIB (link7) instead of link3; the purpose fails, blamed on N2")]
+    [NegativeControl("Figure1EndXWrongLink@N4", Profile = "reference-figure1-n2node-n4node-csid.yaml", Why = "the reference node as N4: End.X C52 and its C-SID End.X c452 send the echo requests over link9 instead of link10; the purpose fails, blamed on N4")]
+    [TestPurpose(Id = "TP-IOP-BV-07", Feature = "Interop: NEXT-C-SID across two DUTs",
+        Title = "NEXT-C-SID across two DUTs: a C-SID container <c231 at N2, c452 at N4> shifted at the first DUT and ended at the second, and mixed C-SID / classic segment lists across both (C-SID at N2 then classic at N4, classic at N2 then C-SID at N4), each echo request reaching N5 and answered",
+        Requirements = new[] { "RFC9800-4.1-NEXT-CSID-NEXT-SID", "RFC9800-4.1.1-END-SL-UNCHANGED", "RFC9800-4.1.2-ENDX-N08", "RFC9800-4.1-NEXT-CSID-LAST-ANY-BEHAVIOR", "RFC8986-4.2-END-X-S15" },
+        Roles = new[] { "N2|NEXT-C-SID|first segment endpoint: NEXT-C-SID End.X C-SID c231 towards N3 over link3 (shifts the container, or ends it), classic End.X C31",
+                        "N4|NEXT-C-SID|second segment endpoint: NEXT-C-SID End.X C-SID c452 towards N5 over link10 (ends the container), classic End.X C52" },
+        Stimulus = "12 × ICMPv6 echo request (2001:db8:A:100:: → N5's loopback 2001:db8:A:5::) into n100a, three segment lists in turn: (a) (2001:db8:c231:c452::)(N5, 2001:db8:c231:c452::; SL=1); (b) (2001:db8:c231::)(N5, 2001:db8:B:4:C52::, 2001:db8:c231::; SL=2); (c) (2001:db8:B:2:C31::)(N5, 2001:db8:c452::, 2001:db8:B:2:C31::; SL=2)",
+        Expected = "on link3 (after N2, the first DUT): (a) DA 2001:db8:c452:: SL=1 (the next C-SID shifted in, Segments Left unchanged); (b) DA C52 SL=1 (the container's Argument 0: the next entry); (c) DA 2001:db8:c452:: SL=1; on link10 (after N4, the second DUT) DA N5 SL=0; every other hop as the figure routes it; one echo reply per request from N5 back to N100; nothing out of either DUT's other links; a wrong hop blamed on the DUT that sent it")]
+    public async Task NextCsidAcrossTwoDuts()
+    {
+        AssignRoles();
+        IPAddress n100 = Figure.Loopback("N100"), target = Figure.Loopback("N5");
+        IPAddress c31 = DutEndX("N2", "link3"), c52 = DutEndX("N4", "link10"), x31 = DutCsidEndX("N2", "link3"), x52 = DutCsidEndX("N4", "link10");
+        var both = Figure.CsidContainer([x31, x52])!;
+        // Visit order (first to last) of each kind; the SRH lists them the other way round.
+        IReadOnlyList<IPAddress>[] kinds = [[both, target], [x31, c52, target], [c31, x52, target]];
+        string[] names = ["(a) one container across both DUTs", "(b) C-SID at N2, classic at N4", "(c) classic at N2, C-SID at N4"];
+        var walks = kinds.Select(k => Figure.Walk("n100a", k)).ToList();
+        for (int k = 0; k < kinds.Length; k++)
+            if (walks[k][^1].To != "N5" || !walks[k].Any(h => h.Link == "link3") || !walks[k].Any(h => h.Link == "link10"))
+                throw new TestbedException($"INCONC: the figure does not take {names[k]} through link3 and link10 to N5 ({Describe(walks[k])}).");
+        var replies = walks.Select(w => Figure.WalkFrom(w[^1].To, n100)).ToList();
+        Evidence.AttachText("Paths computed from Figure 1", string.Join("\n\n", Enumerable.Range(0, kinds.Length).Select(k =>
+            $"{names[k]}: SRH ({string.Join(", ", kinds[k].Reverse().Select(Rfc5952.Format))}; SL={kinds[k].Count - 1})\nrequest:\n{Describe(walks[k])}\nreply:\n"
+            + string.Join('\n', replies[k].Select(h => $"{h.Link}: {h.From} → {h.To}")))));
+        const int Count = 12;
+        var data = Enumerable.Range(0, Count).Select(ProbeData).ToList();
+        IReadOnlyList<IPAddress> Srh(int i) => [.. kinds[i % 3].Reverse()];
+        var stimuli = Enumerable.Range(0, Count).Select(i =>
+            Into("n100a").Ipv6(n100, kinds[i % 3][0], 64).Srh(Srh(i), (byte)(kinds[i % 3].Count - 1)).IcmpEchoRequest(EchoId, (ushort)i, data[i]).Build()).ToList();
+        IReadOnlyList<string> replyFields = ["ipv6.hop_limit", "ipv6.flow_label"];
+        var expected = Enumerable.Range(0, Count).Select(i => (IReadOnlyList<(PathHop, byte[], IReadOnlyList<string>)>)
+            walks[i % 3].Select(h => (h, Frame(h).Ipv6(n100, h.Destination, (byte)h.HopLimit).Srh(Srh(i), (byte)h.SegmentsLeft).IcmpEchoRequest(EchoId, (ushort)i, data[i]).Build(), (IReadOnlyList<string>)[]))
+            .Concat(replies[i % 3].Select(h => (h, Frame(h).Ipv6(target, n100, 64).IcmpEchoReply(EchoId, (ushort)i, data[i]).Build(), replyFields)))
+            .ToList()).ToList();
+        var (j, o) = await ExchangeOnPathAsync("n100a", stimuli, expected, d => d.Inner is Icmpv6Layer { IsEcho: true, Type: 129 });
+        PathVerdict(j, o, "The C-SID containers and classic SIDs were not processed across both DUTs as RFC 9800 §4.1 says (a non-zero Argument shifted in, Segments Left kept; Argument 0: the next Segment List entry), or no echo reply came back.");
+    }
+
     /// <summary>Does an export carry (somewhere inside) the payload of the stimulus?</summary>
     private static bool CarriesCopy(DecodedPacket export, byte[] stimulus) =>
         ProbeKey.Of(export) is { } k && k == ProbeKey.Of(PacketDecoder.Decode(stimulus));
