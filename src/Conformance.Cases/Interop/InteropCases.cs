@@ -429,6 +429,69 @@ public sealed class InteropCases : TopologyCase
         PathVerdict(j, o, "The C-SID containers and classic SIDs were not processed across both DUTs as RFC 9800 §4.1 says (a non-zero Argument shifted in, Segments Left kept; Argument 0: the next Segment List entry), or no echo reply came back.");
     }
 
+    [Test]
+    [NegativeControl("Figure1N2EdgeFilterIgnored@N2", Profile = "reference-figure1-n2node-n4node-edge.yaml", Why = "the reference node as N2 with its defect edge-filter-ignored (the edge rules configured, not applied): CE1's packets to N4's SIDs go on into the domain; the purpose fails, blamed on N2")]
+    [NegativeControl("SidMissing@N4", Profile = "reference-figure1-n2node-n4node-edge.yaml", Why = "the reference node as N4: its End SID is not programmed, the inside source gets no answer; the purpose fails, blamed on N4")]
+    [TestPurpose(Id = "TP-IOP-BV-08", Feature = "Interop: SR-domain filtering at one DUT protecting the other",
+        Title = "SR-domain filtering across two DUTs: the first DUT (N2, at the domain's edge towards N1) drops packets from outside to the SIDs of the second (N4), with and without an SRH, while N4's End SID answers a source inside the domain",
+        Requirements = new[] { "RFC8754-5.1-EDGE-IACL", "RFC8754-7-SR-DOMAIN-FILTERING", "RFC4443-3.1-DEST-UNREACHABLE" },
+        Roles = new[] { "N2|sr_domain_filtering|edge node: link1 is external (testbed.topology.external_links); drops packets arriving there to the SID block 2001:db8:b::/48 (RFC 8754 §5.1)",
+                        "N4|End|protected node inside the domain: its End SID 2001:db8:b:4:: and End.X C52 unreachable from outside, its End SID answering an inside source" },
+        Stimulus = "from outside: 3 × ICMPv6 echo request (2001:db8:1:ce1::2 → N4's End SID 2001:db8:B:4::) and 3 × (2001:db8:1:ce1::2, 2001:db8:B:4:C52::)(2001:db8:A:5::, 2001:db8:B:4:C52::; SL=1) echo request into N1 from CE1 (ce1), which N1 forwards to N2 over link1; then from inside: 3 × echo request (2001:db8:A:100:: → 2001:db8:B:4::) into N7 from N100 (n100b), not through N2",
+        Expected = "the outside packets on link1 (N1→N2) and nowhere after: nothing out of any of N2's other links, nothing to CE1 but optionally an ICMPv6 Destination Unreachable code 1, 5 or 6 from N2 (RFC 4443 §3.1, a filter's notice); each inside request to N4 over link11 and link9 and one echo reply from N4's End SID back to N100; a wrong hop blamed on the DUT that sent it")]
+    public async Task SrDomainFilteringAtOneDutProtectsTheOther()
+    {
+        AssignRoles();
+        var edge = Testbed.DutAt("N2").Profile;
+        if (edge.Testbed.Topology is not { } t || !t.ExternalLinks.Contains("link1"))
+            Assert.Ignore($"N/A: the purpose needs N2 at the SR domain's edge towards N1 (testbed.topology.external_links: [link1] in {edge.SourcePath}; e.g. reference-figure1-n2node-n4node-edge.yaml).");
+        IPAddress n100 = Figure.Loopback("N100"), n5 = Figure.Loopback("N5"), n4End = Figure.EndSid("N4"), c52 = DutEndX("N4", "link10");
+        IPAddress ce1 = Figure.LinkAddress("CE1", "ce1");
+        if (!Testbed.DutAt("N4").Profile.Parameters.Sids.Values.Any(x => x.Address.Equals(n4End) && x.Behavior == SrBehavior.End))
+            throw new TestbedException($"{Testbed.DutAt("N4").Profile.SourcePath}: the purpose needs N4's End SID at {Rfc5952.Format(n4End)} (the figure's plan), which the profile does not define.");
+        const int Each = 3;
+        var data = Enumerable.Range(0, 3 * Each).Select(ProbeData).ToList();
+
+        // From outside: into N1 from CE1; N1 is no filter (outside the domain's edge), N2 must drop them on link1.
+        var plain = Figure.Walk("ce1", [n4End]).Take(2).ToList();
+        var withSrh = Figure.Walk("ce1", [c52, n5]).Take(2).ToList();
+        if (plain is not [_, { Link: "link1", To: "N2" }] || withSrh is not [_, { Link: "link1", To: "N2" }])
+            throw new TestbedException($"INCONC: the figure does not take CE1's packets to N4's SIDs into N2 over link1 ({Describe(plain)}).");
+        IReadOnlyList<IPAddress> srh = [n5, c52];
+        byte[] Outside(PacketBuilder b, int i, PathHop h) => i < Each
+            ? b.Ipv6(ce1, n4End, (byte)h.HopLimit).IcmpEchoRequest(EchoId, (ushort)i, data[i]).Build()
+            : b.Ipv6(ce1, c52, (byte)h.HopLimit).Srh(srh, 1).IcmpEchoRequest(EchoId, (ushort)i, data[i]).Build();
+        var outStimuli = Enumerable.Range(0, 2 * Each).Select(i => Outside(Into("ce1"), i, (i < Each ? plain : withSrh)[0])).ToList();
+        var outExpected = Enumerable.Range(0, 2 * Each).Select(i => (IReadOnlyList<(PathHop, byte[], IReadOnlyList<string>)>)
+            (i < Each ? plain : withSrh).Select(h => (h, Outside(Frame(h), i, h), (IReadOnlyList<string>)[])).ToList()).ToList();
+        bool IsNotice(DecodedPacket d) => d.Ipv6 is { } ip && Figure.OwnerOf(ip.Src) == "N2" && d.Inner is Icmpv6Layer { Type: 1 };
+        var (jo, oo) = await ExchangeOnPathAsync("ce1", outStimuli, outExpected, _ => false, IsNotice);
+        var notices = oo.SetAside.Select(f => PacketDecoder.Decode(f.Data)).ToList();
+        var badNotices = notices.Where(d => d.Inner is Icmpv6Layer { Code: not (1 or 5 or 6) }).Select(d => $"[N2] a notice with Destination Unreachable code {((Icmpv6Layer)d.Inner!).Code}, not 1, 5 or 6: {d.Notation}").ToList();
+        Evidence.AttachText("Filter notices from N2 (ICMPv6 Destination Unreachable, optional)", notices.Count == 0 ? "none" : string.Join('\n', notices.Select(d => d.Notation)));
+
+        // From inside: N100 on n100b pings N4's End SID (not through N2).
+        var inside = Figure.Walk("n100b", [n4End]);
+        var reply = Figure.WalkFrom(inside[^1].To, n100);
+        if (inside[^1].To != "N4" || inside.Any(h => h.From == "N2" || h.To == "N2"))
+            throw new TestbedException($"INCONC: the figure does not take N100's request from n100b to N4 without N2 ({Describe(inside)}).");
+        Evidence.AttachText("Paths computed from Figure 1", "outside, to N4's End SID:\n" + Describe(plain) + "\noutside, to C52 with an SRH:\n" + Describe(withSrh)
+            + "\ninside request:\n" + Describe(inside) + "\ninside reply:\n" + string.Join('\n', reply.Select(h => $"{h.Link}: {h.From} → {h.To}")));
+        IReadOnlyList<string> replyFields = ["ipv6.hop_limit", "ipv6.flow_label"];
+        var inStimuli = Enumerable.Range(2 * Each, Each).Select(i => Into("n100b").Ipv6(n100, n4End, 64).IcmpEchoRequest(EchoId, (ushort)i, data[i]).Build()).ToList();
+        var inExpected = Enumerable.Range(2 * Each, Each).Select(i => (IReadOnlyList<(PathHop, byte[], IReadOnlyList<string>)>)
+            inside.Select(h => (h, Frame(h).Ipv6(n100, n4End, (byte)h.HopLimit).IcmpEchoRequest(EchoId, (ushort)i, data[i]).Build(), (IReadOnlyList<string>)[]))
+            .Concat(reply.Select(h => (h, Frame(h).Ipv6(n4End, n100, 64).IcmpEchoReply(EchoId, (ushort)i, data[i]).Build(), replyFields))).ToList()).ToList();
+        var (ji, oi) = await ExchangeOnPathAsync("n100b", inStimuli, inExpected, d => d.Inner is Icmpv6Layer { IsEcho: true, Type: 129 });
+
+        var blamed = DutNodes.Where(n => oo.Blamed.Contains(n) || oi.Blamed.Contains(n) || (n == "N2" && badNotices.Count > 0)).ToList();
+        if (blamed.Count > 0)
+            Fail($"blamed on {string.Join(" and ", blamed.Select(DutLabel))}: packets from outside the SR domain to N4's SIDs were not dropped at the edge N2 (RFC 8754 §5.1), or N4's End SID did not answer a source inside the domain (outside: {oo.Figures}; inside: {oi.Figures})\n"
+                + string.Join('\n', oo.DutProblems.Concat(badNotices).Concat(oi.DutProblems).Take(8)));
+        PathVerdict(jo, oo, "The packets from outside were not dropped at the edge N2.");
+        PathVerdict(ji, oi, "N4's End SID did not answer a source inside the domain.");
+    }
+
     /// <summary>Does an export carry (somewhere inside) the payload of the stimulus?</summary>
     private static bool CarriesCopy(DecodedPacket export, byte[] stimulus) =>
         ProbeKey.Of(export) is { } k && k == ProbeKey.Of(PacketDecoder.Decode(stimulus));

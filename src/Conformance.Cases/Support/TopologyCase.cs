@@ -178,7 +178,9 @@ public abstract class TopologyCase : ConformanceCase
         var probeOf = new Dictionary<string, int>();
         for (int i = 0; i < stimuli.Count; i++)
             if (ProbeKey.Of(PacketDecoder.Decode(stimuli[i])) is { } sk) probeOf.TryAdd(sk, i);
-        foreach (var u in judgement.Unexpected)
+        // In time order: the first unexpected frame of a probe that no wrong expected hop has decided decides it (the
+        // first wrong hop); a later one at another DUT is its consequence.
+        foreach (var u in judgement.Unexpected.OrderBy(x => x.Frame.TimestampUtc))
         {
             // Who sent an unexpected frame: the router whose address is its source (an ICMP error it originated),
             // else the DUT if it came in on a neighbour's end of a DUT link (every DUT link is tapped there, so a
@@ -189,9 +191,11 @@ public abstract class TopologyCase : ConformanceCase
             var line = $"unexpected on {u.Frame.Port}: {u.Decoded.Notation} ({u.Why})";
             // A probe a DUT already sent wrong earlier on its path: what another DUT then does with it is a consequence
             // (e.g. an unencapsulated packet the next DUT forwards on its IGP route), the first wrong hop's DUT's.
-            if (dut is not null && ProbeKey.Of(u.Decoded) is { } uk && probeOf.TryGetValue(uk, out var up)
-                && decider.TryGetValue(up, out var first) && Lab.IsDut(first) && first != dut)
-                dut = first;
+            if (dut is not null && ProbeKey.Of(u.Decoded) is { } uk && probeOf.TryGetValue(uk, out var up))
+            {
+                if (!decider.TryGetValue(up, out var first)) decider[up] = dut;
+                else if (Lab.IsDut(first) && first != dut) dut = first;
+            }
             if (dut is not null) Blame(dut, [line]);
             else testbedProblems.Add(line);
         }

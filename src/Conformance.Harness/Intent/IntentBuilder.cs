@@ -49,24 +49,27 @@ public static class IntentBuilder
 
     /// <summary>The DUT's interfaces the suite configures: its tester-facing ports, or in a topology the DUT node's links (internal).</summary>
     public static IReadOnlyList<IntentInterface> Interfaces(Profile profile) => profile.Testbed.Topology is { } t
-        ? Topology.Topologies.Find(t.Name).LinksOf(t.DutNode).Select(l => new IntentInterface(l.Name, PortRole.Internal)).ToList()
+        ? Topology.Topologies.Find(t.Name).LinksOf(t.DutNode).Select(l => new IntentInterface(l.Name, t.ExternalLinks.Contains(l.Name) ? PortRole.External : PortRole.Internal)).ToList()
         : profile.Testbed.TesterPorts.Select(p => new IntentInterface(p.DutInterface, p.Role)).ToList();
 
     private static IntentEdgeFilter? EdgeFilter(Profile profile)
     {
         if (!profile.Claims("sr_domain_filtering")) return null;
-        var ports = profile.Testbed.TesterPorts;
-        var external = ports.Where(p => p.Role == PortRole.External).ToList();
+        // The DUT's interfaces and their roles: its tester ports, or in a topology its links (external_links the external ones).
+        var interfaces = profile.Testbed.Topology is not null
+            ? Interfaces(profile).Select(i => (i.Name, i.Role)).ToList()
+            : profile.Testbed.TesterPorts.Select(p => (Name: p.DutInterface, p.Role)).ToList();
+        var external = interfaces.Where(p => p.Role == PortRole.External).ToList();
         var inside = profile.Parameters.InsideSources;
         if (external.Count == 0 && inside.Count == 0) return null;
         var rules = external.SelectMany(p => new[]
         {
-            new EdgeRule(EdgeRuleKind.SidBlock, p.DutInterface, profile.Parameters.SidBlock),
-            new EdgeRule(EdgeRuleKind.SidPrefix, p.DutInterface, Rfc9602SidPrefix),
-            new EdgeRule(EdgeRuleKind.SrhToLocal, p.DutInterface, null),
+            new EdgeRule(EdgeRuleKind.SidBlock, p.Name, profile.Parameters.SidBlock),
+            new EdgeRule(EdgeRuleKind.SidPrefix, p.Name, Rfc9602SidPrefix),
+            new EdgeRule(EdgeRuleKind.SrhToLocal, p.Name, null),
         }).ToList();
-        var checks = inside.Count == 0 ? [] : ports.Where(p => p.Role != PortRole.External)
-            .Select(p => new SourceCheck(p.DutInterface, profile.Parameters.Locator, inside)).ToList();
+        var checks = inside.Count == 0 ? [] : interfaces.Where(p => p.Role != PortRole.External)
+            .Select(p => new SourceCheck(p.Name, profile.Parameters.Locator, inside)).ToList();
         return new IntentEdgeFilter(rules, checks);
     }
 

@@ -147,10 +147,15 @@ public sealed record TopologyBinding(string Name, string DutNode)
     /// port on that link, for every router link of the node (empty for a reference-lab DUT, whose links the lab makes).
     /// </summary>
     public IReadOnlyDictionary<string, string> Nics { get; init; } = new Dictionary<string, string>();
+    /// <summary>
+    /// The DUT node's links that face outside the SR domain (<c>testbed.topology.external_links</c>): its edge filter's
+    /// external interfaces (RFC 8754 §5.1); empty when the node is not at the domain's edge.
+    /// </summary>
+    public IReadOnlyList<string> ExternalLinks { get; init; } = [];
 
     /// <summary>Equal when the topology, the DUT node(s), the DUT bindings and the NICs are (the lists by their items).</summary>
     public bool Equals(TopologyBinding? other) =>
-        other is not null && Name == other.Name && DutNode == other.DutNode && DutNodes.SequenceEqual(other.DutNodes)
+        other is not null && Name == other.Name && DutNode == other.DutNode && DutNodes.SequenceEqual(other.DutNodes) && ExternalLinks.SequenceEqual(other.ExternalLinks)
         && Nics.OrderBy(x => x.Key, StringComparer.Ordinal).SequenceEqual(other.Nics.OrderBy(x => x.Key, StringComparer.Ordinal));
 
     public override int GetHashCode() => HashCode.Combine(Name, DutNode, DutNodes.Count);

@@ -157,7 +157,20 @@ internal sealed partial class ProfileReader(YamlWalker w, string? baseDirectory,
                         $"tester port '{p.Name}' must follow {f.Name}'s plan: dut_interface {link.Name}, tester_ipv6 {wantTester}/64, dut_ipv6 {wantNode} ({link.A}'s address)");
             }
         }
-        return name is null || dut is null ? null : new TopologyBinding(name, dut) { DutNodes = duts ?? [], Nics = nics };
+        var external = new List<string>();
+        if (t.Sequence("external_links", false, "link names of the DUT node facing outside the SR domain") is { } ext)
+        {
+            foreach (var (n, path) in ext)
+            {
+                var l = w.String(n, path, "a link name, e.g. link1");
+                if (l is null) continue;
+                if (duts is not null) { w.Error(n, path, "external_links belongs to a DUT's own profile (dut_node), not to a multi-DUT testbed"); continue; }
+                if (f is not null && dut is not null && !f.LinksOf(dut).Any(x => x.Name == l && !f.Node(x.Other(dut)).IsTester))
+                { w.Error(n, path, $"'{l}' is not a router link of {dut} in {f.Name}"); continue; }
+                external.Add(l);
+            }
+        }
+        return name is null || dut is null ? null : new TopologyBinding(name, dut) { DutNodes = duts ?? [], Nics = nics, ExternalLinks = external };
     }
 
     /// <summary>
