@@ -255,6 +255,183 @@ public sealed class InteropCases : TopologyCase
         PathVerdict(j, o, "N2 did not pop the SRH at the penultimate segment (PSP), or N4 did not answer the echo request to its End SID arriving without an SRH.");
     }
 
+    [Test]
+    [NegativeControl("HeadendsMissing@N2", Profile = "reference-figure1-n2node-n4node.yaml", Why = "the reference node as N2 has no headend policy: CE1's IPv6 packets leave N2 unencapsulated on the IGP's path and its IPv4 packets have no route; the purpose fails, blamed on N2")]
+    [NegativeControl("Figure1EndXWrongLink@N4", Profile = "reference-figure1-n2node-n4node.yaml", Why = "the reference node as N4: End.X C52 sends the encapsulated packets over link9 instead of link10; the purpose fails, blamed on N4")]
+    [TestPurpose(Id = "TP-IOP-BV-06", Feature = "Interop: services end to end across two DUTs",
+        Title = "Services end to end across two DUTs: H.Encaps at the first DUT (N2) steers CE1's IPv6 and IPv4 traffic to CE2 into <End.X C52 at the second DUT (N4), a decapsulating VPN SID at N7> (End.DT6, End.DX4); each packet comes out to CE2 as it was sent but for its hop limit / TTL",
+        Requirements = new[] { "RFC8986-5.1-H-ENCAPS-S01-S06", "RFC8986-5.1-H-ENCAPS-INNER-UNMODIFIED", "RFC8986-4.2-END-X-S15", "RFC8986-4.6-END-DT6-ULH-S01-S04", "RFC8986-4.5-END-DX4-ULH-S01-S03" },
+        Roles = new[] { "N2|H.Encaps|headend (provider edge): steers CE2's IPv6 prefix into <C52, End.DT6 at N7> and its IPv4 prefix into <C52, End.DX4 at N7> (parameters.headend_policies)",
+                        "N4|End.X|transit endpoint: End.X C52 towards N5 over link10" },
+        Stimulus = "5 × IPv6 UDP (2001:db8:1:ce1::2 → 2001:db8:7:ce2::2, hop limit 64) and 5 × IPv4 UDP (192.0.2.2 → 198.51.100.2, TTL 64) from CE1 into N1 (ce1), interleaved; N1 routes both to N2 over link1 (IPv6: the IGP; IPv4: the topology's static route)",
+        Expected = "each packet on link1 (N1→N2) as sent, hop limit / TTL 63; from N2 on encapsulated (the first DUT's hop, H.Encaps): (T, C52)(VPN SID, C52; SL=1)(inner packet, hop limit / TTL 62), T an address of N2, outer hop limit, traffic class and flow label the headend's; on link7 and link8 to N4; out of N4 on link10 (the second DUT's hop, End.X) DA = VPN SID, SL=0; on link11 to N7; out to CE2 decapsulated (End.DT6: IPv6 lookup; End.DX4: to CE2), hop limit / TTL 61, nothing else changed; nothing out of either DUT's other links; a wrong hop blamed on the DUT that sent it, one after both DUTs' correct hops is the testbed's")]
+    public async Task ServicesEndToEndAcrossTwoDuts()
+    {
+        AssignRoles();
+        IPAddress c52 = DutEndX("N4", "link10"), dt6 = Figure.SidNamed("vpn6_999").Address, dx4 = Figure.SidNamed("vpn_999").Address;
+        IPAddress ce1 = Figure.LinkAddress("CE1", "ce1"), ce2 = Figure.LinkAddress("CE2", "ce2");
+        IPAddress ce1v4 = Figure.LinkAddress4("CE1", "ce1")!, ce2v4 = Figure.LinkAddress4("CE2", "ce2")!;
+        var n2 = Testbed.DutAt("N2").Profile;
+        // N2's policies must be the ones the purpose judges: its profile steers CE2's prefixes into <C52, VPN SID>.
+        foreach (var (dst, egress) in new[] { (ce2, dt6), (ce2v4, dx4) })
+            if (!n2.Parameters.HeadendPolicies.Any(h => h.Behavior == HeadendBehavior.HEncaps && h.Steer.Contains(dst) && h.Segments.SequenceEqual([c52, egress])))
+                throw new TestbedException($"{n2.SourcePath}: the purpose needs N2 to steer {Rfc5952.Format(dst)} into an H.Encaps policy <{Rfc5952.Format(c52)}, {Rfc5952.Format(egress)}> (parameters.headend_policies), which the profile does not define.");
+        // Into N2 as the IGP (IPv6) and the static IPv4 route take CE1's packets; from N2 encapsulated towards C52; out of N7 to CE2.
+        var ingress = Figure.Walk("ce1", [ce2]).Take(2).ToList();
+        if (ingress is not [{ Link: "ce1" }, { Link: "link1", To: "N2" }])
+            throw new TestbedException($"INCONC: the figure does not route CE1's traffic to N2 over link1 ({Describe(ingress)}).");
+        var outer6 = Figure.WalkEncapsulated("N2", [c52, dt6]);
+        var outer4 = Figure.WalkEncapsulated("N2", [c52, dx4]);
+        if (outer6.Count == 0 || outer6[^1].To != "N7" || outer4.Count == 0 || outer4[^1].To != "N7")
+            throw new TestbedException($"INCONC: the figure does not take the encapsulated packets from N2 through C52 to N7 ({Describe(outer6)}).");
+        var toCe2 = new PathHop("ce2", "N7", "CE2", ce2, 0, 61);
+        Evidence.AttachText("Path computed from Figure 1", "into the headend:\n" + Describe(ingress) + "\nencapsulated (IPv6 service):\n" + Describe(outer6)
+            + "\nencapsulated (IPv4 service):\n" + Describe(outer4) + "\nout to CE2: ce2: N7 → CE2");
+        const ushort Port = 6000;
+        bool V4(int i) => i % 2 == 1;
+        byte[] Payload(int i) => [(byte)'S', (byte)'V', (byte)'C', (byte)(V4(i) ? '4' : '6'), (byte)(i >> 8), (byte)i, (byte)(EchoId >> 8), (byte)EchoId, .. ProbeData(i)];
+        PacketBuilder Inner(PacketBuilder b, int i, int hopLimit) => V4(i)
+            ? b.Ipv4(ce1v4, ce2v4, (byte)hopLimit, 0, (ushort)(0x5600 + i)).Udp((ushort)(Port + i), Port, Payload(i))
+            : b.Ipv6(ce1, ce2, (byte)hopLimit).Udp((ushort)(Port + i), Port, Payload(i));
+        IReadOnlyList<string> headendFields = ["ipv6.src", "ipv6.hop_limit", "ipv6.traffic_class", "ipv6.flow_label"];
+        var stimuli = Enumerable.Range(0, Probes).Select(i => Inner(Into("ce1"), i, 64).Build()).ToList();
+        var expected = Enumerable.Range(0, stimuli.Count).Select(i =>
+        {
+            var (outer, egress) = V4(i) ? (outer4, dx4) : (outer6, dt6);
+            IReadOnlyList<IPAddress> srh = [egress, c52];
+            return (IReadOnlyList<(PathHop, byte[], IReadOnlyList<string>)>)
+                ingress.Select(h => (h, Inner(Frame(h), i, h.HopLimit).Build(), (IReadOnlyList<string>)[]))
+                .Concat(outer.Select(h => (h, Frame(h).Ipv6(Figure.Loopback("N2"), h.Destination, (byte)h.HopLimit).Srh(srh, (byte)h.SegmentsLeft)
+                    .Encapsulate(Inner(new PacketBuilder().RawIp(), i, 62)).Build(), headendFields)))
+                .Append((toCe2, Inner(OutOf("ce2"), i, 61).Build(), (IReadOnlyList<string>)[]))
+                .ToList();
+        }).ToList();
+        var (j, o) = await ExchangeOnPathAsync("ce1", stimuli, expected, d => d.Inner is UdpLayer || d.Ipv6 is null);
+
+        // T (RFC 8986 §5.1 S02: "Set outer IPv6 SA = T"): an address of the headend N2, whichever it chose.
+        var foreign = j.Matched.Where(m => m.ReceivedDecoded.Ipv6 is { } ip && m.ReceivedDecoded.Inner is Ipv6Layer or Ipv4Layer && Figure.OwnerOf(ip.Src) != "N2")
+            .Select(m => Rfc5952.Format(m.ReceivedDecoded.Ipv6!.Src)).Distinct().ToList();
+        var blamed = DutNodes.Where(n => o.Blamed.Contains(n) || (n == "N2" && foreign.Count > 0)).ToList();
+        if (blamed.Count > 0)
+            Fail($"blamed on {string.Join(" and ", blamed.Select(DutLabel))}: CE1's IPv6 and IPv4 traffic was not encapsulated at N2 (H.Encaps) and carried through N4's End.X C52 to the VPN SIDs at N7 as RFC 8986 §5.1 and §4.2 say ({o.Figures})\n"
+                + string.Join('\n', o.DutProblems.Take(8).Concat(foreign.Count > 0 ? [$"[N2] the outer source {string.Join(", ", foreign)} is not an address of N2 (T, RFC 8986 §5.1)"] : [])));
+        PathVerdict(j, o, "The services were not carried end to end through both DUTs.");
+    }
+
+    /// <summary>The NEXT-C-SID End.X C-SID of a DUT over <paramref name="link"/> (the figure's C-SID plan), which the DUT's profile must declare as a C-SID SID.</summary>
+    private static IPAddress DutCsidEndX(string node, string link)
+    {
+        var plan = Figure.CsidEndXSid(node, link) ?? throw new TestbedException($"{Figure.File}: the topology has no C-SID plan (addressing.csid_*).");
+        var p = Testbed.DutAt(node).Profile;
+        if (!p.Parameters.Sids.Values.Any(s => s.Csid is not null && s.Address.Equals(plan)))
+            Assert.Ignore($"N/A: the purpose needs {node}'s NEXT-C-SID End.X C-SID over {link} at {Rfc5952.Format(plan)} (the figure's C-SID plan), which {p.SourcePath} does not declare (e.g. reference-figure1-n2node-n4node-csid.yaml).");
+        return plan;
+    }
+
+    [Test]
+    [NegativeControl("Figure1N2CsidEndXAsEnd@N2", Profile = "reference-figure1-n2node-n4node-csid.yaml", Why = "the reference node as N2: its C-SID End.X c231 is a NEXT-C-SID End, the shifted or next destination follows N2's FIB (link7) instead of link3; the purpose fails, blamed on N2")]
+    [NegativeControl("Figure1EndXWrongLink@N4", Profile = "reference-figure1-n2node-n4node-csid.yaml", Why = "the reference node as N4: End.X C52 and its C-SID End.X c452 send the echo requests over link9 instead of link10; the purpose fails, blamed on N4")]
+    [TestPurpose(Id = "TP-IOP-BV-07", Feature = "Interop: NEXT-C-SID across two DUTs",
+        Title = "NEXT-C-SID across two DUTs: a C-SID container <c231 at N2, c452 at N4> shifted at the first DUT and ended at the second, and mixed C-SID / classic segment lists across both (C-SID at N2 then classic at N4, classic at N2 then C-SID at N4), each echo request reaching N5 and answered",
+        Requirements = new[] { "RFC9800-4.1-NEXT-CSID-NEXT-SID", "RFC9800-4.1.1-END-SL-UNCHANGED", "RFC9800-4.1.2-ENDX-N08", "RFC9800-4.1-NEXT-CSID-LAST-ANY-BEHAVIOR", "RFC8986-4.2-END-X-S15" },
+        Roles = new[] { "N2|NEXT-C-SID|first segment endpoint: NEXT-C-SID End.X C-SID c231 towards N3 over link3 (shifts the container, or ends it), classic End.X C31",
+                        "N4|NEXT-C-SID|second segment endpoint: NEXT-C-SID End.X C-SID c452 towards N5 over link10 (ends the container), classic End.X C52" },
+        Stimulus = "12 × ICMPv6 echo request (2001:db8:A:100:: → N5's loopback 2001:db8:A:5::) into n100a, three segment lists in turn: (a) (2001:db8:c231:c452::)(N5, 2001:db8:c231:c452::; SL=1); (b) (2001:db8:c231::)(N5, 2001:db8:B:4:C52::, 2001:db8:c231::; SL=2); (c) (2001:db8:B:2:C31::)(N5, 2001:db8:c452::, 2001:db8:B:2:C31::; SL=2)",
+        Expected = "on link3 (after N2, the first DUT): (a) DA 2001:db8:c452:: SL=1 (the next C-SID shifted in, Segments Left unchanged); (b) DA C52 SL=1 (the container's Argument 0: the next entry); (c) DA 2001:db8:c452:: SL=1; on link10 (after N4, the second DUT) DA N5 SL=0; every other hop as the figure routes it; one echo reply per request from N5 back to N100; nothing out of either DUT's other links; a wrong hop blamed on the DUT that sent it")]
+    public async Task NextCsidAcrossTwoDuts()
+    {
+        AssignRoles();
+        IPAddress n100 = Figure.Loopback("N100"), target = Figure.Loopback("N5");
+        IPAddress c31 = DutEndX("N2", "link3"), c52 = DutEndX("N4", "link10"), x31 = DutCsidEndX("N2", "link3"), x52 = DutCsidEndX("N4", "link10");
+        var both = Figure.CsidContainer([x31, x52])!;
+        // Visit order (first to last) of each kind; the SRH lists them the other way round.
+        IReadOnlyList<IPAddress>[] kinds = [[both, target], [x31, c52, target], [c31, x52, target]];
+        string[] names = ["(a) one container across both DUTs", "(b) C-SID at N2, classic at N4", "(c) classic at N2, C-SID at N4"];
+        var walks = kinds.Select(k => Figure.Walk("n100a", k)).ToList();
+        for (int k = 0; k < kinds.Length; k++)
+            if (walks[k][^1].To != "N5" || !walks[k].Any(h => h.Link == "link3") || !walks[k].Any(h => h.Link == "link10"))
+                throw new TestbedException($"INCONC: the figure does not take {names[k]} through link3 and link10 to N5 ({Describe(walks[k])}).");
+        var replies = walks.Select(w => Figure.WalkFrom(w[^1].To, n100)).ToList();
+        Evidence.AttachText("Paths computed from Figure 1", string.Join("\n\n", Enumerable.Range(0, kinds.Length).Select(k =>
+            $"{names[k]}: SRH ({string.Join(", ", kinds[k].Reverse().Select(Rfc5952.Format))}; SL={kinds[k].Count - 1})\nrequest:\n{Describe(walks[k])}\nreply:\n"
+            + string.Join('\n', replies[k].Select(h => $"{h.Link}: {h.From} → {h.To}")))));
+        const int Count = 12;
+        var data = Enumerable.Range(0, Count).Select(ProbeData).ToList();
+        IReadOnlyList<IPAddress> Srh(int i) => [.. kinds[i % 3].Reverse()];
+        var stimuli = Enumerable.Range(0, Count).Select(i =>
+            Into("n100a").Ipv6(n100, kinds[i % 3][0], 64).Srh(Srh(i), (byte)(kinds[i % 3].Count - 1)).IcmpEchoRequest(EchoId, (ushort)i, data[i]).Build()).ToList();
+        IReadOnlyList<string> replyFields = ["ipv6.hop_limit", "ipv6.flow_label"];
+        var expected = Enumerable.Range(0, Count).Select(i => (IReadOnlyList<(PathHop, byte[], IReadOnlyList<string>)>)
+            walks[i % 3].Select(h => (h, Frame(h).Ipv6(n100, h.Destination, (byte)h.HopLimit).Srh(Srh(i), (byte)h.SegmentsLeft).IcmpEchoRequest(EchoId, (ushort)i, data[i]).Build(), (IReadOnlyList<string>)[]))
+            .Concat(replies[i % 3].Select(h => (h, Frame(h).Ipv6(target, n100, 64).IcmpEchoReply(EchoId, (ushort)i, data[i]).Build(), replyFields)))
+            .ToList()).ToList();
+        var (j, o) = await ExchangeOnPathAsync("n100a", stimuli, expected, d => d.Inner is Icmpv6Layer { IsEcho: true, Type: 129 });
+        PathVerdict(j, o, "The C-SID containers and classic SIDs were not processed across both DUTs as RFC 9800 §4.1 says (a non-zero Argument shifted in, Segments Left kept; Argument 0: the next Segment List entry), or no echo reply came back.");
+    }
+
+    [Test]
+    [NegativeControl("Figure1N2EdgeFilterIgnored@N2", Profile = "reference-figure1-n2node-n4node-edge.yaml", Why = "the reference node as N2 with its defect edge-filter-ignored (the edge rules configured, not applied): CE1's packets to N4's SIDs go on into the domain; the purpose fails, blamed on N2")]
+    [NegativeControl("SidMissing@N4", Profile = "reference-figure1-n2node-n4node-edge.yaml", Why = "the reference node as N4: its End SID is not programmed, the inside source gets no answer; the purpose fails, blamed on N4")]
+    [TestPurpose(Id = "TP-IOP-BV-08", Feature = "Interop: SR-domain filtering at one DUT protecting the other",
+        Title = "SR-domain filtering across two DUTs: the first DUT (N2, at the domain's edge towards N1) drops packets from outside to the SIDs of the second (N4), with and without an SRH, while N4's End SID answers a source inside the domain",
+        Requirements = new[] { "RFC8754-5.1-EDGE-IACL", "RFC8754-7-SR-DOMAIN-FILTERING", "RFC4443-3.1-DEST-UNREACHABLE" },
+        Roles = new[] { "N2|sr_domain_filtering|edge node: link1 is external (testbed.topology.external_links); drops packets arriving there to the SID block 2001:db8:b::/48 (RFC 8754 §5.1)",
+                        "N4|End|protected node inside the domain: its End SID 2001:db8:b:4:: and End.X C52 unreachable from outside, its End SID answering an inside source" },
+        Stimulus = "from outside: 3 × ICMPv6 echo request (2001:db8:1:ce1::2 → N4's End SID 2001:db8:B:4::) and 3 × (2001:db8:1:ce1::2, 2001:db8:B:4:C52::)(2001:db8:A:5::, 2001:db8:B:4:C52::; SL=1) echo request into N1 from CE1 (ce1), which N1 forwards to N2 over link1; then from inside: 3 × echo request (2001:db8:A:100:: → 2001:db8:B:4::) into N7 from N100 (n100b), not through N2",
+        Expected = "the outside packets on link1 (N1→N2) and nowhere after: nothing out of any of N2's other links, nothing to CE1 but optionally an ICMPv6 Destination Unreachable code 1, 5 or 6 from N2 (RFC 4443 §3.1, a filter's notice); each inside request to N4 over link11 and link9 and one echo reply from N4's End SID back to N100; a wrong hop blamed on the DUT that sent it")]
+    public async Task SrDomainFilteringAtOneDutProtectsTheOther()
+    {
+        AssignRoles();
+        var edge = Testbed.DutAt("N2").Profile;
+        if (edge.Testbed.Topology is not { } t || !t.ExternalLinks.Contains("link1"))
+            Assert.Ignore($"N/A: the purpose needs N2 at the SR domain's edge towards N1 (testbed.topology.external_links: [link1] in {edge.SourcePath}; e.g. reference-figure1-n2node-n4node-edge.yaml).");
+        IPAddress n100 = Figure.Loopback("N100"), n5 = Figure.Loopback("N5"), n4End = Figure.EndSid("N4"), c52 = DutEndX("N4", "link10");
+        IPAddress ce1 = Figure.LinkAddress("CE1", "ce1");
+        if (!Testbed.DutAt("N4").Profile.Parameters.Sids.Values.Any(x => x.Address.Equals(n4End) && x.Behavior == SrBehavior.End))
+            throw new TestbedException($"{Testbed.DutAt("N4").Profile.SourcePath}: the purpose needs N4's End SID at {Rfc5952.Format(n4End)} (the figure's plan), which the profile does not define.");
+        const int Each = 3;
+        var data = Enumerable.Range(0, 3 * Each).Select(ProbeData).ToList();
+
+        // From outside: into N1 from CE1; N1 is no filter (outside the domain's edge), N2 must drop them on link1.
+        var plain = Figure.Walk("ce1", [n4End]).Take(2).ToList();
+        var withSrh = Figure.Walk("ce1", [c52, n5]).Take(2).ToList();
+        if (plain is not [_, { Link: "link1", To: "N2" }] || withSrh is not [_, { Link: "link1", To: "N2" }])
+            throw new TestbedException($"INCONC: the figure does not take CE1's packets to N4's SIDs into N2 over link1 ({Describe(plain)}).");
+        IReadOnlyList<IPAddress> srh = [n5, c52];
+        byte[] Outside(PacketBuilder b, int i, PathHop h) => i < Each
+            ? b.Ipv6(ce1, n4End, (byte)h.HopLimit).IcmpEchoRequest(EchoId, (ushort)i, data[i]).Build()
+            : b.Ipv6(ce1, c52, (byte)h.HopLimit).Srh(srh, 1).IcmpEchoRequest(EchoId, (ushort)i, data[i]).Build();
+        var outStimuli = Enumerable.Range(0, 2 * Each).Select(i => Outside(Into("ce1"), i, (i < Each ? plain : withSrh)[0])).ToList();
+        var outExpected = Enumerable.Range(0, 2 * Each).Select(i => (IReadOnlyList<(PathHop, byte[], IReadOnlyList<string>)>)
+            (i < Each ? plain : withSrh).Select(h => (h, Outside(Frame(h), i, h), (IReadOnlyList<string>)[])).ToList()).ToList();
+        bool IsNotice(DecodedPacket d) => d.Ipv6 is { } ip && Figure.OwnerOf(ip.Src) == "N2" && d.Inner is Icmpv6Layer { Type: 1 };
+        var (jo, oo) = await ExchangeOnPathAsync("ce1", outStimuli, outExpected, _ => false, IsNotice);
+        var notices = oo.SetAside.Select(f => PacketDecoder.Decode(f.Data)).ToList();
+        var badNotices = notices.Where(d => d.Inner is Icmpv6Layer { Code: not (1 or 5 or 6) }).Select(d => $"[N2] a notice with Destination Unreachable code {((Icmpv6Layer)d.Inner!).Code}, not 1, 5 or 6: {d.Notation}").ToList();
+        Evidence.AttachText("Filter notices from N2 (ICMPv6 Destination Unreachable, optional)", notices.Count == 0 ? "none" : string.Join('\n', notices.Select(d => d.Notation)));
+
+        // From inside: N100 on n100b pings N4's End SID (not through N2).
+        var inside = Figure.Walk("n100b", [n4End]);
+        var reply = Figure.WalkFrom(inside[^1].To, n100);
+        if (inside[^1].To != "N4" || inside.Any(h => h.From == "N2" || h.To == "N2"))
+            throw new TestbedException($"INCONC: the figure does not take N100's request from n100b to N4 without N2 ({Describe(inside)}).");
+        Evidence.AttachText("Paths computed from Figure 1", "outside, to N4's End SID:\n" + Describe(plain) + "\noutside, to C52 with an SRH:\n" + Describe(withSrh)
+            + "\ninside request:\n" + Describe(inside) + "\ninside reply:\n" + string.Join('\n', reply.Select(h => $"{h.Link}: {h.From} → {h.To}")));
+        IReadOnlyList<string> replyFields = ["ipv6.hop_limit", "ipv6.flow_label"];
+        var inStimuli = Enumerable.Range(2 * Each, Each).Select(i => Into("n100b").Ipv6(n100, n4End, 64).IcmpEchoRequest(EchoId, (ushort)i, data[i]).Build()).ToList();
+        var inExpected = Enumerable.Range(2 * Each, Each).Select(i => (IReadOnlyList<(PathHop, byte[], IReadOnlyList<string>)>)
+            inside.Select(h => (h, Frame(h).Ipv6(n100, n4End, (byte)h.HopLimit).IcmpEchoRequest(EchoId, (ushort)i, data[i]).Build(), (IReadOnlyList<string>)[]))
+            .Concat(reply.Select(h => (h, Frame(h).Ipv6(n4End, n100, 64).IcmpEchoReply(EchoId, (ushort)i, data[i]).Build(), replyFields))).ToList()).ToList();
+        var (ji, oi) = await ExchangeOnPathAsync("n100b", inStimuli, inExpected, d => d.Inner is Icmpv6Layer { IsEcho: true, Type: 129 });
+
+        var blamed = DutNodes.Where(n => oo.Blamed.Contains(n) || oi.Blamed.Contains(n) || (n == "N2" && badNotices.Count > 0)).ToList();
+        if (blamed.Count > 0)
+            Fail($"blamed on {string.Join(" and ", blamed.Select(DutLabel))}: packets from outside the SR domain to N4's SIDs were not dropped at the edge N2 (RFC 8754 §5.1), or N4's End SID did not answer a source inside the domain (outside: {oo.Figures}; inside: {oi.Figures})\n"
+                + string.Join('\n', oo.DutProblems.Concat(badNotices).Concat(oi.DutProblems).Take(8)));
+        PathVerdict(jo, oo, "The packets from outside were not dropped at the edge N2.");
+        PathVerdict(ji, oi, "N4's End SID did not answer a source inside the domain.");
+    }
+
     /// <summary>Does an export carry (somewhere inside) the payload of the stimulus?</summary>
     private static bool CarriesCopy(DecodedPacket export, byte[] stimulus) =>
         ProbeKey.Of(export) is { } k && k == ProbeKey.Of(PacketDecoder.Decode(stimulus));

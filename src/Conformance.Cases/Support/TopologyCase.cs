@@ -165,15 +165,22 @@ public abstract class TopologyCase : ConformanceCase
             .Concat(judgement.Missing.Select(e => (Expected: e, What: "missing")));
         // Per probe, the first hop that went wrong decides: a hop the DUT sent is the DUT's problem (what follows
         // is its consequence); one before it (upstream) or after a correct DUT hop is the testbed's.
+        var decider = new Dictionary<int, string>();
         foreach (var probe in problemHops.GroupBy(p => origin[p.Expected].Probe))
         {
             var ordered = probe.OrderBy(p => origin[p.Expected].Position).ToList();
             var sender = origin[ordered[0].Expected].Hop.From;
+            decider[probe.Key] = sender;
             var lines = ordered.Select(p => $"{p.Expected.Description}: {p.What}");
             if (Lab.IsDut(sender)) Blame(sender, lines);
             else testbedProblems.AddRange(lines);
         }
-        foreach (var u in judgement.Unexpected)
+        var probeOf = new Dictionary<string, int>();
+        for (int i = 0; i < stimuli.Count; i++)
+            if (ProbeKey.Of(PacketDecoder.Decode(stimuli[i])) is { } sk) probeOf.TryAdd(sk, i);
+        // In time order: the first unexpected frame of a probe that no wrong expected hop has decided decides it (the
+        // first wrong hop); a later one at another DUT is its consequence.
+        foreach (var u in judgement.Unexpected.OrderBy(x => x.Frame.TimestampUtc))
         {
             // Who sent an unexpected frame: the router whose address is its source (an ICMP error it originated),
             // else the DUT if it came in on a neighbour's end of a DUT link (every DUT link is tapped there, so a
@@ -182,6 +189,13 @@ public abstract class TopologyCase : ConformanceCase
             string? dut = originator is not null && !Figure.Node(originator).IsTester ? (Lab.IsDut(originator) ? originator : null)
                 : u.Frame.Port.Split(':') is [var node, var link, "in"] && Lab.IsDut(Figure.Link(link).Other(node)) ? Figure.Link(link).Other(node) : null;
             var line = $"unexpected on {u.Frame.Port}: {u.Decoded.Notation} ({u.Why})";
+            // A probe a DUT already sent wrong earlier on its path: what another DUT then does with it is a consequence
+            // (e.g. an unencapsulated packet the next DUT forwards on its IGP route), the first wrong hop's DUT's.
+            if (dut is not null && ProbeKey.Of(u.Decoded) is { } uk && probeOf.TryGetValue(uk, out var up))
+            {
+                if (!decider.TryGetValue(up, out var first)) decider[up] = dut;
+                else if (Lab.IsDut(first) && first != dut) dut = first;
+            }
             if (dut is not null) Blame(dut, [line]);
             else testbedProblems.Add(line);
         }

@@ -37,7 +37,7 @@ public static class IntentBuilder
                 Table = s.Table,
                 Segments = s.Segments,
             }).ToList(),
-            Headends = labSurroundings ? ReferenceLabHeadends(profile) : [],
+            Headends = [.. labSurroundings ? ReferenceLabHeadends(profile) : [], .. ProfileHeadends(profile)],
             EdgeFilter = EdgeFilter(profile),
             HmacKeys = profile.Claims("hmac") ? p.HmacKeys.Select(k => new IntentHmacKey(k.KeyId, k.Algorithm, k.SecretEnv)).ToList() : [],
             OFlag = OFlag(profile),
@@ -49,24 +49,27 @@ public static class IntentBuilder
 
     /// <summary>The DUT's interfaces the suite configures: its tester-facing ports, or in a topology the DUT node's links (internal).</summary>
     public static IReadOnlyList<IntentInterface> Interfaces(Profile profile) => profile.Testbed.Topology is { } t
-        ? Topology.Topologies.Find(t.Name).LinksOf(t.DutNode).Select(l => new IntentInterface(l.Name, PortRole.Internal)).ToList()
+        ? Topology.Topologies.Find(t.Name).LinksOf(t.DutNode).Select(l => new IntentInterface(l.Name, t.ExternalLinks.Contains(l.Name) ? PortRole.External : PortRole.Internal)).ToList()
         : profile.Testbed.TesterPorts.Select(p => new IntentInterface(p.DutInterface, p.Role)).ToList();
 
     private static IntentEdgeFilter? EdgeFilter(Profile profile)
     {
         if (!profile.Claims("sr_domain_filtering")) return null;
-        var ports = profile.Testbed.TesterPorts;
-        var external = ports.Where(p => p.Role == PortRole.External).ToList();
+        // The DUT's interfaces and their roles: its tester ports, or in a topology its links (external_links the external ones).
+        var interfaces = profile.Testbed.Topology is not null
+            ? Interfaces(profile).Select(i => (i.Name, i.Role)).ToList()
+            : profile.Testbed.TesterPorts.Select(p => (Name: p.DutInterface, p.Role)).ToList();
+        var external = interfaces.Where(p => p.Role == PortRole.External).ToList();
         var inside = profile.Parameters.InsideSources;
         if (external.Count == 0 && inside.Count == 0) return null;
         var rules = external.SelectMany(p => new[]
         {
-            new EdgeRule(EdgeRuleKind.SidBlock, p.DutInterface, profile.Parameters.SidBlock),
-            new EdgeRule(EdgeRuleKind.SidPrefix, p.DutInterface, Rfc9602SidPrefix),
-            new EdgeRule(EdgeRuleKind.SrhToLocal, p.DutInterface, null),
+            new EdgeRule(EdgeRuleKind.SidBlock, p.Name, profile.Parameters.SidBlock),
+            new EdgeRule(EdgeRuleKind.SidPrefix, p.Name, Rfc9602SidPrefix),
+            new EdgeRule(EdgeRuleKind.SrhToLocal, p.Name, null),
         }).ToList();
-        var checks = inside.Count == 0 ? [] : ports.Where(p => p.Role != PortRole.External)
-            .Select(p => new SourceCheck(p.DutInterface, profile.Parameters.Locator, inside)).ToList();
+        var checks = inside.Count == 0 ? [] : interfaces.Where(p => p.Role != PortRole.External)
+            .Select(p => new SourceCheck(p.Name, profile.Parameters.Locator, inside)).ToList();
         return new IntentEdgeFilter(rules, checks);
     }
 
@@ -114,6 +117,14 @@ public static class IntentBuilder
             policies.Add(new("steer-e6", HeadendBehavior.HInsert, IPNetwork.Parse("2001:db8:e:6::/64"), [n2, n3], t2));
         return policies;
     }
+
+    /// <summary>
+    /// The profile's own headend policies (parameters.headend_policies), each out of the interface towards its first segment:
+    /// in a topology the DUT node's link the figure routes it over, else the tester port whose prefix holds it (empty if none).
+    /// </summary>
+    private static IReadOnlyList<IntentHeadend> ProfileHeadends(Profile profile) => profile.Parameters.HeadendPolicies.Select(h =>
+        new IntentHeadend(h.Name, h.Behavior, h.Steer, h.Segments,
+            (profile.Testbed.Topology is { } t ? Topology.Topologies.Find(t.Name).Egress(t.DutNode, h.Segments[0])?.Name : EgressFor(profile, h.Segments[0])) ?? "")).ToList();
 
     /// <summary>
     /// The routes of the reference lab's surroundings, which the tester emulates: the source side behind t1, the

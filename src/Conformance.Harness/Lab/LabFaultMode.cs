@@ -419,6 +419,15 @@ public sealed partial class LabFaultMode
         i => i.WithSid("end_x_c31", s => s with { NextHop = i.Sid("end_x_c32").NextHop, Interface = i.Sid("end_x_c32").Interface }),
         profile: "reference-figure1-n2.yaml");
 
+    public static LabFaultMode Figure1N2CsidEndXAsEnd { get; } = new(
+        "Figure1N2CsidEndXAsEnd", "Figure 1, DUT N2: the NEXT-C-SID End.X C-SID c231 (towards N3 over link3) is programmed as a NEXT-C-SID End: the shifted (or next) destination follows N2's FIB (link7 towards N6) instead of the adjacency over link3.",
+        i => i.WithSid("end_x_csid_c31", s => s with { Behavior = SrBehavior.End, NextHop = null, Interface = null }),
+        profile: "reference-figure1-n2-node-csid.yaml");
+
+    public static LabFaultMode Figure1N2EdgeFilterIgnored { get; } = new(
+        "Figure1N2EdgeFilterIgnored", "Figure 1, DUT N2 at the SR domain's edge (reference-figure1-n2-node-edge.yaml): the reference node's defect edge-filter-ignored, its edge rules on link1 configured but not applied (packets from outside to the SID block go on into the domain).",
+        i => i, profile: "reference-figure1-n2-node-edge.yaml", nodeDebugFaults: ["edge-filter-ignored"]);
+
     public static LabFaultMode Figure1Link10Broken { get; } = new(
         "Figure1Link10Broken", "Figure 1, DUT N4: link10 is broken: nftables drops everything the DUT forwards out of it.",
         inject: _ => FaultChain("brokenlink", "forward", 0, "oifname link10 drop"),
@@ -596,7 +605,7 @@ public sealed partial class LabFaultMode
          EdgeFilterWithoutSidBlockRule, EdgeFilterSidBlockNarrowed, EdgeFilterSidBlockTooBroad, EdgeFilter5f00Narrowed, EdgeFilterSourceCheckNarrowed, EdgeFilterWithoutRfc9602Rule, EdgeFilterWithoutSrhToLocalRule, EdgeFilterWithoutSourceCheck, EdgeFilterWithoutSourceCheckOnT2, EdgeFilterOnInternalPorts, HmacKeyMissing,
             EndWithoutCounters, EndXWithoutCounters, EndSidRoutedOnwards, SidPrefixTooShort,
          LocatorLocal, DownstreamViaT3,
-         Figure1EndXWrongLink, Figure1N2EndXWrongLink, Figure1Link10Broken, Figure1OFlagNotExported,
+         Figure1EndXWrongLink, Figure1N2EndXWrongLink, Figure1N2CsidEndXAsEnd, Figure1N2EdgeFilterIgnored, Figure1Link10Broken, Figure1OFlagNotExported,
          EndDx2WrongInterface, HInsertAsEncap,
          UspFlavorDropped, UsdFlavorDropped, EndDt4MainTable, EndDt46MainTable, EndB6RedAsEncaps,
          IcmpErrorsToDutDropped,

@@ -28,6 +28,7 @@ internal static class ProfileKeys
     public static IReadOnlyList<string> Hmac => BySection["capabilities.hmac"];
     public static IReadOnlyList<string> Parameters => BySection["parameters"];
     public static IReadOnlyList<string> HmacKey => BySection["parameters.hmac_keys[]"];
+    public static IReadOnlyList<string> HeadendPolicy => BySection["parameters.headend_policies[]"];
     public static IReadOnlyList<string> Sid => BySection["parameters.sids.*"];
     public static IReadOnlyList<string> Csid => BySection["parameters.sids.*.csid"];
     public static IReadOnlyList<string> OFlag => BySection["parameters.o_flag"];

@@ -147,10 +147,15 @@ public sealed record TopologyBinding(string Name, string DutNode)
     /// port on that link, for every router link of the node (empty for a reference-lab DUT, whose links the lab makes).
     /// </summary>
     public IReadOnlyDictionary<string, string> Nics { get; init; } = new Dictionary<string, string>();
+    /// <summary>
+    /// The DUT node's links that face outside the SR domain (<c>testbed.topology.external_links</c>): its edge filter's
+    /// external interfaces (RFC 8754 §5.1); empty when the node is not at the domain's edge.
+    /// </summary>
+    public IReadOnlyList<string> ExternalLinks { get; init; } = [];
 
     /// <summary>Equal when the topology, the DUT node(s), the DUT bindings and the NICs are (the lists by their items).</summary>
     public bool Equals(TopologyBinding? other) =>
-        other is not null && Name == other.Name && DutNode == other.DutNode && DutNodes.SequenceEqual(other.DutNodes)
+        other is not null && Name == other.Name && DutNode == other.DutNode && DutNodes.SequenceEqual(other.DutNodes) && ExternalLinks.SequenceEqual(other.ExternalLinks)
         && Nics.OrderBy(x => x.Key, StringComparer.Ordinal).SequenceEqual(other.Nics.OrderBy(x => x.Key, StringComparer.Ordinal));
 
     public override int GetHashCode() => HashCode.Combine(Name, DutNode, DutNodes.Count);
@@ -353,6 +358,11 @@ public sealed record Parameters
     public IReadOnlyList<IPNetwork> InsideSources { get; init; } = [];
     /// <summary>The parent SRv6 policy of the policy selector (draft-yang-srv6ops-policy-selector-01), null when the profile has none.</summary>
     public PolicySelectorParameters? PolicySelector { get; init; }
+    /// <summary>
+    /// Headend SR policies the DUT is configured with (<c>parameters.headend_policies</c>, RFC 8986 §5): traffic to a steered
+    /// prefix (IPv6 or IPv4) encapsulated with a segment list. A topology DUT's services (e.g. TP-IOP-BV-06); empty when none.
+    /// </summary>
+    public IReadOnlyList<HeadendPolicy> HeadendPolicies { get; init; } = [];
     public SourceLocation? SidsLocation { get; init; }
     public SourceLocation? AddressesLocation { get; init; }
 }
@@ -377,6 +387,9 @@ public sealed record HmacKey
         $"environment variable '{SecretEnv}' is not set (or empty); it must hold the secret of HMAC key {KeyId}, " +
         $"e.g. `read -rs {SecretEnv} && export {SecretEnv}` before running"));
 }
+
+/// <summary>A headend SR policy of the DUT (RFC 8986 §5): <see cref="Steer"/> (IPv6 or IPv4) into <see cref="Segments"/> (first to visit first).</summary>
+public sealed record HeadendPolicy(string Name, HeadendBehavior Behavior, IPNetwork Steer, IReadOnlyList<IPAddress> Segments);
 
 /// <summary>One SID instantiated on the DUT.</summary>
 public sealed record SidDefinition

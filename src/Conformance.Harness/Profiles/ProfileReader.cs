@@ -157,7 +157,20 @@ internal sealed partial class ProfileReader(YamlWalker w, string? baseDirectory,
                         $"tester port '{p.Name}' must follow {f.Name}'s plan: dut_interface {link.Name}, tester_ipv6 {wantTester}/64, dut_ipv6 {wantNode} ({link.A}'s address)");
             }
         }
-        return name is null || dut is null ? null : new TopologyBinding(name, dut) { DutNodes = duts ?? [], Nics = nics };
+        var external = new List<string>();
+        if (t.Sequence("external_links", false, "link names of the DUT node facing outside the SR domain") is { } ext)
+        {
+            foreach (var (n, path) in ext)
+            {
+                var l = w.String(n, path, "a link name, e.g. link1");
+                if (l is null) continue;
+                if (duts is not null) { w.Error(n, path, "external_links belongs to a DUT's own profile (dut_node), not to a multi-DUT testbed"); continue; }
+                if (f is not null && dut is not null && !f.LinksOf(dut).Any(x => x.Name == l && !f.Node(x.Other(dut)).IsTester))
+                { w.Error(n, path, $"'{l}' is not a router link of {dut} in {f.Name}"); continue; }
+                external.Add(l);
+            }
+        }
+        return name is null || dut is null ? null : new TopologyBinding(name, dut) { DutNodes = duts ?? [], Nics = nics, ExternalLinks = external };
     }
 
     /// <summary>
@@ -680,12 +693,13 @@ internal sealed partial class ProfileReader(YamlWalker w, string? baseDirectory,
         }
 
         var selector = ReadSelector(s, caps);
+        var policies = ReadHeadendPolicies(s, caps);
 
         if (block is null || locator is null) return null;
         return new Parameters
         {
             SidBlock = block.Value, Locator = locator.Value, Sids = sids, Addresses = named, OFlag = oflag,
-            Timeouts = timeouts, Traffic = traffic, HmacKeys = hmacKeys, InsideSources = insideSources, PolicySelector = selector,
+            Timeouts = timeouts, Traffic = traffic, HmacKeys = hmacKeys, InsideSources = insideSources, PolicySelector = selector, HeadendPolicies = policies,
             SidsLocation = sidsSection is null ? null : w.Location(sidsSection),
             AddressesLocation = s.Get("addresses") is { } an ? w.Location(an) : null,
         };
@@ -725,6 +739,42 @@ internal sealed partial class ProfileReader(YamlWalker w, string? baseDirectory,
             "'secret_env: VARIABLE_NAME' instead",
         _ => null,
     };
+
+    /// <summary>parameters.headend_policies: { name, behavior (a claimed headend), steer (IPv6 or IPv4 prefix), segments (IPv6 SIDs) }.</summary>
+    private List<HeadendPolicy> ReadHeadendPolicies(Section s, Capabilities? caps)
+    {
+        var list = new List<HeadendPolicy>();
+        if (s.Sequence("headend_policies", false, "headend SR policies") is not { } items) return list;
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (node, path) in items)
+        {
+            var m = w.Mapping(node, path, ProfileKeys.HeadendPolicy);
+            if (m is null) continue;
+            var name = m.String("name", true, "the policy's name, e.g. vpn6");
+            if (name is not null && !Identifier().IsMatch(name)) { w.Error(m.Get("name")!, m.P("name"), "policy names must be letters, digits, '_' or '-'"); name = null; }
+            if (name is not null && !names.Add(name)) { w.Error(m.Get("name")!, m.P("name"), $"policy '{name}' is listed twice"); name = null; }
+            HeadendBehavior? behavior = m.Require("behavior", $"a headend behavior ({string.Join(", ", SrVocabulary.HeadendNames)})") is { } bn
+                ? ParseName<HeadendBehavior>(bn, m.P("behavior"), "headend behavior", SrVocabulary.HeadendNames, SrVocabulary.TryParseHeadend) : null;
+            if (behavior is { } b && caps is not null && !caps.SupportsHeadend(b))
+                w.Error(m.Get("behavior")!, m.P("behavior"), $"{b.Name()} is not claimed in capabilities.headends; add it there or remove this policy");
+            IPNetwork? steer = null;
+            if (m.Require("steer", "the steered destination prefix (IPv6 or IPv4)") is { } sn)
+            {
+                var text = (sn as YamlDotNet.RepresentationModel.YamlScalarNode)?.Value ?? "";
+                steer = w.Prefix(sn, m.P("steer"), text.Contains(':') ? System.Net.Sockets.AddressFamily.InterNetworkV6 : System.Net.Sockets.AddressFamily.InterNetwork);
+            }
+            var segments = new List<IPAddress>();
+            if (m.Sequence("segments", true, "IPv6 SIDs, first to visit first") is { } segs)
+            {
+                if (segs.Count == 0) w.Error(m.Get("segments") ?? m.Node, m.P("segments"), "a headend policy needs a segment list");
+                foreach (var (gn, gp) in segs)
+                    if (w.Address(gn, gp, System.Net.Sockets.AddressFamily.InterNetworkV6) is { } a) segments.Add(a);
+            }
+            if (name is not null && behavior is not null && steer is not null && segments.Count > 0)
+                list.Add(new HeadendPolicy(name, behavior.Value, steer.Value, segments));
+        }
+        return list;
+    }
 
     private List<HmacKey> ReadHmacKeys(Section s, Capabilities? caps)
     {

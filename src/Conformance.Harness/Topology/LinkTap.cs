@@ -36,7 +36,7 @@ public sealed class LinkTap : IDisposable
         var mtu = MtuOf(lab, node, link);
         foreach (var a in new[] { "netns", "exec", lab.NamespaceOf(node), "tcpdump", "-i", link, "-Q", inbound ? "in" : "out", "-U", "-n",
                      "-s", (mtu + 18).ToString(System.Globalization.CultureInfo.InvariantCulture), "-B", "4096",
-                     "--immediate-mode", "-w", file, "ip6" })
+                     "--immediate-mode", "-w", file, "ip6 or ip" })
             psi.ArgumentList.Add(a);
         var p = Process.Start(psi) ?? throw new TestbedException($"cannot start tcpdump for the tap {name}");
         _ = p.StandardOutput.ReadToEndAsync(CancellationToken.None);

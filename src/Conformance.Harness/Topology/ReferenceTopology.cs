@@ -46,6 +46,9 @@ public sealed record TopologyLink(string Name, string A, string B, int Index, in
     public bool Touches(string node) => A == node || B == node;
 }
 
+/// <summary>A static IPv4 route of the topology (ipv4_routes): <see cref="Node"/> routes <see cref="Prefix"/> over <see cref="Link"/> via the neighbour's IPv4 address.</summary>
+public sealed record TopologyIpv4Route(string Node, IPNetwork Prefix, string Link);
+
 /// <summary>A route a node installs: prefix via the neighbour's address on a link.</summary>
 public sealed record TopologyRoute(string Prefix, string Via, string Interface);
 
@@ -103,6 +106,13 @@ public sealed class ReferenceTopology
     internal TopologyPlan Plan { get; }
 
     internal IReadOnlyList<TopologyExtraSid> ExtraSids { get; }
+
+    /// <summary>The topology's static IPv4 routes (its IGP is IPv6 only).</summary>
+    public IReadOnlyList<TopologyIpv4Route> Ipv4Routes { get; init; } = [];
+
+    /// <summary>The static IPv4 routes a router installs (prefix via the neighbour's IPv4 address on the link).</summary>
+    public IReadOnlyList<TopologyRoute> Ipv4RoutesOf(string node) => Ipv4Routes.Where(r => r.Node == Node(node).Name)
+        .Select(r => new TopologyRoute(r.Prefix.ToString(), LinkAddress4(Link(r.Link).Other(r.Node), r.Link)!.ToString(), r.Link)).ToList();
 
     /// <summary>An extra SID of the topology by name (Figure 1: vpn_999 at N7).</summary>
     public TopologySid SidNamed(string name) => Nodes.SelectMany(n => SidsOf(n.Name)).FirstOrDefault(s => s.Name == name)
@@ -322,6 +332,13 @@ public sealed class ReferenceTopology
     /// <summary>A packet a router originates (plain IPv6, e.g. an echo reply): its hops to wherever the routes take it.</summary>
     public IReadOnlyList<PathHop> WalkFrom(string origin, IPAddress destination, byte hopLimit = 64) =>
         Continue([], origin, [destination], 0, destination, hopLimit, decrement: false);
+
+    /// <summary>
+    /// A packet a router encapsulates (a headend, RFC 8986 §5.1: outer DA the first segment, SL = n − 1): its hops from
+    /// <paramref name="origin"/> through the segments to where the last one leaves it (a decapsulating SID ends the walk).
+    /// </summary>
+    public IReadOnlyList<PathHop> WalkEncapsulated(string origin, IReadOnlyList<IPAddress> visitOrder, byte hopLimit = 64) =>
+        Continue([], origin, visitOrder, visitOrder.Count - 1, visitOrder[0], hopLimit, decrement: false);
 
     private static UInt128 NextCsidArgument(IPAddress da, Conformance.Harness.Packets.CsidStructure s)
     {

@@ -14,7 +14,7 @@ namespace Conformance.Harness.Topology;
 /// </summary>
 public static class TopologyFile
 {
-    private static readonly string[] TopKeys = ["name", "source", "controller", "nodes", "links", "addressing", "sids"];
+    private static readonly string[] TopKeys = ["name", "source", "controller", "nodes", "links", "addressing", "sids", "ipv4_routes"];
     private static readonly string[] NodeKeys = ["name", "label", "role", "sr_capable", "o_flag_capable", "advertises", "end_sid", "link_address"];
     private static readonly string[] LinkKeys = ["name", "a", "b", "index", "metric", "ipv4"];
     private static readonly string[] PlanKeys = ["loopback", "locator", "end_sid", "end_x_sid", "link_prefix", "link_address"];
@@ -206,6 +206,27 @@ public static class TopologyFile
                 extra.Add(new TopologyExtraSid(node, n, behavior, address, link, next));
         }
 
+        // Static IPv4 routes (the plan's IGP is IPv6 only): a router's route to an IPv4 prefix via its neighbour's IPv4 address on a link with IPv4.
+        var v4routes = new List<TopologyIpv4Route>();
+        var v4Seq = Seq("ipv4_routes", false);
+        for (int i = 0; i < v4Seq.Count; i++)
+        {
+            var m = v4Seq[i];
+            var p = $"ipv4_routes[{i}]";
+            Keys(m, p, ["node", "prefix", "link"]);
+            var node = NodeRef(m, p, "node", true);
+            var prefixText = Str(m, p, "prefix", true);
+            var link = Str(m, p, "link", true);
+            var l = links.FirstOrDefault(x => x.Name == link);
+            if (link is not null && l is null) { Error(Get(m, "link"), $"{p}.link", $"'{link}' is not a link of this topology"); continue; }
+            if (l is not null && (l.Ipv4A is null || l.Ipv4B is null)) { Error(Get(m, "link"), $"{p}.link", $"{link} has no IPv4 addresses (links[].ipv4)"); continue; }
+            if (node is not null && l is not null && !l.Touches(node)) { Error(Get(m, "link"), $"{p}.link", $"{node} is not an end of {link}"); continue; }
+            if (prefixText is not null && (!IPNetwork.TryParse(prefixText, out var net) || net.BaseAddress.AddressFamily != AddressFamily.InterNetwork))
+            { Error(Get(m, "prefix"), $"{p}.prefix", $"'{prefixText}' is not an IPv4 prefix"); continue; }
+            if (node is not null && prefixText is not null && l is not null)
+                v4routes.Add(new TopologyIpv4Route(node, IPNetwork.Parse(prefixText), l.Name));
+        }
+
         string? controller = null;
         if (Get(top, "controller") is not null)
         {
@@ -215,7 +236,7 @@ public static class TopologyFile
         }
 
         if (errors.Count > 0 || name is null || source is null || plan is null) throw new TopologyException(errors);
-        var topo = new ReferenceTopology(name, source, file, nodes, links, oflag, controller, plan, extra);
+        var topo = new ReferenceTopology(name, source, file, nodes, links, oflag, controller, plan, extra) { Ipv4Routes = v4routes };
         // Every address the plan yields must parse: report a broken pattern at the addressing section.
         try
         {

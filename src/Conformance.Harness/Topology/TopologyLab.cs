@@ -153,6 +153,8 @@ public sealed class TopologyLab
         }
         foreach (var r in f.RoutesOf(node))
             lines.AddRange(render("route", new() { ["prefix"] = r.Prefix, ["via"] = r.Via, ["if"] = r.Interface }));
+        foreach (var r in f.Ipv4RoutesOf(node))
+            lines.AddRange(render("route-ipv4", new() { ["prefix"] = r.Prefix, ["via"] = r.Via, ["if"] = r.Interface }));
         return lines;
     }
 
@@ -175,7 +177,7 @@ public sealed class TopologyLab
             lines.AddRange(Render(Path.Combine(templateDirectory, "sid", s.Behavior + ".conf"), new()
             {
                 ["sid"] = s.Address.ToString(), ["sid_prefix_length"] = "128", ["count"] = " count", ["flavors"] = "", ["csid_lengths"] = "", ["next_hop"] = s.NextHop?.ToString() ?? "",
-                ["interface"] = s.Link ?? firstLink, ["dev"] = firstLink,
+                ["interface"] = s.Link ?? firstLink, ["dev"] = firstLink, ["table"] = "main",
             }));
         }
         if (f.OFlagCapable.Contains(node) && f.SidsOf(node).Count > 0)
