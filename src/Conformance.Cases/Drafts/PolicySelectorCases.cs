@@ -90,7 +90,7 @@ public sealed class PolicySelectorCases : SelectorCase
                 ? $"{received.Count} frame(s) on the link taps, {expected} encapsulated packet(s) expected\n\ntester ports:\n{tester.Reconciliation(0)}"
                 : tester.Reconciliation(expected));
         }
-        AttachPcap(all);
+        AttachSelectorPcap(all);
         var seen = SelectorJudge.Observe(received.Select(f => (f.Port, f.Data)), Selector.Constituents);
         var j = SelectorJudge.Judge(flows, seen);
         Evidence.AttachText("Flows: expected constituents → seen (from the SRH segment lists)", string.Join('\n', flows.Select(f =>

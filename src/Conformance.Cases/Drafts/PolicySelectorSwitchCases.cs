@@ -171,7 +171,7 @@ public sealed class PolicySelectorSwitchCases : SelectorCase
             foreach (var fr in received)
                 foreach (var o in SelectorJudge.Observe([(fr.Port, fr.Data)], Selector.Constituents))
                     if (o.FlowId >= BaseSourcePort && o.FlowId < BaseSourcePort + Flows) packets.Add(new TimedCarry(fr.TimestampUtc, o.Constituent));
-            AttachPcap(all);
+            AttachSelectorPcap(all);
             return (new Run(packets, start, end, spans, sent, dropped), cls, active, backup);
         }
         finally
@@ -398,7 +398,7 @@ public sealed class PolicySelectorSwitchCases : SelectorCase
             (received, all, _) = await observer.FinishAsync(got => got.Count(g => g.Port != entry) >= lowCount + highCount, Profile.Parameters.Timeouts.Capture,
                 TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(500));
         }
-        AttachPcap(all);
+        AttachSelectorPcap(all);
         if (Testbed.Pack.Offers(DutVerbs.PolicySelectorState))
             Evidence.AttachText("Selector state after the burst (DUT output, rates per constituent)",
                 await Testbed.RunVerbCommandAsync(PackVerbRunner.Render(Testbed.Pack, DutVerbs.PolicySelectorState, new Dictionary<string, string>())));

@@ -187,15 +187,7 @@ public abstract class SelectorCase : ConformanceCase
         await session.CompleteAsync(_ => false, TimeSpan.FromMilliseconds(500), TimeSpan.Zero);
     }
 
-    /// <summary>Attaches <paramref name="frames"/> as the case's pcap.</summary>
-    protected static void AttachPcap(IEnumerable<Frame> frames, string what = "exchange")
-    {
-        var pcap = Path.Combine(Path.GetTempPath(), $"srv6conf-{Guid.NewGuid():N}.pcapng");
-        try
-        {
-            PcapFile.WritePcapNg(pcap, frames);
-            Evidence.AttachFile($"{Purpose.Id} {what}{(OnTopology ? " and link taps" : "")}.pcapng", pcap, Evidence.PcapMime);
-        }
-        finally { File.Delete(pcap); }
-    }
+    /// <summary>Attaches <paramref name="frames"/> as the case's pcap (named for the taps in a topology).</summary>
+    protected static void AttachSelectorPcap(IEnumerable<Frame> frames, string what = "exchange") =>
+        AttachPcap(frames, $"{Purpose.Id} {what}{(OnTopology ? " and link taps" : "")}.pcapng");
 }

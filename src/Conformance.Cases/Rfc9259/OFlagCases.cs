@@ -226,9 +226,7 @@ public sealed class OFlagCases : ConformanceCase
         {
             await restore();
         }
-        var pcap = Path.Combine(Path.GetTempPath(), $"srv6conf-{Guid.NewGuid():N}.pcapng");
-        try { PcapFile.WritePcapNg(pcap, result.All); Evidence.AttachFile($"{Purpose.Id} {rate} per s exchange.pcapng", pcap, Evidence.PcapMime); }
-        finally { File.Delete(pcap); }
+        AttachPcap(result.All, $"{Purpose.Id} {rate} per s exchange.pcapng");
 
         // The tester must have offered what the purpose says, or nothing can be concluded about the DUT.
         var sentAt = result.Sent.Select(f => f.TimestampUtc).ToList();

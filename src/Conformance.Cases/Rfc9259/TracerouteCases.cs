@@ -129,9 +129,7 @@ public sealed class TracerouteCases : ConformanceCase
                 Evidence.AttachText("Capture reconciliation", result.Reconciliation(answers.Count));
             }
         });
-        var pcap = Path.Combine(Path.GetTempPath(), $"srv6conf-{Guid.NewGuid():N}.pcapng");
-        try { PcapFile.WritePcapNg(pcap, result.All); Evidence.AttachFile($"{Purpose.Id} exchange.pcapng", pcap, Evidence.PcapMime); }
-        finally { File.Delete(pcap); }
+        AttachPcap(result.All, $"{Purpose.Id} exchange.pcapng");
         Evidence.AttachText("Received (notation)", result.Received.Count == 0 ? "nothing on any port"
             : string.Join('\n', result.Received.Select(f => $"{f.Port}: {PacketDecoder.Decode(f.Data).Notation}")));
         Evidence.AttachText("Tester's answers as the emulated hops", answers.Count == 0 ? "no probe reached the emulated hops on t2"

@@ -169,9 +169,7 @@ public sealed class CompressionMetricsCases : ConformanceCase
         foreach (var f in result.On("t2").Skip(taps.Values.Sum(t => t.Count)))
             if (Observe(f.Data, forms) is { } o && !taps[o.Key].Contains(o.Tap)) taps[o.Key].Add(o.Tap);
 
-        var pcap = Path.Combine(Path.GetTempPath(), $"srv6conf-{Guid.NewGuid():N}.pcapng");
-        try { PcapFile.WritePcapNg(pcap, result.Received); Evidence.AttachFile($"{Purpose.Id} taps (t2, and what the DUT sent elsewhere).pcapng", pcap, Evidence.PcapMime); }
-        finally { File.Delete(pcap); }
+        AttachPcap(result.Received, $"{Purpose.Id} taps (t2, and what the DUT sent elsewhere).pcapng");
         var csid = new CsidTable(forms.Where(s => s.Endpoint.Block is { Structure.Flavor: CsidFlavor.NextCsid }).Select(s => s.Endpoint.Block!).Distinct());
         Evidence.AttachText("Received (C-SID notation, as `srv6conf decode --csid 2001:db8::/32,16 --csid 2001:db8:ee::/48,16` shows it)",
             string.Join('\n', result.Received.Select(f => $"{f.Port}: {csid.Format(NotationPacket.FromDecoded(PacketDecoder.Decode(f.Data, LinkKind.Ethernet, csid)))}")));

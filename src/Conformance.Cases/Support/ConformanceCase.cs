@@ -133,6 +133,18 @@ public abstract class ConformanceCase
     protected static PacketBuilder OutOf(string port) => new PacketBuilder().Ethernet(DutMac(port), TesterMac(port));
 
     /// <summary>A distinct echo payload for probe <paramref name="i"/>, so each reception ties to its stimulus.</summary>
+    /// <summary>Attaches <paramref name="frames"/> to the case's evidence as a pcapng named <paramref name="name"/> (written to a temporary file, then removed).</summary>
+    protected static void AttachPcap(IEnumerable<Frame> frames, string name)
+    {
+        var pcap = Path.Combine(Path.GetTempPath(), $"srv6conf-{Guid.NewGuid():N}.pcapng");
+        try
+        {
+            PcapFile.WritePcapNg(pcap, frames);
+            Evidence.AttachFile(name, pcap, Evidence.PcapMime);
+        }
+        finally { File.Delete(pcap); }
+    }
+
     protected static byte[] ProbeData(int i) => System.Text.Encoding.ASCII.GetBytes($"srv6conf probe {i:D4} {Purpose.Id}".PadRight(40, '.'));
 
     /// <summary>Echo identifier for this case (stable per test purpose, so captures of reruns line up).</summary>
@@ -203,13 +215,7 @@ public abstract class ConformanceCase
         var countersAfter = await Evidence.StepAsync("Read the DUT's per-SID counters again", () => Testbed.Platform.ReadCountersAsync());
         Evidence.AttachText("Per-SID counters (packets before → after)", string.Join('\n', countersAfter.OrderBy(c => c.Key, StringComparer.Ordinal)
             .Select(c => $"{c.Key}: {(countersBefore.TryGetValue(c.Key, out var b) ? b.Packets : 0)} → {c.Value.Packets} (errors {c.Value.Errors})")));
-        var pcap = Path.Combine(Path.GetTempPath(), $"srv6conf-{Guid.NewGuid():N}.pcapng");
-        try
-        {
-            PcapFile.WritePcapNg(pcap, result.All);
-            Evidence.AttachFile($"{Purpose.Id} exchange.pcapng", pcap, Evidence.PcapMime);
-        }
-        finally { File.Delete(pcap); }
+        AttachPcap(result.All, $"{Purpose.Id} exchange.pcapng");
         Evidence.AttachText("Stimuli (notation)", string.Join('\n', stimuli.Select((s, i) => $"{i,3} {port}: {PacketDecoder.Decode(s).Notation}")));
         Evidence.AttachText("Expected (notation)", expected.Count == 0 ? "nothing on any port"
             : string.Join('\n', expected.Select(e => $"{e.Port}: {e.Decoded.Notation}  ({e.Description}; not compared: {(e.IgnoredFields.Count == 0 ? "-" : string.Join(", ", e.IgnoredFields))})")));

@@ -140,13 +140,7 @@ public abstract class TopologyCase : ConformanceCase
         })).ToList();
         var asideFrames = setAside is null ? [] : result.Received.Concat(relevant).Where(f => setAside(PacketDecoder.Decode(f.Data))).ToList();
         var all = result with { Received = [.. result.Received.Concat(relevant).Except(asideFrames)] };
-        var pcap = Path.Combine(Path.GetTempPath(), $"srv6conf-{Guid.NewGuid():N}.pcapng");
-        try
-        {
-            PcapFile.WritePcapNg(pcap, all.All.Concat(asideFrames).Concat(tapped.Except(relevant)).OrderBy(f => f.TimestampUtc));
-            Evidence.AttachFile($"{Purpose.Id} exchange and link taps.pcapng", pcap, Evidence.PcapMime);
-        }
-        finally { File.Delete(pcap); }
+        AttachPcap(all.All.Concat(asideFrames).Concat(tapped.Except(relevant)).OrderBy(f => f.TimestampUtc), $"{Purpose.Id} exchange and link taps.pcapng");
         Evidence.AttachText("Expected hop by hop (notation)", string.Join('\n', expected.Select(e => $"{e.Port}: {e.Decoded.Notation}  ({e.Description})")));
         Evidence.AttachText("Received on tester ports and link taps (notation)", all.Received.Count == 0 ? "nothing"
             : string.Join('\n', all.Received.OrderBy(f => f.TimestampUtc).Select(f => $"{f.TimestampUtc:HH:mm:ss.ffffff} {f.Port}: {PacketDecoder.Decode(f.Data).Notation}")));
