@@ -132,7 +132,6 @@ public abstract class ConformanceCase
     /// <summary>A frame the DUT sends out of <paramref name="port"/> to the tester.</summary>
     protected static PacketBuilder OutOf(string port) => new PacketBuilder().Ethernet(DutMac(port), TesterMac(port));
 
-    /// <summary>A distinct echo payload for probe <paramref name="i"/>, so each reception ties to its stimulus.</summary>
     /// <summary>Attaches <paramref name="frames"/> to the case's evidence as a pcapng named <paramref name="name"/> (written to a temporary file, then removed).</summary>
     protected static void AttachPcap(IEnumerable<Frame> frames, string name)
     {
@@ -145,6 +144,7 @@ public abstract class ConformanceCase
         finally { File.Delete(pcap); }
     }
 
+    /// <summary>A distinct echo payload for probe <paramref name="i"/>, so each reception ties to its stimulus.</summary>
     protected static byte[] ProbeData(int i) => System.Text.Encoding.ASCII.GetBytes($"srv6conf probe {i:D4} {Purpose.Id}".PadRight(40, '.'));
 
     /// <summary>Echo identifier for this case (stable per test purpose, so captures of reruns line up).</summary>
