@@ -209,6 +209,7 @@ finish_run() {
   gate=$?
   set -e
   [ "$gate" -le 1 ] && compared+=("$run")
+  if [ "$gate" -le 1 ] && grep -Eq '^    dut_nodes:' "$profile"; then interop_runs+=("$run"); fi
   if [ -n "$baseline" ] && [ "$gate" -le 1 ]; then
     set +e; "${cli[@]}" report regressions --run "$run" --baseline "$baseline"; r=$?; set -e
     [ "$r" -gt "$gate" ] && gate=$r
@@ -251,7 +252,7 @@ trap 'on_signal INT 2' INT
 trap 'on_signal TERM 15' TERM
 
 [ -n "${SRV6CONF_HISTORY:-}" ] && history_set=1
-summary=(); worst=0; compared=()
+summary=(); worst=0; compared=(); interop_runs=()
 # --merge: the shards' results become one run (no testbed is touched), reported and stated like any run.
 if [ -n "$merge" ]; then
   pname=$(basename "${profiles[0]}" .yaml)
@@ -278,6 +279,16 @@ if [ -z "$interrupted" ] && [ ${#compared[@]} -ge 2 ]; then
     printf '\nSide by side (%s runs): %s\n' "${#compared[@]}" "$cmp/comparison.html"; rm -f "$cmp.log"
   else
     echo "run-suite: the side-by-side comparison failed; see $cmp.log" >&2
+  fi
+fi
+# Runs of multi-DUT testbeds (testbed.topology.dut_nodes, e.g. Linux + node both ways round): one interop report, with the
+# role table per DUT pair and the pair matrix (srv6conf report interop).
+if [ -z "$interrupted" ] && [ ${#interop_runs[@]} -ge 1 ]; then
+  iop="reports/${name:-$stamp}-interop"
+  if "${cli[@]}" report interop "${interop_runs[@]}" --out "$iop" $anonymise >"$iop.log" 2>&1; then
+    printf '\nInterop report (%s runs of two-DUT testbeds): %s\n' "${#interop_runs[@]}" "$iop/interop.html"; rm -f "$iop.log"
+  else
+    echo "run-suite: the interop report failed; see $iop.log" >&2
   fi
 fi
 if [ -n "$interrupted" ]; then

@@ -197,7 +197,7 @@ public sealed class InteropCases : TopologyCase
         if (blamed.Count > 0)
             Fail($"blamed on {string.Join(" and ", blamed.Select(DutLabel))}: the DUTs' O-flag processing did not export exactly one full copy of each sampled packet to the collector each, "
                 + $"or a DUT did not forward P1 as Appendix A.3 lists ({o.Figures})\n"
-                + string.Join('\n', blamed.SelectMany(n => (judged.Contains(n) && problems.TryGetValue(n, out var l) ? l.Select(x => $"[{n}] {x}") : []).Concat(o.DutProblems.Where(x => x.StartsWith($"[{n}]")))).Take(8)));
+                + string.Join('\n', blamed.SelectMany(n => (judged.Contains(n) && problems.TryGetValue(n, out var l) ? l.Select(x => $"[{n}] {x}") : []).Concat(o.DutProblems.Where(x => x.StartsWith($"[{n}]")))).Take(8)), BlamedProfiles(blamed));
         PathVerdict(j, o, "P1 did not reach CE2 as Appendix A.3 lists.");
     }
 
@@ -314,7 +314,7 @@ public sealed class InteropCases : TopologyCase
         var blamed = DutNodes.Where(n => o.Blamed.Contains(n) || (n == "N2" && foreign.Count > 0)).ToList();
         if (blamed.Count > 0)
             Fail($"blamed on {string.Join(" and ", blamed.Select(DutLabel))}: CE1's IPv6 and IPv4 traffic was not encapsulated at N2 (H.Encaps) and carried through N4's End.X C52 to the VPN SIDs at N7 as RFC 8986 §5.1 and §4.2 say ({o.Figures})\n"
-                + string.Join('\n', o.DutProblems.Take(8).Concat(foreign.Count > 0 ? [$"[N2] the outer source {string.Join(", ", foreign)} is not an address of N2 (T, RFC 8986 §5.1)"] : [])));
+                + string.Join('\n', o.DutProblems.Take(8).Concat(foreign.Count > 0 ? [$"[N2] the outer source {string.Join(", ", foreign)} is not an address of N2 (T, RFC 8986 §5.1)"] : [])), BlamedProfiles(blamed));
         PathVerdict(j, o, "The services were not carried end to end through both DUTs.");
     }
 
@@ -427,7 +427,7 @@ public sealed class InteropCases : TopologyCase
         var blamed = DutNodes.Where(n => oo.Blamed.Contains(n) || oi.Blamed.Contains(n) || (n == "N2" && badNotices.Count > 0)).ToList();
         if (blamed.Count > 0)
             Fail($"blamed on {string.Join(" and ", blamed.Select(DutLabel))}: packets from outside the SR domain to N4's SIDs were not dropped at the edge N2 (RFC 8754 §5.1), or N4's End SID did not answer a source inside the domain (outside: {oo.Figures}; inside: {oi.Figures})\n"
-                + string.Join('\n', oo.DutProblems.Concat(badNotices).Concat(oi.DutProblems).Take(8)));
+                + string.Join('\n', oo.DutProblems.Concat(badNotices).Concat(oi.DutProblems).Take(8)), BlamedProfiles(blamed));
         PathVerdict(jo, oo, "The packets from outside were not dropped at the edge N2.");
         PathVerdict(ji, oi, "N4's End SID did not answer a source inside the domain.");
     }

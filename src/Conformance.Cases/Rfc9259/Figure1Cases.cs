@@ -106,7 +106,6 @@ public sealed class Figure1Cases : TopologyCase
     }
 
     [Test]
-    [NegativeControl("Figure1EndXWrongLink", Profile = "reference-figure1.yaml", Why = "End.X C52 sends the probe that outlives the DUT over link9 instead of link10: the last hop fails at the DUT")]
     [NegativeControl("Figure1EndXWrongLink", Profile = "reference-figure1-node.yaml", Why = "the reference node as N4: End.X C52 sends the probe that outlives it over link9 instead of link10")]
     [NegativeControl("Figure1EndXWrongLink", Profile = "reference-figure1-node-csid.yaml", Why = "the compressed list: N4's NEXT-C-SID End.X c452 sends the probe that outlives it over link9 instead of link10")]
     [TestPurpose(Id = "TP-TRACE-BV-04", Requires = new[] { "End.X" }, Feature = "Traceroute via a segment list",

@@ -263,11 +263,19 @@ public abstract class ConformanceCase
     }
 
     /// <summary>A DUT non-conformance: FAIL, marked known when the profile lists it as a known deviation.</summary>
-    protected static void Fail(string message)
+    protected static void Fail(string message) => Fail(message, [Profile]);
+
+    /// <summary>
+    /// A non-conformance blamed on the DUTs whose profiles are <paramref name="blamed"/> (a multi-DUT testbed: each DUT node's
+    /// own profile, which lists its implementation's known deviations): FAIL, marked known only when every blamed DUT's
+    /// profile lists it for this purpose; a deviation of one DUT never excuses another's.
+    /// </summary>
+    protected static void Fail(string message, IReadOnlyCollection<Profile> blamed)
     {
-        var deviation = Profile.DeviationsFor(Purpose.Id).FirstOrDefault();
-        if (deviation is not null)
-            Evidence.MarkKnownDeviation(deviation.Id, $"{deviation.Observed} — {deviation.Reason}");
+        var deviations = blamed.Select(p => p.DeviationsFor(Purpose.Id).FirstOrDefault()).ToList();
+        if (deviations.Count > 0 && deviations.All(d => d is not null))
+            foreach (var d in deviations.DistinctBy(d => d!.Id))
+                Evidence.MarkKnownDeviation(d!.Id, $"{d.Observed} — {d.Reason}");
         Assert.Fail(message);
     }
 }

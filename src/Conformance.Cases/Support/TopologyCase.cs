@@ -2,6 +2,7 @@ using System.Net;
 using Conformance.Harness;
 using Conformance.Harness.Capture;
 using Conformance.Harness.Packets;
+using Conformance.Harness.Profiles;
 using Conformance.Harness.Reporting;
 using Conformance.Harness.Tester;
 using Conformance.Harness.Topology;
@@ -54,6 +55,13 @@ public abstract class TopologyCase : ConformanceCase
     /// <summary>Every DUT node of the testbed (one for a single-DUT profile).</summary>
     protected static IReadOnlyList<string> DutNodes => Lab.DutNodes;
     private static bool SeveralDuts => Lab.DutNodes.Count > 1;
+    /// <summary>
+    /// The profiles whose known deviations may excuse a failure blamed on <paramref name="nodes"/>: each blamed DUT node's own
+    /// profile on a multi-DUT testbed (testbed.topology.dut_nodes), the run's profile otherwise.
+    /// </summary>
+    protected static IReadOnlyCollection<Profile> BlamedProfiles(IEnumerable<string> nodes) =>
+        SeveralDuts ? [.. nodes.Distinct().Select(n => Testbed.DutAt(n).Profile)] : [Profile];
+
     /// <summary>How a verdict names the DUT at <paramref name="node"/>: its node, platform, host and profile.</summary>
     protected static string DutLabel(string node) => SeveralDuts ? Testbed.DutAt(node).Label : node;
 
@@ -231,7 +239,7 @@ public abstract class TopologyCase : ConformanceCase
         if (j.Pass) return;
         if (o.DutProblems.Count > 0)
             Fail((SeveralDuts ? $"blamed on {string.Join(" and ", o.Blamed.Select(DutLabel))}: " : "")
-                + $"{requirementShort} ({o.Figures})\n" + string.Join('\n', o.DutProblems.Take(8)));
+                + $"{requirementShort} ({o.Figures})\n" + string.Join('\n', o.DutProblems.Take(8)), BlamedProfiles(o.Blamed));
         throw new TestbedException($"INCONC: the path went wrong outside the DUT, so the DUT's behaviour could not be judged ({o.Figures}):\n"
             + string.Join('\n', o.TestbedProblems.Take(8)));
     }
@@ -319,7 +327,8 @@ public abstract class TopologyCase : ConformanceCase
         if (blamed.Count > 0)
             Fail((SeveralDuts ? $"blamed on {string.Join(" and ", blamed.Select(DutLabel))}: " : "") + $"the traceroute via {listName} did not go through the DUTs' SIDs hop by hop, "
                 + $"or a DUT did not answer the probe that expired there with Time Exceeded quoting it from one of its addresses ({o.Figures})\n"
-                + string.Join('\n', blamed.SelectMany(n => o.DutProblems.Where(x => !SeveralDuts || x.StartsWith($"[{n}]")).Concat(wrongSource.TryGetValue(n, out var l) ? l.Select(x => $"[{n}] {x}") : [])).Take(8)));
+                + string.Join('\n', blamed.SelectMany(n => o.DutProblems.Where(x => !SeveralDuts || x.StartsWith($"[{n}]")).Concat(wrongSource.TryGetValue(n, out var l) ? l.Select(x => $"[{n}] {x}") : [])).Take(8)),
+                BlamedProfiles(blamed));
         if (testbed.Count > 0 && j.Pass)
             throw new TestbedException("INCONC: a lab router answered from an address not its own:\n" + string.Join('\n', testbed));
         PathVerdict(j, o, "The traceroute was not answered hop by hop as Appendix A.2.1 lists.");

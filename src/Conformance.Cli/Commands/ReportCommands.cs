@@ -116,7 +116,7 @@ internal static class ReportCommands
         IReadOnlyList<KnownDeviation>? deviations = null;
         if (profilePath is not null)
         {
-            try { var p = ProfileLoader.Load(profilePath); pics = Pics(p); deviations = p.KnownDeviations; }
+            try { var p = ProfileLoader.Load(profilePath); pics = Pics(p); deviations = p.RunDeviations; }
             catch (ProfileException e) { stderr.WriteLine(e.Message); return 2; }
         }
         ConformanceStatementDocument doc;

@@ -188,6 +188,9 @@ public static class LinuxIntentRenderer
         {
             ["name"] = h.Name,
             ["prefix"] = h.Prefix.ToString(),
+            // An IPv4 prefix steered into an SRv6 policy is an IPv4 route with the seg6 encapsulation (RFC 8986 §5.1: the
+            // packet is IPv4, the outer header IPv6).
+            ["family"] = h.Prefix.BaseAddress.AddressFamily == AddressFamily.InterNetworkV6 ? "-6" : "-4",
             ["segments"] = string.Join(',', h.Segments),
             ["interface"] = h.Interface,
         }));

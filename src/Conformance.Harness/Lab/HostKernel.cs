@@ -30,9 +30,10 @@ public static class HostKernel
     public static string? WhyNoLinuxReferenceDut => OperatingSystem.IsLinux() ? LinuxSrv6DutProblem.Value : "the Linux reference lab needs Linux";
 
     /// <summary>
-    /// Null when this host can build the single-DUT Linux reference lab (<c>profiles/reference-lab.yaml</c>): its kernel has
-    /// SRv6, or the DUT runs in the opt-in VM (<see cref="DutVm.InUse"/>). Otherwise why not, with what the VM would need.
-    /// Reference topologies (their Linux routers share the host kernel) still need <see cref="WhyNoLinuxReferenceDut"/> null.
+    /// Null when this host can build a lab with a Linux reference DUT (<c>profiles/reference-lab.yaml</c>, or a Linux DUT node
+    /// of a reference topology such as <c>profiles/reference-figure1.yaml</c>): its kernel has SRv6, or the DUT runs in the
+    /// opt-in VM (<see cref="DutVm.InUse"/>; a topology's other routers then run as reference nodes,
+    /// Topology.TopologyLab.RoutersRunAsReferenceNodes). Otherwise why not, with what the VM would need.
     /// </summary>
     public static string? WhyNoLinuxReferenceLab
     {

@@ -129,12 +129,12 @@ public sealed class ReferenceLab : IDisposable, IAsyncDisposable
         // The Linux kernel as the DUT needs the kernel's SRv6 lightweight tunnels: say so before anything is built. A
         // topology's other routers around the reference node need nothing of the kind: where the kernel lacks SRv6 they are
         // reference nodes too (Topology.TopologyLab.RoutersRunAsReferenceNodes).
-        // Where the host kernel lacks SRv6, a single Linux DUT can run in a qemu VM inside its namespace (opt-in, DutVm).
+        // Where the host kernel lacks SRv6, a Linux DUT (alone between tester ports, or a node of a reference topology whose
+        // other routers then run as reference nodes) can run in a qemu VM inside its namespace (opt-in, DutVm).
         var inVm = false;
         if (spec.Node is null && !spec.ExternalDut && HostKernel.WhyNoLinuxReferenceDut is not null)
         {
-            if (spec.ExtraNamespaceSuffixes.Count > 0 || HostKernel.WhyNoLinuxReferenceLab is not null)
-                throw new HostCapabilityException(spec.ExtraNamespaceSuffixes.Count > 0 ? HostKernel.WhyNoLinuxReferenceDut! : HostKernel.WhyNoLinuxReferenceLab!);
+            if (HostKernel.WhyNoLinuxReferenceLab is { } why) throw new HostCapabilityException(why);
             inVm = true;
         }
         var sw = Stopwatch.StartNew();

@@ -89,6 +89,13 @@ public sealed record Profile
             $"this test case needs tester port '{name}' but the profile defines only: " +
             $"{(Testbed.TesterPorts.Count == 0 ? "none" : string.Join(", ", Testbed.TesterPorts.Select(p => p.Name)))}"));
 
+    /// <summary>
+    /// The known deviations a run of this profile can observe: its own, and on a multi-DUT testbed each DUT node's profile's
+    /// (a failure blamed on a DUT is excused only by that DUT's own list), each id once.
+    /// </summary>
+    public IReadOnlyList<KnownDeviation> RunDeviations =>
+        [.. KnownDeviations.Concat(Testbed.Topology is { IsMultiDut: true } t ? t.DutNodes.SelectMany(d => d.Profile.KnownDeviations) : []).DistinctBy(d => d.Id)];
+
     /// <summary>Known deviations that cover the given test purpose id.</summary>
     public IReadOnlyList<KnownDeviation> DeviationsFor(string testPurposeId) =>
         KnownDeviations.Where(d => d.TestPurposes.Contains(testPurposeId, StringComparer.Ordinal)).ToArray();

@@ -236,9 +236,9 @@ public static class ProfileDutConfig
         // Every DUT of the testbed; a reference topology's other routers need nothing of the kind: where the kernel lacks SRv6
         // they run as reference nodes (Topology.TopologyLab.RoutersRunAsReferenceNodes).
         IEnumerable<Profile> duts = profile.Testbed.Topology is { IsMultiDut: true } mt ? mt.DutNodes.Select(d => d.Profile) : [profile];
-        // The single Linux DUT may run in the opt-in VM (DutVm); a reference topology's Linux DUT shares the host kernel.
+        // A Linux DUT, alone or a node of a reference topology, may run in the opt-in VM (DutVm).
         if (duts.Any(d => RouterPack(d) is null))
-            return profile.Testbed.Topology is null ? HostKernel.WhyNoLinuxReferenceLab : HostKernel.WhyNoLinuxReferenceDut;
+            return HostKernel.WhyNoLinuxReferenceLab;
         return null;
     }
 

@@ -110,7 +110,7 @@ public class ConfigMutationTests
     public void Tokens_AreChangedAsDescribed()
     {
         Assert.That(M("swap-segs@headend:2001:db8:e:1::/64").Replacement,
-            Is.EqualTo("ip -6 route add 2001:db8:e:1::/64 encap seg6 mode encap segs 2001:db8:b:3:e::,2001:db8:b:2:e:: dev veth-t2"));
+            Is.EqualTo("ip -6 route add 2001:db8:e:1::/64 encap seg6 mode encap segs 2001:db8:b:3:e::,2001:db8:b:2:e:: dev veth-t2 metric 1"));
         Assert.That(M("prefix-1@route:203.0.113.128/25").Replacement, Does.StartWith("ip -4 route add 203.0.113.0/24 via "), "base address masked");
         Assert.That(M("prefix+1@route:2001:db8:d::/64").Replacement, Does.StartWith("ip -6 route add 2001:db8:d::/65 via "));
         Assert.That(M("len=64@sid:end").Replacement, Does.StartWith("ip -6 route add 2001:db8:b:1::/64 encap seg6local action End count"));
