@@ -2,6 +2,7 @@ using Conformance.Cases.Support;
 using Conformance.Harness;
 using Conformance.Harness.Intent;
 using Conformance.Harness.Platforms;
+using Conformance.Harness.Profiles;
 using Conformance.Harness.Reporting;
 using Conformance.Harness.Verdicts;
 using NUnit.Framework;
@@ -49,7 +50,8 @@ public sealed class CsidConfigurationCases : ConformanceCase
         if (unjudged.Count > 0)
             throw new TestbedException($"the {Profile.Testbed.Platform} pack's state.sid_table ({table.DeclaredAt}) does not read the SIDs' {string.Join(", ", unjudged)}: the read-back cannot be judged.");
         Evidence.AttachText("Configured flavored SIDs and what the table shows", string.Join('\n', configured.Select(s =>
-            $"{s.Name} {s.Address}/{s.PrefixLength} {s.Behavior} flavors {string.Join(",", s.Flavors)}{(s.Csid is { } c ? $" csid {c.Flavor} {c.BlockBits}/{c.CsidBits}" : "")}\n  shown: " +
+            $"{s.Name} {s.Address}/{s.PrefixLength} {s.Behavior.Name()} flavors {string.Join(",", s.Flavors.Order().Select(f => f.Name()))}" +
+            $"{(s.Csid is { } c ? $", Locator-Block {c.BlockBits} bits, C-SID {c.CsidBits} bits" : "")}\n  shown: " +
             string.Join(" | ", readBack.Rows.Where(r => r.Sid.Equals(s.Address)).Select(r => r.Shown).DefaultIfEmpty("(no row)")))));
         var problems = SidReadBack.Judge(configured, readBack, Testbed.Pack.Templates.Flavors);
         if (problems.Count > 0)

@@ -137,7 +137,7 @@ public static partial class SidReadBack
                 var want = Expected(s).Select(f => f.Name()).ToList();
                 var dropped = want.Where(f => !shown.Contains(f)).ToList();
                 var added = shown.Where(f => !want.Contains(f, StringComparer.OrdinalIgnoreCase)).ToList();
-                if (dropped.Count > 0) wrong.Add($"flavor {string.Join(", ", dropped)} configured but not shown (silently dropped)");
+                if (dropped.Count > 0) wrong.Add($"flavor {string.Join(", ", dropped)} configured but not in the SID table (dropped)");
                 if (added.Count > 0) wrong.Add($"flavor {string.Join(", ", added)} shown but not configured");
             }
             if (readBack.ShowsCsidLengths && s.Csid is { } c && (row.BlockBits != c.BlockBits || row.CsidBits != c.CsidBits))

@@ -89,9 +89,9 @@ public class SidReadBackTests
         ];
         var problems = SidReadBack.Judge(configured, SidReadBack.Read(LinuxPack.State!.SidTable!, LinuxOutput), LinuxPack.Templates.Flavors);
         Assert.That(problems, Has.Count.EqualTo(3));
-        Assert.That(problems[0], Does.StartWith("SID end_t_csid (2001:db8:c9::/48, End.T NEXT-C-SID, Locator-Block 32 bits, C-SID 16 bits): flavor NEXT-C-SID configured but not shown (silently dropped)")
+        Assert.That(problems[0], Does.StartWith("SID end_t_csid (2001:db8:c9::/48, End.T NEXT-C-SID, Locator-Block 32 bits, C-SID 16 bits): flavor NEXT-C-SID configured but not in the SID table (dropped)")
             .And.Contain("no C-SID structure shown").And.Contain("action End.T table 100 dev veth-t1"));
-        Assert.That(problems[2], Does.Contain("flavor PSP configured but not shown"));
+        Assert.That(problems[2], Does.Contain("flavor PSP configured but not in the SID table"));
     }
 
     [Test]
@@ -177,6 +177,6 @@ public class SidReadBackTests
         var (configured, readBack) = NodeReadBack("flavors-dropped-except-end-and-end-x");
         var problems = SidReadBack.Judge(configured, readBack, NodePack.Templates.Flavors);
         Assert.That(problems, Has.Count.EqualTo(1));
-        Assert.That(problems[0], Does.StartWith("SID end_t_rcsid (2001:db8:ca:14::/64, End.T REPLACE-C-SID, Locator-Block 32 bits, C-SID 32 bits): flavor REPLACE-C-SID configured but not shown (silently dropped); no C-SID structure shown"));
+        Assert.That(problems[0], Does.StartWith("SID end_t_rcsid (2001:db8:ca:14::/64, End.T REPLACE-C-SID, Locator-Block 32 bits, C-SID 32 bits): flavor REPLACE-C-SID configured but not in the SID table (dropped); no C-SID structure shown"));
     }
 }
