@@ -563,8 +563,9 @@ public sealed partial class LabFaultMode
 
     public static LabFaultMode NodeSrhMishandled { get; } = new(
         "NodeSrhMishandled", "Reference node defects: SRH packets in transit are dropped, SRH packets to a local address (no SID) are dropped, the O-flag is cleared in the packet that continues, " +
-        "NEXT-C-SID not applied behind a Hop-by-Hop or Destination Options header.",
-        profile: NodeProfile, nodeDebugFaults: ["transit-srh-dropped", "srh-to-local-address-dropped", "o-flag-cleared-on-forward", "next-csid-skipped-behind-extension-headers"]);
+        "NEXT-C-SID not applied behind a Hop-by-Hop or Destination Options header, the flavors and C-SID structure of a SID other than End and End.X accepted but not installed (as Linux seg6local does).",
+        profile: NodeProfile, nodeDebugFaults: ["transit-srh-dropped", "srh-to-local-address-dropped", "o-flag-cleared-on-forward", "next-csid-skipped-behind-extension-headers",
+            "flavors-dropped-except-end-and-end-x"]);
 
     public static LabFaultMode NodeOFlagIgnored { get; } = new(
         "NodeOFlagIgnored", "Reference node defect: O-flag processing configured but the O-flag ignored (nothing punted).",

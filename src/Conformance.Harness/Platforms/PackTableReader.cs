@@ -59,8 +59,9 @@ public static class PackTableReader
             foreach (var row in rows)
             {
                 var d = new Dictionary<string, string>(StringComparer.Ordinal);
+                // A field whose path ends in a list of scalars (the node's "flavors": ["psp", "next-csid"]) reads them all, joined by ','.
                 foreach (var (field, path) in table.Fields)
-                    if (Walk([row], path).Select(Scalar).FirstOrDefault(v => v is not null) is { } v) d[field] = v;
+                    if (Walk([row], path).Select(Scalar).OfType<string>().ToList() is { Count: > 0 } v) d[field] = string.Join(',', v);
                 result.Add(d);
             }
             return result;

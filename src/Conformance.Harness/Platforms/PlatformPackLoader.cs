@@ -117,7 +117,7 @@ public static class PlatformPackLoader
         if (top.Mapping("state", false, StateKeys) is { } st)
         {
             var counters = Table(w, st, "counters", ["sid", "packets"], ["bytes", "errors"], true);
-            var sidTable = Table(w, st, "sid_table", ["sid", "name"], ["behavior"], false);
+            var sidTable = Table(w, st, "sid_table", ["sid", "name"], ["behavior", "flavors", "prefix_length", "block_bits", "csid_bits"], true);
             var snapshot = st.String("snapshot", true, "the command that shows the configuration the suite touches");
             if (snapshot is not null) state = new PackState(snapshot, st.String("diff", false), counters) { SidTable = sidTable };
         }

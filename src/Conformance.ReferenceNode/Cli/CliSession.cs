@@ -243,15 +243,17 @@ public sealed class CliSession
         foreach (var s in _node.Running.Srv6.Sids)
         {
             var c = counters.GetValueOrDefault(s.Name);
-            var flavors = s.Flavors == Flavors.None ? "-" : ConfigEditor.FlavorNames(s.Flavors).Replace(' ', ',');
+            var installed = InstalledSid.InstalledFlavors(_node.Running, s);
+            var flavors = installed == Flavors.None ? "-" : ConfigEditor.FlavorNames(installed).Replace(' ', ',');
             o.Append(CultureInfo.InvariantCulture, $"{s.Sid + "/" + s.PrefixLength,-40} {ConfigEditor.BehaviorName(s.Behavior),-18} {flavors,-16} {s.Name,-16} {c?.Packets ?? 0,14} {c?.Bytes ?? 0,16}\n");
         }
         return o.ToString();
     }
 
     /// <summary>
-    /// <c>show srv6 sid | json</c>: <c>{"sids": [{"sid", "prefix-length", "behavior", "flavors": [...], "name", "locator",
-    /// "allocation": "explicit"|"dynamic", "counters": {"packets", "bytes"}}]}</c> (README.md, "CLI reference").
+    /// <c>show srv6 sid | json</c>: <c>{"sids": [{"sid", "prefix-length", "behavior", "flavors": [...], "csid": {"flavor",
+    /// "block-bits", "csid-bits"} | null, "name", "locator", "allocation": "explicit"|"dynamic", "counters": {"packets", "bytes"}}]}</c>
+    /// (README.md, "CLI reference"): the SIDs as installed (flavors and C-SID structure, the locator's).
     /// </summary>
     private string SidsJson()
     {
@@ -264,7 +266,10 @@ public sealed class CliSession
                 ["sid"] = s.Sid.ToString(),
                 ["prefix-length"] = s.PrefixLength,
                 ["behavior"] = ConfigEditor.BehaviorName(s.Behavior),
-                ["flavors"] = new System.Text.Json.Nodes.JsonArray([.. ConfigEditor.FlavorNames(s.Flavors).Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(f => (System.Text.Json.Nodes.JsonNode?)f)]),
+                ["flavors"] = new System.Text.Json.Nodes.JsonArray([.. ConfigEditor.FlavorNames(InstalledSid.InstalledFlavors(_node.Running, s)).Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(f => (System.Text.Json.Nodes.JsonNode?)f)]),
+                ["csid"] = InstalledSid.InstalledCsid(_node.Running, s) is { } cs
+                    ? new System.Text.Json.Nodes.JsonObject { ["flavor"] = cs.Kind == CsidFlavorKind.Next ? "next-csid" : "replace-csid", ["block-bits"] = cs.BlockBits, ["csid-bits"] = cs.CsidBits }
+                    : null,
                 ["name"] = s.Name,
                 ["locator"] = s.Locator,
                 ["allocation"] = s.Dynamic ? "dynamic" : "explicit",

@@ -123,6 +123,21 @@ public enum Behavior { End, EndX, EndT, EndDX2, EndDX4, EndDX6, EndDT4, EndDT6, 
 [Flags]
 public enum Flavors { None = 0, Psp = 1, Usp = 2, Usd = 4, NextCsid = 8, ReplaceCsid = 16 }
 
+/// <summary>What the node installs of a configured SID: its flavors and C-SID structure, less what a debug fault drops.</summary>
+public static class InstalledSid
+{
+    /// <summary>Debug fault <see cref="DebugFault.FlavorsDroppedExceptEndAndEndX"/>: the SID's flavors and C-SID structure are not installed.</summary>
+    public static bool FlavorsDropped(NodeConfig config, LocalSidConfig sid) =>
+        config.DebugFaults.Contains(DebugFault.FlavorsDroppedExceptEndAndEndX) && sid.Behavior is not (Behavior.End or Behavior.EndX);
+
+    /// <summary>The flavors installed for <paramref name="sid"/>.</summary>
+    public static Flavors InstalledFlavors(NodeConfig config, LocalSidConfig sid) => FlavorsDropped(config, sid) ? Flavors.None : sid.Flavors;
+
+    /// <summary>The C-SID structure installed for <paramref name="sid"/> (its locator's), null when it has none or it is dropped.</summary>
+    public static CsidStructure? InstalledCsid(NodeConfig config, LocalSidConfig sid) =>
+        FlavorsDropped(config, sid) || sid.Locator is null ? null : config.Srv6.Locators.FirstOrDefault(l => l.Name == sid.Locator)?.Csid;
+}
+
 /// <summary>One local SID (RFC 8986 §4): an entry of "My Local SID Table" (RFC 8754 §4.3).</summary>
 public sealed record LocalSidConfig(string Name, IPAddress Sid, Behavior Behavior)
 {
@@ -243,4 +258,8 @@ public enum DebugFault
     SelectorNoWaitToRestore,
     /// <summary>draft-yang-srv6ops-policy-selector-01 §5.1/§5.3: the thresholds are ignored; a constituent whose measured loss or delay exceeds its threshold still counts as qualified, and traffic above a remaining-bandwidth threshold (the guaranteed bandwidth) does not overflow (§6).</summary>
     SelectorThresholdIgnored,
+    /// <summary>RFC 8986 §4.16 / RFC 9800 §4: a SID of a behaviour other than End and End.X is installed without the flavors
+    /// (PSP, USP, USD, NEXT-C-SID, REPLACE-C-SID) and without its locator's C-SID structure that the configuration accepted, as
+    /// Linux seg6local installs `action End.T … flavors next-csid` as a plain End.T: the SID works and reads back unflavored.</summary>
+    FlavorsDroppedExceptEndAndEndX,
 }

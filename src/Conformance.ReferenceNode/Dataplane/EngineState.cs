@@ -202,8 +202,10 @@ internal sealed class EngineState
             var counter = oldCounters.TryGetValue(sc.Name, out var c) ? c : new SidCounter();
             var sid = new Sid
             {
-                Config = sc, Counter = counter, Prefix = Wire.ToU128(sc.Sid) & Wire.Mask6(sc.PrefixLength), Interface = ifc, NextHop6 = nh6, NextHop4 = nh4,
-                Segments = sc.Segments.Select(Wire.ToU128).ToArray(), Csid = loc?.Csid,
+                // Debug fault FlavorsDroppedExceptEndAndEndX: the flavors and the C-SID structure are accepted but not installed.
+                Config = InstalledSid.FlavorsDropped(config, sc) ? sc with { Flavors = Flavors.None } : sc, Counter = counter,
+                Prefix = Wire.ToU128(sc.Sid) & Wire.Mask6(sc.PrefixLength), Interface = ifc, NextHop6 = nh6, NextHop4 = nh4,
+                Segments = sc.Segments.Select(Wire.ToU128).ToArray(), Csid = InstalledSid.FlavorsDropped(config, sc) ? null : loc?.Csid,
             };
             s.Sids.Add(sid.Prefix, sc.PrefixLength, sid);
             s.SidList.Add(sid);

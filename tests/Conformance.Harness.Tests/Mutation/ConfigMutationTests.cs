@@ -197,7 +197,7 @@ public class ConfigMutationTests
         Assert.That(purposes.Where(p => !p.Value).Select(p => p.Key).Where(p => !tables.Contains(p)), Is.Empty, "single-DUT purposes no line reaches except through 'all'");
     }
 
-    [TestCase("drop@sid:end_psp", "TP-COUNTERS-BV-03 TP-OFLAG-BV-05 TP-OFLAG-BV-07 TP-PSP-BV-01 TP-PSP-BV-02")]
+    [TestCase("drop@sid:end_psp", "TP-COUNTERS-BV-03 TP-CSID-BV-20 TP-OFLAG-BV-05 TP-OFLAG-BV-07 TP-PSP-BV-01 TP-PSP-BV-02")]
     [TestCase("len=64@sid:end_t", "TP-COUNTERS-BV-03 TP-ENDT-BV-01 TP-OFLAG-BV-07 TP-PING-BI-01 TP-SIDMATCH-BI-01")]
     [TestCase("drop@route-t100:2001:db8:d:3::/64", "TP-COUNTERS-BV-03 TP-DT6-BV-01 TP-ENDT-BV-01 TP-OFLAG-BI-02 TP-OFLAG-BV-06 TP-OFLAG-BV-07")]
     [TestCase("drop@route:2001:db8:d:3::/64", "TP-COUNTERS-BV-03 TP-CSID-BI-02 TP-CSID-BI-03 TP-CSID-BV-04 TP-CSID-BV-07 TP-CSID-BV-09 TP-CSID-BV-10 TP-CSID-BV-11 TP-DECAP-BI-01 TP-DT6-BV-01 TP-DX6-BV-01 TP-OFLAG-BV-07")]

@@ -46,7 +46,7 @@ public static class MutationPurposes
             "TLV-BV-01 TLV-BV-02 TLV-BV-03 ULH-BI-01 END-BV-01 END-BV-02 END-BI-01 PSP-BI-01 OFLAG-BV-01 OFLAG-BI-01 OFLAG-BV-03 OFLAG-BV-04 " +
             "PING-BV-01 PING-BV-02 TRACE-BV-02 EDGE-BI-01 EDGE-BI-02 EDGE-BV-01 SRCADDR-BI-01 " +
             "HMAC-BV-01 HMAC-BV-02 HMAC-BV-03 HMAC-BI-01 HMAC-BI-02 HMAC-BI-03 HMAC-BI-04 HMAC-BI-05 HMAC-BI-06"),
-        ["end_psp"] = Ids("COUNTERS-BV-03 OFLAG-BV-07 PSP-BV-01 PSP-BV-02 OFLAG-BV-05"),
+        ["end_psp"] = Ids("COUNTERS-BV-03 OFLAG-BV-07 PSP-BV-01 PSP-BV-02 OFLAG-BV-05 CSID-BV-20"),
         ["end_x"] = Ids("COUNTERS-BV-03 OFLAG-BV-07 ENDX-BV-01 ENDX-BI-01 OFLAG-BV-02"),
         ["end_t"] = Ids("COUNTERS-BV-03 OFLAG-BV-07 ENDT-BV-01"),
         ["end_dt6"] = Ids("COUNTERS-BV-03 OFLAG-BV-07 DT6-BV-01 OFLAG-BV-06 OFLAG-BI-02"),
@@ -55,11 +55,11 @@ public static class MutationPurposes
         ["end_b6_encaps"] = Ids("COUNTERS-BV-03 OFLAG-BV-07 B6-BV-01 B6-BV-02"),
         ["end_dx2"] = Ids("COUNTERS-BV-03 OFLAG-BV-07 DX2-BV-01"),
         // NEXT-C-SID SIDs (RFC 9800): their cases also send to the addresses just outside their /48.
-        ["end_csid"] = Ids("COUNTERS-BV-03 OFLAG-BV-07 SIDMATCH-BI-01 CSID-BV-01 CSID-BV-02 CSID-BV-03 CSID-BI-01 CSID-BV-13 CSID-BV-14 CSID-BV-15 CSID-BV-16"),
-        ["end_x_csid"] = Ids("COUNTERS-BV-03 OFLAG-BV-07 SIDMATCH-BI-01 CSID-BV-04 CSID-BV-15"),
-        ["end_csid_psp"] = Ids("COUNTERS-BV-03 OFLAG-BV-07 SIDMATCH-BI-01 CSID-BV-05 CSID-BV-15"),
-        ["end_csid_f3232"] = Ids("COUNTERS-BV-03 OFLAG-BV-07 SIDMATCH-BI-01 CSID-BV-06 CSID-BV-15"),
-        ["end_csid_f4816"] = Ids("COUNTERS-BV-03 OFLAG-BV-07 SIDMATCH-BI-01 CSID-BV-12 CSID-BV-15"),
+        ["end_csid"] = Ids("COUNTERS-BV-03 OFLAG-BV-07 SIDMATCH-BI-01 CSID-BV-01 CSID-BV-02 CSID-BV-03 CSID-BI-01 CSID-BV-13 CSID-BV-14 CSID-BV-15 CSID-BV-16 CSID-BV-20"),
+        ["end_x_csid"] = Ids("COUNTERS-BV-03 OFLAG-BV-07 SIDMATCH-BI-01 CSID-BV-04 CSID-BV-15 CSID-BV-20"),
+        ["end_csid_psp"] = Ids("COUNTERS-BV-03 OFLAG-BV-07 SIDMATCH-BI-01 CSID-BV-05 CSID-BV-15 CSID-BV-20"),
+        ["end_csid_f3232"] = Ids("COUNTERS-BV-03 OFLAG-BV-07 SIDMATCH-BI-01 CSID-BV-06 CSID-BV-15 CSID-BV-20"),
+        ["end_csid_f4816"] = Ids("COUNTERS-BV-03 OFLAG-BV-07 SIDMATCH-BI-01 CSID-BV-12 CSID-BV-15 CSID-BV-20"),
         // SIDs of behaviours the reference profile does not claim (their cases are not applicable on it).
         ["end_usp"] = Ids("USP-BV-01"),
         ["end_usd"] = Ids("USD-BV-01"),

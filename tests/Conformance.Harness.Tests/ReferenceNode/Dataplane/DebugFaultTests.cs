@@ -185,6 +185,29 @@ public sealed class DebugFaultTests
     }
 
     [Test]
+    public void FlavorsDroppedExceptEndAndEndX([Values] bool faulty)
+    {
+        // As Linux seg6local installs `action End.T ... flavors next-csid`: the End.T's NEXT-C-SID is accepted but not
+        // installed, so a container with a non-zero Argument is processed as by a plain End.T (next segment from the SRH);
+        // the End SID keeps its PSP flavor (End and End.X are not touched).
+        var csid = IPAddress.Parse("fc00:0:100::");
+        var n = Node(faulty ? DebugFault.FlavorsDroppedExceptEndAndEndX : null, Flavors.Psp, c => c with
+        {
+            Routes = [.. c.Routes, new RouteConfig("main", IPNetwork.Parse("fc00::/16"), N2, "t2")],
+            Srv6 = c.Srv6 with
+            {
+                Locators = [.. c.Srv6.Locators, new LocatorConfig("next", IPNetwork.Parse("fc00:0:100::/48")) { Csid = new CsidStructure(CsidFlavorKind.Next, 32, 16) }],
+                Sids = [.. c.Srv6.Sids, new LocalSidConfig("n-end-t", csid, Behavior.EndT) { PrefixLength = 48, Locator = "next", Flavors = Flavors.NextCsid }],
+            },
+        });
+        var container = IPAddress.Parse("fc00:0:100:200::");
+        var d = Decode(n.Exchange("t1", Into("t1").Ipv6(A, container, 64).Srh([D, container], 1).IcmpEchoRequest(1, 1, Data).Build()).Single().Frame);
+        Assert.That((d.Ipv6!.Dst, (int)d.Srh!.SegmentsLeft), Is.EqualTo(faulty ? (D, 0) : (IPAddress.Parse("fc00:0:200::"), 1)));
+        var psp = Decode(n.Exchange("t1", Into("t1").Ipv6(A, F, 64).Srh([D, F], 1).IcmpEchoRequest(1, 1, Data).Build()).Single().Frame);
+        Assert.That(psp.Srh, Is.Null, "End keeps PSP");
+    }
+
+    [Test]
     public void UpperLayerErrorNotSent([Values] bool faulty)
     {
         var n = Node(faulty ? DebugFault.UpperLayerErrorNotSent : null);
