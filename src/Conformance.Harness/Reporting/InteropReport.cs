@@ -21,7 +21,11 @@ public sealed record InteropRun(string RunDirectory, string Testbed, string Topo
 
 /// <summary>One run's result of one interop purpose: the DUT at each role, the verdict, the DUTs the verdict blames.</summary>
 public sealed record InteropResult(int Run, string Verdict, IReadOnlyList<(string Node, string Dut, string Role)> Assignment, IReadOnlyList<string> Blamed, string Message,
-    IReadOnlyList<(string Name, string Text)> Evidence, IReadOnlyList<EvidenceFile> Files);
+    IReadOnlyList<(string Name, string Text)> Evidence, IReadOnlyList<EvidenceFile> Files)
+{
+    /// <summary>The blamed DUT's known deviations that this failure is (its profile lists them for the purpose); empty otherwise.</summary>
+    public IReadOnlyList<string> KnownDeviations { get; init; } = [];
+}
 
 /// <summary>An interop purpose of the report: its description (from the cases assembly) and its results, one per run that has it.</summary>
 public sealed record InteropTest(TestPurposeAttribute Purpose, IReadOnlyList<InteropResult> Results);
@@ -103,7 +107,10 @@ public sealed class InteropReport
                 var assignment = p.DutRoles.Select(x => (x.Node, runs[k].DutAt(x.Node) is { } d ? DutName(d) : "not a DUT of this testbed", x.Role)).ToList();
                 var evidence = v.Evidence.Where(e => e.MimeType.StartsWith("text/", StringComparison.Ordinal))
                     .Select(e => (e.Name, Text: ReadText(runs[k].RunDirectory, e.Path))).Where(e => e.Text is not null).Select(e => (e.Name, e.Text!)).ToList();
-                results.Add(new InteropResult(k, v.Verdict, assignment, blamed, message, evidence, [.. v.Evidence.Where(e => !e.MimeType.StartsWith("text/", StringComparison.Ordinal))]));
+                results.Add(new InteropResult(k, v.Verdict, assignment, blamed, message, evidence, [.. v.Evidence.Where(e => !e.MimeType.StartsWith("text/", StringComparison.Ordinal))])
+                {
+                    KnownDeviations = v.KnownDeviation ? v.KnownDeviationIds : [],
+                });
             }
             tests.Add(new InteropTest(p, results));
         }
@@ -240,11 +247,11 @@ public sealed class InteropReport
             sb.Append(CultureInfo.InvariantCulture, $"\n![Topology and roles of {p.Id}]({FigureFile(t)})\n\n");
             sb.Append("| DUT pair | ").Append(string.Join(" | ", p.DutRoles.Select(r => $"{r.Node}: {Md(Redact(ShortRole(r.Role)))}"))).Append(" | Result | Blamed |\n|---|").Append(string.Concat(p.DutRoles.Select(_ => "---|"))).Append("---|---|\n");
             foreach (var r in t.Results)
-                sb.Append("| ").Append(Md(Redact(PairOf(r.Run)))).Append(" | ").Append(string.Join(" | ", r.Assignment.Select(a => Md(Redact(a.Dut))))).Append(" | ").Append(VerdictText(r.Verdict)).Append(" | ")
+                sb.Append("| ").Append(Md(Redact(PairOf(r.Run)))).Append(" | ").Append(string.Join(" | ", r.Assignment.Select(a => Md(Redact(a.Dut))))).Append(" | ").Append(ResultText(r)).Append(" | ")
                   .Append(r.Blamed.Count == 0 ? "—" : string.Join(", ", r.Blamed)).Append(" |\n");
             foreach (var r in t.Results)
             {
-                sb.Append(CultureInfo.InvariantCulture, $"\n### {p.Id}, {Md(Redact(PairOf(r.Run)))}: {VerdictText(r.Verdict)}\n\n");
+                sb.Append(CultureInfo.InvariantCulture, $"\n### {p.Id}, {Md(Redact(PairOf(r.Run)))}: {ResultText(r)}\n\n");
                 if (r.Message.Length > 0) sb.Append("```\n").Append(Redact(r.Message).Trim()).Append("\n```\n\n");
                 foreach (var (name, text) in r.Evidence.Where(e => IsHopEvidence(e.Name)))
                     sb.Append(CultureInfo.InvariantCulture, $"**{Md(Redact(name))}**\n\n```\n{Redact(text).Trim()}\n```\n\n");
@@ -261,7 +268,11 @@ public sealed class InteropReport
         || name.StartsWith("Exports correlated", StringComparison.Ordinal) || name.StartsWith("Roles", StringComparison.Ordinal) || name.StartsWith("Expected vs received", StringComparison.Ordinal)
         || name.StartsWith("Not judged", StringComparison.Ordinal);
 
-    private string Cell(InteropResult r) => VerdictText(r.Verdict) + (r.Blamed.Count == 0 ? "" : " (" + string.Join(", ", r.Blamed.Select(n => Runs[r.Run].DutAt(n) is { } d ? $"{(Anonymise ? VendorLabels[d.Vendor] : d.Platform)}@{n}" : n)) + ")");
+    /// <summary>A result's verdict as shown: a failure that is a listed deviation of the blamed DUT says so, with its ids.</summary>
+    private string ResultText(InteropResult r) => r.KnownDeviations.Count == 0 ? VerdictText(r.Verdict)
+        : $"{VerdictText(r.Verdict)}, KNOWN {Redact(string.Join(", ", r.KnownDeviations))}";
+
+    private string Cell(InteropResult r) => ResultText(r) + (r.Blamed.Count == 0 ? "" : " (" + string.Join(", ", r.Blamed.Select(n => Runs[r.Run].DutAt(n) is { } d ? $"{(Anonymise ? VendorLabels[d.Vendor] : d.Platform)}@{n}" : n)) + ")");
 
     public string Html(string outputDirectory)
     {
@@ -309,11 +320,11 @@ public sealed class InteropReport
             sb.Append("<figure data-testid=\"figure\">").Append(Figure(t)).Append(CultureInfo.InvariantCulture, $"<figcaption>Topology {E(Topology?.Name ?? "(unknown)")} with the DUTs' roles in {E(p.Id)}; the tester plays the other attachments.</figcaption></figure>\n");
             sb.Append("<table data-testid=\"roles\"><tr><th>DUT pair</th>").Append(string.Concat(p.DutRoles.Select(r => $"<th>{E(r.Node)}: {E(Redact(r.Role))}</th>"))).Append("<th>Result</th><th>Blamed</th></tr>\n");
             foreach (var r in t.Results)
-                sb.Append(CultureInfo.InvariantCulture, $"<tr data-testid=\"role-row\"><td>{E(Redact(PairOf(r.Run)))}</td>{string.Concat(r.Assignment.Select(a => $"<td>{E(Redact(a.Dut))}</td>"))}<td class=\"{Cls(r.Verdict)}\">{E(VerdictText(r.Verdict))}</td><td>{E(r.Blamed.Count == 0 ? "—" : string.Join(", ", r.Blamed))}</td></tr>\n");
+                sb.Append(CultureInfo.InvariantCulture, $"<tr data-testid=\"role-row\"><td>{E(Redact(PairOf(r.Run)))}</td>{string.Concat(r.Assignment.Select(a => $"<td>{E(Redact(a.Dut))}</td>"))}<td class=\"{Cls(r.Verdict)}\">{E(ResultText(r))}</td><td>{E(r.Blamed.Count == 0 ? "—" : string.Join(", ", r.Blamed))}</td></tr>\n");
             sb.Append("</table>\n");
             foreach (var r in t.Results)
             {
-                sb.Append(CultureInfo.InvariantCulture, $"<details data-testid=\"evidence\"><summary>Evidence per hop: {E(Redact(PairOf(r.Run)))} — {E(VerdictText(r.Verdict))}</summary>\n");
+                sb.Append(CultureInfo.InvariantCulture, $"<details data-testid=\"evidence\"><summary>Evidence per hop: {E(Redact(PairOf(r.Run)))} — {E(ResultText(r))}</summary>\n");
                 if (r.Message.Length > 0) sb.Append("<pre>").Append(E(Redact(r.Message).Trim())).Append("</pre>\n");
                 foreach (var (name, text) in r.Evidence.Where(e => IsHopEvidence(e.Name)))
                     sb.Append(CultureInfo.InvariantCulture, $"<h4>{E(Redact(name))}</h4><pre>{E(Redact(text).Trim())}</pre>\n");

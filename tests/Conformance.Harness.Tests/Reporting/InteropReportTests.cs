@@ -119,6 +119,23 @@ public class InteropReportTests
     }
 
     [Test]
+    public void AFailureThatIsTheBlamedDutsListedDeviationSaysSoInTheMatrixAndRoleTable_AnonymisedWithoutNamingTheVendor()
+    {
+        var run = Run("acme-globex-known", "None", [AcmeAtN2, GlobexAtN4], ("TP-SAMPLE-IOP-01", "fail", "KNOWN: DEV-ACMEOS-007: quotes the probe after processing | " + Blame(AcmeAtN2, "Time Exceeded quoted the rewritten probe")[6..]));
+        var path = Path.Combine(run, ConformanceStatement.JsonFileName);
+        var doc = JsonSerializer.Deserialize<ConformanceStatementDocument>(File.ReadAllText(path), Out)!;
+        doc = doc with { TestPurposes = [doc.TestPurposes[0] with { KnownDeviation = true, KnownDeviationIds = ["DEV-ACMEOS-007"] }] };
+        File.WriteAllText(path, JsonSerializer.Serialize(doc, Out));
+
+        var named = InteropReport.Build([run], [Ping], anonymise: false);
+        Assert.That(named.Tests[0].Results[0].Blamed, Is.EqualTo(new[] { "N2" }));
+        Assert.That(named.Markdown(), Does.Contain("| FAIL, KNOWN DEV-ACMEOS-007 (acmeos@N2) |"), "the matrix cell");
+        Assert.That(named.Html(Path.Combine(_dir, "out")), Does.Contain("FAIL, KNOWN DEV-ACMEOS-007"), "the role table");
+        var anonymous = InteropReport.Build([run], [Ping], anonymise: true);
+        Assert.That(anonymous.Markdown(), Does.Contain("| FAIL, KNOWN DEV-A-007 (A@N2) |").And.Not.Contain("ACMEOS").IgnoreCase);
+    }
+
+    [Test]
     public void AnAnonymisedReportContainsNoVendorIdentityAnywhere()
     {
         var (a, b, c) = ThreeRuns();
