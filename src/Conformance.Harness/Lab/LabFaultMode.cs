@@ -494,11 +494,12 @@ public sealed partial class LabFaultMode
         "NodeSidsMisprogrammed", "Reference node: every SID behaviour misprogrammed at once, each SID its own way: End not instantiated (its address routed on to the End.X next hop), " +
         "End.X as End, End.T / End.DT4 / End.DT6 / End.DT46 on the main table, End.DX6 as End.DT6, End.DX4 to t3's next hop, End.DX2 out of another port, End.B6.Encaps as End, " +
         "End.B6.Encaps.Red as End.B6.Encaps, the PSP / USP / USD SIDs without their flavor, the NEXT-C-SID End.X as a NEXT-C-SID End, the REPLACE-C-SID End.X " +
-        "as a REPLACE-C-SID End, the REPLACE-C-SID End.T on the main table.",
+        "as a REPLACE-C-SID End, the REPLACE-C-SID and the NEXT-C-SID End.T on the main table.",
         All_(EndSidRoutedOnwards, EndXAsEnd, EndTMainTable, EndDt6MainTable, EndDx6AsDt6, EndDx4WrongAdjacency, EndDx2WrongInterface, EndB6AsEnd,
             EndB6RedAsEncaps, EndDt4MainTable, EndDt46MainTable, EndWithoutPsp, UspFlavorDropped, UsdFlavorDropped, CsidEndXAsEnd,
             new("-", "-", i => i.WithSid("end_x_rcsid", s => s with { Behavior = SrBehavior.End, NextHop = null, Interface = null })
-                                .WithSid("end_t_rcsid", s => s with { Table = null }))),
+                                .WithSid("end_t_rcsid", s => s with { Table = null })
+                                .WithSid("end_t_csid", s => s with { Table = null }))),
         profile: NodeProfile);
 
     public static LabFaultMode NodeHeadendsMisprogrammed { get; } = new(
@@ -563,8 +564,8 @@ public sealed partial class LabFaultMode
 
     public static LabFaultMode NodeSrhMishandled { get; } = new(
         "NodeSrhMishandled", "Reference node defects: SRH packets in transit are dropped, SRH packets to a local address (no SID) are dropped, the O-flag is cleared in the packet that continues, " +
-        "NEXT-C-SID not applied behind a Hop-by-Hop or Destination Options header.",
-        profile: NodeProfile, nodeDebugFaults: ["transit-srh-dropped", "srh-to-local-address-dropped", "o-flag-cleared-on-forward", "next-csid-skipped-behind-extension-headers"]);
+        "NEXT-C-SID not applied behind a Hop-by-Hop or Destination Options header, the NEXT-C-SID End.B6.Encaps encapsulating the inner packet with its destination not shifted.",
+        profile: NodeProfile, nodeDebugFaults: ["transit-srh-dropped", "srh-to-local-address-dropped", "o-flag-cleared-on-forward", "next-csid-skipped-behind-extension-headers", "b6-next-csid-inner-not-shifted"]);
 
     public static LabFaultMode NodeOFlagIgnored { get; } = new(
         "NodeOFlagIgnored", "Reference node defect: O-flag processing configured but the O-flag ignored (nothing punted).",

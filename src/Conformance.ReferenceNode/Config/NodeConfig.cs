@@ -243,4 +243,7 @@ public enum DebugFault
     SelectorNoWaitToRestore,
     /// <summary>draft-yang-srv6ops-policy-selector-01 §5.1/§5.3: the thresholds are ignored; a constituent whose measured loss or delay exceeds its threshold still counts as qualified, and traffic above a remaining-bandwidth threshold (the guaranteed bandwidth) does not overflow (§6).</summary>
     SelectorThresholdIgnored,
+    /// <summary>RFC 9800 §4.1.4: End.B6.Encaps with NEXT-CSID encapsulates the inner packet with its Destination Address as
+    /// received (N05-N06 skipped; N07 and N08.1-N08.5 done), so the endpoint of policy B exposes the container, not the next SID.</summary>
+    B6NextCsidInnerNotShifted,
 }
