@@ -328,6 +328,42 @@ public class CsidFlavorConformingReceptionTests
         }
     }
 
+    /// <summary>RFC 8986 §4.6 S01–S04 on the bytes: the outer header (and its SRH) removed, the inner packet forwarded (hop limit less one).</summary>
+    private static byte[] Decapsulated(byte[] s)
+    {
+        int inner = Ip + 40 + (s[Ip + 6] == 43 ? 8 * (s[Srh + 1] + 1) : 0);
+        var f = new byte[Ethernet + s.Length - inner];
+        s.AsSpan(6, 6).CopyTo(f);                  // the DUT's MAC as the source, the tester's as the destination
+        s.AsSpan(0, 6).CopyTo(f.AsSpan(6));
+        s.AsSpan(12, 2).CopyTo(f.AsSpan(12));
+        s.AsSpan(inner).CopyTo(f.AsSpan(Ethernet));
+        f[Ip + 7]--;
+        return f;
+    }
+
+    /// <summary>
+    /// TP-CSID-BV-19: every stimulus to an address of end_dt6_rcsid's /64 (any Argument, with and without SRH) decapsulated
+    /// and out of t2 (table 100's route of D3) passes; only the SID's own address (Argument 0) decapsulated (a plain /128
+    /// End.DT6) or only the Arguments whose upper 32 bits are zero (a /96: fault NodeSidsMisprogrammed) fails, and so does
+    /// the inner packet out of t3 (the main table).
+    /// </summary>
+    [Test]
+    public void ReplaceDt6IgnoresTheArgumentAndA128BitSidFails()
+    {
+        var sid = IPAddress.Parse("2001:db8:ca:16::");
+        var (stimuli, expected, listing) = ReplaceCsidCases.DecapsulationExchange(Into, OutOf, A, D3, sid, F3232Replace, "t2", 20261203, 0x5eed, Data);
+        Assert.That((stimuli.Count, expected.Count), Is.EqualTo((2 * 2 * (1 + 3 + 1 + 2 + 2), 2 * 2 * (1 + 3 + 1 + 2))), "with and without SRH, 2 each: Argument 0, index 1-3, all ones, 2 random; 2 outside");
+        bool Mine(byte[] s) => Da(s).AsSpan(0, 8).SequenceEqual(sid.GetAddressBytes().AsSpan(0, 8));
+        var mine = stimuli.Where(Mine).ToList();
+        Assert.That(mine, Has.Count.EqualTo(expected.Count));
+        var conforming = JudgeReceived(expected, mine.Select(s => ("t2", Decapsulated(s))));
+        Assert.That(conforming.Pass, Is.True, conforming.Explain());
+        Assert.That(JudgeReceived(expected, mine.Where(s => Da(s).SequenceEqual(sid.GetAddressBytes())).Select(s => ("t2", Decapsulated(s)))).Pass, Is.False, "the Argument not ignored: a /128 SID");
+        Assert.That(JudgeReceived(expected, mine.Where(s => Da(s).AsSpan(8, 4).IndexOfAnyExcept((byte)0) < 0).Select(s => ("t2", Decapsulated(s)))).Pass, Is.False,
+            "the upper half of the Argument not ignored: a /96 SID (fault NodeSidsMisprogrammed)");
+        Assert.That(JudgeReceived(expected, mine.Select(s => ("t3", Decapsulated(s)))).Pass, Is.False, "the main table");
+    }
+
     /// <summary>
     /// TP-CSID-BI-03: at hop limit 2 the forwarded packets leave with 1 (R08, R19) and pass; left at 2 they fail. At hop limit 1
     /// the Time Exceeded quoting the packet as received passes; one quoting the packet after R20 (as the node's defect
