@@ -12,14 +12,14 @@ using NUnit.Framework;
 namespace Conformance.Cases.Rfc9800;
 
 /// <summary>
-/// RFC 9800 §4.1 NEXT-C-SID at the DUT's End and End.X SIDs with a C-SID structure (profile
+/// RFC 9800 §4.1 NEXT-C-SID at the DUT's End, End.X, End.T and End.B6.Encaps SIDs with a C-SID structure (profile
 /// <c>parameters.sids.*.csid</c>; the reference lab's are F3216: Locator-Block 2001:db8::/32, 16-bit C-SIDs). The
 /// containers are built with the slice-1 codec and the expected destinations computed by <see cref="CsidEndpoint"/>
 /// (N05–N06), never taken from a capture of the tester's own sending side.
 /// </summary>
 /// <remarks>
 /// A container S:[c, next C-SIDs…] sent to a C-SID SID S carries, after S's C-SID, the first 64 bits of a routed
-/// destination (D, or D3 for End.X) minus the block, then a tail: the shifted destination lands in that /64 (the lab's
+/// destination (D, or D3 for End.X and End.T) minus the block, then a tail: the shifted destination lands in that /64 (the lab's
 /// routes are /64s). The tail runs over the Argument's range: all zeros (the first such address of S's prefix), all
 /// ones (the last), and seeded random values (seed 20261203); the two addresses just outside S's prefix (the last of
 /// the C-SID before, the first of the C-SID after) must not be processed as S.

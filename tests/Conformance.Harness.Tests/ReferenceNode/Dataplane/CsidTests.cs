@@ -7,8 +7,9 @@ using CsidStructure = Conformance.ReferenceNode.Config.CsidStructure;
 
 namespace Conformance.Harness.Tests.ReferenceNode.Dataplane;
 
-/// <summary>RFC 9800 NEXT-CSID (§4.1.1-§4.1.2, F3216: 32-bit block, 16-bit C-SIDs) and REPLACE-CSID (§4.2.1-§4.2.2,
-/// 48-bit block, 32-bit C-SIDs: K = 4, index in the 2 low bits) on End and End.X.</summary>
+/// <summary>RFC 9800 NEXT-CSID (§4.1.1-§4.1.5, F3216: 32-bit block, 16-bit C-SIDs) on End, End.X, End.T and
+/// End.B6.Encaps(.Red), and REPLACE-CSID (§4.2.1-§4.2.3, 48-bit block, 32-bit C-SIDs: K = 4, index in the 2 low bits) on
+/// End, End.X and End.T.</summary>
 [TestFixture]
 public sealed class CsidTests
 {
