@@ -412,11 +412,11 @@ public sealed class ReplaceCsidCases : ConformanceCase
     }
 
     /// <summary>
-    /// TP-CSID-BV-19's exchange on the REPLACE-C-SID End.DT6 SID <paramref name="sid"/>, 2 probes each, carrying (A, D3)
+    /// TP-CSID-BV-19's and TP-CSID-BV-20's exchange on the REPLACE-C-SID End.DT6 or End.DX6 SID <paramref name="sid"/>, 2 probes each, carrying (A, D3)
     /// ICMPv6 echo requests: the SID with its Argument (the bits after LBL+LNFL) all zeros (the first address of its prefix),
     /// index 1 … K-1 alone, all ones (the last) and two seeded random values, each with an SRH (S|arg; SL=0) and without SRH:
-    /// the inner packet out of <paramref name="portInT"/> (its route in table T) with hop limit 63, every other field as
-    /// sent (RFC 8986 §4.6, "The Argument value is ignored"); and the two addresses just outside the SID's prefix (no
+    /// the inner packet out of <paramref name="portInT"/> (End.DT6: its route in table T; End.DX6: the adjacency) with hop
+    /// limit 63, every other field as sent (RFC 8986 §4.6, §4.4; RFC 9800 §4.2.7: "The Argument value is ignored"); and the two addresses just outside the SID's prefix (no
     /// expected packet: not processed as the SID).
     /// </summary>
     public static (List<byte[]> Stimuli, List<ExpectedPacket> Expected, List<string> Listing) DecapsulationExchange(Func<string, PacketBuilder> into, Func<string, PacketBuilder> outOf,
@@ -483,6 +483,27 @@ public sealed class ReplaceCsidCases : ConformanceCase
         var j = await ExchangeAsync("t1", stimuli, expected, TimeSpan.FromSeconds(1));
         j = j with { Unexpected = [.. j.Unexpected.Where(u => !(u.Frame.Port == "t1" && u.Decoded.Inner is Icmpv6Layer { Type: 1 }))] };
         Verdict(j, "REPLACE-C-SID End.DT6 did not ignore the Argument (RFC 9800 §4.2.7): an address of its prefix was not decapsulated and looked up in table T as RFC 8986 §4.6 says, or an address outside its prefix was processed.");
+    }
+
+    [Test]
+    [NegativeControl("NodeSidsMisprogrammed", Profile = "reference-node.yaml", Why = "end_dx6_rcsid programmed with a 64-bit Locator-Block (REPLACE-C-SID 64/32, a /96): the upper 32 bits of its Argument are taken for the SID, so the all-ones and random Arguments are not processed")]
+    [NotClaimedByTheReferenceLab("End.DX6+REPLACE-C-SID", "CsidFlavorConformingReceptionTests.ReplaceDx6IgnoresTheArgumentAndA96BitSidFails")]
+    [TestPurpose(Id = "TP-CSID-BV-20", Requires = new[] { "End.DX6+REPLACE-C-SID" }, Feature = "C-SID",
+        Title = "REPLACE-C-SID End.DX6 ignores the Argument: for any Argument value it decapsulates and sends the inner packet to its adjacency as RFC 8986 §4.4 says, with and without SRH",
+        Requirements = new[] { "RFC9800-4.2.7-DX-DT-ARGUMENT-IGNORED", "RFC8986-4.4-END-DX6-ULH-S01-S03" },
+        Stimulus = "as TP-CSID-BV-19 with S = the REPLACE-C-SID End.DX6 SID (reference node: end_dx6_rcsid 2001:db8:ca:18::, 32/32, a 64-bit Argument, next hop 2001:db8:0:2::2 behind t2, where the main table routes D3's /64 via t3)",
+        Expected = "for each address in S's prefix: the inner packet (A,D3) alone out of the adjacency's port (t2) with hop limit 63 and every other field as sent; the two outside addresses not forwarded (a Destination Unreachable to A on t1 tolerated); nothing else (nothing out of t3)")]
+    public async Task EndDx6IgnoresTheArgument()
+    {
+        var sid = ReplaceSid(SrBehavior.EndDX6);
+        var port = Profile.Testbed.TesterPorts.FirstOrDefault(p => sid.NextHop is { } nh && p.TesterIpv6.Address.Equals(nh))?.Name
+            ?? throw new TestbedException($"{Profile.SourcePath}: the next hop {sid.NextHop} of SID {sid.Name} is no tester port's address.");
+        Evidence.Parameter("adjacency", $"{sid.NextHop} out of {port}");
+        var (stimuli, expected, listing) = DecapsulationExchange(Into, OutOf, Address("A"), Address("D3"), sid.Address, sid.Csid!, port, HeadendCases.Seed, EchoId, ProbeData);
+        Evidence.AttachText("Probe destinations", string.Join('\n', listing));
+        var j = await ExchangeAsync("t1", stimuli, expected, TimeSpan.FromSeconds(1));
+        j = j with { Unexpected = [.. j.Unexpected.Where(u => !(u.Frame.Port == "t1" && u.Decoded.Inner is Icmpv6Layer { Type: 1 }))] };
+        Verdict(j, "REPLACE-C-SID End.DX6 did not ignore the Argument (RFC 9800 §4.2.7): an address of its prefix was not decapsulated and sent to its adjacency as RFC 8986 §4.4 says, or an address outside its prefix was processed.");
     }
 
     /// <summary>

@@ -494,13 +494,14 @@ public sealed partial class LabFaultMode
         "NodeSidsMisprogrammed", "Reference node: every SID behaviour misprogrammed at once, each SID its own way: End not instantiated (its address routed on to the End.X next hop), " +
         "End.X as End, End.T / End.DT4 / End.DT6 / End.DT46 on the main table, End.DX6 as End.DT6, End.DX4 to t3's next hop, End.DX2 out of another port, End.B6.Encaps as End, " +
         "End.B6.Encaps.Red as End.B6.Encaps, the PSP / USP / USD SIDs without their flavor, the NEXT-C-SID End.X as a NEXT-C-SID End, the REPLACE-C-SID End.X " +
-        "as a REPLACE-C-SID End, the REPLACE-C-SID and the NEXT-C-SID End.T on the main table, the REPLACE-C-SID End.DT6 with a 64-bit Locator-Block (a /96: the upper half of its Argument taken for the SID).",
+        "as a REPLACE-C-SID End, the REPLACE-C-SID and the NEXT-C-SID End.T on the main table, the REPLACE-C-SID End.DT6 and End.DX6 with a 64-bit Locator-Block (a /96: the upper half of its Argument taken for the SID).",
         All_(EndSidRoutedOnwards, EndXAsEnd, EndTMainTable, EndDt6MainTable, EndDx6AsDt6, EndDx4WrongAdjacency, EndDx2WrongInterface, EndB6AsEnd,
             EndB6RedAsEncaps, EndDt4MainTable, EndDt46MainTable, EndWithoutPsp, UspFlavorDropped, UsdFlavorDropped, CsidEndXAsEnd,
             new("-", "-", i => i.WithSid("end_x_rcsid", s => s with { Behavior = SrBehavior.End, NextHop = null, Interface = null })
                                 .WithSid("end_t_rcsid", s => s with { Table = null })
                                 .WithSid("end_t_csid", s => s with { Table = null })
-                                .WithSid("end_dt6_rcsid", s => s with { Csid = Packets.CsidStructure.Replace(64, 32), PrefixLength = 96 }))),
+                                .WithSid("end_dt6_rcsid", s => s with { Csid = Packets.CsidStructure.Replace(64, 32), PrefixLength = 96 })
+                                .WithSid("end_dx6_rcsid", s => s with { Csid = Packets.CsidStructure.Replace(64, 32), PrefixLength = 96 }))),
         profile: NodeProfile);
 
     public static LabFaultMode NodeHeadendsMisprogrammed { get; } = new(

@@ -365,6 +365,25 @@ public class CsidFlavorConformingReceptionTests
     }
 
     /// <summary>
+    /// TP-CSID-BV-20: as TP-CSID-BV-19 for end_dx6_rcsid, the adjacency behind t2: every address of its /64 decapsulated
+    /// out of t2 passes; only the Arguments whose upper 32 bits are zero (a /96: fault NodeSidsMisprogrammed) fail, and so
+    /// does the inner packet out of t3 (the main table's route of D3, not the adjacency).
+    /// </summary>
+    [Test]
+    public void ReplaceDx6IgnoresTheArgumentAndA96BitSidFails()
+    {
+        var sid = IPAddress.Parse("2001:db8:ca:18::");
+        var (stimuli, expected, _) = ReplaceCsidCases.DecapsulationExchange(Into, OutOf, A, D3, sid, F3232Replace, "t2", 20261203, 0x5eed, Data);
+        bool Mine(byte[] s) => Da(s).AsSpan(0, 8).SequenceEqual(sid.GetAddressBytes().AsSpan(0, 8));
+        var mine = stimuli.Where(Mine).ToList();
+        Assert.That(mine, Has.Count.EqualTo(expected.Count));
+        var conforming = JudgeReceived(expected, mine.Select(s => ("t2", Decapsulated(s))));
+        Assert.That(conforming.Pass, Is.True, conforming.Explain());
+        Assert.That(JudgeReceived(expected, mine.Where(s => Da(s).AsSpan(8, 4).IndexOfAnyExcept((byte)0) < 0).Select(s => ("t2", Decapsulated(s)))).Pass, Is.False, "a /96 SID");
+        Assert.That(JudgeReceived(expected, mine.Select(s => ("t3", Decapsulated(s)))).Pass, Is.False, "the main table's route instead of the adjacency");
+    }
+
+    /// <summary>
     /// TP-CSID-BI-03: at hop limit 2 the forwarded packets leave with 1 (R08, R19) and pass; left at 2 they fail. At hop limit 1
     /// the Time Exceeded quoting the packet as received passes; one quoting the packet after R20 (as the node's defect
     /// time-exceeded-after-srh-update does) fails, and forwarding it fails.

@@ -135,11 +135,11 @@ public class CsidProfileTests
     {
         var node = ProfileLoader.Load(Path.Combine(ProfilesDir, "reference-node.yaml"));
         var linux = ProfileLoader.Load(Path.Combine(ProfilesDir, "reference-lab.yaml"));
-        string[] combos = ["End+NEXT-C-SID", "End.X+NEXT-C-SID", "End.T+NEXT-C-SID", "End.B6.Encaps+NEXT-C-SID", "End.DT6+REPLACE-C-SID", "End.T+REPLACE-C-SID", "End.DT4+REPLACE-C-SID"];
+        string[] combos = ["End+NEXT-C-SID", "End.X+NEXT-C-SID", "End.T+NEXT-C-SID", "End.B6.Encaps+NEXT-C-SID", "End.DT6+REPLACE-C-SID", "End.DX6+REPLACE-C-SID", "End.T+REPLACE-C-SID", "End.DT4+REPLACE-C-SID"];
         Assert.Multiple(() =>
         {
-            Assert.That(combos.Select(node.Claims), Is.EqualTo(new[] { true, true, true, true, true, true, false }), "node: End.DT4 and REPLACE-C-SID claimed, but no such SID");
-            Assert.That(combos.Select(linux.Claims), Is.EqualTo(new[] { true, true, false, false, false, false, false }));
+            Assert.That(combos.Select(node.Claims), Is.EqualTo(new[] { true, true, true, true, true, true, true, false }), "node: End.DT4 and REPLACE-C-SID claimed, but no such SID");
+            Assert.That(combos.Select(linux.Claims), Is.EqualTo(new[] { true, true, false, false, false, false, false, false }));
             Assert.That(() => node.Claims("End.T+PSP"), Throws.ArgumentException, "only the compression flavors combine");
         });
     }
