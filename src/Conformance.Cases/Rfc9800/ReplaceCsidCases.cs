@@ -412,7 +412,7 @@ public sealed class ReplaceCsidCases : ConformanceCase
     }
 
     /// <summary>
-    /// TP-CSID-BV-19's and TP-CSID-BV-20's exchange on the REPLACE-C-SID End.DT6 or End.DX6 SID <paramref name="sid"/>, 2 probes each, carrying (A, D3)
+    /// TP-CSID-BV-19's and TP-CSID-BV-21's exchange on the REPLACE-C-SID End.DT6 or End.DX6 SID <paramref name="sid"/>, 2 probes each, carrying (A, D3)
     /// ICMPv6 echo requests: the SID with its Argument (the bits after LBL+LNFL) all zeros (the first address of its prefix),
     /// index 1 … K-1 alone, all ones (the last) and two seeded random values, each with an SRH (S|arg; SL=0) and without SRH:
     /// the inner packet out of <paramref name="portInT"/> (End.DT6: its route in table T; End.DX6: the adjacency) with hop
@@ -488,7 +488,7 @@ public sealed class ReplaceCsidCases : ConformanceCase
     [Test]
     [NegativeControl("NodeSidsMisprogrammed", Profile = "reference-node.yaml", Why = "end_dx6_rcsid programmed with a 64-bit Locator-Block (REPLACE-C-SID 64/32, a /96): the upper 32 bits of its Argument are taken for the SID, so the all-ones and random Arguments are not processed")]
     [NotClaimedByTheReferenceLab("End.DX6+REPLACE-C-SID", "CsidFlavorConformingReceptionTests.ReplaceDx6IgnoresTheArgumentAndA96BitSidFails")]
-    [TestPurpose(Id = "TP-CSID-BV-20", Requires = new[] { "End.DX6+REPLACE-C-SID" }, Feature = "C-SID",
+    [TestPurpose(Id = "TP-CSID-BV-21", Requires = new[] { "End.DX6+REPLACE-C-SID" }, Feature = "C-SID",
         Title = "REPLACE-C-SID End.DX6 ignores the Argument: for any Argument value it decapsulates and sends the inner packet to its adjacency as RFC 8986 §4.4 says, with and without SRH",
         Requirements = new[] { "RFC9800-4.2.7-DX-DT-ARGUMENT-IGNORED", "RFC8986-4.4-END-DX6-ULH-S01-S03" },
         Stimulus = "as TP-CSID-BV-19 with S = the REPLACE-C-SID End.DX6 SID (reference node: end_dx6_rcsid 2001:db8:ca:18::, 32/32, a 64-bit Argument, next hop 2001:db8:0:2::2 behind t2, where the main table routes D3's /64 via t3)",

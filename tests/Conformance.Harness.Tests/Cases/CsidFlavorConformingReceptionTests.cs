@@ -365,7 +365,7 @@ public class CsidFlavorConformingReceptionTests
     }
 
     /// <summary>
-    /// TP-CSID-BV-20: as TP-CSID-BV-19 for end_dx6_rcsid, the adjacency behind t2: every address of its /64 decapsulated
+    /// TP-CSID-BV-21: as TP-CSID-BV-19 for end_dx6_rcsid, the adjacency behind t2: every address of its /64 decapsulated
     /// out of t2 passes; only the Arguments whose upper 32 bits are zero (a /96: fault NodeSidsMisprogrammed) fail, and so
     /// does the inner packet out of t3 (the main table's route of D3, not the adjacency).
     /// </summary>
