@@ -12,14 +12,14 @@ using NUnit.Framework;
 namespace Conformance.Cases.Rfc9800;
 
 /// <summary>
-/// RFC 9800 §4.1 NEXT-C-SID at the DUT's End and End.X SIDs with a C-SID structure (profile
+/// RFC 9800 §4.1 NEXT-C-SID at the DUT's End, End.X, End.T and End.B6.Encaps SIDs with a C-SID structure (profile
 /// <c>parameters.sids.*.csid</c>; the reference lab's are F3216: Locator-Block 2001:db8::/32, 16-bit C-SIDs). The
 /// containers are built with the slice-1 codec and the expected destinations computed by <see cref="CsidEndpoint"/>
 /// (N05–N06), never taken from a capture of the tester's own sending side.
 /// </summary>
 /// <remarks>
 /// A container S:[c, next C-SIDs…] sent to a C-SID SID S carries, after S's C-SID, the first 64 bits of a routed
-/// destination (D, or D3 for End.X) minus the block, then a tail: the shifted destination lands in that /64 (the lab's
+/// destination (D, or D3 for End.X and End.T) minus the block, then a tail: the shifted destination lands in that /64 (the lab's
 /// routes are /64s). The tail runs over the Argument's range: all zeros (the first such address of S's prefix), all
 /// ones (the last), and seeded random values (seed 20261203); the two addresses just outside S's prefix (the last of
 /// the C-SID before, the first of the C-SID after) must not be processed as S.
@@ -441,6 +441,160 @@ public sealed class NextCsidCases : ConformanceCase
         Verdict(await ExchangeAsync("t1", stimuli, expected), "A mixed list of NEXT-C-SID containers and classic SIDs was not processed entry by entry: Argument 0 or a classic SID did not take the next Segment List entry as it is, or a non-zero Argument was not shifted with Segments Left unchanged.");
     }
 
+    /// <summary>
+    /// The tester port by which <paramref name="destination"/> leaves the DUT after a lookup in table <paramref name="table"/>
+    /// (null: main) of the reference lab's routes (<see cref="Conformance.Harness.Intent.IntentBuilder"/>).
+    /// </summary>
+    private static string PortOfRoute(string? table, IPAddress destination)
+    {
+        var intent = Conformance.Harness.Intent.IntentBuilder.Build(Profile);
+        var route = intent.Routes.Where(r => r.Table == table && r.Prefix.Contains(destination)).MaxBy(r => r.Prefix.PrefixLength)
+            ?? throw new TestbedException($"{Profile.SourcePath}: the reference lab has no route to {destination} in table {table ?? "main"}.");
+        return PortOf(route.Interface);
+    }
+
+    /// <summary>
+    /// TP-CSID-BV-17's exchange on the NEXT-C-SID End.T SID <paramref name="sid"/>, 2 probes each: the containers of
+    /// <see cref="Probes"/> towards <paramref name="target"/> with an SRH (target, C; SL=1) and without SRH (shifted, N01–N09,
+    /// then N08.1–N08.2: out of <paramref name="portInT"/>, the port of the target's route in T), Argument 0 at SL=2 with
+    /// <paramref name="next"/> as the next segment (RFC 8986 §4.3 S15.1–S15.2: out of <paramref name="nextPortInT"/>), and
+    /// the two addresses just outside the SID's prefix (not processed: no expected packet).
+    /// </summary>
+    public static (List<byte[]> Stimuli, List<ExpectedPacket> Expected, List<string> Listing) EndTExchange(Func<string, PacketBuilder> into, Func<string, PacketBuilder> outOf,
+        IPAddress a, IPAddress target, IPAddress next, SidDefinition sid, string portInT, string nextPortInT, ushort echoId, Func<int, byte[]> data)
+    {
+        var stimuli = new List<byte[]>();
+        var expected = new List<ExpectedPacket>();
+        var listing = new List<string>();
+        foreach (var withSrh in new[] { true, false })
+            foreach (var probe in Probes(sid, target))
+                for (int k = 0; k < 2; k++)
+                {
+                    int i = stimuli.Count;
+                    PacketBuilder Make(PacketBuilder b, IPAddress da, byte hl)
+                    {
+                        b = b.Ipv6(a, da, hl, TrafficClass, FlowLabel);
+                        b = withSrh ? b.Srh([target, probe.Destination], 1).WithPseudoHeaderDestination(target) : b.WithPseudoHeaderDestination(probe.Shifted ?? probe.Destination);
+                        return b.IcmpEchoRequest(echoId, (ushort)i, data(i));
+                    }
+                    stimuli.Add(Make(into("t1"), probe.Destination, 64).Build());
+                    listing.Add($"{i,2} {(withSrh ? "SRH SL=1" : "no SRH")}: {probe.What}{(probe.Shifted is { } sh ? $" → {sh} out of {portInT} (table T)" : " → not processed as the SID")}");
+                    if (probe.Shifted is not null)
+                        expected.Add(new ExpectedPacket(portInT, Make(outOf(portInT), probe.Shifted, 63).Build(), $"probe {i}: {probe.What}", []));
+                }
+        for (int k = 0; k < 2; k++)
+        {
+            int i = stimuli.Count;
+            stimuli.Add(into("t1").Ipv6(a, sid.Address, 64, TrafficClass, FlowLabel).Srh([target, next, sid.Address], 2).WithPseudoHeaderDestination(target)
+                .IcmpEchoRequest(echoId, (ushort)i, data(i)).Build());
+            expected.Add(new ExpectedPacket(nextPortInT, outOf(nextPortInT).Ipv6(a, next, 63, TrafficClass, FlowLabel).Srh([target, next, sid.Address], 1).WithPseudoHeaderDestination(target)
+                .IcmpEchoRequest(echoId, (ushort)i, data(i)).Build(), $"probe {i}: Argument 0, SL=2 → {next}", []));
+            listing.Add($"{i,2} SRH SL=2: Argument 0 ({sid.Address}) → {next}, SL=1 out of {nextPortInT} (table T)");
+        }
+        return (stimuli, expected, listing);
+    }
+
+    [Test]
+    [NegativeControl("NodeSidsMisprogrammed", Profile = "reference-node.yaml", Why = "end_t_csid programmed on the main table: the shifted destination (D3's /64) and N3 leave by t3 instead of table 100's t2")]
+    [NotClaimedByTheReferenceLab("End.T+NEXT-C-SID", "CsidFlavorConformingReceptionTests.NextEndTLooksUpTableTAndTheMainTableFails")]
+    [TestPurpose(Id = "TP-CSID-BV-17", Requires = new[] { "End.T+NEXT-C-SID" }, Feature = "C-SID",
+        Title = "NEXT-C-SID End.T shifts the Argument as End does and looks the new destination up in its table T (N08.1–N08.2), with and without SRH, for any Argument",
+        Requirements = new[] { "RFC9800-4.1.3-ENDT-N08", "RFC9800-4.1.1-END-N01-N09", "RFC9800-4.1.1-END-SL-UNCHANGED", "RFC9800-4.1.1-END-WITHOUT-SRH", "RFC9800-4.1-NEXT-CSID-ANY-ARGUMENT", "RFC9800-4.1-NEXT-CSID-NEXT-SID", "RFC8986-4.3-END-T-S15.1-S15.2" },
+        Stimulus = "into t1, 2 × per destination C, ICMPv6 echo requests, hop limit 64, traffic class 0x2e, flow label 0x12345: (A,C)(D3,C;SL=1) and (A,C) without SRH, C = T:[t, the C-SIDs of D3's /64, tail] for the NEXT-C-SID End.T SID T (reference node: end_t_csid 2001:db8:ce::, F3216, table 100, which routes D3's /64 via t2 where the main table has t3) with the tail all zeros, all ones and two seeded random values (seed 20261203), and C = the last address before T's prefix and the first after it; and 2 × (A,T)(D3,N3,T;SL=2) (Argument 0)",
+        Expected = "for each container: the same packet with DA C' (computed by the codec, N05–N06), hop limit 63, the SRH (Segments Left 1) and every other field unchanged, out of the port of C''s route in table T (t2); for Argument 0: (A,N3)(D3,N3,T;SL=1) out of the port of N3's route in table T (t2) with hop limit 63; the two outside addresses not forwarded (a Destination Unreachable to A on t1 tolerated); nothing else (nothing out of t3)")]
+    public async Task EndTShiftsAndLooksUpItsTable()
+    {
+        IPAddress a = Address("A"), d3 = Address("D3"), n3 = Address("N3");
+        var sid = CsidSid(SrBehavior.EndT);
+        var table = Conformance.Harness.Intent.IntentBuilder.Build(Profile).Sid(sid.Name).Table;
+        var shifted = Probes(sid, d3)[0].Shifted!;
+        string inT = PortOfRoute(table, shifted), nextInT = PortOfRoute(table, n3);
+        string inMain = PortOfRoute(null, shifted), nextInMain = PortOfRoute(null, n3);
+        if (inT == inMain || nextInT == nextInMain)
+            throw new TestbedException($"{Profile.SourcePath}: the case needs D3's and N3's routes in table {table ?? "main"} of {sid.Name} to leave by another port than in the main table (they leave by {inT} and {nextInT} in T, {inMain} and {nextInMain} in main), so that the lookup table shows.");
+        Evidence.Parameter("ports", $"D3's /64: {inT} in table {table}, {inMain} in main; N3: {nextInT} in table {table}, {nextInMain} in main");
+        var (stimuli, expected, listing) = EndTExchange(Into, OutOf, a, d3, n3, sid, inT, nextInT, EchoId, ProbeData);
+        Evidence.AttachText("Probe destinations", string.Join('\n', listing));
+        var j = await ExchangeAsync("t1", stimuli, expected, TimeSpan.FromSeconds(1));
+        j = j with { Unexpected = [.. j.Unexpected.Where(u => !(u.Frame.Port == "t1" && u.Decoded.Inner is Icmpv6Layer { Type: 1 }))] };
+        Verdict(j, "NEXT-C-SID End.T did not shift the Argument (N05–N06) with Segments Left unchanged and the hop limit decremented (N07), or did not look the new destination up in its table T (N08.1–N08.2, S15.1–S15.2), or processed an address outside its prefix.");
+    }
+
+    /// <summary>
+    /// TP-CSID-BV-18's exchange on the NEXT-C-SID End.B6.Encaps SID <paramref name="sid"/> (policy B =
+    /// <see cref="SidDefinition.Segments"/>), 2 probes each: the containers of <see cref="Probes"/> towards
+    /// <paramref name="target"/> with an SRH (target, C; SL=1) and without SRH: the inner packet with DA C' (N05–N06) and hop
+    /// limit 63 (N07), in a new outer header to B's first SID with an SRH carrying B (N08.1–N08.5, RFC 8986 §4.13 S15–S18)
+    /// out of <paramref name="policyPort"/>; Argument 0 at SL=2 with <paramref name="next"/> next (RFC 8986 §4.13 S12–S19);
+    /// the two addresses just outside the SID's prefix (no expected packet). The outer source, hop limit, traffic class
+    /// and flow label are the DUT's (S18) and not compared (<paramref name="outerSource"/> stands in the expected packet).
+    /// </summary>
+    public static (List<byte[]> Stimuli, List<ExpectedPacket> Expected, List<string> Listing) B6Exchange(Func<string, PacketBuilder> into, Func<string, PacketBuilder> outOf,
+        IPAddress a, IPAddress target, IPAddress next, SidDefinition sid, string policyPort, IPAddress outerSource, ushort echoId, Func<int, byte[]> data)
+    {
+        var policy = sid.Segments;
+        if (policy.Count == 0) throw new TestbedException($"parameters.sids.{sid.Name}.segments is empty: End.B6.Encaps needs its policy B.");
+        var outerSrh = policy.Reverse().ToList();
+        var stimuli = new List<byte[]>();
+        var expected = new List<ExpectedPacket>();
+        var listing = new List<string>();
+        ExpectedPacket Encapsulated(PacketBuilder inner, string what) => new(policyPort,
+            outOf(policyPort).Ipv6(outerSource, policy[0]).Srh(outerSrh, (byte)(policy.Count - 1)).Encapsulate(inner).Build(), what, OuterFieldsLeftToTheDut);
+        foreach (var withSrh in new[] { true, false })
+            foreach (var probe in Probes(sid, target))
+                for (int k = 0; k < 2; k++)
+                {
+                    int i = stimuli.Count;
+                    PacketBuilder Make(PacketBuilder b, IPAddress da, byte hl)
+                    {
+                        b = b.Ipv6(a, da, hl, TrafficClass, FlowLabel);
+                        b = withSrh ? b.Srh([target, probe.Destination], 1).WithPseudoHeaderDestination(target) : b.WithPseudoHeaderDestination(probe.Shifted ?? probe.Destination);
+                        return b.IcmpEchoRequest(echoId, (ushort)i, data(i));
+                    }
+                    stimuli.Add(Make(into("t1"), probe.Destination, 64).Build());
+                    listing.Add($"{i,2} {(withSrh ? "SRH SL=1" : "no SRH")}: {probe.What}{(probe.Shifted is { } sh ? $" → inner DA {sh}, encapsulated to {policy[0]} out of {policyPort}" : " → not processed as the SID")}");
+                    if (probe.Shifted is not null)
+                        expected.Add(Encapsulated(Make(new PacketBuilder(), probe.Shifted, 63), $"probe {i}: {probe.What}"));
+                }
+        for (int k = 0; k < 2; k++)
+        {
+            int i = stimuli.Count;
+            stimuli.Add(into("t1").Ipv6(a, sid.Address, 64, TrafficClass, FlowLabel).Srh([target, next, sid.Address], 2).WithPseudoHeaderDestination(target)
+                .IcmpEchoRequest(echoId, (ushort)i, data(i)).Build());
+            expected.Add(Encapsulated(new PacketBuilder().Ipv6(a, next, 63, TrafficClass, FlowLabel).Srh([target, next, sid.Address], 1).WithPseudoHeaderDestination(target)
+                .IcmpEchoRequest(echoId, (ushort)i, data(i)), $"probe {i}: Argument 0, SL=2 → inner DA {next}"));
+            listing.Add($"{i,2} SRH SL=2: Argument 0 ({sid.Address}) → inner DA {next}, SL=1, encapsulated to {policy[0]} out of {policyPort}");
+        }
+        return (stimuli, expected, listing);
+    }
+
+    /// <summary>The outer header's fields RFC 8986 §4.13 S18 leaves to the DUT (the source: one of its addresses, checked apart).</summary>
+    private static readonly string[] OuterFieldsLeftToTheDut = ["ipv6.src", "ipv6.hop_limit", "ipv6.traffic_class", "ipv6.flow_label"];
+
+    [Test]
+    [NegativeControl("NodeSrhMishandled", Profile = "reference-node.yaml", Why = "defect b6-next-csid-inner-not-shifted: End.B6.Encaps with NEXT-C-SID encapsulates the inner packet with its destination as received (N05–N06 skipped)")]
+    [NotClaimedByTheReferenceLab("End.B6.Encaps+NEXT-C-SID", "CsidFlavorConformingReceptionTests.NextB6ShiftsTheInnerDestinationBeforeEncapsulatingAndAnUnshiftedOneFails")]
+    [TestPurpose(Id = "TP-CSID-BV-18", Requires = new[] { "End.B6.Encaps+NEXT-C-SID" }, Feature = "C-SID",
+        Title = "NEXT-C-SID End.B6.Encaps shifts the inner destination and decrements the hop limit before it encapsulates the packet in policy B's outer header, with and without SRH, for any Argument",
+        Requirements = new[] { "RFC9800-4.1.4-END-B6-ENCAPS-N08", "RFC9800-4.1.4-END-B6-ENCAPS-INNER-DA", "RFC9800-4.1.1-END-N01-N09", "RFC9800-4.1.1-END-SL-UNCHANGED", "RFC9800-4.1.1-END-WITHOUT-SRH", "RFC9800-4.1-NEXT-CSID-ANY-ARGUMENT", "RFC8986-4.13-END-B6-ENCAPS-S15-S19", "RFC8986-4.13-END-B6-ENCAPS-S12-S14" },
+        Stimulus = "into t1, 2 × per destination C, ICMPv6 echo requests, hop limit 64, traffic class 0x2e, flow label 0x12345: (A,C)(D,C;SL=1) and (A,C) without SRH, C = S:[s, the C-SIDs of D's /64, tail] for the NEXT-C-SID End.B6.Encaps SID S (reference node: end_b6_csid 2001:db8:b6::, F3216, policy B = (N3), routed via t3; D's /64 via t2) with the tail all zeros, all ones and two seeded random values (seed 20261203), and C = the last address before S's prefix and the first after it; and 2 × (A,S)(D,N2,S;SL=2) (Argument 0)",
+        Expected = "for each container: (DUT,B1)(B reversed;SL=|B|-1) next header 41 out of B1's port (t3), carrying the packet as sent with DA C' (computed by the codec, N05–N06), hop limit 63 (N07) and the SRH (Segments Left 1) unchanged; for Argument 0 the same outer header carrying (A,N2)(D,N2,S;SL=1) with hop limit 63 (RFC 8986 §4.13 S12–S18); outer source one of the DUT's addresses, outer hop limit, traffic class and flow label not compared (S18: the DUT's); the two outside addresses not forwarded (a Destination Unreachable to A on t1 tolerated); nothing else")]
+    public async Task EndB6EncapsShiftsTheInnerDestinationBeforeEncapsulating()
+    {
+        IPAddress a = Address("A"), d = Address("D"), n2 = Address("N2");
+        var sid = CsidSid(SrBehavior.EndB6Encaps);
+        if (sid.Segments.Count == 0) throw new TestbedException($"{Profile.SourcePath}: parameters.sids.{sid.Name}.segments is empty.");
+        string policyPort = PortOfRoute(null, sid.Segments[0]);
+        Evidence.Parameter("policy B", $"{string.Join(", ", sid.Segments)} (out of {policyPort})");
+        var (stimuli, expected, listing) = B6Exchange(Into, OutOf, a, d, n2, sid, policyPort, PortSpec(policyPort).DutIpv6, EchoId, ProbeData);
+        Evidence.AttachText("Probe destinations", string.Join('\n', listing));
+        var j = await ExchangeAsync("t1", stimuli, expected, TimeSpan.FromSeconds(1));
+        j = j with { Unexpected = [.. j.Unexpected.Where(u => !(u.Frame.Port == "t1" && u.Decoded.Inner is Icmpv6Layer { Type: 1 }))] };
+        var foreign = j.Matched.Select(m => m.ReceivedDecoded.Ipv6!.Src).Where(s => !DutAddresses.Contains(s)).Distinct().ToList();
+        if (foreign.Count > 0) Fail($"the outer source {string.Join(", ", foreign)} is not an address of the DUT.");
+        Verdict(j, "NEXT-C-SID End.B6.Encaps did not shift the inner destination (N05–N06) and decrement its hop limit (N07) with Segments Left unchanged before pushing policy B's outer header (N08.1–N08.5), or processed an address outside its prefix.");
+    }
+
     /// <summary>The profile's C-SID SIDs (NEXT or REPLACE) of End, End.X and End.T, by name.</summary>
     private static IReadOnlyList<SidDefinition> CsidSids() =>
         [.. Profile.Parameters.Sids.Values.Where(s => s.Csid is not null && (s.Behavior == SrBehavior.End || s.Behavior == SrBehavior.EndX || s.Behavior == SrBehavior.EndT))
@@ -453,7 +607,7 @@ public sealed class NextCsidCases : ConformanceCase
     [TestPurpose(Id = "TP-CSID-BV-15", Requires = new[] { "End", "NEXT-C-SID", "oam.ping_to_sid" }, Feature = "C-SID",
         Title = "Ping to a C-SID SID with Argument 0 (no SRH, or the SID as the last segment) is answered by the SID; a non-zero Argument is processed as a container, not answered",
         Requirements = new[] { "RFC9800-9.3-PING-ARGUMENT-0", "RFC8986-4.1.1-ULH-S01-S02-ALLOWED", "RFC9259-2.2-PING-SID-LOCALLY-PROGRAMMED", "RFC4443-4.2-ECHO-REPLY" },
-        Stimulus = "into t1, for each C-SID SID S of End, End.X, End.T in the profile (NEXT and REPLACE; reference node: end_csid, end_csid_f3232, end_csid_f4816, end_csid_psp, end_rcsid, end_rcsid_psp, end_t_rcsid, end_x_csid, end_x_rcsid; Linux lab: the NEXT ones), 2 × (A,S) ICMPv6 echo request without SRH and 2 × (A,S)(S,N2;SL=0), checksums for S (RFC 9800 §9.3); for the End C-SID SID also 2 × (A,C) with C its container towards D with the Argument tail all zeros (TP-CSID-BV-03's first destination) and 2 × (A,B) with B the last address before its prefix",
+        Stimulus = "into t1, for each C-SID SID S of End, End.X, End.T in the profile (NEXT and REPLACE; reference node: end_csid, end_csid_f3232, end_csid_f4816, end_csid_psp, end_rcsid, end_rcsid_psp, end_t_csid, end_t_rcsid, end_x_csid, end_x_rcsid; Linux lab: the NEXT ones), 2 × (A,S) ICMPv6 echo request without SRH and 2 × (A,S)(S,N2;SL=0), checksums for S (RFC 9800 §9.3); for the End C-SID SID also 2 × (A,C) with C its container towards D with the Argument tail all zeros (TP-CSID-BV-03's first destination) and 2 × (A,B) with B the last address before its prefix",
         Expected = "an ICMPv6 echo reply (S,A) with the same identifier, sequence and data out of t1 for each echo request to S (hop limit, flow label, traffic class DUT-chosen); (A,C') without SRH out of t2 with hop limit 63 for C; nothing for B but a tolerated Destination Unreachable; nothing else")]
     public async Task PingToACsidSidWithArgumentZeroIsAnswered()
     {

@@ -412,6 +412,101 @@ public sealed class ReplaceCsidCases : ConformanceCase
     }
 
     /// <summary>
+    /// TP-CSID-BV-19's and TP-CSID-BV-21's exchange on the REPLACE-C-SID End.DT6 or End.DX6 SID <paramref name="sid"/>, 2 probes each, carrying (A, D3)
+    /// ICMPv6 echo requests: the SID with its Argument (the bits after LBL+LNFL) all zeros (the first address of its prefix),
+    /// index 1 … K-1 alone, all ones (the last) and two seeded random values, each with an SRH (S|arg; SL=0) and without SRH:
+    /// the inner packet out of <paramref name="portInT"/> (End.DT6: its route in table T; End.DX6: the adjacency) with hop
+    /// limit 63, every other field as sent (RFC 8986 §4.6, §4.4; RFC 9800 §4.2.7: "The Argument value is ignored"); and the two addresses just outside the SID's prefix (no
+    /// expected packet: not processed as the SID).
+    /// </summary>
+    public static (List<byte[]> Stimuli, List<ExpectedPacket> Expected, List<string> Listing) DecapsulationExchange(Func<string, PacketBuilder> into, Func<string, PacketBuilder> outOf,
+        IPAddress a, IPAddress d3, IPAddress sid, CsidStructure c, string portInT, int seed, ushort echoId, Func<int, byte[]> data)
+    {
+        int al = c.ArgumentBits;
+        var prefix = Bits.ToUInt128(sid) & ~((UInt128.One << al) - 1);
+        var ones = (UInt128.One << al) - 1;
+        var rng = new Random(seed);
+        UInt128 Random() => new UInt128((ulong)rng.NextInt64(), (ulong)rng.NextInt64()) & ones;
+        var arguments = new List<(string What, UInt128 Argument)> { ("Argument 0 (first address of the prefix)", UInt128.Zero) };
+        for (int index = 1; index < c.K; index++) arguments.Add(($"index {index}, the rest of the Argument 0", (UInt128)index));
+        arguments.Add(("Argument all ones (last address of the prefix)", ones));
+        arguments.Add(("Argument random", Random()));
+        arguments.Add(("Argument random", Random()));
+        var stimuli = new List<byte[]>();
+        var expected = new List<ExpectedPacket>();
+        var listing = new List<string>();
+        PacketBuilder Inner(int i) => new PacketBuilder().RawIp().Ipv6(a, d3, 64, TrafficClass, FlowLabel).IcmpEchoRequest(echoId, (ushort)i, data(i));
+        void Add(string what, IPAddress da, bool withSrh, bool processed)
+        {
+            for (int k = 0; k < 2; k++)
+            {
+                int i = stimuli.Count;
+                var b = into("t1").Ipv6(a, da);
+                if (withSrh) b = b.Srh([da], 0);
+                stimuli.Add(b.Encapsulate(Inner(i)).Build());
+                listing.Add($"{i,2} {(withSrh ? "SRH SL=0" : "no SRH")}: {what}: {da}{(processed ? $" → (A,D3) out of {portInT} (table T)" : " → not processed as the SID")}");
+                if (processed)
+                    expected.Add(new ExpectedPacket(portInT, outOf(portInT).Ipv6(a, d3, 63, TrafficClass, FlowLabel).IcmpEchoRequest(echoId, (ushort)i, data(i)).Build(),
+                        $"probe {i}: {what}", []));
+            }
+        }
+        foreach (var withSrh in new[] { true, false })
+        {
+            foreach (var (what, arg) in arguments) Add(what, Bits.ToAddress(prefix | arg), withSrh, true);
+            Add("just below the SID's prefix", Bits.ToAddress(prefix - 1), withSrh, false);
+            Add("just above the SID's prefix", Bits.ToAddress(prefix + (UInt128.One << al)), withSrh, false);
+        }
+        return (stimuli, expected, listing);
+    }
+
+    [Test]
+    [NegativeControl("NodeSidsMisprogrammed", Profile = "reference-node.yaml", Why = "end_dt6_rcsid programmed with a 64-bit Locator-Block (REPLACE-C-SID 64/32, a /96): the upper 32 bits of its Argument are taken for the SID, so the all-ones and random Arguments are not processed")]
+    [NotClaimedByTheReferenceLab("End.DT6+REPLACE-C-SID", "CsidFlavorConformingReceptionTests.ReplaceDt6IgnoresTheArgumentAndA128BitSidFails")]
+    [TestPurpose(Id = "TP-CSID-BV-19", Requires = new[] { "End.DT6+REPLACE-C-SID" }, Feature = "C-SID",
+        Title = "REPLACE-C-SID End.DT6 ignores the Argument: for any Argument value it decapsulates and looks the inner packet up in its table as RFC 8986 §4.6 says, with and without SRH",
+        Requirements = new[] { "RFC9800-4.2.7-DX-DT-ARGUMENT-IGNORED", "RFC8986-4.6-END-DT6-ULH-S01-S04" },
+        Stimulus = "into t1, 2 × each, carrying (A,D3) ICMPv6 echo requests (inner hop limit 64, traffic class 0x2e, flow label 0x12345): (A,S|arg)(S|arg;SL=0) and (A,S|arg) without SRH, S = the REPLACE-C-SID End.DT6 SID (reference node: end_dt6_rcsid 2001:db8:ca:16::, 32/32, a 64-bit Argument, table 100, which routes D3's /64 via t2 where the main table has t3), arg = 0 (the first address of its prefix), index 1, 2, 3 alone, all ones (the last address) and two seeded random values (seed 20261203); and the last address before S's /64 and the first after it",
+        Expected = "for each address in S's prefix: the inner packet (A,D3) alone out of t2 with hop limit 63 and every other field as sent; the two outside addresses not forwarded (a Destination Unreachable to A on t1 tolerated); nothing else (nothing out of t3)")]
+    public async Task EndDt6IgnoresTheArgument()
+    {
+        var sid = ReplaceSid(SrBehavior.EndDT6);
+        var intent = Conformance.Harness.Intent.IntentBuilder.Build(Profile);
+        var table = intent.Sid(sid.Name).Table;
+        var d3 = Address("D3");
+        var route = intent.Routes.Where(r => r.Table == table && r.Prefix.Contains(d3)).MaxBy(r => r.Prefix.PrefixLength)
+            ?? throw new TestbedException($"{Profile.SourcePath}: the reference lab has no route to {d3} in table {table ?? "main"} of SID {sid.Name}.");
+        var port = Profile.Testbed.TesterPorts.FirstOrDefault(p => p.DutInterface == route.Interface)?.Name
+            ?? throw new TestbedException($"{Profile.SourcePath}: no tester port faces the DUT interface '{route.Interface}' of D3's route in table {table}.");
+        Evidence.Parameter("D3's route", $"table {table ?? "main"}: out of {port}");
+        var (stimuli, expected, listing) = DecapsulationExchange(Into, OutOf, Address("A"), d3, sid.Address, sid.Csid!, port, HeadendCases.Seed, EchoId, ProbeData);
+        Evidence.AttachText("Probe destinations", string.Join('\n', listing));
+        var j = await ExchangeAsync("t1", stimuli, expected, TimeSpan.FromSeconds(1));
+        j = j with { Unexpected = [.. j.Unexpected.Where(u => !(u.Frame.Port == "t1" && u.Decoded.Inner is Icmpv6Layer { Type: 1 }))] };
+        Verdict(j, "REPLACE-C-SID End.DT6 did not ignore the Argument (RFC 9800 §4.2.7): an address of its prefix was not decapsulated and looked up in table T as RFC 8986 §4.6 says, or an address outside its prefix was processed.");
+    }
+
+    [Test]
+    [NegativeControl("NodeSidsMisprogrammed", Profile = "reference-node.yaml", Why = "end_dx6_rcsid programmed with a 64-bit Locator-Block (REPLACE-C-SID 64/32, a /96): the upper 32 bits of its Argument are taken for the SID, so the all-ones and random Arguments are not processed")]
+    [NotClaimedByTheReferenceLab("End.DX6+REPLACE-C-SID", "CsidFlavorConformingReceptionTests.ReplaceDx6IgnoresTheArgumentAndA96BitSidFails")]
+    [TestPurpose(Id = "TP-CSID-BV-21", Requires = new[] { "End.DX6+REPLACE-C-SID" }, Feature = "C-SID",
+        Title = "REPLACE-C-SID End.DX6 ignores the Argument: for any Argument value it decapsulates and sends the inner packet to its adjacency as RFC 8986 §4.4 says, with and without SRH",
+        Requirements = new[] { "RFC9800-4.2.7-DX-DT-ARGUMENT-IGNORED", "RFC8986-4.4-END-DX6-ULH-S01-S03" },
+        Stimulus = "as TP-CSID-BV-19 with S = the REPLACE-C-SID End.DX6 SID (reference node: end_dx6_rcsid 2001:db8:ca:18::, 32/32, a 64-bit Argument, next hop 2001:db8:0:2::2 behind t2, where the main table routes D3's /64 via t3)",
+        Expected = "for each address in S's prefix: the inner packet (A,D3) alone out of the adjacency's port (t2) with hop limit 63 and every other field as sent; the two outside addresses not forwarded (a Destination Unreachable to A on t1 tolerated); nothing else (nothing out of t3)")]
+    public async Task EndDx6IgnoresTheArgument()
+    {
+        var sid = ReplaceSid(SrBehavior.EndDX6);
+        var port = Profile.Testbed.TesterPorts.FirstOrDefault(p => sid.NextHop is { } nh && p.TesterIpv6.Address.Equals(nh))?.Name
+            ?? throw new TestbedException($"{Profile.SourcePath}: the next hop {sid.NextHop} of SID {sid.Name} is no tester port's address.");
+        Evidence.Parameter("adjacency", $"{sid.NextHop} out of {port}");
+        var (stimuli, expected, listing) = DecapsulationExchange(Into, OutOf, Address("A"), Address("D3"), sid.Address, sid.Csid!, port, HeadendCases.Seed, EchoId, ProbeData);
+        Evidence.AttachText("Probe destinations", string.Join('\n', listing));
+        var j = await ExchangeAsync("t1", stimuli, expected, TimeSpan.FromSeconds(1));
+        j = j with { Unexpected = [.. j.Unexpected.Where(u => !(u.Frame.Port == "t1" && u.Decoded.Inner is Icmpv6Layer { Type: 1 }))] };
+        Verdict(j, "REPLACE-C-SID End.DX6 did not ignore the Argument (RFC 9800 §4.2.7): an address of its prefix was not decapsulated and sent to its adjacency as RFC 8986 §4.4 says, or an address outside its prefix was processed.");
+    }
+
+    /// <summary>
     /// TP-CSID-BI-03's steps, each forwarding at hop limit 64 (sent with hop limit 1 and 2 by the case): index 0 at SL=1
     /// (R16–R21), index 2 at SL=0 (R05, R19–R21), index 3 at SL=1 with the next position 0 (R06–R10); and index 0 at SL=0,
     /// the end of the list (S02 before S05: answered, whatever the hop limit).

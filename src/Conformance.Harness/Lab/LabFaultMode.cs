@@ -494,11 +494,14 @@ public sealed partial class LabFaultMode
         "NodeSidsMisprogrammed", "Reference node: every SID behaviour misprogrammed at once, each SID its own way: End not instantiated (its address routed on to the End.X next hop), " +
         "End.X as End, End.T / End.DT4 / End.DT6 / End.DT46 on the main table, End.DX6 as End.DT6, End.DX4 to t3's next hop, End.DX2 out of another port, End.B6.Encaps as End, " +
         "End.B6.Encaps.Red as End.B6.Encaps, the PSP / USP / USD SIDs without their flavor, the NEXT-C-SID End.X as a NEXT-C-SID End, the REPLACE-C-SID End.X " +
-        "as a REPLACE-C-SID End, the REPLACE-C-SID End.T on the main table.",
+        "as a REPLACE-C-SID End, the REPLACE-C-SID and the NEXT-C-SID End.T on the main table, the REPLACE-C-SID End.DT6 and End.DX6 with a 64-bit Locator-Block (a /96: the upper half of its Argument taken for the SID).",
         All_(EndSidRoutedOnwards, EndXAsEnd, EndTMainTable, EndDt6MainTable, EndDx6AsDt6, EndDx4WrongAdjacency, EndDx2WrongInterface, EndB6AsEnd,
             EndB6RedAsEncaps, EndDt4MainTable, EndDt46MainTable, EndWithoutPsp, UspFlavorDropped, UsdFlavorDropped, CsidEndXAsEnd,
             new("-", "-", i => i.WithSid("end_x_rcsid", s => s with { Behavior = SrBehavior.End, NextHop = null, Interface = null })
-                                .WithSid("end_t_rcsid", s => s with { Table = null }))),
+                                .WithSid("end_t_rcsid", s => s with { Table = null })
+                                .WithSid("end_t_csid", s => s with { Table = null })
+                                .WithSid("end_dt6_rcsid", s => s with { Csid = Packets.CsidStructure.Replace(64, 32), PrefixLength = 96 })
+                                .WithSid("end_dx6_rcsid", s => s with { Csid = Packets.CsidStructure.Replace(64, 32), PrefixLength = 96 }))),
         profile: NodeProfile);
 
     public static LabFaultMode NodeHeadendsMisprogrammed { get; } = new(
@@ -563,9 +566,9 @@ public sealed partial class LabFaultMode
 
     public static LabFaultMode NodeSrhMishandled { get; } = new(
         "NodeSrhMishandled", "Reference node defects: SRH packets in transit are dropped, SRH packets to a local address (no SID) are dropped, the O-flag is cleared in the packet that continues, " +
-        "NEXT-C-SID not applied behind a Hop-by-Hop or Destination Options header, the flavors and C-SID structure of a SID other than End and End.X accepted but not installed (as Linux seg6local does).",
+        "NEXT-C-SID not applied behind a Hop-by-Hop or Destination Options header, the flavors and C-SID structure of a SID other than End and End.X accepted but not installed (as Linux seg6local does), the NEXT-C-SID End.B6.Encaps encapsulating the inner packet with its destination not shifted.",
         profile: NodeProfile, nodeDebugFaults: ["transit-srh-dropped", "srh-to-local-address-dropped", "o-flag-cleared-on-forward", "next-csid-skipped-behind-extension-headers",
-            "flavors-dropped-except-end-and-end-x"]);
+            "flavors-dropped-except-end-and-end-x", "b6-next-csid-inner-not-shifted"]);
 
     public static LabFaultMode NodeOFlagIgnored { get; } = new(
         "NodeOFlagIgnored", "Reference node defect: O-flag processing configured but the O-flag ignored (nothing punted).",

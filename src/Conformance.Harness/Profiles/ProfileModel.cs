@@ -48,8 +48,23 @@ public sealed record Profile
     /// <summary>Lower-case hex SHA-256 of the profile file's bytes, for reports.</summary>
     public required string Sha256 { get; init; }
 
-    /// <summary>Shortcut for <see cref="Capabilities.Claims(string)"/>.</summary>
-    public bool Claims(string capability) => Capabilities.Claims(capability);
+    /// <summary>
+    /// <see cref="Capabilities.Claims(string)"/>, and a behaviour with a compression flavor, "End.T+NEXT-C-SID": RFC 9800
+    /// defines each flavor per behaviour (§4.1.1–§4.1.6, §4.2.1–§4.2.7) and an implementation may offer it on some of them
+    /// only (Linux seg6local: NEXT-C-SID on End and End.X), so the combination is claimed where the behaviour and the flavor
+    /// are claimed and the PIXIT instantiates it: a <c>parameters.sids</c> entry of that behaviour with <c>csid: { flavor: … }</c>.
+    /// </summary>
+    public bool Claims(string capability)
+    {
+        if (capability.Split('+') is [var b, var f] && SrVocabulary.TryParseBehavior(b, out var behavior) && SrVocabulary.TryParseFlavor(f, out var flavor)
+            && flavor is SrFlavor.NextCSid or SrFlavor.ReplaceCSid)
+        {
+            var csid = flavor == SrFlavor.NextCSid ? Conformance.Harness.Packets.CsidFlavor.NextCsid : Conformance.Harness.Packets.CsidFlavor.ReplaceCsid;
+            return Capabilities.Supports(behavior) && Capabilities.SupportsFlavor(flavor)
+                && Parameters.Sids.Values.Any(s => s.Behavior == behavior && s.Csid is { } c && c.Flavor == csid);
+        }
+        return Capabilities.Claims(capability);
+    }
 
     /// <summary>The SID named <paramref name="name"/> under <c>parameters.sids</c>.</summary>
     /// <exception cref="ProfileException">The profile does not define it; the message names <c>parameters.sids.&lt;name&gt;</c>.</exception>

@@ -33,7 +33,12 @@ public sealed record CommitRecord(int Id, DateTimeOffset Time, string By, string
 /// </summary>
 public sealed class NodeState : IDisposable
 {
-    public const int HistoryLength = 20;
+    /// <summary>
+    /// The commits kept for `rollback to N` (IOS XR keeps 100 rollback points by default). A full run of the suite against the
+    /// node commits more than 20 times (transient HMAC, O-flag, policy-selector and ping/traceroute configuration), and the
+    /// harness rolls back to the checkpoint it took before the first: with 20 kept that checkpoint was gone by then.
+    /// </summary>
+    public const int HistoryLength = 100;
     private readonly object _lock = new();
     private readonly List<CommitRecord> _history = [];
     private readonly Func<IReadOnlyList<InterfaceInfo>> _interfaces;

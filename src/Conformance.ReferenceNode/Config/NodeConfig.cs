@@ -262,4 +262,7 @@ public enum DebugFault
     /// (PSP, USP, USD, NEXT-C-SID, REPLACE-C-SID) and without its locator's C-SID structure that the configuration accepted, as
     /// Linux seg6local installs `action End.T … flavors next-csid` as a plain End.T: the SID works and reads back unflavored.</summary>
     FlavorsDroppedExceptEndAndEndX,
+    /// <summary>RFC 9800 §4.1.4: End.B6.Encaps with NEXT-CSID encapsulates the inner packet with its Destination Address as
+    /// received (N05-N06 skipped; N07 and N08.1-N08.5 done), so the endpoint of policy B exposes the container, not the next SID.</summary>
+    B6NextCsidInnerNotShifted,
 }

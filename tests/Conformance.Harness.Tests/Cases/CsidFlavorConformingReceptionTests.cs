@@ -97,6 +97,97 @@ public class CsidFlavorConformingReceptionTests
             "no NEXT-C-SID: every packet to Segment List[0] without SRH");
     }
 
+    // ------------------------------------------------------------------ TP-CSID-BV-17, TP-CSID-BV-18 (not claimed by the Linux lab)
+
+    /// <summary>N05–N06 on the bytes for F3216: the Argument (DA bytes 6-15) up 16 bits, the last 16 zero.</summary>
+    private static void ShiftF3216(byte[] f)
+    {
+        var da = Da(f);
+        Array.Copy(da, 6, da, 4, 10);
+        da[14] = da[15] = 0;
+        SetDa(f, da);
+    }
+
+    /// <summary>RFC 9800 §4.1.1 on the bytes of a stimulus to a F3216 NEXT-C-SID SID: a non-zero Argument shifted (N05–N07), Argument 0 the next segment (S12–S14).</summary>
+    private static byte[] NextCsidForward(byte[] s) => Da(s).AsSpan(6).IndexOfAnyExcept((byte)0) >= 0
+        ? Forwarded(s, ShiftF3216)
+        : Forwarded(s, f => { int sl = --f[Srh + 3]; SetDa(f, Segment(f, sl)); });
+
+    private static bool InPrefix48(byte[] s, IPAddress sid) => Da(s).AsSpan(0, 6).SequenceEqual(sid.GetAddressBytes().AsSpan(0, 6));
+
+    /// <summary>
+    /// TP-CSID-BV-17: the containers (with and without SRH) shifted on the bytes and Argument 0's next segment, all out of t2
+    /// (table 100's routes of D3 and N3), pass; the same packets out of t3 (the main table: fault NodeSidsMisprogrammed's
+    /// end_t_csid on the main table) fail, and so do the containers not shifted (the flavor dropped) and silence.
+    /// </summary>
+    [Test]
+    public void NextEndTLooksUpTableTAndTheMainTableFails()
+    {
+        var address = IPAddress.Parse("2001:db8:ce::");
+        var sid = new SidDefinition { Name = "end_t_csid", Behavior = SrBehavior.EndT, Flavors = new HashSet<SrFlavor> { SrFlavor.NextCSid }, Address = address, Table = "100", Csid = CsidStructure.F3216 };
+        var (stimuli, expected, listing) = NextCsidCases.EndTExchange(Into, OutOf, A, D3, N3, sid, "t2", "t2", 0x5eed, Data);
+        Assert.That((stimuli.Count, expected.Count, listing.Count), Is.EqualTo((26, 18, 26)), "6 destinations × with/without SRH × 2, 4 of them in the prefix; Argument 0 × 2");
+        var mine = stimuli.Where(s => InPrefix48(s, address)).ToList();
+        Assert.That(mine, Has.Count.EqualTo(18));
+        var conforming = JudgeReceived(expected, mine.Select(s => ("t2", NextCsidForward(s))));
+        Assert.That(conforming.Pass, Is.True, conforming.Explain());
+        Assert.That(JudgeReceived(expected, mine.Select(s => ("t3", NextCsidForward(s)))).Pass, Is.False, "looked up in the main table: out of t3");
+        Assert.That(JudgeReceived(expected, mine.Where(s => Da(s).AsSpan(6).IndexOfAnyExcept((byte)0) >= 0).Select(s => ("t2", Forwarded(s)))).Pass, Is.False, "not shifted");
+        Assert.That(JudgeReceived(expected, []).Pass, Is.False, "silence");
+    }
+
+    /// <summary>
+    /// RFC 8986 §4.13 S15–S18 on the bytes: a new IPv6 header (source <paramref name="source"/>, DA = B's only SID
+    /// <paramref name="b1"/>, hop limit 64) with an SRH (B1; SL=0, next header 41) in front of the forwarded inner packet.
+    /// </summary>
+    private static byte[] EncapsulateIn(byte[] forwarded, IPAddress source, IPAddress b1)
+    {
+        var inner = forwarded.AsSpan(Ethernet).ToArray();
+        var f = new byte[Ethernet + 40 + 24 + inner.Length];
+        forwarded.AsSpan(0, Ethernet).CopyTo(f);
+        f[Ip] = 0x60;
+        int pl = 24 + inner.Length;
+        f[Ip + 4] = (byte)(pl >> 8);
+        f[Ip + 5] = (byte)pl;
+        f[Ip + 6] = 43;                 // Routing header
+        f[Ip + 7] = 64;
+        source.GetAddressBytes().CopyTo(f, Ip + 8);
+        b1.GetAddressBytes().CopyTo(f, Ip + 24);
+        int r = Ip + 40;
+        f[r] = 41;                      // IPv6 inside
+        f[r + 1] = 2;                   // Hdr Ext Len: one Segment List entry
+        f[r + 2] = 4;                   // Routing Type: SRH
+        f[r + 3] = 0;                   // Segments Left
+        f[r + 4] = 0;                   // Last Entry
+        b1.GetAddressBytes().CopyTo(f, r + 8);
+        inner.CopyTo(f, r + 24);
+        return f;
+    }
+
+    /// <summary>
+    /// TP-CSID-BV-18: the inner packet shifted (N05–N06) with hop limit 63 (N07), or advanced to its next segment for
+    /// Argument 0, inside a new outer header to B's SID N3 with an SRH (N08.1–N08.5) out of t3, passes; the inner destination
+    /// as received (the node's defect b6-next-csid-inner-not-shifted) fails, the inner hop limit kept fails, and the
+    /// shifted packet forwarded without encapsulation fails.
+    /// </summary>
+    [Test]
+    public void NextB6ShiftsTheInnerDestinationBeforeEncapsulatingAndAnUnshiftedOneFails()
+    {
+        var address = IPAddress.Parse("2001:db8:b6::");
+        IPAddress dut3 = IPAddress.Parse("2001:db8:0:3::1");
+        var sid = new SidDefinition { Name = "end_b6_csid", Behavior = SrBehavior.EndB6Encaps, Flavors = new HashSet<SrFlavor> { SrFlavor.NextCSid }, Address = address, Segments = [N3], Csid = CsidStructure.F3216 };
+        var (stimuli, expected, _) = NextCsidCases.B6Exchange(Into, OutOf, A, D, N2, sid, "t3", dut3, 0x5eed, Data);
+        Assert.That((stimuli.Count, expected.Count), Is.EqualTo((26, 18)));
+        var mine = stimuli.Where(s => InPrefix48(s, address)).ToList();
+        var conforming = JudgeReceived(expected, mine.Select(s => ("t3", EncapsulateIn(NextCsidForward(s), dut3, N3))));
+        Assert.That(conforming.Pass, Is.True, conforming.Explain());
+        var containers = mine.Where(s => Da(s).AsSpan(6).IndexOfAnyExcept((byte)0) >= 0).ToList();
+        Assert.That(containers, Has.Count.EqualTo(16));
+        Assert.That(JudgeReceived(expected, containers.Select(s => ("t3", EncapsulateIn(Forwarded(s), dut3, N3)))).Pass, Is.False, "inner destination not shifted");
+        Assert.That(JudgeReceived(expected, containers.Select(s => ("t3", EncapsulateIn(Forwarded(s, f => { ShiftF3216(f); f[Ip + 7]++; }), dut3, N3)))).Pass, Is.False, "inner hop limit not decremented");
+        Assert.That(JudgeReceived(expected, containers.Select(s => ("t2", NextCsidForward(s)))).Pass, Is.False, "shifted but not encapsulated");
+    }
+
     // ------------------------------------------------------------------ REPLACE-C-SID
 
     /// <summary>
@@ -235,6 +326,61 @@ public class CsidFlavorConformingReceptionTests
                 .Concat(expected.Where(e => e.Port == "t1").Select(e => ("t1", e.Frame)));
             Assert.That(JudgeReceived(expected, byFib).Pass, Is.False, $"{sid}: forwarded by the main FIB instead of via J / table T");
         }
+    }
+
+    /// <summary>RFC 8986 §4.6 S01–S04 on the bytes: the outer header (and its SRH) removed, the inner packet forwarded (hop limit less one).</summary>
+    private static byte[] Decapsulated(byte[] s)
+    {
+        int inner = Ip + 40 + (s[Ip + 6] == 43 ? 8 * (s[Srh + 1] + 1) : 0);
+        var f = new byte[Ethernet + s.Length - inner];
+        s.AsSpan(6, 6).CopyTo(f);                  // the DUT's MAC as the source, the tester's as the destination
+        s.AsSpan(0, 6).CopyTo(f.AsSpan(6));
+        s.AsSpan(12, 2).CopyTo(f.AsSpan(12));
+        s.AsSpan(inner).CopyTo(f.AsSpan(Ethernet));
+        f[Ip + 7]--;
+        return f;
+    }
+
+    /// <summary>
+    /// TP-CSID-BV-19: every stimulus to an address of end_dt6_rcsid's /64 (any Argument, with and without SRH) decapsulated
+    /// and out of t2 (table 100's route of D3) passes; only the SID's own address (Argument 0) decapsulated (a plain /128
+    /// End.DT6) or only the Arguments whose upper 32 bits are zero (a /96: fault NodeSidsMisprogrammed) fails, and so does
+    /// the inner packet out of t3 (the main table).
+    /// </summary>
+    [Test]
+    public void ReplaceDt6IgnoresTheArgumentAndA128BitSidFails()
+    {
+        var sid = IPAddress.Parse("2001:db8:ca:16::");
+        var (stimuli, expected, listing) = ReplaceCsidCases.DecapsulationExchange(Into, OutOf, A, D3, sid, F3232Replace, "t2", 20261203, 0x5eed, Data);
+        Assert.That((stimuli.Count, expected.Count), Is.EqualTo((2 * 2 * (1 + 3 + 1 + 2 + 2), 2 * 2 * (1 + 3 + 1 + 2))), "with and without SRH, 2 each: Argument 0, index 1-3, all ones, 2 random; 2 outside");
+        bool Mine(byte[] s) => Da(s).AsSpan(0, 8).SequenceEqual(sid.GetAddressBytes().AsSpan(0, 8));
+        var mine = stimuli.Where(Mine).ToList();
+        Assert.That(mine, Has.Count.EqualTo(expected.Count));
+        var conforming = JudgeReceived(expected, mine.Select(s => ("t2", Decapsulated(s))));
+        Assert.That(conforming.Pass, Is.True, conforming.Explain());
+        Assert.That(JudgeReceived(expected, mine.Where(s => Da(s).SequenceEqual(sid.GetAddressBytes())).Select(s => ("t2", Decapsulated(s)))).Pass, Is.False, "the Argument not ignored: a /128 SID");
+        Assert.That(JudgeReceived(expected, mine.Where(s => Da(s).AsSpan(8, 4).IndexOfAnyExcept((byte)0) < 0).Select(s => ("t2", Decapsulated(s)))).Pass, Is.False,
+            "the upper half of the Argument not ignored: a /96 SID (fault NodeSidsMisprogrammed)");
+        Assert.That(JudgeReceived(expected, mine.Select(s => ("t3", Decapsulated(s)))).Pass, Is.False, "the main table");
+    }
+
+    /// <summary>
+    /// TP-CSID-BV-21: as TP-CSID-BV-19 for end_dx6_rcsid, the adjacency behind t2: every address of its /64 decapsulated
+    /// out of t2 passes; only the Arguments whose upper 32 bits are zero (a /96: fault NodeSidsMisprogrammed) fail, and so
+    /// does the inner packet out of t3 (the main table's route of D3, not the adjacency).
+    /// </summary>
+    [Test]
+    public void ReplaceDx6IgnoresTheArgumentAndA96BitSidFails()
+    {
+        var sid = IPAddress.Parse("2001:db8:ca:18::");
+        var (stimuli, expected, _) = ReplaceCsidCases.DecapsulationExchange(Into, OutOf, A, D3, sid, F3232Replace, "t2", 20261203, 0x5eed, Data);
+        bool Mine(byte[] s) => Da(s).AsSpan(0, 8).SequenceEqual(sid.GetAddressBytes().AsSpan(0, 8));
+        var mine = stimuli.Where(Mine).ToList();
+        Assert.That(mine, Has.Count.EqualTo(expected.Count));
+        var conforming = JudgeReceived(expected, mine.Select(s => ("t2", Decapsulated(s))));
+        Assert.That(conforming.Pass, Is.True, conforming.Explain());
+        Assert.That(JudgeReceived(expected, mine.Where(s => Da(s).AsSpan(8, 4).IndexOfAnyExcept((byte)0) < 0).Select(s => ("t2", Decapsulated(s)))).Pass, Is.False, "a /96 SID");
+        Assert.That(JudgeReceived(expected, mine.Select(s => ("t3", Decapsulated(s)))).Pass, Is.False, "the main table's route instead of the adjacency");
     }
 
     /// <summary>

@@ -125,6 +125,25 @@ public class CsidProfileTests
         Assert.That(csid.All(s => IPNetwork.Parse("2001:db8::/32").Contains(s.Address)), Is.True, "documentation prefix only");
     }
 
+    /// <summary>
+    /// "Behaviour+FLAVOR" (TP-CSID-BV-17..19's Requires) is claimed where the behaviour and the compression flavor are claimed
+    /// and a SID of that behaviour has that csid flavor: the reference node instantiates End.T and End.B6.Encaps with
+    /// NEXT-C-SID and End.DT6 with REPLACE-C-SID; the Linux lab (seg6local: next-csid on End and End.X only) does not.
+    /// </summary>
+    [Test]
+    public void ABehaviourWithACompressionFlavorIsClaimedWhereASidInstantiatesIt()
+    {
+        var node = ProfileLoader.Load(Path.Combine(ProfilesDir, "reference-node.yaml"));
+        var linux = ProfileLoader.Load(Path.Combine(ProfilesDir, "reference-lab.yaml"));
+        string[] combos = ["End+NEXT-C-SID", "End.X+NEXT-C-SID", "End.T+NEXT-C-SID", "End.B6.Encaps+NEXT-C-SID", "End.DT6+REPLACE-C-SID", "End.DX6+REPLACE-C-SID", "End.T+REPLACE-C-SID", "End.DT4+REPLACE-C-SID"];
+        Assert.Multiple(() =>
+        {
+            Assert.That(combos.Select(node.Claims), Is.EqualTo(new[] { true, true, true, true, true, true, true, false }), "node: End.DT4 and REPLACE-C-SID claimed, but no such SID");
+            Assert.That(combos.Select(linux.Claims), Is.EqualTo(new[] { true, true, false, false, false, false, false, false }));
+            Assert.That(() => node.Claims("End.T+PSP"), Throws.ArgumentException, "only the compression flavors combine");
+        });
+    }
+
     /// <summary>The intent carries the structure; the Linux pack renders it as the kernel's next-csid flavor on the /48.</summary>
     [Test]
     public void ReferenceLabRendersNextCsidWithItsLengths()

@@ -2,8 +2,8 @@ using Conformance.ReferenceNode.Config;
 
 namespace Conformance.ReferenceNode.Dataplane;
 
-// RFC 9800 compressed SIDs, for End and End.X SIDs whose locator has a C-SID structure (LBL = BlockBits,
-// LNFL = CsidBits): the NEXT-CSID flavor (§4.1.1, §4.1.2: N01-N09) and the REPLACE-CSID flavor (§4.2.1, §4.2.2:
+// RFC 9800 compressed SIDs, for End, End.X and End.T SIDs (NEXT-CSID also End.B6.Encaps and End.B6.Encaps.Red) whose
+// locator has a C-SID structure (LBL = BlockBits, LNFL = CsidBits): the NEXT-CSID flavor (§4.1.1-§4.1.5: N01-N09) and the REPLACE-CSID flavor (§4.2.1, §4.2.2:
 // S02 and R01-R21). Bits are numbered from the most significant, as in the RFC ("bits [LBL..(LBL+AL-1)]").
 public sealed partial class ForwardingEngine
 {
@@ -17,8 +17,14 @@ public sealed partial class ForwardingEngine
         return (v & ~mask) | ((value << (128 - from - count)) & mask);
     }
 
+    /// <summary>
+    /// The SID has the C-SID flavor <paramref name="kind"/> on a behaviour the node implements it for: NEXT-CSID on End,
+    /// End.X, End.T (§4.1.1-§4.1.3), End.B6.Encaps and End.B6.Encaps.Red (§4.1.4, §4.1.5); REPLACE-CSID on End, End.X, End.T
+    /// (§4.2.1-§4.2.3).
+    /// </summary>
     private static bool IsCsid(Sid sid, CsidFlavorKind kind) =>
-        sid.Csid is { } c && c.Kind == kind && sid.Config.Behavior is Behavior.End or Behavior.EndX or Behavior.EndT;
+        sid.Csid is { } c && c.Kind == kind && (sid.Config.Behavior is Behavior.End or Behavior.EndX or Behavior.EndT
+            || (kind == CsidFlavorKind.Next && sid.Config.Behavior is Behavior.EndB6Encaps or Behavior.EndB6EncapsRed));
 
     /// <summary>
     /// RFC 9800 §4.1.1 End with NEXT-CSID (and §4.1.2 End.X: N08 replaced), "inserted between lines S01 and S02 of the
@@ -45,11 +51,16 @@ public sealed partial class ForwardingEngine
             Drop("hop-limit");
             return true;
         } // N04. }
-        // N05. Copy DA.Argument into the bits [LBL..(LBL+AL-1)] of the Destination Address.
-        da = WithBits(da, lbl, al, argument);
-        // N06. Set the bits [(LBL+AL)..127] of the Destination Address to zero.
-        da = WithBits(da, lbl + al, lnfl, UInt128.Zero);
-        Wire.A6(p, 24, da);
+        // Debug fault B6NextCsidInnerNotShifted: End.B6.Encaps skips N05-N06 (the inner DA is encapsulated as received).
+        bool b6 = sid.Config.Behavior is Behavior.EndB6Encaps or Behavior.EndB6EncapsRed;
+        if (!(b6 && st.Fault(DebugFault.B6NextCsidInnerNotShifted)))
+        {
+            // N05. Copy DA.Argument into the bits [LBL..(LBL+AL-1)] of the Destination Address.
+            da = WithBits(da, lbl, al, argument);
+            // N06. Set the bits [(LBL+AL)..127] of the Destination Address to zero.
+            da = WithBits(da, lbl + al, lnfl, UInt128.Zero);
+            Wire.A6(p, 24, da);
+        }
         if (lateHopLimit && expired) { IcmpError6(st, ctx, p, 3, 0, 0, quoteCurrent: true); Drop("hop-limit"); return true; } // debug fault: N02-N03 here
         // N07. Decrement IPv6 Hop Limit by 1.
         if (!st.Fault(DebugFault.HopLimitNotDecremented)) p[7]--;
@@ -57,10 +68,17 @@ public sealed partial class ForwardingEngine
         //      (End.X, §4.1.2: "Submit the packet to the IPv6 module for transmission to the new destination via a member of J.")
         //      (End.T, §4.1.3: "N08.1. Set the packet's associated FIB table to T." "N08.2. Submit the packet to the egress
         //      IPv6 FIB lookup for transmission to the new destination.")
+        //      (End.B6.Encaps, §4.1.4: "N08.1. Push a new IPv6 header with its own SRH containing B." "N08.2. Set the outer
+        //      IPv6 SA to A." "N08.3. Set the outer IPv6 DA to the first SID of B." "N08.4. Set the outer Payload Length,
+        //      Traffic Class, Flow Label, Hop Limit, and Next Header fields." "N08.5. Submit the packet to the egress IPv6
+        //      FIB lookup for transmission to the next destination." End.B6.Encaps.Red, §4.1.5: with RFC 8986 §4.14's SRH.)
+        if (b6 && sid.Segments.Length == 0) { Drop("b6-empty-policy"); return true; }
         bool ok = sid.Config.Behavior switch
         {
             Behavior.EndX => sid.Interface is not null && Output6(st, ctx, p, MainTable, sid.Interface, sid.NextHop6 ?? da),
             Behavior.EndT => Output6(st, ctx, p, sid.Table),
+            Behavior.EndB6Encaps or Behavior.EndB6EncapsRed => Output6(st, ctx,
+                Encapsulate(st, sid.Segments, sid.Config.Behavior == Behavior.EndB6EncapsRed, p, Wire.NhIpv6, Wire.TrafficClass6(p)), MainTable),
             _ => Output6(st, ctx, p, MainTable),
         };
         if (ok) CountSid(sid, ctx.Received.Length);

@@ -7,8 +7,9 @@ using CsidStructure = Conformance.ReferenceNode.Config.CsidStructure;
 
 namespace Conformance.Harness.Tests.ReferenceNode.Dataplane;
 
-/// <summary>RFC 9800 NEXT-CSID (§4.1.1-§4.1.2, F3216: 32-bit block, 16-bit C-SIDs) and REPLACE-CSID (§4.2.1-§4.2.2,
-/// 48-bit block, 32-bit C-SIDs: K = 4, index in the 2 low bits) on End and End.X.</summary>
+/// <summary>RFC 9800 NEXT-CSID (§4.1.1-§4.1.5, F3216: 32-bit block, 16-bit C-SIDs) on End, End.X, End.T and
+/// End.B6.Encaps(.Red), and REPLACE-CSID (§4.2.1-§4.2.3, 48-bit block, 32-bit C-SIDs: K = 4, index in the 2 low bits) on
+/// End, End.X and End.T.</summary>
 [TestFixture]
 public sealed class CsidTests
 {
@@ -157,5 +158,48 @@ public sealed class CsidTests
         var packed = Ip("::9:1");
         var replace = n.Exchange("t1", Into("t1").Ipv6(A, Ip("fc00:0:c:7::"), 64).Srh([packed, Ip("fc00:0:c:7::")], 1).IcmpEchoRequest(1, 1, Data).Build());
         Assert.That((replace.Single().Interface, Decode(replace[0].Frame).Ipv6!.Dst), Is.EqualTo(("t3", Ip("fc00:0:c:9:1::3"))));
+    }
+
+    /// <summary>
+    /// End.B6.Encaps(.Red) with NEXT-CSID (RFC 9800 §4.1.4, §4.1.5): a non-zero Argument is shifted in the inner packet
+    /// (N05-N06) and its hop limit decremented (N07) before the policy's outer header is pushed (N08.1-N08.5), Segments Left
+    /// untouched, with and without SRH; Argument 0 is the plain End.B6.Encaps (RFC 8986 §4.13 S12-S19).
+    /// </summary>
+    [TestCase(false)]
+    [TestCase(true)]
+    public void NextCsidB6EncapsulatesTheShiftedPacket(bool reduced)
+    {
+        var b = BaseConfig();
+        var n = new RefNode(b with
+        {
+            Routes = [.. b.Routes, new RouteConfig("main", IPNetwork.Parse("fc00::/16"), N2, "t2")],
+            Srv6 = b.Srv6 with
+            {
+                Locators = [new LocatorConfig("next", IPNetwork.Parse("fc00:0:103::/48")) { Csid = new CsidStructure(CsidFlavorKind.Next, 32, 16) }],
+                Sids =
+                [
+                    .. b.Srv6.Sids,
+                    new("n-b6", Ip("fc00:0:103::"), reduced ? Behavior.EndB6EncapsRed : Behavior.EndB6Encaps) { PrefixLength = 48, Locator = "next", Flavors = Flavors.NextCsid, Segments = [S2a, S2b] },
+                ],
+            },
+        });
+        var container = Ip("fc00:0:103:200:300::");
+        var o = n.Exchange("t1", Into("t1").Ipv6(A, container, 64, 0x2e, 0x12345).Srh([D, container], 1).IcmpEchoRequest(1, 1, Data).Build());
+        var d = Decode(o.Single().Frame);
+        var inner = ((Ipv6Layer)d.Inner).Packet;
+        Assert.Multiple(() =>
+        {
+            Assert.That(o[0].Interface, Is.EqualTo("t2"));
+            Assert.That((d.Ipv6!.Src, d.Ipv6.Dst), Is.EqualTo((Src, S2a)), "N08.2-N08.3");
+            Assert.That(d.Srh!.Segments, Is.EqualTo(reduced ? new[] { S2b } : new[] { S2b, S2a }), "N08.1: an SRH with B (§4.1.5: RFC 8986 §4.14's reduced SRH)");
+            Assert.That(d.Srh.NextHeader, Is.EqualTo(41));
+            Assert.That((inner.Ipv6!.Dst, inner.Ipv6.HopLimit, (int)inner.Srh!.SegmentsLeft), Is.EqualTo((Ip("fc00:0:200:300::"), (byte)63, 1)), "N05-N07 on the inner packet, Segments Left not modified");
+        });
+        var bare = Decode(n.Exchange("t1", Into("t1").Ipv6(A, Ip("fc00:0:103:200::"), 64).IcmpEchoRequest(1, 1, Data).Build()).Single().Frame);
+        Assert.That((bare.Ipv6!.Dst, ((Ipv6Layer)bare.Inner).Packet.Ipv6!.Dst), Is.EqualTo((S2a, Ip("fc00:0:200::"))), "without SRH as well");
+        var zero = Decode(n.Exchange("t1", Into("t1").Ipv6(A, Ip("fc00:0:103::"), 64).Srh([D, Ip("fc00:0:103::")], 1).IcmpEchoRequest(1, 1, Data).Build()).Single().Frame);
+        var zi = ((Ipv6Layer)zero.Inner).Packet;
+        Assert.That((zero.Ipv6!.Dst, zi.Ipv6!.Dst, (int)zi.Srh!.SegmentsLeft), Is.EqualTo((S2a, D, 0)), "Argument 0: RFC 8986 §4.13 S12-S14, then S15-S19");
+        Assert.That(n.SidCounter("n-b6").Packets, Is.EqualTo(3));
     }
 }

@@ -208,6 +208,38 @@ public sealed class DebugFaultTests
     }
 
     [Test]
+    public void B6NextCsidInnerNotShifted([Values] bool faulty)
+    {
+        // RFC 9800 §4.1.4: End.B6.Encaps with NEXT-CSID shifts the inner destination (N05-N06) before the encapsulation; the
+        // defect encapsulates it as received (the hop limit still decremented).
+        var csid = IPAddress.Parse("fc00:0:104::");
+        var n = Node(faulty ? DebugFault.B6NextCsidInnerNotShifted : null, change: c => c with
+        {
+            Routes = [.. c.Routes, new RouteConfig("main", IPNetwork.Parse("fc00::/16"), N2, "t2")],
+            Srv6 = c.Srv6 with
+            {
+                Locators = [.. c.Srv6.Locators, new LocatorConfig("next", IPNetwork.Parse("fc00:0:104::/48")) { Csid = new CsidStructure(CsidFlavorKind.Next, 32, 16) }],
+                Sids = [.. c.Srv6.Sids, new LocalSidConfig("n-b6", csid, Behavior.EndB6Encaps) { PrefixLength = 48, Locator = "next", Flavors = Flavors.NextCsid, Segments = [N2] }],
+            },
+        });
+        var container = IPAddress.Parse("fc00:0:104:200::");
+        var d = Decode(n.Exchange("t1", Into("t1").Ipv6(A, container, 64).Srh([D, container], 1).IcmpEchoRequest(1, 1, Data).Build()).Single().Frame);
+        var inner = ((Ipv6Layer)d.Inner).Packet;
+        Assert.That((d.Ipv6!.Dst, inner.Ipv6!.Dst, inner.Ipv6.HopLimit), Is.EqualTo((N2, faulty ? container : IPAddress.Parse("fc00:0:200::"), (byte)63)));
+        // A NEXT-C-SID End is not affected.
+        var end = Node(faulty ? DebugFault.B6NextCsidInnerNotShifted : null, change: c => c with
+        {
+            Routes = [.. c.Routes, new RouteConfig("main", IPNetwork.Parse("fc00::/16"), N2, "t2")],
+            Srv6 = c.Srv6 with
+            {
+                Locators = [.. c.Srv6.Locators, new LocatorConfig("next", IPNetwork.Parse("fc00:0:104::/48")) { Csid = new CsidStructure(CsidFlavorKind.Next, 32, 16) }],
+                Sids = [.. c.Srv6.Sids, new LocalSidConfig("n-end", csid, Behavior.End) { PrefixLength = 48, Locator = "next", Flavors = Flavors.NextCsid }],
+            },
+        });
+        Assert.That(Decode(end.Exchange("t1", Into("t1").Ipv6(A, container, 64).IcmpEchoRequest(1, 1, Data).Build()).Single().Frame).Ipv6!.Dst, Is.EqualTo(IPAddress.Parse("fc00:0:200::")));
+    }
+
+    [Test]
     public void UpperLayerErrorNotSent([Values] bool faulty)
     {
         var n = Node(faulty ? DebugFault.UpperLayerErrorNotSent : null);
