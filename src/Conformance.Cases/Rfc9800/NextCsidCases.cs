@@ -454,6 +454,30 @@ public sealed class NextCsidCases : ConformanceCase
     }
 
     /// <summary>
+    /// The container probes of <see cref="Probes"/> towards <paramref name="target"/>, 2 × each, first with an SRH
+    /// (target, C; SL=1), then without: each with its index (the stimulus's, from 0) and how to build its echo request with a
+    /// given destination and hop limit on a builder (the stimulus: C and 64; the expected packet: C' and 63).
+    /// </summary>
+    private static IEnumerable<(int Index, bool WithSrh, Probe Probe, Func<PacketBuilder, IPAddress, byte, PacketBuilder> Make)> ContainerProbes(
+        IPAddress a, IPAddress target, SidDefinition sid, ushort echoId, Func<int, byte[]> data)
+    {
+        int i = 0;
+        foreach (var withSrh in new[] { true, false })
+            foreach (var probe in Probes(sid, target))
+                for (int k = 0; k < 2; k++, i++)
+                {
+                    int index = i;
+                    PacketBuilder Make(PacketBuilder b, IPAddress da, byte hl)
+                    {
+                        b = b.Ipv6(a, da, hl, TrafficClass, FlowLabel);
+                        b = withSrh ? b.Srh([target, probe.Destination], 1).WithPseudoHeaderDestination(target) : b.WithPseudoHeaderDestination(probe.Shifted ?? probe.Destination);
+                        return b.IcmpEchoRequest(echoId, (ushort)index, data(index));
+                    }
+                    yield return (index, withSrh, probe, Make);
+                }
+    }
+
+    /// <summary>
     /// TP-CSID-BV-17's exchange on the NEXT-C-SID End.T SID <paramref name="sid"/>, 2 probes each: the containers of
     /// <see cref="Probes"/> towards <paramref name="target"/> with an SRH (target, C; SL=1) and without SRH (shifted, N01–N09,
     /// then N08.1–N08.2: out of <paramref name="portInT"/>, the port of the target's route in T), Argument 0 at SL=2 with
@@ -466,22 +490,13 @@ public sealed class NextCsidCases : ConformanceCase
         var stimuli = new List<byte[]>();
         var expected = new List<ExpectedPacket>();
         var listing = new List<string>();
-        foreach (var withSrh in new[] { true, false })
-            foreach (var probe in Probes(sid, target))
-                for (int k = 0; k < 2; k++)
-                {
-                    int i = stimuli.Count;
-                    PacketBuilder Make(PacketBuilder b, IPAddress da, byte hl)
-                    {
-                        b = b.Ipv6(a, da, hl, TrafficClass, FlowLabel);
-                        b = withSrh ? b.Srh([target, probe.Destination], 1).WithPseudoHeaderDestination(target) : b.WithPseudoHeaderDestination(probe.Shifted ?? probe.Destination);
-                        return b.IcmpEchoRequest(echoId, (ushort)i, data(i));
-                    }
-                    stimuli.Add(Make(into("t1"), probe.Destination, 64).Build());
-                    listing.Add($"{i,2} {(withSrh ? "SRH SL=1" : "no SRH")}: {probe.What}{(probe.Shifted is { } sh ? $" → {sh} out of {portInT} (table T)" : " → not processed as the SID")}");
-                    if (probe.Shifted is not null)
-                        expected.Add(new ExpectedPacket(portInT, Make(outOf(portInT), probe.Shifted, 63).Build(), $"probe {i}: {probe.What}", []));
-                }
+        foreach (var (i, withSrh, probe, make) in ContainerProbes(a, target, sid, echoId, data))
+        {
+            stimuli.Add(make(into("t1"), probe.Destination, 64).Build());
+            listing.Add($"{i,2} {(withSrh ? "SRH SL=1" : "no SRH")}: {probe.What}{(probe.Shifted is { } sh ? $" → {sh} out of {portInT} (table T)" : " → not processed as the SID")}");
+            if (probe.Shifted is not null)
+                expected.Add(new ExpectedPacket(portInT, make(outOf(portInT), probe.Shifted, 63).Build(), $"probe {i}: {probe.What}", []));
+        }
         for (int k = 0; k < 2; k++)
         {
             int i = stimuli.Count;
@@ -540,22 +555,13 @@ public sealed class NextCsidCases : ConformanceCase
         var listing = new List<string>();
         ExpectedPacket Encapsulated(PacketBuilder inner, string what) => new(policyPort,
             outOf(policyPort).Ipv6(outerSource, policy[0]).Srh(outerSrh, (byte)(policy.Count - 1)).Encapsulate(inner).Build(), what, OuterFieldsLeftToTheDut);
-        foreach (var withSrh in new[] { true, false })
-            foreach (var probe in Probes(sid, target))
-                for (int k = 0; k < 2; k++)
-                {
-                    int i = stimuli.Count;
-                    PacketBuilder Make(PacketBuilder b, IPAddress da, byte hl)
-                    {
-                        b = b.Ipv6(a, da, hl, TrafficClass, FlowLabel);
-                        b = withSrh ? b.Srh([target, probe.Destination], 1).WithPseudoHeaderDestination(target) : b.WithPseudoHeaderDestination(probe.Shifted ?? probe.Destination);
-                        return b.IcmpEchoRequest(echoId, (ushort)i, data(i));
-                    }
-                    stimuli.Add(Make(into("t1"), probe.Destination, 64).Build());
-                    listing.Add($"{i,2} {(withSrh ? "SRH SL=1" : "no SRH")}: {probe.What}{(probe.Shifted is { } sh ? $" → inner DA {sh}, encapsulated to {policy[0]} out of {policyPort}" : " → not processed as the SID")}");
-                    if (probe.Shifted is not null)
-                        expected.Add(Encapsulated(Make(new PacketBuilder(), probe.Shifted, 63), $"probe {i}: {probe.What}"));
-                }
+        foreach (var (i, withSrh, probe, make) in ContainerProbes(a, target, sid, echoId, data))
+        {
+            stimuli.Add(make(into("t1"), probe.Destination, 64).Build());
+            listing.Add($"{i,2} {(withSrh ? "SRH SL=1" : "no SRH")}: {probe.What}{(probe.Shifted is { } sh ? $" → inner DA {sh}, encapsulated to {policy[0]} out of {policyPort}" : " → not processed as the SID")}");
+            if (probe.Shifted is not null)
+                expected.Add(Encapsulated(make(new PacketBuilder(), probe.Shifted, 63), $"probe {i}: {probe.What}"));
+        }
         for (int k = 0; k < 2; k++)
         {
             int i = stimuli.Count;
