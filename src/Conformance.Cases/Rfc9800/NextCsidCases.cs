@@ -578,7 +578,7 @@ public sealed class NextCsidCases : ConformanceCase
     private static readonly string[] OuterFieldsLeftToTheDut = ["ipv6.src", "ipv6.hop_limit", "ipv6.traffic_class", "ipv6.flow_label"];
 
     [Test]
-    [NegativeControl("NodeSrhMishandled", Profile = "reference-node.yaml", Why = "defect b6-next-csid-inner-not-shifted: End.B6.Encaps with NEXT-C-SID encapsulates the inner packet with its destination as received (N05–N06 skipped)")]
+    [NegativeControl("NodeSrhMishandled", Profile = "reference-node.yaml", Why = "defects b6-next-csid-inner-not-shifted (End.B6.Encaps with NEXT-C-SID encapsulates the inner packet with its destination as received, N05–N06 skipped) and flavors-dropped-except-end-and-end-x (the SID installed without its NEXT-C-SID flavor, so a container is processed as by a plain End.B6.Encaps): either makes the inner destination wrong; the first alone is shown by the node's DebugFaultTests")]
     [NotClaimedByTheReferenceLab("End.B6.Encaps+NEXT-C-SID", "CsidFlavorConformingReceptionTests.NextB6ShiftsTheInnerDestinationBeforeEncapsulatingAndAnUnshiftedOneFails")]
     [TestPurpose(Id = "TP-CSID-BV-18", Requires = new[] { "End.B6.Encaps+NEXT-C-SID" }, Feature = "C-SID",
         Title = "NEXT-C-SID End.B6.Encaps shifts the inner destination and decrements the hop limit before it encapsulates the packet in policy B's outer header, with and without SRH, for any Argument",
