@@ -9,7 +9,8 @@ namespace Conformance.Harness.Tests.Cases;
 /// <summary>
 /// The Linux reference DUT in RFC 9259 Figure 1 (issue #17): alone as N4 (<c>reference-figure1.yaml</c>) or N2
 /// (<c>reference-figure1-n2.yaml</c>), and with the reference node in the two-DUT testbeds, Linux at N2 and the node at N4
-/// (<c>reference-figure1-n2linux-n4node.yaml</c>) and the same swapped (<c>reference-figure1-n2node-n4linux.yaml</c>). Every
+/// (<c>reference-figure1-n2linux-n4node.yaml</c>), the same swapped (<c>reference-figure1-n2node-n4linux.yaml</c>), and both
+/// with the figure's NEXT-C-SID SIDs (<c>reference-figure1-n2linux-n4node-csid.yaml</c>). Every
 /// purpose of the testbed either passes, is not applicable (a role needs a capability the DUT's profile does not claim), or
 /// fails as a deviation the Linux DUT's own profile lists (on two DUTs: blamed on the Linux DUT alone); and with the Linux
 /// DUT faulted the two-DUT purposes that use its End.X fail, blamed on it and not on the node. Where the host kernel lacks
@@ -27,6 +28,7 @@ public class LinuxFigure1Tests
     [TestCase("reference-figure1-n2.yaml", "N2")]
     [TestCase("reference-figure1-n2linux-n4node.yaml", "N2")]
     [TestCase("reference-figure1-n2node-n4linux.yaml", "N4")]
+    [TestCase("reference-figure1-n2linux-n4node-csid.yaml", "N2")]
     public async Task EveryPurposePassesOrFailsOnlyAsTheLinuxDutsListedDeviation(string profile, string linuxNode)
     {
         var testbed = ProfileLoader.Load(Path.Combine(ProfileTestSupport.ProfilesDir, profile));
@@ -55,13 +57,15 @@ public class LinuxFigure1Tests
         Assert.That(purposes.Count(p => outcomes[p].Status == "passed"), Is.GreaterThanOrEqualTo(3), "the purposes the Linux DUT conforms to pass");
     }
 
-    [TestCase("reference-figure1-n2linux-n4node.yaml", "N2", "Figure1N2EndXWrongLink@N2")]
-    [TestCase("reference-figure1-n2node-n4linux.yaml", "N4", "Figure1EndXWrongLink@N4")]
-    public async Task AFaultedLinuxDutFailsThePurposesBlamedOnIt(string profile, string linuxNode, string fault)
+    // Ping (TP-IOP-BV-01) and the loopback probe (TP-IOP-BV-02) go through both DUTs' End.X SIDs: the fault sends the
+    // Linux DUT's End.X over the wrong link. The NEXT-C-SID exchange (TP-IOP-BV-07) goes through the Linux N2's End.X C-SID
+    // c231: the fault programs it as a NEXT-C-SID End, so the shifted destination follows N2's FIB instead of link3.
+    [TestCase("reference-figure1-n2linux-n4node.yaml", "N2", "Figure1N2EndXWrongLink@N2", "TP-IOP-BV-01,TP-IOP-BV-02")]
+    [TestCase("reference-figure1-n2node-n4linux.yaml", "N4", "Figure1EndXWrongLink@N4", "TP-IOP-BV-01,TP-IOP-BV-02")]
+    [TestCase("reference-figure1-n2linux-n4node-csid.yaml", "N2", "Figure1N2CsidEndXAsEnd@N2", "TP-IOP-BV-07")]
+    public async Task AFaultedLinuxDutFailsThePurposesBlamedOnIt(string profile, string linuxNode, string fault, string purposeList)
     {
-        // Ping (TP-IOP-BV-01) and the loopback probe (TP-IOP-BV-02) go through both DUTs' End.X SIDs: the fault sends the
-        // Linux DUT's End.X over the wrong link.
-        string[] purposes = ["TP-IOP-BV-01", "TP-IOP-BV-02"];
+        string[] purposes = purposeList.Split(',');
         var wrong = await CaseRunner.RunAsync(fault, purposes: purposes, profile: profile);
         foreach (var id in purposes)
         {
