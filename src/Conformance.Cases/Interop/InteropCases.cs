@@ -432,6 +432,93 @@ public sealed class InteropCases : TopologyCase
         PathVerdict(ji, oi, "N4's End SID did not answer a source inside the domain.");
     }
 
+    [Test]
+    [NegativeControl("Figure1EgressDecapAsEnd@N4", Profile = "reference-figure1-n2node-n4node.yaml", Why = "the reference node as N4: its End.DT6 SID is a plain End, the packet at Segments Left 0 is not decapsulated and nothing goes on to CE2; the purpose fails, blamed on N4")]
+    [NegativeControl("Figure1N2EndXWrongLink@N2", Profile = "reference-figure1-n2node-n4node.yaml", Why = "the reference node as N2: End.X C31 sends the encapsulated packets over link4 instead of link3; the purpose fails, blamed on N2")]
+    [TestPurpose(Id = "TP-IOP-BV-09", Feature = "Interop: a DUT as the decapsulating egress",
+        Title = "A DUT as the decapsulating egress across two DUTs: N100's encapsulated customer traffic to CE2 goes through End.X C31 at the first DUT (N2) to the End.DT6 SID of the second (N4), which decapsulates it and forwards the inner packet on its IPv6 route to CE2",
+        Requirements = new[] { "RFC8986-4.2-END-X-S15", "RFC8986-4.6-END-DT6-ULH-S01-S04", "RFC8200-3-HOP-LIMIT-DECREMENT" },
+        Roles = new[] { "N2|End.X|transit endpoint: End.X C31 towards N3 over link3",
+                        "N4|End.DT6|egress endpoint (provider edge): End.DT6 SID 2001:db8:b:4:d6:: (main table) decapsulates and looks the inner packet up" },
+        Stimulus = "10 × (2001:db8:A:100::, 2001:db8:B:2:C31::)(2001:db8:B:4:D6::, 2001:db8:B:2:C31::; SL=1)(2001:db8:1:ce1::2 → 2001:db8:7:ce2::2, hop limit 64, UDP) into n100a (N100 as the headend of a customer packet from CE1's address to CE2)",
+        Expected = "each packet on every link of the path with its SRH: link3 (N2→N3, DA End.DT6 at N4, SL=0, the first DUT's hop), to N4; from N4 on (the second DUT's hop, End.DT6) the inner packet alone, hop limit 63, on N4's route to CE2 (link9 or link10, link11), out to CE2 with hop limit 61, nothing else changed; nothing out of either DUT's other links; a wrong hop blamed on the DUT that sent it")]
+    public async Task ADutAsTheDecapsulatingEgress()
+    {
+        AssignRoles();
+        IPAddress n100 = Figure.Loopback("N100"), c31 = DutEndX("N2", "link3");
+        IPAddress ce1 = Figure.LinkAddress("CE1", "ce1"), ce2 = Figure.LinkAddress("CE2", "ce2");
+        var n4 = Testbed.DutAt("N4").Profile;
+        var n4Locator = IPNetwork.Parse(Figure.Locator("N4"));
+        // N4's End.DT6 on the main table (where the figure's routes to CE2 are), in its locator so that the figure routes it to N4.
+        var dt6 = n4.Parameters.Sids.Values.FirstOrDefault(x => x.Behavior == SrBehavior.EndDT6 && x.Csid is null && x.Table is null or "main" or "254" && n4Locator.Contains(x.Address))?.Address
+            ?? throw new TestbedException($"{n4.SourcePath}: the purpose needs N4's End.DT6 SID on the main table inside its locator {n4Locator} (parameters.sids, e.g. end_dt6: {{ behavior: End.DT6, address: '2001:db8:b:4:d6::' }}), which the profile does not define.");
+        IReadOnlyList<IPAddress> srh = [dt6, c31];
+        var encapsulated = Figure.Walk("n100a", [c31, dt6]);
+        if (encapsulated.Count == 0 || encapsulated[^1].To != "N4" || encapsulated[^1].SegmentsLeft != 0)
+            throw new TestbedException($"INCONC: the figure does not take the encapsulated packets through C31 to N4 ({Describe(encapsulated)}).");
+        var inner = Figure.WalkFrom("N4", ce2, (byte)(64 - 1));
+        if (inner.Count == 0 || inner[^1] is not { Link: "ce2", To: "CE2" })
+            throw new TestbedException($"INCONC: the figure does not route CE2's prefix from N4 to CE2 ({Describe(inner)}).");
+        Evidence.AttachText("Path computed from Figure 1", "encapsulated (N100 the headend):\n" + Describe(encapsulated) + "\ndecapsulated at N4 (End.DT6):\n" + Describe(inner));
+        const ushort Port = 6100;
+        byte[] Payload(int i) => [(byte)'E', (byte)'G', (byte)'R', (byte)'6', (byte)(i >> 8), (byte)i, (byte)(EchoId >> 8), (byte)EchoId, .. ProbeData(i)];
+        PacketBuilder Customer(PacketBuilder b, int i, int hopLimit) => b.Ipv6(ce1, ce2, (byte)hopLimit).Udp((ushort)(Port + i), Port, Payload(i));
+        byte[] Outer(PacketBuilder b, PathHop h, int i) =>
+            b.Ipv6(n100, h.Destination, (byte)h.HopLimit).Srh(srh, (byte)h.SegmentsLeft).Encapsulate(Customer(new PacketBuilder().RawIp(), i, 64)).Build();
+        var stimuli = Enumerable.Range(0, Probes).Select(i => Outer(Into("n100a"), encapsulated[0], i)).ToList();
+        var expected = Enumerable.Range(0, Probes).Select(i => (IReadOnlyList<(PathHop, byte[], IReadOnlyList<string>)>)
+            encapsulated.Select(h => (h, Outer(Frame(h), h, i), (IReadOnlyList<string>)[]))
+            .Concat(inner.Select(h => (h, Customer(Frame(h), i, h.HopLimit).Build(), (IReadOnlyList<string>)[])))
+            .ToList()).ToList();
+        var (j, o) = await ExchangeOnPathAsync("n100a", stimuli, expected, d => d.Inner is UdpLayer && d.Srh is null && d.Ipv6 is { } ip && ip.Dst.Equals(ce2));
+        PathVerdict(j, o, "The encapsulated packets were not carried through N2's End.X C31 to N4's End.DT6 SID, or N4 did not decapsulate them and forward the inner packet on its route to CE2.");
+    }
+
+    [Test]
+    [NegativeControl("Figure1EgressDecapAsEnd@N2", Profile = "reference-figure1-n2node-n4node.yaml", Why = "the reference node as N2: its End.DT4 SID is a plain End, the packet at Segments Left 0 is not decapsulated and nothing goes on to CE1; the purpose fails, blamed on N2")]
+    [NegativeControl("SidMissing@N4", Profile = "reference-figure1-n2node-n4node.yaml", Why = "the reference node as N4 without its End SID: the encapsulated packets are not sent on towards N2; the purpose fails, blamed on N4")]
+    [TestPurpose(Id = "TP-IOP-BV-10", Feature = "Interop: a DUT as the decapsulating egress of an IPv4 service",
+        Title = "A DUT as the decapsulating egress of an IPv4 service across two DUTs: N100's encapsulated IPv4 customer traffic to CE1 goes through the End SID of the second DUT (N4) to the End.DT4 SID of the first (N2), which decapsulates it and forwards the inner IPv4 packet on its IPv4 route to CE1",
+        Requirements = new[] { "RFC8986-4.1-END-S12-S15", "RFC8986-4.7-END-DT4-ULH-S01-S04" },
+        Roles = new[] { "N4|End|transit endpoint: End SID 2001:db8:b:4:: looks the next segment up (towards N2 over link8, N6, link7)",
+                        "N2|End.DT4|egress endpoint (provider edge): End.DT4 SID 2001:db8:b:2:d4:: (main table) decapsulates and looks the inner IPv4 packet up (CE1's prefix over link1)" },
+        Stimulus = "10 × (2001:db8:A:100::, 2001:db8:B:4::)(2001:db8:B:2:D4::, 2001:db8:B:4::; SL=1)(IPv4 198.51.100.2 → 192.0.2.2, TTL 64, UDP) into n100b (N100 as the headend of a customer packet from CE2's address to CE1)",
+        Expected = "each packet on every link of the path with its SRH: to N4 (DA its End SID, SL=1); from N4 on (the second DUT's hop, End) DA End.DT4 at N2, SL=0, as the figure routes it; from N2 on (the first DUT's hop, End.DT4) the inner IPv4 packet alone, TTL 63 on link1 (to N1), out to CE1 with TTL 62, nothing else changed; nothing out of either DUT's other links; a wrong hop blamed on the DUT that sent it")]
+    public async Task ADutAsTheDecapsulatingEgressOfAnIpv4Service()
+    {
+        AssignRoles();
+        IPAddress n100 = Figure.Loopback("N100"), n4End = Figure.EndSid("N4");
+        IPAddress ce1 = Figure.LinkAddress("CE1", "ce1");
+        IPAddress ce1v4 = Figure.LinkAddress4("CE1", "ce1")!, ce2v4 = Figure.LinkAddress4("CE2", "ce2")!;
+        if (!Testbed.DutAt("N4").Profile.Parameters.Sids.Values.Any(x => x.Address.Equals(n4End) && x.Behavior == SrBehavior.End && x.Csid is null))
+            throw new TestbedException($"{Testbed.DutAt("N4").Profile.SourcePath}: the purpose needs N4's End SID at {Rfc5952.Format(n4End)} (the figure's plan), which the profile does not define.");
+        var n2 = Testbed.DutAt("N2").Profile;
+        var n2Locator = IPNetwork.Parse(Figure.Locator("N2"));
+        var dt4 = n2.Parameters.Sids.Values.FirstOrDefault(x => x.Behavior == SrBehavior.EndDT4 && x.Csid is null && x.Table is null or "main" or "254" && n2Locator.Contains(x.Address))?.Address
+            ?? throw new TestbedException($"{n2.SourcePath}: the purpose needs N2's End.DT4 SID on the main table inside its locator {n2Locator} (parameters.sids, e.g. end_dt4: {{ behavior: End.DT4, address: '2001:db8:b:2:d4::' }}), which the profile does not define.");
+        IReadOnlyList<IPAddress> srh = [dt4, n4End];
+        var encapsulated = Figure.Walk("n100b", [n4End, dt4]);
+        if (encapsulated.Count == 0 || encapsulated[^1].To != "N2" || encapsulated[^1].SegmentsLeft != 0 || !encapsulated.Any(h => h.To == "N4"))
+            throw new TestbedException($"INCONC: the figure does not take the encapsulated packets through N4 to N2 ({Describe(encapsulated)}).");
+        // The inner IPv4 packet: N2's IPv4 route to CE1's prefix (the topology's ipv4_routes) over link1 to N1, then to CE1.
+        if (Figure.Ipv4RoutesOf("N2").FirstOrDefault(r => IPNetwork.Parse(r.Prefix).Contains(ce1v4)) is not { Interface: "link1" })
+            throw new TestbedException($"INCONC: {Figure.File} does not route CE1's IPv4 prefix from N2 over link1 (ipv4_routes).");
+        IReadOnlyList<PathHop> inner = [new PathHop("link1", "N2", "N1", ce1, 0, 63), new PathHop("ce1", "N1", "CE1", ce1, 0, 62)];
+        Evidence.AttachText("Path computed from Figure 1", "encapsulated (N100 the headend):\n" + Describe(encapsulated) + "\ndecapsulated at N2 (End.DT4), IPv4:\n" + Describe(inner));
+        const ushort Port = 6200;
+        byte[] Payload(int i) => [(byte)'E', (byte)'G', (byte)'R', (byte)'4', (byte)(i >> 8), (byte)i, (byte)(EchoId >> 8), (byte)EchoId, .. ProbeData(i)];
+        PacketBuilder Customer(PacketBuilder b, int i, int ttl) => b.Ipv4(ce2v4, ce1v4, (byte)ttl, 0, (ushort)(0x5700 + i)).Udp((ushort)(Port + i), Port, Payload(i));
+        byte[] Outer(PacketBuilder b, PathHop h, int i) =>
+            b.Ipv6(n100, h.Destination, (byte)h.HopLimit).Srh(srh, (byte)h.SegmentsLeft).Encapsulate(Customer(new PacketBuilder().RawIp(), i, 64)).Build();
+        var stimuli = Enumerable.Range(0, Probes).Select(i => Outer(Into("n100b"), encapsulated[0], i)).ToList();
+        var expected = Enumerable.Range(0, Probes).Select(i => (IReadOnlyList<(PathHop, byte[], IReadOnlyList<string>)>)
+            encapsulated.Select(h => (h, Outer(Frame(h), h, i), (IReadOnlyList<string>)[]))
+            .Concat(inner.Select(h => (h, Customer(Frame(h), i, h.HopLimit).Build(), (IReadOnlyList<string>)[])))
+            .ToList()).ToList();
+        var (j, o) = await ExchangeOnPathAsync("n100b", stimuli, expected, d => d.Ipv6 is null && d.Inner is Ipv4Layer);
+        PathVerdict(j, o, "The encapsulated packets were not carried through N4's End SID to N2's End.DT4 SID, or N2 did not decapsulate them and forward the inner IPv4 packet on its route to CE1.");
+    }
+
     /// <summary>Does an export carry (somewhere inside) the payload of the stimulus?</summary>
     private static bool CarriesCopy(DecodedPacket export, byte[] stimulus) =>
         ProbeKey.Of(export) is { } k && k == ProbeKey.Of(PacketDecoder.Decode(stimulus));

@@ -424,6 +424,13 @@ public sealed partial class LabFaultMode
         i => i.WithSid("end_x_csid_c31", s => s with { Behavior = SrBehavior.End, NextHop = null, Interface = null }),
         profile: "reference-figure1-n2-node-csid.yaml");
 
+    public static LabFaultMode Figure1EgressDecapAsEnd { get; } = new(
+        "Figure1EgressDecapAsEnd", "Figure 1, a DUT as the decapsulating egress (TP-IOP-BV-09 at N4, TP-IOP-BV-10 at N2): its End.DT6 (end_dt6) and End.DT4 (end_dt4) SIDs, where it has them, are programmed as plain End: at Segments Left 0 the packet is not decapsulated (an IPv6 or IPv4 payload is no upper layer End processes), so nothing goes on towards the CE.",
+        i => i.Sids.Where(s => s.Name is "end_dt6" or "end_dt4").Select(s => s.Name).ToList() is { Count: > 0 } names
+            ? names.Aggregate(i, (x, n) => x.WithSid(n, s => s with { Behavior = SrBehavior.End, Table = null }))
+            : throw new InvalidOperationException("Figure1EgressDecapAsEnd needs the DUT's End.DT6 (end_dt6) or End.DT4 (end_dt4) SID."),
+        profile: "reference-figure1.yaml");
+
     public static LabFaultMode Figure1N2EdgeFilterIgnored { get; } = new(
         "Figure1N2EdgeFilterIgnored", "Figure 1, DUT N2 at the SR domain's edge (reference-figure1-n2-node-edge.yaml): the reference node's defect edge-filter-ignored, its edge rules on link1 configured but not applied (packets from outside to the SID block go on into the domain).",
         i => i, profile: "reference-figure1-n2-node-edge.yaml", nodeDebugFaults: ["edge-filter-ignored"]);
@@ -609,7 +616,7 @@ public sealed partial class LabFaultMode
          EdgeFilterWithoutSidBlockRule, EdgeFilterSidBlockNarrowed, EdgeFilterSidBlockTooBroad, EdgeFilter5f00Narrowed, EdgeFilterSourceCheckNarrowed, EdgeFilterWithoutRfc9602Rule, EdgeFilterWithoutSrhToLocalRule, EdgeFilterWithoutSourceCheck, EdgeFilterWithoutSourceCheckOnT2, EdgeFilterOnInternalPorts, HmacKeyMissing,
             EndWithoutCounters, EndXWithoutCounters, EndSidRoutedOnwards, SidPrefixTooShort,
          LocatorLocal, DownstreamViaT3,
-         Figure1EndXWrongLink, Figure1N2EndXWrongLink, Figure1N2CsidEndXAsEnd, Figure1N2EdgeFilterIgnored, Figure1Link10Broken, Figure1OFlagNotExported,
+         Figure1EndXWrongLink, Figure1N2EndXWrongLink, Figure1N2CsidEndXAsEnd, Figure1EgressDecapAsEnd, Figure1N2EdgeFilterIgnored, Figure1Link10Broken, Figure1OFlagNotExported,
          EndDx2WrongInterface, HInsertAsEncap,
          UspFlavorDropped, UsdFlavorDropped, EndDt4MainTable, EndDt46MainTable, EndB6RedAsEncaps,
          IcmpErrorsToDutDropped,

@@ -59,10 +59,14 @@ public class LinuxFigure1Tests
 
     // Ping (TP-IOP-BV-01) and the loopback probe (TP-IOP-BV-02) go through both DUTs' End.X SIDs: the fault sends the
     // Linux DUT's End.X over the wrong link. The NEXT-C-SID exchange (TP-IOP-BV-07) goes through the Linux N2's End.X C-SID
-    // c231: the fault programs it as a NEXT-C-SID End, so the shifted destination follows N2's FIB instead of link3.
+    // c231: the fault programs it as a NEXT-C-SID End, so the shifted destination follows N2's FIB instead of link3. The Linux
+    // N4 as the decapsulating egress (TP-IOP-BV-09): its End.DT6 programmed as plain End decapsulates nothing; as the transit
+    // End of the IPv4 service to the node N2's End.DT4 (TP-IOP-BV-10): without its End SID it sends nothing on.
     [TestCase("reference-figure1-n2linux-n4node.yaml", "N2", "Figure1N2EndXWrongLink@N2", "TP-IOP-BV-01,TP-IOP-BV-02")]
     [TestCase("reference-figure1-n2node-n4linux.yaml", "N4", "Figure1EndXWrongLink@N4", "TP-IOP-BV-01,TP-IOP-BV-02")]
     [TestCase("reference-figure1-n2linux-n4node-csid.yaml", "N2", "Figure1N2CsidEndXAsEnd@N2", "TP-IOP-BV-07")]
+    [TestCase("reference-figure1-n2node-n4linux.yaml", "N4", "Figure1EgressDecapAsEnd@N4", "TP-IOP-BV-09")]
+    [TestCase("reference-figure1-n2node-n4linux.yaml", "N4", "SidMissing@N4", "TP-IOP-BV-10")]
     public async Task AFaultedLinuxDutFailsThePurposesBlamedOnIt(string profile, string linuxNode, string fault, string purposeList)
     {
         string[] purposes = purposeList.Split(',');
@@ -71,7 +75,7 @@ public class LinuxFigure1Tests
         {
             var o = wrong[id];
             Assert.That(o.Status, Is.EqualTo("failed"), $"{id} in {fault}: {o.Message}");
-            Assert.That(o.Known, Is.False, $"{id} in {fault}: a wrong link is no listed deviation: {o.Message}");
+            Assert.That(o.Known, Is.False, $"{id} in {fault}: the fault is no listed deviation: {o.Message}");
             Assert.That(o.Message, Does.StartWith($"FAIL: blamed on {linuxNode} (linux"), $"{id} in {fault}: the verdict must blame the Linux DUT");
             Assert.That(o.Message, Does.Not.Contain(" and N"), $"{id} in {fault}: only the faulted DUT is blamed");
         }

@@ -21,8 +21,11 @@ public class ShippedProfilesTests
         var f = Conformance.Harness.Topology.Topologies.Find("rfc9259-figure1");
         Assert.That(p.Testbed.Topology, Is.EqualTo(new TopologyBinding("rfc9259-figure1", "N4")));
         // The DUT's SIDs in the profile are exactly the ones the figure's plan gives N4 (the lab's other routers use the plan too):
-        // the classic ones, and with the C-SID variant its NEXT-C-SID (F3216) ones with their structure too.
-        Assert.That(p.Parameters.Sids.Values.Select(s => (s.Behavior.ToString(), s.Address, s.NextHop, s.Interface, s.Csid)),
+        // the classic ones, and with the C-SID variant its NEXT-C-SID (F3216) ones with their structure too; besides the plan,
+        // the classic profiles' End.DT6 end_dt6 (main table, in N4's locator: the decapsulating egress of TP-IOP-BV-09).
+        var egress = p.Parameters.Sids.Where(kv => kv.Key == "end_dt6").Select(kv => kv.Value).ToList();
+        Assert.That(egress.Select(s => (s.Behavior, s.Address.ToString(), s.Table)), Is.EqualTo(csid ? [] : new[] { (SrBehavior.EndDT6, "2001:db8:b:4:d6::", (string?)null) }));
+        Assert.That(p.Parameters.Sids.Values.Except(egress).Select(s => (s.Behavior.ToString(), s.Address, s.NextHop, s.Interface, s.Csid)),
             Is.EquivalentTo(f.SidsOf("N4").Where(s => csid || s.Csid is null).Select(s => (s.Behavior.Replace(".", ""), s.Address, s.NextHop, s.Link, s.Csid))));
         Assert.That(p.Testbed.TesterPorts.Select(t => t.Name), Is.EquivalentTo(f.Attachments.Select(a => a.Name)));
     }

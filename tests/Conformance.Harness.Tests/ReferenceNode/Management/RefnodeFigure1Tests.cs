@@ -66,7 +66,8 @@ public class RefnodeFigure1Tests
             Assert.That(cli.Execute(line), Is.Empty, $"{source}: {line}");
         Assert.That(cli.Execute("commit"), Does.StartWith("Commit 2 applied"));
         var c = engine.Last!;
-        Assert.That(c.Srv6.Sids.Select(s => s.Sid), Is.EquivalentTo(F.SidsOf("N4").Where(s => s.Csid is null).Select(s => s.Address)), "the profile's SIDs: the plan's classic ones (its C-SIDs: reference-figure1-node-csid.yaml)");
+        Assert.That(c.Srv6.Sids.Select(s => s.Sid), Is.EquivalentTo(F.SidsOf("N4").Where(s => s.Csid is null).Select(s => s.Address).Append(IPAddress.Parse("2001:db8:b:4:d6::"))),
+            "the profile's SIDs: the plan's classic ones (its C-SIDs: reference-figure1-node-csid.yaml) and the End.DT6 of TP-IOP-BV-09");
         Assert.That(c.Srv6.Oam.OFlagEnabled, Is.True);
         Assert.That(c.Srv6.Oam.Collector, Is.EqualTo(TopologyLab.ExportKey));
         var export = c.Srv6.Policies.Single(p => p.Name == PackRenderer.OFlagExportPolicy);
