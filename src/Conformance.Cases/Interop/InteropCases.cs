@@ -405,7 +405,7 @@ public sealed class InteropCases : TopologyCase
         var outExpected = Enumerable.Range(0, 2 * Each).Select(i => (IReadOnlyList<(PathHop, byte[], IReadOnlyList<string>)>)
             (i < Each ? plain : withSrh).Select(h => (h, Outside(Frame(h), i, h), (IReadOnlyList<string>)[])).ToList()).ToList();
         bool IsNotice(DecodedPacket d) => d.Ipv6 is { } ip && Figure.OwnerOf(ip.Src) == "N2" && d.Inner is Icmpv6Layer { Type: 1 };
-        var (jo, oo) = await ExchangeOnPathAsync("ce1", outStimuli, outExpected, _ => false, IsNotice);
+        var (jo, oo) = await ExchangeOnPathAsync("ce1", outStimuli, outExpected, _ => false, IsNotice, fromOutside: true);
         var notices = oo.SetAside.Select(f => PacketDecoder.Decode(f.Data)).ToList();
         var badNotices = notices.Where(d => d.Inner is Icmpv6Layer { Code: not (1 or 5 or 6) }).Select(d => $"[N2] a notice with Destination Unreachable code {((Icmpv6Layer)d.Inner!).Code}, not 1, 5 or 6: {d.Notation}").ToList();
         Evidence.AttachText("Filter notices from N2 (ICMPv6 Destination Unreachable, optional)", notices.Count == 0 ? "none" : string.Join('\n', notices.Select(d => d.Notation)));

@@ -54,6 +54,11 @@ public abstract class TopologyCase : ConformanceCase
     protected static string DutNode => Lab.DutNode;
     /// <summary>Every DUT node of the testbed (one for a single-DUT profile).</summary>
     protected static IReadOnlyList<string> DutNodes => Lab.DutNodes;
+    /// <summary>The external links (outside the SR domain) of the DUT at <paramref name="node"/>: its profile's testbed.topology.external_links.</summary>
+    private static IReadOnlyCollection<string> ExternalLinksOf(string node) => DutProfileAt(node).Testbed.Topology?.ExternalLinks ?? [];
+    /// <summary>The SID block of the DUT at <paramref name="node"/> (what its edge filter protects).</summary>
+    private static IPNetwork SidBlockOf(string node) => DutProfileAt(node).Parameters.SidBlock;
+    private static Profile DutProfileAt(string node) => Testbed.Duts.FirstOrDefault(d => d.Node == node)?.Profile ?? Profile;
     private static bool SeveralDuts => Lab.DutNodes.Count > 1;
     /// <summary>
     /// The profiles whose known deviations may excuse a failure blamed on <paramref name="nodes"/>: each blamed DUT node's own
@@ -88,10 +93,19 @@ public abstract class TopologyCase : ConformanceCase
     /// <param name="returned">Which tester-port reception counts as the probe's return (for loss and round trip).</param>
     /// <param name="setAside">Receptions (on tester ports or taps) the case judges itself, left out of the hop-by-hop judgement.</param>
     /// <param name="errorsReturn">An ICMPv6 error quoting the probe counts as its return (a traceroute: the answer of the hop where it expired).</param>
+    /// <param name="fromOutside">
+    /// The probes come from outside the SR domain on purpose (SR-domain filtering): they may enter a DUT over one of its
+    /// external links (testbed.topology.external_links). Otherwise a path that does is the testbed's problem (inconclusive): the
+    /// DUT's edge filter rightly drops what the purpose expects it to forward (e.g. the edge variants' N100 traffic via link1).
+    /// </param>
     protected static async Task<(Judgement Judgement, PathOutcome Outcome)> ExchangeOnPathAsync(string entryPort, IReadOnlyList<byte[]> stimuli,
         IReadOnlyList<IReadOnlyList<(PathHop Hop, byte[] Frame, IReadOnlyList<string> Ignored)>> expectedHops, Func<DecodedPacket, bool> returned,
-        Func<DecodedPacket, bool>? setAside = null, bool errorsReturn = false)
+        Func<DecodedPacket, bool>? setAside = null, bool errorsReturn = false, bool fromOutside = false)
     {
+        if (!fromOutside && expectedHops.SelectMany(h => h).Select(x => x.Hop).FirstOrDefault(h => Lab.IsDut(h.To) && ExternalLinksOf(h.To).Contains(h.Link) && SidBlockOf(h.To).Contains(h.Destination)) is { } edge)
+            throw new TestbedException($"INCONC: on {Profile.Name} {edge.Link} is outside the SR domain (testbed.topology.external_links of the DUT at {edge.To}), and the purpose's probes to the SID block "
+                + $"({Rfc5952.Format(edge.Destination)}) enter {edge.To} over it ({edge.From} → {edge.To}): the DUT's edge filter is right to drop them (RFC 8754 §5.1), so the purpose cannot be judged on this testbed. "
+                + "Run it on the testbed without the edge (e.g. reference-figure1-n2node-n4node.yaml for reference-figure1-n2node-n4node-edge.yaml).");
         var tapPoints = expectedHops.SelectMany(h => h.Skip(1)).Select(x => ObservationPoint(x.Hop)).Where(p => p.Contains(':'))
             .Concat(DutNodes.SelectMany(n => Figure.LinksOf(n).Where(l => !Figure.Node(l.Other(n)).IsTester).Select(l => LinkTap.NameOf(l.Other(n), l.Name, inbound: true))))
             .Distinct().Order(StringComparer.Ordinal).ToList();

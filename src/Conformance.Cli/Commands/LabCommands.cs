@@ -65,7 +65,11 @@ internal static class LabCommands
             else
             {
                 var lab = tb.Lab!;
-                Console.WriteLine($"reference lab {lab.RunId} is up in {tb.StartupDuration.TotalSeconds:0.0} s (fault mode {fault.Name})");
+                Console.WriteLine($"reference lab {lab.RunId} is up in {tb.StartupDuration.TotalSeconds:0.0} s (fault mode {fault.Name}{(tb.FaultedNode is { } fn ? " at " + fn : "")})");
+                // A multi-DUT testbed: one lab per DUT (the first one's state file owns the lab routers' namespaces).
+                if (tb.Duts.Count > 1)
+                    foreach (var d in tb.Duts)
+                        Console.WriteLine($"  DUT {d.Label}: lab {d.Lab?.RunId ?? "-"}, ssh {d.Session.Options.HostPort}");
                 Console.WriteLine($"  DUT: {tb.Identity.Hostname}, {tb.Identity.OperatingSystem}, kernel {tb.Identity.KernelRelease}");
                 Console.WriteLine($"  ssh -i {lab.PrivateKeyPath} -o StrictHostKeyChecking=no {lab.SshUser}@{lab.ManagementAddress}   (host key {lab.HostKeySha256})");
                 Console.WriteLine(lab.DutInVm

@@ -95,6 +95,68 @@ public class TopologyLabTests
         LabTestSupport.AssertNothingLeft(runId);
     }
 
+    /// <summary>
+    /// A two-DUT testbed (profiles/reference-figure1-n2node-n4node.yaml: the reference node as N2 and as N4, one lab per DUT,
+    /// the first one's state file owning the five lab routers' namespaces) brought up by <c>srv6conf lab up</c> and killed with
+    /// kill -9: everything it made stays (no teardown ran), and <c>srv6conf lab cleanup</c> removes all of it, both DUT labs'
+    /// namespaces, links, run directories, state files and every process that ran in them (the DUTs' node daemons and sshd, the
+    /// lab routers' nodes where the kernel lacks SRv6).
+    /// </summary>
+    [Test]
+    public async Task ATwoDutTestbedKilledWithKill9_IsRemovedWholeByLabCleanup()
+    {
+        LabTestSupport.RequireLab();
+        var profile = Path.Combine(ProfilesDir, "reference-figure1-n2node-n4node.yaml");
+        Support.TestbedHost.RequireProfile(profile);
+        var before = LabTestSupport.Namespaces().ToHashSet();
+        var cli = Path.Combine(AppContext.BaseDirectory, "srv6conf.dll");
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { cli, "lab", "up", "--profile", profile }) psi.ArgumentList.Add(a);
+        var seen = new List<string>();
+        List<string> made;
+        var pids = new HashSet<int>();
+        using (var up = System.Diagnostics.Process.Start(psi)!)
+        {
+            var stderr = up.StandardError.ReadToEndAsync();
+            string? line;
+            using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(180)))
+                while ((line = await up.StandardOutput.ReadLineAsync(cts.Token)) is not null && !line.StartsWith("Ctrl-C", StringComparison.Ordinal)) seen.Add(line);
+            Assert.That(seen.FirstOrDefault(), Does.StartWith("reference lab "), string.Join('\n', seen) + (up.HasExited ? await stderr : ""));
+            TestContext.Out.WriteLine(string.Join('\n', seen));
+            var duts = seen.Where(l => l.StartsWith("  DUT N", StringComparison.Ordinal)).ToList();
+            Assert.That(duts, Has.Count.EqualTo(2), "lab up lists both DUTs: " + string.Join('\n', seen));
+            made = LabTestSupport.Namespaces().Where(n => !before.Contains(n) && n.StartsWith("s6c-", StringComparison.Ordinal)).ToList();
+            // Both DUTs' namespaces and the five lab routers' (N1, N3, N5, N6, N7), in two labs' names.
+            Assert.That(made, Has.Count.EqualTo(7), string.Join(", ", made));
+            foreach (var ns in made)
+                foreach (var pid in LabTestSupport.Run("ip", "netns", "pids", ns).Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)) pids.Add(int.Parse(pid));
+            Assert.That(pids, Is.Not.Empty, "processes run in the lab's namespaces (the DUTs' node daemons and sshd)");
+            Conformance.Harness.Lab.Proc.Kill(up.Id, Conformance.Harness.Lab.Proc.SIGKILL);
+            await up.WaitForExitAsync();
+        }
+        var runIds = made.Select(n => n.Split('-')[1]).Distinct().ToList();
+        Assert.That(runIds, Has.Count.EqualTo(2), "one lab per DUT: " + string.Join(", ", made));
+        Assert.That(LabTestSupport.Namespaces().Where(made.Contains).ToList(), Has.Count.EqualTo(7), "kill -9 runs no teardown: the namespaces stay");
+        var cleanup = LabTestSupport.Run("dotnet", cli, "lab", "cleanup");
+        Assert.That(cleanup.ExitCode, Is.EqualTo(0), cleanup.Stdout + cleanup.Stderr);
+        TestContext.Out.WriteLine(cleanup.Stdout.Trim());
+        foreach (var id in runIds)
+        {
+            Assert.That(cleanup.Stdout, Does.Contain(id), $"lab cleanup names the killed lab {id}");
+            LabTestSupport.AssertNothingLeft(id);
+        }
+        // Killed processes go within moments (a zombie awaiting its reaper counts as gone).
+        static bool Alive(int pid)
+        {
+            try { return File.ReadAllText($"/proc/{pid}/stat").Split(") ")[^1].Split(' ')[0] != "Z"; }
+            catch (IOException) { return false; }
+            catch (UnauthorizedAccessException) { return false; }
+        }
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (pids.Any(Alive) && DateTime.UtcNow < deadline) await Task.Delay(200);
+        Assert.That(pids.Where(Alive).Select(p => $"{p} {File.ReadAllText($"/proc/{p}/cmdline").Replace('\0', ' ')}"), Is.Empty, "every process that ran in the lab's namespaces is gone");
+    }
+
     [Test]
     public async Task Figure1Cases_FollowTheDut_WhereverItSits()
     {
