@@ -55,6 +55,28 @@ public sealed class InteropCases : TopologyCase
         return plan;
     }
 
+    /// <summary>A DUT's End SID at the figure's plan address, which the DUT's profile must define.</summary>
+    private static IPAddress DutEndSid(string node)
+    {
+        var plan = Figure.EndSid(node);
+        var p = Testbed.DutAt(node).Profile;
+        if (!p.Parameters.Sids.Values.Any(x => x.Address.Equals(plan) && x.Behavior == SrBehavior.End && x.Csid is null))
+            throw new TestbedException($"{p.SourcePath}: the purpose needs {node}'s End SID at {Rfc5952.Format(plan)} (the figure's plan), which the profile does not define.");
+        return plan;
+    }
+
+    /// <summary>
+    /// A DUT's decapsulating SID of <paramref name="behavior"/> on the main table (where the figure's routes are), inside the
+    /// node's locator so that the figure routes it there; the DUT's profile must define one (<paramref name="example"/>).
+    /// </summary>
+    private static IPAddress DutMainTableSid(string node, SrBehavior behavior, string example)
+    {
+        var p = Testbed.DutAt(node).Profile;
+        var locator = IPNetwork.Parse(Figure.Locator(node));
+        return p.Parameters.Sids.Values.FirstOrDefault(x => x.Behavior == behavior && x.Csid is null && x.Table is null or "main" or "254" && locator.Contains(x.Address))?.Address
+            ?? throw new TestbedException($"{p.SourcePath}: the purpose needs {node}'s {behavior.Name()} SID on the main table inside its locator {locator} (parameters.sids, e.g. {example}), which the profile does not define.");
+    }
+
     /// <summary>An OAM payload whose first octets tie each reception to its probe: "S6LP", the probe number, the run's nonce.</summary>
     private static byte[] OamPayload(int i) =>
         [(byte)'S', (byte)'6', (byte)'L', (byte)'P', (byte)(i >> 8), (byte)i, (byte)(EchoId >> 8), (byte)EchoId, .. System.Text.Encoding.ASCII.GetBytes($" loopback probe {i:D4} {Purpose.Id}")];
@@ -230,11 +252,9 @@ public sealed class InteropCases : TopologyCase
     public async Task PspAtOneDutUltimateSegmentAtTheOther()
     {
         AssignRoles();
-        IPAddress n100 = Figure.Loopback("N100"), n2End = Figure.EndSid("N2"), n4End = Figure.EndSid("N4");
+        IPAddress n100 = Figure.Loopback("N100"), n2End = Figure.EndSid("N2"), n4End = DutEndSid("N4");
         var psp = Testbed.DutAt("N2").Profile.Parameters.Sids.TryGetValue("end_psp", out var s) && s.Behavior == SrBehavior.End && s.Flavors.Contains(SrFlavor.Psp) ? s.Address
             : throw new TestbedException($"{Testbed.DutAt("N2").Profile.SourcePath}: the purpose needs N2's End SID with the PSP flavor (parameters.sids.end_psp), which the profile does not define.");
-        if (!Testbed.DutAt("N4").Profile.Parameters.Sids.Values.Any(x => x.Address.Equals(n4End) && x.Behavior == SrBehavior.End))
-            throw new TestbedException($"{Testbed.DutAt("N4").Profile.SourcePath}: the purpose needs N4's End SID at {Rfc5952.Format(n4End)} (the figure's plan), which the profile does not define.");
         IReadOnlyList<IPAddress> srh = [n4End, psp];
         // The PSP SID is N2's End beside the plan's End SID: the walk of the plan's End SID is its path (End: a lookup of the next segment).
         var request = Figure.Walk("n100a", [n2End, n4End]).Select(h => h.Destination.Equals(n2End) ? h with { Destination = psp } : h).ToList();
@@ -385,10 +405,8 @@ public sealed class InteropCases : TopologyCase
         var edge = Testbed.DutAt("N2").Profile;
         if (edge.Testbed.Topology is not { } t || !t.ExternalLinks.Contains("link1"))
             Assert.Ignore($"N/A: the purpose needs N2 at the SR domain's edge towards N1 (testbed.topology.external_links: [link1] in {edge.SourcePath}; e.g. reference-figure1-n2node-n4node-edge.yaml).");
-        IPAddress n100 = Figure.Loopback("N100"), n5 = Figure.Loopback("N5"), n4End = Figure.EndSid("N4"), c52 = DutEndX("N4", "link10");
+        IPAddress n100 = Figure.Loopback("N100"), n5 = Figure.Loopback("N5"), n4End = DutEndSid("N4"), c52 = DutEndX("N4", "link10");
         IPAddress ce1 = Figure.LinkAddress("CE1", "ce1");
-        if (!Testbed.DutAt("N4").Profile.Parameters.Sids.Values.Any(x => x.Address.Equals(n4End) && x.Behavior == SrBehavior.End))
-            throw new TestbedException($"{Testbed.DutAt("N4").Profile.SourcePath}: the purpose needs N4's End SID at {Rfc5952.Format(n4End)} (the figure's plan), which the profile does not define.");
         const int Each = 3;
         var data = Enumerable.Range(0, 3 * Each).Select(ProbeData).ToList();
 
@@ -447,11 +465,8 @@ public sealed class InteropCases : TopologyCase
         AssignRoles();
         IPAddress n100 = Figure.Loopback("N100"), c31 = DutEndX("N2", "link3");
         IPAddress ce1 = Figure.LinkAddress("CE1", "ce1"), ce2 = Figure.LinkAddress("CE2", "ce2");
-        var n4 = Testbed.DutAt("N4").Profile;
-        var n4Locator = IPNetwork.Parse(Figure.Locator("N4"));
-        // N4's End.DT6 on the main table (where the figure's routes to CE2 are), in its locator so that the figure routes it to N4.
-        var dt6 = n4.Parameters.Sids.Values.FirstOrDefault(x => x.Behavior == SrBehavior.EndDT6 && x.Csid is null && x.Table is null or "main" or "254" && n4Locator.Contains(x.Address))?.Address
-            ?? throw new TestbedException($"{n4.SourcePath}: the purpose needs N4's End.DT6 SID on the main table inside its locator {n4Locator} (parameters.sids, e.g. end_dt6: {{ behavior: End.DT6, address: '2001:db8:b:4:d6::' }}), which the profile does not define.");
+        // N4's End.DT6 on the main table (where the figure's routes to CE2 are).
+        var dt6 = DutMainTableSid("N4", SrBehavior.EndDT6, "end_dt6: { behavior: End.DT6, address: '2001:db8:b:4:d6::' }");
         IReadOnlyList<IPAddress> srh = [dt6, c31];
         var encapsulated = Figure.Walk("n100a", [c31, dt6]);
         if (encapsulated.Count == 0 || encapsulated[^1].To != "N4" || encapsulated[^1].SegmentsLeft != 0)
@@ -487,15 +502,10 @@ public sealed class InteropCases : TopologyCase
     public async Task ADutAsTheDecapsulatingEgressOfAnIpv4Service()
     {
         AssignRoles();
-        IPAddress n100 = Figure.Loopback("N100"), n4End = Figure.EndSid("N4");
+        IPAddress n100 = Figure.Loopback("N100"), n4End = DutEndSid("N4");
         IPAddress ce1 = Figure.LinkAddress("CE1", "ce1");
         IPAddress ce1v4 = Figure.LinkAddress4("CE1", "ce1")!, ce2v4 = Figure.LinkAddress4("CE2", "ce2")!;
-        if (!Testbed.DutAt("N4").Profile.Parameters.Sids.Values.Any(x => x.Address.Equals(n4End) && x.Behavior == SrBehavior.End && x.Csid is null))
-            throw new TestbedException($"{Testbed.DutAt("N4").Profile.SourcePath}: the purpose needs N4's End SID at {Rfc5952.Format(n4End)} (the figure's plan), which the profile does not define.");
-        var n2 = Testbed.DutAt("N2").Profile;
-        var n2Locator = IPNetwork.Parse(Figure.Locator("N2"));
-        var dt4 = n2.Parameters.Sids.Values.FirstOrDefault(x => x.Behavior == SrBehavior.EndDT4 && x.Csid is null && x.Table is null or "main" or "254" && n2Locator.Contains(x.Address))?.Address
-            ?? throw new TestbedException($"{n2.SourcePath}: the purpose needs N2's End.DT4 SID on the main table inside its locator {n2Locator} (parameters.sids, e.g. end_dt4: {{ behavior: End.DT4, address: '2001:db8:b:2:d4::' }}), which the profile does not define.");
+        var dt4 = DutMainTableSid("N2", SrBehavior.EndDT4, "end_dt4: { behavior: End.DT4, address: '2001:db8:b:2:d4::' }");
         IReadOnlyList<IPAddress> srh = [dt4, n4End];
         var encapsulated = Figure.Walk("n100b", [n4End, dt4]);
         if (encapsulated.Count == 0 || encapsulated[^1].To != "N2" || encapsulated[^1].SegmentsLeft != 0 || !encapsulated.Any(h => h.To == "N4"))
